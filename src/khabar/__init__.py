@@ -1,0 +1,33 @@
+"""khabar: structured, searchable knowledge from Arabic news, offline.
+
+>>> from khabar import analyze_text
+>>> doc = analyze_text("قال الرئيس ...", published="2021-08-19")
+>>> doc.to_dict()["schema"]
+'khabar.article/1'
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+__version__ = "0.1.0"
+__all__ = ["Document", "Pipeline", "analyze", "analyze_text", "__version__"]
+
+if TYPE_CHECKING:
+    from .model import Document
+    from .pipeline import Pipeline
+    from .service import analyze, analyze_text
+
+
+def __getattr__(name: str) -> Any:
+    # Lazy so that `khabar --help` and `import khabar` stay fast.
+    if name == "Document":
+        from .model import Document
+        return Document
+    if name == "Pipeline":
+        from .pipeline import Pipeline
+        return Pipeline
+    if name in ("analyze", "analyze_text"):
+        from . import service
+        return getattr(service, name)
+    raise AttributeError(name)

@@ -1,0 +1,147 @@
+"""Command-line interface (argument parsing only; work happens in the service layer).
+
+Heavy modules are imported inside commands so that ``khabar --help`` starts fast.
+Exit codes: 0 success, 1 some articles failed, 2 bad usage or unreadable input.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable
+from typing import Any
+
+import click
+
+from . import __version__
+from .io import DEFAULT_MAX_CHARS, InputError, parse_date
+
+
+def fail(message: str, code: int = 2) -> None:
+    """Print a one-line error and exit."""
+    click.echo(f"khabar: error: {message}", err=True)
+    sys.exit(code)
+
+
+def _date_option(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    if value is None:
+        return None
+    try:
+        return parse_date(value) if len(value.strip()) == 10 else parse_date("invalid")
+    except InputError:
+        raise click.BadParameter(f"{value!r} is not a date in the form YYYY-MM-DD") from None
+
+
+published_option = click.option(
+    "--published", callback=_date_option, metavar="YYYY-MM-DD",
+    help="Publication date, used to resolve relative dates (overrides the input's date field).",
+)
+max_chars_option = click.option(
+    "--max-chars", type=click.IntRange(min=1), default=DEFAULT_MAX_CHARS, show_default=True,
+    help="Refuse articles longer than this many characters.",
+)
+
+
+# Commands defined in other modules: name -> "module:attribute", imported only when used.
+# Those modules keep their own heavy imports inside the command functions.
+LAZY_COMMANDS: dict[str, str] = {}
+
+
+class KhabarGroup(click.Group):
+    """A group with lazily imported subcommands whose usage errors are one line."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(set(super().list_commands(ctx)) | set(LAZY_COMMANDS))
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name in LAZY_COMMANDS and cmd_name not in self.commands:
+            import importlib
+
+            module, _, attr = LAZY_COMMANDS[cmd_name].partition(":")
+            self.add_command(getattr(importlib.import_module(module), attr), cmd_name)
+        return super().get_command(ctx, cmd_name)
+
+    def main(self, *args: Any, **kwargs: Any) -> Any:  # noqa: D401 - click API
+        kwargs["standalone_mode"] = False
+        try:
+            rv = super().main(*args, **kwargs)
+        except click.exceptions.NoArgsIsHelpError as exc:
+            click.echo(exc.ctx.get_help() if exc.ctx else str(exc))
+            sys.exit(2)
+        except click.UsageError as exc:
+            hint = f" (see '{exc.ctx.command_path} --help')" if exc.ctx else ""
+            fail(exc.format_message().replace("\n", " ") + hint)
+        except click.Abort:
+            fail("aborted", 130)
+        except click.ClickException as exc:
+            fail(exc.format_message().replace("\n", " "), exc.exit_code or 1)
+        except InputError as exc:
+            fail(str(exc))
+        except BrokenPipeError:
+            sys.exit(0)
+        sys.exit(rv if isinstance(rv, int) else 0)
+
+
+@click.group(cls=KhabarGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="khabar")
+def main() -> None:
+    """khabar: structured knowledge from Arabic news, offline.
+
+    Entities linked with English names, who said what, events and dates, for one article
+    or a corpus. Every command has --help.
+    """
+
+
+@main.command()
+@click.argument("path", metavar="PATH|-")
+@published_option
+@click.option("--id", "doc_id", help="Article id (default: file name, or a hash of the text).")
+@click.option("--format", "fmt", type=click.Choice(["json", "pretty"]), default="json", show_default=True,
+              help="json: schema khabar.article/1, one object per line; pretty: a report for people.")
+@max_chars_option
+@click.option("--stages", help="Comma-separated pipeline stages (default: the packaged pipeline).")
+def analyze(path: str, published: str | None, doc_id: str | None, fmt: str, max_chars: int,
+            stages: str | None) -> int:
+    """Analyse Arabic news articles from a file, a directory or stdin (-).
+
+    PATH may be .txt (one article), .json (an object or an array of objects with
+    'content' or 'text'), .jsonl (one object per line), .html, .gz of these, or a directory.
+    """
+    from .io import BadArticle, iter_path, read_text_input
+    from .pipeline import PipelineError
+    from .service import get_pipeline
+
+    try:
+        pipeline = get_pipeline(tuple(s.strip() for s in stages.split(",")) if stages else None)
+    except PipelineError as exc:
+        fail(str(exc))
+    if path == "-":
+        from .io import decode
+
+        docs: Any = [read_text_input(decode(sys.stdin.buffer.read(), "stdin"), where="stdin",
+                                     max_chars=max_chars, doc_id=doc_id, published=published)]
+    else:
+        docs = iter_path(path, max_chars=max_chars, doc_id=doc_id, published=published)
+    render = _renderer(fmt)
+    failed = 0
+    for item in docs:
+        if isinstance(item, BadArticle):
+            failed += 1
+            click.echo(f"khabar: skipped {item}", err=True)
+            continue
+        try:
+            result = pipeline(item)
+        except Exception as exc:  # one bad article never stops a batch
+            failed += 1
+            click.echo(f"khabar: skipped {item.meta.get('path', '?')} [{item.id}]: analysis failed: {exc}", err=True)
+            continue
+        render(result)
+    return 1 if failed else 0
+
+
+def _renderer(fmt: str) -> Callable[[Any], None]:
+    if fmt == "json":
+        return lambda doc: click.echo(json.dumps(doc.to_dict(), ensure_ascii=False))
+    from .report import print_report
+
+    return print_report

@@ -1,0 +1,1 @@
+"""Packaged language data and models (read with importlib.resources)."""

@@ -1,0 +1,231 @@
+"""Reading articles from files, directories and stdin into Documents (I/O lives here).
+
+Input kinds: ``.txt`` (the whole file is one article), ``.json`` (an object or an array of
+objects with ``content``/``text``), ``.jsonl`` (one object per line), ``.gz`` of any of these,
+saved HTML pages (``.html``/``.htm``, main text extracted with trafilatura) and directories
+(every such file, recursively, in sorted order). A file-level problem in a directory or a bad
+article in a multi-article file is yielded as a :class:`BadArticle`; it never stops the batch.
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import json
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from .model import Document
+from .text.normalize import normalize
+
+DEFAULT_MAX_CHARS = 1_000_000
+SUFFIXES = (".txt", ".json", ".jsonl", ".html", ".htm")
+_DATE_FIELDS = ("published", "date", "date_extracted")
+_TEXT_FIELDS = ("content", "text")
+
+
+class InputError(ValueError):
+    """An input that cannot be read at all; the message is one line for the user."""
+
+
+@dataclass(frozen=True, slots=True)
+class BadArticle:
+    """An article or file that could not be read; reported and skipped."""
+
+    path: str
+    id: str | None
+    reason: str
+
+    def __str__(self) -> str:
+        where = f"{self.path} [{self.id}]" if self.id else self.path
+        return f"{where}: {self.reason}"
+
+
+def article_id(text: str) -> str:
+    """Stable id from the normalised text: the same article read twice gets the same id."""
+    key = " ".join(normalize(text).text.split())
+    return hashlib.sha1(key.encode("utf-8")).hexdigest()[:16]
+
+
+def parse_date(value: str) -> str:
+    """Validate a YYYY-MM-DD date (a longer timestamp is cut to its first 10 characters)."""
+    head = str(value).strip()[:10]
+    try:
+        return date.fromisoformat(head).isoformat()
+    except ValueError:
+        raise InputError(f"invalid date {value!r}: expected YYYY-MM-DD") from None
+
+
+def decode(data: bytes, where: str) -> str:
+    """UTF-8 text without BOM; binary data and invalid UTF-8 are clear errors."""
+    if b"\x00" in data[:8192]:
+        raise InputError(f"{where}: binary data, not UTF-8 text")
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        raise InputError(f"{where}: not valid UTF-8 at byte {exc.start} (line {line})") from None
+    return text.removeprefix("\ufeff")
+
+
+def check_size(text: str, max_chars: int, where: str) -> None:
+    if len(text) > max_chars:
+        raise InputError(
+            f"{where}: article of {len(text):,} characters exceeds the limit of {max_chars:,} (--max-chars)"
+        )
+
+
+def document_from_record(rec: Any, *, where: str, max_chars: int, published: str | None = None) -> Document:
+    """A Document from one JSON object with ``content``/``text`` and optional metadata."""
+    if not isinstance(rec, dict):
+        raise InputError(f"{where}: expected a JSON object, got {type(rec).__name__}")
+    text = next((rec[f] for f in _TEXT_FIELDS if isinstance(rec.get(f), str)), None)
+    if text is None:
+        raise InputError(f"{where}: JSON object has no text field ('content' or 'text')")
+    text = text.removeprefix("\ufeff")
+    check_size(text, max_chars, where)
+    if published is None:
+        raw = next((rec[f] for f in _DATE_FIELDS if rec.get(f)), None)
+        published = parse_date(raw) if raw else None
+    rid = rec.get("id")
+    return Document(
+        id=str(rid) if rid not in (None, "") else article_id(text), text=text,
+        title=_str_or_none(rec.get("title")), published=published,
+        source=_str_or_none(rec.get("source")), url=_str_or_none(rec.get("url")),
+        meta={"path": where},
+    )
+
+
+def _str_or_none(v: Any) -> str | None:
+    return None if v in (None, "") else str(v)
+
+
+def _record_id(rec: Any) -> str | None:
+    return str(rec["id"]) if isinstance(rec, dict) and rec.get("id") else None
+
+
+def read_text_input(text: str, *, where: str, max_chars: int, doc_id: str | None = None,
+                    published: str | None = None) -> Document:
+    """A Document from plain text (a ``.txt`` file or stdin)."""
+    check_size(text, max_chars, where)
+    return Document(id=doc_id or article_id(text), text=text, published=published, meta={"path": where})
+
+
+def _read_bytes(path: Path) -> bytes:
+    try:
+        data = path.read_bytes()
+    except PermissionError:
+        raise InputError(f"{path}: permission denied") from None
+    except IsADirectoryError:
+        raise InputError(f"{path}: is a directory") from None
+    except OSError as exc:
+        raise InputError(f"{path}: cannot read ({exc.strerror or exc})") from None
+    if path.suffix == ".gz":
+        try:
+            data = gzip.decompress(data)
+        except (OSError, EOFError) as exc:
+            raise InputError(f"{path}: not a valid gzip file ({exc})") from None
+    return data
+
+
+def _kind(path: Path) -> str:
+    name = path.name.lower().removesuffix(".gz")
+    if name.endswith((".html", ".htm")):
+        return "html"
+    if name.endswith(".jsonl"):
+        return "jsonl"
+    return "json" if name.endswith(".json") else "txt"
+
+
+def iter_file(path: Path, *, max_chars: int = DEFAULT_MAX_CHARS, doc_id: str | None = None,
+              published: str | None = None) -> Iterator[Document | BadArticle]:
+    """Documents of one file; a bad record in a multi-article file is yielded as BadArticle.
+
+    Raises InputError when the file as a whole cannot be read.
+    """
+    where = str(path)
+    kind = _kind(path)
+    text = decode(_read_bytes(path), where)
+    if kind == "txt":
+        yield read_text_input(text, where=where, max_chars=max_chars,
+                              doc_id=doc_id or path.name.split(".")[0], published=published)
+    elif kind == "html":
+        yield _html_document(text, where=where, max_chars=max_chars, doc_id=doc_id, published=published)
+    elif kind == "json":
+        try:
+            data = json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise InputError(f"{where}: invalid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}") from None
+        records = data if isinstance(data, list) else [data]
+        for i, rec in enumerate(records):
+            yield from _one_record(rec, f"{where}#{i}" if isinstance(data, list) else where,
+                                   max_chars, doc_id if len(records) == 1 else None, published)
+    else:  # jsonl
+        for lineno, line in enumerate(text.splitlines(), 1):
+            if not line.strip():
+                continue
+            try:
+                rec = json.loads(line)
+            except json.JSONDecodeError as exc:
+                yield BadArticle(f"{where}:{lineno}", None, f"invalid JSON: {exc.msg}")
+                continue
+            yield from _one_record(rec, f"{where}:{lineno}", max_chars, None, published)
+
+
+def _one_record(rec: Any, where: str, max_chars: int, doc_id: str | None,
+                published: str | None) -> Iterator[Document | BadArticle]:
+    try:
+        doc = document_from_record(rec, where=where, max_chars=max_chars, published=published)
+    except InputError as exc:
+        yield BadArticle(where, _record_id(rec), str(exc).removeprefix(f"{where}: "))
+        return
+    yield doc.with_(id=doc_id) if doc_id else doc
+
+
+def _html_document(html: str, *, where: str, max_chars: int, doc_id: str | None,
+                   published: str | None) -> Document:
+    try:
+        import trafilatura  # heavy: imported only for HTML input
+    except ImportError:  # pragma: no cover - trafilatura is a dependency
+        raise InputError(f"{where}: reading HTML needs trafilatura (pip install trafilatura)") from None
+    meta = trafilatura.extract_metadata(html)
+    text = trafilatura.extract(html, include_comments=False, include_tables=False, favor_recall=True) or ""
+    check_size(text, max_chars, where)
+    pub = published
+    if pub is None and meta is not None and meta.date:
+        try:
+            pub = parse_date(meta.date)
+        except InputError:
+            pub = None
+    return Document(
+        id=doc_id or article_id(text), text=text, title=(meta.title if meta else None) or None,
+        published=pub, source=(meta.sitename if meta else None) or None,
+        url=(meta.url if meta else None) or None, meta={"path": where},
+    )
+
+
+def iter_path(path: str | Path, *, max_chars: int = DEFAULT_MAX_CHARS, doc_id: str | None = None,
+              published: str | None = None) -> Iterator[Document | BadArticle]:
+    """Documents under a file or directory. A missing path raises InputError; inside a
+    directory, files that cannot be read are yielded as BadArticle."""
+    p = Path(path)
+    if not p.exists():
+        raise InputError(f"{p}: no such file or directory")
+    if p.is_file():
+        yield from iter_file(p, max_chars=max_chars, doc_id=doc_id, published=published)
+        return
+    files = sorted(f for f in p.rglob("*") if f.is_file() and _wanted(f))
+    for f in files:
+        try:
+            yield from iter_file(f, max_chars=max_chars, published=published)
+        except InputError as exc:
+            yield BadArticle(str(f), None, str(exc).removeprefix(f"{f}: "))
+
+
+def _wanted(f: Path) -> bool:
+    name = f.name.lower().removesuffix(".gz")
+    return not f.name.startswith(".") and name.endswith(SUFFIXES) and not re.search(r"(^|/)\.", str(f))

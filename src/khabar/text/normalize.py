@@ -1,0 +1,96 @@
+"""Orthographic normalisation for matching, with a map back to the original offsets.
+
+The normalised copy is only ever used for matching; every span reported by khabar is mapped
+back through ``Normalized.offsets`` to the text exactly as given.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+# Characters deleted: Arabic diacritics (harakat, shadda, sukun, dagger alef, Quranic marks),
+# tatweel, bidi controls and zero-width characters.
+_DELETE_RANGES = (
+    (0x0610, 0x061A), (0x064B, 0x065F), (0x0670, 0x0670), (0x06D6, 0x06DC), (0x06DF, 0x06E4),
+    (0x06E7, 0x06E8), (0x06EA, 0x06ED), (0x0640, 0x0640), (0x061C, 0x061C), (0x200B, 0x200F),
+    (0x202A, 0x202E), (0x2066, 0x2069), (0xFEFF, 0xFEFF),
+)
+_DELETE_RE = re.compile("[" + "".join(f"\\u{a:04x}-\\u{b:04x}" for a, b in _DELETE_RANGES) + "]")
+
+# One-to-one replacements (code point -> code point).
+_MAP = {
+    # alef and hamza carriers -> bare letters
+    "أ": "ا", "إ": "ا", "آ": "ا", "ٱ": "ا", "ٲ": "ا", "ٳ": "ا",
+    "ؤ": "و", "ئ": "ي",
+    "ى": "ي",  # alef maqsura -> yaa
+    "ة": "ه",  # taa marbuta -> haa (matching only)
+    "ی": "ي", "ے": "ي", "ک": "ك",  # Persian/Urdu yeh and keheh
+    "“": '"', "”": '"', "„": '"', "‟": '"', "«": '"', "»": '"', "″": '"', "〝": '"', "〞": '"',
+    "‘": "'", "’": "'", "‚": "'", "‛": "'", "‹": "'", "›": "'",
+    "٫": ".", "٬": ",",  # Arabic decimal and thousands separators
+}
+for _i in range(10):
+    _MAP[chr(0x0660 + _i)] = str(_i)  # Arabic-Indic digits
+    _MAP[chr(0x06F0 + _i)] = str(_i)  # Persian digits
+_TABLE = str.maketrans({**_MAP, **{chr(c): None for a, b in _DELETE_RANGES for c in range(a, b + 1)}})
+
+# Arabic presentation forms (ligatures and contextual shapes) expand through NFKC.
+_PRESENTATION_RE = re.compile("[\ufb50-\ufdff\ufe70-\ufefe]")
+
+
+@dataclass(frozen=True, slots=True)
+class Normalized:
+    """A normalised string and, for each of its characters, the offset in the original.
+
+    ``offsets`` has ``len(text) + 1`` entries, the last being the original length; it is
+    monotone (non-decreasing) and in range.
+    """
+
+    text: str
+    offsets: tuple[int, ...]
+    original_length: int
+
+    def span(self, start: int, end: int) -> tuple[int, int]:
+        """Original ``[start, end)`` covering normalised ``[start, end)``.
+
+        Deleted characters (diacritics, tatweel) right after the span belong to its last
+        letter and are included.
+        """
+        o_start = self.offsets[start]
+        if end <= start:
+            return o_start, o_start
+        o_end = self.offsets[end]
+        if o_end <= self.offsets[end - 1]:  # end falls inside an expanded ligature
+            o_end = self.offsets[end - 1] + 1
+        return o_start, o_end
+
+
+def _fold(ch: str) -> str:
+    """Normalise one character (which may expand to several)."""
+    if _PRESENTATION_RE.match(ch):
+        ch = unicodedata.normalize("NFKC", ch)
+    return ch.translate(_TABLE)
+
+
+def normalize(text: str) -> Normalized:
+    """Normalise ``text`` for matching and keep the offset map. Idempotent."""
+    if not _DELETE_RE.search(text) and not _PRESENTATION_RE.search(text):
+        # Fast path: a one-to-one translation keeps offsets as they are.
+        return Normalized(text.translate(_TABLE), tuple(range(len(text) + 1)), len(text))
+    out: list[str] = []
+    offsets: list[int] = []
+    for i, ch in enumerate(text):
+        folded = _fold(ch)
+        out.append(folded)
+        offsets.extend([i] * len(folded))
+    offsets.append(len(text))
+    return Normalized("".join(out), tuple(offsets), len(text))
+
+
+def normalize_name(text: str) -> str:
+    """Key for comparing names: normalised, punctuation dropped, spaces collapsed."""
+    folded = normalize(text).text
+    folded = re.sub(r"[^\w\s]", " ", folded)
+    return " ".join(folded.split())

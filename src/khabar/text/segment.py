@@ -1,0 +1,63 @@
+"""Sentence segmentation: never inside a quotation, always at a line break.
+
+Sentences end after ``. ! ? ؟ … ؛`` (and runs of them) followed by space or the end of a
+line; a period between digits or letters ("3.5", "د.ب.أ") does not end one. The Arabic comma
+``،`` joins clauses of one sentence in news style, so it does not split. A quotation mark only
+suspends splitting when its closing mark appears later on the same line, so an unbalanced
+mark cannot swallow the rest of the article.
+"""
+
+from __future__ import annotations
+
+import re
+
+_TERMINATORS = ".!?؟…؛"
+_OPENERS = {"«": "»", "“": "”", "„": "“", "‹": "›", '"': '"', "'": "'"}
+_ALL_QUOTES = set(_OPENERS) | set(_OPENERS.values()) | {"”"}
+
+
+def _line_sentences(text: str, lo: int, hi: int) -> list[tuple[int, int]]:
+    """Sentence spans of ``text[lo:hi]`` (one line), stripped of surrounding spaces."""
+    spans: list[tuple[int, int]] = []
+    start = lo
+    closer: str | None = None  # closing mark of the quotation we are in
+    i = lo
+    while i < hi:
+        ch = text[i]
+        if closer is not None:
+            if ch == closer:
+                closer = None
+        elif ch in _OPENERS and ch != "'":
+            want = _OPENERS[ch]
+            if text.find(want, i + 1, hi) != -1:
+                closer = want
+        elif ch in _TERMINATORS:
+            j = i
+            while j + 1 < hi and (text[j + 1] in _TERMINATORS or text[j + 1] in _ALL_QUOTES):
+                j += 1
+            nxt = text[j + 1] if j + 1 < hi else " "
+            prev = text[i - 1] if i > lo else " "
+            inner_period = ch == "." and j == i and not nxt.isspace() and not prev.isspace()
+            if nxt.isspace() and not inner_period:
+                spans.append((start, j + 1))
+                start = j + 1
+            i = j
+        i += 1
+    spans.append((start, hi))
+    out = []
+    for s, e in spans:
+        while s < e and text[s].isspace():
+            s += 1
+        while e > s and text[e - 1].isspace():
+            e -= 1
+        if e > s:
+            out.append((s, e))
+    return out
+
+
+def segment_sentences(text: str) -> list[tuple[int, int]]:
+    """Disjoint, ordered ``(start, end)`` sentence spans covering every non-space character."""
+    spans: list[tuple[int, int]] = []
+    for m in re.finditer(r"[^\n\r\u2028\u2029]+", text):
+        spans.extend(_line_sentences(text, m.start(), m.end()))
+    return spans
