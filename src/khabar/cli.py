@@ -44,7 +44,10 @@ max_chars_option = click.option(
 
 # Commands defined in other modules: name -> "module:attribute", imported only when used.
 # Those modules keep their own heavy imports inside the command functions.
-LAZY_COMMANDS: dict[str, str] = {}
+LAZY_COMMANDS: dict[str, str] = {
+    "tag": "khabar.cli_ner:tag",
+    "eval": "khabar.cli_eval:eval_group",
+}
 
 
 class KhabarGroup(click.Group):
