@@ -59,25 +59,45 @@ def _shape(word: str) -> str:
     return "".join(sorted(kinds)) + band
 
 
+def _freq_band(count: int) -> str:
+    if count == 0:
+        return "u"
+    return "1" if count < 10 else "2" if count < 100 else "3" if count < 1000 else "4" if count < 10000 else "5"
+
+
 @dataclass
 class Resources:
-    """Lookups the features use: word clusters/frequencies and gazetteers (all normalised)."""
+    """Lookups the features use: word clusters/frequencies and gazetteers (all normalised).
 
-    clusters: dict[str, tuple[str, ...]] = field(default_factory=dict)  # key -> cluster ids
-    freq_band: dict[str, str] = field(default_factory=dict)  # key -> frequency band
-    counts: dict[str, int] = field(default_factory=dict)  # key -> corpus count (for stemming)
+    ``words`` maps a word key to its raw row "count<TAB>cluster ids..." from the clusters file,
+    parsed only when a word is looked up (so loading the tagger stays fast).
+    """
+
+    words: dict[str, str] = field(default_factory=dict)
     gazetteer: dict[str, str] = field(default_factory=dict)  # single word -> types ("LOC|PER")
     phrases: dict[tuple[str, ...], str] = field(default_factory=dict)  # multi-word -> type
     phrase_prefixes: set[tuple[str, ...]] = field(default_factory=set)
     max_phrase: int = 1
+    lexicon: dict[str, str] = field(default_factory=dict)  # key -> entity-rate bands in auto-tagged news
+
+    def count(self, key: str) -> int:
+        """Corpus count of a word key (0 when unknown)."""
+        row = self.words.get(key)
+        return int(row[:row.index("\t")]) if row else 0
+
+    def clusters(self, key: str) -> tuple[str, ...] | None:
+        """Cluster ids of a word key at each granularity, or None."""
+        row = self.words.get(key)
+        return tuple(row.split("\t")[1:]) if row else None
 
 
 class FeatureExtractor:
     """Turns a sentence (list of token strings) into CRF feature lists."""
 
-    def __init__(self, res: Resources, cache_size: int = 200_000) -> None:
+    def __init__(self, res: Resources, cache_size: int = 30_000) -> None:
         self.res = res
         self._cache: dict[str, tuple[list[str], ...]] = {}
+        self._stems: dict[str, tuple[str, str]] = {}
         self._cache_size = cache_size
 
     def stem(self, key: str) -> tuple[str, str]:
@@ -86,14 +106,23 @@ class FeatureExtractor:
         A word is split only when the remaining stem is more frequent than the whole word, so
         ``وزير`` (minister) stays whole while ``وموسكو`` (and Moscow) gives ``موسكو``.
         """
-        counts = self.res.counts
-        best, best_count = "", counts.get(key, 0)
+        cached = self._stems.get(key)
+        if cached is not None:
+            return cached
+        if len(self._stems) >= self._cache_size:
+            self._stems.clear()
+        self._stems[key] = result = self._strip(key)
+        return result
+
+    def _strip(self, key: str) -> tuple[str, str]:
+        count = self.res.count
+        best, best_count = "", count(key)
         for pre in _PROCLITICS:
             if len(key) - len(pre) >= _MIN_STEM and key.startswith(pre):
                 rest = key[len(pre):]
                 if pre.endswith("لل"):
                     rest = "ال" + rest  # لل + X = ل + الX
-                c = counts.get(rest, 0)
+                c = count(rest)
                 if c > best_count:
                     best, best_count = pre, c
         if not best:
@@ -110,17 +139,20 @@ class FeatureExtractor:
         key = word_key(token)
         pre, stem = self.stem(key)
         bare = stem[2:] if stem.startswith("ال") and len(stem) > 3 else stem  # without article
-        clusters = res.clusters.get(key) or res.clusters.get(stem) or res.clusters.get(bare)
+        clusters = res.clusters(key) or res.clusters(stem) or res.clusters(bare)
         shape = _shape(key)
         gaz = res.gazetteer.get(key) or res.gazetteer.get(stem) or res.gazetteer.get(bare)
         # Features used at every position of the window.
-        core = [f"w={key}", f"sh={shape}", f"fq={res.freq_band.get(key, 'u')}"]
+        core = [f"w={key}", f"sh={shape}", f"fq={_freq_band(res.count(key))}"]
         if clusters:
             core.extend(f"c{i}={c}" for i, c in enumerate(clusters))
         else:
             core.append("c=none")
         if gaz:
             core.append(f"g={gaz}")
+        lex = res.lexicon.get(key) or res.lexicon.get(stem)
+        if lex:
+            core.extend(f"lx={x}" for x in lex.split(","))
         if stem != key:
             core.append(f"st={stem}")
         # Features of the current word only.
@@ -132,7 +164,7 @@ class FeatureExtractor:
             if len(bare) > n:
                 cur.append(f"p{n}={bare[:n]}")
                 cur.append(f"s{n}={bare[-n:]}")
-        stem_clusters = res.clusters.get(stem) or res.clusters.get(bare)
+        stem_clusters = res.clusters(stem) or res.clusters(bare)
         if stem_clusters and stem != key:
             cur.extend(f"sc{i}={c}" for i, c in enumerate(stem_clusters))
         if token != key and not any(ch.isdigit() for ch in token):

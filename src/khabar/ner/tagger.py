@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import gzip
-import io
 import threading
 from collections.abc import Sequence
 from importlib import resources
@@ -13,27 +12,21 @@ from .features import FeatureExtractor, Resources
 MODEL_FILE = "ner.crfsuite"
 CLUSTERS_FILE = "ner_clusters.tsv.gz"
 GAZETTEER_FILE = "ner_gazetteer.tsv"
+LEXICON_FILE = "ner_lexicon.tsv"
 
 
-def _freq_band(count: int) -> str:
-    return "1" if count < 10 else "2" if count < 100 else "3" if count < 1000 else "4" if count < 10000 else "5"
-
-
-def load_resources(*, gazetteer: bool = True, clusters: bool = True) -> Resources:
-    """Word clusters and gazetteers from the package data."""
+def load_resources(*, gazetteer: bool = True, clusters: bool = True, lexicon: bool = True) -> Resources:
+    """Word clusters, the news lexicon and gazetteers from the package data."""
     res = Resources()
     data = resources.files("khabar.data")
     if clusters and data.joinpath(CLUSTERS_FILE).is_file():
         raw = gzip.decompress(data.joinpath(CLUSTERS_FILE).read_bytes()).decode("utf-8")
-        cl, counts, bands = res.clusters, res.counts, res.freq_band
-        for line in io.StringIO(raw):
-            if line.startswith("#"):
-                continue
-            key, count, *ids = line.rstrip("\n").split("\t")
-            n = int(count)
-            cl[key] = tuple(ids)
-            counts[key] = n
-            bands[key] = _freq_band(n)
+        res.words = dict(line.split("\t", 1) for line in raw.splitlines() if line and line[0] != "#")
+    if lexicon and data.joinpath(LEXICON_FILE).is_file():
+        for line in data.joinpath(LEXICON_FILE).read_text(encoding="utf-8").splitlines():
+            if line and not line.startswith("#"):
+                key, _, value = line.partition("\t")
+                res.lexicon[key] = value
     if gazetteer and data.joinpath(GAZETTEER_FILE).is_file():
         for line in data.joinpath(GAZETTEER_FILE).read_text(encoding="utf-8").splitlines():
             if not line or line.startswith("#"):
