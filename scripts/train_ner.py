@@ -22,6 +22,7 @@ from __future__ import annotations
 import argparse
 import glob
 import gzip
+import io
 import json
 import os
 import random
@@ -124,7 +125,7 @@ def build_clusters(shared: Path, out: Path, dims: int = 128, contexts: int = 400
     emb /= np.linalg.norm(emb, axis=1, keepdims=True) + 1e-8
     log(f"SVD done: {emb.shape}")
     labels = [kmeans(emb.astype(np.float32), k, rng) for k in CLUSTER_SIZES]
-    with gzip.open(out, "wt", encoding="utf-8", compresslevel=9) as fh:
+    with gzip.GzipFile(out, "wb", compresslevel=9, mtime=0) as gz, io.TextIOWrapper(gz, encoding="utf-8") as fh:
         fh.write("# key\tcount\t" + "\t".join(f"k{k}" for k in CLUSTER_SIZES) + "\n")
         for i, w in enumerate(vocab):
             if "\t" in w or "\n" in w:
@@ -179,66 +180,6 @@ def build_gazetteer(out: Path) -> None:
     log(f"wrote {out}: {len(rows)} names")
 
 
-# --------------------------------------------------------------------------- lexicon
-def news_sentences(shared: Path, max_tokens: int):
-    """Sentences (token lists) of the unlabelled news corpus, split at . ! ? and capped in length."""
-    total = 0
-    for f in sorted(glob.glob(str(shared / "data/news/saudinewsnet/*.json"))):
-        for art in json.loads(Path(f).read_text(encoding="utf-8")):
-            sent: list[str] = []
-            for tok in _TOKEN_RE.findall(art.get("content") or ""):
-                sent.append(tok)
-                if tok in (".", "!", "?", "؟") or len(sent) >= 80:
-                    yield sent
-                    total += len(sent)
-                    sent = []
-            if sent:
-                yield sent
-                total += len(sent)
-            if total >= max_tokens:
-                return
-
-
-def build_lexicon(shared: Path, model_path: Path, fx, out: Path, max_tokens: int = 4_000_000) -> None:
-    """Entity rates of words in news auto-tagged by a first-pass model (self-training lexicon).
-
-    A name that the first pass recognises in clear contexts somewhere in the corpus gets a
-    feature that helps where its context is unclear; this is corpus-level evidence for names
-    that ANERcorp never shows.
-    """
-    import pycrfsuite
-
-    tagger = pycrfsuite.Tagger()
-    tagger.open(str(model_path))
-    seen: Counter[str] = Counter()
-    typed: dict[str, Counter[str]] = {}
-    t = time.time()
-    n = 0
-    for sent in news_sentences(shared, max_tokens):
-        tags = tagger.tag(fx.sentence(sent))
-        n += len(sent)
-        for tok, tag in zip(sent, tags):
-            key = word_key(tok)
-            seen[key] += 1
-            if tag != "O":
-                typed.setdefault(key, Counter())[tag[2:]] += 1
-    rows = []
-    for key, c in typed.items():
-        total = seen[key]
-        if total < 3:
-            continue
-        bands = []
-        for typ, k in sorted(c.items()):
-            r = k / total
-            if r >= 0.1:
-                bands.append(f"{typ}{1 if r < 0.3 else 2 if r < 0.6 else 3}")
-        if bands:
-            rows.append(f"{key}\t{','.join(bands)}\n")
-    out.write_text("# word entity-rate bands in auto-tagged saudinewsnet; built by scripts/train_ner.py\n"
-                   + "".join(sorted(rows)), encoding="utf-8")
-    log(f"lexicon: tagged {n} tokens in {time.time() - t:.0f}s, wrote {len(rows)} words to {out.name}")
-
-
 # --------------------------------------------------------------------------- CRF
 def read_conll(path: Path) -> list[tuple[list[str], list[str]]]:
     sents, toks, tags = [], [], []
@@ -258,19 +199,13 @@ def read_conll(path: Path) -> list[tuple[list[str], list[str]]]:
 
 
 def train_model(sents, model_path: Path, c1: float, c2: float, use_gaz: bool, use_clusters: bool,
-                max_iter: int = MAX_ITER, min_freq: int = 1, algorithm: str = "lbfgs", drop: float = 0.0,
-                lexicon: Path | None = None):
+                max_iter: int = MAX_ITER, min_freq: int = 1, algorithm: str = "lbfgs", drop: float = 0.0):
     import pycrfsuite
 
     from khabar.ner.tagger import load_resources
     from khabar.ner.features import FeatureExtractor
 
-    res = load_resources(gazetteer=use_gaz, clusters=use_clusters, lexicon=False)
-    if lexicon is not None:
-        for line in lexicon.read_text(encoding="utf-8").splitlines():
-            if line and not line.startswith("#"):
-                key, _, value = line.partition("\t")
-                res.lexicon[key] = value
+    res = load_resources(gazetteer=use_gaz, clusters=use_clusters)
     fx = FeatureExtractor(res)
     trainer = pycrfsuite.Trainer(algorithm=algorithm, verbose=False)
     rng = random.Random(SEED)
@@ -320,8 +255,6 @@ def main() -> None:
     ap.add_argument("--min-freq", type=int, default=1)
     ap.add_argument("--algorithm", default="lbfgs", choices=["lbfgs", "ap", "pa", "l2sgd"])
     ap.add_argument("--drop", type=float, default=0.0, help="identity-feature dropout rate in training")
-    ap.add_argument("--lexicon", action="store_true", help="two passes: self-training lexicon from news")
-    ap.add_argument("--lexicon-tokens", type=int, default=3_000_000)
     ap.add_argument("--no-gazetteer", action="store_true")
     ap.add_argument("--no-clusters", action="store_true")
     ap.add_argument("--out", type=Path, default=DATA / "ner.crfsuite")
@@ -338,32 +271,16 @@ def main() -> None:
         model = Path(f"/tmp/ner_tune_{tag}{args.c1}_{args.c2}_{int(gaz)}{int(clus)}_{args.min_freq}.crfsuite")
         fx = train_model(train[:cut], model, args.c1, args.c2, gaz, clus, args.max_iter, args.min_freq,
                          args.algorithm, args.drop)
-        runs = [("base", model, fx)]
-        if args.lexicon:
-            lex = Path(f"/tmp/ner_tune_{tag}lexicon.tsv")
-            build_lexicon(args.shared, model, fx, lex, args.lexicon_tokens)
-            model2 = model.with_suffix(".lex.crfsuite")
-            fx2 = train_model(train[:cut], model2, args.c1, args.c2, gaz, clus, args.max_iter, args.min_freq,
-                              args.algorithm, args.drop, lexicon=lex)
-            runs.append(("lexicon", model2, fx2))
-        for name, path, f in runs:
-            result = evaluate(train[cut:], path, f)
-            print(json.dumps({"run": name, "algorithm": args.algorithm, "c1": args.c1, "c2": args.c2,
-                              "gazetteer": gaz, "clusters": clus, "min_freq": args.min_freq, "drop": args.drop,
-                              "max_iter": args.max_iter, "overall": result["overall"],
-                              "per_type": {t: r["f1"] for t, r in result["types"].items()}}), flush=True)
+        result = evaluate(train[cut:], model, fx)
+        print(json.dumps({"algorithm": args.algorithm, "c1": args.c1, "c2": args.c2,
+                          "gazetteer": gaz, "clusters": clus, "min_freq": args.min_freq, "drop": args.drop,
+                          "max_iter": args.max_iter, "overall": result["overall"],
+                          "per_type": {t: r["f1"] for t, r in result["types"].items()}}), flush=True)
     if args.step in ("train", "all"):
-        lex = None
-        if args.lexicon:
-            first = args.out.with_suffix(".first.crfsuite")
-            fx = train_model(train, first, args.c1, args.c2, gaz, clus, args.max_iter, args.min_freq,
-                             args.algorithm, args.drop)
-            lex = DATA / "ner_lexicon.tsv"
-            build_lexicon(args.shared, first, fx, lex, args.lexicon_tokens)
-            first.unlink()
         train_model(train, args.out, args.c1, args.c2, gaz, clus, args.max_iter, args.min_freq, args.algorithm,
-                    args.drop, lexicon=lex)
+                    args.drop)
         log(f"model size {args.out.stat().st_size / 1e6:.1f} MB")
+
 
 if __name__ == "__main__":
     main()

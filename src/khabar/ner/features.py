@@ -78,7 +78,6 @@ class Resources:
     phrases: dict[tuple[str, ...], str] = field(default_factory=dict)  # multi-word -> type
     phrase_prefixes: set[tuple[str, ...]] = field(default_factory=set)
     max_phrase: int = 1
-    lexicon: dict[str, str] = field(default_factory=dict)  # key -> entity-rate bands in auto-tagged news
 
     def count(self, key: str) -> int:
         """Corpus count of a word key (0 when unknown)."""
@@ -150,9 +149,6 @@ class FeatureExtractor:
             core.append("c=none")
         if gaz:
             core.append(f"g={gaz}")
-        lex = res.lexicon.get(key) or res.lexicon.get(stem)
-        if lex:
-            core.extend(f"lx={x}" for x in lex.split(","))
         if stem != key:
             core.append(f"st={stem}")
         # Features of the current word only.

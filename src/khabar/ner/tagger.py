@@ -12,21 +12,15 @@ from .features import FeatureExtractor, Resources
 MODEL_FILE = "ner.crfsuite"
 CLUSTERS_FILE = "ner_clusters.tsv.gz"
 GAZETTEER_FILE = "ner_gazetteer.tsv"
-LEXICON_FILE = "ner_lexicon.tsv"
 
 
-def load_resources(*, gazetteer: bool = True, clusters: bool = True, lexicon: bool = True) -> Resources:
-    """Word clusters, the news lexicon and gazetteers from the package data."""
+def load_resources(*, gazetteer: bool = True, clusters: bool = True) -> Resources:
+    """Word clusters and gazetteers from the package data."""
     res = Resources()
     data = resources.files("khabar.data")
     if clusters and data.joinpath(CLUSTERS_FILE).is_file():
         raw = gzip.decompress(data.joinpath(CLUSTERS_FILE).read_bytes()).decode("utf-8")
         res.words = dict(line.split("\t", 1) for line in raw.splitlines() if line and line[0] != "#")
-    if lexicon and data.joinpath(LEXICON_FILE).is_file():
-        for line in data.joinpath(LEXICON_FILE).read_text(encoding="utf-8").splitlines():
-            if line and not line.startswith("#"):
-                key, _, value = line.partition("\t")
-                res.lexicon[key] = value
     if gazetteer and data.joinpath(GAZETTEER_FILE).is_file():
         for line in data.joinpath(GAZETTEER_FILE).read_text(encoding="utf-8").splitlines():
             if not line or line.startswith("#"):
