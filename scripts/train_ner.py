@@ -7,7 +7,8 @@ Steps (each writes under src/khabar/data/):
              -> ner_clusters.tsv.gz (key, corpus count, cluster ids)
   gazetteer  place names from CLDR (Arabic territory names and exemplar cities, as shipped
              in the babel package) -> ner_gazetteer.tsv
-  tune       trains on the first 90% of ANERcorp train.txt, scores the last 10% (never test.txt)
+  tune       trains on 90% of ANERcorp train.txt, scores the other 10% (--fold, default the last
+             tenth); test.txt is never read
   train      trains on all of train.txt with the chosen settings -> ner.crfsuite
 
 Usage:
@@ -255,6 +256,7 @@ def main() -> None:
     ap.add_argument("--min-freq", type=int, default=1)
     ap.add_argument("--algorithm", default="lbfgs", choices=["lbfgs", "ap", "pa", "l2sgd"])
     ap.add_argument("--drop", type=float, default=0.0, help="identity-feature dropout rate in training")
+    ap.add_argument("--fold", type=int, default=9, choices=range(10), help="tune: which tenth is dev")
     ap.add_argument("--no-gazetteer", action="store_true")
     ap.add_argument("--no-clusters", action="store_true")
     ap.add_argument("--out", type=Path, default=DATA / "ner.crfsuite")
@@ -266,13 +268,15 @@ def main() -> None:
         build_gazetteer(DATA / "ner_gazetteer.tsv")
     train = read_conll(args.shared / "data/ner/anercorp/train.txt")
     if args.step == "tune":
-        cut = int(len(train) * 0.9)
-        tag = os.environ.get("TAG", "")
+        # Dev = one tenth of train.txt (default the last; --fold picks another contiguous tenth).
+        a, b = int(len(train) * args.fold / 10), int(len(train) * (args.fold + 1) / 10)
+        fit, dev = train[:a] + train[b:], train[a:b]
+        tag = os.environ.get("TAG", "") + f"f{args.fold}_"
         model = Path(f"/tmp/ner_tune_{tag}{args.c1}_{args.c2}_{int(gaz)}{int(clus)}_{args.min_freq}.crfsuite")
-        fx = train_model(train[:cut], model, args.c1, args.c2, gaz, clus, args.max_iter, args.min_freq,
+        fx = train_model(fit, model, args.c1, args.c2, gaz, clus, args.max_iter, args.min_freq,
                          args.algorithm, args.drop)
-        result = evaluate(train[cut:], model, fx)
-        print(json.dumps({"algorithm": args.algorithm, "c1": args.c1, "c2": args.c2,
+        result = evaluate(dev, model, fx)
+        print(json.dumps({"fold": args.fold, "algorithm": args.algorithm, "c1": args.c1, "c2": args.c2,
                           "gazetteer": gaz, "clusters": clus, "min_freq": args.min_freq, "drop": args.drop,
                           "max_iter": args.max_iter, "overall": result["overall"],
                           "per_type": {t: r["f1"] for t, r in result["types"].items()}}), flush=True)
