@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import bisect
 import json
+import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
@@ -37,6 +38,15 @@ _PUNCT_TRIM = " \t\r\n.,،؛;:!?؟…-–—ـ"
 
 def _n(s: str) -> str:
     return normalize(s).text
+
+
+_DIAC = re.compile("[\u0610-\u061a\u064b-\u065f\u0670\u0640]")
+_LIGHT = str.maketrans({"أ": "ا", "إ": "ا", "آ": "ا", "ٱ": "ا"})
+
+
+def _light(s: str) -> str:
+    """Lighter normalisation for function words: keeps ى and ة (على 'on' is not علي 'Ali')."""
+    return _DIAC.sub("", s).translate(_LIGHT)
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,6 +81,11 @@ class Lexicon:
     misc_heads: frozenset[str]
     nominal_heads: frozenset[str]
     need_next: dict[str, str]
+    conj_particles: frozenset[str]
+    negations: frozenset[str]
+    event_nouns: frozenset[str]
+    same_source: frozenset[str]
+    copulas: frozenset[str]
 
     def lookup(self, tok: Token) -> tuple[Cue | None, bool]:
         """The cue a token is (if any) and whether it carries a conjunction و/ف."""
@@ -89,6 +104,11 @@ def _set(items: list[str]) -> frozenset[str]:
     return frozenset(_n(x) for x in items)
 
 
+def _lset(items: list[str]) -> frozenset[str]:
+    """Function words compared in light normalisation (see ``_light``)."""
+    return frozenset(_light(x) for x in items)
+
+
 @lru_cache(maxsize=1)
 def load_lexicon() -> Lexicon:
     """Read and expand the packaged cue lexicon (built once per process)."""
@@ -100,9 +120,9 @@ def load_lexicon() -> Lexicon:
         forms.setdefault(_n(form), cue)
 
     for v in raw["verbs"]:
-        opts = dict(lemma=v["perfect"], obj=tuple(_n(p) for p in v.get("obj", [])), bare=v.get("bare", False),
+        opts = dict(lemma=v["perfect"], obj=tuple(_light(p) for p in v.get("obj", [])), bare=v.get("bare", False),
                     strict=v.get("strict", False), cognition=v.get("cognition", False),
-                    source_prep=_n(v["source_prep"]) if v.get("source_prep") else None)
+                    source_prep=_light(v["source_prep"]) if v.get("source_prep") else None)
         verb = Cue(kind="verb", **opts)
         part = Cue(kind="participle", **opts)
         for f in v.get("forms", []):
@@ -139,19 +159,24 @@ def load_lexicon() -> Lexicon:
         exclude_bare=_set(raw["exclude_bare"]["forms"]),
         narration=narration,
         complementizers=_set(raw["complementizers"]),
-        not_before_comp=_set(raw["not_before_complementizer"]),
-        relatives=_set(raw["relative_pronouns"]),
-        openers=tuple(tuple(_n(w) for w in o.split()) for o in raw["continuation_openers"]),
-        groups=_set(raw["group_speakers"]["forms"]),
-        np_stop=_set(raw["np_stop_words"]),
-        np_skip=_set(raw["np_skip_words"]),
-        speech_nouns=_set(raw["speech_nouns"]),
-        doc_nouns=_set(raw["doc_nouns"]),
-        source_nouns=_set(raw["source_nouns"]),
-        org_heads=_set(raw["org_heads"]),
-        misc_heads=_set(raw["misc_heads"]),
-        nominal_heads=_set(raw["nominal_heads"]),
-        need_next={_n(k): _n(v) for k, v in raw["nominal"]["need_next_prefix"].items()},
+        not_before_comp=_lset(raw["not_before_complementizer"]),
+        relatives=_lset(raw["relative_pronouns"]),
+        openers=tuple(tuple(_light(w) for w in o.split()) for o in raw["continuation_openers"]),
+        groups=_lset(raw["group_speakers"]["forms"]),
+        np_stop=_lset(raw["np_stop_words"]),
+        np_skip=_lset(raw["np_skip_words"]),
+        speech_nouns=_lset(raw["speech_nouns"]),
+        doc_nouns=_lset(raw["doc_nouns"]),
+        source_nouns=_lset(raw["source_nouns"]),
+        org_heads=_lset(raw["org_heads"]),
+        misc_heads=_lset(raw["misc_heads"]),
+        nominal_heads=_lset(raw["nominal_heads"]),
+        need_next={_n(k): _light(v) for k, v in raw["nominal"]["need_next_prefix"].items()},
+        conj_particles=_lset(raw["conj_particles"]),
+        negations=_lset(raw["negations"]),
+        event_nouns=_lset(raw["event_nouns"]["forms"]),
+        same_source=_lset(raw["same_source"]),
+        copulas=_lset(raw["copulas"]),
     )
 
 
@@ -222,7 +247,13 @@ class _Speaker:
     spans: list[tuple[int, int]] = field(default_factory=list)
 
 
+
+_COMMAS = ("،", ",")
+
+
 class _Analyzer:
+    """Finds cues and, for each, the reported content and the words naming its speaker."""
+
     def __init__(self, doc: Document, lex: Lexicon):
         self.doc, self.lex, self.text = doc, lex, doc.text
         self.toks: list[Token] = []
@@ -233,19 +264,22 @@ class _Analyzer:
             self.toks.extend(s.tokens)
             self.sent.extend([si] * len(s.tokens))
             self.sbounds.append((a, len(self.toks)))
+        self.L = [_light(t.text) for t in self.toks]
         self.starts = [t.start for t in self.toks]
         self.newlines = [i for i, c in enumerate(self.text) if c == "\n"]
         self.qspans = quote_mark_spans(self.text)
         self.open_at = {o: (o, c) for o, c in self.qspans}
         self.close_at = {c: (o, c) for o, c in self.qspans}
-        self.qstarts = sorted(self.qspans)
-        # entity mentions (from an earlier stage), by start offset
+        self.direct_spans = [(o, c) for o, c in self.qspans if self.words_between(o, c) >= 3]
+        # entity mentions from an earlier stage: (start, end, entity id, type)
         self.mentions: list[tuple[int, int, str, str]] = sorted(
             (m.start, m.end, e.id, e.type) for e in doc.entities for m in e.mentions
         )
         self.mstarts = [m[0] for m in self.mentions]
+        self.cue_tokens: list[tuple[int, Cue, bool]] = []
+        self.nominal_ok: set[int] = set()
 
-    # --- helpers on tokens
+    # --- small helpers
     def para(self, pos: int) -> int:
         return bisect.bisect_right(self.newlines, pos)
 
@@ -253,22 +287,12 @@ class _Analyzer:
         i = bisect.bisect_left(self.starts, a)
         n = 0
         while i < len(self.toks) and self.toks[i].start < b:
-            if self.toks[i].norm[:1].isalnum():
-                n += 1
+            n += self.toks[i].norm[:1].isalnum()
             i += 1
         return n
 
     def in_direct(self, pos: int) -> bool:
-        """Inside a quotation of three words or more (a quotation, not a quoted name)."""
-        i = bisect.bisect_right(self.qstarts, (pos, 10**12)) - 1
-        while i >= 0:
-            o, c = self.qstarts[i]
-            if o < pos < c and self.words_between(o, c) >= 3:
-                return True
-            if c < pos and i < len(self.qstarts) and o < pos - 2000:
-                break
-            i -= 1
-        return False
+        return any(o < pos < c for o, c in self.direct_spans)
 
     def tok_is_open(self, k: int) -> tuple[int, int] | None:
         t = self.toks[k]
@@ -278,24 +302,25 @@ class _Analyzer:
                     return self.open_at[p]
         return None
 
+    def is_word(self, k: int) -> bool:
+        return self.toks[k].norm[:1].isalnum()
+
+    def is_comma(self, k: int) -> bool:
+        return self.toks[k].text in _COMMAS
+
     def is_comp(self, k: int, cue: Cue) -> bool:
-        t = self.toks[k]
-        if t.norm not in self.lex.complementizers:
+        if self.toks[k].norm not in self.lex.complementizers:
             return False
-        if k > 0:
-            prev = self.toks[k - 1].norm
-            if prev in self.lex.not_before_comp and prev not in cue.obj:
-                return False
+        if k > 0 and self.L[k - 1] in self.lex.not_before_comp and self.L[k - 1] not in cue.obj:
+            return False
         return True
 
-    def has_prefix(self, t: Token, letter: str) -> bool:
-        return any(s.kind == "prefix" and _n(s.text) == letter for s in t.segments)
-
     def is_obj(self, k: int, cue: Cue) -> bool:
-        t = self.toks[k]
-        if t.norm in cue.obj:
+        w = self.L[k]
+        if w in cue.obj:
             return True
-        return "ب" in cue.obj and self.has_prefix(t, "ب") and t.norm not in ("باسم",)
+        return ("ب" in cue.obj and w.startswith("ب") and len(w) >= 4 and w not in self.lex.np_stop
+                and self.toks[k].norm not in self.lex.complementizers and not w.startswith("باسم"))
 
     def sent_end(self, k: int) -> int:
         return self.sbounds[self.sent[k]][1]
@@ -303,19 +328,35 @@ class _Analyzer:
     def sent_start(self, k: int) -> int:
         return self.sbounds[self.sent[k]][0]
 
-    def is_word(self, k: int) -> bool:
-        return self.toks[k].norm[:1].isalnum()
+    def mention_at(self, pos: int) -> tuple[int, int, str, str] | None:
+        i = bisect.bisect_left(self.mstarts, pos)
+        if i < len(self.mentions) and self.mentions[i][0] == pos:
+            return self.mentions[i]
+        return None
 
-    # --- content spans
     def content_to(self, k0: int, k_end: int) -> tuple[int, int]:
-        """Character span from token k0 to the end of token k_end-1."""
         if k0 >= k_end:
-            return (self.toks[k0].start, self.toks[k0].start) if k0 < len(self.toks) else (0, 0)
+            return (0, 0)
         return self.toks[k0].start, self.toks[k_end - 1].end
 
+    def cue_at(self, k: int) -> tuple[Cue | None, bool]:
+        """The cue token k is, if any, and whether a conjunction or particle precedes it."""
+        t, lex = self.toks[k], self.lex
+        prev = self.L[k - 1] if k > 0 else ""
+        cue = lex.forms.get(t.norm)
+        conj = False
+        if cue is not None and t.norm in lex.exclude_bare and prev not in lex.conj_particles:
+            cue = None
+        if cue is None and len(t.norm) > 3 and t.norm[0] in "وف":
+            cue = lex.forms.get(t.norm[1:])
+            conj = cue is not None
+        if cue is not None and prev in lex.conj_particles:
+            conj = True
+        return cue, conj
+
     def colon_end(self, k: int) -> int:
-        """Token index where words after ``قال:`` end: the paragraph, at most 3 more sentences
-        and not past a sentence holding another cue."""
+        """Where words after ``قال:`` end: the paragraph, at most 3 more sentences, and not
+        past a sentence that holds another cue."""
         si = self.sent[k]
         end = self.sbounds[si][1]
         para = self.para(self.toks[k].start)
@@ -323,7 +364,7 @@ class _Analyzer:
             a, b = self.sbounds[sj]
             if a >= b or self.para(self.toks[a].start) != para:
                 break
-            if any(self.lex.lookup(self.toks[x])[0] is not None for x in range(a, b)):
+            if any(self.cue_at(x)[0] is not None for x in range(a, b)):
                 break
             end = b
         return end
@@ -332,77 +373,81 @@ class _Analyzer:
     def analyze(self) -> list[_Cand]:
         cands: list[_Cand] = []
         consumed: set[int] = set()
-        self.cue_tokens: list[tuple[int, Cue, bool]] = []
         for k, t in enumerate(self.toks):
-            cue, conj = self.lex.lookup(t)
+            cue, conj = self.cue_at(k)
             if cue is None or self.in_direct(t.start):
                 continue
+            if k > 0 and self.L[k - 1] in self.lex.negations:
+                continue  # لم يعلن ...: nothing was said
             self.cue_tokens.append((k, cue, conj))
         for k, cue, conj in self.cue_tokens:
             if k in consumed:
                 continue
             if cue.kind == "nominal":
                 c = self.nominal(k, cue, consumed)
+                if c is not None:
+                    self.nominal_ok.add(k)
             else:
                 c = self.verbal(k, cue, conj, consumed)
             if c is not None and c.end > c.start:
                 cands.append(c)
         return cands
 
-    def np_region_consume(self, a: int, b: int, consumed: set[int]) -> None:
-        consumed.update(range(a, b))
-
     def verbal(self, i: int, cue: Cue, conj: bool, consumed: set[int]) -> _Cand | None:
-        toks, lex = self.toks, self.lex
+        toks, lex, L = self.toks, self.lex, self.L
         se = self.sent_end(i)
-        limit = min(se, i + 30)
-        found, kind_found = None, None
-        # "أوضح ذلك الناطق": the content precedes the cue
         j = i + 1
-        while j < se and toks[j].norm in (_n("أيضا"),):
+        while j < se and L[j] in lex.np_skip and L[j] != _light("ذلك"):
             j += 1
-        if cue.kind in ("verb",) and j < se and toks[j].norm == _n("ذلك") and i > self.sent_start(i) + 2:
+        # "..., أوضح ذلك الناطق": the content precedes the cue
+        if cue.kind == "verb" and j < se and L[j] == _light("ذلك") and i > self.sent_start(i) + 2:
             a = self.sent_start(i)
-            if toks[a].norm in ("و",):
+            while a < i and (toks[a].norm == "و" or not self.is_word(a)):
                 a += 1
             npe = self.np_end(j + 1, se)
-            self.np_region_consume(i + 1, npe, consumed)
+            consumed.update(range(i + 1, npe))
             s, e = self.content_to(a, i)
-            return _Cand(i, cue, conj, s, e, "indirect", "before", (j + 1, npe))
+            return _Cand(i, cue, conj, s, e, "indirect", "before", (j + 1, npe) if npe > j + 1 else None)
+        limit = min(se, i + 30)
+        found, how, obj_fallback = None, None, None
+        first = j
         k = i + 1
         while k < limit:
             t = toks[k]
             if t.text in (":", "："):
-                found, kind_found = k, "colon"
+                found, how = k, "colon"
                 break
-            if self.tok_is_open(k) is not None:
-                o, c = self.tok_is_open(k)
-                if self.words_between(o, c) >= 3:
-                    found, kind_found = k, "mark"
+            op = self.tok_is_open(k)
+            if op is not None:
+                if self.words_between(op[0], op[1]) >= 3:
+                    found, how = k, "mark"
                     break
-                # a short quoted name: skip past it
-                while k + 1 < limit and toks[k + 1].start <= c:
-                    k += 1
+                while k + 1 < limit and toks[k + 1].start <= op[1]:
+                    k += 1  # a quoted name: part of the phrase
                 k += 1
                 continue
             if self.is_comp(k, cue):
-                found, kind_found = k, "comp"
+                found, how = k, "comp"
                 break
-            if cue.obj and self.is_obj(k, cue) and (cue.kind != "participle" or k <= i + 2):
+            if cue.obj and self.is_obj(k, cue):
                 if k + 1 < se and self.is_comp(k + 1, cue):
-                    found, kind_found = k + 1, "comp"
-                else:
-                    found, kind_found = k, "obj"
+                    found, how = k + 1, "comp"
+                    break
+                if k == first or cue.kind == "participle":
+                    found, how = k, "obj"
+                    break
+                if obj_fallback is None:
+                    obj_fallback = k
+            if cue.kind == "participle" and k > i + 3:
                 break
-            if cue.kind == "participle" and k > i + 2:
-                break
-            c2, conj2 = lex.lookup(t)
-            if c2 is not None and c2.kind in ("verb", "participle") and conj2:
+            if k > i + 1 and self.cue_at(k)[0] is not None and self.cue_at(k)[0].kind != "nominal":
                 break
             k += 1
+        if found is None and obj_fallback is not None:
+            found, how = obj_fallback, "obj"
         cand: _Cand | None = None
-        np_a, np_b = i + 1, found if found is not None else i + 1
-        if kind_found == "colon":
+        np_b = found if found is not None else i + 1
+        if how == "colon":
             k = found + 1
             if k < se and self.tok_is_open(k) is not None:
                 o, c = self.tok_is_open(k)
@@ -414,13 +459,14 @@ class _Analyzer:
                 if k < end:
                     s, e = self.content_to(k, end)
                     cand = _Cand(i, cue, conj, s, e, "direct", "np")
-        elif kind_found == "mark":
+        elif how == "mark":
             o, c = self.tok_is_open(found)
             cand = _Cand(i, cue, conj, o + 1, c, "direct", "np", bounded=True)
-        elif kind_found == "comp":
-            np_b = found - 1 if found - 1 > i and toks[found - 1].norm in cue.obj else found
+        elif how == "comp":
+            if found - 1 > i and L[found - 1] in cue.obj:
+                np_b = found - 1
             k = found + 1
-            if k < se and toks[k].text in (":",):
+            if k < se and toks[k].text == ":":
                 k += 1
             if k < se:
                 op = self.tok_is_open(k)
@@ -430,20 +476,17 @@ class _Analyzer:
                 else:
                     s, e = self.content_to(k, se)
                     cand = _Cand(i, cue, conj, s, e, "indirect", "np")
-        elif kind_found == "obj":
+        elif how == "obj":
             t = toks[found]
-            k = found + 1 if t.norm in cue.obj else found
+            k = found + 1 if L[found] in cue.obj else found
             if k < se:
                 s, e = self.content_to(k, se)
-                if t.norm not in cue.obj:  # ب attached: content starts after the clitic
-                    s = next((g.end for g in t.segments if g.kind == "prefix" and _n(g.text) == "ب"), s)
+                if L[found] not in cue.obj:  # ب attached to the object: content after the clitic
+                    s += 1
                 cand = _Cand(i, cue, conj, s, e, "indirect", "np")
         elif cue.bare and not cue.strict:
             if cue.kind == "participle":
-                np_b = i + 1
-                k = i + 1
-                while k < se and toks[k].norm in lex.np_skip:
-                    k += 1
+                np_b, k = i + 1, j
             else:
                 np_b = self.bare_np_end(i + 1, se)
                 k = np_b
@@ -455,7 +498,7 @@ class _Analyzer:
         else:
             # «...»، قال فلان: the speaker follows the quotation
             b = i - 1
-            while b >= 0 and toks[b].text in ("،", ",", "-", "–"):
+            while b >= 0 and (toks[b].text in _COMMAS or toks[b].text in ("-", "–")):
                 b -= 1
             if b >= 0 and toks[b].text[-1:] in _QUOTE_CHARS:
                 for p in range(toks[b].end - 1, toks[b].start - 1, -1):
@@ -473,22 +516,14 @@ class _Analyzer:
         if cue.kind == "participle":
             cand.mode = "participle"
             return cand
-        # the speaker phrase
-        a, b, doc_pp = self.clean_np(np_a, np_b, cue)
-        self.np_region_consume(i + 1, np_b, consumed)
+        a, b, doc_pp = self.clean_np(i + 1, np_b, cue)
+        consumed.update(range(i + 1, np_b))
         cand.doc_pp = doc_pp
         if a < b:
             cand.np = (a, b)
         else:
-            cand.mode = "drop"
-            if i > 0 and toks[i - 1].norm in lex.relatives:
-                cand.mode = "relative"
+            cand.mode = "relative" if i > 0 and L[i - 1] in lex.relatives else "drop"
         if cue.cognition and cand.np is None:
-            return None
-        if cue.kind == "noun" and cand.np is None:
-            cand.mode = "drop"
-        # a strict cue needs a subject or a complementizer close by
-        if cue.strict and kind_found == "comp" and found - i > 12 and cand.np is None:
             return None
         return cand
 
@@ -496,184 +531,183 @@ class _Analyzer:
         """End of a noun phrase starting at ``a`` (stops at commas, prepositions, relatives...)."""
         k = a
         while k < se and k < a + 12:
-            t = self.toks[k]
-            if not self.is_word(k) and t.text[0] not in _QUOTE_CHARS and t.text not in ("(", ")"):
+            t, w = self.toks[k], self.L[k]
+            if not self.is_word(k) and t.text[0] not in _QUOTE_CHARS and t.text not in "()":
                 break
-            if k > a and (t.norm in self.lex.np_stop or t.norm in self.lex.relatives
-                          or t.norm in self.lex.complementizers):
+            if k > a and (w in self.lex.np_stop or w in self.lex.relatives or t.norm in self.lex.complementizers
+                          or self.cue_at(k)[0] is not None):
                 break
-            if k > a and self.lex.lookup(t)[0] is not None:
+            if k > a and w == "في" and k + 1 < se and self.L[k + 1] in self.lex.event_nouns:
                 break
             k += 1
         return k
 
     def bare_np_end(self, a: int, se: int) -> int:
-        """Subject of a cue whose content is a bare object (أكد فلان نجاح ...).
+        """Where the subject of a cue with a bare object ends (أكد فلان نجاح ...).
 
-        Only an entity mention or a phrase ending in a comma is taken as the subject; otherwise
-        the subject is dropped and the content starts right after the cue.
+        Only an entity mention (with its apposition) or a phrase closed by a comma counts as
+        the subject; otherwise the subject is dropped and the content follows the cue.
         """
         k = a
-        while k < se and self.toks[k].norm in self.lex.np_skip:
+        while k < se and self.L[k] in self.lex.np_skip:
             k += 1
         if k >= se:
             return a
         m = self.mention_at(self.toks[k].start)
         if m is None:
-            # a title phrase followed by a mention (وصف الرئيس الإيراني إبراهيم رئيسي ...)
-            for j in range(k + 1, min(k + 6, se)):
-                m2 = self.mention_at(self.toks[j].start)
+            for x in range(k + 1, min(k + 6, se)):  # a title before a name
+                m2 = self.mention_at(self.toks[x].start)
                 if m2 is not None and m2[3] == "PER":
                     m = m2
                     break
+                if self.is_comma(x) or self.L[x] in self.lex.np_stop:
+                    break
         if m is not None:
-            j = bisect.bisect_left(self.starts, m[1])
-            if j < se and self.toks[j].text in ("،", ","):
-                # apposition up to the next comma
-                for x in range(j + 1, min(j + 12, se)):
-                    if self.toks[x].text in ("،", ","):
-                        return x + 1
-            return j
-        for x in range(k, min(k + 8, se)):
-            if self.toks[x].text in ("،", ","):
+            x = bisect.bisect_left(self.starts, m[1])
+            if x < se and self.is_comma(x):
+                for y in range(x + 1, min(x + 14, se)):
+                    if self.is_comma(y):
+                        return y + 1
+            return x
+        for x in range(k, min(k + 14, se)):
+            if self.is_comma(x):
                 return x + 1 if x > k else a
-            if self.toks[x].norm in self.lex.np_stop:
+            if self.L[x] in self.lex.np_stop or self.cue_at(x)[0] is not None and x > k:
                 break
         return a
 
-    def mention_at(self, pos: int) -> tuple[int, int, str, str] | None:
-        i = bisect.bisect_left(self.mstarts, pos)
-        if i < len(self.mentions) and self.mentions[i][0] == pos:
-            return self.mentions[i]
-        return None
+    def is_pp_object(self, k: int) -> bool:
+        """A word carrying the preposition ل that names an addressee or medium (لوكالة، للصحفيين)."""
+        w = self.L[k]
+        if w in ("ل", "لـ") or self.toks[k].text in ("لـ", "ل"):
+            return True
+        return w.startswith("لل") or (w.startswith("ل") and (w[1:] in self.lex.source_nouns
+                                                               or w[1:] in self.lex.doc_nouns))
 
     def clean_np(self, a: int, b: int, cue: Cue) -> tuple[int, int, str | None]:
         """Trim the words between a cue and its content to the speaker phrase.
 
         Drops leading adverbs and prepositional phrases (لـ"الوطن"، في بيان), stops at the
-        first comma, preposition, relative pronoun or date. Returns (start, end, doc noun of a
-        في-phrase such as "في بيان", if any).
+        first comma, preposition, relative pronoun, date or event phrase (في بيان). Returns
+        (start, end, the document noun of a "في بيان"-like phrase, if any).
         """
-        toks, lex = self.toks, self.lex
+        toks, lex, L = self.toks, self.lex, self.L
         doc_pp = None
-        k = a
+        for x in range(a, b - 1):
+            if L[x] == "في" and L[x + 1] in lex.event_nouns:
+                doc_pp = L[x + 1][2:] if L[x + 1].startswith("ال") else L[x + 1]
+                break
         if cue.source_prep:
             for x in range(a, b):
-                if toks[x].norm == cue.source_prep:
-                    return x + 1, self.np_end(x + 1, b), None
-            return a, a, None
+                if L[x] == cue.source_prep:
+                    return x + 1, self.np_end(x + 1, b), doc_pp
+            return a, a, doc_pp
+        k = a
         while k < b:
             t = toks[k]
-            if t.norm in lex.np_skip or not self.is_word(k) and t.text[0] not in _QUOTE_CHARS:
+            if L[k] in lex.np_skip or (not self.is_word(k) and t.text[0] not in _QUOTE_CHARS):
                 k += 1
                 continue
-            if t.norm in lex.np_stop:
-                # a leading prepositional phrase: the subject follows its comma, if any
-                if k + 1 < b and toks[k + 1].norm in lex.doc_nouns:
-                    doc_pp = toks[k + 1].norm
-                comma = next((x for x in range(k, b) if toks[x].text in ("،", ",")), None)
+            if L[k] in lex.np_stop or (L[k] == "في" and k + 1 < b and L[k + 1] in lex.event_nouns):
+                comma = next((x for x in range(k, b) if self.is_comma(x)), None)
                 if comma is None:
                     return a, a, doc_pp
                 k = comma + 1
                 continue
-            if self.has_prefix(t, "ل") or t.norm in ("ل", "لـ") or t.text in ("لـ", "ل"):
+            if self.is_pp_object(k):
                 k += 1
-                # the object of ل: a quoted name, or a noun and its definite adjectives
                 if k < b and self.tok_is_open(k) is not None:
                     o, c = self.tok_is_open(k)
                     while k < b and toks[k].start <= c:
                         k += 1
-                while k < b and toks[k].norm.startswith("ال") and toks[k].norm not in lex.nominal_heads:
+                while k < b and L[k].startswith("ال") and L[k] not in lex.nominal_heads:
                     k += 1
                 continue
             break
-        start = k
-        end = start
-        while end < b:
-            t = toks[end]
-            if t.text in ("،", ",", ":", ";", "؛", "(", ")") or t.norm in lex.complementizers:
+        start = end = k
+        while end < b and end < start + 14:
+            t, w = toks[end], L[end]
+            if t.text in _COMMAS or t.text in (":", ";", "؛", "(", ")") or t.norm in lex.complementizers:
                 break
-            if end > start and (t.norm in lex.np_stop or t.norm in lex.relatives):
-                if t.norm == _n("في") and end + 1 < b and toks[end + 1].norm in lex.doc_nouns:
-                    doc_pp = toks[end + 1].norm
+            if end > start and (w in lex.np_stop or w in lex.relatives):
+                break
+            if end > start and w == "في" and end + 1 < b and L[end + 1] in lex.event_nouns:
                 break
             if t.text[0] in _QUOTE_CHARS:
                 end += 1
                 continue
             if not self.is_word(end):
                 break
-            if end > start and lex.lookup(t)[0] is not None:
+            if end > start and (self.cue_at(end)[0] is not None or self.is_pp_object(end) and
+                                end + 1 < b and L[end + 1].startswith("ال") and False):
                 break
             end += 1
-        # strip quotation marks and speech nouns at the edges (كلام المرشد -> المرشد)
-        while start < end and (toks[start].text[0] in _QUOTE_CHARS or toks[start].norm in lex.speech_nouns):
+        while start < end and (toks[start].text[0] in _QUOTE_CHARS or L[start] in lex.speech_nouns):
             start += 1
-        while end > start and toks[end - 1].text[0] in _QUOTE_CHARS:
+        while end > start and (toks[end - 1].text[0] in _QUOTE_CHARS or L[end - 1] == "في"):
             end -= 1
         return start, end, doc_pp
 
     def nominal(self, i: int, cue: Cue, consumed: set[int]) -> _Cand | None:
-        toks, lex = self.toks, self.lex
+        toks, lex, L = self.toks, self.lex, self.L
         se, ss = self.sent_end(i), self.sent_start(i)
         if i + 1 >= se:
             return None
-        if i > 0 and toks[i - 1].norm in (_n("على"), _n("من")):
+        if i > 0 and L[i - 1] in ("على", "من"):
             return None  # على حسب الاتفاق: 'according to the agreement'
-        need = lex.need_next.get(cue.lemma and _n(cue.lemma))
+        need = lex.need_next.get(_n(cue.lemma))
         k = i + 1
         if need:
-            t = toks[k]
             if need == "ل":
-                if t.norm in ("ل", "لـ") or t.text in ("لـ",):
+                if toks[k].text in ("لـ", "ل"):
                     k += 1
-                elif not t.norm.startswith("ل"):
+                elif not L[k].startswith("ل"):
                     return None
-            elif t.norm != need:
+            elif L[k] != need:
                 return None
             else:
                 k += 1
         verb_cue = None
-        if k < se and toks[k].norm == _n("ما") or _n(cue.lemma).endswith("ما"):
-            if toks[k].norm == _n("ما"):
+        if k < se and (L[k] == "ما" or _n(cue.lemma).endswith("ما")):
+            if L[k] == "ما":
                 k += 1
             if k < se:
-                c2, _ = lex.lookup(toks[k])
+                c2, _ = self.cue_at(k)
                 if c2 is not None and c2.kind == "verb":
                     verb_cue = k
                     consumed.add(k)
                 k += 1
-                if k < se and toks[k].norm == _n("في"):
+                if k < se and L[k] == "في":
                     k += 1
         if k >= se:
             return None
-        t = toks[k]
-        if t.text.startswith("ل") and self.has_prefix(t, "ل") and need == "ل":
-            pass
+        t, w = toks[k], L[k]
         head_ok = (
-            verb_cue is not None or t.norm in lex.source_nouns or self.mention_at(t.start) is not None
-            or t.text[0] in _QUOTE_CHARS or t.norm.lstrip("ل") in lex.source_nouns
-            or any(t.norm.endswith(h) for h in (_n("وكالة"), _n("صحيفة")))
+            verb_cue is not None or w in lex.source_nouns or self.mention_at(t.start) is not None
+            or t.text[0] in _QUOTE_CHARS or (w.startswith("ل") and w[1:] in lex.source_nouns)
+            or (w.startswith("ال") and w in lex.org_heads)
         )
         if not head_ok:
             return None
+        if w.startswith("ل") and w[1:] in lex.source_nouns and need == "ل":
+            pass
         np_a = k
         np_b = self.np_end(k, se)
-        # clause before the cue
+        # the clause before the cue, from the previous comma or the sentence start
         a = ss
-        for x in range(i - 1, ss - 1, -1):
-            if toks[x].text in ("،", ",") and x < i - 1:
+        for x in range(i - 2, ss - 1, -1):
+            if self.is_comma(x):
                 a = x + 1
                 break
-        while a < i and (toks[a].norm in ("و",) or not self.is_word(a)):
+        while a < i and (toks[a].norm == "و" or not self.is_word(a)):
             a += 1
-        before_words = sum(1 for x in range(a, i) if self.is_word(x))
-        if before_words >= 3:
+        if sum(1 for x in range(a, i) if self.is_word(x)) >= 3:
             s, e = self.content_to(a, i)
             cand = _Cand(i, cue, False, s, e, "indirect", "np", (np_a, np_b))
         else:
             # وبحسب البيان اغرى ...: the content follows the source phrase
             b = np_a + 1
-            while b < np_b and (toks[b].norm.startswith("ال") or self.mention_at(toks[b].start)):
+            while b < np_b and (L[b].startswith("ال") or self.mention_at(toks[b].start)):
                 b += 1
             m = self.mention_at(toks[np_a].start)
             if m is not None:
@@ -685,40 +719,41 @@ class _Analyzer:
                 return None
             s, e = self.content_to(c, se)
             cand = _Cand(i, cue, False, s, e, "indirect", "np", (np_a, b))
-        self.np_region_consume(i + 1, np_b, consumed)
+        consumed.update(range(i + 1, np_b))
         return cand
 
 
 # ----------------------------------------------------------------------------- speakers
 
 
+def _contains(long: tuple[str, ...], short: tuple[str, ...]) -> bool:
+    n = len(short)
+    return n > 0 and any(long[x:x + n] == short for x in range(len(long) - n + 1))
+
+
 class _Resolver:
-    def __init__(self, an: _Analyzer):
+    """Links speaker phrases to entities, in text order, keeping the last speaker for
+    pronoun-drop continuations (وأضاف ...)."""
+
+    def __init__(self, an: _Analyzer, future: list[tuple[str, ...]]):
         self.an, self.lex, self.doc = an, an.lex, an.doc
         self.entities: dict[str, Entity] = {e.id: e for e in an.doc.entities}
         self.order: list[str] = [e.id for e in an.doc.entities]
         self.new_mentions: dict[str, list[Mention]] = {}
         self.speakers: list[_Speaker] = []
+        self.recent: list[_Speaker] = []
         self.last: _Speaker | None = None
         self.doc_source: dict[str, _Speaker] = {}
+        self.future = future
         n = 0
         for e in an.doc.entities:
             digits = "".join(ch for ch in e.id if ch.isdigit())
             n = max(n, int(digits) if digits else 0)
         self.next_id = n + 1
 
-    def tokens_norm(self, a: int, b: int) -> tuple[str, ...]:
-        out = []
-        for t in self.an.toks[a:b]:
-            if t.norm[:1].isalnum():
-                out.append(t.norm[1:] if t.norm[:1] in "وف" and len(t.norm) > 3 and
-                           _n(t.text[1:]) in (s.norm for s in ()) else t.norm)
-        return tuple(out)
-
-    @staticmethod
-    def contains(long: tuple[str, ...], short: tuple[str, ...]) -> bool:
-        n = len(short)
-        return n > 0 and any(long[x:x + n] == short for x in range(len(long) - n + 1))
+    # --- entities
+    def words(self, a: int, b: int) -> tuple[str, ...]:
+        return tuple(t.norm for t in self.an.toks[a:b] if t.norm[:1].isalnum())
 
     def add_mention(self, key: str, s: int, e: int, kind: str) -> None:
         ent = self.entities[key]
@@ -727,210 +762,254 @@ class _Resolver:
                 return
         self.new_mentions.setdefault(key, []).append(Mention(s, e, self.doc.text[s:e], kind))
 
-    def new_entity(self, a: int, b: int) -> str:
+    def head_kind(self, a: int) -> tuple[str, bool]:
+        """Entity type and whether the phrase is a description (nominal) from its first word."""
+        w = self.an.L[a]
+        if w[:1] in "وف" and len(w) > 3 and w[1:] in (self.lex.org_heads | self.lex.nominal_heads):
+            w = w[1:]
+        if w in self.lex.misc_heads:
+            return "MISC", True
+        if w in self.lex.org_heads:
+            return "ORG", False
+        return "PER", w in self.lex.nominal_heads
+
+    def new_speaker(self, a: int, b: int) -> _Speaker:
         toks = self.an.toks
         s, e = toks[a].start, toks[b - 1].end
-        head = toks[a].norm
-        head2 = head[1:] if head[:1] in "وف" and len(head) > 3 else head
-        if head in self.lex.misc_heads or head2 in self.lex.misc_heads:
-            etype = "MISC"
-        elif head in self.lex.org_heads or head2 in self.lex.org_heads:
-            etype = "ORG"
-        else:
-            etype = "PER"
-        kind = "nominal" if (head in self.lex.nominal_heads or head2 in self.lex.nominal_heads
-                             or etype == "MISC") else "name"
+        etype, nominal = self.head_kind(a)
         key = f"e{self.next_id}"
         self.next_id += 1
         text = self.doc.text[s:e]
-        self.entities[key] = Entity(key, etype, text, (Mention(s, e, text, kind),))
+        self.entities[key] = Entity(key, etype, text, (Mention(s, e, text, "nominal" if nominal else "name"),))
         self.order.append(key)
-        return key
+        sp = _Speaker(key, self.words(a, b), [(s, e)])
+        self.speakers.append(sp)
+        return sp
 
     def speaker_for(self, key: str) -> _Speaker:
         for sp in self.speakers:
             if sp.key == key:
                 return sp
         ent = self.entities[key]
-        toks = tuple(_n(w) for w in ent.name.split())
-        sp = _Speaker(key, toks)
+        sp = _Speaker(key, tuple(_n(w) for w in ent.name.split()),
+                      [(m.start, m.end) for m in ent.mentions])
         self.speakers.append(sp)
         return sp
 
-    def resolve_np(self, a: int, b: int, before: int) -> _Speaker | None:
+    def names(self, sp: _Speaker) -> list[tuple[str, ...]]:
+        out = [sp.tokens]
+        for s, e in sp.spans:
+            out.append(tuple(_n(w) for w in self.doc.text[s:e].split() if _n(w)[:1].isalnum()))
+        return [n for n in out if n]
+
+    def note(self, sp: _Speaker, s: int, e: int, words: tuple[str, ...]) -> _Speaker:
+        kind = "title" if words and _light(self.doc.text[s:e].split()[0]) in self.lex.nominal_heads else "name"
+        self.add_mention(sp.key, s, e, kind)
+        if (s, e) not in sp.spans:
+            sp.spans.append((s, e))
+        return sp
+
+    # --- resolution of a phrase
+    def resolve_np(self, a: int, b: int) -> _Speaker | None:
         """The speaker a phrase names: an entity it mentions, a known speaker, or a new one."""
-        an, lex = self.an, self.lex
+        an, lex, L = self.an, self.lex, self.an.L
         toks = an.toks
-        words = tuple(t.norm for t in toks[a:b] if t.norm[:1].isalnum())
+        words = self.words(a, b)
         if not words:
             return None
-        if words[0] in lex.groups or (len(words) == 1 and words[0][1:] in lex.groups):
-            recent: list[_Speaker] = []
-            for sp in reversed(self.speakers):
-                if sp not in recent:
-                    recent.append(sp)
-                if len(recent) == 2:
-                    break
-            if recent:
-                first = min(recent, key=lambda sp: sp.spans[0][0] if sp.spans else 10**9)
-                return first
         s, e = toks[a].start, toks[b - 1].end
+        lw = tuple(L[x] for x in range(a, b) if an.is_word(x))
+        # two speakers named together (الرئيسان): the first of the last two
+        if lw[0] in lex.groups or (lw[0][:1] == "و" and lw[0][1:] in lex.groups):
+            pair: list[_Speaker] = []
+            for sp in reversed(self.recent):
+                if sp not in pair:
+                    pair.append(sp)
+                if len(pair) == 2:
+                    break
+            if pair:
+                return min(pair, key=lambda sp: self.speakers.index(sp))
+        # "the same source" (المصدر نفسه)
+        if any(w in lex.same_source for w in lw) and self.last is not None:
+            return self.last
+        # a document named before as a statement (البيان، الرسالة)
+        if len(lw) <= 2 and lw[0] in lex.doc_nouns:
+            key = lw[0][2:] if lw[0].startswith("ال") else lw[0]
+            if key in self.doc_source:
+                return self.doc_source[key]
         # 1. entity mentions inside the phrase (from the entities stage)
         hits = [m for m in an.mentions if m[0] < e and s < m[1]]
         if hits:
+            head = lw[0]
             per = [m for m in hits if m[3] == "PER"]
-            first_tok_mention = [m for m in hits if m[0] <= s + 1]
+            at_start = [m for m in hits if m[0] <= s + 1]
+            orgs = [m for m in hits if m[3] == "ORG"]
             pick = None
             if per:
-                pick = per[-1]
-            elif first_tok_mention:
-                pick = first_tok_mention[0]
-            elif not (words[0] in lex.nominal_heads or words[0] in lex.doc_nouns):
-                orgs = [m for m in hits if m[3] == "ORG"]
-                pick = orgs[0] if orgs else None
+                pick = per[0]
+            elif at_start:
+                pick = at_start[0]
+            elif head in lex.doc_nouns and orgs:
+                pick = orgs[0]
+            elif head not in lex.nominal_heads and orgs:
+                pick = orgs[0]
             if pick is not None:
                 sp = self.speaker_for(pick[2])
                 if not (pick[0] <= s and pick[1] >= e):
-                    self.add_mention(pick[2], s, e, "title")
-                sp.spans.append((s, e))
+                    self.note(sp, s, e, words)
                 return sp
-        # 2. a document named earlier as a statement (البيان، الرسالة)
-        if len(words) == 1 and words[0] in lex.doc_nouns:
-            key = words[0][2:] if words[0].startswith("ال") else words[0]
-            if key in self.doc_source:
-                return self.doc_source[key]
-        # 3. a speaker already known: the phrase is part of its name, or contains it
-        for sp in reversed(self.speakers):
-            if self.contains(sp.tokens, words) or (len(sp.tokens) >= 1 and self.contains(words, sp.tokens)):
-                self.add_mention(sp.key, s, e, "title" if words[0] in lex.nominal_heads else "name")
-                sp.spans.append((s, e))
-                sp.tokens = sp.tokens if len(sp.tokens) >= len(words) else words
-                return sp
-            for (ps, pe) in sp.spans:
-                ptoks = tuple(_n(w) for w in self.doc.text[ps:pe].split())
-                if self.contains(ptoks, words) or self.contains(words, ptoks):
-                    self.add_mention(sp.key, s, e, "title" if words[0] in lex.nominal_heads else "name")
-                    sp.spans.append((s, e))
-                    return sp
-        # 4. a title used earlier right before a person's name (مع الرئيس الروسي فلاديمير بوتين)
-        if words[0] in lex.nominal_heads and an.mentions:
+        # 2. a speaker already known: the phrase is part of one of its names, or contains one
+        for sp in reversed(self.recent + [x for x in self.speakers if x not in self.recent]):
+            for name in self.names(sp):
+                if _contains(name, words):
+                    return self.note(sp, s, e, words)
+        for sp in reversed(self.recent + [x for x in self.speakers if x not in self.recent]):
+            for name in self.names(sp):
+                if _light(name[0]) not in lex.nominal_heads or len(name) >= 2:
+                    if _contains(words, name) and not (len(name) == 1 and _light(name[0]) in lex.nominal_heads):
+                        return self.note(sp, s, e, words)
+        # 2b. the same title (الناطق باسم النيابة ... / الناطق باسم النيابة الفيدرالية ...)
+        if lw[0] in lex.nominal_heads and len(words) >= 2:
+            for sp in reversed(self.recent):
+                for name in self.names(sp):
+                    if name[:2] == words[:2]:
+                        return self.note(sp, s, e, words)
+        # 3. a title used earlier right before a person's name (مع الرئيس الروسي فلاديمير بوتين)
+        if lw[0] in lex.nominal_heads and an.mentions:
             phrase = self.doc.text[s:e]
             pos = self.doc.text.find(phrase)
             while 0 <= pos < s:
-                after = pos + len(phrase)
-                j = after
+                j = pos + len(phrase)
                 while j < len(self.doc.text) and self.doc.text[j] == " ":
                     j += 1
                 m = an.mention_at(j)
                 if m is not None and m[3] == "PER":
-                    sp = self.speaker_for(m[2])
-                    self.add_mention(m[2], s, e, "title")
-                    sp.spans.append((s, e))
-                    return sp
+                    return self.note(self.speaker_for(m[2]), s, e, words)
                 pos = self.doc.text.find(phrase, pos + 1)
-        # 5. a new speaker entity
-        key = self.new_entity(a, b)
-        sp = _Speaker(key, words, [(s, e)])
-        self.speakers.append(sp)
-        return sp
+        # 4. a new speaker
+        return self.new_speaker(a, b)
 
-    def subject_before(self, i: int) -> tuple[int, int] | None:
-        """SVO subject: the phrase opening the clause that the cue ends (منصور ... أكد أن)."""
-        an, lex, toks = self.an, self.lex, self.an.toks
-        ss = an.sent_start(i)
-        a = ss
-        for x in range(i - 1, ss - 1, -1):
-            if toks[x].text in ("،", ",", ":") or toks[x].norm in lex.complementizers:
-                a = x + 1
-                break
-        # "من جانبه الرئيس الروسي ..." at the start of the sentence
-        op = self.opener(ss)
-        if op is not None and op < i and (a <= op):
-            a = op
-        while a < i and not an.is_word(a) and toks[a].text[0] not in _QUOTE_CHARS:
-            a += 1
-        if a >= i or i - a > 10:
-            return None
-        t = toks[a]
-        if t.norm in lex.np_stop or t.norm[:1] in "وف" and an.lookup_safe(a) or t.norm in lex.relatives:
-            return None
-        if t.norm[:1] in "وف" and len(t.norm) > 3 and op is None:
-            return None
-        ok = (an.mention_at(t.start) is not None or t.text[0] in _QUOTE_CHARS or t.norm in lex.nominal_heads
-              or any(self.contains(sp.tokens, (t.norm,)) for sp in self.speakers) or op is not None)
-        if not ok:
-            return None
-        b = a
-        while b < i:
-            tb = toks[b]
-            if b > a and (tb.norm in lex.np_stop or tb.norm in lex.relatives or tb.norm in lex.complementizers
-                          or tb.norm.startswith("و") and tb.norm[1:] in lex.np_stop):
-                break
-            if not an.is_word(b) and tb.text[0] not in _QUOTE_CHARS:
-                break
-            b += 1
-        x, y, _ = an.clean_np(a, b, Cue("", "verb"))
-        return (x, y) if x < y else None
-
+    # --- speakers the cue does not name
     def opener(self, ss: int) -> int | None:
         """Index after a sentence-initial 'من جانبه' / 'بدوره' (for his part), if any."""
-        toks = self.an.toks
+        L = self.an.L
         for words in self.lex.openers:
             n = len(words)
-            seq = [t.norm for t in toks[ss:ss + n]]
+            seq = list(L[ss:ss + n])
             if seq and seq[0][:1] == "و" and len(seq[0]) > 2 and seq[0][1:] == words[0]:
                 seq[0] = seq[0][1:]
             if tuple(seq) == words:
                 return ss + n
         return None
 
+    def subject_before(self, i: int) -> tuple[int, int] | None:
+        """SVO subject: the phrase opening the clause the cue closes (منصور ... أكد أن,
+        وكان المحامي خالد ... قد أكد, من جانبه الرئيس الروسي ... قال)."""
+        an, lex, toks, L = self.an, self.lex, self.an.toks, self.an.L
+        ss = an.sent_start(i)
+        a = ss
+        for x in range(i - 1, ss - 1, -1):
+            if toks[x].text in _COMMAS + (":",) or toks[x].norm in lex.complementizers:
+                a = x + 1
+                break
+        op = self.opener(ss)
+        if op is not None and a <= op:
+            a = op
+        while a < i and not an.is_word(a) and toks[a].text[0] not in _QUOTE_CHARS:
+            a += 1
+        copula = a < i and L[a] in lex.copulas
+        if copula:
+            a += 1
+        b = i
+        while b > a and L[b - 1] in ("قد", "لقد", "فقد"):
+            b -= 1
+        if a >= b or b - a > 10:
+            return None
+        w = L[a]
+        if w in lex.np_stop or w in lex.relatives or w == "في" or an.cue_at(a)[0] is not None:
+            return None
+        if w[:1] in "وف" and len(w) > 3 and op is None and not copula and an.mention_at(toks[a].start) is None:
+            return None
+        x, y, _ = an.clean_np(a, b, Cue("", "verb"))
+        return (x, y) if x < y else None
+
     def antecedent(self, i: int) -> tuple[int, int] | None:
         """The phrase a relative pronoun before the cue refers to (X، الذي قال)."""
-        an, toks, lex = self.an, self.an.toks, self.lex
-        b = i - 1  # the relative pronoun
-        x = b - 1
-        if x >= 0 and toks[x].text in ("،", ","):
+        an, toks, lex, L = self.an, self.an.toks, self.lex, self.an.L
+        x = i - 2
+        if x >= 0 and an.is_comma(x):
             x -= 1
         end = x + 1
         ss = an.sent_start(i)
         a = end
         while x >= ss and end - x <= 7:
-            t = toks[x]
-            if not an.is_word(x) or t.norm in lex.complementizers or lex.lookup(t)[0] is not None:
+            if not an.is_word(x) or toks[x].norm in lex.complementizers or an.cue_at(x)[0] is not None:
                 break
-            if t.norm in lex.np_stop and t.norm != _n("في"):
+            if L[x] in lex.np_stop:
                 break
             a = x
             x -= 1
-        while a < end and (toks[a].norm == _n("في") or toks[a].norm in lex.speech_nouns):
+        while a < end and (L[a] == "في" or L[a] in lex.speech_nouns):
             a += 1
         return (a, end) if a < end else None
 
-    def sentence_subject(self, i: int) -> _Speaker | None:
-        """The subject of the sentence's first clause, if it names a known speaker or entity."""
-        an, toks = self.an, self.an.toks
+    def sentence_subject(self, i: int, guess: bool) -> _Speaker | None:
+        """The subject of the sentence's first clause: a known or later speaker named there,
+        a person mention, or (``guess``) the phrase after its first word."""
+        an, toks, L, lex = self.an, self.an.toks, self.an.L, self.lex
         ss = an.sent_start(i)
         op = self.opener(ss)
         a = op if op is not None else ss
-        b = min(i, a + 8)
-        region = tuple(t.norm for t in toks[a:b])
-        for sp in reversed(self.speakers):
-            if self.contains(region, sp.tokens[-1:]) or self.contains(region, sp.tokens):
-                return sp
+        b = min(i, a + 10)
+        region = tuple(toks[x].norm for x in range(a, b))
+        for sp in reversed(self.recent + [x for x in self.speakers if x not in self.recent]):
+            for name in self.names(sp):
+                grams = [name[x:x + 2] for x in range(len(name) - 1)]
+                if _contains(region, name) or any(_contains(region, g) for g in grams) or (
+                        _light(name[0]) not in lex.nominal_heads and _contains(region, name[-1:])):
+                    return sp
+        for name in self.future:
+            for x in range(a, b - len(name) + 1):
+                if region[x - a:x - a + len(name)] == name:
+                    return self.resolve_np(x, x + len(name))
         for x in range(a, b):
             m = an.mention_at(toks[x].start)
+            if m is not None and m[3] == "PER":
+                return self.speaker_for(m[2])
+        if not guess:
+            return None
+        x = a
+        while x < b and (L[x] in lex.conj_particles or L[x] in ("ثم", "و", "لكن", "ولكن") or not an.is_word(x)):
+            x += 1
+        x += 1  # the verb
+        if x >= i:
+            return None
+        y = an.np_end(x, i)
+        if y <= x or an.cue_at(x)[0] is not None or L[x] in lex.np_stop:
+            return None
+        return self.resolve_np(x, y)
+
+    def previous_subject(self, i: int) -> _Speaker | None:
+        """A person who is the subject of the sentence before (وألقى فلان كلمة. وقال ...)."""
+        an = self.an
+        si = an.sent[i]
+        if si == 0 or not an.mentions:
+            return None
+        a, b = an.sbounds[si - 1]
+        for x in range(a, min(a + 4, b)):
+            m = an.mention_at(an.toks[x].start)
             if m is not None and m[3] == "PER":
                 return self.speaker_for(m[2])
         return None
 
     def other_party(self, i: int) -> _Speaker | None:
-        """For 'من جانبه، أكد ...' without a subject: the latest person who is not the last speaker."""
+        """'من جانبه، أكد ...' without a subject: the latest person who is not the last speaker."""
         an = self.an
         pos = an.toks[i].start
         for m in reversed([m for m in an.mentions if m[1] <= pos and m[3] in ("PER", "ORG")]):
             if self.last is None or m[2] != self.last.key:
                 return self.speaker_for(m[2])
-        for sp in reversed(self.speakers):
+        for sp in reversed(self.recent):
             if sp is not self.last:
                 return sp
         return None
@@ -938,48 +1017,52 @@ class _Resolver:
     def resolve(self, cands: list[_Cand]) -> list[tuple[_Cand, _Speaker | None, tuple[int, int] | None]]:
         out = []
         an = self.an
-        by_sentence: dict[int, _Speaker | None] = {}
+        by_sentence: dict[int, _Speaker] = {}
+        last_sentence = -1
         for c in cands:
             sp: _Speaker | None = None
             span: tuple[int, int] | None = None
             si = an.sent[c.cue_i]
+            toks = an.toks
             if c.mode == "none":
                 out.append((c, None, None))
                 continue
-            if c.mode in ("np", "before") and c.np is not None:
+            if c.np is not None:
                 a, b = c.np
-                sp = self.resolve_np(a, b, c.cue_i)
-                span = (an.toks[a].start, an.toks[b - 1].end) if sp is not None else None
+                sp = self.resolve_np(a, b)
+                span = (toks[a].start, toks[b - 1].end) if sp is not None else None
             elif c.mode == "relative":
                 ante = self.antecedent(c.cue_i)
                 if ante is not None:
-                    sp = self.resolve_np(ante[0], ante[1], c.cue_i)
-                    span = (an.toks[ante[0]].start, an.toks[ante[1] - 1].end)
+                    sp = self.resolve_np(*ante)
+                    span = (toks[ante[0]].start, toks[ante[1] - 1].end)
                 c.nested = True
             elif c.mode == "participle":
-                sp = by_sentence.get(si) or self.sentence_subject(c.cue_i) or self.last
-            else:  # dropped subject
+                sp = by_sentence.get(si) or self.sentence_subject(c.cue_i, False) or self.last \
+                    or self.sentence_subject(c.cue_i, True)
+            else:  # the subject is not after the cue
                 subj = self.subject_before(c.cue_i)
-                ss = an.sent_start(c.cue_i)
-                op = self.opener(ss)
-                prev_tok = an.toks[c.cue_i - 1].norm if c.cue_i > 0 else ""
+                op = self.opener(an.sent_start(c.cue_i))
+                prev = an.L[c.cue_i - 1] if c.cue_i > 0 else ""
                 if subj is not None:
-                    sp = self.resolve_np(subj[0], subj[1], c.cue_i)
-                    span = (an.toks[subj[0]].start, an.toks[subj[1] - 1].end)
+                    sp = self.resolve_np(*subj)
+                    span = (toks[subj[0]].start, toks[subj[1] - 1].end)
                 elif op is not None and op < c.cue_i:
                     sp = self.other_party(c.cue_i)
-                elif prev_tok in (_n("عندما"), _n("حين"), _n("حينما"), _n("بعدما"), _n("وهو")):
-                    sp = self.sentence_subject(c.cue_i) or self.last
-                elif by_sentence.get(si) is not None:
+                elif prev in ("عندما", "حين", "حينما", "بعدما", "وهو", "وهي"):
+                    sp = self.sentence_subject(c.cue_i, True) or self.last
+                elif si in by_sentence:
                     sp = by_sentence[si]
                 else:
-                    sp = self.last or self.sentence_subject(c.cue_i)
+                    ps = self.previous_subject(c.cue_i) if si - 1 > last_sentence else None
+                    sp = ps or self.last or self.sentence_subject(c.cue_i, True)
             if c.doc_pp and sp is not None:
-                key = c.doc_pp[2:] if c.doc_pp.startswith("ال") else c.doc_pp
-                self.doc_source[key] = sp
+                self.doc_source[c.doc_pp] = sp
             if sp is not None and not c.nested:
                 self.last = sp
                 by_sentence[si] = sp
+                self.recent.append(sp)
+                last_sentence = si
             out.append((c, sp, span))
         return out
 
@@ -995,13 +1078,6 @@ class _Resolver:
         return tuple(out)
 
 
-def _lookup_safe(self: _Analyzer, k: int) -> bool:
-    return self.lex.lookup(self.toks[k])[0] is not None
-
-
-_Analyzer.lookup_safe = _lookup_safe  # type: ignore[attr-defined]
-
-
 # ----------------------------------------------------------------------------- assembly
 
 
@@ -1010,16 +1086,19 @@ def _trim(text: str, s: int, e: int) -> tuple[int, int]:
         s += 1
     while e > s and text[e - 1] in _PUNCT_TRIM:
         e -= 1
-    # a closing mark whose opening mark is not in the span, and vice versa
-    inner = text[s:e]
-    if e > s and text[e - 1] in _QUOTE_CHARS and sum(ch in _QUOTE_CHARS for ch in inner) % 2 == 1:
-        e -= 1
+    if e > s and text[e - 1] in _QUOTE_CHARS and sum(ch in _QUOTE_CHARS for ch in text[s:e]) % 2 == 1:
+        e -= 1  # a closing mark whose opening mark is outside the span
         while e > s and text[e - 1] in _PUNCT_TRIM:
             e -= 1
-    inner = text[s:e]
-    if e > s and text[s] in _QUOTE_CHARS and sum(ch in _QUOTE_CHARS for ch in inner) % 2 == 1:
+    if e > s and text[s] in _QUOTE_CHARS and sum(ch in _QUOTE_CHARS for ch in text[s:e]) % 2 == 1:
         s += 1
     return s, e
+
+
+def _overlap(a: tuple[int, int], b: tuple[int, int]) -> float:
+    inter = max(0, min(a[1], b[1]) - max(a[0], b[0]))
+    union = max(a[1], b[1]) - min(a[0], b[0])
+    return inter / union if union else 0.0
 
 
 def extract_quotes(doc: Document, lex: Lexicon | None = None) -> Document:
@@ -1029,47 +1108,40 @@ def extract_quotes(doc: Document, lex: Lexicon | None = None) -> Document:
         return doc
     an = _Analyzer(doc, lex)
     cands = an.analyze()
-    # continuing cues (وأضاف، مشيرا، حسب ...) end the content of the quotation before them
+    # a continuing cue (وأضاف، مشيرا، حسب المصدر ...) ends the content of the quotation before it
     stops = sorted(an.toks[k].start for k, cue, conj in an.cue_tokens
-                   if (cue.kind == "participle" or (conj and cue.kind == "verb") or cue.kind == "nominal")
-                   and not (k > 0 and an.toks[k - 1].norm in lex.relatives))
+                   if (cue.kind == "participle" or (conj and cue.kind in ("verb", "noun")) or k in an.nominal_ok)
+                   and not (k > 0 and an.L[k - 1] in lex.relatives))
     for c in cands:
-        if c.bounded:
-            continue
-        i = bisect.bisect_right(stops, c.start)
-        if i < len(stops) and stops[i] < c.end:
-            c.end = stops[i]
-    for c in cands:
+        if not c.bounded:
+            x = bisect.bisect_right(stops, c.start)
+            if x < len(stops) and stops[x] < c.end:
+                c.end = stops[x]
         c.start, c.end = _trim(doc.text, c.start, c.end)
-    cands = [c for c in cands if c.end - c.start >= 3]
-    cands.sort(key=lambda c: an.toks[c.cue_i].start)
-    # a cue inside the content of an earlier quotation reports nothing new unless it is
-    # a relative clause (الذي أكد فيه أن: a nested quotation)
+    cands = sorted((c for c in cands if c.end - c.start >= 3), key=lambda c: an.toks[c.cue_i].start)
+    # a cue inside an earlier quotation reports nothing new unless it opens a relative
+    # clause (كلام المرشد الذي أكد فيه أن ...: a nested quotation)
     kept: list[_Cand] = []
     for c in cands:
         pos = an.toks[c.cue_i].start
-        inside = any(k.start <= pos < k.end for k in kept)
-        if inside and c.mode != "relative":
+        if c.mode != "relative" and any(k.start <= pos < k.end for k in kept):
             continue
         if any(_overlap((k.start, k.end), (c.start, c.end)) > 0.8 for k in kept):
             continue
-        for k in kept:
-            if k.kind != "direct" and '"' in doc.text[k.start:k.end]:
-                pass
         kept.append(c)
-    res = _Resolver(an)
+    future = [tuple(t.norm for t in an.toks[c.np[0]:c.np[1]] if t.norm[:1].isalnum())
+              for c in kept if c.np is not None]
+    res = _Resolver(an, [f for f in future if f])
     resolved = res.resolve(kept)
     quotes = []
-    for n, (c, sp, span) in enumerate(sorted(resolved, key=lambda r: r[0].start), 1):
+    for n, (c, sp, span) in enumerate(sorted(resolved, key=lambda r: (r[0].start, r[0].end)), 1):
         kind = c.kind
-        body = doc.text[c.start:c.end]
-        if kind == "indirect" and any(ch in _QUOTE_CHARS for ch in body):
-            spans = [(o, cl) for o, cl in an.qspans if c.start <= o and cl <= c.end]
-            if any(an.words_between(o, cl) >= 2 for o, cl in spans):
-                kind = "mixed"
+        if kind == "indirect" and any(an.words_between(o, cl) >= 2 for o, cl in an.qspans
+                                      if c.start <= o and cl <= c.end):
+            kind = "mixed"
         cue_tok = an.toks[c.cue_i]
         quotes.append(Quote(
-            id=f"q{n}", start=c.start, end=c.end, text=body, kind=kind,
+            id=f"q{n}", start=c.start, end=c.end, text=doc.text[c.start:c.end], kind=kind,
             speaker=sp.key if sp is not None else None,
             speaker_mention=Span.of(doc.text, *span) if span else None,
             cue=Span.of(doc.text, cue_tok.start, cue_tok.end),
@@ -1077,14 +1149,8 @@ def extract_quotes(doc: Document, lex: Lexicon | None = None) -> Document:
     return doc.with_(entities=res.entities_out(), quotes=tuple(quotes))
 
 
-def _overlap(a: tuple[int, int], b: tuple[int, int]) -> float:
-    inter = max(0, min(a[1], b[1]) - max(a[0], b[0]))
-    union = max(a[1], b[1]) - min(a[0], b[0])
-    return inter / union if union else 0.0
-
-
 class QuoteStage:
-    """Pipeline stage ``quotes``: fills ``doc.quotes`` and adds speaker entities/mentions.
+    """Pipeline stage ``quotes``: fills ``doc.quotes`` and adds speaker entities and mentions.
 
     It uses the entities of an earlier stage when there are any (run it after ``entities``);
     without them it finds every speaker phrase itself.
@@ -1102,7 +1168,7 @@ class QuoteStage:
 
 
 def who_said_what(doc: Document) -> list[dict[str, Any]]:
-    """Rows (speaker, English name, kind, quote) for reports and the ``quotes`` command."""
+    """Rows (speaker, English name, type, kind, cue, quote) for reports and ``khabar quotes``."""
     rows = []
     for q in doc.quotes:
         e = doc.entity(q.speaker)
