@@ -80,12 +80,16 @@ class Lexicon:
     org_heads: frozenset[str]
     misc_heads: frozenset[str]
     nominal_heads: frozenset[str]
+    nominal_norm: frozenset[str]
     need_next: dict[str, str]
     conj_particles: frozenset[str]
     negations: frozenset[str]
     event_nouns: frozenset[str]
     same_source: frozenset[str]
     copulas: frozenset[str]
+    np_glue: frozenset[str]
+    relative_like: frozenset[str]
+    suffix_lemmas: frozenset[str]
 
     def lookup(self, tok: Token) -> tuple[Cue | None, bool]:
         """The cue a token is (if any) and whether it carries a conjunction و/ف."""
@@ -146,7 +150,7 @@ def load_lexicon() -> Lexicon:
                 if s:
                     add(v["participle"] + s, part)
     for f in raw["verbal_nouns"]["forms"]:
-        add(f, Cue(lemma=f, kind="noun", strict=True))
+        add(f, Cue(lemma=f, kind="noun", strict=True, obj=(_light("على"),)))
     for f in raw["impersonal"]["forms"]:
         forms[_n(f)] = Cue(lemma=f, kind="impersonal", strict=True)
     for f in raw["nominal"]["forms"]:
@@ -171,12 +175,16 @@ def load_lexicon() -> Lexicon:
         org_heads=_lset(raw["org_heads"]),
         misc_heads=_lset(raw["misc_heads"]),
         nominal_heads=_lset(raw["nominal_heads"]),
+        nominal_norm=_set(raw["nominal_heads"]),
         need_next={_n(k): _light(v) for k, v in raw["nominal"]["need_next_prefix"].items()},
         conj_particles=_lset(raw["conj_particles"]),
         negations=_lset(raw["negations"]),
         event_nouns=_lset(raw["event_nouns"]["forms"]),
         same_source=_lset(raw["same_source"]),
         copulas=_lset(raw["copulas"]),
+        np_glue=_lset(raw["np_glue"]["forms"]),
+        relative_like=_lset(raw["relative_like"]["forms"]),
+        suffix_lemmas=_set(raw["object_suffix_lemmas"]["forms"]),
     )
 
 
@@ -325,6 +333,18 @@ class _Analyzer:
     def sent_end(self, k: int) -> int:
         return self.sbounds[self.sent[k]][1]
 
+    def content_end(self, k: int) -> int:
+        """End of the reported content starting in k's sentence: the sentence, continued
+        over sentences that end in a semicolon within the paragraph."""
+        si = self.sent[k]
+        end = self.sbounds[si][1]
+        while si + 1 < len(self.sbounds) and end > 0 and self.toks[end - 1].text in ("؛", ";"):
+            a, b = self.sbounds[si + 1]
+            if a >= b or self.para(self.toks[a].start) != self.para(self.toks[end - 1].start):
+                break
+            si, end = si + 1, b
+        return end
+
     def sent_start(self, k: int) -> int:
         return self.sbounds[self.sent[k]][0]
 
@@ -350,6 +370,17 @@ class _Analyzer:
         if cue is None and len(t.norm) > 3 and t.norm[0] in "وف":
             cue = lex.forms.get(t.norm[1:])
             conj = cue is not None
+        if cue is None and len(t.norm) > 4:
+            # an object pronoun on the verb (ووصفها بأنها ...: 'and he described it as')
+            raw = _light(t.text)
+            for suf in ("هما", "هم", "ها", "ه"):
+                if raw.endswith(suf):
+                    stem = t.norm[: -len(suf)]
+                    conj = stem[0] in "وف" and stem[1:] in lex.forms
+                    cue = lex.forms.get(stem[1:] if conj else stem)
+                    if cue is None or cue.kind != "verb" or _n(cue.lemma) not in lex.suffix_lemmas:
+                        cue, conj = None, False
+                    break
         if cue is not None and prev in lex.conj_particles:
             conj = True
         return cue, conj
@@ -379,7 +410,12 @@ class _Analyzer:
                 continue
             if k > 0 and self.L[k - 1] in self.lex.negations:
                 continue  # لم يعلن ...: nothing was said
+            if k > 0 and self.L[k - 1] in self.lex.relative_like and cue.kind != "nominal" and not (
+                    k > 1 and self.lex.forms.get(self.toks[k - 2].norm, Cue("", "")).kind == "nominal"):
+                continue  # ما قاله 'what he said', من يدعون 'those who claim'
             self.cue_tokens.append((k, cue, conj))
+        self.known: set[tuple[str, ...]] = set()
+        self.deferred: list[tuple[int, Cue, bool]] = []
         for k, cue, conj in self.cue_tokens:
             if k in consumed:
                 continue
@@ -391,11 +427,20 @@ class _Analyzer:
                 c = self.verbal(k, cue, conj, consumed)
             if c is not None and c.end > c.start:
                 cands.append(c)
+                if c.np is not None:
+                    self.known.add(tuple(t.norm for t in self.toks[c.np[0]:c.np[1]] if t.norm[:1].isalnum()))
+        # cues with a bare object, once the names of the other speakers are known
+        for k, cue, conj in self.deferred:
+            if k in consumed:
+                continue
+            c = self.verbal(k, cue, conj, consumed, bare_pass=True)
+            if c is not None and c.end > c.start:
+                cands.append(c)
         return cands
 
-    def verbal(self, i: int, cue: Cue, conj: bool, consumed: set[int]) -> _Cand | None:
+    def verbal(self, i: int, cue: Cue, conj: bool, consumed: set[int], bare_pass: bool = False) -> _Cand | None:
         toks, lex, L = self.toks, self.lex, self.L
-        se = self.sent_end(i)
+        se = self.content_end(i)
         j = i + 1
         while j < se and L[j] in lex.np_skip and L[j] != _light("ذلك"):
             j += 1
@@ -415,7 +460,8 @@ class _Analyzer:
         while k < limit:
             t = toks[k]
             if t.text in (":", "："):
-                found, how = k, "colon"
+                if k - i <= 25 and not any(toks[x].text in "()" for x in range(i + 1, k)):
+                    found, how = k, "colon"
                 break
             op = self.tok_is_open(k)
             if op is not None:
@@ -433,14 +479,14 @@ class _Analyzer:
                 if k + 1 < se and self.is_comp(k + 1, cue):
                     found, how = k + 1, "comp"
                     break
-                if k == first or cue.kind == "participle":
+                if k == first or (cue.kind == "participle" and k <= i + 2):
                     found, how = k, "obj"
                     break
-                if obj_fallback is None:
+                if obj_fallback is None and cue.kind != "participle":
                     obj_fallback = k
             if cue.kind == "participle" and k > i + 3:
                 break
-            if k > i + 1 and self.cue_at(k)[0] is not None and self.cue_at(k)[0].kind != "nominal":
+            if k > i + 1 and self.cue_at(k)[0] is not None and self.cue_at(k)[0].kind not in ("nominal", "noun"):
                 break
             k += 1
         if found is None and obj_fallback is not None:
@@ -477,13 +523,15 @@ class _Analyzer:
                     s, e = self.content_to(k, se)
                     cand = _Cand(i, cue, conj, s, e, "indirect", "np")
         elif how == "obj":
-            t = toks[found]
             k = found + 1 if L[found] in cue.obj else found
-            if k < se:
+            if k < se and not L[k].startswith("نفس"):  # أعلنت عن نفسها: not a report
                 s, e = self.content_to(k, se)
                 if L[found] not in cue.obj:  # ب attached to the object: content after the clitic
                     s += 1
                 cand = _Cand(i, cue, conj, s, e, "indirect", "np")
+        elif cue.bare and not cue.strict and cue.kind != "participle" and not bare_pass:
+            self.deferred.append((i, cue, conj))
+            return None
         elif cue.bare and not cue.strict:
             if cue.kind == "participle":
                 np_b, k = i + 1, j
@@ -562,6 +610,16 @@ class _Analyzer:
                     break
                 if self.is_comma(x) or self.L[x] in self.lex.np_stop:
                     break
+        if m is None:
+            # a speaker named elsewhere in the article (ووصف العسيري هذه الحالة ...)
+            for x in range(k, min(k + 10, se)):
+                if self.is_comma(x) or self.L[x] in self.lex.np_stop:
+                    break
+                w = self.toks[x].norm
+                if any(name[-1] == w and name[0] not in self.lex.nominal_norm or name == (w,)
+                       for name in self.known):
+                    m = (self.toks[k].start, self.toks[x].end, "", "PER")
+                    break
         if m is not None:
             x = bisect.bisect_left(self.starts, m[1])
             if x < se and self.is_comma(x):
@@ -608,7 +666,7 @@ class _Analyzer:
             if L[k] in lex.np_skip or (not self.is_word(k) and t.text[0] not in _QUOTE_CHARS):
                 k += 1
                 continue
-            if L[k] in lex.np_stop or (L[k] == "في" and k + 1 < b and L[k + 1] in lex.event_nouns):
+            if L[k] in lex.np_stop or L[k] in ("في", "وفي"):
                 comma = next((x for x in range(k, b) if self.is_comma(x)), None)
                 if comma is None:
                     return a, a, doc_pp
@@ -625,11 +683,12 @@ class _Analyzer:
                 continue
             break
         start = end = k
-        while end < b and end < start + 14:
+        while end < b and end < start + 20:
             t, w = toks[end], L[end]
             if t.text in _COMMAS or t.text in (":", ";", "؛", "(", ")") or t.norm in lex.complementizers:
                 break
-            if end > start and (w in lex.np_stop or w in lex.relatives):
+            if end > start and (w in lex.np_stop or w in lex.relatives) and not (
+                    w in ("على", "من", "عن", "الى") and L[end - 1] in lex.np_glue):
                 break
             if end > start and w == "في" and end + 1 < b and L[end + 1] in lex.event_nouns:
                 break
@@ -773,9 +832,9 @@ class _Resolver:
             return "ORG", False
         return "PER", w in self.lex.nominal_heads
 
-    def new_speaker(self, a: int, b: int) -> _Speaker:
+    def new_speaker(self, a: int, b: int, skip_chars: int = 0) -> _Speaker:
         toks = self.an.toks
-        s, e = toks[a].start, toks[b - 1].end
+        s, e = toks[a].start + skip_chars, toks[b - 1].end
         etype, nominal = self.head_kind(a)
         key = f"e{self.next_id}"
         self.next_id += 1
@@ -810,14 +869,14 @@ class _Resolver:
         return sp
 
     # --- resolution of a phrase
-    def resolve_np(self, a: int, b: int) -> _Speaker | None:
+    def resolve_np(self, a: int, b: int, skip_chars: int = 0) -> _Speaker | None:
         """The speaker a phrase names: an entity it mentions, a known speaker, or a new one."""
         an, lex, L = self.an, self.lex, self.an.L
         toks = an.toks
         words = self.words(a, b)
         if not words:
             return None
-        s, e = toks[a].start, toks[b - 1].end
+        s, e = toks[a].start + skip_chars, toks[b - 1].end
         lw = tuple(L[x] for x in range(a, b) if an.is_word(x))
         # two speakers named together (الرئيسان): the first of the last two
         if lw[0] in lex.groups or (lw[0][:1] == "و" and lw[0][1:] in lex.groups):
@@ -837,6 +896,13 @@ class _Resolver:
             key = lw[0][2:] if lw[0].startswith("ال") else lw[0]
             if key in self.doc_source:
                 return self.doc_source[key]
+        # a document of an organisation (تحقيق لصحيفة ميرور، تقرير المجلس العالمي ...): the organisation
+        if len(lw) >= 2 and lw[0] in lex.doc_nouns and not lw[0].startswith("ال"):
+            nxt = L[a + 1]
+            if nxt.startswith("ل") and not nxt.startswith("لل") and nxt[1:] in lex.org_heads | lex.source_nouns:
+                return self.resolve_np(a + 1, b, skip_chars=1)
+            if nxt.startswith("ال") and nxt in lex.org_heads:
+                return self.resolve_np(a + 1, b)
         # 1. entity mentions inside the phrase (from the entities stage)
         hits = [m for m in an.mentions if m[0] < e and s < m[1]]
         if hits:
@@ -865,8 +931,8 @@ class _Resolver:
                     return self.note(sp, s, e, words)
         for sp in reversed(self.recent + [x for x in self.speakers if x not in self.recent]):
             for name in self.names(sp):
-                if _light(name[0]) not in lex.nominal_heads or len(name) >= 2:
-                    if _contains(words, name) and not (len(name) == 1 and _light(name[0]) in lex.nominal_heads):
+                if name[0] not in lex.nominal_norm or len(name) >= 2:
+                    if _contains(words, name) and not (len(name) == 1 and name[0] in lex.nominal_norm):
                         return self.note(sp, s, e, words)
         # 2b. the same title (الناطق باسم النيابة ... / الناطق باسم النيابة الفيدرالية ...)
         if lw[0] in lex.nominal_heads and len(words) >= 2:
@@ -887,7 +953,7 @@ class _Resolver:
                     return self.note(self.speaker_for(m[2]), s, e, words)
                 pos = self.doc.text.find(phrase, pos + 1)
         # 4. a new speaker
-        return self.new_speaker(a, b)
+        return self.new_speaker(a, b, skip_chars)
 
     # --- speakers the cue does not name
     def opener(self, ss: int) -> int | None:
@@ -915,8 +981,19 @@ class _Resolver:
         op = self.opener(ss)
         if op is not None and a <= op:
             a = op
-        while a < i and not an.is_word(a) and toks[a].text[0] not in _QUOTE_CHARS:
+        while a < i and (L[a] in lex.conj_particles or L[a] in ("و", "ف", "ثم", "لكن", "ولكن")
+                         or not an.is_word(a) and toks[a].text[0] not in _QUOTE_CHARS):
             a += 1
+        if a >= i and op is not None and op < i:
+            # من جانبه الرئيس الروسي فلاديمير بوتين ...، قال: the phrase after the opener
+            y = an.np_end(op, i)
+            x, y, _ = an.clean_np(op, y, Cue("", "verb"))
+            return (x, y) if x < y else None
+        if a >= i - 1 and L[ss] in lex.copulas and i - ss <= 14:
+            # وكان المحامي خالد أبو راشد، قد أكد أن ...
+            comma = next((x for x in range(ss, i) if an.is_comma(x)), None)
+            if comma is not None:
+                a, i = ss, comma
         copula = a < i and L[a] in lex.copulas
         if copula:
             a += 1
@@ -966,7 +1043,7 @@ class _Resolver:
             for name in self.names(sp):
                 grams = [name[x:x + 2] for x in range(len(name) - 1)]
                 if _contains(region, name) or any(_contains(region, g) for g in grams) or (
-                        _light(name[0]) not in lex.nominal_heads and _contains(region, name[-1:])):
+                        name[0] not in lex.nominal_norm and _contains(region, name[-1:])):
                     return sp
         for name in self.future:
             for x in range(a, b - len(name) + 1):
@@ -981,6 +1058,8 @@ class _Resolver:
         x = a
         while x < b and (L[x] in lex.conj_particles or L[x] in ("ثم", "و", "لكن", "ولكن") or not an.is_word(x)):
             x += 1
+        if x < b and (L[x] in lex.np_stop or L[x] in ("في", "وفي")):
+            return None
         x += 1  # the verb
         if x >= i:
             return None
@@ -1110,9 +1189,16 @@ def extract_quotes(doc: Document, lex: Lexicon | None = None) -> Document:
     cands = an.analyze()
     # a continuing cue (وأضاف، مشيرا، حسب المصدر ...) ends the content of the quotation before it
     stops = sorted(an.toks[k].start for k, cue, conj in an.cue_tokens
-                   if (cue.kind == "participle" or (conj and cue.kind in ("verb", "noun")) or k in an.nominal_ok)
+                   if (cue.kind == "participle" or (conj and cue.kind in ("verb", "noun")) or k in an.nominal_ok
+                       or (cue.kind == "verb" and k > 0 and an.is_comma(k - 1)))
                    and not (k > 0 and an.L[k - 1] in lex.relatives))
     for c in cands:
+        if c.mode == "relative" and not c.bounded:
+            # a nested report in a relative clause ends with its clause (at the next comma)
+            comma = min((p for p in (doc.text.find("،", c.start, c.end), doc.text.find(",", c.start, c.end))
+                         if p > 0), default=-1)
+            if comma > 0:
+                c.end = comma
         if not c.bounded:
             x = bisect.bisect_right(stops, c.start)
             if x < len(stops) and stops[x] < c.end:
@@ -1126,7 +1212,7 @@ def extract_quotes(doc: Document, lex: Lexicon | None = None) -> Document:
         pos = an.toks[c.cue_i].start
         if c.mode != "relative" and any(k.start <= pos < k.end for k in kept):
             continue
-        if any(_overlap((k.start, k.end), (c.start, c.end)) > 0.8 for k in kept):
+        if c.mode != "relative" and any(_overlap((k.start, k.end), (c.start, c.end)) > 0.8 for k in kept):
             continue
         kept.append(c)
     future = [tuple(t.norm for t in an.toks[c.np[0]:c.np[1]] if t.norm[:1].isalnum())
