@@ -158,3 +158,11 @@ def test_reference_article_gives_valid_schema(shared):
     path = shared / "samples" / "000_177dc29227984ed5.txt"
     (doc,) = parse_lines(run("analyze", str(path), "--published", "2021-08-19").stdout)
     assert doc["schema"] == "khabar.article/1" and len(doc["sentences"]) >= 10
+
+
+def test_python_dash_m_runs_the_cli():
+    import subprocess
+    import sys
+
+    r = subprocess.run([sys.executable, "-m", "khabar", "--version"], capture_output=True, text=True)
+    assert r.returncode == 0 and "khabar" in r.stdout
