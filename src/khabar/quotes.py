@@ -90,6 +90,7 @@ class Lexicon:
     np_glue: frozenset[str]
     relative_like: frozenset[str]
     suffix_lemmas: frozenset[str]
+    anonymous_heads: frozenset[str]
 
     def lookup(self, tok: Token) -> tuple[Cue | None, bool]:
         """The cue a token is (if any) and whether it carries a conjunction و/ف."""
@@ -146,7 +147,7 @@ def load_lexicon() -> Lexicon:
                 for s in isuf:
                     add(st + s, verb)
         if v.get("participle"):
-            for s in partsuf:
+            for s in v.get("participle_suffixes", partsuf):
                 if s:
                     add(v["participle"] + s, part)
     for f in raw["verbal_nouns"]["forms"]:
@@ -185,6 +186,7 @@ def load_lexicon() -> Lexicon:
         np_glue=_lset(raw["np_glue"]["forms"]),
         relative_like=_lset(raw["relative_like"]["forms"]),
         suffix_lemmas=_set(raw["object_suffix_lemmas"]["forms"]),
+        anonymous_heads=_lset(raw["anonymous_heads"]["forms"]),
     )
 
 
@@ -246,6 +248,7 @@ class _Cand:
     bounded: bool = False  # content closed by a quotation mark (not cut by later cues)
     doc_pp: str | None = None  # a document noun in the cue's PP (في بيان) -> the speaker's
     nested: bool = False
+    np_skip: int = 0  # characters of a clitic ل to leave out of the speaker phrase (وفقا لتقرير)
 
 
 @dataclass
@@ -410,6 +413,9 @@ class _Analyzer:
                 continue
             if k > 0 and self.L[k - 1] in self.lex.negations:
                 continue  # لم يعلن ...: nothing was said
+            if cue.kind == "participle" and not t.norm.endswith("ا") and not (
+                    k > 0 and self.toks[k - 1].text in _COMMAS + (".", "؛", ";")):
+                continue  # مشيرة/مؤكدين only as a clause after a comma (not متابعة 'follow-up')
             if k > 0 and self.L[k - 1] in self.lex.relative_like and cue.kind != "nominal" and not (
                     k > 1 and self.lex.forms.get(self.toks[k - 2].norm, Cue("", "")).kind == "nominal"):
                 continue  # ما قاله 'what he said', من يدعون 'those who claim'
@@ -697,13 +703,16 @@ class _Analyzer:
                 continue
             if not self.is_word(end):
                 break
-            if end > start and (self.cue_at(end)[0] is not None or self.is_pp_object(end) and
-                                end + 1 < b and L[end + 1].startswith("ال") and False):
-                break
+            if end > start and (self.cue_at(end)[0] is not None or (
+                    w.startswith("ل") and not w.startswith("لل") and w[1:] in lex.source_nouns)):
+                break  # وقال المصدر لوكالة الأنباء: the medium is not part of the speaker
             end += 1
         while start < end and (toks[start].text[0] in _QUOTE_CHARS or L[start] in lex.speech_nouns):
             start += 1
         while end > start and (toks[end - 1].text[0] in _QUOTE_CHARS or L[end - 1] == "في"):
+            if toks[end - 1].text[0] in _QUOTE_CHARS and \
+                    sum(ch in _QUOTE_CHARS for ch in self.text[toks[start].start:toks[end - 1].end]) % 2 == 0:
+                break  # the closing mark of a quoted name («إياتا»)
             end -= 1
         return start, end, doc_pp
 
@@ -748,10 +757,12 @@ class _Analyzer:
         )
         if not head_ok:
             return None
-        if w.startswith("ل") and w[1:] in lex.source_nouns and need == "ل":
-            pass
+        skip = 1 if (need == "ل" and w.startswith("ل") and toks[k].text[:2] not in ("لـ",)) else 0
         np_a = k
         np_b = self.np_end(k, se)
+        # وبحسب التقرير فإنه ...: the content follows "فإن"
+        fa = next((x for x in range(np_a + 1, min(np_a + 15, se))
+                   if toks[x].norm[:1] == "ف" and toks[x].norm[1:] in lex.complementizers), None)
         # the clause before the cue, from the previous comma or the sentence start
         a = ss
         for x in range(i - 2, ss - 1, -1):
@@ -760,9 +771,17 @@ class _Analyzer:
                 break
         while a < i and (toks[a].norm == "و" or not self.is_word(a)):
             a += 1
-        if sum(1 for x in range(a, i) if self.is_word(x)) >= 3:
+        if fa is not None and fa + 2 < se:
+            s, e = self.content_to(fa + 1, se)
+            cand = _Cand(i, cue, False, s, e, "indirect", "np", (np_a, min(np_b, fa)))
+        elif sum(1 for x in range(a, i) if self.is_word(x)) >= 3:
             s, e = self.content_to(a, i)
             cand = _Cand(i, cue, False, s, e, "indirect", "np", (np_a, np_b))
+        elif (comp := next((x for x in range(np_a + 1, min(np_a + 15, se))
+                            if toks[x].norm in lex.complementizers), None)) is not None and comp + 2 < se:
+            # ووفقا لتقرير ... أن ...: the content follows the complementizer
+            s, e = self.content_to(comp + 1, se)
+            cand = _Cand(i, cue, False, s, e, "indirect", "np", (np_a, min(np_b, comp)))
         else:
             # وبحسب البيان اغرى ...: the content follows the source phrase
             b = np_a + 1
@@ -779,6 +798,7 @@ class _Analyzer:
             s, e = self.content_to(c, se)
             cand = _Cand(i, cue, False, s, e, "indirect", "np", (np_a, b))
         consumed.update(range(i + 1, np_b))
+        cand.np_skip = skip
         return cand
 
 
@@ -905,6 +925,9 @@ class _Resolver:
                 return self.resolve_np(a + 1, b)
         # 1. entity mentions inside the phrase (from the entities stage)
         hits = [m for m in an.mentions if m[0] < e and s < m[1]]
+        if hits and (lw[0] in lex.anonymous_heads or lw[0][1:] in lex.anonymous_heads):
+            # مسؤول في مكتب الرئيس فلان: the official speaks, not the president
+            hits = [m for m in hits if m[0] <= s + 1]
         if hits:
             head = lw[0]
             per = [m for m in hits if m[3] == "PER"]
@@ -1108,8 +1131,8 @@ class _Resolver:
                 continue
             if c.np is not None:
                 a, b = c.np
-                sp = self.resolve_np(a, b)
-                span = (toks[a].start, toks[b - 1].end) if sp is not None else None
+                sp = self.resolve_np(a, b, c.np_skip)
+                span = (toks[a].start + c.np_skip, toks[b - 1].end) if sp is not None else None
             elif c.mode == "relative":
                 ante = self.antecedent(c.cue_i)
                 if ante is not None:
