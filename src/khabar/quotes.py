@@ -34,8 +34,10 @@ from .text.normalize import normalize
 _OPEN_CLOSE = {"«": "»", "“": "”", "„": "“", "‹": "›", '"': '"', "»": "«", "”": "“"}
 _QUOTE_CHARS = set("«»“”„‹›\"")
 _PUNCT_TRIM = " \t\r\n.,،؛;:!?؟…-–—ـ"
+_QUOTE_RE = re.compile("[" + re.escape("".join(sorted(_QUOTE_CHARS))) + "]")
 
 
+@lru_cache(maxsize=1 << 16)
 def _n(s: str) -> str:
     return normalize(s).text
 
@@ -44,6 +46,7 @@ _DIAC = re.compile("[\u0610-\u061a\u064b-\u065f\u0670\u0640]")
 _LIGHT = str.maketrans({"أ": "ا", "إ": "ا", "آ": "ا", "ٱ": "ا"})
 
 
+@lru_cache(maxsize=1 << 16)
 def _light(s: str) -> str:
     """Lighter normalisation for function words: keeps ى and ة (على 'on' is not علي 'Ali')."""
     return _DIAC.sub("", s).translate(_LIGHT)
@@ -91,6 +94,8 @@ class Lexicon:
     relative_like: frozenset[str]
     suffix_lemmas: frozenset[str]
     anonymous_heads: frozenset[str]
+    suffixed: dict[str, tuple[Cue, bool, str]]
+    any_form: frozenset[str]  # every token form that may be a cue (a fast first test)
 
     def lookup(self, tok: Token) -> tuple[Cue | None, bool]:
         """The cue a token is (if any) and whether it carries a conjunction و/ف."""
@@ -159,6 +164,14 @@ def load_lexicon() -> Lexicon:
     narration = _set(raw["narration"]["forms"])
     for f in narration:
         forms.pop(f, None)
+    suffix_lemmas = _set(raw["object_suffix_lemmas"]["forms"])
+    suffixed: dict[str, tuple[Cue, bool, str]] = {}
+    for f, cue in forms.items():
+        if cue.kind == "verb" and _n(cue.lemma) in suffix_lemmas:
+            for suf in ("هما", "هم", "ها", "ه"):
+                suffixed.setdefault(f + suf, (cue, False, suf))
+                for c in "وف":
+                    suffixed.setdefault(c + f + suf, (cue, True, suf))
     return Lexicon(
         forms=forms,
         exclude_bare=_set(raw["exclude_bare"]["forms"]),
@@ -185,7 +198,9 @@ def load_lexicon() -> Lexicon:
         copulas=_lset(raw["copulas"]),
         np_glue=_lset(raw["np_glue"]["forms"]),
         relative_like=_lset(raw["relative_like"]["forms"]),
-        suffix_lemmas=_set(raw["object_suffix_lemmas"]["forms"]),
+        suffix_lemmas=suffix_lemmas,
+        suffixed=suffixed,
+        any_form=frozenset(forms) | frozenset(c + f for f in forms for c in "وف") | frozenset(suffixed),
         anonymous_heads=_lset(raw["anonymous_heads"]["forms"]),
     )
 
@@ -201,15 +216,21 @@ def quote_mark_spans(text: str) -> list[tuple[int, int]]:
     A closing-only mark (» or ”) opens a quotation when a letter follows it (»المنجل»).
     """
     spans: list[tuple[int, int]] = []
+    marks = [m.start() for m in _QUOTE_RE.finditer(text)]
+    if not marks:
+        return spans
     pos = 0
+    mi = 0
     for line in text.split("\n"):
         a, b = pos, pos + len(line)
         pos = b + 1
         current: tuple[int, str] | None = None
-        for i in range(a, b):
+        while mi < len(marks) and marks[mi] < a:
+            mi += 1
+        while mi < len(marks) and marks[mi] < b:
+            i = marks[mi]
+            mi += 1
             c = text[i]
-            if c not in _QUOTE_CHARS:
-                continue
             if current is None:
                 nxt = text[i + 1] if i + 1 < b else " "
                 if c in "»”›" and not (nxt.isalpha() or nxt in "\u064b\u064c"):
@@ -256,10 +277,31 @@ class _Speaker:
     key: str  # entity id
     tokens: tuple[str, ...]
     spans: list[tuple[int, int]] = field(default_factory=list)
+    cache: list[tuple[str, ...]] = field(default_factory=list)
+    cache_key: Any = None
 
 
 
 _COMMAS = ("،", ",")
+
+
+class _LazyLight:
+    """Light forms of the tokens, computed when first looked at (most tokens never are)."""
+
+    __slots__ = ("toks", "cache")
+
+    def __init__(self, toks: list[Token]):
+        self.toks = toks
+        self.cache: list[str | None] = [None] * len(toks)
+
+    def __getitem__(self, k: int) -> str:
+        v = self.cache[k]
+        if v is None:
+            v = self.cache[k] = _light(self.toks[k].text)
+        return v
+
+    def __len__(self) -> int:
+        return len(self.toks)
 
 
 class _Analyzer:
@@ -275,9 +317,9 @@ class _Analyzer:
             self.toks.extend(s.tokens)
             self.sent.extend([si] * len(s.tokens))
             self.sbounds.append((a, len(self.toks)))
-        self.L = [_light(t.text) for t in self.toks]
+        self.L = _LazyLight(self.toks)
         self.starts = [t.start for t in self.toks]
-        self.newlines = [i for i, c in enumerate(self.text) if c == "\n"]
+        self.newlines = [m.start() for m in re.finditer("\n", self.text)]
         self.qspans = quote_mark_spans(self.text)
         self.open_at = {o: (o, c) for o, c in self.qspans}
         self.close_at = {c: (o, c) for o, c in self.qspans}
@@ -289,6 +331,7 @@ class _Analyzer:
         self.mstarts = [m[0] for m in self.mentions]
         self.cue_tokens: list[tuple[int, Cue, bool]] = []
         self.nominal_ok: set[int] = set()
+        self._cue_cache: dict[int, tuple[Cue | None, bool]] = {}
 
     # --- small helpers
     def para(self, pos: int) -> int:
@@ -364,27 +407,28 @@ class _Analyzer:
 
     def cue_at(self, k: int) -> tuple[Cue | None, bool]:
         """The cue token k is, if any, and whether a conjunction or particle precedes it."""
+        hit = self._cue_cache.get(k)
+        if hit is None:
+            hit = self._cue_cache[k] = self._cue_at(k)
+        return hit
+
+    def _cue_at(self, k: int) -> tuple[Cue | None, bool]:
         t, lex = self.toks[k], self.lex
-        prev = self.L[k - 1] if k > 0 else ""
-        cue = lex.forms.get(t.norm)
+        norm = t.norm
+        cue = lex.forms.get(norm)
         conj = False
-        if cue is not None and t.norm in lex.exclude_bare and prev not in lex.conj_particles:
+        if cue is not None and norm in lex.exclude_bare and not (k > 0 and self.L[k - 1] in lex.conj_particles):
             cue = None
-        if cue is None and len(t.norm) > 3 and t.norm[0] in "وف":
-            cue = lex.forms.get(t.norm[1:])
+        if cue is None and len(norm) > 3 and norm[0] in "وف":
+            cue = lex.forms.get(norm[1:])
             conj = cue is not None
-        if cue is None and len(t.norm) > 4:
+        if cue is None:
             # an object pronoun on the verb (ووصفها بأنها ...: 'and he described it as')
-            raw = _light(t.text)
-            for suf in ("هما", "هم", "ها", "ه"):
-                if raw.endswith(suf):
-                    stem = t.norm[: -len(suf)]
-                    conj = stem[0] in "وف" and stem[1:] in lex.forms
-                    cue = lex.forms.get(stem[1:] if conj else stem)
-                    if cue is None or cue.kind != "verb" or _n(cue.lemma) not in lex.suffix_lemmas:
-                        cue, conj = None, False
-                    break
-        if cue is not None and prev in lex.conj_particles:
+            hit = lex.suffixed.get(norm)
+            if hit is None or not _light(t.text).endswith(hit[2]):  # not ة read as the pronoun ه
+                return None, False
+            cue, conj = hit[0], hit[1]
+        if k > 0 and self.L[k - 1] in lex.conj_particles:
             conj = True
         return cue, conj
 
@@ -407,7 +451,10 @@ class _Analyzer:
     def analyze(self) -> list[_Cand]:
         cands: list[_Cand] = []
         consumed: set[int] = set()
+        any_form = self.lex.any_form
         for k, t in enumerate(self.toks):
+            if t.norm not in any_form:
+                continue
             cue, conj = self.cue_at(k)
             if cue is None or self.in_direct(t.start):
                 continue
@@ -433,8 +480,9 @@ class _Analyzer:
                 c = self.verbal(k, cue, conj, consumed)
             if c is not None and c.end > c.start:
                 cands.append(c)
-                if c.np is not None:
-                    self.known.add(tuple(t.norm for t in self.toks[c.np[0]:c.np[1]] if t.norm[:1].isalnum()))
+                words = tuple(t.norm for t in self.toks[c.np[0]:c.np[1]] if t.norm[:1].isalnum()) if c.np else ()
+                if words:
+                    self.known.add(words)
         # cues with a bare object, once the names of the other speakers are known
         for k, cue, conj in self.deferred:
             if k in consumed:
@@ -876,10 +924,14 @@ class _Resolver:
         return sp
 
     def names(self, sp: _Speaker) -> list[tuple[str, ...]]:
-        out = [sp.tokens]
-        for s, e in sp.spans:
-            out.append(tuple(_n(w) for w in self.doc.text[s:e].split() if _n(w)[:1].isalnum()))
-        return [n for n in out if n]
+        key = (sp.tokens, len(sp.spans))
+        if sp.cache_key != key:
+            out = [sp.tokens]
+            for s, e in sp.spans:
+                out.append(tuple(w for w in (_n(x) for x in self.doc.text[s:e].split()) if w[:1].isalnum()))
+            sp.cache = [n for n in out if n]
+            sp.cache_key = key
+        return sp.cache
 
     def note(self, sp: _Speaker, s: int, e: int, words: tuple[str, ...]) -> _Speaker:
         kind = "title" if words and _light(self.doc.text[s:e].split()[0]) in self.lex.nominal_heads else "name"
@@ -984,7 +1036,7 @@ class _Resolver:
         L = self.an.L
         for words in self.lex.openers:
             n = len(words)
-            seq = list(L[ss:ss + n])
+            seq = [L[x] for x in range(ss, min(ss + n, len(L)))]
             if seq and seq[0][:1] == "و" and len(seq[0]) > 2 and seq[0][1:] == words[0]:
                 seq[0] = seq[0][1:]
             if tuple(seq) == words:
