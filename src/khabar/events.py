@@ -57,7 +57,10 @@ def variants(norm: str) -> frozenset[str]:
     out |= nxt
     for w in list(nxt):
         for suf in _SUFFIXES:
-            if w.endswith(suf) and len(w) - len(suf) >= _MIN_LEN:
+            # With a proclitic stripped too, a one-letter suffix leaves at least four letters:
+            # وزارة (ministry) is not و + زار + ه (and visited him).
+            least = _MIN_LEN + 1 if w != norm and len(suf) == 1 else _MIN_LEN
+            if w.endswith(suf) and len(w) - len(suf) >= least:
                 base = w[: -len(suf)]
                 out.add(base)
                 if base.endswith("ت"):  # taa marbuta written ت before a suffix: زيارته
@@ -89,6 +92,8 @@ class Lexicon:
     patients: frozenset[str] = frozenset()
     modifiers: frozenset[str] = frozenset()
     duals: frozenset[str] = frozenset()
+    dual_kind: dict[str, str] = field(default_factory=dict)  # dual word -> PER | LOC | ANY
+    relatives: frozenset[str] = frozenset()
     numbers: frozenset[str] = frozenset()
     companion: frozenset[str] = frozenset()
     target: frozenset[str] = frozenset()
@@ -146,7 +151,9 @@ def load_lexicon() -> Lexicon:
 
     lex.intent, lex.negators = words("intent_cues"), words("negators")
     lex.agents, lex.patients, lex.modifiers = words("agents"), words("patients"), words("agent_modifiers")
-    lex.duals, lex.numbers = words("dual_refs"), words("number_words")
+    lex.dual_kind = {_n(w): kind for kind, ws in raw.get("dual_refs", {}).items() for w in ws}
+    lex.duals, lex.numbers = frozenset(lex.dual_kind), words("number_words")
+    lex.relatives = words("relative_pronouns")
     lex.companion, lex.target = words("companion_preps"), words("target_preps")
     lex.location, lex.breaks, lex.speech = words("location_preps"), words("clause_breaks"), words("speech_breaks")
     lex.particles, lex.stop = words("verb_particles"), words("not_triggers")
@@ -166,7 +173,7 @@ class Candidate:
     marker: str | None = None  # None (bare) | with | target | oblique
     patient: bool = False  # a victim word (اشخاص, مدنيين): never the one who acts in an assault
     counted: bool = False  # preceded by a number ("قتل 58 شخصا"): a victim when after the verb
-    dual: bool = False
+    dual: str | None = None  # PER | LOC | ANY for "الرئيسان", "البلدين", "الجانبين"
     agent_word: bool = False
 
 
@@ -217,14 +224,17 @@ def extract_events(doc: Document, lex: Lexicon | None = None) -> list[Event]:
     mentions = [(m.start, m.end, e.id, e.type) for e in doc.entities for m in e.mentions]
     mentions.sort()
     events: list[Event] = []
-    pair: tuple[str, str] | None = None  # the last two-party actors, for "الرئيسان", "البلدين"
+    pairs: dict[str, tuple[str, str]] = {}  # last two-party actors by kind, for "الرئيسان", "البلدين"
+    etypes = {e.id: e.type for e in doc.entities}
     for si, sent in enumerate(doc.sentences):
         if not sent.tokens:
             continue
-        found = _sentence_events(doc, si, sent, mentions, lex, pair)
+        found = _sentence_events(doc, si, sent, mentions, lex, pairs)
         for ev in found:
             if ev.actor1 and ev.actor2:
-                pair = (ev.actor1, ev.actor2)
+                pairs["ANY"] = (ev.actor1, ev.actor2)
+                if etypes.get(ev.actor1) == etypes.get(ev.actor2):
+                    pairs[etypes[ev.actor1]] = (ev.actor1, ev.actor2)
         events.extend(found)
     return [_renumber(ev, i + 1) for i, ev in enumerate(events)]
 
@@ -335,7 +345,8 @@ def _candidates(doc: Document, sent: Sentence, toks: tuple[Token, ...], vs: list
         inner = prefix.lstrip(_CONJ)
         cand.marker = "target" if "ل" in inner else "oblique" if inner else None
         cand.patient = kind == "patient"
-        cand.dual = kind == "dual"
+        if kind == "dual":
+            cand.dual = next((lex.dual_kind[v] for v in vs[i] if v in lex.dual_kind), "ANY")
         cand.agent_word = kind == "agent"
         cands.append(cand)
         i = last + 1
@@ -365,7 +376,7 @@ def _orig_offset(tok: Token, k: int) -> int:
 
 
 def _sentence_events(doc: Document, si: int, sent: Sentence, mentions: list[tuple[int, int, str, str]],
-                     lex: Lexicon, pair: tuple[str, str] | None) -> list[Event]:
+                     lex: Lexicon, pairs: dict[str, tuple[str, str]]) -> list[Event]:
     toks = sent.tokens
     vs = [variants(t.norm) for t in toks]
     triggers = _find_triggers(toks, vs, lex)
@@ -377,7 +388,7 @@ def _sentence_events(doc: Document, si: int, sent: Sentence, mentions: list[tupl
     for trig in triggers:
         if trig.first > 0 and toks[trig.first - 1].norm in lex.negators:
             continue
-        ev = _code(doc, si, toks, vs, trig, cands, timexes, lex, pair)
+        ev = _code(doc, si, toks, vs, trig, cands, timexes, lex, pairs)
         score = (ev.actor1_mention is None, trig.entry.pos == "noun" and ev.actor1_mention is None, trig.first)
         if ev.type not in best or score < best[ev.type][0]:
             best[ev.type] = (score, ev)
@@ -386,7 +397,7 @@ def _sentence_events(doc: Document, si: int, sent: Sentence, mentions: list[tupl
 
 def _code(doc: Document, si: int, toks: tuple[Token, ...], vs: list[frozenset[str]], trig: Trigger,
           cands: list[Candidate], timexes: list[Timex], lex: Lexicon,
-          pair: tuple[str, str] | None) -> Event:
+          pairs: dict[str, tuple[str, str]]) -> Event:
     entry = trig.entry
     lo, hi = _clause_bounds(toks, lex, trig.first)
     forceful = entry.type in _FORCEFUL
@@ -408,18 +419,22 @@ def _code(doc: Document, si: int, toks: tuple[Token, ...], vs: list[frozenset[st
         a1 = inside
     elif entry.pos == "noun" or entry.pos == "phrase":
         gen = next((c for c in after if c.first == trig.last + 1 and (c.marker in (None, "target"))
-                    and not c.patient), None)
+                    and not c.patient and c.etype != "LOC"), None)  # "محادثات فيينا": a place
         a1 = gen or next((c for c in reversed(before) if can_act(c, False)), None) or next(
-            (c for c in after if can_act(c, True)), None)
+            (c for c in after if can_act(c, True) and not (c.first == trig.last + 1 and c.etype == "LOC")), None)
     else:
         # Subject right before the verb (after إن/أن, or opening the clause): "قواته أطلقت".
         adjacent = next((c for c in before if trig.first - c.last <= 2 and can_act(c, False)
                          and all(toks[k].norm in lex.particles for k in range(c.last + 1, trig.first))), None)
         a1 = adjacent or next((c for c in after if can_act(c, True) and c.first - trig.last <= _VERB_WINDOW), None) or next(
             (c for c in reversed(before) if can_act(c, False)), None) or next((c for c in after if can_act(c, True)), None)
-    if a1 is None:  # across a speech verb: "قال الجيش إن قواته أطلقت..."
-        a1 = next((c for c in reversed(own) if c.last < lo and can_act(c, False)), None)
-    rest = [c for c in in_clause if c is not a1 and (a1 is None or c.entity is None or c.entity != a1.entity)]
+    if a1 is None and lo > 0 and toks[lo - 1].norm in lex.relatives:  # "رئيس المجلس الذي التقى": the antecedent acts
+        a1 = next((c for c in reversed(own) if c.last < lo and lo - c.last <= 4 and can_act(c, False)), None)
+    def place_of_noun(c: Candidate) -> bool:  # "محادثات فيينا": the place of the talks, no party
+        return entry.pos != "verb" and c.first == trig.last + 1 and c.etype == "LOC" and entry.cameo != "042"
+
+    rest = [c for c in in_clause if c is not a1 and (a1 is None or c.entity is None or c.entity != a1.entity)
+            and not place_of_noun(c)]
     a2 = next((c for c in rest if c.first > trig.last and c.marker in ("with", "target")), None) or next(
         (c for c in rest if c.first > trig.last and (c.marker is None or c.patient or c.counted)
          and (a1 is None or c.first > a1.last)), None) or next(
@@ -427,13 +442,13 @@ def _code(doc: Document, si: int, toks: tuple[Token, ...], vs: list[frozenset[st
 
     actor1 = a1.entity if a1 else None
     actor2 = a2.entity if a2 else None
-    if a1 is not None and a1.dual and pair:
-        actor1, actor2 = pair
+    if a1 is not None and a1.dual and a1.dual in pairs:
+        actor1, actor2 = pairs[a1.dual]
     if actor2 is not None and actor2 == actor1:
         actor2 = None
     # Location: a place introduced by في / ب / قرب in the clause (after the trigger first).
     places = [c for c in own if c.etype == "LOC" and c is not a1 and c is not a2 and (
-        c.marker == "oblique" or (c.first > 0 and toks[c.first - 1].norm in lex.location))]
+        c.marker == "oblique" or place_of_noun(c) or (c.first > 0 and toks[c.first - 1].norm in lex.location))]
     place = next((c for c in places if lo <= c.first < hi and c.first > trig.last), None) or next(
         (c for c in places if lo <= c.first < hi), None) or next(
         (c for c in places if c.first > trig.last), None)
