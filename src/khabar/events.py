@@ -332,7 +332,8 @@ def _candidates(doc: Document, sent: Sentence, toks: tuple[Token, ...], vs: list
                 entity, etype, last = ent.entity, ent.etype, ent.last
                 cands.remove(ent)
                 break
-            nisba = nxt.norm.startswith("ال") == tok.norm.startswith("ال") and nxt.norm.endswith(
+            head = toks[last].norm.lstrip(_CONJ)  # an adjective agrees with the last noun in definiteness
+            nisba = nxt.norm.startswith("ال") == head.startswith(("ال", "لل")) and nxt.norm.endswith(
                 ("ي", "يه", "يون", "يين", "يان")) and len(nxt.norm) >= 5
             if kind == "agent" and (nisba or vs[last + 1] & lex.modifiers):
                 last += 1
