@@ -94,6 +94,7 @@ class Lexicon:
     duals: frozenset[str] = frozenset()
     dual_kind: dict[str, str] = field(default_factory=dict)  # dual word -> PER | LOC | ANY
     relatives: frozenset[str] = frozenset()
+    undergo: frozenset[str] = frozenset()
     numbers: frozenset[str] = frozenset()
     companion: frozenset[str] = frozenset()
     target: frozenset[str] = frozenset()
@@ -153,7 +154,7 @@ def load_lexicon() -> Lexicon:
     lex.agents, lex.patients, lex.modifiers = words("agents"), words("patients"), words("agent_modifiers")
     lex.dual_kind = {_n(w): kind for kind, ws in raw.get("dual_refs", {}).items() for w in ws}
     lex.duals, lex.numbers = frozenset(lex.dual_kind), words("number_words")
-    lex.relatives = words("relative_pronouns")
+    lex.relatives, lex.undergo = words("relative_pronouns"), words("undergo_verbs")
     lex.companion, lex.target = words("companion_preps"), words("target_preps")
     lex.location, lex.breaks, lex.speech = words("location_preps"), words("clause_breaks"), words("speech_breaks")
     lex.particles, lex.stop = words("verb_particles"), words("not_triggers")
@@ -335,7 +336,7 @@ def _candidates(doc: Document, sent: Sentence, toks: tuple[Token, ...], vs: list
             head = toks[last].norm.lstrip(_CONJ)  # an adjective agrees with the last noun in definiteness
             nisba = nxt.norm.startswith("ال") == head.startswith(("ال", "لل")) and nxt.norm.endswith(
                 ("ي", "يه", "يون", "يين", "يان")) and len(nxt.norm) >= 5
-            if kind == "agent" and (nisba or vs[last + 1] & lex.modifiers):
+            if kind == "agent" and (nisba or vs[last + 1] & (lex.modifiers | lex.agents)):
                 last += 1
                 continue
             break
@@ -431,12 +432,18 @@ def _code(doc: Document, si: int, toks: tuple[Token, ...], vs: list[frozenset[st
             (c for c in reversed(before) if can_act(c, False)), None) or next((c for c in after if can_act(c, True)), None)
     if a1 is None and lo > 0 and toks[lo - 1].norm in lex.relatives:  # "رئيس المجلس الذي التقى": the antecedent acts
         a1 = next((c for c in reversed(own) if c.last < lo and lo - c.last <= 4 and can_act(c, False)), None)
+    if (entry.pos != "verb" and a1 is not None and a1.last < trig.first and trig.first > 0
+            and vs[trig.first - 1] & lex.undergo):  # "تعرضت القوات لهجوم": the subject suffered it
+        a1, a2_first = None, a1
+    else:
+        a2_first = None
+
     def place_of_noun(c: Candidate) -> bool:  # "محادثات فيينا": the place of the talks, no party
         return entry.pos != "verb" and c.first == trig.last + 1 and c.etype == "LOC" and entry.cameo != "042"
 
     rest = [c for c in in_clause if c is not a1 and (a1 is None or c.entity is None or c.entity != a1.entity)
             and not place_of_noun(c)]
-    a2 = next((c for c in rest if c.first > trig.last and c.marker in ("with", "target")), None) or next(
+    a2 = a2_first or next((c for c in rest if c.first > trig.last and c.marker in ("with", "target")), None) or next(
         (c for c in rest if c.first > trig.last and (c.marker is None or c.patient or c.counted)
          and (a1 is None or c.first > a1.last)), None) or next(
         (c for c in rest if c.last < trig.first and c.marker in ("with", "target")), None)
