@@ -103,6 +103,7 @@ class Lexicon:
     speech: frozenset[str] = frozenset()
     particles: frozenset[str] = frozenset()
     stop: frozenset[str] = frozenset()
+    hit_cache: dict[str, tuple[tuple, tuple]] = field(default_factory=dict)
 
 
 def _verb_forms(past: str, imperf: str) -> set[str]:
@@ -246,35 +247,46 @@ def _renumber(ev: Event, n: int) -> Event:
     return replace(ev, id=f"v{n}")
 
 
-def _find_triggers(toks: tuple[Token, ...], vs: list[frozenset[str]], lex: Lexicon) -> list[Trigger]:
+def _hits(lex: Lexicon, norm: str) -> tuple[tuple, tuple]:
+    """Phrases starting with, and single entries matching, one word (cached per lexicon)."""
+    cache = lex.hit_cache
+    got = cache.get(norm)
+    if got is None:
+        if norm in lex.stop:
+            got = ((), ())
+        else:
+            forms = sorted(variants(norm), key=lambda v: (-len(v), v))  # least stripped first
+            phrases = sorted((pe for v in forms for pe in lex.phrases.get(v, ())), key=lambda pe: -len(pe[0]))
+            got = (tuple(phrases), tuple(e for v in forms for e in lex.single.get(v, ())))
+        if len(cache) < 500_000:
+            cache[norm] = got
+    return got
+
+
+def _find_triggers(toks: tuple[Token, ...], vs: list[frozenset[str]], hits: list[tuple[tuple, tuple]],
+                   lex: Lexicon) -> list[Trigger]:
     out: list[Trigger] = []
     i, n = 0, len(toks)
     while i < n:
-        if toks[i].norm in lex.stop:
-            i += 1
-            continue
+        phrases, singles = hits[i]
         matched = False
-        for w in vs[i]:
-            for words, entry in lex.phrases.get(w, ()):
-                j = i + len(words) - 1
-                if j < n and all(words[k] in vs[i + k] for k in range(1, len(words))):
-                    out.append(Trigger(i, j, entry))
-                    i, matched = j + 1, True
-                    break
-            if matched:
+        for words, entry in phrases:
+            j = i + len(words) - 1
+            if j < n and all(words[k] in vs[i + k] for k in range(1, len(words))):
+                out.append(Trigger(i, j, entry))
+                i, matched = j + 1, True
                 break
         if matched:
             continue
-        for w in vs[i]:
-            for entry in lex.single.get(w, ()):
-                if entry.next:
-                    hit = next((k for k in range(i + 1, min(n, i + 1 + entry.window))
-                                if vs[k] & entry.next), None)
-                    if hit is None:
-                        continue
-                if any(t.first == i and t.entry.type == entry.type for t in out):
+        for entry in singles:
+            if entry.next:
+                hit = next((k for k in range(i + 1, min(n, i + 1 + entry.window))
+                            if vs[k] & entry.next), None)
+                if hit is None:
                     continue
-                out.append(Trigger(i, i, entry))
+            if any(t.first == i and t.entry.type == entry.type for t in out):
+                continue
+            out.append(Trigger(i, i, entry))
         i += 1
     return out
 
@@ -380,8 +392,11 @@ def _orig_offset(tok: Token, k: int) -> int:
 def _sentence_events(doc: Document, si: int, sent: Sentence, mentions: list[tuple[int, int, str, str]],
                      lex: Lexicon, pairs: dict[str, tuple[str, str]]) -> list[Event]:
     toks = sent.tokens
+    hits = [_hits(lex, t.norm) for t in toks]
+    if not any(p or e for p, e in hits):
+        return []
     vs = [variants(t.norm) for t in toks]
-    triggers = _find_triggers(toks, vs, lex)
+    triggers = _find_triggers(toks, vs, hits, lex)
     if not triggers:
         return []
     cands = _candidates(doc, sent, toks, vs, mentions, lex, {i for t in triggers for i in range(t.first, t.last + 1)})
