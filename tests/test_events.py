@@ -124,6 +124,14 @@ def test_future_time_makes_a_visit_intended():
 def test_negated_and_homograph_words_do_not_fire():
     assert analyse("لم يلتق الوزير بنظيره خلال الجولة.").events == ()
     assert analyse("صلى المصلون الفجر ثم غادروا وزارة الخارجية.").events == ()
+    assert analyse("صعد المتسلقون إلى قمة جبلية شاهقة وحضروا اللقاء الودي بين الفريقين.").events == ()
+
+
+def test_vague_types_need_an_actor_once_entities_ran():
+    ents = {"الرئيس الأمريكي": ("e1", "PER", "title")}
+    doc = analyse("هدد الرئيس الأمريكي بفرض عقوبات. وهي آفة تهدد مستقبل الشباب.", ents)
+    assert [(v.type, v.sentence) for v in doc.events if v.type == "THREATEN"] == [("THREATEN", 0)]
+    assert [v.type for v in analyse("وهي آفة تهدد مستقبل الشباب.").events] == ["THREATEN"]  # no NER: kept
 
 
 def test_diacritics_and_tatweel_keep_spans_exact():

@@ -80,6 +80,7 @@ class Entry:
     pos: str  # verb | noun | phrase
     next: frozenset[str] = frozenset()
     window: int = 3
+    unless: frozenset[str] = frozenset()  # words that, within the window after, cancel it
 
 
 @dataclass
@@ -95,6 +96,7 @@ class Lexicon:
     dual_kind: dict[str, str] = field(default_factory=dict)  # dual word -> PER | LOC | ANY
     relatives: frozenset[str] = frozenset()
     undergo: frozenset[str] = frozenset()
+    need_actor: frozenset[str] = frozenset()
     numbers: frozenset[str] = frozenset()
     companion: frozenset[str] = frozenset()
     target: frozenset[str] = frozenset()
@@ -128,7 +130,8 @@ def load_lexicon() -> Lexicon:
     lex = Lexicon()
     for item in raw["triggers"]:
         nxt = frozenset(_n(w) for w in item.get("next", ()))
-        make = lambda pos: Entry(item["type"], item.get("cameo"), pos, nxt, int(item.get("window", 3)))  # noqa: E731
+        unless = frozenset(_n(w) for w in item.get("unless_next", ()))
+        make = lambda pos: Entry(item["type"], item.get("cameo"), pos, nxt, int(item.get("window", 3)), unless)  # noqa: E731
         exclude = {_n(w) for w in item.get("exclude", ())}
         verbs: set[str] = set()
         if "verb" in item:
@@ -156,6 +159,7 @@ def load_lexicon() -> Lexicon:
     lex.dual_kind = {_n(w): kind for kind, ws in raw.get("dual_refs", {}).items() for w in ws}
     lex.duals, lex.numbers = frozenset(lex.dual_kind), words("number_words")
     lex.relatives, lex.undergo = words("relative_pronouns"), words("undergo_verbs")
+    lex.need_actor = frozenset(raw.get("actor_required_types", ()))
     lex.companion, lex.target = words("companion_preps"), words("target_preps")
     lex.location, lex.breaks, lex.speech = words("location_preps"), words("clause_breaks"), words("speech_breaks")
     lex.particles, lex.stop = words("verb_particles"), words("not_triggers")
@@ -284,6 +288,8 @@ def _find_triggers(toks: tuple[Token, ...], vs: list[frozenset[str]], hits: list
                             if vs[k] & entry.next), None)
                 if hit is None:
                     continue
+            if entry.unless and any(vs[k] & entry.unless for k in range(i + 1, min(n, i + 1 + entry.window))):
+                continue
             if any(t.first == i and t.entry.type == entry.type for t in out):
                 continue
             out.append(Trigger(i, i, entry))
@@ -406,6 +412,8 @@ def _sentence_events(doc: Document, si: int, sent: Sentence, mentions: list[tupl
         if trig.first > 0 and toks[trig.first - 1].norm in lex.negators:
             continue
         ev = _code(doc, si, toks, vs, trig, cands, timexes, lex, pairs)
+        if doc.entities and ev.type in lex.need_actor and ev.actor1 is None and ev.actor1_mention is None:
+            continue  # "آفة تهدد المجتمع": a threat nobody makes
         score = (ev.actor1_mention is None, trig.entry.pos == "noun" and ev.actor1_mention is None, trig.first)
         if ev.type not in best or score < best[ev.type][0]:
             best[ev.type] = (score, ev)
