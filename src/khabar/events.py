@@ -31,6 +31,7 @@ _ACTOR_TYPES = frozenset({"PER", "ORG", "LOC"})
 _FORCEFUL = frozenset({"ASSAULT", "COERCE"})  # types whose quantified objects are victims
 _ANCHOR_TYPES = frozenset({"DATE", "TIME"})
 _VERB_WINDOW = 6  # tokens after a verb in which its subject is looked for
+_QUOTES = frozenset('"\'«»“”')  # quotation marks (normalised) may stand between subject and verb
 
 
 @lru_cache(maxsize=65536)
@@ -97,6 +98,7 @@ class Lexicon:
     relatives: frozenset[str] = frozenset()
     undergo: frozenset[str] = frozenset()
     need_actor: frozenset[str] = frozenset()
+    preps: frozenset[str] = frozenset()  # every preposition: ends a verb's subject search
     numbers: frozenset[str] = frozenset()
     companion: frozenset[str] = frozenset()
     target: frozenset[str] = frozenset()
@@ -160,6 +162,7 @@ def load_lexicon() -> Lexicon:
     lex.duals, lex.numbers = frozenset(lex.dual_kind), words("number_words")
     lex.relatives, lex.undergo = words("relative_pronouns"), words("undergo_verbs")
     lex.need_actor = frozenset(raw.get("actor_required_types", ()))
+    lex.preps = lex.companion | lex.target | words("other_preps")
     lex.companion, lex.target = words("companion_preps"), words("target_preps")
     lex.location, lex.breaks, lex.speech = words("location_preps"), words("clause_breaks"), words("speech_breaks")
     lex.particles, lex.stop = words("verb_particles"), words("not_triggers")
@@ -377,7 +380,7 @@ def _candidates(doc: Document, sent: Sentence, toks: tuple[Token, ...], vs: list
                 c.marker = "with"
             elif prev.norm in lex.target:
                 c.marker = "target"
-            elif prev.norm in lex.location or prev.norm in {"من", "عن", "منذ", "بين", "عبر", "حول"}:
+            elif vs[c.first - 1] & lex.location or prev.norm in lex.preps:
                 c.marker = "oblique"
             if _is_number(prev, vs[c.first - 1], lex):
                 c.counted = True
@@ -446,12 +449,16 @@ def _code(doc: Document, si: int, toks: tuple[Token, ...], vs: list[frozenset[st
         gen = next((c for c in after if c.first == trig.last + 1 and (c.marker in (None, "target"))
                     and not c.patient and c.etype != "LOC"), None)  # "محادثات فيينا": a place
         a1 = gen or next((c for c in reversed(before) if can_act(c, False)), None) or next(
-            (c for c in after if can_act(c, True) and not (c.first == trig.last + 1 and c.etype == "LOC")), None)
+            (c for c in after if can_act(c, True) and c.etype != "LOC"), None)  # places after the noun: where
     else:
         # Subject right before the verb (after إن/أن, or opening the clause): "قواته أطلقت".
         adjacent = next((c for c in before if trig.first - c.last <= 2 and can_act(c, False)
-                         and all(toks[k].norm in lex.particles for k in range(c.last + 1, trig.first))), None)
-        a1 = adjacent or next((c for c in after if can_act(c, True) and c.first - trig.last <= _VERB_WINDOW), None) or next(
+                         and all(toks[k].norm in lex.particles or toks[k].norm in _QUOTES
+                                 for k in range(c.last + 1, trig.first))), None)
+        # Verb-subject order: the subject follows the verb with no preposition in between.
+        direct = next((c for c in after if c.first - trig.last <= _VERB_WINDOW and not any(
+            toks[k].norm in lex.preps for k in range(trig.last + 1, c.first))), None)
+        a1 = adjacent or (direct if direct is not None and can_act(direct, True) else None) or next(
             (c for c in reversed(before) if can_act(c, False)), None) or next((c for c in after if can_act(c, True)), None)
     if a1 is None and lo > 0 and toks[lo - 1].norm in lex.relatives:  # "رئيس المجلس الذي التقى": the antecedent acts
         a1 = next((c for c in reversed(own) if c.last < lo and lo - c.last <= 4 and can_act(c, False)), None)
@@ -479,7 +486,7 @@ def _code(doc: Document, si: int, toks: tuple[Token, ...], vs: list[frozenset[st
         actor2 = None
     # Location: a place introduced by في / ب / قرب in the clause (after the trigger first).
     places = [c for c in own if c.etype == "LOC" and c is not a1 and c is not a2 and (
-        c.marker == "oblique" or place_of_noun(c) or (c.first > 0 and toks[c.first - 1].norm in lex.location))]
+        c.marker == "oblique" or place_of_noun(c) or (c.first > 0 and vs[c.first - 1] & lex.location))]
     place = next((c for c in places if lo <= c.first < hi and c.first > trig.last), None) or next(
         (c for c in places if lo <= c.first < hi), None) or next(
         (c for c in places if c.first > trig.last), None)
