@@ -30,6 +30,7 @@ _MIN_LEN = 3
 _ACTOR_TYPES = frozenset({"PER", "ORG", "LOC"})
 _FORCEFUL = frozenset({"ASSAULT", "COERCE"})  # types whose quantified objects are victims
 _ANCHOR_TYPES = frozenset({"DATE", "TIME"})
+_NO_HIT: tuple[tuple, tuple] = ((), ())  # shared value for words that start no trigger
 _VERB_WINDOW = 6  # tokens after a verb in which its subject is looked for
 _QUOTES = frozenset('"\'«»“”')  # quotation marks (normalised) may stand between subject and verb
 
@@ -259,12 +260,13 @@ def _hits(lex: Lexicon, norm: str) -> tuple[tuple, tuple]:
     cache = lex.hit_cache
     got = cache.get(norm)
     if got is None:
-        if norm in lex.stop:
-            got = ((), ())
-        else:
+        got = _NO_HIT
+        if norm not in lex.stop:
             forms = sorted(variants(norm), key=lambda v: (-len(v), v))  # least stripped first
             phrases = sorted((pe for v in forms for pe in lex.phrases.get(v, ())), key=lambda pe: -len(pe[0]))
-            got = (tuple(phrases), tuple(e for v in forms for e in lex.single.get(v, ())))
+            singles = tuple(e for v in forms for e in lex.single.get(v, ()))
+            if phrases or singles:
+                got = (tuple(phrases), singles)
         if len(cache) < 500_000:
             cache[norm] = got
     return got
@@ -401,8 +403,9 @@ def _orig_offset(tok: Token, k: int) -> int:
 def _sentence_events(doc: Document, si: int, sent: Sentence, mentions: list[tuple[int, int, str, str]],
                      lex: Lexicon, pairs: dict[str, tuple[str, str]]) -> list[Event]:
     toks = sent.tokens
-    hits = [_hits(lex, t.norm) for t in toks]
-    if not any(p or e for p, e in hits):
+    cache = lex.hit_cache
+    hits = [cache.get(t.norm) or _hits(lex, t.norm) for t in toks]
+    if not any(h is not _NO_HIT for h in hits):
         return []
     vs = [variants(t.norm) for t in toks]
     triggers = _find_triggers(toks, vs, hits, lex)
