@@ -16,7 +16,7 @@ entity: their text is kept in ``actor1_mention``/``actor2_mention`` with ``actor
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from importlib import resources
 
@@ -105,7 +105,6 @@ class Lexicon:
     target: frozenset[str] = frozenset()
     location: frozenset[str] = frozenset()
     breaks: frozenset[str] = frozenset()
-    speech: frozenset[str] = frozenset()
     particles: frozenset[str] = frozenset()
     stop: frozenset[str] = frozenset()
     hit_cache: dict[str, tuple[tuple, tuple]] = field(default_factory=dict)
@@ -165,7 +164,7 @@ def load_lexicon() -> Lexicon:
     lex.need_actor = frozenset(raw.get("actor_required_types", ()))
     lex.preps = lex.companion | lex.target | words("other_preps")
     lex.companion, lex.target = words("companion_preps"), words("target_preps")
-    lex.location, lex.breaks, lex.speech = words("location_preps"), words("clause_breaks"), words("speech_breaks")
+    lex.location, lex.breaks = words("location_preps"), words("clause_breaks")
     lex.particles, lex.stop = words("verb_particles"), words("not_triggers")
     return lex
 
@@ -246,13 +245,7 @@ def extract_events(doc: Document, lex: Lexicon | None = None) -> list[Event]:
                 if etypes.get(ev.actor1) == etypes.get(ev.actor2):
                     pairs[etypes[ev.actor1]] = (ev.actor1, ev.actor2)
         events.extend(found)
-    return [_renumber(ev, i + 1) for i, ev in enumerate(events)]
-
-
-def _renumber(ev: Event, n: int) -> Event:
-    from dataclasses import replace
-
-    return replace(ev, id=f"v{n}")
+    return [replace(ev, id=f"v{i + 1}") for i, ev in enumerate(events)]
 
 
 def _hits(lex: Lexicon, norm: str) -> tuple[tuple, tuple]:
