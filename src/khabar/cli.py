@@ -46,6 +46,7 @@ max_chars_option = click.option(
 # Those modules keep their own heavy imports inside the command functions.
 LAZY_COMMANDS: dict[str, str] = {
     "quotes": "khabar.cli_quotes:quotes_command",
+    "events": "khabar.cli_events:events_cmd",
 }
 
 
