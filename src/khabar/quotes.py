@@ -826,7 +826,8 @@ class _Analyzer:
             s, e = self.content_to(a, i)
             cand = _Cand(i, cue, False, s, e, "indirect", "np", (np_a, np_b))
         elif (comp := next((x for x in range(np_a + 1, min(np_a + 15, se))
-                            if toks[x].norm in lex.complementizers), None)) is not None and comp + 2 < se:
+                            if toks[x].norm in lex.complementizers), None)) is not None and comp + 2 < se and (
+                comp <= np_b + 1 or (np_b < se and L[np_b] in lex.relatives)):
             # ووفقا لتقرير ... أن ...: the content follows the complementizer
             s, e = self.content_to(comp + 1, se)
             cand = _Cand(i, cue, False, s, e, "indirect", "np", (np_a, min(np_b, comp)))
