@@ -751,7 +751,7 @@ class _Analyzer:
                 continue
             if not self.is_word(end):
                 break
-            if end > start and (self.cue_at(end)[0] is not None or (
+            if end > start and (self.cue_at(end)[0] is not None or t.text in ("لـ", "ل") or (
                     w.startswith("ل") and not w.startswith("لل") and w[1:] in lex.source_nouns)):
                 break  # وقال المصدر لوكالة الأنباء: the medium is not part of the speaker
             end += 1
@@ -1148,9 +1148,16 @@ class _Resolver:
         """A person who is the subject of the sentence before (وألقى فلان كلمة. وقال ...)."""
         an = self.an
         si = an.sent[i]
-        if si == 0 or not an.mentions:
+        if si == 0:
             return None
         a, b = an.sbounds[si - 1]
+        op = self.opener(a)
+        if op is not None and op < b and an.L[op] not in _COMMAS and an.is_word(op):
+            # أما النائب فارس سعيد، ...، فكانت مقاربته ... . واعتبر أن ...
+            y = an.np_end(op, b)
+            x, y, _ = an.clean_np(op, y, Cue("", "verb"))
+            if x < y:
+                return self.resolve_np(x, y)
         for x in range(a, min(a + 4, b)):
             m = an.mention_at(an.toks[x].start)
             if m is not None and m[3] == "PER":
