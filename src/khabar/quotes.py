@@ -97,17 +97,6 @@ class Lexicon:
     suffixed: dict[str, tuple[Cue, bool, str]]
     any_form: frozenset[str]  # every token form that may be a cue (a fast first test)
 
-    def lookup(self, tok: Token) -> tuple[Cue | None, bool]:
-        """The cue a token is (if any) and whether it carries a conjunction و/ف."""
-        norm = tok.norm
-        cue = self.forms.get(norm)
-        if cue is not None and norm not in self.exclude_bare:
-            return cue, False
-        if len(norm) > 3 and norm[0] in "وف":
-            cue = self.forms.get(norm[1:])
-            if cue is not None:
-                return cue, True
-        return None, False
 
 
 def _set(items: list[str]) -> frozenset[str]:
