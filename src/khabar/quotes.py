@@ -496,7 +496,7 @@ class _Analyzer:
             consumed.update(range(i + 1, npe))
             s, e = self.content_to(a, i)
             return _Cand(i, cue, conj, s, e, "indirect", "before", (j + 1, npe) if npe > j + 1 else None)
-        limit = min(se, i + 30)
+        limit = min(se, i + 40)
         found, how, obj_fallback = None, None, None
         first = j
         k = i + 1
@@ -516,9 +516,13 @@ class _Analyzer:
                 k += 1
                 continue
             if self.is_comp(k, cue):
+                if cue.strict and k - i > 15:
+                    break  # a weak cue (تضمن، بين) reports only with a complementizer close by
                 found, how = k, "comp"
                 break
-            if cue.obj and self.is_obj(k, cue):
+            if cue.kind == "noun" and k > i + 3:
+                break  # تأكيد على أن / تصريحه أن: a verbal noun reports only with a close complementizer
+            if cue.obj and cue.kind != "noun" and self.is_obj(k, cue):
                 if k + 1 < se and self.is_comp(k + 1, cue):
                     found, how = k + 1, "comp"
                     break
@@ -721,10 +725,16 @@ class _Analyzer:
                     o, c = self.tok_is_open(k)
                     while k < b and toks[k].start <= c:
                         k += 1
+                elif k < b and toks[k].text[0] in _QUOTE_CHARS:  # a mark the pairing did not open
+                    close = next((x for x in range(k + 1, min(k + 5, b)) if toks[x].text[0] in _QUOTE_CHARS), None)
+                    if close is not None:
+                        k = close + 1
                 while k < b and L[k].startswith("ال") and L[k] not in lex.nominal_heads:
                     k += 1
                 continue
             break
+        if k < b and L[k] in lex.relative_like:
+            return a, a, doc_pp  # ما أعلنه الوزير ...: a clause, not a speaker
         start = end = k
         while end < b and end < start + 20:
             t, w = toks[end], L[end]
@@ -1131,7 +1141,8 @@ class _Resolver:
         y = an.np_end(x, i)
         if y <= x or an.cue_at(x)[0] is not None or L[x] in lex.np_stop:
             return None
-        return self.resolve_np(x, y)
+        x, y, _ = an.clean_np(x, y, Cue("", "verb"))
+        return self.resolve_np(x, y) if x < y else None
 
     def previous_subject(self, i: int) -> _Speaker | None:
         """A person who is the subject of the sentence before (وألقى فلان كلمة. وقال ...)."""
