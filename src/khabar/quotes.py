@@ -669,6 +669,8 @@ class _Analyzer:
                     break
         if m is not None:
             x = bisect.bisect_left(self.starts, m[1])
+            while x < se and (m2 := self.mention_at(self.toks[x].start)) is not None and m2[3] == "PER":
+                x = bisect.bisect_left(self.starts, m2[1])  # a title mention, then the name
             if x < se and self.is_comma(x):
                 for y in range(x + 1, min(x + 14, se)):
                     if self.is_comma(y):
