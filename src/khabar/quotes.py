@@ -94,6 +94,8 @@ class Lexicon:
     relative_like: frozenset[str]
     suffix_lemmas: frozenset[str]
     anonymous_heads: frozenset[str]
+    former: frozenset[str]
+    latter: frozenset[str]
     suffixed: dict[str, tuple[Cue, bool, str]]
     any_form: frozenset[str]  # every token form that may be a cue (a fast first test)
 
@@ -191,6 +193,8 @@ def load_lexicon() -> Lexicon:
         suffixed=suffixed,
         any_form=frozenset(forms) | frozenset(c + f for f in forms for c in "وف") | frozenset(suffixed),
         anonymous_heads=_lset(raw["anonymous_heads"]["forms"]),
+        former=_lset(raw["former_latter"]["former"]),
+        latter=_lset(raw["former_latter"]["latter"]),
     )
 
 
@@ -962,6 +966,15 @@ class _Resolver:
                     break
             if pair:
                 return min(pair, key=lambda sp: self.speakers.index(sp))
+        # 'the former' / 'the latter' (حيث يؤكد الأول ...، فيما أكد الآخر ...)
+        if len(lw) == 1 and (lw[0] in lex.former or lw[0] in lex.latter):
+            pair: list[str] = []
+            for m in reversed([m for m in an.mentions if m[1] <= s and m[3] in ("PER", "ORG")]):
+                if m[2] not in pair:
+                    pair.append(m[2])
+                if len(pair) == 2:
+                    return self.speaker_for(pair[1] if lw[0] in lex.former else pair[0])
+            return None
         # "the same source" (المصدر نفسه)
         if any(w in lex.same_source for w in lw) and self.last is not None:
             return self.last
