@@ -33,8 +33,34 @@ from .text.normalize import normalize
 # Quotation marks: openers, closers, and marks used both ways.
 _OPEN_CLOSE = {"«": "»", "“": "”", "„": "“", "‹": "›", '"': '"', "»": "«", "”": "“"}
 _QUOTE_CHARS = set("«»“”„‹›\"")
-_PUNCT_TRIM = " \t\r\n.,،؛;:!?؟…-–—ـ"
+_PUNCT_TRIM = " \t\r\n.,،؛;:!?؟…-–—ـ"  # spaces and punctuation (Arabic comma, semicolon, question mark, tatweel) trimmed off content
 _QUOTE_RE = re.compile("[" + re.escape("".join(sorted(_QUOTE_CHARS))) + "]")
+
+
+# Function words and clitics that the rules test directly, in light normalisation; word lists
+# that may grow live in data/cues.json.
+_FI, _WA_FI = "في", "وفي"  # 'in', 'and in' (في بيان: 'in a statement')
+_IN_FORMS = (_FI, _WA_FI)
+_ALA, _MIN, _AN, _ILA = "على", "من", "عن", "الى"  # 'on', 'from', 'about', 'to'
+_ON_FROM = (_ALA, _MIN)
+_GLUE_PREPS = (_ALA, _MIN, _AN, _ILA)
+_DHALIKA = "ذلك"  # 'that' (أوضح ذلك فلان: 'so-and-so explained that'; the content precedes)
+_MA = "ما"  # 'what' (بحسب ما أكد: 'according to what he affirmed')
+_ART = "ال"  # the definite article
+_LAM, _LAM_T, _LIL = "ل", "لـ", "لل"  # 'to/for'; written with a tatweel; with the article
+_LAM_FORMS = (_LAM, _LAM_T)
+_BA = "ب"  # the clitic preposition 'with/by'
+_WA, _FA = "و", "ف"  # the conjunctions 'and', 'so'
+_CONJ = _WA + _FA
+_COORD = (_WA, _FA, "ثم", "لكن", "ولكن")  # 'and', 'so', 'then', 'but', 'and but'
+_QAD = ("قد", "لقد", "فقد")  # the particle 'has (already)'
+_WHEN = ("عندما", "حين", "حينما", "بعدما", "وهو", "وهي")  # 'when', 'when', 'when', 'after', 'he/she being'
+_NAFS = "نفس"  # 'self' (أعلنت عن نفسها: 'presented itself', not a report)
+_BISM = "باسم"  # 'in the name of' (الناطق باسم: 'the spokesman of'; not the object ب)
+_PRONOUN_SUFFIXES = ("هما", "هم", "ها", "ه")  # object pronouns 'them two', 'them', 'her/it', 'him/it'
+_TA = "ت"  # imperfect prefix of the third person feminine
+_ALIF = "ا"  # the accusative ending of a participle (مضيفا)
+_SEMI, _AR_COMMA = "؛", "،"  # Arabic semicolon and comma
 
 
 @lru_cache(maxsize=1 << 16)
@@ -43,7 +69,7 @@ def _n(s: str) -> str:
 
 
 _DIAC = re.compile("[\u0610-\u061a\u064b-\u065f\u0670\u0640]")
-_LIGHT = str.maketrans({"أ": "ا", "إ": "ا", "آ": "ا", "ٱ": "ا"})
+_LIGHT = str.maketrans({"أ": "ا", "إ": "ا", "آ": "ا", "ٱ": "ا"})  # hamza/madda alef forms -> bare alef
 
 
 @lru_cache(maxsize=1 << 16)
@@ -136,9 +162,9 @@ def load_lexicon() -> Lexicon:
             add(v["perfect"] + s, verb)
         imp = v.get("imperfect")
         if imp:
-            stems = [imp] if v.get("no_imperfect") else [imp, "ت" + imp[1:]]
+            stems = [imp] if v.get("no_imperfect") else [imp, _TA + imp[1:]]
             if v.get("no_imperfect"):
-                stems = ["ت" + imp[1:]]
+                stems = [_TA + imp[1:]]
             for st in stems:
                 for s in isuf:
                     add(st + s, verb)
@@ -147,7 +173,7 @@ def load_lexicon() -> Lexicon:
                 if s:
                     add(v["participle"] + s, part)
     for f in raw["verbal_nouns"]["forms"]:
-        add(f, Cue(lemma=f, kind="noun", strict=True, obj=(_light("على"),)))
+        add(f, Cue(lemma=f, kind="noun", strict=True, obj=(_light(_ALA),)))
     for f in raw["impersonal"]["forms"]:
         forms[_n(f)] = Cue(lemma=f, kind="impersonal", strict=True)
     for f in raw["nominal"]["forms"]:
@@ -159,9 +185,9 @@ def load_lexicon() -> Lexicon:
     suffixed: dict[str, tuple[Cue, bool, str]] = {}
     for f, cue in forms.items():
         if cue.kind == "verb" and _n(cue.lemma) in suffix_lemmas:
-            for suf in ("هما", "هم", "ها", "ه"):
+            for suf in _PRONOUN_SUFFIXES:
                 suffixed.setdefault(f + suf, (cue, False, suf))
-                for c in "وف":
+                for c in _CONJ:
                     suffixed.setdefault(c + f + suf, (cue, True, suf))
     return Lexicon(
         forms=forms,
@@ -191,7 +217,7 @@ def load_lexicon() -> Lexicon:
         relative_like=_lset(raw["relative_like"]["forms"]),
         suffix_lemmas=suffix_lemmas,
         suffixed=suffixed,
-        any_form=frozenset(forms) | frozenset(c + f for f in forms for c in "وف") | frozenset(suffixed),
+        any_form=frozenset(forms) | frozenset(c + f for f in forms for c in _CONJ) | frozenset(suffixed),
         anonymous_heads=_lset(raw["anonymous_heads"]["forms"]),
         former=_lset(raw["former_latter"]["former"]),
         latter=_lset(raw["former_latter"]["latter"]),
@@ -275,7 +301,7 @@ class _Speaker:
 
 
 
-_COMMAS = ("،", ",")
+_COMMAS = (_AR_COMMA, ",")
 
 
 class _LazyLight:
@@ -366,8 +392,8 @@ class _Analyzer:
         w = self.L[k]
         if w in cue.obj:
             return True
-        return ("ب" in cue.obj and w.startswith("ب") and len(w) >= 4 and w not in self.lex.np_stop
-                and self.toks[k].norm not in self.lex.complementizers and not w.startswith("باسم"))
+        return (_BA in cue.obj and w.startswith(_BA) and len(w) >= 4 and w not in self.lex.np_stop
+                and self.toks[k].norm not in self.lex.complementizers and not w.startswith(_BISM))
 
     def sent_end(self, k: int) -> int:
         return self.sbounds[self.sent[k]][1]
@@ -377,7 +403,7 @@ class _Analyzer:
         over sentences that end in a semicolon within the paragraph."""
         si = self.sent[k]
         end = self.sbounds[si][1]
-        while si + 1 < len(self.sbounds) and end > 0 and self.toks[end - 1].text in ("؛", ";"):
+        while si + 1 < len(self.sbounds) and end > 0 and self.toks[end - 1].text in (_SEMI, ";"):
             a, b = self.sbounds[si + 1]
             if a >= b or self.para(self.toks[a].start) != self.para(self.toks[end - 1].start):
                 break
@@ -412,7 +438,7 @@ class _Analyzer:
         conj = False
         if cue is not None and norm in lex.exclude_bare and not (k > 0 and self.L[k - 1] in lex.conj_particles):
             cue = None
-        if cue is None and len(norm) > 3 and norm[0] in "وف":
+        if cue is None and len(norm) > 3 and norm[0] in _CONJ:
             cue = lex.forms.get(norm[1:])
             conj = cue is not None
         if cue is None:
@@ -453,8 +479,8 @@ class _Analyzer:
                 continue
             if k > 0 and self.L[k - 1] in self.lex.negations:
                 continue  # لم يعلن ...: nothing was said
-            if cue.kind == "participle" and not t.norm.endswith("ا") and not (
-                    k > 0 and self.toks[k - 1].text in _COMMAS + (".", "؛", ";")):
+            if cue.kind == "participle" and not t.norm.endswith(_ALIF) and not (
+                    k > 0 and self.toks[k - 1].text in _COMMAS + (".", _SEMI, ";")):
                 continue  # مشيرة/مؤكدين only as a clause after a comma (not متابعة 'follow-up')
             if k > 0 and self.L[k - 1] in self.lex.relative_like and cue.kind != "nominal" and not (
                     k > 1 and self.lex.forms.get(self.toks[k - 2].norm, Cue("", "")).kind == "nominal"):
@@ -489,12 +515,12 @@ class _Analyzer:
         toks, lex, L = self.toks, self.lex, self.L
         se = self.content_end(i)
         j = i + 1
-        while j < se and L[j] in lex.np_skip and L[j] != _light("ذلك"):
+        while j < se and L[j] in lex.np_skip and L[j] != _light(_DHALIKA):
             j += 1
         # "..., أوضح ذلك الناطق": the content precedes the cue
-        if cue.kind == "verb" and j < se and L[j] == _light("ذلك") and i > self.sent_start(i) + 2:
+        if cue.kind == "verb" and j < se and L[j] == _light(_DHALIKA) and i > self.sent_start(i) + 2:
             a = self.sent_start(i)
-            while a < i and (toks[a].norm == "و" or not self.is_word(a)):
+            while a < i and (toks[a].norm == _WA or not self.is_word(a)):
                 a += 1
             npe = self.np_end(j + 1, se)
             consumed.update(range(i + 1, npe))
@@ -575,7 +601,7 @@ class _Analyzer:
                     cand = _Cand(i, cue, conj, s, e, "indirect", "np")
         elif how == "obj":
             k = found + 1 if L[found] in cue.obj else found
-            if k < se and not L[k].startswith("نفس"):  # أعلنت عن نفسها: not a report
+            if k < se and not L[k].startswith(_NAFS):  # أعلنت عن نفسها: not a report
                 s, e = self.content_to(k, se)
                 if L[found] not in cue.obj:  # ب attached to the object: content after the clitic
                     s += 1
@@ -636,7 +662,7 @@ class _Analyzer:
             if k > a and (w in self.lex.np_stop or w in self.lex.relatives or t.norm in self.lex.complementizers
                           or self.cue_at(k)[0] is not None):
                 break
-            if k > a and w == "في" and k + 1 < se and self.L[k + 1] in self.lex.event_nouns:
+            if k > a and w == _FI and k + 1 < se and self.L[k + 1] in self.lex.event_nouns:
                 break
             k += 1
         return k
@@ -690,9 +716,9 @@ class _Analyzer:
     def is_pp_object(self, k: int) -> bool:
         """A word carrying the preposition ل that names an addressee or medium (لوكالة، للصحفيين)."""
         w = self.L[k]
-        if w in ("ل", "لـ") or self.toks[k].text in ("لـ", "ل"):
+        if w in _LAM_FORMS or self.toks[k].text in _LAM_FORMS:
             return True
-        return w.startswith("لل") or (w.startswith("ل") and (w[1:] in self.lex.source_nouns
+        return w.startswith(_LIL) or (w.startswith(_LAM) and (w[1:] in self.lex.source_nouns
                                                                or w[1:] in self.lex.doc_nouns))
 
     def clean_np(self, a: int, b: int, cue: Cue) -> tuple[int, int, str | None]:
@@ -705,8 +731,8 @@ class _Analyzer:
         toks, lex, L = self.toks, self.lex, self.L
         doc_pp = None
         for x in range(a, b - 1):
-            if L[x] == "في" and L[x + 1] in lex.event_nouns:
-                doc_pp = L[x + 1][2:] if L[x + 1].startswith("ال") else L[x + 1]
+            if L[x] == _FI and L[x + 1] in lex.event_nouns:
+                doc_pp = L[x + 1][2:] if L[x + 1].startswith(_ART) else L[x + 1]
                 break
         if cue.source_prep:
             for x in range(a, b):
@@ -719,7 +745,7 @@ class _Analyzer:
             if L[k] in lex.np_skip or (not self.is_word(k) and t.text[0] not in _QUOTE_CHARS):
                 k += 1
                 continue
-            if L[k] in lex.np_stop or L[k] in ("في", "وفي"):
+            if L[k] in lex.np_stop or L[k] in _IN_FORMS:
                 comma = next((x for x in range(k, b) if self.is_comma(x)), None)
                 if comma is None:
                     return a, a, doc_pp
@@ -735,7 +761,7 @@ class _Analyzer:
                     close = next((x for x in range(k + 1, min(k + 5, b)) if toks[x].text[0] in _QUOTE_CHARS), None)
                     if close is not None:
                         k = close + 1
-                while k < b and L[k].startswith("ال") and L[k] not in lex.nominal_heads:
+                while k < b and L[k].startswith(_ART) and L[k] not in lex.nominal_heads:
                     k += 1
                 continue
             break
@@ -744,25 +770,25 @@ class _Analyzer:
         start = end = k
         while end < b and end < start + 20:
             t, w = toks[end], L[end]
-            if t.text in _COMMAS or t.text in (":", ";", "؛", "(", ")") or t.norm in lex.complementizers:
+            if t.text in _COMMAS or t.text in (":", ";", _SEMI, "(", ")") or t.norm in lex.complementizers:
                 break
             if end > start and (w in lex.np_stop or w in lex.relatives) and not (
-                    w in ("على", "من", "عن", "الى") and L[end - 1] in lex.np_glue):
+                    w in _GLUE_PREPS and L[end - 1] in lex.np_glue):
                 break
-            if end > start and w == "في" and end + 1 < b and L[end + 1] in lex.event_nouns:
+            if end > start and w == _FI and end + 1 < b and L[end + 1] in lex.event_nouns:
                 break
             if t.text[0] in _QUOTE_CHARS:
                 end += 1
                 continue
             if not self.is_word(end):
                 break
-            if end > start and (self.cue_at(end)[0] is not None or t.text in ("لـ", "ل") or (
-                    w.startswith("ل") and not w.startswith("لل") and w[1:] in lex.source_nouns)):
+            if end > start and (self.cue_at(end)[0] is not None or t.text in _LAM_FORMS or (
+                    w.startswith(_LAM) and not w.startswith(_LIL) and w[1:] in lex.source_nouns)):
                 break  # وقال المصدر لوكالة الأنباء: the medium is not part of the speaker
             end += 1
         while start < end and (toks[start].text[0] in _QUOTE_CHARS or L[start] in lex.speech_nouns):
             start += 1
-        while end > start and (toks[end - 1].text[0] in _QUOTE_CHARS or L[end - 1] == "في"):
+        while end > start and (toks[end - 1].text[0] in _QUOTE_CHARS or L[end - 1] == _FI):
             if toks[end - 1].text[0] in _QUOTE_CHARS and \
                     sum(ch in _QUOTE_CHARS for ch in self.text[toks[start].start:toks[end - 1].end]) % 2 == 0:
                 break  # the closing mark of a quoted name («إياتا»)
@@ -774,23 +800,23 @@ class _Analyzer:
         se, ss = self.sent_end(i), self.sent_start(i)
         if i + 1 >= se:
             return None
-        if i > 0 and L[i - 1] in ("على", "من"):
+        if i > 0 and L[i - 1] in _ON_FROM:
             return None  # على حسب الاتفاق: 'according to the agreement'
         need = lex.need_next.get(_n(cue.lemma))
         k = i + 1
         if need:
-            if need == "ل":
-                if toks[k].text in ("لـ", "ل"):
+            if need == _LAM:
+                if toks[k].text in _LAM_FORMS:
                     k += 1
-                elif not L[k].startswith("ل"):
+                elif not L[k].startswith(_LAM):
                     return None
             elif L[k] != need:
                 return None
             else:
                 k += 1
         verb_cue = None
-        if k < se and (L[k] == "ما" or _n(cue.lemma).endswith("ما")):
-            if L[k] == "ما":
+        if k < se and (L[k] == _MA or _n(cue.lemma).endswith(_MA)):
+            if L[k] == _MA:
                 k += 1
             if k < se:
                 c2, _ = self.cue_at(k)
@@ -798,31 +824,31 @@ class _Analyzer:
                     verb_cue = k
                     consumed.add(k)
                 k += 1
-                if k < se and L[k] == "في":
+                if k < se and L[k] == _FI:
                     k += 1
         if k >= se:
             return None
         t, w = toks[k], L[k]
         head_ok = (
             verb_cue is not None or w in lex.source_nouns or self.mention_at(t.start) is not None
-            or t.text[0] in _QUOTE_CHARS or (w.startswith("ل") and w[1:] in lex.source_nouns)
-            or (w.startswith("ال") and w in lex.org_heads)
+            or t.text[0] in _QUOTE_CHARS or (w.startswith(_LAM) and w[1:] in lex.source_nouns)
+            or (w.startswith(_ART) and w in lex.org_heads)
         )
         if not head_ok:
             return None
-        skip = 1 if (need == "ل" and w.startswith("ل") and toks[k].text[:2] not in ("لـ",)) else 0
+        skip = 1 if (need == _LAM and w.startswith(_LAM) and toks[k].text[:2] not in (_LAM_T,)) else 0
         np_a = k
         np_b = self.np_end(k, se)
         # وبحسب التقرير فإنه ...: the content follows "فإن"
         fa = next((x for x in range(np_a + 1, min(np_a + 15, se))
-                   if toks[x].norm[:1] == "ف" and toks[x].norm[1:] in lex.complementizers), None)
+                   if toks[x].norm[:1] == _FA and toks[x].norm[1:] in lex.complementizers), None)
         # the clause before the cue, from the previous comma or the sentence start
         a = ss
         for x in range(i - 2, ss - 1, -1):
             if self.is_comma(x):
                 a = x + 1
                 break
-        while a < i and (toks[a].norm == "و" or not self.is_word(a)):
+        while a < i and (toks[a].norm == _WA or not self.is_word(a)):
             a += 1
         if fa is not None and fa + 2 < se:
             s, e = self.content_to(fa + 1, se)
@@ -839,7 +865,7 @@ class _Analyzer:
         else:
             # وبحسب البيان اغرى ...: the content follows the source phrase
             b = np_a + 1
-            while b < np_b and (L[b].startswith("ال") or self.mention_at(toks[b].start)):
+            while b < np_b and (L[b].startswith(_ART) or self.mention_at(toks[b].start)):
                 b += 1
             m = self.mention_at(toks[np_a].start)
             if m is not None:
@@ -898,7 +924,7 @@ class _Resolver:
     def head_kind(self, a: int) -> tuple[str, bool]:
         """Entity type and whether the phrase is a description (nominal) from its first word."""
         w = self.an.L[a]
-        if w[:1] in "وف" and len(w) > 3 and w[1:] in (self.lex.org_heads | self.lex.nominal_heads):
+        if w[:1] in _CONJ and len(w) > 3 and w[1:] in (self.lex.org_heads | self.lex.nominal_heads):
             w = w[1:]
         if w in self.lex.misc_heads:
             return "MISC", True
@@ -957,7 +983,7 @@ class _Resolver:
         s, e = toks[a].start + skip_chars, toks[b - 1].end
         lw = tuple(L[x] for x in range(a, b) if an.is_word(x))
         # two speakers named together (الرئيسان): the first of the last two
-        if lw[0] in lex.groups or (lw[0][:1] == "و" and lw[0][1:] in lex.groups):
+        if lw[0] in lex.groups or (lw[0][:1] == _WA and lw[0][1:] in lex.groups):
             pair: list[_Speaker] = []
             for sp in reversed(self.recent):
                 if sp not in pair:
@@ -980,15 +1006,15 @@ class _Resolver:
             return self.last
         # a document named before as a statement (البيان، الرسالة)
         if len(lw) <= 2 and lw[0] in lex.doc_nouns:
-            key = lw[0][2:] if lw[0].startswith("ال") else lw[0]
+            key = lw[0][2:] if lw[0].startswith(_ART) else lw[0]
             if key in self.doc_source:
                 return self.doc_source[key]
         # a document of an organisation (تحقيق لصحيفة ميرور، تقرير المجلس العالمي ...): the organisation
-        if len(lw) >= 2 and lw[0] in lex.doc_nouns and not lw[0].startswith("ال"):
+        if len(lw) >= 2 and lw[0] in lex.doc_nouns and not lw[0].startswith(_ART):
             nxt = L[a + 1]
-            if nxt.startswith("ل") and not nxt.startswith("لل") and nxt[1:] in lex.org_heads | lex.source_nouns:
+            if nxt.startswith(_LAM) and not nxt.startswith(_LIL) and nxt[1:] in lex.org_heads | lex.source_nouns:
                 return self.resolve_np(a + 1, b, skip_chars=1)
-            if nxt.startswith("ال") and nxt in lex.org_heads:
+            if nxt.startswith(_ART) and nxt in lex.org_heads:
                 return self.resolve_np(a + 1, b)
         # 1. entity mentions inside the phrase (from the entities stage)
         hits = [m for m in an.mentions if m[0] < e and s < m[1]]
@@ -1052,7 +1078,7 @@ class _Resolver:
         for words in self.lex.openers:
             n = len(words)
             seq = [L[x] for x in range(ss, min(ss + n, len(L)))]
-            if seq and seq[0][:1] == "و" and len(seq[0]) > 2 and seq[0][1:] == words[0]:
+            if seq and seq[0][:1] == _WA and len(seq[0]) > 2 and seq[0][1:] == words[0]:
                 seq[0] = seq[0][1:]
             if tuple(seq) == words:
                 return ss + n
@@ -1071,7 +1097,7 @@ class _Resolver:
         op = self.opener(ss)
         if op is not None and a <= op:
             a = op
-        while a < i and (L[a] in lex.conj_particles or L[a] in ("و", "ف", "ثم", "لكن", "ولكن")
+        while a < i and (L[a] in lex.conj_particles or L[a] in _COORD
                          or not an.is_word(a) and toks[a].text[0] not in _QUOTE_CHARS):
             a += 1
         if a >= i and op is not None and op < i:
@@ -1088,14 +1114,14 @@ class _Resolver:
         if copula:
             a += 1
         b = i
-        while b > a and L[b - 1] in ("قد", "لقد", "فقد"):
+        while b > a and L[b - 1] in _QAD:
             b -= 1
         if a >= b or b - a > 10:
             return None
         w = L[a]
-        if w in lex.np_stop or w in lex.relatives or w == "في" or an.cue_at(a)[0] is not None:
+        if w in lex.np_stop or w in lex.relatives or w == _FI or an.cue_at(a)[0] is not None:
             return None
-        if w[:1] in "وف" and len(w) > 3 and op is None and not copula and an.mention_at(toks[a].start) is None:
+        if w[:1] in _CONJ and len(w) > 3 and op is None and not copula and an.mention_at(toks[a].start) is None:
             return None
         x, y, _ = an.clean_np(a, b, Cue("", "verb"))
         return (x, y) if x < y else None
@@ -1116,7 +1142,7 @@ class _Resolver:
                 break
             a = x
             x -= 1
-        while a < end and (L[a] == "في" or L[a] in lex.speech_nouns):
+        while a < end and (L[a] == _FI or L[a] in lex.speech_nouns):
             a += 1
         return (a, end) if a < end else None
 
@@ -1146,9 +1172,9 @@ class _Resolver:
         if not guess:
             return None
         x = a
-        while x < b and (L[x] in lex.conj_particles or L[x] in ("ثم", "و", "لكن", "ولكن") or not an.is_word(x)):
+        while x < b and (L[x] in lex.conj_particles or L[x] in _COORD or not an.is_word(x)):
             x += 1
-        if x < b and (L[x] in lex.np_stop or L[x] in ("في", "وفي")):
+        if x < b and (L[x] in lex.np_stop or L[x] in _IN_FORMS):
             return None
         x += 1  # the verb
         if x >= i:
@@ -1226,7 +1252,7 @@ class _Resolver:
                     span = (toks[subj[0]].start, toks[subj[1] - 1].end)
                 elif op is not None and op < c.cue_i:
                     sp = self.other_party(c.cue_i)
-                elif prev in ("عندما", "حين", "حينما", "بعدما", "وهو", "وهي"):
+                elif prev in _WHEN:
                     sp = self.sentence_subject(c.cue_i, True) or self.last
                 elif si in by_sentence:
                     sp = by_sentence[si]
@@ -1293,7 +1319,7 @@ def extract_quotes(doc: Document, lex: Lexicon | None = None) -> Document:
     for c in cands:
         if c.mode == "relative" and not c.bounded:
             # a nested report in a relative clause ends with its clause (at the next comma)
-            comma = min((p for p in (doc.text.find("،", c.start, c.end), doc.text.find(",", c.start, c.end))
+            comma = min((p for p in (doc.text.find(_AR_COMMA, c.start, c.end), doc.text.find(",", c.start, c.end))
                          if p > 0), default=-1)
             if comma > 0:
                 c.end = comma
