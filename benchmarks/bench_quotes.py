@@ -66,7 +66,8 @@ def main() -> None:
     n = len(docs)
     print(f"{n} articles, {chars / n:.0f} characters each on average; stages before quotes: {before}")
     print(f"pipeline before quotes: {1000 * t_before / n:7.2f} ms/article")
-    print(f"quotes stage:           {1000 * t_quotes / n:7.2f} ms/article ({found[0] / n:.2f} quotations/article)")
+    per = found[0] / n
+    print(f"quotes stage:           {1000 * t_quotes / n:7.2f} ms/article ({per:.2f} quotations/article)")
     print(f"quotes adds {100 * t_quotes / t_before:.1f}% to the pipeline before it (target <= 20%)")
 
 

@@ -48,7 +48,8 @@ def test_lexicon_expands_forms_and_clitics():
 
 
 def test_direct_quote_after_colon_and_pronoun_drop():
-    doc = analyse("وقال الوزير خالد العمري: «سنفتح المعبر أمام المسافرين غدا». وأضاف أن القرار نهائي ولا رجعة فيه.")
+    doc = analyse("وقال الوزير خالد العمري: «سنفتح المعبر أمام المسافرين غدا». "
+                  "وأضاف أن القرار نهائي ولا رجعة فيه.")
     first = find(doc, "سنفتح المعبر")
     assert first.kind == "direct" and first.text == "سنفتح المعبر أمام المسافرين غدا"
     assert first.cue.text == "وقال" and said_by(doc, first, "خالد العمري")
@@ -59,7 +60,8 @@ def test_direct_quote_after_colon_and_pronoun_drop():
 
 
 def test_indirect_vso_and_participle_split_the_report():
-    doc = analyse("أكد رئيس الهيئة سامي النجار أن الموسم سيبدأ مبكرا، مشيرا إلى أن الأسعار لن ترتفع هذا العام.")
+    doc = analyse("أكد رئيس الهيئة سامي النجار أن الموسم سيبدأ مبكرا، "
+                  "مشيرا إلى أن الأسعار لن ترتفع هذا العام.")
     a, b = find(doc, "الموسم سيبدأ"), find(doc, "الأسعار لن ترتفع")
     assert a.text == "الموسم سيبدأ مبكرا"  # ends before the participle that continues the speech
     assert b.cue.text == "مشيرا" and a.speaker == b.speaker and said_by(doc, a, "سامي النجار")
@@ -179,7 +181,8 @@ def test_quotes_command_table_tsv_jsonl(tmp_path):
     tsv = runner.invoke(main, ["quotes", str(p), "--format", "tsv"], catch_exceptions=False)
     cols = tsv.stdout.strip().split("\t")
     assert cols[0] == "a" and "سالم الراشد" in cols[1] and cols[-1] == "الخدمة ستعود خلال ساعات"
-    rows = [json.loads(x) for x in runner.invoke(main, ["quotes", str(p), "--format", "jsonl"]).stdout.splitlines()]
+    jsonl = runner.invoke(main, ["quotes", str(p), "--format", "jsonl"]).stdout
+    rows = [json.loads(x) for x in jsonl.splitlines()]
     assert rows[0]["kind"] == "indirect" and rows[0]["cue"] == "وقال"
 
 

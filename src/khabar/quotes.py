@@ -33,7 +33,8 @@ from .text.normalize import normalize
 # Quotation marks: openers, closers, and marks used both ways.
 _OPEN_CLOSE = {"«": "»", "“": "”", "„": "“", "‹": "›", '"': '"', "»": "«", "”": "“"}
 _QUOTE_CHARS = set("«»“”„‹›\"")
-_PUNCT_TRIM = " \t\r\n.,،؛;:!?؟…-–—ـ"  # spaces and punctuation (Arabic comma, semicolon, question mark, tatweel) trimmed off content
+# spaces and punctuation (Arabic comma, semicolon, question mark, tatweel) trimmed off content
+_PUNCT_TRIM = " \t\r\n.,،؛;:!?؟…-–—ـ"
 _QUOTE_RE = re.compile("[" + re.escape("".join(sorted(_QUOTE_CHARS))) + "]")
 
 
@@ -147,7 +148,8 @@ def load_lexicon() -> Lexicon:
         forms.setdefault(_n(form), cue)
 
     for v in raw["verbs"]:
-        opts = dict(lemma=v["perfect"], obj=tuple(_light(p) for p in v.get("obj", [])), bare=v.get("bare", False),
+        opts = dict(lemma=v["perfect"], obj=tuple(_light(p) for p in v.get("obj", [])),
+                    bare=v.get("bare", False),
                     strict=v.get("strict", False), cognition=v.get("cognition", False),
                     source_prep=_light(v["source_prep"]) if v.get("source_prep") else None)
         verb = Cue(kind="verb", **opts)
@@ -436,7 +438,8 @@ class _Analyzer:
         norm = t.norm
         cue = lex.forms.get(norm)
         conj = False
-        if cue is not None and norm in lex.exclude_bare and not (k > 0 and self.L[k - 1] in lex.conj_particles):
+        after_particle = k > 0 and self.L[k - 1] in lex.conj_particles
+        if cue is not None and norm in lex.exclude_bare and not after_particle:
             cue = None
         if cue is None and len(norm) > 3 and norm[0] in _CONJ:
             cue = lex.forms.get(norm[1:])
@@ -499,7 +502,8 @@ class _Analyzer:
                 c = self.verbal(k, cue, conj, consumed)
             if c is not None and c.end > c.start:
                 cands.append(c)
-                words = tuple(t.norm for t in self.toks[c.np[0]:c.np[1]] if t.norm[:1].isalnum()) if c.np else ()
+                words = tuple(t.norm for t in self.toks[c.np[0]:c.np[1]]
+                              if t.norm[:1].isalnum()) if c.np else ()
                 if words:
                     self.known.add(words)
         # cues with a bare object, once the names of the other speakers are known
@@ -511,7 +515,8 @@ class _Analyzer:
                 cands.append(c)
         return cands
 
-    def verbal(self, i: int, cue: Cue, conj: bool, consumed: set[int], bare_pass: bool = False) -> _Cand | None:
+    def verbal(self, i: int, cue: Cue, conj: bool, consumed: set[int],
+               bare_pass: bool = False) -> _Cand | None:
         toks, lex, L = self.toks, self.lex, self.L
         se = self.content_end(i)
         j = i + 1
@@ -563,7 +568,8 @@ class _Analyzer:
                     obj_fallback = k
             if cue.kind == "participle" and k > i + 3:
                 break
-            if k > i + 1 and self.cue_at(k)[0] is not None and self.cue_at(k)[0].kind not in ("nominal", "noun"):
+            other = self.cue_at(k)[0] if k > i + 1 else None
+            if other is not None and other.kind not in ("nominal", "noun"):
                 break
             k += 1
         if found is None and obj_fallback is not None:
@@ -659,7 +665,8 @@ class _Analyzer:
             t, w = self.toks[k], self.L[k]
             if not self.is_word(k) and t.text[0] not in _QUOTE_CHARS and t.text not in "()":
                 break
-            if k > a and (w in self.lex.np_stop or w in self.lex.relatives or t.norm in self.lex.complementizers
+            if k > a and (w in self.lex.np_stop or w in self.lex.relatives
+                          or t.norm in self.lex.complementizers
                           or self.cue_at(k)[0] is not None):
                 break
             if k > a and w == _FI and k + 1 < se and self.L[k + 1] in self.lex.event_nouns:
@@ -758,7 +765,8 @@ class _Analyzer:
                     while k < b and toks[k].start <= c:
                         k += 1
                 elif k < b and toks[k].text[0] in _QUOTE_CHARS:  # a mark the pairing did not open
-                    close = next((x for x in range(k + 1, min(k + 5, b)) if toks[x].text[0] in _QUOTE_CHARS), None)
+                    close = next((x for x in range(k + 1, min(k + 5, b))
+                                  if toks[x].text[0] in _QUOTE_CHARS), None)
                     if close is not None:
                         k = close + 1
                 while k < b and L[k].startswith(_ART) and L[k] not in lex.nominal_heads:
@@ -794,6 +802,16 @@ class _Analyzer:
                 break  # the closing mark of a quoted name («إياتا»)
             end -= 1
         return start, end, doc_pp
+
+    def close_comp(self, np_a: int, np_b: int, se: int) -> int | None:
+        """A complementizer right after a source phrase, or past its relative clause."""
+        comp = next((x for x in range(np_a + 1, min(np_a + 15, se))
+                     if self.toks[x].norm in self.lex.complementizers), None)
+        if comp is None or comp + 2 >= se:
+            return None
+        if comp <= np_b + 1 or (np_b < se and self.L[np_b] in self.lex.relatives):
+            return comp
+        return None
 
     def nominal(self, i: int, cue: Cue, consumed: set[int]) -> _Cand | None:
         toks, lex, L = self.toks, self.lex, self.L
@@ -856,9 +874,7 @@ class _Analyzer:
         elif sum(1 for x in range(a, i) if self.is_word(x)) >= 3:
             s, e = self.content_to(a, i)
             cand = _Cand(i, cue, False, s, e, "indirect", "np", (np_a, np_b))
-        elif (comp := next((x for x in range(np_a + 1, min(np_a + 15, se))
-                            if toks[x].norm in lex.complementizers), None)) is not None and comp + 2 < se and (
-                comp <= np_b + 1 or (np_b < se and L[np_b] in lex.relatives)):
+        elif (comp := self.close_comp(np_a, np_b, se)) is not None:
             # ووفقا لتقرير ... أن ...: the content follows the complementizer
             s, e = self.content_to(comp + 1, se)
             cand = _Cand(i, cue, False, s, e, "indirect", "np", (np_a, min(np_b, comp)))
@@ -939,7 +955,8 @@ class _Resolver:
         key = f"e{self.next_id}"
         self.next_id += 1
         text = self.doc.text[s:e]
-        self.entities[key] = Entity(key, etype, text, (Mention(s, e, text, "nominal" if nominal else "name"),))
+        mention = Mention(s, e, text, "nominal" if nominal else "name")
+        self.entities[key] = Entity(key, etype, text, (mention,))
         self.order.append(key)
         sp = _Speaker(key, self.words(a, b), [(s, e)])
         self.speakers.append(sp)
@@ -966,7 +983,8 @@ class _Resolver:
         return sp.cache
 
     def note(self, sp: _Speaker, s: int, e: int, words: tuple[str, ...]) -> _Speaker:
-        kind = "title" if words and _light(self.doc.text[s:e].split()[0]) in self.lex.nominal_heads else "name"
+        head = _light(self.doc.text[s:e].split()[0]) if words else ""
+        kind = "title" if head in self.lex.nominal_heads else "name"
         self.add_mention(sp.key, s, e, kind)
         if (s, e) not in sp.spans:
             sp.spans.append((s, e))
@@ -1012,7 +1030,8 @@ class _Resolver:
         # a document of an organisation (تحقيق لصحيفة ميرور، تقرير المجلس العالمي ...): the organisation
         if len(lw) >= 2 and lw[0] in lex.doc_nouns and not lw[0].startswith(_ART):
             nxt = L[a + 1]
-            if nxt.startswith(_LAM) and not nxt.startswith(_LIL) and nxt[1:] in lex.org_heads | lex.source_nouns:
+            if nxt.startswith(_LAM) and not nxt.startswith(_LIL) and (
+                    nxt[1:] in lex.org_heads or nxt[1:] in lex.source_nouns):
                 return self.resolve_np(a + 1, b, skip_chars=1)
             if nxt.startswith(_ART) and nxt in lex.org_heads:
                 return self.resolve_np(a + 1, b)
@@ -1121,7 +1140,8 @@ class _Resolver:
         w = L[a]
         if w in lex.np_stop or w in lex.relatives or w == _FI or an.cue_at(a)[0] is not None:
             return None
-        if w[:1] in _CONJ and len(w) > 3 and op is None and not copula and an.mention_at(toks[a].start) is None:
+        if w[:1] in _CONJ and len(w) > 3 and op is None and not copula and \
+                an.mention_at(toks[a].start) is None:
             return None
         x, y, _ = an.clean_np(a, b, Cue("", "verb"))
         return (x, y) if x < y else None
@@ -1312,15 +1332,18 @@ def extract_quotes(doc: Document, lex: Lexicon | None = None) -> Document:
     an = _Analyzer(doc, lex)
     cands = an.analyze()
     # a continuing cue (وأضاف، مشيرا، حسب المصدر ...) ends the content of the quotation before it
-    stops = sorted(an.toks[k].start for k, cue, conj in an.cue_tokens
-                   if (cue.kind == "participle" or (conj and cue.kind in ("verb", "noun")) or k in an.nominal_ok
-                       or (cue.kind == "verb" and k > 0 and an.is_comma(k - 1)))
-                   and not (k > 0 and an.L[k - 1] in lex.relatives))
+    def continues(k: int, cue: Cue, conj: bool) -> bool:
+        if k > 0 and an.L[k - 1] in lex.relatives:
+            return False  # الذي أكد فيه: a nested report, the outer one goes on
+        return (cue.kind == "participle" or (conj and cue.kind in ("verb", "noun")) or k in an.nominal_ok
+                or (cue.kind == "verb" and k > 0 and an.is_comma(k - 1)))
+
+    stops = sorted(an.toks[k].start for k, cue, conj in an.cue_tokens if continues(k, cue, conj))
     for c in cands:
         if c.mode == "relative" and not c.bounded:
             # a nested report in a relative clause ends with its clause (at the next comma)
-            comma = min((p for p in (doc.text.find(_AR_COMMA, c.start, c.end), doc.text.find(",", c.start, c.end))
-                         if p > 0), default=-1)
+            commas = (doc.text.find(_AR_COMMA, c.start, c.end), doc.text.find(",", c.start, c.end))
+            comma = min((p for p in commas if p > 0), default=-1)
             if comma > 0:
                 c.end = comma
         if not c.bounded:
