@@ -227,3 +227,30 @@ def test_reference_article_statements_and_speakers(shared):
     assert not wrong, wrong
     speakers = {q.speaker for q in doc.quotes}
     assert len(speakers) == 3  # Raisi, Putin, and the Supreme Leader inside Putin's statement
+
+
+def test_statement_of_an_organisation_and_according_to_after_a_semicolon():
+    doc = analyse("وجاء في بيان لوزارة الزراعة أن المحصول سيزيد هذا العام.\n"
+                  "وتأخرت الرحلة ثلاث ساعات بسبب العاصفة؛ بحسب مسؤول في المطار.")
+    q = find(doc, "المحصول سيزيد")
+    e = doc.entity(q.speaker)
+    assert e.name == "وزارة الزراعة" and e.type == "ORG"
+    late = find(doc, "تأخرت الرحلة")
+    assert late.cue.text == "بحسب" and said_by(doc, late, "مسؤول")
+
+
+def test_quoted_title_after_a_newspaper_is_a_name_and_modals_report_nothing():
+    doc = analyse("كما ذكرت صحيفة \"نيو لايت أوف ميانمار\" الرسمية أن الفيضانات غمرت القرى.\n"
+                  "ولا يمكن وصف الفريق بأنه الأفضل في البطولة.")
+    q = find(doc, "الفيضانات غمرت")
+    assert q.kind == "indirect" and said_by(doc, q, "صحيفة")
+    assert not [q for q in doc.quotes if "الأفضل" in q.text]
+
+
+def test_former_and_latter_resolve_through_entities():
+    text = "واشتد الخلاف بين النادي الأهلي والنادي الأول، حيث يؤكد الأول أنه لن يتنازل، فيما أكد الآخر أنه سيشتكي."
+    a, b = text.index("النادي الأهلي"), text.index("والنادي الأول") + 1
+    ents = (Entity("e1", "ORG", "النادي الأهلي", (Mention(a, a + 13, "النادي الأهلي"),)),
+            Entity("e2", "ORG", "النادي الأول", (Mention(b, b + 12, "النادي الأول"),)))
+    doc = analyse(text, ents)
+    assert find(doc, "لن يتنازل").speaker == "e1" and find(doc, "سيشتكي").speaker == "e2"

@@ -90,6 +90,7 @@ class Cue:
     strict: bool = False
     cognition: bool = False
     source_prep: str | None = None
+    imperfect: bool = False  # يؤكد، توضح: with a bare object these mostly describe, not report
 
 
 @dataclass(frozen=True)
@@ -122,6 +123,8 @@ class Lexicon:
     suffix_lemmas: frozenset[str]
     anonymous_heads: frozenset[str]
     former: frozenset[str]
+    document_cues: frozenset[str]
+    name_heads: frozenset[str]
     latter: frozenset[str]
     suffixed: dict[str, tuple[Cue, bool, str]]
     any_form: frozenset[str]  # every token form that may be a cue (a fast first test)
@@ -167,9 +170,10 @@ def load_lexicon() -> Lexicon:
             stems = [imp] if v.get("no_imperfect") else [imp, _TA + imp[1:]]
             if v.get("no_imperfect"):
                 stems = [_TA + imp[1:]]
+            verb_imp = Cue(kind="verb", imperfect=True, **opts)
             for st in stems:
                 for s in isuf:
-                    add(st + s, verb)
+                    add(st + s, verb_imp)
         if v.get("participle"):
             for s in v.get("participle_suffixes", partsuf):
                 if s:
@@ -219,8 +223,11 @@ def load_lexicon() -> Lexicon:
         relative_like=_lset(raw["relative_like"]["forms"]),
         suffix_lemmas=suffix_lemmas,
         suffixed=suffixed,
-        any_form=frozenset(forms) | frozenset(c + f for f in forms for c in _CONJ) | frozenset(suffixed),
+        any_form=frozenset(forms) | frozenset(c + f for f in forms for c in _CONJ) | frozenset(suffixed)
+        | frozenset(c + f for f in _set(raw["document_cues"]["forms"]) for c in ("", "و", "ف")),
         anonymous_heads=_lset(raw["anonymous_heads"]["forms"]),
+        document_cues=_set(raw["document_cues"]["forms"]),
+        name_heads=_lset(raw["name_heads"]["forms"]),
         former=_lset(raw["former_latter"]["former"]),
         latter=_lset(raw["former_latter"]["latter"]),
     )
@@ -304,6 +311,8 @@ class _Speaker:
 
 
 _COMMAS = (_AR_COMMA, ",")
+# 'it came in (a statement)': the words after في name the source; needs إن/أن close by
+_DOC_CUE = Cue(lemma="جاء", kind="verb", strict=True)
 
 
 class _LazyLight:
@@ -439,11 +448,18 @@ class _Analyzer:
         cue = lex.forms.get(norm)
         conj = False
         after_particle = k > 0 and self.L[k - 1] in lex.conj_particles
+        if cue is not None and cue.strict and k > 0 and self.toks[k - 1].text in _COMMAS:
+            after_particle = True  # بدوره، بين فلان أن ...: a clause of its own
         if cue is not None and norm in lex.exclude_bare and not after_particle:
             cue = None
         if cue is None and len(norm) > 3 and norm[0] in _CONJ:
             cue = lex.forms.get(norm[1:])
             conj = cue is not None
+        if cue is None and (norm in lex.document_cues or norm[1:] in lex.document_cues) and \
+                k + 2 < len(self.toks) and self.L[k + 1] == _FI and (
+                self.L[k + 2] in lex.doc_nouns or self.L[k + 2] in lex.event_nouns):
+            # وجاء في بيان لـ...: 'it came in a statement of ...'
+            return _DOC_CUE, norm not in lex.document_cues
         if cue is None:
             # an object pronoun on the verb (ووصفها بأنها ...: 'and he described it as')
             hit = lex.suffixed.get(norm)
@@ -483,7 +499,7 @@ class _Analyzer:
             if k > 0 and self.L[k - 1] in self.lex.negations:
                 continue  # لم يعلن ...: nothing was said
             if cue.kind == "participle" and not t.norm.endswith(_ALIF) and not (
-                    k > 0 and self.toks[k - 1].text in _COMMAS + (".", _SEMI, ";")):
+                    k > 0 and self.toks[k - 1].text[-1:] in _COMMAS + (".", _SEMI, ";", "؟", "?", "!", ":")):
                 continue  # مشيرة/مؤكدين only as a clause after a comma (not متابعة 'follow-up')
             if k > 0 and self.L[k - 1] in self.lex.relative_like and cue.kind != "nominal" and not (
                     k > 1 and self.lex.forms.get(self.toks[k - 2].norm, Cue("", "")).kind == "nominal"):
@@ -543,7 +559,8 @@ class _Analyzer:
                 break
             op = self.tok_is_open(k)
             if op is not None:
-                if self.words_between(op[0], op[1]) >= 3:
+                after_source = k > 0 and L[k - 1] in lex.name_heads
+                if self.words_between(op[0], op[1]) >= 3 and not after_source:
                     found, how = k, "mark"
                     break
                 while k + 1 < limit and toks[k + 1].start <= op[1]:
@@ -612,6 +629,8 @@ class _Analyzer:
                 if L[found] not in cue.obj:  # ب attached to the object: content after the clitic
                     s += 1
                 cand = _Cand(i, cue, conj, s, e, "indirect", "np")
+        elif cue.bare and cue.imperfect and not bare_pass:
+            return None  # مطبوعات توضح أحدث الأساليب: a description, not a report
         elif cue.bare and not cue.strict and cue.kind != "participle" and not bare_pass:
             self.deferred.append((i, cue, conj))
             return None
@@ -623,7 +642,9 @@ class _Analyzer:
                 k = np_b
                 while k < se and not self.is_word(k):
                     k += 1
-            if se - k >= 2:
+            nxt, nxt_conj = self.cue_at(k) if k < se else (None, False)
+            if se - k >= 2 and not (nxt is not None and (nxt.kind == "participle" or nxt_conj)):
+                # (not "...، مشيرا إلى" right after the subject: that is the next report)
                 s, e = self.content_to(k, se)
                 cand = _Cand(i, cue, conj, s, e, "indirect", "np")
         else:
@@ -647,7 +668,7 @@ class _Analyzer:
         if cue.kind == "participle":
             cand.mode = "participle"
             return cand
-        a, b, doc_pp = self.clean_np(i + 1, np_b, cue)
+        a, b, doc_pp = self.clean_np(i + 1, np_b, cue) if cue is not _DOC_CUE else (i + 2, np_b, None)
         consumed.update(range(i + 1, np_b))
         cand.doc_pp = doc_pp
         if a < b:
@@ -773,8 +794,8 @@ class _Analyzer:
                     k += 1
                 continue
             break
-        if k < b and L[k] in lex.relative_like:
-            return a, a, doc_pp  # ما أعلنه الوزير ...: a clause, not a speaker
+        if k < b and (L[k] in lex.relative_like or L[k] in lex.negations):
+            return a, a, doc_pp  # ما أعلنه الوزير ... / لا يمكن ...: a clause, not a speaker
         start = end = k
         while end < b and end < start + 20:
             t, w = toks[end], L[end]
@@ -874,6 +895,13 @@ class _Analyzer:
         elif sum(1 for x in range(a, i) if self.is_word(x)) >= 3:
             s, e = self.content_to(a, i)
             cand = _Cand(i, cue, False, s, e, "indirect", "np", (np_a, np_b))
+        elif a >= i and ss > 0 and toks[ss - 1].text in (_SEMI, ";") and \
+                self.para(toks[ss - 1].start) == self.para(toks[i].start):
+            # "...؛ بحسب مسؤول في الشركة": the clause before the semicolon
+            ps = self.sent_start(ss - 1)
+            pa = next((x + 1 for x in range(ss - 3, ps - 1, -1) if self.is_comma(x)), ps)
+            s, e = self.content_to(pa, ss - 1)
+            cand = _Cand(i, cue, False, s, e, "indirect", "np", (np_a, np_b))
         elif (comp := self.close_comp(np_a, np_b, se)) is not None:
             # ووفقا لتقرير ... أن ...: the content follows the complementizer
             s, e = self.content_to(comp + 1, se)
@@ -937,9 +965,9 @@ class _Resolver:
                 return
         self.new_mentions.setdefault(key, []).append(Mention(s, e, self.doc.text[s:e], kind))
 
-    def head_kind(self, a: int) -> tuple[str, bool]:
+    def head_kind(self, a: int, skip_chars: int = 0) -> tuple[str, bool]:
         """Entity type and whether the phrase is a description (nominal) from its first word."""
-        w = self.an.L[a]
+        w = self.an.L[a][skip_chars:]
         if w[:1] in _CONJ and len(w) > 3 and w[1:] in (self.lex.org_heads | self.lex.nominal_heads):
             w = w[1:]
         if w in self.lex.misc_heads:
@@ -951,7 +979,7 @@ class _Resolver:
     def new_speaker(self, a: int, b: int, skip_chars: int = 0) -> _Speaker:
         toks = self.an.toks
         s, e = toks[a].start + skip_chars, toks[b - 1].end
-        etype, nominal = self.head_kind(a)
+        etype, nominal = self.head_kind(a, skip_chars)
         key = f"e{self.next_id}"
         self.next_id += 1
         text = self.doc.text[s:e]
