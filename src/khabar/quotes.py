@@ -35,6 +35,7 @@ _OPEN_CLOSE = {"«": "»", "“": "”", "„": "“", "‹": "›", '"': '"', "
 _QUOTE_CHARS = set("«»“”„‹›\"")
 # spaces and punctuation (Arabic comma, semicolon, question mark, tatweel) trimmed off content
 _PUNCT_TRIM = " \t\r\n.,،؛;:!?؟…-–—ـ"
+_WORD_RE = re.compile(r"[^\W_]+")
 _QUOTE_RE = re.compile("[" + re.escape("".join(sorted(_QUOTE_CHARS))) + "]")
 
 
@@ -125,6 +126,7 @@ class Lexicon:
     former: frozenset[str]
     document_cues: frozenset[str]
     name_heads: frozenset[str]
+    obj_norms: frozenset[str]  # object prepositions in full normalisation (a fast first test)
     latter: frozenset[str]
     suffixed: dict[str, tuple[Cue, bool, str]]
     any_form: frozenset[str]  # every token form that may be a cue (a fast first test)
@@ -228,6 +230,7 @@ def load_lexicon() -> Lexicon:
         anonymous_heads=_lset(raw["anonymous_heads"]["forms"]),
         document_cues=_set(raw["document_cues"]["forms"]),
         name_heads=_lset(raw["name_heads"]["forms"]),
+        obj_norms=frozenset(_n(p) for v in raw["verbs"] for p in v.get("obj", [])) | {_n(_ALA)},
         former=_lset(raw["former_latter"]["former"]),
         latter=_lset(raw["former_latter"]["latter"]),
     )
@@ -367,12 +370,13 @@ class _Analyzer:
     def para(self, pos: int) -> int:
         return bisect.bisect_right(self.newlines, pos)
 
-    def words_between(self, a: int, b: int) -> int:
-        i = bisect.bisect_left(self.starts, a)
+    def words_between(self, a: int, b: int, cap: int = 3) -> int:
+        """Number of words in text[a:b], counted up to ``cap`` (enough for every test here)."""
         n = 0
-        while i < len(self.toks) and self.toks[i].start < b:
-            n += self.toks[i].norm[:1].isalnum()
-            i += 1
+        for _ in _WORD_RE.finditer(self.text, a, b):
+            n += 1
+            if n >= cap:
+                break
         return n
 
     def in_direct(self, pos: int) -> bool:
@@ -551,13 +555,14 @@ class _Analyzer:
         found, how, obj_fallback = None, None, None
         first = j
         k = i + 1
+        comps, any_form, obj_norms = lex.complementizers, lex.any_form, lex.obj_norms
         while k < limit:
             t = toks[k]
             if t.text in (":", "："):
                 if k - i <= 25 and not any(toks[x].text in "()" for x in range(i + 1, k)):
                     found, how = k, "colon"
                 break
-            op = self.tok_is_open(k)
+            op = self.tok_is_open(k) if t.text[0] in _QUOTE_CHARS else None
             if op is not None:
                 after_source = k > 0 and L[k - 1] in lex.name_heads
                 if self.words_between(op[0], op[1]) >= 3 and not after_source:
@@ -567,14 +572,15 @@ class _Analyzer:
                     k += 1  # a quoted name: part of the phrase
                 k += 1
                 continue
-            if self.is_comp(k, cue):
+            if t.norm in comps and self.is_comp(k, cue):
                 if cue.strict and k - i > 15:
                     break  # a weak cue (تضمن، بين) reports only with a complementizer close by
                 found, how = k, "comp"
                 break
             if cue.kind == "noun" and k > i + 3:
                 break  # تأكيد على أن / تصريحه أن: a verbal noun reports only with a close complementizer
-            if cue.obj and cue.kind != "noun" and self.is_obj(k, cue):
+            if cue.obj and cue.kind != "noun" and (t.norm in obj_norms or t.norm[:1] == _BA) \
+                    and self.is_obj(k, cue):
                 if k + 1 < se and self.is_comp(k + 1, cue):
                     found, how = k + 1, "comp"
                     break
@@ -585,7 +591,7 @@ class _Analyzer:
                     obj_fallback = k
             if cue.kind == "participle" and k > i + 3:
                 break
-            other = self.cue_at(k)[0] if k > i + 1 else None
+            other = self.cue_at(k)[0] if k > i + 1 and t.norm in any_form else None
             if other is not None and other.kind not in ("nominal", "noun"):
                 break
             k += 1
@@ -930,8 +936,10 @@ class _Analyzer:
 
 
 def _contains(long: tuple[str, ...], short: tuple[str, ...]) -> bool:
-    n = len(short)
-    return n > 0 and any(long[x:x + n] == short for x in range(len(long) - n + 1))
+    """``short`` occurs as a run of whole words in ``long``."""
+    if not short or len(short) > len(long):
+        return False
+    return f" {' '.join(short)} " in f" {' '.join(long)} "
 
 
 class _Resolver:
@@ -948,6 +956,7 @@ class _Resolver:
         self.last: _Speaker | None = None
         self.doc_source: dict[str, _Speaker] = {}
         self.future = future
+        self._openers: dict[int, int | None] = {}
         n = 0
         for e in an.doc.entities:
             digits = "".join(ch for ch in e.id if ch.isdigit())
@@ -1121,6 +1130,11 @@ class _Resolver:
     # --- speakers the cue does not name
     def opener(self, ss: int) -> int | None:
         """Index after a sentence-initial 'من جانبه' / 'بدوره' (for his part), if any."""
+        if ss not in self._openers:
+            self._openers[ss] = self._opener(ss)
+        return self._openers[ss]
+
+    def _opener(self, ss: int) -> int | None:
         L = self.an.L
         for words in self.lex.openers:
             n = len(words)
@@ -1385,9 +1399,10 @@ def extract_quotes(doc: Document, lex: Lexicon | None = None) -> Document:
     kept: list[_Cand] = []
     for c in cands:
         pos = an.toks[c.cue_i].start
-        if c.mode != "relative" and any(k.start <= pos < k.end for k in kept):
+        recent = kept[-12:]  # cues come in text order: only the last quotations can contain this one
+        if c.mode != "relative" and any(k.start <= pos < k.end for k in recent):
             continue
-        if c.mode != "relative" and any(_overlap((k.start, k.end), (c.start, c.end)) > 0.8 for k in kept):
+        if c.mode != "relative" and any(_overlap((k.start, k.end), (c.start, c.end)) > 0.8 for k in recent):
             continue
         kept.append(c)
     future = [tuple(t.norm for t in an.toks[c.np[0]:c.np[1]] if t.norm[:1].isalnum())
