@@ -50,9 +50,41 @@ def _word_re(word: str) -> str:
     return S.join(parts)
 
 
+def _trie_re(words: Iterable[str]) -> str:
+    """A regex matching any of ``words``, factored as a trie (one branch per next character, the
+    longer word first), which the regex engine runs much faster than a flat alternation."""
+    trie: dict = {}
+    for w in words:
+        node = trie
+        for ch in w:
+            node = node.setdefault(ch, {})
+        node[""] = {}
+
+    def emit(node: dict) -> str:
+        end = "" in node
+        branches = [(S if ch == " " else regex.escape(ch)) + emit(child)
+                    for ch, child in sorted(node.items()) if ch]
+        if not branches:
+            return ""
+        body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+        if end:
+            return f"(?:{body})?" if len(branches) > 1 or len(branches[0]) > 1 else f"{body}?"
+        return body
+
+    return emit(trie)
+
+
 def _alt(words: Iterable[str]) -> str:
-    uniq = sorted({_n(w) for w in words}, key=lambda w: (-len(w), w))
-    return "(?:" + "|".join(_word_re(w) for w in uniq) + ")"
+    """Regex for a word list (normalised); entries with the article also match after ل as لل."""
+    uniq = {" ".join(_n(w).split()) for w in words}
+    with_article = {w[len(ARTICLE):] for w in uniq if w.startswith(ARTICLE) and len(w) > len(ARTICLE)}
+    plain = {w for w in uniq if not (w.startswith(ARTICLE) and len(w) > len(ARTICLE))}
+    parts = []
+    if with_article:
+        parts.append(f"(?:{ARTICLE}|(?<={LAM}){LAM})(?:{_trie_re(with_article)})")
+    if plain:
+        parts.append(f"(?:{_trie_re(plain)})")
+    return "(?:" + "|".join(parts) + ")"
 
 
 class _LexMap(dict):
@@ -159,6 +191,8 @@ def _month_year(ref_y: int, ref_m: int, month: int, direction: str | None) -> in
     ref = ref_y * 12 + ref_m
     if direction == "future":
         return ref_y if month >= ref_m else ref_y + 1
+    if direction == "future_strict":
+        return ref_y if month > ref_m else ref_y + 1
     if direction == "past":
         return ref_y if month <= ref_m else ref_y - 1
     return min((ref_y - 1, ref_y, ref_y + 1), key=lambda y: (abs(y * 12 + month - ref), -y))
@@ -348,6 +382,34 @@ _PREV_WORD = regex.compile(r"(\w+)[^\S\n]*$")
 _NEXT_WORD = regex.compile(r"[^\S\n]*(\w+)")
 _CLAUSE_BREAK = regex.compile(r"[\u060c,\u061b;:\"'()\[\]\u00ab\u00bb\u201c\u201d.!?\u061f\n]")
 
+_WORD = regex.compile(r"\w+")
+_CLITIC_CHARS = frozenset("\u0648\u0641\u0628\u0644\u0643")  # و ف ب ل ك
+# Lexicon lists whose words a rule needs (by handler name); rules not listed always run.
+_RULE_KEYS: dict[str, tuple[str, ...]] = {
+    "_dayref": ("weekdays", "relative_days"),
+    "_full_date": ("months_gregorian", "months_hijri"),
+    "_month": ("months_gregorian", "months_hijri"),
+    "_day_of_rel_month": ("relative_units",),
+    "_year": ("DIGITS",),
+    "_rel_period": ("relative_units",),
+    "_rel_plural": ("relative_units_plural",),
+    "_numeric_date": ("DIGITS",),
+    "_clock": ("clock_word", "DIGITS"),
+    "_midnight": ("midnight",),
+    "_pod_alone": ("parts_of_day_alone",),
+    "_duration": ("units",),
+    "_duration_one": ("units",),
+    "_duration_standalone": ("standalone_ok",),
+    "_duration_whole": ("whole_cues",),
+    "_duration_vague": ("units",),
+    "_duration_cue": ("units",),
+    "_set_adverb": ("sets_adverbs",),
+    "_set_every": ("every",),
+    "_set_weekday": ("every",),
+    "_vague": ("vague_words",),
+    "_holiday": ("holidays", "eid"),
+}
+_QUOTED = regex.compile(r"[\"'\u00ab\u201c]\w+[\"'\u00bb\u201d]")
 _UNANCHORED_CLOCK = regex.compile(r"XXXX-XX-XXT\d")
 _FULL_DATE = regex.compile(r"\d{4}-\d{2}-\d{2}")
 
@@ -455,6 +517,8 @@ class TimexTagger:
         HOLDAYS = lx.alt("holiday_days_word")
         HOLTR = lx.alt("holiday_trailing")
         MIDNIGHT = lx.alt("midnight")
+        MONTH_REL = _alt([w for w, u in lx.raw["relative_units"].items() if u == "M"])
+        DUALREL = lx.alt("dual_relative_adjectives")
         PODA_ALONE = lx.alt("parts_of_day_alone")
 
         def year(g: str = "year", e: str = "era") -> str:
@@ -470,9 +534,12 @@ class TimexTagger:
              rf"|(?P<wd>{WD}))"
              rf"(?:{S}(?P<adj>{RELADJ}))?(?:{S}(?P<poda>{PODA}))?", self._dayref, 1),
             # full dates: day month [year]
-            (rf"(?:(?P<dd>\d{{1,2}})(?:{S}{OF})?(?:{S}{MW})?|(?P<dord>{ORD}){S}(?:{OF}{S}(?:{MW})?|{MW})"
+            (rf"(?:(?P<dd>\d{{1,2}})(?:{S}{OF})?(?:{S}{MW})?|(?P<dord>{ORD}){S}(?:{OF}(?:{S}{MW})?|{MW})"
              rf"|(?P<first>{FIRST})(?:{S}{OF})?(?:{S}{MW})?)"
              rf"{S}(?P<mon>{MON}){equiv}?(?:{S}(?P<adj>{RELADJ}|{HON}))?{year_tail}?", self._full_date, 2),
+            # a day of this/last/next month: "السابع من الشهر الماضي"
+            (rf"(?:(?P<dd>\d{{1,2}})|(?P<dord>{ORD})){S}{OF}{S}(?:(?P<dem>{THIS}){S})?(?P<unit>{MONTH_REL})"
+             rf"(?:{S}(?P<adj>{RELADJ}))?", self._day_of_rel_month, 2),
             # months: [modifier] [month] name [year]
             (rf"(?:(?P<mod>{MOD}){S}(?:{OF}{S})?)?(?:(?P<mw>{MW}){S})?(?P<mon>{MON}){equiv}?"
              rf"(?:{S}(?P<adj>{RELADJ}|{HON}))?{year_tail}?", self._month, 3),
@@ -500,7 +567,7 @@ class TimexTagger:
             (rf"(?:(?P<ago>{AGO}){S})?(?:(?P<num>\d+(?:[.,]\d+)?){S0}|(?P<num>{NUMW}){S})(?P<unit>{UNIT})",
              self._duration, 3),
             (rf"(?P<unit>{SING1}){S}(?P<one>{ONE})", self._duration_one, 3),
-            (rf"(?P<unit>(?:{ARTICLE})?{STANDALONE})", self._duration_standalone, 6),
+            (rf"(?P<unit>(?:{ARTICLE})?{STANDALONE})(?:{S}{DUALREL})?", self._duration_standalone, 6),
             (rf"(?P<whole>{WHOLE}){S}(?P<unit>{RELU}|{DAYW})", self._duration_whole, 4),
             (rf"(?:(?P<ago>{AGO}){S})?(?:(?P<q>{VQ}){S})?(?P<unit>{PLURAL})(?:{S}(?P<va>{VAFTER}))?",
              self._duration_vague, 6),
@@ -515,7 +582,11 @@ class TimexTagger:
              rf"(?:(?P<per>{HOLPER}){S})?(?P<hol>{HOL}|{EID})(?:{S}{HOLTR})?"
              rf"(?:{S}(?:(?P<dem>{THIS}){S}{YW}|(?:{YW}{S0})?{year()}))?", self._holiday, 2),
         ]
+        keys: dict[str, frozenset[str] | None] = {
+            name: self._first_words(*lists) for name, lists in _RULE_KEYS.items()}
+        rule_keys: list[frozenset[str] | None] = [keys.get(getattr(h, "__name__", ""), None) for _, h, _ in rules]
         for phrase, (span, value) in self.lex.map("vague_phrases").items():
+            rule_keys.append(frozenset(phrase.split()))
             span = _n(span)
             i = phrase.find(span)
             pre, post = phrase[:i], phrase[i + len(span):]
@@ -524,14 +595,51 @@ class TimexTagger:
                    + S.join(regex.escape(w) for w in post.split()))
             rules.append((pat, self._vague_phrase(value), 6))
         cue_rule = (rf"{B}(?P<cue>{CUES}){S}{P}(?P<t>(?P<unit>{SING_CUE})){E}", self._duration_cue, 6)
+        rule_keys.append(keys["_duration_cue"])
         self.rules = []
         for pat, handler, rank in rules:
             if "(?P<t>" not in pat:
                 pat = f"(?P<t>{pat})"
             self.rules.append((regex.compile(f"{B}{P}{pat}{E}", regex.V1), handler, rank))
         self.rules.append((regex.compile(cue_rule[0], regex.V1), cue_rule[1], cue_rule[2]))
+        self.rule_keys = rule_keys
         fut = regex.escape(self.future_prefix)
         self._future_re = regex.compile(rf"{B}[\u0648\u0641]?(?P<w>{fut}[{self.imperfect}]\w{{2,}}){E}")
+
+    def _first_words(self, *lists: str) -> frozenset[str] | None:
+        """First words of the entries of some lexicon lists: a rule runs only on a text that has
+        one of them (``DIGITS``: any digit)."""
+        out: set[str] = set()
+        for name in lists:
+            if name == "DIGITS":
+                out.add(name)
+                continue
+            v = self.lex.raw[name]
+            words = [w for forms in v.values() for w in forms] if name == "units" else list(v)
+            out.update(_n(w).split()[0] for w in words if _n(w).split())
+        return frozenset(out)
+
+    @staticmethod
+    def _text_words(norm: str) -> set[str]:
+        """Words of a text with proclitics (و ف ب ل ك, لل for ال) and leading digits removed."""
+        out: set[str] = set()
+        for w in _WORD.findall(norm):
+            if w[0].isdigit():
+                out.add("DIGITS")
+                w = w.lstrip("0123456789")
+                if not w:
+                    continue
+            variants = [w]
+            for _ in range(2):
+                if len(variants[-1]) > 3 and variants[-1][0] in _CLITIC_CHARS:
+                    variants.append(variants[-1][1:])
+            for v in variants:
+                out.add(v)
+                if v.startswith(LAM + LAM):
+                    out.add(ARTICLE + v[2:])
+                elif v.startswith(ARTICLE):
+                    out.add(v[2:])
+        return out
 
     # ---------------------------------------------------------------- context
     def _tense(self, m: regex.Match, ctx: _Ctx) -> str | None:
@@ -568,9 +676,13 @@ class TimexTagger:
             prev = ctx.prev_word(m.start())
             if prev in self.wd_block:
                 return None
-        if rel is not None and wd is None and rel[0] == 0 and rel[1] is None:  # "today"
+        if rel is not None and wd is None and m.group("adj"):
+            return None  # "اليوم السابق" is "the day before" (anaphoric), not today
+        if rel is not None and wd is None and rel[0] == 0 and not m.group("pod"):  # "today", "tonight"
             if ctx.next_word(end) in self.today_block_after or ctx.prev_word(m.start()) in self.today_block_before:
                 return None
+            if _QUOTED.match(ctx.norm, max(0, start - 1)) and start > 0:
+                return None  # «اليوم» in quotation marks is the name of a newspaper
             if m.group("clitic") and m.group("clitic")[-1:] == "\u0644":  # لليوم "for the day"
                 return None
         pod = self._pod_code(m, "pod", "poda")
@@ -619,7 +731,7 @@ class TimexTagger:
     def _resolve_month(self, cal: str, month: int, m: regex.Match, ctx: _Ctx) -> tuple[str, int] | None:
         """(calendar, year) of a month named without a year."""
         adj = self.rel_adj.get(_key(m.group("adj"))) if m.group("adj") else None
-        direction = {1: "future", -1: "past"}.get(adj) if adj else None
+        direction = {1: "future_strict", -1: "past"}.get(adj) if adj else None
         pub = ctx.pub
         if pub is None:
             return None
@@ -672,6 +784,21 @@ class TimexTagger:
             res = self._resolve_month(cal, month, m, ctx)
             year = res[1] if res else None
         return "DATE", self._date_value(cal, year, month, day)
+
+    def _day_of_rel_month(self, m: regex.Match, ctx: _Ctx) -> tuple[str, str] | None:
+        day = int(m.group("dd")) if m.group("dd") else self.num.ordinal(m.group("dord"))
+        if not day or not 1 <= day <= 31:
+            return None
+        if m.group("adj"):
+            offset = self.rel_adj[_key(m.group("adj"))]
+        elif m.group("dem"):
+            offset = 0
+        else:
+            return None
+        if ctx.pub is None:
+            return "DATE", f"XXXX-XX-{day:02d}"
+        y, mo = _add_months(ctx.pub.year, ctx.pub.month, offset)
+        return "DATE", self._date_value("G", y, mo, day)
 
     def _month(self, m: regex.Match, ctx: _Ctx) -> tuple[str, str] | None:
         name = _key(m.group("mon"))
@@ -844,6 +971,8 @@ class TimexTagger:
 
     def _duration_cue(self, m: regex.Match, ctx: _Ctx) -> tuple[str, str] | None:
         unit, _ = self.units[_key(m.group("unit"))]
+        if ctx.next_word(m.end("t")).startswith(ARTICLE):
+            return None  # a construct: "قبل يوم الزفاف" is "before the wedding day"
         if _key(m.group("cue")) in self.ago:
             if ctx.pub is None:
                 return "DATE", "PAST_REF"
@@ -964,7 +1093,10 @@ class TimexTagger:
             starts, ends = [0], [len(norm)]
         ctx = _Ctx(norm, parse_published(published), starts, ends)
         cands: list[_Cand] = []
-        for pattern, handler, rank in self.rules:
+        words = self._text_words(norm)
+        for (pattern, handler, rank), keys in zip(self.rules, self.rule_keys):
+            if keys is not None and not (keys & words):
+                continue
             for m in pattern.finditer(norm, overlapped=False):
                 if m.start("t") == m.end("t"):
                     continue
