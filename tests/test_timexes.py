@@ -1,0 +1,229 @@
+"""Time expressions: recognition, spans on the original text, values against the publication date.
+
+The sentences below were written for these tests. The eval gate scores the 24 dev gold articles
+in ../shared with the shared scorer (``score_gold.py``).
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+from collections import defaultdict
+from pathlib import Path
+
+import pytest
+
+from khabar.io import iter_file
+from khabar.model import Document
+from khabar.pipeline import Pipeline, default_stages
+from khabar.timexes import TimexStage, extract_timexes, hijri_to_gregorian
+
+PUB = "2021-08-19"  # a Thursday
+
+
+def found(text: str, published: str | None = PUB) -> list[tuple[str, str, str]]:
+    return [(t.text, t.type, t.value) for t in extract_timexes(text, published)]
+
+
+def one(text: str, published: str | None = PUB) -> tuple[str, str, str]:
+    res = found(text, published)
+    assert len(res) == 1, res
+    return res[0]
+
+
+# ------------------------------------------------------------------ the reference cases
+
+def test_wednesday_evening_before_publication():
+    assert one("وتلقى الرئيس اتصالا هاتفيا من نظيره مساء الأربعاء بحث خلاله العلاقات") == (
+        "مساء الأربعاء", "TIME", "2021-08-18TEV")
+
+
+def test_month_without_year_in_a_future_clause():
+    assert one("وقال الوزير إن الشحنات ستصل اعتبارا من سبتمبر.") == ("سبتمبر", "DATE", "2021-09")
+
+
+# ------------------------------------------------------------------ weekdays and relative days
+
+@pytest.mark.parametrize("text, expected", [
+    ("افتتح الأمير المعرض يوم الخميس في الرياض", ("يوم الخميس", "DATE", "2021-08-19")),
+    ("وصل الوفد الثلاثاء إلى العاصمة", ("الثلاثاء", "DATE", "2021-08-17")),
+    ("سيزور الوزير المدينة يوم الأحد", ("يوم الأحد", "DATE", "2021-08-22")),
+    ("تعقد اللجنة اجتماعها الاثنين المقبل", ("الاثنين المقبل", "DATE", "2021-08-23")),
+    ("وكان الفريق قد عاد الخميس الماضي", ("الخميس الماضي", "DATE", "2021-08-12")),
+    ("وقعت الحادثة صباح أمس الأربعاء", ("صباح أمس الأربعاء", "TIME", "2021-08-18TMO")),
+    ("أعلنت الوزارة أمس عن الخطة", ("أمس", "DATE", "2021-08-18")),
+    ("عاد اللاعب أول أمس إلى التدريبات", ("أول أمس", "DATE", "2021-08-17")),
+    ("يلتقي الفريقان غدا في جدة", ("غدا", "DATE", "2021-08-20")),
+    ("تبث الحلقة الليلة على القناة", ("الليلة", "TIME", "2021-08-19TNI")),
+    ("أعلن المتحدث اليوم عن النتائج", ("اليوم", "DATE", "2021-08-19")),
+])
+def test_days(text, expected):
+    assert one(text) == expected
+
+
+# ------------------------------------------------------------------ periods, months, years
+
+@pytest.mark.parametrize("text, expected", [
+    ("ارتفعت الأسعار الأسبوع الماضي", ("الأسبوع الماضي", "DATE", "2021-W32")),
+    ("تبدأ الدراسة الشهر المقبل", ("الشهر المقبل", "DATE", "2021-09")),
+    ("بلغت الأرباح في العام الحالي مليار ريال", ("العام الحالي", "DATE", "2021")),
+    ("نما الاقتصاد خلال السنوات الثلاث الماضية", ("السنوات الثلاث الماضية", "DURATION", "P3Y")),
+    ("تراجعت الصادرات في النصف الأول من العام الماضي", ("النصف الأول من العام الماضي", "DATE", "2020-H1")),
+    ("افتتح المتحف في يناير/كانون الثاني 2020", ("يناير/كانون الثاني 2020", "DATE", "2020-01")),
+    ("وصل في أيلول الماضي", ("أيلول الماضي", "DATE", "2020-09")),
+    ("تأسست الشركة عام 2015م في جدة", ("عام 2015م", "DATE", "2015")),
+    ("صدر القرار عام 1436هـ", ("عام 1436هـ", "DATE", "H1436")),
+    ("تغيرت الأحوال في الأعوام الأخيرة", ("الأعوام الأخيرة", "DATE", "PAST_REF")),
+])
+def test_periods(text, expected):
+    assert one(text) == expected
+
+
+def test_full_dates_in_words_and_digits():
+    assert one("وقع الاتفاق في ١٥ أغسطس ٢٠١٥ بالقاهرة") == ("١٥ أغسطس ٢٠١٥", "DATE", "2015-08-15")
+    assert one("صدر التعميم بتاريخ 15/8/2015 للجهات") == ("15/8/2015", "DATE", "2015-08-15")
+    assert one("انطلقت البطولة في الثالث من مارس 2019") == ("الثالث من مارس 2019", "DATE", "2019-03-03")
+    assert one("تبدأ الإجازة في الخامس والعشرين من الشهر الجاري") == (
+        "الخامس والعشرين من الشهر الجاري", "DATE", "2021-08-25")
+
+
+def test_hijri_dates_become_gregorian():
+    g = hijri_to_gregorian(1442, 10, 1)
+    assert g is not None and g.isoformat() == "2021-05-13"
+    assert found("أعلنت المحكمة أن غرة شوال 1442هـ يوافق الخميس")[0] == ("غرة شوال 1442هـ", "DATE", "2021-05-13")
+    assert one("تستمر المرحلة حتى 20-12-1442هـ فقط")[2] == hijri_to_gregorian(1442, 12, 20).isoformat()
+    # a Hijri month without a year: the nearest one (published 1443-01-11)
+    assert one("تزداد الزيارات في شهر رمضان عادة") == ("شهر رمضان", "DATE", "H1442-09")
+    # a Hijri day and month without a year, the year inferred: 16 Muharram 1443
+    assert one("يبدأ التسجيل في السادس عشر من شهر محرم")[2] == hijri_to_gregorian(1443, 1, 16).isoformat()
+
+
+def test_holidays_are_dated():
+    # Eid al-Fitr 1442 was 2021-05-13, nearer to the publication date than Eid al-Fitr 1443
+    assert one("أقيمت الاحتفالات خلال إجازة عيد الفطر")[2] == "2021-05-13"
+    assert one("عادت الحركة بعد رابع أيام عيد الأضحى")[2] == "2021-07-23"
+
+
+# ------------------------------------------------------------------ times, durations, sets, vague
+
+@pytest.mark.parametrize("text, expected", [
+    ("وقع الانفجار الساعة العاشرة صباحا", ("الساعة العاشرة صباحا", "TIME", "2021-08-19T10:00")),
+    ("استمرت المفاوضات ثلاثة أيام", ("ثلاثة أيام", "DURATION", "P3D")),
+    ("سجن 10 سنوات بتهمة الاحتيال", ("10 سنوات", "DURATION", "P10Y")),
+    ("رجل يبلغ من العمر خمسة وعشرين عاما", ("خمسة وعشرين عاما", "DURATION", "P25Y")),
+    ("تستغرق الرحلة يومين", ("يومين", "DURATION", "P2D")),
+    ("انتهت المباراة بعد 90 دقيقة", ("90 دقيقة", "DURATION", "PT90M")),
+    ("توقف الإنتاج منذ سنوات طويلة", ("سنوات طويلة", "DURATION", "PXY")),
+    ("هاجر إلى الخارج قبل 20 عاما", ("قبل 20 عاما", "DATE", "2001")),
+    ("يقام المهرجان كل عام في الطائف", ("كل عام", "SET", "P1Y")),
+    ("تنتج المصفاة ألف برميل يوميا", ("يوميا", "SET", "P1D")),
+    ("تصدر النشرة أسبوعيا عن المركز", ("أسبوعيا", "SET", "P1W")),
+    ("يعمل الفريق حاليا على المشروع", ("حاليا", "DATE", "PRESENT_REF")),
+    ("تزايدت الحوادث مؤخرا في المدينة", ("مؤخرا", "DATE", "PAST_REF")),
+    ("سيتوسع البرنامج مستقبلا ليشمل القرى", ("مستقبلا", "DATE", "FUTURE_REF")),
+])
+def test_times_durations_sets_vague(text, expected):
+    assert one(text) == expected
+
+
+def test_clock_time_in_a_recurrence_is_not_anchored():
+    assert found("يبدأ العرض يوميا الساعة التاسعة مساء") == [
+        ("يوميا", "SET", "P1D"), ("الساعة التاسعة مساء", "TIME", "XXXX-XX-XXT21:00")]
+
+
+# ------------------------------------------------------------------ no publication date
+
+def test_without_publication_date_values_stay_unresolved():
+    assert one("أعلنت الوزارة أمس عن الخطة", None) == ("أمس", "DATE", "XXXX-XX-XX")
+    assert one("وتلقى الرئيس اتصالا مساء الأربعاء من نظيره", None)[2] == "XXXX-WXX-3TEV"
+    assert one("ستصل الشحنات في سبتمبر", None)[2] == "XXXX-09"
+    assert one("ارتفعت الأرباح العام الماضي", None)[2] == "XXXX"
+    assert one("وقع الاتفاق في 15 أغسطس 2015", None)[2] == "2015-08-15"  # absolute dates still resolve
+    assert one("استمرت المفاوضات ثلاثة أيام", None)[2] == "P3D"
+
+
+# ------------------------------------------------------------------ what is not a time expression
+
+@pytest.mark.parametrize("text", [
+    "مارس الفريق ضغطا كبيرا على الخصم",  # مارس: the verb "exerted"
+    "التقى الرئيس رجب طيب أردوغان بنظيره",  # رجب: a name
+    "دخل اللاعب من باب غرفة الملابس",  # باب "door" is not ب + آب "August"
+    "صرح الأمين العام للمنظمة بأن القرار نهائي",  # العام "general"
+    "يجتمع علماء أهل السنة في المؤتمر",  # السنة "the Sunna"
+    "أدى المصلون صلاة الجمعة في الجامع الكبير",  # the Friday prayer
+    "اللقاءات النسوية ستعقد في مكان منفصل",  # ستعقد is not ست + عقد "six decades"
+    "وشهد اليوم الأول من المعرض إقبالا كبيرا",  # the first day, not today
+    "نشرت صحيفة عين اليوم التقرير",  # a newspaper
+    "وصل الفنان آلان إلى المدينة",  # آلان is a name, not الآن "now"
+])
+def test_not_time_expressions(text):
+    assert found(text) == []
+
+
+# ------------------------------------------------------------------ spans
+
+def test_spans_are_exact_on_text_with_diacritics_and_tatweel():
+    text = "وتلقّى اتصالاً مساءَ الأربعـــاءِ من الرئيس ثم سافر بعد ثلاثةِ أيامٍ"
+    res = extract_timexes(text, PUB)
+    assert [(t.text, t.value) for t in res] == [("مساءَ الأربعـــاءِ", "2021-08-18TEV"), ("ثلاثةِ أيامٍ", "P3D")]
+    for t in res:
+        assert text[t.start:t.end] == t.text
+
+
+def test_proclitics_stay_outside_the_span():
+    res = found("وفي العام الماضي وللعام المقبل وبالأمس")
+    assert [r[0] for r in res] == ["العام الماضي", "للعام المقبل", "بالأمس"]
+
+
+# ------------------------------------------------------------------ the pipeline stage
+
+def test_stage_in_pipeline_and_default_order():
+    assert "timexes" in default_stages()
+    assert default_stages().index("timexes") > default_stages().index("segment")
+    stage = TimexStage()
+    assert stage.requires == {"sentences", "tokens"} and stage.provides == {"timexes"}
+    doc = Document(id="d1", text="أعلنت الوزارة أمس عن الخطة. وستبدأ في سبتمبر المقبل.", published=PUB)
+    out = Pipeline.build(["segment", "timexes"])(doc)
+    d = out.to_dict()  # the conftest checks the span invariant here
+    assert [(t["id"], t["text"], t["value"]) for t in d["timexes"]] == [
+        ("t1", "أمس", "2021-08-18"), ("t2", "سبتمبر المقبل", "2021-09")]
+
+
+def test_reference_article(shared: Path):
+    text = (shared / "samples" / "000_177dc29227984ed5.txt").read_text(encoding="utf-8")
+    doc = Pipeline.build(["segment", "timexes"])(Document(id="ref", text=text, published="2021-08-19"))
+    values = {(t.text, t.value) for t in doc.timexes}
+    assert ("مساء الأربعاء", "2021-08-18TEV") in values
+    assert ("سبتمبر", "2021-09") in values
+    doc.to_dict()
+
+
+# ------------------------------------------------------------------ eval gate
+
+def _scorer(shared: Path):
+    spec = importlib.util.spec_from_file_location("score_gold", shared / "tools" / "score_gold.py")
+    module = importlib.util.module_from_spec(spec)
+    assert spec.loader is not None
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_eval_gate_dev_gold(shared: Path, floors: dict):
+    """Time-expression F1 and value accuracy on the dev gold articles (floors in [timex])."""
+    scorer = _scorer(shared)
+    dev = shared / "gold" / "dev"
+    pipe = Pipeline.build(["segment", "timexes"])
+    tot: dict[str, int] = defaultdict(int)
+    n = 0
+    for gpath in sorted((dev / "gold").glob("*.json")):
+        gold = json.loads(gpath.read_text(encoding="utf-8"))
+        (doc,) = list(iter_file(dev / "articles" / gpath.name))
+        pred = pipe(doc).to_dict()
+        scorer.score_article(gold, pred, tot, [])
+        n += 1
+    assert n == 24
+    _, _, f1 = scorer.prf(tot["t_tp"], tot["t_pred"], tot["t_gold"])
+    accuracy = tot["t_val_ok"] / tot["t_tp"]
+    floor = floors["timex"]
+    assert f1 >= floor["f1"], f"timex F1 {f1:.3f} < floor {floor['f1']}"
+    assert accuracy >= floor["value_accuracy"], f"timex value accuracy {accuracy:.3f} < {floor['value_accuracy']}"
