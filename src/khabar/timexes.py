@@ -24,6 +24,7 @@ import regex
 
 from .model import Document, Timex
 from .text import normalize
+from .text.normalize import _DELETE_RE, _PRESENTATION_RE, _TABLE, Normalized
 
 # --------------------------------------------------------------------------- lexicon
 
@@ -149,6 +150,21 @@ class Lexicon:
 def load_lexicon() -> Lexicon:
     raw = resources.files("khabar.data").joinpath("time.json").read_text(encoding="utf-8")
     return Lexicon(json.loads(raw))
+
+
+_KEPT_RUN = regex.compile(_DELETE_RE.pattern.replace("[", "[^", 1) + "+")
+
+
+def fast_normalize(text: str) -> Normalized:
+    """``normalize(text)``, faster on long texts with diacritics or tatweel: the offset map is
+    built from runs of kept characters instead of character by character. Same result."""
+    if _PRESENTATION_RE.search(text) or not _DELETE_RE.search(text):
+        return normalize(text)
+    offsets: list[int] = []
+    for m in _KEPT_RUN.finditer(text):
+        offsets.extend(range(m.start(), m.end()))
+    offsets.append(len(text))
+    return Normalized(text.translate(_TABLE), tuple(offsets), len(text))
 
 
 # --------------------------------------------------------------------------- dates
@@ -382,8 +398,12 @@ _PREV_WORD = regex.compile(r"(\w+)[^\S\n]*$")
 _NEXT_WORD = regex.compile(r"[^\S\n]*(\w+)")
 _CLAUSE_BREAK = regex.compile(r"[\u060c,\u061b;:\"'()\[\]\u00ab\u00bb\u201c\u201d.!?\u061f\n]")
 
-_WORD = regex.compile(r"\w+")
-_CLITIC_CHARS = frozenset("\u0648\u0641\u0628\u0644\u0643")  # و ف ب ل ك
+_LINE = regex.compile(r"[^\n]+")
+_DIGITS = frozenset({"DIGITS"})
+# How far from a key word a time expression may start or end ("النصف الأول من العام", "غرة شهر
+# ربيع الأول 1437 هـ", "الساعة التاسعة والنصف مساء يوم الخميس").
+_WINDOW_BEFORE = 64
+_WINDOW_AFTER = 96
 # Lexicon lists whose words a rule needs (by handler name); rules not listed always run.
 _RULE_KEYS: dict[str, tuple[str, ...]] = {
     "_dayref": ("weekdays", "relative_days"),
@@ -582,11 +602,12 @@ class TimexTagger:
              rf"(?:(?P<per>{HOLPER}){S})?(?P<hol>{HOL}|{EID})(?:{S}{HOLTR})?"
              rf"(?:{S}(?:(?P<dem>{THIS}){S}{YW}|(?:{YW}{S0})?{year()}))?", self._holiday, 2),
         ]
+        self._key_stop = self.lex.set("key_stopwords")
         keys: dict[str, frozenset[str] | None] = {
             name: self._first_words(*lists) for name, lists in _RULE_KEYS.items()}
         rule_keys: list[frozenset[str] | None] = [keys.get(getattr(h, "__name__", ""), None) for _, h, _ in rules]
         for phrase, (span, value) in self.lex.map("vague_phrases").items():
-            rule_keys.append(frozenset(phrase.split()))
+            rule_keys.append(frozenset({self._key_word(phrase) or phrase}))
             span = _n(span)
             i = phrase.find(span)
             pre, post = phrase[:i], phrase[i + len(span):]
@@ -596,6 +617,15 @@ class TimexTagger:
             rules.append((pat, self._vague_phrase(value), 6))
         cue_rule = (rf"{B}(?P<cue>{CUES}){S}{P}(?P<t>(?P<unit>{SING_CUE})){E}", self._duration_cue, 6)
         rule_keys.append(keys["_duration_cue"])
+        all_keys = set().union(*(k for k in rule_keys if k)) - {"DIGITS"}
+        self._rules_of_key: dict[str, list[int]] = {}
+        for i, ks in enumerate(rule_keys):
+            for k in ks or ():
+                self._rules_of_key.setdefault(k, []).append(i)
+        self._all_keys = frozenset(all_keys)
+        self._key_re = regex.compile(
+            rf"(?<![^\W\d_])[\u0648\u0641]?[\u0628\u0643\u0644]?(?:{ARTICLE})??(?P<k>{_alt(all_keys)}){E}|(?P<d>\d+)",
+            regex.V1)  # a key word may follow digits directly ("3سنوات")
         self.rules = []
         for pat, handler, rank in rules:
             if "(?P<t>" not in pat:
@@ -606,9 +636,18 @@ class TimexTagger:
         fut = regex.escape(self.future_prefix)
         self._future_re = regex.compile(rf"{B}[\u0648\u0641]?(?P<w>{fut}[{self.imperfect}]\w{{2,}}){E}")
 
+    def _key_word(self, entry: str) -> str | None:
+        """The word of a lexicon entry that a text must contain for the entry to match: the first
+        one that is not a common function word ("في الماضي" -> الماضي)."""
+        words = _n(entry).split()
+        for w in words:
+            if w not in self._key_stop:
+                return w
+        return words[0] if words else None
+
     def _first_words(self, *lists: str) -> frozenset[str] | None:
-        """First words of the entries of some lexicon lists: a rule runs only on a text that has
-        one of them (``DIGITS``: any digit)."""
+        """Key words of the entries of some lexicon lists: a rule runs only around them
+        (``DIGITS``: any number)."""
         out: set[str] = set()
         for name in lists:
             if name == "DIGITS":
@@ -616,29 +655,54 @@ class TimexTagger:
                 continue
             v = self.lex.raw[name]
             words = [w for forms in v.values() for w in forms] if name == "units" else list(v)
-            out.update(_n(w).split()[0] for w in words if _n(w).split())
+            out.update(k for k in map(self._key_word, words) if k)
         return frozenset(out)
 
+    def _key_hits(self, norm: str, chunks: list[tuple[int, int]]) -> list[tuple[int, int, int, frozenset[str]]]:
+        """``(start, end, chunk, key words)`` of every key word (see ``_RULE_KEYS``) in the text."""
+        out: list[tuple[int, int, int, frozenset[str]]] = []
+        starts = [a for a, _ in chunks]
+        for m in self._key_re.finditer(norm):
+            i = bisect.bisect_right(starts, m.start()) - 1
+            if i < 0 or m.start() >= chunks[i][1]:
+                continue
+            if m.group("d"):
+                out.append((m.start(), m.end(), i, _DIGITS))
+                continue
+            k = " ".join(m.group("k").split())
+            if k not in self._all_keys and k.startswith(LAM) and not k.startswith(ARTICLE):
+                k = ARTICLE + k[1:]  # لل + word: the article after the preposition ل
+            w = k.split()[0]
+            words = {w, ARTICLE + w}
+            if w.startswith(ARTICLE):
+                words.add(w[len(ARTICLE):])
+            out.append((m.start(), m.end(), i, frozenset(words)))
+        return out
+
+    def _rule_windows(self, norm: str, hits: list[tuple[int, int, int, frozenset[str]]],
+                      chunks: list[tuple[int, int]]) -> dict[int, list[tuple[int, int]]]:
+        """For each rule (by index), the stretches of text around the hits of its key words, within
+        their sentence, merged."""
+        per_rule: dict[int, list[tuple[int, int, int]]] = {}
+        for s, e, i, words in hits:
+            rules = {r for w in words for r in self._rules_of_key.get(w, ())}
+            for r in rules:
+                per_rule.setdefault(r, []).append((s, e, i))
+        return {r: self._windows(norm, rh, chunks) for r, rh in per_rule.items()}
+
     @staticmethod
-    def _text_words(norm: str) -> set[str]:
-        """Words of a text with proclitics (و ف ب ل ك, لل for ال) and leading digits removed."""
-        out: set[str] = set()
-        for w in _WORD.findall(norm):
-            if w[0].isdigit():
-                out.add("DIGITS")
-                w = w.lstrip("0123456789")
-                if not w:
-                    continue
-            variants = [w]
-            for _ in range(2):
-                if len(variants[-1]) > 3 and variants[-1][0] in _CLITIC_CHARS:
-                    variants.append(variants[-1][1:])
-            for v in variants:
-                out.add(v)
-                if v.startswith(LAM + LAM):
-                    out.add(ARTICLE + v[2:])
-                elif v.startswith(ARTICLE):
-                    out.add(v[2:])
+    def _windows(norm: str, hits: list[tuple[int, int, int]],
+                 chunks: list[tuple[int, int]]) -> list[tuple[int, int]]:
+        out: list[tuple[int, int]] = []
+        for s, e, i in hits:
+            lo, hi = chunks[i]
+            a, b = max(lo, s - _WINDOW_BEFORE), min(hi, e + _WINDOW_AFTER)
+            while b < hi and (norm[b].isalnum() or norm[b] == "_"):
+                b += 1  # never cut a word: the pattern's end boundary would match inside it
+            if out and a <= out[-1][1]:
+                out[-1] = (out[-1][0], max(out[-1][1], b))
+            else:
+                out.append((a, b))
         return out
 
     # ---------------------------------------------------------------- context
@@ -1083,7 +1147,7 @@ class TimexTagger:
     def find(self, text: str, published: str | None = None,
              sentences: Sequence[tuple[int, int]] | None = None) -> list[tuple[int, int, str, str]]:
         """``(start, end, type, value)`` of every time expression, offsets into ``text``."""
-        nz = normalize(text)
+        nz = fast_normalize(text)
         norm = nz.text
         offs = nz.offsets
         if sentences:
@@ -1093,18 +1157,20 @@ class TimexTagger:
             starts, ends = [0], [len(norm)]
         ctx = _Ctx(norm, parse_published(published), starts, ends)
         cands: list[_Cand] = []
-        words = self._text_words(norm)
-        for (pattern, handler, rank), keys in zip(self.rules, self.rule_keys):
-            if keys is not None and not (keys & words):
-                continue
-            for m in pattern.finditer(norm, overlapped=False):
-                if m.start("t") == m.end("t"):
-                    continue
-                res = handler(m, ctx)
-                if res is None:
-                    continue
-                typ, value = res
-                cands.append(_Cand(m.start("t"), m.end("t"), typ, value, rank))
+        # Each rule runs only around its key words, within their sentence (or line).
+        chunks = list(zip(starts, ends)) if sentences else [m.span() for m in _LINE.finditer(norm)]
+        windows_of = self._rule_windows(norm, self._key_hits(norm, chunks), chunks)
+        for r, ((pattern, handler, rank), keys) in enumerate(zip(self.rules, self.rule_keys)):
+            windows = windows_of.get(r, ()) if keys is not None else chunks
+            for a, b in windows:
+                for m in pattern.finditer(norm, a, b):
+                    if m.start("t") == m.end("t"):
+                        continue
+                    res = handler(m, ctx)
+                    if res is None:
+                        continue
+                    typ, value = res
+                    cands.append(_Cand(m.start("t"), m.end("t"), typ, value, rank))
         cands.sort(key=lambda c: (-(c.end - c.start), c.rank, c.start))
         taken: list[tuple[int, int]] = []
         chosen: list[_Cand] = []
