@@ -24,7 +24,6 @@ import regex
 
 from .model import Document, Timex
 from .text import normalize
-from .text.normalize import _DELETE_RE, _PRESENTATION_RE, _TABLE, Normalized
 
 # --------------------------------------------------------------------------- lexicon
 
@@ -150,21 +149,6 @@ class Lexicon:
 def load_lexicon() -> Lexicon:
     raw = resources.files("khabar.data").joinpath("time.json").read_text(encoding="utf-8")
     return Lexicon(json.loads(raw))
-
-
-_KEPT_RUN = regex.compile(_DELETE_RE.pattern.replace("[", "[^", 1) + "+")
-
-
-def fast_normalize(text: str) -> Normalized:
-    """``normalize(text)``, faster on long texts with diacritics or tatweel: the offset map is
-    built from runs of kept characters instead of character by character. Same result."""
-    if _PRESENTATION_RE.search(text) or not _DELETE_RE.search(text):
-        return normalize(text)
-    offsets: list[int] = []
-    for m in _KEPT_RUN.finditer(text):
-        offsets.extend(range(m.start(), m.end()))
-    offsets.append(len(text))
-    return Normalized(text.translate(_TABLE), tuple(offsets), len(text))
 
 
 # --------------------------------------------------------------------------- dates
@@ -1147,7 +1131,7 @@ class TimexTagger:
     def find(self, text: str, published: str | None = None,
              sentences: Sequence[tuple[int, int]] | None = None) -> list[tuple[int, int, str, str]]:
         """``(start, end, type, value)`` of every time expression, offsets into ``text``."""
-        nz = fast_normalize(text)
+        nz = normalize(text)
         norm = nz.text
         offs = nz.offsets
         if sentences:
