@@ -461,6 +461,8 @@ class TimexTagger:
         self.future_prefix = _n(lex.raw["future_prefix"])
         self.ago = lex.set("ago")
         self.whole_cues = lex.set("whole_cues")
+        self.not_construct = lex.set("not_construct")
+        self.approx = lex.set("approximately")
         self.rules: list[tuple[regex.Pattern, Handler, int]] = []
         self._build()
 
@@ -523,6 +525,8 @@ class TimexTagger:
         MIDNIGHT = lx.alt("midnight")
         MONTH_REL = _alt([w for w, u in lx.raw["relative_units"].items() if u == "M"])
         DUALREL = lx.alt("dual_relative_adjectives")
+        PLFILL = lx.alt("plural_fillers")
+        APPROX = lx.alt("approximately")
         PODA_ALONE = lx.alt("parts_of_day_alone")
 
         def year(g: str = "year", e: str = "era") -> str:
@@ -555,7 +559,8 @@ class TimexTagger:
              rf"(?:(?P<dem>{THIS}){S})?(?P<unit>{RELU})(?:{S}(?P<adj>{RELADJ}|{SEASONCUR}))?"
              rf"(?:{S}{year()})?", self._rel_period, 5),
             # the past three years, the coming days, recent times
-            (rf"(?P<pl>{RELPL})(?:{S}(?:{ARTICLE})?(?P<num>{NUMW}|\d+))?{S}(?P<adj>{RELADJ})", self._rel_plural, 5),
+            (rf"(?P<pl>{RELPL})(?:{S}(?:{ARTICLE})?(?P<num>{NUMW}|\d+))?(?:{S}{PLFILL})?{S}(?P<adj>{RELADJ})",
+             self._rel_plural, 5),
             # numeric dates 22-9-1436هـ, 1/ 6/ 1428, 2015-07-21
             (rf"(?P<a>\d{{1,4}}){S0}(?P<sep>[/\-.]){S0}(?P<b>\d{{1,2}}){S0}(?P=sep){S0}(?P<c>\d{{1,4}})(?!\d)"
              rf"(?:{S0}(?P<era>{ERA}){E})?", self._numeric_date, 2),
@@ -568,7 +573,7 @@ class TimexTagger:
             (rf"(?P<midnight>{MIDNIGHT})", self._midnight, 6),
             (rf"(?P<poda>{PODA_ALONE})", self._pod_alone, 7),
             # durations: number + unit, [ago]
-            (rf"(?:(?P<ago>{AGO}){S})?(?:(?P<num>\d+(?:[.,]\d+)?){S0}|(?P<num>{NUMW}){S})(?P<unit>{UNIT})",
+            (rf"(?:(?P<ago>{AGO}){S}(?:{APPROX}{S})?)?(?:(?P<num>\d+(?:[.,]\d+)?){S0}|(?P<num>{NUMW}){S})(?P<unit>{UNIT})",
              self._duration, 3),
             (rf"(?P<unit>{SING1}){S}(?P<one>{ONE})", self._duration_one, 3),
             (rf"(?P<unit>(?:{ARTICLE})?{STANDALONE})(?:{S}{DUALREL})?", self._duration_standalone, 6),
@@ -731,8 +736,8 @@ class TimexTagger:
                 return None
             if _QUOTED.match(ctx.norm, max(0, start - 1)) and start > 0:
                 return None  # «اليوم» in quotation marks is the name of a newspaper
-            if m.group("clitic") and m.group("clitic")[-1:] == "\u0644":  # لليوم "for the day"
-                return None
+            if m.group("clitic") and m.group("clitic")[-1:] in ("\u0644", "\u0628"):
+                return None  # لليوم "for the day", باليوم "per day"
         pod = self._pod_code(m, "pod", "poda")
         if rel is not None and rel[1]:
             pod = pod or rel[1]
@@ -1019,9 +1024,11 @@ class TimexTagger:
 
     def _duration_cue(self, m: regex.Match, ctx: _Ctx) -> tuple[str, str] | None:
         unit, _ = self.units[_key(m.group("unit"))]
-        if ctx.next_word(m.end("t")).startswith(ARTICLE):
+        nxt = ctx.next_word(m.end("t"))
+        if nxt.startswith(ARTICLE) and len(nxt) > 3 and nxt not in self.not_construct:
             return None  # a construct: "قبل يوم الزفاف" is "before the wedding day"
-        if _key(m.group("cue")) in self.ago:
+        cue = _key(m.group("cue"))
+        if cue in self.ago or (cue in self.approx and ctx.prev_word(m.start()) in self.ago):
             if ctx.pub is None:
                 return "DATE", "PAST_REF"
             return "DATE", _shift(ctx.pub, 1, unit)
