@@ -427,6 +427,7 @@ class TimexTagger:
         self.lex = lex = lex or load_lexicon()
         self.num = Numbers(lex)
         self.weekdays = lex.map("weekdays")
+        self.weekdays_indef = lex.map("weekdays_indefinite")
         self.gmonths = lex.map("months_gregorian")
         self.hmonths = lex.map("months_hijri")
         self.ambiguous_months = lex.set("ambiguous_months")
@@ -526,6 +527,7 @@ class TimexTagger:
         MONTH_REL = _alt([w for w, u in lx.raw["relative_units"].items() if u == "M"])
         DUALREL = lx.alt("dual_relative_adjectives")
         PLFILL = lx.alt("plural_fillers")
+        WDI = lx.alt("weekdays_indefinite")
         APPROX = lx.alt("approximately")
         PODA_ALONE = lx.alt("parts_of_day_alone")
 
@@ -583,7 +585,7 @@ class TimexTagger:
             # sets
             (rf"(?P<adv>{SETADV})", self._set_adverb, 5),
             (rf"{EVERY}{S}(?:(?P<num>\d+|{NUMW}){S0})?(?P<unit>{UNIT})", self._set_every, 4),
-            (rf"{EVERY}{S}(?:{DAYW}{S})?(?P<wd>{WD})", self._set_weekday, 4),
+            (rf"{EVERY}{S}(?:{DAYW}{S})?(?P<wd>{WD}|{WDI})", self._set_weekday, 4),
             # vague references
             (rf"(?P<vague>{VAGUE})", self._vague, 7),
             # holidays
@@ -1063,7 +1065,8 @@ class TimexTagger:
         return "SET", _duration(n, unit)
 
     def _set_weekday(self, m: regex.Match, ctx: _Ctx) -> tuple[str, str] | None:
-        return "SET", f"XXXX-WXX-{self.weekdays[_key(m.group('wd'))]}"
+        k = _key(m.group("wd"))
+        return "SET", f"XXXX-WXX-{self.weekdays.get(k) or self.weekdays_indef[k]}"
 
     def _vague(self, m: regex.Match, ctx: _Ctx) -> tuple[str, str] | None:
         return "DATE", self.vague[_key(m.group("vague"))]
