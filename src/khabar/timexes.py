@@ -195,7 +195,7 @@ def _month_year(ref_y: int, ref_m: int, month: int, direction: str | None) -> in
         return ref_y if month > ref_m else ref_y + 1
     if direction == "past":
         return ref_y if month <= ref_m else ref_y - 1
-    return min((ref_y - 1, ref_y, ref_y + 1), key=lambda y: (abs(y * 12 + month - ref), -y))
+    return min((ref_y - 1, ref_y, ref_y + 1), key=lambda y: (abs(y * 12 + month - ref), y))  # a tie: the past
 
 
 def hijri_to_gregorian(y: int, m: int, d: int) -> dt.date | None:
@@ -458,6 +458,7 @@ class TimexTagger:
         self.eid_ctx = lex.set("eid_context_before")
         self.future_markers = lex.set("future_markers")
         self.future_stop = lex.set("future_prefix_stoplist")
+        self.noun_endings = tuple(sorted(lex.set("noun_endings")))
         self.imperfect = _n(lex.raw["imperfect_prefixes"])
         self.future_prefix = _n(lex.raw["future_prefix"])
         self.ago = lex.set("ago")
@@ -625,7 +626,7 @@ class TimexTagger:
         self.rules.append((regex.compile(cue_rule[0], regex.V1), cue_rule[1], cue_rule[2]))
         self.rule_keys = rule_keys
         fut = regex.escape(self.future_prefix)
-        self._future_re = regex.compile(rf"{B}[\u0648\u0641]?(?P<w>{fut}[{self.imperfect}]\w{{2,}}){E}")
+        self._future_re = regex.compile(rf"{B}[\u0648\u0641]?(?P<w>{fut}[{self.imperfect}]\w{{2,7}}){E}")
 
     def _key_word(self, entry: str) -> str | None:
         """The word of a lexicon entry that a text must contain for the entry to match: the first
@@ -707,8 +708,9 @@ class TimexTagger:
                 return "future"
         for fm in self._future_re.finditer(window):
             word = fm.group("w")
-            if word not in self.future_stop and word[1:] not in self.future_stop:
-                return "future"
+            if word in self.future_stop or word.endswith(self.noun_endings):
+                continue  # a noun or name that starts like a future verb (سيطرة، سنيا، سيارات)
+            return "future"
         return None
 
     def _pod_code(self, m: regex.Match, *groups: str) -> str | None:
@@ -799,10 +801,9 @@ class TimexTagger:
             if adj == 0:
                 return "H", h[0]
             ref_y, ref_m = h[0], h[1]
-        year = _month_year(ref_y, ref_m, month, direction)
-        if direction is None and (ref_y * 12 + ref_m) - (year * 12 + month) > 2 and self._tense(m, ctx) == "future":
-            year += 1  # a future clause about a month well past this year's: next year's
-        return cal, year
+        # Without المقبل/الماضي the nearest month: the tense of the clause was tried and misled
+        # more often than it helped (a future verb about last month's salaries, nouns read as verbs).
+        return cal, _month_year(ref_y, ref_m, month, direction)
 
     def _date_value(self, cal: str, year: int | None, month: int, day: int | None) -> str:
         if year is None:
@@ -977,7 +978,9 @@ class TimexTagger:
         if not (0 <= h <= 24 and 0 <= mi <= 59):
             return None
         ampm = self.pod_clock.get(_key(m.group("ampm"))) if m.group("ampm") else None
-        if ampm == "PM" and h < 12:
+        if ampm == "NIGHT":
+            h = 0 if h == 12 else (h + 12 if 5 <= h < 12 else h)  # 10 at night = 22:00, 2 at night = 02:00
+        elif ampm == "PM" and h < 12:
             h += 12
         elif ampm == "PM12" and 1 <= h <= 5:
             h += 12
