@@ -87,6 +87,21 @@ def test_full_dates_in_words_and_digits():
         "الخامس والعشرين من الشهر الجاري", "DATE", "2021-08-25")
 
 
+def test_weekday_and_its_date_are_one_expression():
+    assert one("تقام المباراة مساء يوم الخميس الثاني من شهر سبتمبر المقبل") == (
+        "مساء يوم الخميس الثاني من شهر سبتمبر المقبل", "TIME", "2021-09-02TEV")
+    # 5 September 2021 is a Sunday: merged; 6 September is not: two expressions
+    assert one("تبدأ الدراسة يوم الأحد الموافق 5 سبتمبر 2021") == (
+        "يوم الأحد الموافق 5 سبتمبر 2021", "DATE", "2021-09-05")
+    assert [v for _, _, v in found("تبدأ الدراسة الأحد 6 سبتمبر 2021")] == ["2021-08-15", "2021-09-06"]
+
+
+def test_weekday_wins_over_yesterday_and_tomorrow():
+    # articles are often dated a day after they were written: the named weekday decides
+    assert one("افتتح الوزير المعرض أمس الأربعاء")[2] == "2021-08-18"
+    assert one("تنطلق البطولة غدا الخميس في الرياض")[2] == "2021-08-19"
+
+
 def test_hijri_dates_become_gregorian():
     g = hijri_to_gregorian(1442, 10, 1)
     assert g is not None and g.isoformat() == "2021-05-13"

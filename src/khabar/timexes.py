@@ -336,6 +336,8 @@ class _Cand:
     type: str
     value: str
     rank: int
+    rule: str = ""
+
 
 
 @dataclass
@@ -416,6 +418,7 @@ _RULE_KEYS: dict[str, tuple[str, ...]] = {
 _QUOTED = regex.compile(r"[\"'\u00ab\u201c]\w+[\"'\u00bb\u201d]")
 _UNANCHORED_CLOCK = regex.compile(r"XXXX-XX-XXT\d")
 _FULL_DATE = regex.compile(r"\d{4}-\d{2}-\d{2}")
+_JOIN = regex.compile(r"[^\S\n]*(?:[,\u060c][^\S\n]*)?(?:\u0627\u0644\u0645\u0648\u0627\u0641\u0642[^\S\n]+)?")  # ", الموافق "
 
 Handler = Callable[[regex.Match, _Ctx], "tuple[str, str] | None"]
 
@@ -751,8 +754,7 @@ class TimexTagger:
             else:
                 if rel is not None:
                     direction = "past" if rel[0] <= 0 else "future"
-                    anchor = pub if rel[0] <= 0 else pub + dt.timedelta(days=1)
-                    day = _weekday_date(anchor, wd, direction)
+                    day = _weekday_date(pub, wd, direction)  # the weekday wins over أمس/غدا
                 else:
                     adj = self.rel_adj.get(_key(m.group("adj"))) if m.group("adj") else None
                     if adj == -1:
@@ -1120,6 +1122,29 @@ class TimexTagger:
         day = day + dt.timedelta(days=offset)
         return ("TIME", f"{_d(day)}T{pod}") if pod else ("DATE", _d(day))
 
+    def _merge_weekday_dates(self, chosen: list[_Cand], ctx: _Ctx) -> list[_Cand]:
+        """"الأحد 2 أغسطس", "يوم الأربعاء الموافق 6/10/1436هـ": a weekday followed by a full date of
+        that weekday is one expression with the date's value (and the weekday's part of the day)."""
+        out: list[_Cand] = []
+        for c in chosen:
+            prev = out[-1] if out else None
+            if (prev is not None and prev.rule == "_dayref" and c.type == "DATE" and _FULL_DATE.fullmatch(c.value)
+                    and _JOIN.fullmatch(ctx.norm, prev.end, c.start)):
+                wd = self._named_weekday(ctx.norm[prev.start:prev.end])
+                if wd is not None and dt.date.fromisoformat(c.value).isoweekday() == wd:
+                    pod = prev.value[10:] if prev.type == "TIME" else ""
+                    out[-1] = _Cand(prev.start, c.end, "TIME" if pod else "DATE", c.value + pod, prev.rank, prev.rule)
+                    continue
+            out.append(c)
+        return out
+
+    def _named_weekday(self, norm_text: str) -> int | None:
+        for w in norm_text.split():
+            k = _key(w)
+            if k in self.weekdays:
+                return self.weekdays[k]
+        return None
+
     def _anchor_clock_times(self, chosen: list[_Cand], ctx: _Ctx) -> list[_Cand]:
         """A clock time without a day takes the last full date before it in its sentence, else the
         publication date; in a sentence with a recurrence ("daily at nine") it stays unanchored."""
@@ -1136,7 +1161,7 @@ class TimexTagger:
                     elif ctx.pub is not None:
                         day = _d(ctx.pub)
                 if day:
-                    c = _Cand(c.start, c.end, c.type, day + c.value[10:], c.rank)
+                    c = _Cand(c.start, c.end, c.type, day + c.value[10:], c.rank, c.rule)
             out.append(c)
         return out
 
@@ -1167,7 +1192,7 @@ class TimexTagger:
                     if res is None:
                         continue
                     typ, value = res
-                    cands.append(_Cand(m.start("t"), m.end("t"), typ, value, rank))
+                    cands.append(_Cand(m.start("t"), m.end("t"), typ, value, rank, getattr(handler, "__name__", "")))
         cands.sort(key=lambda c: (-(c.end - c.start), c.rank, c.start))
         taken: list[tuple[int, int]] = []
         chosen: list[_Cand] = []
@@ -1176,7 +1201,8 @@ class TimexTagger:
                 continue
             taken.append((c.start, c.end))
             chosen.append(c)
-        chosen = self._anchor_clock_times(sorted(chosen, key=lambda c: c.start), ctx)
+        chosen = self._merge_weekday_dates(sorted(chosen, key=lambda c: c.start), ctx)
+        chosen = self._anchor_clock_times(chosen, ctx)
         out = []
         for c in chosen:
             s, e = nz.span(c.start, c.end)
