@@ -105,7 +105,8 @@ def test_weekday_wins_over_yesterday_and_tomorrow():
 def test_hijri_dates_become_gregorian():
     g = hijri_to_gregorian(1442, 10, 1)
     assert g is not None and g.isoformat() == "2021-05-13"
-    assert found("أعلنت المحكمة أن غرة شوال 1442هـ يوافق الخميس")[0] == ("غرة شوال 1442هـ", "DATE", "2021-05-13")
+    assert found("أعلنت المحكمة أن غرة شوال 1442هـ يوافق الخميس")[0] == (
+        "غرة شوال 1442هـ", "DATE", "2021-05-13")
     assert one("تستمر المرحلة حتى 20-12-1442هـ فقط")[2] == hijri_to_gregorian(1442, 12, 20).isoformat()
     # a Hijri month without a year: the nearest one (published 1443-01-11)
     assert one("تزداد الزيارات في شهر رمضان عادة") == ("شهر رمضان", "DATE", "H1442-09")
@@ -251,4 +252,5 @@ def test_eval_gate_dev_gold(shared: Path, floors: dict):
     accuracy = tot["t_val_ok"] / tot["t_tp"]
     floor = floors["timex"]
     assert f1 >= floor["f1"], f"timex F1 {f1:.3f} < floor {floor['f1']}"
-    assert accuracy >= floor["value_accuracy"], f"timex value accuracy {accuracy:.3f} < {floor['value_accuracy']}"
+    assert accuracy >= floor["value_accuracy"], (
+        f"timex value accuracy {accuracy:.3f} < floor {floor['value_accuracy']}")

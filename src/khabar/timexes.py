@@ -292,7 +292,7 @@ class Numbers:
         total, cur = 0, 0
         words = [_key(w) for w in text.split()]
         for i, w in enumerate(words):
-            if w not in self.card and w not in self.compound_only and w.startswith("\u0648") and w[1:] in self.card:
+            if w[:1] == "\u0648" and w not in self.card and w[1:] in self.card:
                 w = w[1:]  # a leading و "and"
             v = self.card.get(w, self.compound_only.get(w))
             if v is None:
@@ -319,7 +319,7 @@ class Numbers:
                 val += self.ordinals[w2]
             elif w2 in self.construct:
                 val += self.construct[w2]
-            elif w2 in {_n(t) for t in ("عشر", "عشرة")}:  # "ten" in 11th..19th
+            elif w2 in self.teen:  # "ten" in 11th..19th
                 val += 10
             else:
                 return None
@@ -386,6 +386,7 @@ _CLAUSE_BREAK = regex.compile(r"[\u060c,\u061b;:\"'()\[\]\u00ab\u00bb\u201c\u201
 
 _LINE = regex.compile(r"[^\n]+")
 _DIGITS = frozenset({"DIGITS"})
+_Hit = tuple[int, int, int, frozenset[str]]  # start, end, chunk index, key words
 # How far from a key word a time expression may start or end ("النصف الأول من العام", "غرة شهر
 # ربيع الأول 1437 هـ", "الساعة التاسعة والنصف مساء يوم الخميس").
 _WINDOW_BEFORE = 64
@@ -418,7 +419,6 @@ _RULE_KEYS: dict[str, tuple[str, ...]] = {
 _QUOTED = regex.compile(r"[\"'\u00ab\u201c]\w+[\"'\u00bb\u201d]")
 _UNANCHORED_CLOCK = regex.compile(r"XXXX-XX-XXT\d")
 _FULL_DATE = regex.compile(r"\d{4}-\d{2}-\d{2}")
-_JOIN = regex.compile(r"[^\S\n]*(?:[,\u060c][^\S\n]*)?(?:\u0627\u0644\u0645\u0648\u0627\u0641\u0642[^\S\n]+)?")  # ", الموافق "
 
 Handler = Callable[[regex.Match, _Ctx], "tuple[str, str] | None"]
 
@@ -468,6 +468,7 @@ class TimexTagger:
         self.whole_cues = lex.set("whole_cues")
         self.not_construct = lex.set("not_construct")
         self.approx = lex.set("approximately")
+        self.since = lex.set("since")
         self.rules: list[tuple[regex.Pattern, Handler, int]] = []
         self._build()
 
@@ -494,7 +495,8 @@ class TimexTagger:
         ORDC = lx.alt("ordinals_construct")
         NUMW = self.num.pattern
         FIRST = lx.alt("first_of_month")
-        CORR = lx.alt("corresponding")
+        # what may join a weekday and its date: a comma, "الموافق" ("corresponding to")
+        self._join = regex.compile(rf"{S0}(?:[,\u060c]{S0})?(?:{lx.alt('corresponding')}{S})?")
         units_all = [w for forms in lx.raw["units"].values() for w in forms]
         UNIT = _alt(units_all)
         plurals = [w for forms in lx.raw["units"].values() for w, c in forms.items() if c is None]
@@ -600,7 +602,7 @@ class TimexTagger:
         self._key_stop = self.lex.set("key_stopwords")
         keys: dict[str, frozenset[str] | None] = {
             name: self._first_words(*lists) for name, lists in _RULE_KEYS.items()}
-        rule_keys: list[frozenset[str] | None] = [keys.get(getattr(h, "__name__", ""), None) for _, h, _ in rules]
+        rule_keys: list[frozenset[str] | None] = [keys.get(getattr(h, "__name__", "")) for _, h, _ in rules]
         for phrase, (span, value) in self.lex.map("vague_phrases").items():
             rule_keys.append(frozenset({self._key_word(phrase) or phrase}))
             span = _n(span)
@@ -653,9 +655,9 @@ class TimexTagger:
             out.update(k for k in map(self._key_word, words) if k)
         return frozenset(out)
 
-    def _key_hits(self, norm: str, chunks: list[tuple[int, int]]) -> list[tuple[int, int, int, frozenset[str]]]:
+    def _key_hits(self, norm: str, chunks: list[tuple[int, int]]) -> list[_Hit]:
         """``(start, end, chunk, key words)`` of every key word (see ``_RULE_KEYS``) in the text."""
-        out: list[tuple[int, int, int, frozenset[str]]] = []
+        out: list[_Hit] = []
         starts = [a for a, _ in chunks]
         for m in self._key_re.finditer(norm):
             i = bisect.bisect_right(starts, m.start()) - 1
@@ -674,7 +676,7 @@ class TimexTagger:
             out.append((m.start(), m.end(), i, frozenset(words)))
         return out
 
-    def _rule_windows(self, norm: str, hits: list[tuple[int, int, int, frozenset[str]]],
+    def _rule_windows(self, norm: str, hits: list[_Hit],
                       chunks: list[tuple[int, int]]) -> dict[int, list[tuple[int, int]]]:
         """For each rule (by index), the stretches of text around the hits of its key words, within
         their sentence, merged."""
@@ -739,7 +741,8 @@ class TimexTagger:
         if rel is not None and wd is None and m.group("adj"):
             return None  # "اليوم السابق" is "the day before" (anaphoric), not today
         if rel is not None and wd is None and rel[0] == 0 and not m.group("pod"):  # "today", "tonight"
-            if ctx.next_word(end) in self.today_block_after or ctx.prev_word(m.start()) in self.today_block_before:
+            if (ctx.next_word(end) in self.today_block_after
+                    or ctx.prev_word(m.start()) in self.today_block_before):
                 return None
             if _QUOTED.match(ctx.norm, max(0, start - 1)) and start > 0:
                 return None  # «اليوم» in quotation marks is the name of a newspaper
@@ -906,7 +909,8 @@ class TimexTagger:
         adj_word = _key(m.group("adj")) if m.group("adj") else None
         yr = self._year_of(m)
         if adj_word in self.season_current:
-            if not unit_word.endswith(_n("موسم")):  # "the new season" is the current one; "the new year" is ambiguous
+            # "the new season" (الموسم) is the current one; "the new year" is ambiguous
+            if not unit_word.endswith(_n("موسم")):
                 return None
             offset = 0
         elif adj_word is not None:
@@ -970,7 +974,8 @@ class TimexTagger:
                 return None
         mi = int(m.group("mi")) if m.group("mi") else 0
         if m.group("frac"):
-            f = self.clock_fracs.get(_key(m.group("frac")).rstrip("\u0627")) or self.clock_fracs.get(_key(m.group("frac")))
+            frac = _key(m.group("frac"))
+            f = self.clock_fracs.get(frac.rstrip("\u0627")) or self.clock_fracs.get(frac)  # ربعا -> ربع
             if f is None:
                 return None
             if m.group("minus"):
@@ -1052,7 +1057,7 @@ class TimexTagger:
         unit, _ = self.units[_key(m.group("unit"))]
         clitic = m.group("clitic") or ""
         prev = ctx.prev_word(m.start())
-        since = prev in self.lex.set("since")
+        since = prev in self.since
         if m.group("ago"):
             return "DATE", "PAST_REF"
         if not (m.group("q") or m.group("va") or since or clitic.endswith("\u0644")):
@@ -1128,12 +1133,13 @@ class TimexTagger:
         out: list[_Cand] = []
         for c in chosen:
             prev = out[-1] if out else None
-            if (prev is not None and prev.rule == "_dayref" and c.type == "DATE" and _FULL_DATE.fullmatch(c.value)
-                    and _JOIN.fullmatch(ctx.norm, prev.end, c.start)):
+            if (prev is not None and prev.rule == "_dayref" and c.type == "DATE"
+                    and _FULL_DATE.fullmatch(c.value) and self._join.fullmatch(ctx.norm, prev.end, c.start)):
                 wd = self._named_weekday(ctx.norm[prev.start:prev.end])
                 if wd is not None and dt.date.fromisoformat(c.value).isoweekday() == wd:
                     pod = prev.value[10:] if prev.type == "TIME" else ""
-                    out[-1] = _Cand(prev.start, c.end, "TIME" if pod else "DATE", c.value + pod, prev.rank, prev.rule)
+                    out[-1] = _Cand(prev.start, c.end, "TIME" if pod else "DATE", c.value + pod,
+                                    prev.rank, prev.rule)
                     continue
             out.append(c)
         return out
@@ -1180,9 +1186,12 @@ class TimexTagger:
         ctx = _Ctx(norm, parse_published(published), starts, ends)
         cands: list[_Cand] = []
         # Each rule runs only around its key words, within their sentence (or line).
-        chunks = list(zip(starts, ends)) if sentences else [m.span() for m in _LINE.finditer(norm)]
+        if sentences:
+            chunks = list(zip(starts, ends, strict=True))
+        else:
+            chunks = [m.span() for m in _LINE.finditer(norm)]
         windows_of = self._rule_windows(norm, self._key_hits(norm, chunks), chunks)
-        for r, ((pattern, handler, rank), keys) in enumerate(zip(self.rules, self.rule_keys)):
+        for r, ((pattern, handler, rank), keys) in enumerate(zip(self.rules, self.rule_keys, strict=True)):
             windows = windows_of.get(r, ()) if keys is not None else chunks
             for a, b in windows:
                 for m in pattern.finditer(norm, a, b):
@@ -1192,7 +1201,8 @@ class TimexTagger:
                     if res is None:
                         continue
                     typ, value = res
-                    cands.append(_Cand(m.start("t"), m.end("t"), typ, value, rank, getattr(handler, "__name__", "")))
+                    name = getattr(handler, "__name__", "")
+                    cands.append(_Cand(m.start("t"), m.end("t"), typ, value, rank, name))
         cands.sort(key=lambda c: (-(c.end - c.start), c.rank, c.start))
         taken: list[tuple[int, int]] = []
         chosen: list[_Cand] = []
