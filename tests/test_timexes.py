@@ -254,3 +254,21 @@ def test_eval_gate_dev_gold(shared: Path, floors: dict):
     assert f1 >= floor["f1"], f"timex F1 {f1:.3f} < floor {floor['f1']}"
     assert accuracy >= floor["value_accuracy"], (
         f"timex value accuracy {accuracy:.3f} < floor {floor['value_accuracy']}")
+
+
+# ------------------------------------------------------------------ the command line
+
+def test_cli_analyze_resolves_against_published(tmp_path: Path):
+    from click.testing import CliRunner
+
+    from khabar.cli import main
+
+    article = tmp_path / "a.txt"
+    article.write_text("وتلقى الوزير اتصالا هاتفيا مساء الأربعاء من نظيره.", encoding="utf-8")
+    runner = CliRunner()
+    with_date = runner.invoke(main, ["analyze", str(article), "--published", "2021-08-19", "--format", "json"])
+    assert with_date.exit_code == 0, with_date.output
+    out = Document.from_dict(json.loads(with_date.output))
+    assert [(t.text, t.value) for t in out.timexes] == [("مساء الأربعاء", "2021-08-18TEV")]
+    without = runner.invoke(main, ["analyze", str(article), "--format", "json"])
+    assert [t["value"] for t in json.loads(without.output)["timexes"]] == ["XXXX-WXX-3TEV"]
