@@ -266,9 +266,10 @@ def test_cli_analyze_resolves_against_published(tmp_path: Path):
     article = tmp_path / "a.txt"
     article.write_text("وتلقى الوزير اتصالا هاتفيا مساء الأربعاء من نظيره.", encoding="utf-8")
     runner = CliRunner()
-    with_date = runner.invoke(main, ["analyze", str(article), "--published", "2021-08-19", "--format", "json"])
+    args = ["analyze", str(article), "--format", "json"]
+    with_date = runner.invoke(main, [*args, "--published", "2021-08-19"])
     assert with_date.exit_code == 0, with_date.output
     out = Document.from_dict(json.loads(with_date.output))
     assert [(t.text, t.value) for t in out.timexes] == [("مساء الأربعاء", "2021-08-18TEV")]
-    without = runner.invoke(main, ["analyze", str(article), "--format", "json"])
+    without = runner.invoke(main, args)
     assert [t["value"] for t in json.loads(without.output)["timexes"]] == ["XXXX-WXX-3TEV"]
