@@ -242,6 +242,8 @@ def _duration(n: float | int | None, unit: str) -> str:
 
 def _shift(pub: dt.date, n: int, unit: str) -> str:
     """Value of the date ``n`` units before ``pub`` (negative n: after), at the unit's grain."""
+    if unit in ("Y", "DE", "CE") and pub.year - n * {"Y": 1, "DE": 10, "CE": 100}[unit] < 1:
+        return "PAST_REF"  # before the common era: no calendar year to give
     if unit == "Y":
         return str(pub.year - n)
     if unit == "DE":
@@ -250,12 +252,15 @@ def _shift(pub: dt.date, n: int, unit: str) -> str:
         return str((pub.year - 100 * n) // 100)
     if unit == "M":
         y, m = _add_months(pub.year, pub.month, -n)
-        return f"{y:04d}-{m:02d}"
-    if unit == "W":
-        y, w, _ = (pub - dt.timedelta(weeks=n)).isocalendar()
-        return f"{y:04d}-W{w:02d}"
-    if unit == "D":
-        return _d(pub - dt.timedelta(days=n))
+        return f"{y:04d}-{m:02d}" if y >= 1 else "PAST_REF"
+    try:
+        if unit == "W":
+            y, w, _ = (pub - dt.timedelta(weeks=n)).isocalendar()
+            return f"{y:04d}-W{w:02d}"
+        if unit == "D":
+            return _d(pub - dt.timedelta(days=n))
+    except OverflowError:
+        return "PAST_REF"
     return _d(pub)
 
 
@@ -469,6 +474,7 @@ class TimexTagger:
         self.not_construct = lex.set("not_construct")
         self.approx = lex.set("approximately")
         self.since = lex.set("since")
+        self.big_numbers = lex.map("big_number_words")
         self.rules: list[tuple[regex.Pattern, Handler, int]] = []
         self._build()
 
@@ -535,6 +541,7 @@ class TimexTagger:
         PLFILL = lx.alt("plural_fillers")
         WDI = lx.alt("weekdays_indefinite")
         APPROX = lx.alt("approximately")
+        BIG = lx.alt("big_number_words")
         PODA_ALONE = lx.alt("parts_of_day_alone")
 
         def year(g: str = "year", e: str = "era") -> str:
@@ -581,7 +588,8 @@ class TimexTagger:
             (rf"(?P<midnight>{MIDNIGHT})", self._midnight, 6),
             (rf"(?P<poda>{PODA_ALONE})", self._pod_alone, 7),
             # durations: number + unit, [ago]
-            (rf"(?:(?P<ago>{AGO}){S}(?:{APPROX}{S})?)?(?:(?P<num>\d+(?:[.,]\d+)?){S0}|(?P<num>{NUMW}){S})(?P<unit>{UNIT})",
+            (rf"(?:(?P<ago>{AGO}){S}(?:{APPROX}{S})?)?"
+             rf"(?:(?P<num>\d+(?:[.,]\d+)*(?:{S}{BIG})?){S0}|(?P<num>{NUMW}){S})(?P<unit>{UNIT})",
              self._duration, 3),
             (rf"(?P<unit>{SING1}){S}(?P<one>{ONE})", self._duration_one, 3),
             (rf"(?P<unit>(?:{ARTICLE})?{STANDALONE})(?:{S}{DUALREL})?", self._duration_standalone, 6),
@@ -940,9 +948,18 @@ class TimexTagger:
         return "DATE", {-1: "PAST_REF", 1: "FUTURE_REF"}.get(adj, "PRESENT_REF")
 
     def _number(self, text: str) -> float | None:
+        """Digits ("2.500" with a thousands separator is 2500, "2.5" is 2.5), optionally times a
+        number word ("130 ألف" = 130000), or number words."""
+        parts = text.split()
+        factor = 1
+        if len(parts) == 2 and _key(parts[1]) in self.big_numbers:
+            factor = self.big_numbers[_key(parts[1])]
+            text = parts[0]
+        if regex.fullmatch(r"\d{1,3}(?:[.,]\d{3})+", text):
+            return int(regex.sub(r"[.,]", "", text)) * factor
         t = text.replace(",", ".")
         if regex.fullmatch(r"\d+(?:\.\d+)?", t):
-            v = float(t)
+            v = float(t) * factor
             return int(v) if v.is_integer() else v
         return self.num.value(text)
 
