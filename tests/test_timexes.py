@@ -275,3 +275,27 @@ def test_cli_analyze_resolves_against_published(tmp_path: Path):
     assert [(t.text, t.value) for t in out.timexes] == [("مساء الأربعاء", "2021-08-18TEV")]
     without = runner.invoke(main, args)
     assert [t["value"] for t in json.loads(without.output)["timexes"]] == ["XXXX-WXX-3TEV"]
+
+
+# ------------------------------------------------------------------ robustness
+
+_PIECES = ["مساء", "الأربعاء", "يوم", "أمس", "غدا", "الماضي", "المقبل", "من", "شهر", "رمضان", "سبتمبر",
+           "أيلول", "عام", "2015", "1436", "هـ", "م", "15", "/", "-", "(", ")", "،", ".", "ثلاثة", "أيام",
+           "كل", "الساعة", "العاشرة", "صباحا", "قبل", "منذ", "نحو", "العيد", "للعام", "وبالأمس", "\u064e",
+           "\u0640", "١٥", "\n", "الأول", "الحادي", "والعشرين", "الاثنين", "اليوم", "الآن", "ألف"]
+
+
+def test_random_mixtures_keep_spans_exact():
+    hypothesis = pytest.importorskip("hypothesis")
+    st = hypothesis.strategies
+
+    @hypothesis.settings(max_examples=150, deadline=None, derandomize=True)
+    @hypothesis.given(st.lists(st.sampled_from(_PIECES), max_size=25), st.sampled_from([PUB, None]))
+    def check(pieces, published):
+        text = " ".join(pieces)
+        res = extract_timexes(text, published)
+        for t in res:
+            assert text[t.start:t.end] == t.text and t.text == t.text.strip() and t.text
+        assert all(a.end <= b.start for a, b in zip(res, res[1:]))
+
+    check()
