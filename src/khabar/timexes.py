@@ -390,7 +390,10 @@ _NEXT_WORD = regex.compile(r"[^\S\n]*(\w+)")
 _CLAUSE_BREAK = regex.compile(r"[\u060c,\u061b;:\"'()\[\]\u00ab\u00bb\u201c\u201d.!?\u061f\n]")
 
 _LINE = regex.compile(r"[^\n]+")
-_DIGITS = frozenset({"DIGITS"})
+# Keys for numbers: any number, a four-digit number, a number before a date or clock separator.
+_NUMBER_KEYS = frozenset({"DIGITS", "YEAR", "DATESEP"})
+_DATE_SEPARATORS = frozenset("/-.:")
+_TOKEN = regex.compile(r"\w+")
 _Hit = tuple[int, int, int, frozenset[str]]  # start, end, chunk index, key words
 # How far from a key word a time expression may start or end ("النصف الأول من العام", "غرة شهر
 # ربيع الأول 1437 هـ", "الساعة التاسعة والنصف مساء يوم الخميس").
@@ -402,11 +405,11 @@ _RULE_KEYS: dict[str, tuple[str, ...]] = {
     "_full_date": ("months_gregorian", "months_hijri"),
     "_month": ("months_gregorian", "months_hijri"),
     "_day_of_rel_month": ("relative_units",),
-    "_year": ("DIGITS",),
+    "_year": ("YEAR",),
     "_rel_period": ("relative_units",),
     "_rel_plural": ("relative_units_plural",),
-    "_numeric_date": ("DIGITS",),
-    "_clock": ("clock_word", "DIGITS"),
+    "_numeric_date": ("DATESEP",),
+    "_clock": ("clock_word", "DATESEP"),
     "_midnight": ("midnight",),
     "_pod_alone": ("parts_of_day_alone",),
     "_duration": ("units",),
@@ -622,15 +625,13 @@ class TimexTagger:
             rules.append((pat, self._vague_phrase(value), 6))
         cue_rule = (rf"{B}(?P<cue>{CUES}){S}{P}(?P<t>(?P<unit>{SING_CUE})){E}", self._duration_cue, 6)
         rule_keys.append(keys["_duration_cue"])
-        all_keys = set().union(*(k for k in rule_keys if k)) - {"DIGITS"}
+        all_keys = set().union(*(k for k in rule_keys if k)) - _NUMBER_KEYS
         self._rules_of_key: dict[str, list[int]] = {}
         for i, ks in enumerate(rule_keys):
             for k in ks or ():
                 self._rules_of_key.setdefault(k, []).append(i)
         self._all_keys = frozenset(all_keys)
-        self._key_re = regex.compile(
-            rf"(?<![^\W\d_])[\u0648\u0641]?[\u0628\u0643\u0644]?(?:{ARTICLE})??(?P<k>{_alt(all_keys)}){E}|(?P<d>\d+)",
-            regex.V1)  # a key word may follow digits directly ("3سنوات")
+        self._key_forms = self._surface_forms(all_keys)
         self.rules = []
         for pat, handler, rank in rules:
             if "(?P<t>" not in pat:
@@ -655,7 +656,7 @@ class TimexTagger:
         (``DIGITS``: any number)."""
         out: set[str] = set()
         for name in lists:
-            if name == "DIGITS":
+            if name in _NUMBER_KEYS:
                 out.add(name)
                 continue
             v = self.lex.raw[name]
@@ -663,25 +664,45 @@ class TimexTagger:
             out.update(k for k in map(self._key_word, words) if k)
         return frozenset(out)
 
+    @staticmethod
+    def _surface_forms(keys: Iterable[str]) -> dict[str, frozenset[str]]:
+        """Every written form of the key words (with the proclitics و ف ب ك ل, the article, لل
+        for ل + the article) -> the key words it stands for, so that finding key words in a text
+        is one dictionary lookup per word."""
+        forms: dict[str, set[str]] = {}
+        clitics = ["", "\u0648", "\u0641"]  # none, و, ف
+        preps = ["", "\u0628", "\u0643", "\u0644"]  # none, ب, ك, ل
+        for k in keys:
+            bare = k[len(ARTICLE):] if k.startswith(ARTICLE) else k
+            words = {k, ARTICLE + k, bare}
+            for c in clitics:
+                for p in preps:
+                    for stem in {k, ARTICLE + bare}:
+                        forms.setdefault(c + p + stem, set()).update(words)
+                forms.setdefault(c + LAM + LAM + bare, set()).update(words)  # لل: ل + the article
+        return {f: frozenset(w) for f, w in forms.items()}
+
     def _key_hits(self, norm: str, chunks: list[tuple[int, int]]) -> list[_Hit]:
         """``(start, end, chunk, key words)`` of every key word (see ``_RULE_KEYS``) in the text."""
         out: list[_Hit] = []
-        starts = [a for a, _ in chunks]
-        for m in self._key_re.finditer(norm):
-            i = bisect.bisect_right(starts, m.start()) - 1
-            if i < 0 or m.start() >= chunks[i][1]:
-                continue
-            if m.group("d"):
-                out.append((m.start(), m.end(), i, _DIGITS))
-                continue
-            k = " ".join(m.group("k").split())
-            if k not in self._all_keys and k.startswith(LAM) and not k.startswith(ARTICLE):
-                k = ARTICLE + k[1:]  # لل + word: the article after the preposition ل
-            w = k.split()[0]
-            words = {w, ARTICLE + w}
-            if w.startswith(ARTICLE):
-                words.add(w[len(ARTICLE):])
-            out.append((m.start(), m.end(), i, frozenset(words)))
+        forms = self._key_forms
+        for i, (a, b) in enumerate(chunks):
+            for m in _TOKEN.finditer(norm, a, b):
+                w = m.group()
+                if w[0].isdigit():
+                    rest = w.lstrip("0123456789")  # "3سنوات", "1436هـ"
+                    n_digits = len(w) - len(rest)
+                    sep = norm[m.end():m.end() + 2].strip()[:1]
+                    kinds = {"DIGITS"}
+                    if n_digits == 4:
+                        kinds.add("YEAR")
+                    if not rest and sep in _DATE_SEPARATORS:
+                        kinds.add("DATESEP")
+                    out.append((m.start(), m.end(), i, frozenset(kinds)))
+                    w = rest
+                words = forms.get(w)
+                if words is not None:
+                    out.append((m.start(), m.end(), i, words))
         return out
 
     def _rule_windows(self, norm: str, hits: list[_Hit],
