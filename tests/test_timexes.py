@@ -175,6 +175,7 @@ def test_without_publication_date_values_stay_unresolved():
     "صرح الأمين العام للمنظمة بأن القرار نهائي",  # العام "general"
     "يجتمع علماء أهل السنة في المؤتمر",  # السنة "the Sunna"
     "أدى المصلون صلاة الجمعة في الجامع الكبير",  # the Friday prayer
+    "كرم المجلس الشيخ عبدالله بن الخميس",  # a family name
     "اللقاءات النسوية ستعقد في مكان منفصل",  # ستعقد is not ست + عقد "six decades"
     "وشهد اليوم الأول من المعرض إقبالا كبيرا",  # the first day, not today
     "نشرت صحيفة عين اليوم التقرير",  # a newspaper
