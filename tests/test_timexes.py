@@ -300,3 +300,21 @@ def test_random_mixtures_keep_spans_exact():
         assert all(a.end <= b.start for a, b in zip(res, res[1:], strict=False))
 
     check()
+
+
+def test_keyword_windows_find_what_a_full_scan_finds(shared: Path):
+    """Patterns run only around their key words (for speed); on real articles that must change
+    nothing against running every pattern on every sentence."""
+    import types
+
+    from khabar.text import segment_sentences
+    from khabar.timexes import TimexTagger
+
+    windowed, full = TimexTagger(), TimexTagger()
+    full._rule_windows = types.MethodType(lambda self, norm, hits, chunks: dict.fromkeys(
+        range(len(self.rules)), chunks), full)
+    arts = json.loads((shared / "data/news/saudinewsnet/2015-08-02.json").read_text(encoding="utf-8"))[:150]
+    for art in arts:
+        text, pub = art["content"], art["date_extracted"][:10]
+        sents = segment_sentences(text)
+        assert windowed.find(text, pub, sents) == full.find(text, pub, sents)

@@ -393,7 +393,7 @@ _LINE = regex.compile(r"[^\n]+")
 # Keys for numbers: any number, a four-digit number, a number before a date or clock separator.
 _NUMBER_KEYS = frozenset({"DIGITS", "YEAR", "DATESEP"})
 _DATE_SEPARATORS = frozenset("/-.:")
-_TOKEN = regex.compile(r"\w+")
+_TOKEN = regex.compile(r"\d+|[^\W\d_]+")  # digits and letters apart: "3سنوات", "أغسطس2013"
 _Hit = tuple[int, int, int, frozenset[str]]  # start, end, chunk index, key words
 # How far from a key word a time expression may start or end ("النصف الأول من العام", "غرة شهر
 # ربيع الأول 1437 هـ", "الساعة التاسعة والنصف مساء يوم الخميس").
@@ -690,16 +690,13 @@ class TimexTagger:
             for m in _TOKEN.finditer(norm, a, b):
                 w = m.group()
                 if w[0].isdigit():
-                    rest = w.lstrip("0123456789")  # "3سنوات", "1436هـ"
-                    n_digits = len(w) - len(rest)
-                    sep = norm[m.end():m.end() + 2].strip()[:1]
                     kinds = {"DIGITS"}
-                    if n_digits == 4:
+                    if len(w) == 4:
                         kinds.add("YEAR")
-                    if not rest and sep in _DATE_SEPARATORS:
+                    if norm[m.end():m.end() + 2].strip()[:1] in _DATE_SEPARATORS:
                         kinds.add("DATESEP")
                     out.append((m.start(), m.end(), i, frozenset(kinds)))
-                    w = rest
+                    continue
                 words = forms.get(w)
                 if words is not None:
                     out.append((m.start(), m.end(), i, words))
