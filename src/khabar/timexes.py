@@ -941,10 +941,10 @@ class TimexTagger:
             offset = 0
         elif adj_word is not None:
             offset = self.rel_adj[adj_word]
-        elif m.group("dem"):
+        elif m.group("dem") or yr is not None:
             offset = 0
-        elif yr is not None:
-            offset = 0
+        elif (m.group("mod") or m.group("part")) and unit in ("Y", "M", "W"):
+            offset = 0  # "منذ بداية العام", "نهاية الشهر", "النصف الأول من العام": the current one
         else:
             return None
         if yr is not None and unit == "Y":
