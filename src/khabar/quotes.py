@@ -92,6 +92,7 @@ class Cue:
     cognition: bool = False
     source_prep: str | None = None
     imperfect: bool = False  # يؤكد، توضح: with a bare object these mostly describe, not report
+    skip_if_next: frozenset[str] = frozenset()  # دعا لهم: 'prayed for them', not a report
 
 
 @dataclass(frozen=True)
@@ -127,6 +128,7 @@ class Lexicon:
     document_cues: frozenset[str]
     name_heads: frozenset[str]
     obj_norms: frozenset[str]  # object prepositions in full normalisation (a fast first test)
+    ba_words: frozenset[str]
     latter: frozenset[str]
     suffixed: dict[str, tuple[Cue, bool, str]]
     any_form: frozenset[str]  # every token form that may be a cue (a fast first test)
@@ -156,6 +158,7 @@ def load_lexicon() -> Lexicon:
         opts = dict(lemma=v["perfect"], obj=tuple(_light(p) for p in v.get("obj", [])),
                     bare=v.get("bare", False),
                     strict=v.get("strict", False), cognition=v.get("cognition", False),
+                    skip_if_next=frozenset(_light(w) for w in v.get("skip_if_next", [])),
                     source_prep=_light(v["source_prep"]) if v.get("source_prep") else None)
         verb = Cue(kind="verb", **opts)
         part = Cue(kind="participle", **opts)
@@ -230,6 +233,7 @@ def load_lexicon() -> Lexicon:
         anonymous_heads=_lset(raw["anonymous_heads"]["forms"]),
         document_cues=_set(raw["document_cues"]["forms"]),
         name_heads=_lset(raw["name_heads"]["forms"]),
+        ba_words=_lset(raw["ba_words"]["forms"]),
         obj_norms=frozenset(_n(p) for v in raw["verbs"] for p in v.get("obj", [])) | {_n(_ALA)},
         former=_lset(raw["former_latter"]["former"]),
         latter=_lset(raw["former_latter"]["latter"]),
@@ -408,7 +412,8 @@ class _Analyzer:
         if w in cue.obj:
             return True
         return (_BA in cue.obj and w.startswith(_BA) and len(w) >= 4 and w not in self.lex.np_stop
-                and self.toks[k].norm not in self.lex.complementizers and not w.startswith(_BISM))
+                and self.toks[k].norm not in self.lex.complementizers and not w.startswith(_BISM)
+                and w not in self.lex.ba_words)
 
     def sent_end(self, k: int) -> int:
         return self.sbounds[self.sent[k]][1]
@@ -502,6 +507,8 @@ class _Analyzer:
                 continue
             if k > 0 and self.L[k - 1] in self.lex.negations:
                 continue  # لم يعلن ...: nothing was said
+            if cue.skip_if_next and k + 1 < len(self.toks) and self.L[k + 1] in cue.skip_if_next:
+                continue
             if cue.kind == "participle" and not t.norm.endswith(_ALIF) and not (
                     k > 0 and self.toks[k - 1].text[-1:] in _COMMAS + (".", _SEMI, ";", "؟", "?", "!", ":")):
                 continue  # مشيرة/مؤكدين only as a clause after a comma (not متابعة 'follow-up')
