@@ -995,9 +995,9 @@ _EXPORT_SQL = {
     "timexes": 'SELECT a.id AS article_id, t.local_id, t.start, t."end", t.text, t.type, t.value FROM timexes t '
                "JOIN articles a ON a.rowid = t.article ORDER BY t.article, t.start",
     "events": "SELECT v.id, a.id AS article_id, v.local_id, v.type, v.cameo, v.actor1 AS actor1_id, e1.name AS actor1, "
-              "e1.name_en AS actor1_en, e1.type AS actor1_type, v.actor2 AS actor2_id, e2.name AS actor2, "
-              "e2.name_en AS actor2_en, e2.type AS actor2_type, v.location AS location_id, l.name AS location, "
-              "l.name_en AS location_en, v.trigger_text, v.trigger_start, v.trigger_end, v.sentence, v.timex, "
+              "e1.name_en AS actor1_en, e1.type AS actor1_type, e1.kb_id AS actor1_kb, v.actor2 AS actor2_id, "
+              "e2.name AS actor2, e2.name_en AS actor2_en, e2.type AS actor2_type, e2.kb_id AS actor2_kb, "
+              "v.location AS location_id, l.name AS location, l.name_en AS location_en, l.kb_id AS location_kb, v.trigger_text, v.trigger_start, v.trigger_end, v.sentence, v.timex, "
               "v.date, v.published, a.source, a.url FROM events v JOIN articles a ON a.rowid = v.article "
               "LEFT JOIN entities e1 ON e1.id = v.actor1 LEFT JOIN entities e2 ON e2.id = v.actor2 "
               "LEFT JOIN entities l ON l.id = v.location ORDER BY v.id",
