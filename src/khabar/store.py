@@ -25,6 +25,7 @@ import zlib
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -283,19 +284,20 @@ def index_words(text: str) -> list[str]:
     """The words of ``text`` as the index sees them: normalised, with proclitics (و ف ب ك ل ال)
     removed, so "وللمدرسة", "المدرسة" and "مدرسة" are all "مدرسه". Queries go through the
     same function, so a word always matches itself whatever the segmenter decides."""
-    from .text.tokenize import tokenize
+    return [_strip_proclitics(w) for w in _INDEX_WORD_RE.findall(normalize(text).text)]
 
-    out = []
-    for tok in tokenize(text):
-        if not tok.norm[:1].isalnum():
-            continue
-        segs = tok.segments
-        if len(segs) > 1 and segs[0].kind == "prefix":
-            first = next((sg for sg in segs if sg.kind != "prefix"), None)
-            out.append(normalize(text[first.start:tok.end]).text if first else tok.norm)
-        else:
-            out.append(tok.norm)
-    return out
+
+_INDEX_WORD_RE = re.compile(r"[^\W\d_]+|\d+")
+
+
+@lru_cache(maxsize=200_000)
+def _strip_proclitics(word: str) -> str:
+    from .text.tokenize import clitic_pieces
+
+    pieces = clitic_pieces(word, word)
+    if pieces and pieces[0][2] == "prefix":
+        return word[next(a for a, _b, k in pieces if k != "prefix"):]
+    return word
 
 
 def fts_fields(title: str | None, text: str) -> FtsFields:
