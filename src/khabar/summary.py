@@ -74,31 +74,35 @@ class SummaryStage:
         self.n_docs, self.df = load_df()
         self.stop = load_stopwords()
         self.max_topics = max_topics
+        self._ck = lru_cache(maxsize=300_000)(self._content_key)
 
     def idf(self, k: str) -> float:
         return math.log((self.n_docs + 1) / (self.df.get(k, 0) + 1)) + 1.0
 
+    def _content_key(self, norm: str) -> str | None:
+        k = key(norm)
+        return k if is_content_word(k, self.stop) else None
+
     def __call__(self, doc: Document) -> Document:
         if not doc.sentences:
             return doc.with_(summary=(), topics=())
+        ck = self._ck
         sent_keys: list[list[str]] = []
-        tf: Counter[str] = Counter()
-        surface: dict[str, Counter[str]] = {}
         for s in doc.sentences:
-            keys = []
-            for tok in s.tokens:
-                k = key(tok.norm)
-                if not is_content_word(k, self.stop):
-                    continue
-                keys.append(k)
-                surface.setdefault(k, Counter())[tok.text] += 1
-            sent_keys.append(keys)
-            tf.update(keys)
+            sent_keys.append([k for k in (ck(t.norm) for t in s.tokens) if k is not None])
+        tf: Counter[str] = Counter(k for keys in sent_keys for k in keys)
         if not tf:
             return doc.with_(summary=(0,), topics=())
-        weights = {k: (1 + math.log(c)) * self.idf(k) for k, c in tf.items()}
+        idf = self.idf
+        weights = {k: (1 + math.log(c)) * idf(k) for k, c in tf.items()}
         norm = math.sqrt(sum(w * w for w in weights.values())) or 1.0
         top = sorted(weights.items(), key=lambda kv: (-kv[1], kv[0]))[: self.max_topics]
+        surface: dict[str, Counter[str]] = {k: Counter() for k, _ in top}
+        for s in doc.sentences:
+            for t in s.tokens:
+                k = ck(t.norm)
+                if k in surface:
+                    surface[k][t.text] += 1
         topics = tuple(Topic(self.label(k, surface[k]), w / norm) for k, w in top)
         return doc.with_(summary=self.summarize(sent_keys, weights), topics=topics)
 
