@@ -22,7 +22,6 @@ from datetime import date
 from typing import Any
 
 from .store import EntityRecord, EventRecord, QuoteRecord, SearchPage, Store
-from .text.normalize import normalize_name
 
 
 class NotFound(LookupError):
@@ -202,11 +201,13 @@ def article_vector(analysis: dict[str, Any], entity_ids: Sequence[int], text: st
     """Features of an article for story matching: its topics (keywords with scores), its title
     words and the corpus entities it names; L2-normalised."""
     from .store import index_words
+    from .summary import load_stopwords
 
+    stop = load_stopwords()
     vec: dict[str, float] = defaultdict(float)
     for t in analysis.get("topics") or []:
-        vec["t:" + normalize_name(str(t["label"]))] += float(t.get("score", 1.0))
-    title_words = [w for w in index_words(analysis.get("title") or "") if len(w) > 2]
+        vec["t:" + " ".join(index_words(str(t["label"])))] += float(t.get("score", 1.0))
+    title_words = [w for w in index_words(analysis.get("title") or "") if len(w) > 2 and w not in stop]
     for w in title_words:
         vec["t:" + w] += 0.5
     if not analysis.get("topics") and text:
@@ -227,6 +228,8 @@ def stories(store: Store, date_from: str | None = None, date_to: str | None = No
     other and the cosine of their features (:func:`article_vector`) is at least ``threshold``
     (single link, union-find). Features found in more than ``max_df`` of the articles are not
     used to find candidates (too common to say two articles share a story). Biggest first."""
+    from .store import index_words
+
     rows = list(store.article_signatures(date_from, date_to, source))
     n = len(rows)
     if n == 0:
@@ -240,7 +243,7 @@ def stories(store: Store, date_from: str | None = None, date_to: str | None = No
     for v in vecs:
         for k in v:
             df[k] += 1
-    cap = max(3, int(max_df * n))
+    cap = max(20, int(max_df * n))
     postings: dict[str, list[int]] = defaultdict(list)
     parent = list(range(n))
 
@@ -287,11 +290,14 @@ def stories(store: Store, date_from: str | None = None, date_to: str | None = No
         rep = max(g, key=centrality)
         rv = vecs[rep]
         centroid: dict[str, float] = defaultdict(float)
+        labels: dict[str, str] = {}
         for i in g:
             for k, val in vecs[i].items():
                 if k.startswith("t:"):
                     centroid[k] += val
-        keywords = tuple(k[2:] for k, _ in sorted(centroid.items(), key=lambda kv: -kv[1])[:6])
+            for t in rows[i][4].get("topics") or []:  # show topics as the articles write them
+                labels.setdefault("t:" + " ".join(index_words(str(t["label"]))), str(t["label"]))
+        keywords = tuple(labels.get(k, k[2:]) for k, _ in sorted(centroid.items(), key=lambda kv: -kv[1])[:6])
         arts = tuple(StoryArticle(rows[i][0], rows[i][1], rows[i][2], rows[i][3],
                                   round(sum(val * vecs[i].get(k, 0.0) for k, val in rv.items()), 3)) for i in g)
         pubs = sorted(a.published for a in arts if a.published)
