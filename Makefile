@@ -18,12 +18,17 @@ dev: install
 
 run: install
 	$(BIN)/khabar analyze examples/ --format pretty
+	@mkdir -p .khabar
+	$(BIN)/khabar ingest examples/ --db .khabar/example.db
+	$(BIN)/khabar search "التعاون" --db .khabar/example.db
+	-$(BIN)/khabar who-said "الهواري" --db .khabar/example.db
 
 test: dev
 	$(BIN)/python -m pytest -q
 
 bench: install
 	$(BIN)/python benchmarks/bench_text.py
+	$(BIN)/python benchmarks/bench_ingest.py --sizes 1000,5000
 
 clean:
-	rm -rf $(VENV) build *.egg-info src/*.egg-info .pytest_cache
+	rm -rf .khabar $(VENV) build *.egg-info src/*.egg-info .pytest_cache
