@@ -150,11 +150,12 @@ def main() -> None:
     t = time.perf_counter()
     sts = stories(store, limit=10_000)
     print(f"stories over the whole store: {len(sts)} stories of 2+ articles in {time.perf_counter() - t:.1f} s")
-    if args.keep:
-        import shutil
+    import shutil
 
-        store.close()
+    store.close()
+    if args.keep:
         shutil.copy(db_path, args.keep)
+    shutil.rmtree(tmp, ignore_errors=True)
     from khabar.service import get_pipeline
 
     print(f"pipeline stages: {', '.join(get_pipeline().names)}")

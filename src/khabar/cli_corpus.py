@@ -103,7 +103,8 @@ def ingest_cmd(paths: tuple[str, ...], db: str, workers: int | None, stages: str
     PATH may be anything 'khabar analyze' reads (.txt, .json, .jsonl, .html, .gz of these,
     directories). An article already stored (same normalised text) is skipped; bad files and
     articles are recorded and reported, and the exit code is 1 when there were some. An
-    interrupted ingest keeps what it committed: run it again to finish.
+    interrupted ingest (Ctrl-C: exit code 130, or a kill) keeps what it committed: run it
+    again to finish.
     """
     from .ingest import ingest
     from .pipeline import PipelineError
@@ -121,7 +122,7 @@ def ingest_cmd(paths: tuple[str, ...], db: str, workers: int | None, stages: str
         except PipelineError as exc:
             fail(str(exc))
         _print_report(report, store.count_articles(), db, as_json, "ingest")
-    return 1 if report.failed or report.interrupted else 0
+    return 130 if report.interrupted else 1 if report.failed else 0
 
 
 def _print_report(report: Any, total: int, db: str, as_json: bool, what: str) -> None:
@@ -162,7 +163,7 @@ def reindex_cmd(db: str, workers: int | None, stages: str | None, force: bool, a
         except PipelineError as exc:
             fail(str(exc))
         _print_report(report, store.count_articles(), db, as_json, "reindex")
-    return 1 if report.failed or report.interrupted else 0
+    return 130 if report.interrupted else 1 if report.failed else 0
 
 
 # --------------------------------------------------------------------------- search

@@ -112,9 +112,13 @@ def _data_digest() -> bytes:
 _STAGES: tuple[str, ...] | None = None
 
 
-def _init_worker(stages: tuple[str, ...] | None) -> None:
+def _init_worker(stages: tuple[str, ...] | None, child: bool = False) -> None:
     global _STAGES
     _STAGES = stages
+    if child:  # Ctrl-C reaches the whole process group: the parent decides, workers carry on
+        import signal
+
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
     from .service import get_pipeline
 
     get_pipeline(stages)  # build once per process, before the first article
@@ -299,7 +303,7 @@ def _run(store: Store, jobs: Iterable[Job | BadArticle], report: IngestReport, *
         else:
             ctx = multiprocessing.get_context("forkserver" if sys.platform != "win32" else "spawn")
             with cf.ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=_init_worker,
-                                        initargs=(stages,)) as pool:
+                                        initargs=(stages, True)) as pool:
                 inflight: set[cf.Future[list[Result]]] = set()
                 sent: dict[cf.Future[list[Result]], list[Job]] = {}
 

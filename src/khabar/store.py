@@ -290,7 +290,7 @@ def index_words(text: str) -> list[str]:
 _INDEX_WORD_RE = re.compile(r"[^\W\d_]+|\d+")
 
 
-@lru_cache(maxsize=200_000)
+@lru_cache(maxsize=100_000)
 def _strip_proclitics(word: str) -> str:
     from .text.tokenize import clitic_pieces
 
@@ -852,14 +852,18 @@ class Store:
             f"SELECT substr(published, 1, {n}) AS p, COUNT(DISTINCT article), SUM(mentions) FROM article_entities "
             f"WHERE entity IN ({ph}) AND published IS NOT NULL GROUP BY p ORDER BY p", list(entity_ids))]
 
-    def cooccurring(self, entity_ids: Sequence[int], limit: int = 10) -> list[tuple[EntityRecord, int]]:
-        """Entities found in the same articles, with the number of shared articles."""
+    def cooccurring(self, entity_ids: Sequence[int], limit: int = 10,
+                    max_articles: int = 5000) -> list[tuple[EntityRecord, int]]:
+        """Entities found in the same articles, with the number of shared articles, counted over
+        the entity's ``max_articles`` most recent articles (bounds the time for very frequent
+        entities)."""
         ph = ",".join("?" * len(entity_ids))
         rows = self.conn.execute(
-            f"SELECT b.entity, COUNT(DISTINCT b.article) AS n FROM article_entities a "
-            f"JOIN article_entities b ON b.article = a.article "
-            f"WHERE a.entity IN ({ph}) AND b.entity NOT IN ({ph}) GROUP BY b.entity ORDER BY n DESC, b.entity "
-            f"LIMIT ?", (*entity_ids, *entity_ids, limit)).fetchall()
+            f"SELECT b.entity, COUNT(DISTINCT b.article) AS n FROM "
+            f"(SELECT DISTINCT article FROM article_entities WHERE entity IN ({ph}) "
+            f"ORDER BY published DESC LIMIT ?) x JOIN article_entities b ON b.article = x.article "
+            f"WHERE b.entity NOT IN ({ph}) GROUP BY b.entity ORDER BY n DESC, b.entity LIMIT ?",
+            (*entity_ids, max_articles, *entity_ids, limit)).fetchall()
         out = []
         for eid, n in rows:
             e = self.conn.execute("SELECT id, type, name, name_en, kb_id FROM entities WHERE id=?", (eid,)).fetchone()

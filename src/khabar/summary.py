@@ -26,7 +26,7 @@ MAX_TOPICS = 8
 MIN_WORD_LEN = 3
 
 
-@lru_cache(maxsize=300_000)
+@lru_cache(maxsize=100_000)
 def key(norm: str) -> str:
     """Comparison key of a normalised word: proclitics removed (see khabar.text.tokenize)."""
     pieces = clitic_pieces(norm, norm)
@@ -74,7 +74,7 @@ class SummaryStage:
         self.n_docs, self.df = load_df()
         self.stop = load_stopwords()
         self.max_topics = max_topics
-        self._ck = lru_cache(maxsize=300_000)(self._content_key)
+        self._ck = lru_cache(maxsize=100_000)(self._content_key)
 
     def idf(self, k: str) -> float:
         return math.log((self.n_docs + 1) / (self.df.get(k, 0) + 1)) + 1.0
