@@ -248,3 +248,18 @@ def test_default_workers_is_cpu_count():
     from khabar.ingest import default_workers
 
     assert default_workers() == (os.cpu_count() or 1)
+
+
+def test_saved_html_page_is_ingested_with_its_metadata(tmp_path):
+    body = "".join(f"<p>{article(i)}</p>" for i in range(6))
+    (tmp_path / "page.html").write_text(
+        '<!DOCTYPE html><html lang="ar" dir="rtl"><head><meta charset="utf-8"><title>افتتاح مستشفى جديد</title>'
+        '<meta property="article:published_time" content="2024-05-02T10:00:00Z">'
+        '<meta property="og:site_name" content="صحيفة الاختبار"></head><body><nav>الرئيسية | أخبار</nav>'
+        f"<article><h1>افتتاح مستشفى جديد</h1>{body}</article><footer>جميع الحقوق محفوظة</footer></body></html>",
+        encoding="utf-8")
+    with Store(tmp_path / "k.db") as s:
+        assert ingest([tmp_path], s, workers=1, stages=("segment",)).added == 1
+        a = next(s.iter_articles())
+        assert (a["title"], a["published"], a["source"]) == ("افتتاح مستشفى جديد", "2024-05-02", "صحيفة الاختبار")
+        assert "الرئيسية" not in a["text"] and s.search("مستشفى").total == 1
