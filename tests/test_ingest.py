@@ -133,6 +133,14 @@ def test_progress_prints_log_lines_off_a_terminal():
     assert lines and "6" not in lines[0].split()[0] and "5 new" in lines[0] and "articles/s" in lines[0]
 
 
+def test_progress_bar_on_a_terminal(capsys):
+    p = Progress(1000, tty=True)
+    p.update(IngestReport(added=7, skipped=1, failed=2), 900)
+    p.close()
+    err = capsys.readouterr().err
+    assert "articles/s" in err and "ETA" in err and "7 new" in err
+
+
 def test_reindex_reanalyses_when_the_pipeline_changes(tmp_path):
     for i in range(4):
         (tmp_path / f"{i}.txt").write_text(article(i), encoding="utf-8")

@@ -60,7 +60,7 @@ def open_store(db: str, *, create: bool = False) -> Iterator[Any]:
 def _console() -> Any:
     from rich.console import Console
 
-    return Console(soft_wrap=False, highlight=False)
+    return Console(soft_wrap=True, highlight=False)
 
 
 def _clip(s: str | None, n: int = 100) -> str:

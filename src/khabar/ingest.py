@@ -214,13 +214,14 @@ class Progress:
         self.total = max(total_bytes, 1)
         self._bar: Any = None
         if self.tty:
+            from rich.console import Console
             from rich.progress import BarColumn, Progress as RichProgress, TextColumn, TimeRemainingColumn
 
             self._bar = RichProgress(
                 TextColumn(f"[bold]{label}"), BarColumn(),
                 TextColumn("{task.fields[done]} articles ({task.fields[new]} new, {task.fields[failed]} failed)"),
                 TextColumn("{task.fields[rate]:.1f} articles/s"), TextColumn("ETA"), TimeRemainingColumn(),
-                transient=False)
+                transient=False, console=Console(stderr=True))
             self._bar.start()
             self._task = self._bar.add_task(label, total=self.total, done=0, new=0, failed=0, rate=0.0)
 

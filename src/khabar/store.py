@@ -741,13 +741,13 @@ class Store:
                                  (pipeline_version,)).fetchone()[0]
 
     def search(self, query: str = "", date_from: str | None = None, date_to: str | None = None,
-               source: str | None = None, entity: str | int | None = None, limit: int = 20,
+               source: str | None = None, entity: str | int | Sequence[int] | None = None, limit: int = 20,
                offset: int = 0) -> SearchPage:
         """Ranked full-text search (BM25) over normalised title and text, with snippets.
 
         ``query`` follows :func:`parse_query`; an empty query lists the filtered articles,
-        newest first. ``entity`` is a name, KB id or entity id (see :meth:`resolve_entity`);
-        dates are inclusive ``YYYY-MM-DD``. Raises :class:`QueryError` for a query with no words
+        newest first. ``entity`` is a name, KB id or ``#id`` (see :meth:`resolve_entity`) or a
+        list of entity ids; dates are inclusive ``YYYY-MM-DD``. Raises :class:`QueryError` for a query with no words
         or an unknown entity.
         """
         where, args = [], []
@@ -760,11 +760,14 @@ class Store:
         if source:
             where.append("a.source = ?")
             args.append(source)
-        if entity is not None and entity != "":
+        if isinstance(entity, (list, tuple)):
+            ids = [int(e) for e in entity] or [-1]
+        elif entity is not None and entity != "":
             ents = self.resolve_entity(entity)
             if not ents:
                 raise QueryError(f"no entity matches {entity!r}")
             ids = [e.id for e in ents[:20]]
+        if entity not in (None, ""):
             where.append(f"a.rowid IN (SELECT article FROM article_entities WHERE entity IN "
                          f"({','.join('?' * len(ids))}))")
             args.extend(ids)

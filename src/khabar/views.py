@@ -50,10 +50,8 @@ def search(store: Store, query: str = "", date_from: str | None = None, date_to:
            offset: int = 0) -> SearchPage:
     """Full-text search (see :meth:`Store.search`); raises :class:`khabar.store.QueryError` for
     a query with nothing to search and :class:`NotFound` for an unknown entity."""
-    if entity not in (None, ""):
-        ents = resolve_entities(store, entity)  # type: ignore[arg-type]
-        entity = ents[0].id if len(ents) == 1 else entity
-    return store.search(query, date_from=date_from, date_to=date_to, source=source, entity=entity,
+    ids = _ids(resolve_entities(store, entity)) if entity not in (None, "") else None  # type: ignore[arg-type]
+    return store.search(query, date_from=date_from, date_to=date_to, source=source, entity=ids,
                         limit=limit, offset=offset)
 
 
