@@ -219,3 +219,20 @@ def test_export_rows(store):
     assert all(m["text"] for m in mentions)
     with pytest.raises(StoreError):
         list(store.rows("nope"))
+
+
+def test_index_rebuild_when_word_rules_change(tmp_path):
+    from khabar.ingest import reindex
+
+    path = tmp_path / "k.db"
+    with Store(path) as s:
+        for d in corpus_docs():
+            s.add_article(d)
+        assert s.index_is_current()
+        s.set_meta("index_fingerprint", "older-rules")
+        assert not s.index_is_current()
+        with pytest.raises(StoreError, match="reindex"):
+            s.delete_article("a1")
+        rep = reindex(s, workers=1, stages=("segment",))
+        assert rep.index_rebuilt == 3 and s.index_is_current()
+        assert s.search("مدرسه").total == 2 and s.delete_article("a1") and s.search("بوتين").total == 1

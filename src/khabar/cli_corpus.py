@@ -137,9 +137,12 @@ def _print_report(report: Any, total: int, db: str, as_json: bool, what: str) ->
     click.echo(f"{what} {state}: {report.added} articles analysed and stored, {report.skipped} already stored, "
                f"{report.failed} failed, in {report.elapsed:.1f}s ({report.rate:.1f} articles/s); "
                f"{total} articles in {db}")
-    if report.outdated:
-        click.echo(f"note: {report.outdated} stored articles were analysed by another pipeline version; "
-                   f"run 'khabar reindex --db {db}'")
+    if report.index_rebuilt:
+        click.echo(f"search index rebuilt for {report.index_rebuilt} articles (the word rules changed)")
+    if report.outdated or report.index_stale:
+        what = (f"{report.outdated} stored articles were analysed by another pipeline version"
+                if report.outdated else "the search index was built by other word rules")
+        click.echo(f"note: {what}; run 'khabar reindex --db {db}'")
 
 
 @click.command("reindex")

@@ -49,6 +49,8 @@ class IngestReport:
     interrupted: bool = False
     pipeline_version: str = ""
     outdated: int = 0  # stored articles analysed by another pipeline version
+    index_rebuilt: int = 0  # articles re-indexed because the word rules changed (reindex)
+    index_stale: bool = False  # the search index needs a rebuild (run reindex)
 
     @property
     def rate(self) -> float:
@@ -60,7 +62,7 @@ class IngestReport:
                 "failures": [{"path": p, "id": i, "reason": r} for p, i, r in self.failures],
                 "elapsed_s": round(self.elapsed, 3), "articles_per_s": round(self.rate, 2),
                 "interrupted": self.interrupted, "pipeline_version": self.pipeline_version,
-                "outdated": self.outdated}
+                "outdated": self.outdated, "index_rebuilt": self.index_rebuilt, "index_stale": self.index_stale}
 
 
 # --------------------------------------------------------------------------- pipeline version
@@ -414,6 +416,7 @@ def ingest(paths: Sequence[str | Path], store: Store, *, workers: int | None = N
             prog.close()
     report.elapsed = time.monotonic() - start
     report.outdated = store.count_outdated(version)
+    report.index_stale = not store.index_is_current()
     return report
 
 
@@ -421,9 +424,12 @@ def reindex(store: Store, *, workers: int | None = None, stages: tuple[str, ...]
             force: bool = False, batch_size: int = 200, chunk: int = 16, progress: bool | Progress | None = None,
             log: Callable[[str], None] | None = None) -> IngestReport:
     """Re-analyse stored articles whose pipeline version differs from the current one (every
-    article with ``force``). Interrupted, it resumes where it stopped on the next call."""
+    article with ``force``), and rebuild the search index first when the word rules changed.
+    Interrupted, it resumes where it stopped on the next call."""
     version = pipeline_version(stages)
     report = IngestReport(pipeline_version=version)
+    if not store.index_is_current():  # the word rules changed: queries must match the index again
+        report.index_rebuilt = store.rebuild_index()
     total = store.conn.execute(
         "SELECT COALESCE(SUM(length(CAST(text AS BLOB))), 0) FROM articles"
         + ("" if force else " WHERE pipeline_version != ?"), () if force else (version,)).fetchone()[0]

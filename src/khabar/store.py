@@ -306,6 +306,26 @@ def fts_fields(title: str | None, text: str) -> FtsFields:
     return FtsFields(" ".join(index_words(title or "")), " ".join(index_words(text)))
 
 
+INDEX_VERSION = "1"  # bump when index_words changes
+
+
+@lru_cache(maxsize=1)
+def index_fingerprint() -> str:
+    """Identifies how words are indexed: :data:`INDEX_VERSION` and the source of the
+    normalisation and clitic rules. A store indexed under another fingerprint needs
+    :meth:`Store.rebuild_index` (``khabar reindex`` does it) so that queries match again."""
+    import hashlib
+    import inspect
+
+    from .text import normalize as norm_mod
+    from .text import tokenize as tok_mod
+
+    h = hashlib.sha1(INDEX_VERSION.encode())
+    for mod in (norm_mod, tok_mod):
+        h.update(inspect.getsource(mod).encode("utf-8"))
+    return h.hexdigest()[:12]
+
+
 _QUERY_TOKEN_RE = re.compile(r'"([^"]*)"?|(\S+)')
 
 
@@ -465,6 +485,8 @@ class Store:
                                      f"{len(MIGRATIONS)}; open it once read-write to migrate")
             else:
                 self.migrate()
+                if self.get_meta("index_fingerprint") is None and self.count_articles() == 0:
+                    self.set_meta("index_fingerprint", index_fingerprint())
         except sqlite3.DatabaseError as exc:
             raise StoreError(f"{self.path}: not a khabar database ({exc})") from None
         self._entity_cache: dict[str, int] = {}
@@ -668,6 +690,9 @@ class Store:
         if not row:
             return False
         rowid, title, text = row
+        if not self.index_is_current():
+            raise StoreError(f"{self.path}: the search index was built by other word rules; "
+                             f"run 'khabar reindex --db {self.path}' first")
         f = fts_fields(title, text)
         with self.transaction():
             self._delete_annotations(rowid)
@@ -676,6 +701,32 @@ class Store:
                               "VALUES ('delete', ?, ?, ?)", (rowid, f.title, f.body))
             self.conn.execute("DELETE FROM articles WHERE rowid=?", (rowid,))
         return True
+
+    def index_is_current(self) -> bool:
+        """Whether the full-text index was built by the current word rules (see
+        :func:`index_fingerprint`)."""
+        return self.get_meta("index_fingerprint") == index_fingerprint()
+
+    def rebuild_index(self, batch: int = 1000) -> int:
+        """Rebuild the full-text index from the stored texts (after the word rules changed);
+        returns the number of articles indexed. One transaction: all or nothing."""
+        n = 0
+        with self.transaction():
+            self.conn.execute("INSERT INTO article_fts (article_fts) VALUES ('delete-all')")
+            last = 0
+            while True:
+                rows = self.conn.execute("SELECT rowid, title, text FROM articles WHERE rowid > ? ORDER BY rowid "
+                                         "LIMIT ?", (last, batch)).fetchall()
+                if not rows:
+                    break
+                for rowid, title, text in rows:
+                    f = fts_fields(title, text)
+                    self.conn.execute("INSERT INTO article_fts (rowid, title, body) VALUES (?,?,?)",
+                                      (rowid, f.title, f.body))
+                n += len(rows)
+                last = rows[-1][0]
+            self.set_meta("index_fingerprint", index_fingerprint())
+        return n
 
     def record_failure(self, path: str, article_id: str | None, reason: str) -> None:
         """Remember a file or article that could not be ingested (replaces an older record)."""
