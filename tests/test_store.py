@@ -236,3 +236,13 @@ def test_index_rebuild_when_word_rules_change(tmp_path):
         rep = reindex(s, workers=1, stages=("segment",))
         assert rep.index_rebuilt == 3 and s.index_is_current()
         assert s.search("مدرسه").total == 2 and s.delete_article("a1") and s.search("بوتين").total == 1
+
+
+def test_unlinked_name_joins_the_linked_entity_of_that_name():
+    s = Store(":memory:")
+    s.add_article(make_doc("x", "اتصل فلاديمير بوتين بنظيره.", entities=[{
+        "id": "e1", "type": "PER", "name": "فلاديمير بوتين", "surfaces": ["فلاديمير بوتين"], "kb_id": "Q7747"}]))
+    s.add_article(make_doc("y", "قال فلاديمير بوتين كلاما.", entities=[{
+        "id": "e1", "type": "PER", "name": "فلاديمير بوتين", "surfaces": ["فلاديمير بوتين"]}]))
+    ents = s.resolve_entity("فلاديمير بوتين")
+    assert len(ents) == 1 and ents[0].articles == 2 and ents[0].kb_id == "Q7747"

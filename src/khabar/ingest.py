@@ -249,7 +249,7 @@ class Progress:
 
 def _run(store: Store, jobs: Iterable[Job | BadArticle], report: IngestReport, *, workers: int,
          stages: tuple[str, ...] | None, replace: bool, batch_size: int, chunk: int,
-         progress: Progress | None) -> None:
+         progress: Progress | None, skipped_bytes: list[int] | None = None) -> None:
     """Analyse jobs (in worker processes when ``workers > 1``) and write results in batches."""
     pending: list[Result] = []
     last_commit = time.monotonic()
@@ -281,7 +281,7 @@ def _run(store: Store, jobs: Iterable[Job | BadArticle], report: IngestReport, *
         if len(pending) >= batch_size or time.monotonic() - last_commit > 2.0:
             flush()
         if progress:
-            progress.update(report, bytes_done)
+            progress.update(report, bytes_done + (skipped_bytes[0] if skipped_bytes else 0))
 
     def bad(item: BadArticle) -> None:
         with store.transaction():
@@ -390,6 +390,8 @@ def ingest(paths: Sequence[str | Path], store: Store, *, workers: int | None = N
     prog = progress if isinstance(progress, Progress) else (
         Progress(input_bytes(paths), log=log) if progress else None)
 
+    skipped_bytes = [0]  # text already stored still counts towards the progress bar
+
     def jobs() -> Iterator[Job | BadArticle]:
         queued: set[str] = set()
         for item in iter_inputs(paths, max_chars=max_chars):
@@ -404,13 +406,14 @@ def ingest(paths: Sequence[str | Path], store: Store, *, workers: int | None = N
             cid = article_id(item.text)
             if cid in known or cid in queued:
                 report.skipped += 1
+                skipped_bytes[0] += len(item.text.encode("utf-8"))
                 continue
             queued.add(cid)
             yield cid, _record(item), path
 
     try:
         _run(store, jobs(), report, workers=workers or default_workers(), stages=stages, replace=False,
-             batch_size=batch_size, chunk=chunk, progress=prog)
+             batch_size=batch_size, chunk=chunk, progress=prog, skipped_bytes=skipped_bytes)
     finally:
         if prog:
             prog.close()

@@ -614,6 +614,11 @@ class Store:
         if eid is not None:
             return eid
         row = self.conn.execute("SELECT id, name_en FROM entities WHERE key=?", (key,)).fetchone()
+        if row is None and not ent.get("kb_id"):
+            # An unlinked name that is the canonical name of exactly one linked entity is that entity.
+            linked = self.conn.execute("SELECT id, name_en FROM entities WHERE name_norm=? AND kb_id IS NOT NULL "
+                                       "LIMIT 2", (normalize_name(ent["name"]),)).fetchall()
+            row = linked[0] if len(linked) == 1 else None
         if row:
             eid = row[0]
             if row[1] is None and ent.get("name_en"):
