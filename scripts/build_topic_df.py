@@ -2,7 +2,7 @@
 
 Reads the SaudiNewsNet corpus from ../shared (third-party text stays there; only the counts,
 a statistic, go into the package). Words are keyed as khabar.summary.key does (normalised,
-proclitics removed); words seen in fewer than --min-df articles are left out to keep the file small.
+clitics removed); words seen in fewer than --min-df articles are left out to keep the file small.
 
     python scripts/build_topic_df.py [--shared ../shared] [--min-df 3]
 """
@@ -36,7 +36,7 @@ def main() -> None:
             if not text.strip():
                 continue
             n_docs += 1
-            df.update({key(t.norm) for t in tokenize(text) if t.norm[:1].isalpha()})
+            df.update({key(t.text, t.norm) for t in tokenize(text) if t.norm[:1].isalpha()})
     rows = sorted(((w, c) for w, c in df.items() if c >= args.min_df), key=lambda wc: (-wc[1], wc[0]))
     body = f"#docs\t{n_docs}\n" + "".join(f"{w}\t{c}\n" for w, c in rows)
     OUT.write_bytes(gzip.compress(body.encode("utf-8"), compresslevel=9, mtime=0))

@@ -3,8 +3,8 @@
 
 Word weights are TF-IDF against document frequencies of Arabic news (``data/topic_df.tsv.gz``,
 built by ``scripts/build_topic_df.py`` from the SaudiNewsNet corpus). Words are compared by a key
-that is normalised and without proclitics (و ف ب ك ل ال), so "والحكومة" and "الحكومة" count as
-one word; a topic's label is the word as the article writes it most often (bare or with ال preferred).
+that is normalised and without clitics (و ف ب ك ل ال before, pronouns after), so "والحكومة",
+"الحكومة" and "حكومته" count as one word; a topic's label is the word as the article writes it most often (bare or with ال preferred).
 Sentences are scored by the weight of the words they share with the whole article, with a small
 bonus for the lead (news puts the essentials first).
 """
@@ -27,11 +27,17 @@ MIN_WORD_LEN = 3
 
 
 @lru_cache(maxsize=100_000)
-def key(norm: str) -> str:
-    """Comparison key of a normalised word: proclitics removed (see khabar.text.tokenize)."""
-    pieces = clitic_pieces(norm, norm)
-    if pieces and pieces[0][2] == "prefix":
-        return norm[next(a for a, _b, k in pieces if k != "prefix"):]
+def key(raw: str, norm: str | None = None) -> str:
+    """Comparison key of a word: normalised, without proclitics and pronoun suffixes (the stem
+    of khabar.text.tokenize's clitic segmentation; the raw form tells ة from the pronoun ه)."""
+    if norm is None:
+        from .text.normalize import normalize
+
+        norm = normalize(raw).text
+    pieces = clitic_pieces(raw, norm)
+    for a, b, kind in pieces:
+        if kind == "stem":
+            return norm[a:b]
     return norm
 
 
@@ -54,8 +60,8 @@ def load_stopwords() -> frozenset[str]:
     from .text.normalize import normalize
 
     text = resources.files("khabar.data").joinpath(STOPWORDS_FILE).read_text(encoding="utf-8")
-    return frozenset(key(normalize(ln.strip()).text) for ln in text.splitlines()
-                     if ln.strip() and not ln.startswith("#"))
+    words = [ln.strip() for ln in text.splitlines() if ln.strip() and not ln.startswith("#")]
+    return frozenset(w for ln in words for w in (key(ln), normalize(ln).text))
 
 
 def is_content_word(k: str, stop: frozenset[str]) -> bool:
@@ -79,8 +85,10 @@ class SummaryStage:
     def idf(self, k: str) -> float:
         return math.log((self.n_docs + 1) / (self.df.get(k, 0) + 1)) + 1.0
 
-    def _content_key(self, norm: str) -> str | None:
-        k = key(norm)
+    def _content_key(self, raw: str, norm: str) -> str | None:
+        if norm in self.stop:
+            return None
+        k = key(raw, norm)
         return k if is_content_word(k, self.stop) else None
 
     def __call__(self, doc: Document) -> Document:
@@ -89,22 +97,36 @@ class SummaryStage:
         ck = self._ck
         sent_keys: list[list[str]] = []
         for s in doc.sentences:
-            sent_keys.append([k for k in (ck(t.norm) for t in s.tokens) if k is not None])
+            sent_keys.append([k for k in (ck(t.text, t.norm) for t in s.tokens) if k is not None])
         tf: Counter[str] = Counter(k for keys in sent_keys for k in keys)
         if not tf:
             return doc.with_(summary=(0,), topics=())
         idf = self.idf
         weights = {k: (1 + math.log(c)) * idf(k) for k, c in tf.items()}
         norm = math.sqrt(sum(w * w for w in weights.values())) or 1.0
-        top = sorted(weights.items(), key=lambda kv: (-kv[1], kv[0]))[: self.max_topics]
+        # Topics: words the article repeats or puts in its title come first (a word said once,
+        # however rare, is seldom what the article is about).
+        title_keys = {k for k in (ck(r, n) for r, n in self._title_words(doc.title)) if k is not None}
+        def topic_rank(kv: tuple[str, float]) -> tuple[bool, float, str]:
+            k, w = kv
+            boosted = w * (1.5 if k in title_keys else 1.0)
+            return (not (tf[k] >= 2 or k in title_keys), -boosted, k)
+        top = sorted(weights.items(), key=topic_rank)[: self.max_topics]
+        top = sorted(((k, w * (1.5 if k in title_keys else 1.0)) for k, w in top), key=lambda kv: (-kv[1], kv[0]))
         surface: dict[str, Counter[str]] = {k: Counter() for k, _ in top}
         for s in doc.sentences:
             for t in s.tokens:
-                k = ck(t.norm)
+                k = ck(t.text, t.norm)
                 if k in surface:
                     surface[k][t.text] += 1
-        topics = tuple(Topic(self.label(k, surface[k]), w / norm) for k, w in top)
+        topics = tuple(Topic(self.label(k, surface[k]), min(1.0, w / norm)) for k, w in top)
         return doc.with_(summary=self.summarize(sent_keys, weights), topics=topics)
+
+    @staticmethod
+    def _title_words(title: str | None) -> list[str]:
+        from .text.tokenize import tokenize
+
+        return [(t.text, t.norm) for t in tokenize(title)] if title else []
 
     @staticmethod
     def label(k: str, forms: Counter[str]) -> str:
