@@ -251,11 +251,18 @@ def stories(store: Store, date_from: str | None = None, date_to: str | None = No
             i = parent[i]
         return i
 
+    # Common features are not used to find candidates; they still count in the exact cosine.
+    common_max = {k: 0.0 for k in df if df[k] > cap}
+    for v in vecs:
+        for k in v.keys() & common_max.keys():
+            common_max[k] = max(common_max[k], v[k])
     sims: dict[tuple[int, int], float] = {}
     for i, v in enumerate(vecs):  # rows come in date order
-        cand: set[int] = set()
-        for k in v:
+        partial: dict[int, float] = defaultdict(float)
+        slack = 0.0  # the most the common features can add to a cosine with article i
+        for k, val in v.items():
             if df[k] > cap:
+                slack += val * common_max[k]
                 continue
             plist = postings[k]
             j = len(plist) - 1
@@ -264,12 +271,15 @@ def stories(store: Store, date_from: str | None = None, date_to: str | None = No
                 if days[i] is not None and days[o] is not None and days[i] - days[o] > window_days:
                     break
                 if (days[i] is None) == (days[o] is None):
-                    cand.add(o)
+                    partial[o] += val * vecs[o][k]
                 j -= 1
             plist.append(i)
-        for o in cand:
+        for o, part in partial.items():
+            if part + slack < threshold:
+                continue
             w = vecs[o]
-            s = sum(val * w.get(k, 0.0) for k, val in v.items())
+            small, big = (v, w) if len(v) <= len(w) else (w, v)
+            s = sum(val * big.get(k, 0.0) for k, val in small.items())
             if s >= threshold:
                 sims[(o, i)] = s
                 a, b = find(o), find(i)
