@@ -47,6 +47,15 @@ def test_entity_profile(store):
     assert [x[0] for x in by_day.over_time] == ["2021-08-19", "2021-09-02"]
 
 
+def test_article_and_entity_listing(store):
+    assert views.article(store, "a1")["ext_id"] == "a1"
+    with pytest.raises(views.NotFound):
+        views.article(store, "nope")
+    top = views.entities(store, limit=2)
+    assert top[0].articles >= top[1].articles and top[0].articles == 2
+    assert all(e.type == "LOC" for e in views.entities(store, type="LOC"))
+
+
 def test_unknown_entity_is_not_found(store):
     with pytest.raises(views.NotFound, match="no entity"):
         views.entity_profile(store, "شخص غير موجود")

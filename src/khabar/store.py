@@ -1022,11 +1022,10 @@ class Store:
             where.append("source = ?")
             args.append(source)
         cond = (" WHERE " + " AND ".join(where)) if where else ""
-        for rowid, cid, title, pub, src, blob in self.conn.execute(
-                f"SELECT rowid, id, title, published, source, analysis FROM articles{cond} ORDER BY published, rowid",
-                args).fetchall():
-            ents = [r[0] for r in self.conn.execute("SELECT entity FROM article_entities WHERE article=?", (rowid,))]
-            yield cid, title, pub, src, json.loads(zlib.decompress(blob)), ents
+        for cid, title, pub, src, blob, ents in self.conn.execute(
+                f"SELECT id, title, published, source, analysis, (SELECT group_concat(entity) FROM article_entities "
+                f"WHERE article = articles.rowid) FROM articles{cond} ORDER BY published, rowid", args):
+            yield cid, title, pub, src, json.loads(zlib.decompress(blob)), [int(e) for e in ents.split(",")] if ents else []
 
     def article_text(self, article_id: str) -> str | None:
         row = self.conn.execute("SELECT text FROM articles WHERE id=?", (article_id,)).fetchone()

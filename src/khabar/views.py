@@ -7,6 +7,7 @@ API and the web UI all call. Each returns plain dataclasses with ``to_dict()`` (
 - :func:`who_said` / :func:`quotes_about_view` / :func:`quotes`: who said what.
 - :func:`events` / :func:`timeline`: dated events in order.
 - :func:`stories`: clusters of articles about the same story, with a representative title.
+- :func:`article`, :func:`entities`, :func:`resolve_entities`: single records and listings.
 
 Entities are named the way a user would: an Arabic name (any spelling that normalises the same),
 an English name, a KB id or ``#<entity id>``. An unknown name raises :class:`NotFound`.
@@ -39,6 +40,19 @@ def resolve_entities(store: Store, name_or_id: str | int) -> list[EntityRecord]:
     if kind in ("exact", "alias", "id"):
         return cands
     return cands[:1]
+
+
+def article(store: Store, article_id: str) -> dict[str, Any]:
+    """The stored khabar.article/1 dict of an article (by store id or the input's id)."""
+    d = store.get_article(article_id)
+    if d is None:
+        raise NotFound(f"no article {article_id!r} in {store.path}")
+    return d
+
+
+def entities(store: Store, type: str | None = None, limit: int = 50, offset: int = 0) -> list[EntityRecord]:
+    """Entities ranked by the number of articles that mention them (optionally of one type)."""
+    return store.entities(type=type, limit=limit, offset=offset)
 
 
 def _ids(ents: Sequence[EntityRecord]) -> list[int]:
