@@ -99,6 +99,15 @@ def test_parallel_ingest_matches_serial(messy, tmp_path):
         assert {a["id"] for a in s.iter_articles()} == ids
 
 
+def test_ingest_from_stdin(tmp_path):
+    db = str(tmp_path / "k.db")
+    r = CliRunner().invoke(main, ["ingest", "-", "--db", db, "--workers", "1", "--stages", "segment"],
+                           input=article(9).encode("utf-8"))
+    assert r.exit_code == 0, r.output
+    with Store(db) as s:
+        assert s.count_articles() == 1
+
+
 def test_missing_path_is_reported_not_fatal(tmp_path):
     (tmp_path / "one.txt").write_text(article(1), encoding="utf-8")
     with Store(tmp_path / "k.db") as s:

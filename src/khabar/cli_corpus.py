@@ -85,7 +85,7 @@ def _stages(stages: str | None) -> tuple[str, ...] | None:
 # --------------------------------------------------------------------------- ingest / reindex
 
 @click.command("ingest")
-@click.argument("paths", nargs=-1, required=True, metavar="PATH...")
+@click.argument("paths", nargs=-1, required=True, metavar="PATH...|-")
 @db_option
 @click.option("--workers", type=click.IntRange(min=1), help="Worker processes (default: the number of CPUs).")
 @click.option("--stages", help="Comma-separated pipeline stages (default: the packaged pipeline).")
@@ -101,7 +101,7 @@ def ingest_cmd(paths: tuple[str, ...], db: str, workers: int | None, stages: str
     """Analyse articles and store them in a corpus database (idempotent).
 
     PATH may be anything 'khabar analyze' reads (.txt, .json, .jsonl, .html, .gz of these,
-    directories). An article already stored (same normalised text) is skipped; bad files and
+    directories, - for one article on stdin). An article already stored (same normalised text) is skipped; bad files and
     articles are recorded and reported, and the exit code is 1 when there were some. An
     interrupted ingest (Ctrl-C: exit code 130, or a kill) keeps what it committed: run it
     again to finish.

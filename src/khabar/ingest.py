@@ -167,6 +167,14 @@ def iter_inputs(paths: Sequence[str | Path], max_chars: int = DEFAULT_MAX_CHARS
     """Documents from files and directories; every problem (missing path, unreadable file, bad
     record, even an unexpected error in a reader) comes out as a BadArticle."""
     for p in paths:
+        if str(p) == "-":  # one article from standard input, as `khabar analyze -` reads it
+            from .io import decode, read_text_input
+
+            try:
+                yield read_text_input(decode(sys.stdin.buffer.read(), "stdin"), where="stdin", max_chars=max_chars)
+            except InputError as exc:
+                yield BadArticle("stdin", None, str(exc).removeprefix("stdin: "))
+            continue
         p = Path(p)
         if p.is_dir():
             files = list_files(p)
