@@ -105,7 +105,8 @@ def main() -> None:
     sizes = [int(s) for s in args.sizes.split(",")]
     all_articles = load_articles(Path(args.shared), max(sizes))
     print(f"{len(all_articles)} articles loaded; workers={args.workers}; cpus={os.cpu_count()}")
-    print(f"{'articles':>9} {'seconds':>8} {'art/s':>7} {'peak MB':>8} {'DB MB':>7} {'raw MB':>7} {'DB/raw':>7}")
+    print(f"{'articles':>9} {'seconds':>8} {'art/s':>7} {'text MB/s':>9} {'peak MB':>8} {'DB MB':>7} {'raw MB':>7} "
+          f"{'DB/raw':>7}")
     tmp = Path(tempfile.mkdtemp(prefix="khabar-bench-"))
     db_path = None
     for n in sizes:
@@ -121,7 +122,8 @@ def main() -> None:
             report = ingest([src], store, workers=args.workers, progress=False)
         store.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         size = db_path.stat().st_size
-        print(f"{report.added:>9} {report.elapsed:>8.1f} {report.rate:>7.1f} {mem.peak / 1e6:>8.0f} "
+        print(f"{report.added:>9} {report.elapsed:>8.1f} {report.rate:>7.1f} {raw / 1e6 / report.elapsed:>9.2f} "
+              f"{mem.peak / 1e6:>8.0f} "
               f"{size / 1e6:>7.1f} {raw / 1e6:>7.1f} {size / raw:>7.2f}", flush=True)
         store.close()
     assert db_path is not None
