@@ -205,3 +205,16 @@ def test_cli_export_all_formats(db, tmp_path):
     assert pq.read_table(tmp_path / "parquet" / "articles.parquet").column("id").type == "string"
     code, out = run("export", "--db", db, "--tables", "nope", "--out", str(tmp_path / "x"))
     assert code == 2 and "unknown table" in out
+
+
+def test_export_of_empty_tables_keeps_the_columns(tmp_path):
+    import pyarrow.parquet as pq
+
+    from khabar.export import export
+
+    s = Store(":memory:")
+    export(s, tmp_path / "p", fmt="parquet", tables=["events", "gdelt"])
+    export(s, tmp_path / "c", fmt="csv", tables=["quotes"])
+    assert "actor1_en" in pq.read_table(tmp_path / "p" / "events.parquet").column_names
+    assert pq.read_table(tmp_path / "p" / "gdelt.parquet").schema.field("SQLDATE").type == "int64"
+    assert (tmp_path / "c" / "quotes.csv").read_text(encoding="utf-8").startswith("id,article_id")

@@ -74,6 +74,15 @@ def _fraction_date(digits: str) -> float | None:
     return round(y + ((m - 1) * 30 + d) / 365.0, 4)
 
 
+def table_columns(store: Store, table: str) -> list[str]:
+    """Column names of an export table, also when it has no rows."""
+    if table == "gdelt":
+        return list(gdelt_row({"id": 0}))
+    if table == "analyses":
+        return ["id", "analysis"]
+    return store.columns(table)
+
+
 def table_rows(store: Store, table: str) -> Iterator[dict[str, Any]]:
     """Rows of one export table."""
     if table == "gdelt":
@@ -99,12 +108,13 @@ def export(store: Store, out_dir: str | Path, *, fmt: str = "jsonl",
     for table in tables:
         path = out / f"{table}.{fmt}"
         rows = table_rows(store, table)
-        n = {"jsonl": _write_jsonl, "csv": _write_csv, "parquet": _write_parquet}[fmt](path, rows)
+        cols = table_columns(store, table)
+        n = {"jsonl": _write_jsonl, "csv": _write_csv, "parquet": _write_parquet}[fmt](path, rows, cols)
         written.append((path, n))
     return written
 
 
-def _write_jsonl(path: Path, rows: Iterable[dict[str, Any]]) -> int:
+def _write_jsonl(path: Path, rows: Iterable[dict[str, Any]], columns: Sequence[str]) -> int:
     n = 0
     with path.open("w", encoding="utf-8") as f:
         for r in rows:
@@ -116,14 +126,12 @@ def _write_jsonl(path: Path, rows: Iterable[dict[str, Any]]) -> int:
     return n
 
 
-def _write_csv(path: Path, rows: Iterable[dict[str, Any]]) -> int:
+def _write_csv(path: Path, rows: Iterable[dict[str, Any]], columns: Sequence[str]) -> int:
     n = 0
     with path.open("w", encoding="utf-8", newline="") as f:
-        writer: csv.DictWriter[str] | None = None
+        writer = csv.DictWriter(f, fieldnames=list(columns))
+        writer.writeheader()
         for r in rows:
-            if writer is None:
-                writer = csv.DictWriter(f, fieldnames=list(r))
-                writer.writeheader()
             writer.writerow(r)
             n += 1
     return n
@@ -149,7 +157,7 @@ def _arrow_schema(rows: Sequence[dict[str, Any]]) -> Any:
     return pa.schema(fields)
 
 
-def _write_parquet(path: Path, rows: Iterable[dict[str, Any]], batch: int = 20_000) -> int:
+def _write_parquet(path: Path, rows: Iterable[dict[str, Any]], columns: Sequence[str], batch: int = 20_000) -> int:
     try:
         import pyarrow as pa
         import pyarrow.parquet as pq
@@ -181,6 +189,6 @@ def _write_parquet(path: Path, rows: Iterable[dict[str, Any]], batch: int = 20_0
     flush()
     if writer is not None:
         writer.close()
-    else:  # no rows: an empty file with no columns is still valid Parquet
-        pq.write_table(pa.table({}), str(path))
+    else:  # no rows: an empty table with the columns, typed by name
+        pq.write_table(_arrow_schema([dict.fromkeys(columns)]).empty_table(), str(path))
     return n

@@ -1031,6 +1031,13 @@ class Store:
         row = self.conn.execute("SELECT text FROM articles WHERE id=?", (article_id,)).fetchone()
         return row[0] if row else None
 
+    def columns(self, table: str) -> list[str]:
+        """Column names of an export table (see :meth:`rows`), also when it has no rows."""
+        sql = _EXPORT_SQL.get(table)
+        if sql is None:
+            raise StoreError(f"unknown table {table!r}; one of {', '.join(_EXPORT_SQL)}")
+        return [d[0] for d in self.conn.execute(f"SELECT * FROM ({sql}) LIMIT 0").description]
+
     def rows(self, table: str) -> Iterator[dict[str, Any]]:
         """Flat rows for exports: ``articles``, ``entities``, ``quotes``, ``events``, ``mentions``,
         ``timexes``; entity ids resolved to names, article rowids to content ids."""
