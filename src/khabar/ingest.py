@@ -244,8 +244,12 @@ class Progress:
                              failed=report.failed, rate=rate)
         elif now - self.last >= self.every:
             self.last = now
+            eta = ""
+            if 0 < bytes_done < self.total:
+                left = (self.total - bytes_done) * (now - self.start) / bytes_done
+                eta = f", ETA {int(left // 60)}:{int(left % 60):02d}"
             self.log(f"{self.label}: {done} articles ({report.added} new, {report.skipped} already stored, "
-                     f"{report.failed} failed), {rate:.1f} articles/s")
+                     f"{report.failed} failed), {rate:.1f} articles/s{eta}")
 
     def close(self) -> None:
         if self._bar is not None:
