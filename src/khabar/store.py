@@ -830,15 +830,20 @@ class Store:
         cols = "a.id, a.ext_id, a.title, a.published, a.source, a.url, a.text"
         if query.strip():
             parsed = parse_query(query)
-            cond = "".join(f" AND {w}" for w in where)
+            # "+a.x" keeps SQLite from driving the query by the articles indexes: the index of
+            # words is the selective part, the filters are checked on its matches.
+            cond = "".join(f" AND {w.replace('a.published', '+a.published').replace('a.source', '+a.source')}"
+                           for w in where)
+            join = " JOIN articles a ON a.rowid = article_fts.rowid" if where else ""
             try:
                 total = self.conn.execute(
-                    f"SELECT COUNT(*) FROM article_fts JOIN articles a ON a.rowid = article_fts.rowid "
-                    f"WHERE article_fts MATCH ?{cond}", (parsed.fts, *args)).fetchone()[0]
+                    f"SELECT COUNT(*) FROM article_fts{join} WHERE article_fts MATCH ?{cond}",
+                    (parsed.fts, *args)).fetchone()[0]
+                # Rank on the index alone, then fetch the page's articles (not every match's text).
                 rows = self.conn.execute(
-                    f"SELECT {cols}, bm25(article_fts, 3.0, 1.0) AS score FROM article_fts "
-                    f"JOIN articles a ON a.rowid = article_fts.rowid WHERE article_fts MATCH ?{cond} "
-                    f"ORDER BY score LIMIT ? OFFSET ?", (parsed.fts, *args, limit, offset)).fetchall()
+                    f"SELECT {cols}, r.score FROM (SELECT article_fts.rowid AS rid, bm25(article_fts, 3.0, 1.0) AS score "
+                    f"FROM article_fts{join} WHERE article_fts MATCH ?{cond} ORDER BY score LIMIT ? OFFSET ?) r "
+                    f"JOIN articles a ON a.rowid = r.rid ORDER BY r.score", (parsed.fts, *args, limit, offset)).fetchall()
             except sqlite3.OperationalError as exc:  # should not happen: terms are quoted
                 raise QueryError(f"cannot search for {query!r}: {exc}") from None
             terms = parsed.terms
@@ -846,8 +851,9 @@ class Store:
             cond = (" WHERE " + " AND ".join(where)) if where else ""
             total = self.conn.execute(f"SELECT COUNT(*) FROM articles a{cond}", args).fetchone()[0]
             rows = self.conn.execute(
-                f"SELECT {cols}, 0.0 FROM articles a{cond} ORDER BY a.published DESC, a.rowid DESC "
-                f"LIMIT ? OFFSET ?", (*args, limit, offset)).fetchall()
+                f"SELECT {cols}, 0.0 FROM (SELECT a.rowid AS rid FROM articles a{cond} "
+                f"ORDER BY a.published DESC, a.rowid DESC LIMIT ? OFFSET ?) r JOIN articles a ON a.rowid = r.rid "
+                f"ORDER BY a.published DESC, a.rowid DESC", (*args, limit, offset)).fetchall()
             terms = ()
         hits = tuple(SearchHit(r[0], r[1], r[2], r[3], r[4], r[5], round(-float(r[7]), 4),
                                make_snippet(r[6], terms)) for r in rows)
