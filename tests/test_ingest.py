@@ -84,6 +84,10 @@ def test_messy_folder_good_stored_bad_reported(messy, tmp_path):
     assert r2.exit_code == 1
     rep = json.loads(r2.stdout)
     assert rep["added"] == 0 and rep["skipped"] == good + 1 and rep["total_articles"] == good
+    # the failures stay listed in the database
+    r3 = CliRunner().invoke(main, ["stats", "--db", str(db), "--failures", "20"])
+    assert r3.exit_code == 0 and f"{good} articles" in r3.output and f"{len(bad)} failures recorded" in r3.output
+    assert "truncated.json" in r3.output
 
 
 def test_parallel_ingest_matches_serial(messy, tmp_path):

@@ -147,7 +147,7 @@ def run(*args: str) -> tuple[int, str]:
 
 def test_every_corpus_command_is_registered_and_documented():
     for name in ("ingest", "reindex", "search", "entity", "who-said", "quotes-about", "timeline", "stories",
-                 "export"):
+                 "export", "stats"):
         assert name in LAZY_COMMANDS
         code, out = run(name, "--help")
         assert code == 0 and "--db" in out and len(out) > 200, name

@@ -55,6 +55,7 @@ LAZY_COMMANDS: dict[str, str] = {
     "timeline": "khabar.cli_corpus:timeline_cmd",
     "stories": "khabar.cli_corpus:stories_cmd",
     "export": "khabar.cli_corpus:export_cmd",
+    "stats": "khabar.cli_corpus:stats_cmd",
     "events": "khabar.cli_events:events_cmd",
 }
 

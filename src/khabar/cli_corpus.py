@@ -169,6 +169,33 @@ def reindex_cmd(db: str, workers: int | None, stages: str | None, force: bool, a
     return 130 if report.interrupted else 1 if report.failed else 0
 
 
+@click.command("stats")
+@db_option
+@click.option("--failures", "n_failures", type=click.IntRange(min=0), default=10, show_default=True,
+              help="List this many of the recorded ingest failures (newest first).")
+@format_option
+def stats_cmd(db: str, n_failures: int, fmt: str) -> None:
+    """What a corpus database holds: articles, sources, dates, entities, quotes, events,
+    pipeline versions, and the files and articles that failed to ingest."""
+    with open_store(db) as store:
+        st = store.stats()
+        fails = store.failures(limit=n_failures) if n_failures else []
+        if fmt == "json":
+            _echo_json({**st.to_dict(), "index_current": store.index_is_current(),
+                        "recent_failures": [f.to_dict() for f in fails]})
+            return
+        click.echo(f"{db}: {st.articles} articles ({st.date_min or '?'} to {st.date_max or '?'}), "
+                   f"{st.entities} entities, {st.quotes} quotes, {st.events} events, {st.timexes} time expressions")
+        if st.sources:
+            click.echo("sources: " + ", ".join(f"{k or 'unknown'} {n}" for k, n in list(st.sources.items())[:15]))
+        click.echo("pipeline versions: " + ", ".join(f"{k} ({n} articles)" for k, n in st.pipeline_versions.items()))
+        if not store.index_is_current():
+            click.echo(f"note: the search index was built by other word rules; run 'khabar reindex --db {db}'")
+        click.echo(f"{st.failures} failures recorded")
+        for f in fails:
+            click.echo(f"  {f.path}{f' [{f.article_id}]' if f.article_id else ''}: {f.reason}")
+
+
 # --------------------------------------------------------------------------- search
 
 @click.command("search")
