@@ -69,7 +69,8 @@ class IngestReport:
 
 def pipeline_version(stages: tuple[str, ...] | None = None) -> str:
     """A short fingerprint of the analysis: khabar's version, the stage names, each stage's
-    ``version`` attribute (or its module's source), and the packaged data files. Articles analysed
+    ``version`` attribute (or its module's source), the packaged data files, and the sources of
+    the text layer and the document model. Articles analysed
     under another fingerprint are what ``khabar reindex`` re-analyses."""
     from . import __version__
     from .service import get_pipeline
@@ -87,6 +88,10 @@ def pipeline_version(stages: tuple[str, ...] | None = None) -> str:
             except (TypeError, OSError):
                 h.update(type(comp).__qualname__.encode())
     h.update(_data_digest())
+    # Every stage builds on the text layer and the model: their sources count too.
+    pkg = Path(__file__).resolve().parent
+    for src in [pkg / "model.py", *sorted((pkg / "text").glob("*.py"))]:
+        h.update(src.read_bytes())
     return h.hexdigest()[:12]
 
 
