@@ -28,6 +28,7 @@ test: dev
 
 bench: install
 	$(BIN)/python benchmarks/bench_text.py
+	$(BIN)/python benchmarks/bench_time.py
 	$(BIN)/python benchmarks/bench_ingest.py --sizes 1000,5000
 
 clean:
