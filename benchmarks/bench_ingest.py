@@ -120,7 +120,7 @@ def main() -> None:
         store = Store(db_path)
         with PeakRSS() as mem:
             report = ingest([src], store, workers=args.workers, progress=False)
-        store.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        store.checkpoint()
         size = db_path.stat().st_size
         print(f"{report.added:>9} {report.elapsed:>8.1f} {report.rate:>7.1f} {raw / 1e6 / report.elapsed:>9.2f} "
               f"{mem.peak / 1e6:>8.0f} "

@@ -246,3 +246,14 @@ def test_unlinked_name_joins_the_linked_entity_of_that_name():
         "id": "e1", "type": "PER", "name": "فلاديمير بوتين", "surfaces": ["فلاديمير بوتين"]}]))
     ents = s.resolve_entity("فلاديمير بوتين")
     assert len(ents) == 1 and ents[0].articles == 2 and ents[0].kb_id == "Q7747"
+
+
+def test_only_the_store_talks_sql():
+    from pathlib import Path
+
+    import khabar
+
+    pkg = Path(khabar.__file__).parent
+    offenders = [p.name for p in pkg.rglob("*.py") if p.name != "store.py"
+                 and ("sqlite3" in (t := p.read_text(encoding="utf-8")) or ".conn." in t)]
+    assert offenders == []

@@ -450,17 +450,14 @@ def reindex(store: Store, *, workers: int | None = None, stages: tuple[str, ...]
     report = IngestReport(pipeline_version=version)
     if not store.index_is_current():  # the word rules changed: queries must match the index again
         report.index_rebuilt = store.rebuild_index()
-    total = store.conn.execute(
-        "SELECT COALESCE(SUM(length(CAST(text AS BLOB))), 0) FROM articles"
-        + ("" if force else " WHERE pipeline_version != ?"), () if force else (version,)).fetchone()[0]
+    outdated = None if force else version
+    total = store.text_bytes(pipeline_version_not=outdated)
     prog = progress if isinstance(progress, Progress) else (
         Progress(total, log=log, label="reindex") if progress else None)
     start = time.monotonic()
+
     def jobs() -> Iterator[Job]:
-        ids = store.conn.execute(
-            "SELECT id FROM articles" + ("" if force else " WHERE pipeline_version != ?") + " ORDER BY rowid",
-            () if force else (version,)).fetchall()
-        for (cid,) in ids:
+        for cid in store.article_ids(pipeline_version_not=outdated):  # read first: rows change as we go
             d = store.get_article(cid)
             if d is None:
                 continue

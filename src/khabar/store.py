@@ -792,6 +792,24 @@ class Store:
                 yield d
             last = rows[-1][0]
 
+    def article_ids(self, *, pipeline_version_not: str | None = None) -> list[str]:
+        """Content ids of stored articles in insertion order (those analysed by another pipeline
+        version only, when given)."""
+        where, args = ("", ()) if pipeline_version_not is None else (" WHERE pipeline_version != ?",
+                                                                    (pipeline_version_not,))
+        return [r[0] for r in self.conn.execute(f"SELECT id FROM articles{where} ORDER BY rowid", args)]
+
+    def text_bytes(self, *, pipeline_version_not: str | None = None) -> int:
+        """UTF-8 size of the stored texts (of those analysed by another pipeline version)."""
+        where, args = ("", ()) if pipeline_version_not is None else (" WHERE pipeline_version != ?",
+                                                                    (pipeline_version_not,))
+        return self.conn.execute(f"SELECT COALESCE(SUM(length(CAST(text AS BLOB))), 0) FROM articles{where}",
+                                 args).fetchone()[0]
+
+    def checkpoint(self) -> None:
+        """Fold the write-ahead log into the database file (e.g. before measuring its size)."""
+        self.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+
     def count_outdated(self, pipeline_version: str) -> int:
         return self.conn.execute("SELECT COUNT(*) FROM articles WHERE pipeline_version != ?",
                                  (pipeline_version,)).fetchone()[0]
@@ -864,6 +882,9 @@ class Store:
     _ENTITY_COLS = ("e.id, e.type, e.name, e.name_en, e.kb_id, "
                     "(SELECT COUNT(*) FROM article_entities ae WHERE ae.entity = e.id), "
                     "(SELECT COALESCE(SUM(mentions), 0) FROM article_entities ae WHERE ae.entity = e.id)")
+
+    def has_entities(self) -> bool:
+        return self.conn.execute("SELECT EXISTS (SELECT 1 FROM entities)").fetchone()[0] == 1
 
     def get_entity(self, entity_id: int) -> EntityRecord | None:
         row = self.conn.execute(f"SELECT {self._ENTITY_COLS} FROM entities e WHERE e.id=?",

@@ -36,8 +36,7 @@ def resolve_entities(store: Store, name_or_id: str | int) -> list[EntityRecord]:
     under a KB id and under a name), else the best partial match. Raises :class:`NotFound`."""
     kind, cands = store.resolve_entity_match(name_or_id)
     if not cands:
-        empty = store.conn.execute("SELECT NOT EXISTS (SELECT 1 FROM entities)").fetchone()[0]
-        why = " (it holds no entities: ingest with a pipeline that has the entities stage)" if empty else ""
+        why = "" if store.has_entities() else " (it holds no entities: ingest with a pipeline that has the entities stage)"
         raise NotFound(f"no entity matches {name_or_id!r} in {store.path}{why}")
     if kind in ("exact", "alias", "id"):
         return cands
