@@ -138,6 +138,27 @@ def test_analysis_errors_are_recorded(tmp_path, monkeypatch):
         assert "RuntimeError: boom" in s.failures()[0].reason
 
 
+def test_a_malformed_analysis_fails_alone(tmp_path, monkeypatch):
+    import khabar.ingest as ing
+
+    real = ing.analyze_record
+
+    def broken(cid, rec, stages=None):
+        d, f = real(cid, rec, stages)
+        if "رقم 2" in rec["text"]:  # an entity whose mention lacks its offsets
+            d["entities"] = [{"id": "e1", "type": "PER", "name": "س", "mentions": [{"text": "س"}]}]
+        return d, f
+
+    monkeypatch.setattr(ing, "analyze_record", broken)
+    for i in (1, 2, 3):
+        (tmp_path / f"{i}.txt").write_text(article(i), encoding="utf-8")
+    with Store(tmp_path / "k.db") as s:
+        rep = ingest([tmp_path], s, workers=1, stages=("segment",))
+        assert (rep.added, rep.failed) == (2, 1) and s.count_articles() == 2
+        assert "cannot store the analysis" in s.failures()[0].reason
+        assert s.stats().entities == 0  # nothing of the broken article was left behind
+
+
 def test_progress_prints_log_lines_off_a_terminal():
     lines: list[str] = []
     p = Progress(1000, tty=False, log=lines.append, every=0.0)

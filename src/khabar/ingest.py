@@ -283,8 +283,15 @@ def _run(store: Store, jobs: Iterable[Job | BadArticle], report: IngestReport, *
                     report.failed += 1
                     report.failures.append((path, cid, err or "analysis failed"))
                     continue
-                store.add_article(d, content_id=cid, path=path, pipeline_version=report.pipeline_version,
-                                  fts=f, replace=replace)
+                try:  # a malformed analysis is that article's failure, not the batch's
+                    store.add_article(d, content_id=cid, path=path, pipeline_version=report.pipeline_version,
+                                      fts=f, replace=replace)
+                except (KeyError, TypeError, ValueError, AttributeError) as exc:
+                    reason = f"cannot store the analysis: {type(exc).__name__}: {exc}"
+                    store.record_failure(path, cid, reason)
+                    report.failed += 1
+                    report.failures.append((path, cid, reason))
+                    continue
                 report.added += 1
         pending = []
         last_commit = time.monotonic()

@@ -505,9 +505,17 @@ class Store:
 
     @contextmanager
     def transaction(self) -> Iterator[None]:
-        """One write transaction (nested calls join the outer one)."""
+        """One write transaction; a nested call is a savepoint, undone alone if it fails."""
         if self._in_tx:
-            yield
+            self.conn.execute("SAVEPOINT nested")
+            try:
+                yield
+            except BaseException:
+                self.conn.execute("ROLLBACK TO nested")
+                self.conn.execute("RELEASE nested")
+                self._entity_cache.clear()
+                raise
+            self.conn.execute("RELEASE nested")
             return
         self.conn.execute("BEGIN IMMEDIATE")
         self._in_tx = True
