@@ -24,7 +24,7 @@ from starlette.staticfiles import StaticFiles
 
 from . import __version__
 from .io import InputError, article_id, parse_date
-from .web.corpus import Corpus, MemoryCorpus, Page, QueryError
+from .web.corpus import Page, QueryError, WebCorpus
 
 log = logging.getLogger("khabar.api")
 
@@ -179,19 +179,14 @@ def _error_response(status: int, message: str, **extra: Any) -> JSONResponse:
 
 # --- the app --------------------------------------------------------------------------------------
 def create_app(db_path: str | os.PathLike[str] | None = None, token: str | None = None, *,
-               corpus: Corpus | None = None) -> FastAPI:
-    """The API + web UI app on the store at ``db_path`` (an in-memory corpus when None).
+               corpus: WebCorpus | None = None) -> FastAPI:
+    """The API + web UI app on the store at ``db_path`` (an in-memory store when None).
 
     ``token`` (default: the ``KHABAR_API_TOKEN`` environment variable) is then required for
     writes, as ``Authorization: Bearer TOKEN`` or ``X-API-Token: TOKEN``.
     """
     if corpus is None:
-        if db_path is None:
-            corpus = MemoryCorpus()
-        else:
-            from .web.store_corpus import StoreCorpus
-
-            corpus = StoreCorpus(db_path)
+        corpus = WebCorpus(":memory:" if db_path is None else db_path)
     token = token if token is not None else (os.environ.get(TOKEN_ENV) or None)
 
     app = FastAPIOffline(
@@ -218,7 +213,9 @@ def create_app(db_path: str | os.PathLike[str] | None = None, token: str | None 
                                      "send 'Authorization: Bearer TOKEN'")
 
     def paged(page: Page, number: int, per_page: int) -> dict[str, Any]:
-        return {"total": page.total, "page": number, "per_page": per_page, "results": page.items}
+        more = page.more or (page.total is not None and number * per_page < page.total)
+        return {"total": page.total, "page": number, "per_page": per_page, "has_more": more,
+                "results": page.items}
 
     @app.get("/healthz", tags=["meta"], summary="Liveness and corpus size")
     def healthz() -> dict[str, Any]:

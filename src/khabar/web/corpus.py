@@ -1,312 +1,254 @@
-"""What the API and web UI need from a corpus, as one small interface.
+"""A thin adapter between the HTTP layer and the corpus store (:mod:`khabar.store`,
+:mod:`khabar.views`): one SQLite connection per server thread, results as JSON-ready dicts
+in the same shapes as the CLI's JSON (``SearchHit``, ``EntityRecord``, ``QuoteRecord``,
+``EventRecord``, ``EntityProfile``, ``Story`` ``to_dict()``), plus the few aggregates the web
+UI needs that the store does not offer (most-quoted speakers, article-to-corpus entity links,
+quotes by topic), built here from the store's public functions only.
 
-:class:`Corpus` is the contract the HTTP layer is written against. :class:`MemoryCorpus` is a
-plain in-memory implementation (no SQL) used when no store is given and by tests of the HTTP
-layer; the SQLite store of ``khabar.store`` is adapted to the same interface in
-:mod:`khabar.web.store_corpus`.
-
-Returned values are plain JSON-ready dicts and lists. Entity ids returned here are corpus
-entity ids (stable across articles), not the per-article ids ``e1``, ``e2``.
+``":memory:"`` gives an in-memory store shared by all threads behind a lock (tests, demos).
 """
 
 from __future__ import annotations
 
 import threading
-from collections import Counter, defaultdict
+import time
+from collections import Counter, OrderedDict
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from ..model import Document
-from ..text.normalize import normalize
+from ..text.normalize import normalize_name
 
 
 class QueryError(ValueError):
-    """A search query or filter the corpus cannot run (malformed syntax); shown to the user."""
+    """A search query or filter the store cannot run; the message is shown to the user."""
 
 
 @dataclass(frozen=True, slots=True)
 class Page:
-    """One page of results and the total number of matches."""
+    """One page of results: the total number of matches when the store counts them (search,
+    entities), else None with ``more`` saying whether another page follows."""
 
-    total: int
+    total: int | None
     items: list[dict[str, Any]] = field(default_factory=list)
+    more: bool = False
 
 
-class Corpus:
-    """The interface; every method is read-only except :meth:`add`."""
+class WebCorpus:
+    """The corpus as the API and web UI see it (read-mostly; :meth:`add` writes)."""
 
-    def count(self) -> int:
-        raise NotImplementedError
+    SPEAKERS_TTL_S = 60.0
 
-    def add(self, doc: Document) -> tuple[str, bool]:
-        """Store an analysed document; returns (id, created). Idempotent by id."""
-        raise NotImplementedError
+    def __init__(self, path: str | Path) -> None:
+        from ..store import Store
 
-    def article(self, article_id: str) -> dict[str, Any] | None:
-        """The stored schema khabar.article/1 dict, or None."""
-        raise NotImplementedError
+        self.path = str(path)
+        self._memory = self.path == ":memory:"
+        self._local = threading.local()
+        self._lock = threading.RLock()
+        self._opened: list[Any] = []
+        first = Store(self.path, check_same_thread=not self._memory)  # creates and migrates
+        self._opened.append(first)
+        if self._memory:
+            self._shared = first
+        else:
+            self._local.store = first
+        self._speakers: tuple[float, int, list[dict[str, Any]]] | None = None
+        self._links: OrderedDict[str, dict[str, str]] = OrderedDict()
 
-    def entity_links(self, article_id: str) -> dict[str, str]:
-        """Article entity id (``e1``) -> corpus entity id, for linking from an article page."""
-        raise NotImplementedError
+    # -- connections -------------------------------------------------------------------------
+    @contextmanager
+    def _store(self) -> Iterator[Any]:
+        if self._memory:
+            with self._lock:
+                yield self._shared
+            return
+        store = getattr(self._local, "store", None)
+        if store is None:
+            from ..store import Store
 
-    def search(self, q: str | None, *, date_from: str | None = None, date_to: str | None = None,
-               source: str | None = None, entity: str | None = None, limit: int = 20,
-               offset: int = 0) -> Page:
-        """Articles (id, title, published, source, snippet), best first; newest first without q."""
-        raise NotImplementedError
+            store = Store(self.path)
+            self._local.store = store
+            with self._lock:
+                self._opened.append(store)
+        yield store
 
-    def entities(self, q: str | None, *, limit: int = 20, offset: int = 0) -> Page:
-        """Entities (id, name, name_en, type, mentions, articles), most mentioned first."""
-        raise NotImplementedError
-
-    def entity(self, entity_id: str) -> dict[str, Any] | None:
-        """Profile: entity, mentions_over_time [{period, count}], cooccurring, quotes, events."""
-        raise NotImplementedError
-
-    def quotes(self, *, speaker: str | None = None, about: str | None = None, topic: str | None = None,
-               date_from: str | None = None, date_to: str | None = None, limit: int = 20,
-               offset: int = 0) -> Page:
-        """Quotes (text, kind, speaker, speaker_id, article_id, title, published), newest first."""
-        raise NotImplementedError
-
-    def events(self, *, actor: str | None = None, type: str | None = None, date_from: str | None = None,
-               date_to: str | None = None, limit: int = 50, offset: int = 0) -> Page:
-        """Events (type, cameo, actor1, actor2, trigger, when, article_id), in time order."""
-        raise NotImplementedError
-
-    def stories(self, *, date_from: str | None = None, date_to: str | None = None,
-                limit: int = 20) -> list[dict[str, Any]]:
-        """Story clusters: {id, title, size, articles: [{id, title, published, source}]}."""
-        raise NotImplementedError
-
-    def top_speakers(self, limit: int = 10) -> list[dict[str, Any]]:
-        """Most-quoted speakers: {id, name, name_en, count}."""
-        raise NotImplementedError
-
-    def top_entities(self, limit: int = 10) -> list[dict[str, Any]]:
-        """Most-mentioned entities: {id, name, name_en, type, count}."""
-        raise NotImplementedError
-
-    def close(self) -> None:  # noqa: B027 - optional hook
-        """Release resources (connections)."""
-
-
-def _key(name: str) -> str:
-    return " ".join(normalize(name).text.split())
-
-
-def _in_range(day: str | None, date_from: str | None, date_to: str | None) -> bool:
-    if date_from and (not day or day < date_from):
-        return False
-    return not (date_to and (not day or day[:len(date_to)] > date_to))
-
-
-class MemoryCorpus(Corpus):
-    """A corpus held in memory: entities merged by KB id or (type, normalised name).
-
-    Meant for tests and small demos; search is a substring match on normalised text.
-    """
-
-    def __init__(self) -> None:
-        self._docs: dict[str, dict[str, Any]] = {}
-        self._order: list[str] = []
-        self._lock = threading.Lock()
+    def close(self) -> None:
+        with self._lock:
+            for s in self._opened:
+                try:
+                    s.close()
+                except Exception:  # noqa: BLE001 - closing at shutdown, other threads' connections
+                    pass
+            self._opened.clear()
 
     # -- writes --------------------------------------------------------------------------------
     def add(self, doc: Document) -> tuple[str, bool]:
+        """Store an analysed document; (content id, created). Idempotent by content."""
+        from ..io import article_id
+
         d = doc.to_dict()
-        with self._lock:
-            if d["id"] in self._docs:
-                return d["id"], False
-            self._docs[d["id"]] = d
-            self._order.append(d["id"])
-        return d["id"], True
+        with self._store() as s:
+            created = s.add_article(d, pipeline_version=_pipeline_version())
+        self._speakers = None
+        return article_id(d["text"]), created
 
-    # -- helpers -------------------------------------------------------------------------------
-    def _gid(self, e: dict[str, Any]) -> str:
-        if e.get("kb_id"):
-            return str(e["kb_id"])
-        import hashlib
-
-        return "x" + hashlib.sha1(f"{e.get('type')}|{_key(e.get('name') or '')}".encode()).hexdigest()[:12]
-
-    def _docs_newest(self) -> list[dict[str, Any]]:
-        with self._lock:
-            docs = [self._docs[i] for i in self._order]
-        return sorted(docs, key=lambda d: d.get("published") or "", reverse=True)
-
-    @staticmethod
-    def _brief(d: dict[str, Any], snippet: str = "") -> dict[str, Any]:
-        return {"id": d["id"], "title": d.get("title"), "published": d.get("published"),
-                "source": d.get("source"), "snippet": snippet or d["text"][:200]}
-
-    def _entity_match(self, d: dict[str, Any], ent: str) -> bool:
-        k = _key(ent)
-        return any(self._gid(e) == ent or k in (_key(e.get("name") or ""), _key(e.get("name_en") or ""))
-                   for e in d.get("entities", []))
-
-    # -- reads ---------------------------------------------------------------------------------
+    # -- articles ------------------------------------------------------------------------------
     def count(self) -> int:
-        return len(self._docs)
+        with self._store() as s:
+            return int(s.count_articles())
 
     def article(self, article_id: str) -> dict[str, Any] | None:
-        return self._docs.get(article_id)
-
-    def entity_links(self, article_id: str) -> dict[str, str]:
-        d = self._docs.get(article_id)
-        return {e["id"]: self._gid(e) for e in d.get("entities", [])} if d else {}
+        """The stored khabar.article/1 dict (by content id or the input's id), without the
+        server-side file path."""
+        with self._store() as s:
+            d = s.get_article(article_id)
+        if d is not None:
+            d.pop("path", None)
+        return d
 
     def search(self, q: str | None, *, date_from: str | None = None, date_to: str | None = None,
                source: str | None = None, entity: str | None = None, limit: int = 20,
                offset: int = 0) -> Page:
-        if q is not None and q.count('"') % 2:
-            raise QueryError('unbalanced quotation mark (") in the search query')
-        terms = [_key(t) for t in (q or "").replace('"', " ").split() if t.strip()]
-        hits = []
-        for d in self._docs_newest():
-            if not _in_range(d.get("published"), date_from, date_to):
-                continue
-            if source and d.get("source") != source:
-                continue
-            if entity and not self._entity_match(d, entity):
-                continue
-            norm = _key(d["text"] + " " + (d.get("title") or ""))
-            if all(t in norm for t in terms):
-                pos = norm.find(terms[0]) if terms else 0
-                hits.append(self._brief(d, norm[max(0, pos - 60):pos + 140] if terms else ""))
-        return Page(len(hits), hits[offset:offset + limit])
+        from .. import views
+        from ..store import QueryError as StoreQueryError
 
-    def _entity_table(self) -> dict[str, dict[str, Any]]:
-        table: dict[str, dict[str, Any]] = {}
-        for d in self._docs_newest():
-            for e in d.get("entities", []):
-                gid = self._gid(e)
-                row = table.setdefault(gid, {"id": gid, "name": e.get("name"), "name_en": e.get("name_en"),
-                                             "type": e.get("type"), "mentions": 0, "articles": 0})
-                row["mentions"] += len(e.get("mentions", []))
-                row["articles"] += 1
-                row["name_en"] = row["name_en"] or e.get("name_en")
-        return table
+        try:
+            with self._store() as s:
+                page = views.search(s, q or "", date_from=date_from, date_to=date_to, source=source,
+                                    entity=entity, limit=limit, offset=offset)
+        except views.NotFound:
+            return Page(0, [])
+        except StoreQueryError as exc:
+            if entity and "no entity matches" in str(exc):
+                return Page(0, [])
+            raise QueryError(str(exc)) from None
+        return Page(page.total, [h.to_dict() for h in page.hits])
 
+    # -- entities ------------------------------------------------------------------------------
     def entities(self, q: str | None, *, limit: int = 20, offset: int = 0) -> Page:
-        rows = sorted(self._entity_table().values(), key=lambda r: (-r["mentions"], str(r["name"])))
-        if q:
-            k = _key(q)
-            rows = [r for r in rows if k in _key(r["name"] or "") or k.lower() in (r["name_en"] or "").lower()]
-        return Page(len(rows), rows[offset:offset + limit])
+        with self._store() as s:
+            if q:
+                found = s.resolve_entity(q, limit=offset + limit)
+                return Page(len(found), [e.to_dict() for e in found[offset:offset + limit]])
+            rows = s.entities(limit=limit, offset=offset)
+            total = s.stats().entities if rows or offset else 0
+        return Page(total, [e.to_dict() for e in rows])
 
-    def _quote_rows(self) -> list[dict[str, Any]]:
-        rows = []
-        for d in self._docs_newest():
-            ents = {e["id"]: e for e in d.get("entities", [])}
-            for q in d.get("quotes", []):
-                sp = ents.get(q.get("speaker"))
-                rows.append({"id": f"{d['id']}:{q['id']}", "text": q["text"], "kind": q["kind"],
-                             "speaker": sp.get("name") if sp else None,
-                             "speaker_en": sp.get("name_en") if sp else None,
-                             "speaker_id": self._gid(sp) if sp else None,
-                             "article_id": d["id"], "title": d.get("title"), "published": d.get("published"),
-                             "_doc": d})
-        return rows
+    def entity(self, entity_id: str) -> dict[str, Any] | None:
+        """Profile of a corpus entity by its numeric id; None when unknown."""
+        from .. import views
 
+        if not entity_id.isdigit() or len(entity_id) > 18:
+            return None
+        try:
+            with self._store() as s:
+                return views.entity_profile(s, int(entity_id), quotes_limit=30, events_limit=30).to_dict()
+        except views.NotFound:
+            return None
+
+    def entity_links(self, article_id: str) -> dict[str, str]:
+        """Article entity id (``e1``) -> corpus entity id, resolved by KB id or name."""
+        with self._lock:
+            if article_id in self._links:
+                return self._links[article_id]
+        d = self.article(article_id)
+        links: dict[str, str] = {}
+        if d is not None:
+            with self._store() as s:
+                for e in d.get("entities", []):
+                    want = normalize_name(str(e.get("name") or ""))
+                    for rec in s.resolve_entity(e.get("kb_id") or e.get("name") or "", limit=5):
+                        if (e.get("kb_id") and rec.kb_id == e.get("kb_id")) or normalize_name(rec.name) == want:
+                            links[str(e["id"])] = str(rec.id)
+                            break
+        with self._lock:
+            self._links[article_id] = links
+            while len(self._links) > 512:
+                self._links.popitem(last=False)
+        return links
+
+    def top_entities(self, limit: int = 10) -> list[dict[str, Any]]:
+        with self._store() as s:
+            return [e.to_dict() for e in s.entities(limit=limit)]
+
+    def top_speakers(self, limit: int = 10) -> list[dict[str, Any]]:
+        """Most-quoted speakers (cached for a minute or until the article count changes)."""
+        n = self.count()
+        cached = self._speakers
+        if cached and cached[1] == n and time.monotonic() - cached[0] < self.SPEAKERS_TTL_S:
+            return cached[2][:limit]
+        counts: Counter[int] = Counter()
+        info: dict[int, dict[str, Any]] = {}
+        with self._store() as s:
+            for row in s.rows("quotes"):
+                sid = row.get("speaker_id")
+                if sid is None:
+                    continue
+                counts[sid] += 1
+                info.setdefault(sid, {"id": sid, "name": row.get("speaker"), "name_en": row.get("speaker_en")})
+        top = [{**info[k], "count": c} for k, c in counts.most_common(50)]
+        self._speakers = (time.monotonic(), n, top)
+        return top[:limit]
+
+    # -- quotes, events, stories --------------------------------------------------------------
     def quotes(self, *, speaker: str | None = None, about: str | None = None, topic: str | None = None,
                date_from: str | None = None, date_to: str | None = None, limit: int = 20,
                offset: int = 0) -> Page:
-        out = []
-        for r in self._quote_rows():
-            d = r.pop("_doc")
-            if not _in_range(r["published"], date_from, date_to):
-                continue
-            if speaker and not (r["speaker_id"] == speaker or _key(speaker) in _key(r["speaker"] or "")
-                                or speaker.lower() in (r["speaker_en"] or "").lower()):
-                continue
-            if about and _key(about) not in _key(r["text"]):
-                continue
-            if topic and not any(_key(topic) in _key(t["label"]) for t in d.get("topics", [])):
-                continue
-            out.append(r)
-        return Page(len(out), out[offset:offset + limit])
+        """Quotes newest first by speaker / about an entity; ``topic`` keeps quotes from articles
+        that match it in full-text search (up to the 200 best articles)."""
+        from .. import views
 
-    def _event_rows(self, d: dict[str, Any]) -> list[dict[str, Any]]:
-        ents = {e["id"]: e for e in d.get("entities", [])}
-        tx = {t["id"]: t for t in d.get("timexes", [])}
-        rows = []
-        for v in d.get("events", []):
-            def ent(eid: str | None) -> dict[str, Any] | None:
-                e = ents.get(eid)
-                return {"id": self._gid(e), "name": e.get("name"), "name_en": e.get("name_en")} if e else None
+        try:
+            with self._store() as s:
+                if not topic:
+                    rows = views.quotes(s, speaker=speaker, about=about, date_from=date_from, date_to=date_to,
+                                        limit=limit + 1, offset=offset).quotes
+                    return Page(None, [q.to_dict() for q in rows[:limit]], len(rows) > limit)
+                articles = {h.id for h in views.search(s, topic, limit=200).hits}
+                rows = views.quotes(s, speaker=speaker, about=about, date_from=date_from, date_to=date_to,
+                                    limit=5000).quotes
+                kept = [q.to_dict() for q in rows if q.article_id in articles]
+                return Page(len(kept), kept[offset:offset + limit])
+        except views.NotFound:
+            return Page(0, [])
+        except Exception as exc:
+            from ..store import QueryError as StoreQueryError
 
-            t = tx.get(v.get("time"))
-            rows.append({"type": v["type"], "cameo": v.get("cameo"), "actor1": ent(v.get("actor1")),
-                         "actor2": ent(v.get("actor2")), "location": ent(v.get("location")),
-                         "trigger": v["trigger"]["text"], "when": (t or {}).get("value") or d.get("published"),
-                         "article_id": d["id"], "title": d.get("title")})
-        return rows
+            if isinstance(exc, StoreQueryError):
+                raise QueryError(str(exc)) from None
+            raise
 
     def events(self, *, actor: str | None = None, type: str | None = None, date_from: str | None = None,
                date_to: str | None = None, limit: int = 50, offset: int = 0) -> Page:
-        out = []
-        for d in self._docs_newest():
-            for r in self._event_rows(d):
-                if type and r["type"] != type.upper():
-                    continue
-                if actor and not any(a and (a["id"] == actor or _key(actor) in _key(a["name"] or ""))
-                                     for a in (r["actor1"], r["actor2"])):
-                    continue
-                if not _in_range(r["when"], date_from, date_to):
-                    continue
-                out.append(r)
-        out.sort(key=lambda r: str(r["when"] or ""))
-        return Page(len(out), out[offset:offset + limit])
+        from .. import views
 
-    def entity(self, entity_id: str) -> dict[str, Any] | None:
-        table = self._entity_table()
-        row = table.get(entity_id)
-        if row is None:
-            return None
-        months: Counter[str] = Counter()
-        co: Counter[str] = Counter()
-        events = []
-        for d in self._docs_newest():
-            gids = {e["id"]: self._gid(e) for e in d.get("entities", [])}
-            mine = [e for e in d.get("entities", []) if gids[e["id"]] == entity_id]
-            if not mine:
-                continue
-            months[(d.get("published") or "unknown")[:7]] += sum(len(e.get("mentions", [])) for e in mine)
-            for g in set(gids.values()) - {entity_id}:
-                co[g] += 1
-            events += [r for r in self._event_rows(d)
-                       if any(a and a["id"] == entity_id for a in (r["actor1"], r["actor2"], r["location"]))]
-        quotes = [r for r in self._quote_rows() if r["speaker_id"] == entity_id]
-        for r in quotes:
-            r.pop("_doc")
-        return {
-            "entity": row,
-            "mentions_over_time": [{"period": p, "count": c} for p, c in sorted(months.items())],
-            "cooccurring": [{**table[g], "count": c} for g, c in co.most_common(15)],
-            "quotes": quotes[:50], "events": events[:50],
-        }
+        try:
+            with self._store() as s:
+                rows = views.events(s, actor=actor, type=type, date_from=date_from, date_to=date_to,
+                                    limit=limit + 1, offset=offset)
+        except views.NotFound:
+            return Page(0, [])
+        return Page(None, [v.to_dict() for v in rows[:limit]], len(rows) > limit)
 
     def stories(self, *, date_from: str | None = None, date_to: str | None = None,
                 limit: int = 20) -> list[dict[str, Any]]:
-        groups: dict[str, list[dict[str, Any]]] = defaultdict(list)
-        for d in self._docs_newest():
-            if _in_range(d.get("published"), date_from, date_to):
-                groups[_key(d.get("title") or d["text"][:40])].append(self._brief(d))
-        out = [{"id": str(i), "title": g[0]["title"] or g[0]["snippet"][:80], "size": len(g), "articles": g}
-               for i, g in enumerate(groups.values())]
-        return sorted(out, key=lambda s: -s["size"])[:limit]
+        from .. import views
 
-    def top_speakers(self, limit: int = 10) -> list[dict[str, Any]]:
-        c: Counter[str] = Counter()
-        info: dict[str, dict[str, Any]] = {}
-        for r in self._quote_rows():
-            if r["speaker_id"]:
-                c[r["speaker_id"]] += 1
-                info[r["speaker_id"]] = {"id": r["speaker_id"], "name": r["speaker"], "name_en": r["speaker_en"]}
-        return [{**info[k], "count": n} for k, n in c.most_common(limit)]
+        with self._store() as s:
+            return [st.to_dict() for st in views.stories(s, date_from, date_to, limit=limit)]
 
-    def top_entities(self, limit: int = 10) -> list[dict[str, Any]]:
-        rows = sorted(self._entity_table().values(), key=lambda r: (-r["mentions"], str(r["name"])))
-        return [{**r, "count": r["mentions"]} for r in rows[:limit]]
+
+def _pipeline_version() -> str:
+    """The pipeline version ingest records, so that 'khabar reindex' treats API writes alike."""
+    try:
+        from ..ingest import pipeline_version  # type: ignore[attr-defined]
+    except ImportError:
+        return ""
+    try:
+        return str(pipeline_version())
+    except Exception:  # noqa: BLE001 - a version string is best effort
+        return ""

@@ -19,7 +19,7 @@ from jinja2 import ChainableUndefined, Environment, PackageLoader
 
 from .. import __version__
 from . import render
-from .corpus import Corpus
+from .corpus import Page, QueryError, WebCorpus
 
 PER_PAGE = 20
 
@@ -28,7 +28,8 @@ PER_PAGE = 20
 def env() -> Environment:
     e = Environment(loader=PackageLoader("khabar.web", "templates"), autoescape=True,
                     undefined=ChainableUndefined, trim_blocks=True, lstrip_blocks=True)
-    e.globals.update(version=__version__, label=render.label, entity_title=render.entity_title)
+    e.globals.update(version=__version__, label=render.label, entity_title=render.entity_title,
+                     snippet_html=render.snippet_html)
     e.filters["qs"] = lambda params: urlencode({k: v for k, v in params.items() if v not in (None, "")})
     return e
 
@@ -84,7 +85,13 @@ def network(center: dict[str, Any], others: list[dict[str, Any]], size: int = 42
     return {"size": size, "cx": c, "cy": c, "center": center, "nodes": nodes}
 
 
-def install_pages(app: FastAPI, corpus: Corpus) -> None:
+def _pages(result: Page, page_no: int, per_page: int) -> int:
+    if result.total is not None:
+        return max(1, math.ceil(result.total / per_page))
+    return page_no + (1 if result.more else 0)
+
+
+def install_pages(app: FastAPI, corpus: WebCorpus) -> None:
     """Register the HTML routes on ``app``."""
     PageQ = Query(1, alias="page", ge=1, le=10_000)
 
@@ -107,10 +114,14 @@ def install_pages(app: FastAPI, corpus: Corpus) -> None:
             if form[key] and not _is_date(form[key]):
                 return page("search.html", status=400, form=form, results=None, total=0, page_no=1,
                             pages=0, error=f"تاريخ غير صالح: {form[key]}")  # "invalid date"
-        result = corpus.search(q or None, date_from=date_from or None, date_to=date_to or None,
-                               source=source or None, entity=entity or None, limit=PER_PAGE,
-                               offset=(page_no - 1) * PER_PAGE)
-        pages = max(1, math.ceil(result.total / PER_PAGE))
+        try:
+            result = corpus.search(q or None, date_from=date_from or None, date_to=date_to or None,
+                                   source=source or None, entity=entity or None, limit=PER_PAGE,
+                                   offset=(page_no - 1) * PER_PAGE)
+        except QueryError as exc:
+            return page("search.html", status=400, form=form, results=None, total=0, page_no=1, pages=0,
+                        error=f"لا يمكن البحث بهذه العبارة: {exc}")  # "cannot search with this phrase"
+        pages = _pages(result, page_no, PER_PAGE)
         return page("search.html", form=form, results=result.items, total=result.total, page_no=page_no,
                     pages=pages, error=None)
 
@@ -125,16 +136,17 @@ def install_pages(app: FastAPI, corpus: Corpus) -> None:
     def entities(q: str | None = Query(None, max_length=500), page_no: int = PageQ) -> HTMLResponse:
         result = corpus.entities(q or None, limit=50, offset=(page_no - 1) * 50)
         return page("entities.html", q=q or "", results=result.items, total=result.total, page_no=page_no,
-                    pages=max(1, math.ceil(result.total / 50)))
+                    pages=_pages(result, page_no, 50))
 
     @app.get("/entities/{entity_id}", response_class=HTMLResponse, include_in_schema=False)
     def entity(entity_id: str) -> HTMLResponse:
         profile = corpus.entity(entity_id)
         if profile is None:
             return error_page(404, f"لا يوجد كيان بالمعرّف {entity_id}")  # "no entity with the id"
-        return page("entity.html", p=profile, e=profile["entity"],
-                    chart=bar_chart(profile.get("mentions_over_time", [])),
-                    graph=network(profile["entity"], profile.get("cooccurring", [])))
+        series = [{"period": p["period"], "count": p["mentions"]} for p in profile.get("over_time", [])]
+        partners = [{**c, "count": c.get("shared_articles", 1)} for c in profile.get("cooccurring", [])]
+        return page("entity.html", p=profile, e=profile["entity"], chart=bar_chart(series),
+                    graph=network(profile["entity"], partners))
 
     @app.get("/quotes", response_class=HTMLResponse, include_in_schema=False)
     def quotes(speaker: str | None = Query(None, max_length=500), about: str | None = Query(None, max_length=500),
@@ -151,7 +163,7 @@ def install_pages(app: FastAPI, corpus: Corpus) -> None:
                                date_from=date_from or None, date_to=date_to or None, limit=PER_PAGE,
                                offset=(page_no - 1) * PER_PAGE)
         return page("quotes.html", form=form, results=result.items, total=result.total, page_no=page_no,
-                    pages=max(1, math.ceil(result.total / PER_PAGE)))
+                    pages=_pages(result, page_no, PER_PAGE))
 
     @app.get("/events", response_class=HTMLResponse, include_in_schema=False)
     def events(actor: str | None = Query(None, max_length=500), type: str | None = Query(None, max_length=20),
@@ -159,7 +171,7 @@ def install_pages(app: FastAPI, corpus: Corpus) -> None:
         form = {"actor": actor or "", "type": type or ""}
         result = corpus.events(actor=actor or None, type=type or None, limit=50, offset=(page_no - 1) * 50)
         return page("events.html", form=form, results=result.items, total=result.total, page_no=page_no,
-                    pages=max(1, math.ceil(result.total / 50)), types=list(render.labels()["event"]))
+                    pages=_pages(result, page_no, 50), types=list(render.labels()["event"]))
 
     @app.get("/stories", response_class=HTMLResponse, include_in_schema=False)
     def stories() -> HTMLResponse:

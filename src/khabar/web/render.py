@@ -226,3 +226,24 @@ def entity_rows(article: dict[str, Any]) -> list[dict[str, Any]]:
     rows = [{**e, "type_label": label("entity", e.get("type")), "count": len(e.get("mentions", []))}
             for e in article.get("entities", []) if isinstance(e, dict)]
     return sorted(rows, key=lambda r: (-r["count"], str(r.get("name"))))
+
+
+def snippet_html(snippet: Any) -> Markup:
+    """A search snippet (``{"text", "highlights": [[start, end], ...]}`` or a string) with the
+    matched words in ``<b>``, every piece escaped."""
+    if not isinstance(snippet, dict):
+        return escape(str(snippet or ""))
+    text = str(snippet.get("text") or "")
+    out: list[Markup] = []
+    pos = 0
+    for pair in snippet.get("highlights") or []:
+        try:
+            s, e = int(pair[0]), int(pair[1])
+        except (TypeError, ValueError, IndexError):
+            continue
+        if not (pos <= s < e <= len(text)):
+            continue
+        out += [escape(text[pos:s]), Markup("<b>{}</b>").format(text[s:e])]
+        pos = e
+    out.append(escape(text[pos:]))
+    return Markup("").join(out)
