@@ -16,6 +16,7 @@ from collections import Counter, OrderedDict
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -242,6 +243,7 @@ class WebCorpus:
             return [st.to_dict() for st in views.stories(s, date_from, date_to, limit=limit)]
 
 
+@lru_cache(maxsize=1)
 def _pipeline_version() -> str:
     """The pipeline version ingest records, so that 'khabar reindex' treats API writes alike."""
     try:
