@@ -60,7 +60,7 @@ def bar_chart(series: list[dict[str, Any]], width: int = 640, height: int = 180)
     top = max(int(p["count"]) for p in series) or 1
     n = len(series)
     gap = 4
-    bw = max(4.0, (width - 40) / n - gap)
+    bw = min(60.0, max(4.0, (width - 40) / n - gap))
     bars = []
     for i, p in enumerate(series):
         h = (height - 40) * int(p["count"]) / top
@@ -203,7 +203,10 @@ def install_pages(app: FastAPI, corpus: WebCorpus) -> None:
             return page("analyze.html", status=400, form=form, view=None, error=error)
         doc = await run_in_threadpool(analyze_text, form["text"], published=form["published"] or None,
                                       title=form["title"] or None)
-        return page("analyze.html", form=form, view=article_view(doc.to_dict()), error=None)
+        from ..service import get_pipeline
+
+        return page("analyze.html", form=form, view=article_view(doc.to_dict()), error=None,
+                    stages=get_pipeline().names)
 
 
 def _is_date(value: str) -> bool:
