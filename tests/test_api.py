@@ -287,10 +287,10 @@ def test_pages_are_rtl_arabic_with_csp(client, path):
 def test_home_lists_recent_articles_speakers_and_entities(client):
     t = client.get("/").text
     assert "وزير الخارجية العماني يلتقي نظيره الإيراني في مسقط" in t
-    speakers = re.search(r'id="top-speakers">(.*?)</ol>', t, re.S).group(1)
+    speakers = re.search(r'id="top-speakers">(.*?)</ol>', t, re.DOTALL).group(1)
     assert "بدر البوسعيدي" in speakers and "عباس عراقجي" in speakers
     assert speakers.index("بدر البوسعيدي") < speakers.index("عباس عراقجي")  # 3 quotes before 1
-    assert "بدر البوسعيدي" in re.search(r'id="top-entities">(.*?)</ol>', t, re.S).group(1)
+    assert "بدر البوسعيدي" in re.search(r'id="top-entities">(.*?)</ol>', t, re.DOTALL).group(1)
 
 
 def test_article_page_highlights_entities_quotes_timexes(client):
@@ -348,7 +348,7 @@ def test_hostile_content_is_escaped(client, path):
 
 def test_hostile_article_text_survives_escaping(client):
     t = client.get("/articles/hostile-1").text
-    body = re.search(r'<div class="article-text" id="article-text">(.*?)</div>', t, re.S).group(1)
+    body = re.search(r'<div class="article-text" id="article-text">(.*?)</div>', t, re.DOTALL).group(1)
     assert html.unescape(re.sub(r"<[^>]+>", "", body)) == web_samples.XSS_TEXT
 
 

@@ -33,7 +33,7 @@ def serve(db_path: str, host: str, port: int, token: str | None) -> None:
         fail(f"{db_path}: folder {parent} does not exist")
     try:
         app = create_app(db_path, token=token or None)
-    except Exception as exc:  # an unreadable or foreign database file
+    except (RuntimeError, OSError, ValueError) as exc:  # an unreadable or foreign database file
         fail(f"{db_path}: cannot open the store ({exc})")
     click.echo(f"khabar: serving {db_path} on http://{host}:{port}/ (API docs at /docs); Ctrl-C stops",
                err=True)

@@ -16,6 +16,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
+from itertools import pairwise
 from typing import Any
 
 from markupsafe import Markup, escape
@@ -157,7 +158,7 @@ def _build(text: str, inner: list[_Inner], outer: list[_Outer]) -> Markup:
     out: list[Markup] = []
     ii = oi = 0
     open_outer: _Outer | None = None
-    for a, b in zip(points, points[1:]):
+    for a, b in pairwise(points):
         while oi < len(outer) and outer[oi].end <= a:
             oi += 1
         while ii < len(inner) and inner[ii].end <= a:
