@@ -186,6 +186,14 @@ def test_analyse_pasted_text(page, server):
     page.wait_for_selector("#analysis")
     assert page.inner_text("#analysis #article-text") == PASTED
     assert page.input_value("textarea[name=text]") == PASTED
+    # the page shows exactly what the API finds with the stages that exist
+    api = page.request.post(server + "/v1/analyze", data={"text": PASTED, "published": "2024-06-01"}).json()
+    assert page.locator("#analysis #quotes .quote-row").count() == len(api["quotes"])
+    assert page.locator("#analysis #events .timeline li").count() == len(api["events"])
+    assert page.locator("#analysis #entities .entity-list li").count() == len(api["entities"])
+    assert page.locator("#analysis #article-text mark.timex").count() <= len(api["timexes"])
+    if api["events"]:
+        assert page.locator("#analysis #article-text mark.trigger").count() >= 1
     shot(page, "analyze")
 
 
