@@ -376,3 +376,8 @@ def test_serve_help_and_bad_db_folder(tmp_path):
     assert r.exit_code == 0 and "--db" in r.output and "127.0.0.1" in r.output
     r = CliRunner().invoke(main, ["serve", "--db", str(tmp_path / "missing" / "k.db")])
     assert r.exit_code == 2 and "does not exist" in r.output and "Traceback" not in r.output
+
+
+def test_head_on_pages(client):
+    r = client.head("/")
+    assert r.status_code == 200 and r.headers["content-type"].startswith("text/html")

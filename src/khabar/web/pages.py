@@ -22,6 +22,8 @@ from . import render
 from .corpus import Page, QueryError, WebCorpus
 
 PER_PAGE = 20
+# Route options of every page: GET and HEAD, HTML, not part of the OpenAPI schema.
+_GET: dict = {"methods": ["GET", "HEAD"], "response_class": HTMLResponse, "include_in_schema": False}
 
 
 @lru_cache(maxsize=1)
@@ -95,13 +97,13 @@ def install_pages(app: FastAPI, corpus: WebCorpus) -> None:
     """Register the HTML routes on ``app``."""
     PageQ = Query(1, alias="page", ge=1, le=10_000)
 
-    @app.get("/", response_class=HTMLResponse, include_in_schema=False)
+    @app.api_route("/", **_GET)
     def home() -> HTMLResponse:
         return page("home.html", recent=corpus.search(None, limit=10).items,
                     speakers=corpus.top_speakers(10), top_entities=corpus.top_entities(12),
                     total=corpus.count(), form={})
 
-    @app.get("/search", response_class=HTMLResponse, include_in_schema=False)
+    @app.api_route("/search", **_GET)
     def search(q: str | None = Query(None, max_length=500),
                date_from: str | None = Query(None, alias="from", max_length=10),
                date_to: str | None = Query(None, alias="to", max_length=10),
@@ -125,20 +127,20 @@ def install_pages(app: FastAPI, corpus: WebCorpus) -> None:
         return page("search.html", form=form, results=result.items, total=result.total, page_no=page_no,
                     pages=pages, error=None)
 
-    @app.get("/articles/{article_id}", response_class=HTMLResponse, include_in_schema=False)
+    @app.api_route("/articles/{article_id}", **_GET)
     def article(article_id: str) -> HTMLResponse:
         d = corpus.article(article_id)
         if d is None:
             return error_page(404, f"لا يوجد مقال بالمعرّف {article_id}")  # "no article with the id"
         return page("article.html", **article_view(d, corpus.entity_links(article_id)))
 
-    @app.get("/entities", response_class=HTMLResponse, include_in_schema=False)
+    @app.api_route("/entities", **_GET)
     def entities(q: str | None = Query(None, max_length=500), page_no: int = PageQ) -> HTMLResponse:
         result = corpus.entities(q or None, limit=50, offset=(page_no - 1) * 50)
         return page("entities.html", q=q or "", results=result.items, total=result.total, page_no=page_no,
                     pages=_pages(result, page_no, 50))
 
-    @app.get("/entities/{entity_id}", response_class=HTMLResponse, include_in_schema=False)
+    @app.api_route("/entities/{entity_id}", **_GET)
     def entity(entity_id: str) -> HTMLResponse:
         profile = corpus.entity(entity_id)
         if profile is None:
@@ -148,7 +150,7 @@ def install_pages(app: FastAPI, corpus: WebCorpus) -> None:
         return page("entity.html", p=profile, e=profile["entity"], chart=bar_chart(series),
                     graph=network(profile["entity"], partners))
 
-    @app.get("/quotes", response_class=HTMLResponse, include_in_schema=False)
+    @app.api_route("/quotes", **_GET)
     def quotes(speaker: str | None = Query(None, max_length=500), about: str | None = Query(None, max_length=500),
                topic: str | None = Query(None, max_length=500),
                date_from: str | None = Query(None, alias="from", max_length=10),
@@ -165,7 +167,7 @@ def install_pages(app: FastAPI, corpus: WebCorpus) -> None:
         return page("quotes.html", form=form, results=result.items, total=result.total, page_no=page_no,
                     pages=_pages(result, page_no, PER_PAGE))
 
-    @app.get("/events", response_class=HTMLResponse, include_in_schema=False)
+    @app.api_route("/events", **_GET)
     def events(actor: str | None = Query(None, max_length=500), type: str | None = Query(None, max_length=20),
                page_no: int = Query(1, alias="page", ge=1, le=10_000)) -> HTMLResponse:
         form = {"actor": actor or "", "type": type or ""}
@@ -173,11 +175,11 @@ def install_pages(app: FastAPI, corpus: WebCorpus) -> None:
         return page("events.html", form=form, results=result.items, total=result.total, page_no=page_no,
                     pages=_pages(result, page_no, 50), types=list(render.labels()["event"]))
 
-    @app.get("/stories", response_class=HTMLResponse, include_in_schema=False)
+    @app.api_route("/stories", **_GET)
     def stories() -> HTMLResponse:
         return page("stories.html", stories=corpus.stories(limit=30))
 
-    @app.get("/analyze", response_class=HTMLResponse, include_in_schema=False)
+    @app.api_route("/analyze", **_GET)
     def analyze_form() -> HTMLResponse:
         return page("analyze.html", form={"text": "", "published": "", "title": ""}, view=None, error=None)
 
