@@ -151,12 +151,13 @@ class WebCorpus:
         except views.NotFound:
             return None
 
-    def entity_links(self, article_id: str) -> dict[str, str]:
-        """Article entity id (``e1``) -> corpus entity id, resolved by KB id or name."""
+    def entity_links(self, article_id: str, article: dict[str, Any] | None = None) -> dict[str, str]:
+        """Article entity id (``e1``) -> corpus entity id, resolved by KB id or name (``article``:
+        the article's dict when the caller has it already)."""
         with self._lock:
             if article_id in self._links:
                 return self._links[article_id]
-        d = self.article(article_id)
+        d = article if article is not None else self.article(article_id)
         links: dict[str, str] = {}
         if d is not None:
             with self._store() as s:
