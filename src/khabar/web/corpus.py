@@ -59,6 +59,7 @@ class WebCorpus:
             self._local.store = first
         self._speakers: tuple[float, int, list[dict[str, Any]]] | None = None
         self._links: OrderedDict[str, dict[str, str]] = OrderedDict()
+        self._stories: OrderedDict[tuple, list[dict[str, Any]]] = OrderedDict()
 
     # -- connections -------------------------------------------------------------------------
     @contextmanager
@@ -238,10 +239,22 @@ class WebCorpus:
 
     def stories(self, *, date_from: str | None = None, date_to: str | None = None,
                 limit: int = 20) -> list[dict[str, Any]]:
+        """Story clusters, cached until the article count changes (clustering a large corpus
+        takes seconds, so one computation serves every later request)."""
         from .. import views
 
+        key = (date_from, date_to, limit, self.count())
+        with self._lock:
+            hit = self._stories.get(key)
+        if hit is not None:
+            return hit
         with self._store() as s:
-            return [st.to_dict() for st in views.stories(s, date_from, date_to, limit=limit)]
+            out = [st.to_dict() for st in views.stories(s, date_from, date_to, limit=limit)]
+        with self._lock:
+            self._stories[key] = out
+            while len(self._stories) > 32:
+                self._stories.popitem(last=False)
+        return out
 
 
 @lru_cache(maxsize=1)
