@@ -1,7 +1,7 @@
 """REST API (versioned under ``/v1``) and web UI in one FastAPI app: ``create_app(db_path)``.
 
 HTTP lives here and in :mod:`khabar.web`; analysis goes through :mod:`khabar.service` and the
-corpus through the :class:`khabar.web.corpus.Corpus` interface. Errors are JSON
+corpus through :class:`khabar.web.corpus.WebCorpus` (over khabar.store). Errors are JSON
 ``{"status": 404, "error": "not_found", "message": "..."}`` (HTML pages for browser routes), with
 the right status: 400 malformed body or search query, 401 missing/wrong token, 404 unknown id,
 413 body over :data:`MAX_BODY_BYTES`, 422 validation. No stack trace ever reaches a client.
