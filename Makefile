@@ -3,7 +3,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 SHARED ?= ../shared
 
-.PHONY: run test install dev bench clean
+.PHONY: run test install dev bench clean browser-deps
 
 $(BIN)/khabar: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -23,7 +23,13 @@ run: install
 	$(BIN)/khabar search "التعاون" --db .khabar/example.db
 	-$(BIN)/khabar who-said "الهواري" --db .khabar/example.db
 
-test: dev
+# Browser tests drive Debian's Chromium (no browser download): install it when missing.
+browser-deps:
+	@test -x /usr/bin/chromium || ! command -v apt-get >/dev/null 2>&1 || \
+		(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium) || \
+		echo "khabar: could not install chromium; browser tests will be skipped"
+
+test: dev browser-deps
 	$(BIN)/python -m pytest -q
 
 bench: install

@@ -57,6 +57,7 @@ LAZY_COMMANDS: dict[str, str] = {
     "export": "khabar.cli_corpus:export_cmd",
     "stats": "khabar.cli_corpus:stats_cmd",
     "events": "khabar.cli_events:events_cmd",
+    "serve": "khabar.cli_web:serve",
 }
 
 
