@@ -817,8 +817,9 @@ class _Analyzer:
             if end > start and (w in lex.np_stop or w in lex.relatives) and not (
                     w in _GLUE_PREPS and L[end - 1] in lex.np_glue):
                 break
-            if end > start and w == _FI and end + 1 < b and L[end + 1] in lex.event_nouns:
-                break
+            if end > start and w == _FI and (
+                    (end + 1 < b and L[end + 1] in lex.event_nouns) or L[start] in lex.anonymous_heads):
+                break  # في بيان ...; مصادر محلية في مناطق ...: the source is "مصادر محلية"
             if t.text[0] in _QUOTE_CHARS:
                 end += 1
                 continue
