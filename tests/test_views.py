@@ -176,6 +176,10 @@ def test_cli_views(db):
     assert code == 0 and "العلاقات مع روسيا استراتيجية" in out
     code, out = run("quotes-about", "طهران", "--db", db, "--format", "json")
     assert code == 0 and [q["text"] for q in json.loads(out)["quotes"]] == ["طهران شريك مهم"]
+    code, same = run("quotes", "--about", "طهران", "--db", db, "--format", "jsonl")
+    assert code == 0 and json.loads(same) == json.loads(out)
+    code, out = run("quotes", "x.txt", "--about", "طهران", "--db", db)
+    assert code == 2 and "not both" in out
     code, out = run("timeline", "--db", db, "--entity", "Q7747")
     assert code == 0 and "2 events" in out
     code, out = run("stories", "--db", db, "--format", "json")

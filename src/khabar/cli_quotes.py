@@ -12,7 +12,11 @@ from .cli import fail, max_chars_option, published_option
 
 
 @click.command("quotes")
-@click.argument("path", metavar="PATH|-")
+@click.argument("path", metavar="[PATH|-]", required=False)
+@click.option("--about", metavar="NAME",
+              help="Instead of analysing PATH: quotes in the corpus (--db) that mention this entity.")
+@click.option("--db", default="khabar.db", show_default=True, metavar="FILE",
+              help="The corpus database, for --about.")
 @published_option
 @max_chars_option
 @click.option("--format", "fmt", type=click.Choice(["table", "tsv", "jsonl"]), default="table",
@@ -23,14 +27,27 @@ from .cli import fail, max_chars_option, published_option
                                "'quotes' is added when missing).")
 @click.option("--width", type=click.IntRange(min=20), default=120, show_default=True,
               help="Characters of each quote shown in the table (tsv and jsonl give them whole).")
-def quotes_command(path: str, published: str | None, max_chars: int, fmt: str, stages: str | None,
-                   width: int) -> int:
+def quotes_command(path: str | None, about: str | None, db: str, published: str | None, max_chars: int,
+                   fmt: str, stages: str | None, width: int) -> int | None:
     """Who said what in Arabic news articles: every quotation and its speaker.
 
     PATH is a file or directory in any input kind `khabar analyze` reads, or - for stdin.
     Direct, indirect and mixed quotations are listed with the speaker's canonical name,
     English name (when the entities stage knows it) and entity type.
+
+    With --about NAME, lists the quotes stored in the corpus (--db) that mention NAME
+    (same as `khabar quotes-about NAME`).
     """
+    if about is not None:
+        if path is not None:
+            fail("give either PATH or --about NAME, not both")
+        from .cli_corpus import quotes_about_cmd
+
+        ctx = click.get_current_context()
+        return ctx.invoke(quotes_about_cmd, name=about, db=db,
+                          fmt="json" if fmt == "jsonl" else "text")
+    if path is None:
+        fail("missing PATH (or --about NAME to query the corpus); see 'khabar quotes --help'")
     from .io import BadArticle, decode, iter_path, read_text_input
     from .pipeline import PipelineError, default_stages
     from .quotes import who_said_what
