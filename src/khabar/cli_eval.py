@@ -11,6 +11,7 @@ import click
 
 SUBCOMMANDS: dict[str, str] = {
     "ner": "khabar.cli_eval:eval_ner",
+    "events": "khabar.cli_eval_events:events_eval",
 }
 
 
