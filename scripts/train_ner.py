@@ -218,8 +218,7 @@ def train_model(sents, model_path: Path, c1: float, c2: float, use_gaz: bool, us
             # (what it has for names it never saw).
             for item in items:
                 if rng.random() < drop:
-                    for name in [f for f in item if f.startswith(IDENTITY_FEATURES)]:
-                        del item[name]
+                    item[:] = [f for f in item if not f.startswith(IDENTITY_FEATURES)]
         trainer.append(items, tags)
     params = {"max_iterations": max_iter, "feature.minfreq": min_freq, "feature.possible_transitions": True}
     if algorithm == "lbfgs":
