@@ -15,7 +15,7 @@ Usage:
   python scripts/train_ner.py all            # clusters + gazetteer + train (defaults below)
   python scripts/train_ner.py tune --c1 0.05 --c2 0.01 [--no-gazetteer] [--no-clusters]
 
-Needs numpy and scipy for the clusters step only (pip install numpy scipy).
+Needs numpy, scipy and babel for the clusters/gazetteer steps: pip install -e ".[train]".
 """
 
 from __future__ import annotations
