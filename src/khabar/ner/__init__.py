@@ -1,8 +1,8 @@
 """Statistical Arabic named-entity tagger (CRF, ANERcorp types PER/ORG/LOC/MISC).
 
 >>> from khabar.ner import load_tagger
->>> load_tagger().tag(["زار", "بوتين", "موسكو"])  # doctest: +SKIP
-['O', 'B-PER', 'B-LOC']
+>>> load_tagger().tag(["قال", "الرئيس", "الإيراني", "إبراهيم", "رئيسي"])  # "said the Iranian president Ebrahim Raisi"
+['O', 'O', 'O', 'B-PER', 'I-PER']
 """
 
 from .scoring import entity_spans, score
