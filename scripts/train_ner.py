@@ -5,6 +5,9 @@ Steps (each writes under src/khabar/data/):
   clusters   word clusters from unlabelled news (saudinewsnet): positional co-occurrence
              counts -> PPMI -> randomised SVD -> k-means at three granularities
              -> ner_clusters.tsv.gz (key, corpus count, cluster ids)
+  lexicon    name lexicons mined from saudinewsnet: how often a word fills a name slot (after a
+             person title or speech verb, after a known first name, around bin/ibn; after an
+             organisation / place / event head word) against its corpus count -> ner_mined.tsv
   gazetteer  place names from CLDR (Arabic territory names and exemplar cities, as shipped
              in the babel package) -> ner_gazetteer.tsv
   tune       trains on 90% of ANERcorp train.txt, scores the other 10% (--fold, default the last
@@ -156,6 +159,99 @@ def kmeans(x, k: int, rng, iters: int = 20):
     return labels
 
 
+# --------------------------------------------------------------------------- mined lexicon
+def read_lexicon() -> dict[str, set[str]]:
+    """The hand-written cue lexicon (src/khabar/data/ner_lexicon.tsv) as class -> word keys."""
+    out: dict[str, set[str]] = {}
+    for line in (DATA / "ner_lexicon.tsv").read_text(encoding="utf-8").splitlines():
+        if line and not line.startswith("#"):
+            word, cls = line.split("\t")
+            out.setdefault(cls, set()).add(word_key(word))
+    return out
+
+
+MINE_BANDS = ((0.5, "3"), (0.2, "2"), (0.05, "1"))
+MINE_MIN_HITS = 3
+
+
+def build_mined(shared: Path, out: Path) -> None:
+    """Per word: the share of its corpus occurrences that sit in a name slot, per type.
+
+    Slots (all on normalised words, an Arabic word that is not a function word):
+      PER  the first word without the article after a person title (skipping up to two
+           article words: "the US president Barack"), the word after a speech verb, the word
+           after a listed first name or a mined name slot, the words around bin/ibn;
+      ORG/LOC/MISC  the word after an organisation / place / event head word.
+    A word gets a band per type from (slot hits / corpus count) when it has enough hits.
+    """
+    lex = read_lexicon()
+    stop = {word_key(w) for w in (DATA / "stopwords_ar.txt").read_text(encoding="utf-8").split()
+            if not w.startswith("#")}
+    titles, verbs, first = lex["PTR"], lex["SPK"], lex["PFN"] - stop
+    particles = {word_key(w) for w in ("بن", "ابن", "بنت")}  # bin, ibn, bint
+    heads = {"ORG": lex["OHD"], "LOC": lex["LHD"], "MISC": lex["MHD"]}
+    blocked = stop | titles | verbs | particles | lex["OHD"] | lex["LHD"] | lex["MHD"] | lex["NAT"]
+    arabic = re.compile(r"^[\u0621-\u064a]{2,}$")
+    files = sorted(glob.glob(str(shared / "data/news/saudinewsnet/*.json")))
+    cache: dict[str, str] = {}
+    counts: Counter[str] = Counter()
+    hits = {t: Counter() for t in ("PER", "ORG", "LOC", "MISC")}
+
+    def ok(k: str) -> bool:
+        return bool(arabic.match(k)) and k not in blocked
+
+    for f in files:
+        for art in json.loads(Path(f).read_text(encoding="utf-8")):
+            text = (art.get("title") or "") + "\n" + (art.get("content") or "")
+            keys = []
+            for tok in _TOKEN_RE.findall(text):
+                k = cache.get(tok)
+                if k is None:
+                    k = cache[tok] = word_key(tok)
+                keys.append(k)
+            counts.update(keys)
+            n = len(keys)
+            per = hits["PER"]
+            for i, k in enumerate(keys):
+                if k in titles:
+                    j = i + 1
+                    while j < n and j <= i + 2 and keys[j].startswith("ال") and ok(keys[j]):
+                        j += 1
+                    if j < n and ok(keys[j]) and not keys[j].startswith("ال"):
+                        per[keys[j]] += 1
+                        if j + 1 < n and ok(keys[j + 1]):
+                            per[keys[j + 1]] += 1
+                elif k in verbs:
+                    if i + 1 < n and ok(keys[i + 1]) and not keys[i + 1].startswith("ال"):
+                        per[keys[i + 1]] += 1
+                elif k in first:
+                    if i + 1 < n and ok(keys[i + 1]):
+                        per[keys[i + 1]] += 1
+                elif k in particles:
+                    if i > 0 and ok(keys[i - 1]):
+                        per[keys[i - 1]] += 1
+                    if i + 1 < n and ok(keys[i + 1]):
+                        per[keys[i + 1]] += 1
+                else:
+                    for t, hs in heads.items():
+                        if k in hs and i + 1 < n and ok(keys[i + 1]):
+                            hits[t][keys[i + 1]] += 1
+    rows: dict[str, list[str]] = {}
+    for t, hs in hits.items():
+        for w, h in hs.items():
+            if h < MINE_MIN_HITS:
+                continue
+            r = h / counts[w]
+            band = next((b for lim, b in MINE_BANDS if r >= lim), None)
+            if band:
+                rows.setdefault(w, []).append(f"{t}{band}")
+    out.write_text("# Name-slot bands mined from saudinewsnet by scripts/train_ner.py lexicon: key<TAB>TYPEband...\n"
+                   + "".join(f"{w}\t{' '.join(v)}\n" for w, v in sorted(rows.items()) if "\t" not in w),
+                   encoding="utf-8")
+    log(f"wrote {out}: {len(rows)} words " + str({t: sum(1 for v in rows.values() for x in v if x.startswith(t))
+                                                    for t in hits}))
+
+
 # --------------------------------------------------------------------------- gazetteer
 def build_gazetteer(out: Path) -> None:
     """Arabic place names from CLDR (territories and exemplar cities), type LOC."""
@@ -200,13 +296,25 @@ def read_conll(path: Path) -> list[tuple[list[str], list[str]]]:
 
 
 def train_model(sents, model_path: Path, c1: float, c2: float, use_gaz: bool, use_clusters: bool,
-                max_iter: int = MAX_ITER, min_freq: int = 1, algorithm: str = "lbfgs", drop: float = 0.0):
+                max_iter: int = MAX_ITER, min_freq: int = 1, algorithm: str = "lbfgs", drop: float = 0.0,
+                lexicon: bool = False):
     import pycrfsuite
 
     from khabar.ner.tagger import load_resources
     from khabar.ner.features import FeatureExtractor
 
-    res = load_resources(gazetteer=use_gaz, clusters=use_clusters)
+    res = load_resources(gazetteer=use_gaz, clusters=use_clusters,
+                         lexicon=lexicon, mined=lexicon)
+    # Experiments: keep only some lexicon classes / mined types (comma lists in the environment,
+    # e.g. LEX_CLASSES=PFN,PTR MINED_TYPES=PER).
+    if os.environ.get("LEX_CLASSES"):
+        keep = set(os.environ["LEX_CLASSES"].split(","))
+        res.lexicon = {k: "|".join(c for c in v.split("|") if c in keep) for k, v in res.lexicon.items()}
+        res.lexicon = {k: v for k, v in res.lexicon.items() if v}
+    if os.environ.get("MINED_TYPES"):
+        keep = tuple(os.environ["MINED_TYPES"].split(","))
+        res.mined = {k: " ".join(b for b in v.split() if b.startswith(keep)) for k, v in res.mined.items()}
+        res.mined = {k: v for k, v in res.mined.items() if v}
     fx = FeatureExtractor(res)
     trainer = pycrfsuite.Trainer(algorithm=algorithm, verbose=False)
     rng = random.Random(SEED)
@@ -227,7 +335,7 @@ def train_model(sents, model_path: Path, c1: float, c2: float, use_gaz: bool, us
     t = time.time()
     trainer.train(str(model_path))
     log(f"trained {model_path.name} in {time.time() - t:.0f}s (c1={c1} c2={c2} gaz={use_gaz} "
-        f"clusters={use_clusters} minfreq={min_freq})")
+        f"clusters={use_clusters} minfreq={min_freq} lexicon={lexicon})")
     return fx
 
 
@@ -247,7 +355,7 @@ def evaluate(sents, model_path: Path, fx) -> dict:
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("step", choices=["clusters", "gazetteer", "tune", "train", "all"])
+    ap.add_argument("step", choices=["clusters", "lexicon", "gazetteer", "tune", "train", "all"])
     ap.add_argument("--shared", type=Path, default=DEFAULT_SHARED)
     ap.add_argument("--c1", type=float, default=DEFAULT_C1)
     ap.add_argument("--c2", type=float, default=DEFAULT_C2)
@@ -258,11 +366,16 @@ def main() -> None:
     ap.add_argument("--fold", type=int, default=9, choices=range(10), help="tune: which tenth is dev")
     ap.add_argument("--no-gazetteer", action="store_true")
     ap.add_argument("--no-clusters", action="store_true")
+    ap.add_argument("--lexicon", action="store_true",
+                    help="also use ner_lexicon.tsv cue classes and ner_mined.tsv bands (the tagger must then "
+                         "load them too: khabar.ner.tagger.USE_LEXICON)")
     ap.add_argument("--out", type=Path, default=DATA / "ner.crfsuite")
     args = ap.parse_args()
     gaz, clus = not args.no_gazetteer, not args.no_clusters
     if args.step in ("clusters", "all"):
         build_clusters(args.shared, DATA / "ner_clusters.tsv.gz")
+    if args.step in ("lexicon", "all"):
+        build_mined(args.shared, DATA / "ner_mined.tsv")
     if args.step in ("gazetteer", "all"):
         build_gazetteer(DATA / "ner_gazetteer.tsv")
     train = read_conll(args.shared / "data/ner/anercorp/train.txt")
@@ -273,15 +386,16 @@ def main() -> None:
         tag = os.environ.get("TAG", "") + f"f{args.fold}_"
         model = Path(f"/tmp/ner_tune_{tag}{args.c1}_{args.c2}_{int(gaz)}{int(clus)}_{args.min_freq}.crfsuite")
         fx = train_model(fit, model, args.c1, args.c2, gaz, clus, args.max_iter, args.min_freq,
-                         args.algorithm, args.drop)
+                         args.algorithm, args.drop, args.lexicon)
         result = evaluate(dev, model, fx)
         print(json.dumps({"fold": args.fold, "algorithm": args.algorithm, "c1": args.c1, "c2": args.c2,
                           "gazetteer": gaz, "clusters": clus, "min_freq": args.min_freq, "drop": args.drop,
+                          "lexicon": args.lexicon,
                           "max_iter": args.max_iter, "overall": result["overall"],
                           "per_type": {t: r["f1"] for t, r in result["types"].items()}}), flush=True)
     if args.step in ("train", "all"):
         train_model(train, args.out, args.c1, args.c2, gaz, clus, args.max_iter, args.min_freq, args.algorithm,
-                    args.drop)
+                    args.drop, args.lexicon)
         log(f"model size {args.out.stat().st_size / 1e6:.1f} MB")
 
 

@@ -52,6 +52,18 @@ def test_features_cover_window_and_clusters():
     assert "-2pad" in feats[0] and "+2pad" in feats[-1]
 
 
+def test_name_lexicons_load_and_give_features():
+    res = load_resources(lexicon=True, mined=True)
+    assert "PFN" in res.lexicon[word_key("أحمد")]  # a first name
+    assert "OHD" in res.lexicon[word_key("وزارة")]  # ministry: heads an organisation name
+    assert res.mined[word_key("بوتين")].startswith("PER")  # mined from title slots in the news
+    feats = FeatureExtractor(res).sentence(SENT_PUTIN)
+    assert "lx=PTR" in feats[1] and "-2lx=PTR" in feats[3]  # president: a person title
+    assert any(f.startswith("mn=PER") for f in feats[4])
+    # The packaged model does not use them: default resources carry no lexicon.
+    assert not load_resources().lexicon and not load_resources().mined
+
+
 # ---------------------------------------------------------------- scoring
 
 def test_entity_spans_follow_conlleval():

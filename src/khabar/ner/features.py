@@ -11,6 +11,10 @@ Features (all strings, as python-crfsuite wants them):
   word and for its stem, which is what lets the tagger generalise to names it never saw,
 - corpus-frequency band of the word,
 - gazetteer membership of the word/stem and of multi-word gazetteer phrases,
+- optionally (when Resources holds them; the packaged model does not use them, they gave no
+  gain on the dev tenths, see docs/ner.md): cue classes from a hand-written lexicon (first
+  names, titles, organisation/event/place head words, nationality adjectives) and name-slot
+  bands mined from unlabelled news,
 - the same word-level features of the neighbours within +-2, and word bigrams.
 """
 
@@ -78,6 +82,8 @@ class Resources:
     phrases: dict[tuple[str, ...], str] = field(default_factory=dict)  # multi-word -> type
     phrase_prefixes: set[tuple[str, ...]] = field(default_factory=set)
     max_phrase: int = 1
+    lexicon: dict[str, str] = field(default_factory=dict)  # hand-written cue classes ("PFN|PTR")
+    mined: dict[str, str] = field(default_factory=dict)  # mined name-slot bands ("PER3 ORG1")
 
     def count(self, key: str) -> int:
         """Corpus count of a word key (0 when unknown)."""
@@ -151,6 +157,14 @@ class FeatureExtractor:
             core.append(f"g={gaz}")
         if stem != key:
             core.append(f"st={stem}")
+        # Cue classes (first name, title, organisation head...) and mined name-slot bands: these
+        # carry over to names and heads never seen in training.
+        lex = res.lexicon.get(key) or res.lexicon.get(stem) or res.lexicon.get(bare)
+        if lex:
+            core.extend(f"lx={c}" for c in lex.split("|"))
+        mined = res.mined.get(key) or res.mined.get(stem) or res.mined.get(bare)
+        if mined:
+            core.extend(f"mn={m}" for m in mined.split())
         # Features of the current word only.
         has_article = pre.endswith(("ال", "لل")) or stem.startswith("ال")
         cur = [f"pre={pre}", f"al={int(has_article)}"]

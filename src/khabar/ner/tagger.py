@@ -7,17 +7,39 @@ import threading
 from collections.abc import Sequence
 from importlib import resources
 
-from .features import FeatureExtractor, Resources
+from .features import FeatureExtractor, Resources, word_key
 
 MODEL_FILE = "ner.crfsuite"
 CLUSTERS_FILE = "ner_clusters.tsv.gz"
 GAZETTEER_FILE = "ner_gazetteer.tsv"
+LEXICON_FILE = "ner_lexicon.tsv"
+MINED_FILE = "ner_mined.tsv"
+# Whether the packaged model was trained with the name lexicons (scripts/train_ner.py --lexicon).
+USE_LEXICON = False
 
 
-def load_resources(*, gazetteer: bool = True, clusters: bool = True) -> Resources:
-    """Word clusters and gazetteers from the package data."""
+def load_resources(*, gazetteer: bool = True, clusters: bool = True, lexicon: bool = False,
+                   mined: bool = False) -> Resources:
+    """Word clusters, gazetteers and (optionally) name lexicons from the package data.
+
+    The lexicons (hand-written cue classes, mined name-slot bands) are off by default: the
+    packaged model is trained without them (no gain on the dev tenths, see docs/ner.md);
+    ``scripts/train_ner.py --lexicon`` trains with them.
+    """
     res = Resources()
     data = resources.files("khabar.data")
+    if lexicon and data.joinpath(LEXICON_FILE).is_file():
+        for line in data.joinpath(LEXICON_FILE).read_text(encoding="utf-8").splitlines():
+            if line and not line.startswith("#"):
+                word, cls = line.split("\t")
+                key = word_key(word)
+                old = res.lexicon.get(key)
+                res.lexicon[key] = cls if not old else "|".join(sorted({*old.split("|"), cls}))
+    if mined and data.joinpath(MINED_FILE).is_file():
+        for line in data.joinpath(MINED_FILE).read_text(encoding="utf-8").splitlines():
+            if line and not line.startswith("#"):
+                key, bands = line.split("\t")
+                res.mined[key] = bands
     if clusters and data.joinpath(CLUSTERS_FILE).is_file():
         raw = gzip.decompress(data.joinpath(CLUSTERS_FILE).read_bytes()).decode("utf-8")
         res.words = dict(line.split("\t", 1) for line in raw.splitlines() if line and line[0] != "#")
@@ -76,5 +98,5 @@ def load_tagger() -> NerTagger:
                 if not path.is_file():
                     raise FileNotFoundError(f"NER model {MODEL_FILE} is missing from khabar.data "
                                             "(rebuild it with scripts/train_ner.py all)")
-                _TAGGER = NerTagger(str(path), load_resources())
+                _TAGGER = NerTagger(str(path), load_resources(lexicon=USE_LEXICON, mined=USE_LEXICON))
         return _TAGGER
