@@ -1,0 +1,611 @@
+"""The ``entities`` stage: mentions, in-article consolidation, titles, and KB linking.
+
+Mentions come from two sources, merged:
+
+- the statistical tagger (``khabar.ner.load_tagger().tag(tokens) -> BIO tags``) when it is
+  installed; without it the stage still works from the KB alone;
+- longest-match lookups of normalised token n-grams in the packaged KB (countries, cities,
+  organisations, people), which add what the tagger missed and link what it found.
+
+A proclitic (و ف ب ك ل) is left out of a mention when what remains is a known name, starts
+with the article ال, or occurs elsewhere in the article on its own ("بطاجيكستان" -> "طاجيكستان").
+
+Mentions of one real-world entity become one ``Entity``: same KB record, same normalised name,
+a short PER name that ends or starts a longer one ("رئيسي" -> "إبراهيم رئيسي"), a short ORG
+name that starts a longer one. Title phrases ("الرئيس الروسي", "وزير الخارجية السعودي",
+"المتحدث باسم الوزارة") are parsed into (role, qualifier) and become ``title`` mentions of the
+person they refer to: the person named right after the same title in the article, else the
+person in the article whom the KB gives that role, else (with a publication date) the KB's
+holder of that role at that date. A qualified title with no referent is kept as its own PER
+entity (the quotes stage needs speakers such as "وزير الصحة المصري"); a bare title ("الوزير")
+with no referent is dropped.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from dataclasses import dataclass, field
+from functools import lru_cache
+from importlib import resources
+from typing import Any
+
+from .kb import KB, KBEntry, Key, key_of, load_kb
+from .model import Document, Entity, Mention, Token
+from .text import normalize
+from .translit import transliterate
+
+_CONJ = ("و", "ف")  # and, so
+_PREP = ("ب", "ك", "ل")  # with/in, like, for/to
+# Proclitic chains, longest first: (chain, is_lam_article) — "لل" is ل + the article's ل.
+_CHAINS = tuple(
+    sorted({c + p for c in ("",) + _CONJ for p in ("",) + _PREP} - {""}, key=len, reverse=True)
+)
+# Words that, right before an ambiguous alias, confirm it is a name (newspaper, channel, club,
+# movement, organisation, city, agency, company, party, group, university).
+_CUE_WORDS = frozenset(key_of("صحيفة جريدة قناة نادي حركة تنظيم مدينة وكالة شركة حزب جماعة جامعة منظمة ميليشيا"))
+
+
+@dataclass(frozen=True, slots=True)
+class TitleSpec:
+    role: str
+    en: str
+    domain: bool = False
+    of: bool = False
+    needs_qualifier: bool = False
+    qualifier: str | None = None  # implied qualifier (ISO code resolved to a KB id)
+
+
+@dataclass
+class Lexicon:
+    honorifics: set[Key]
+    titles: dict[Key, TitleSpec]
+    domains: dict[Key, tuple[str, str]]
+    stopwords: frozenset[str]
+    connectors: frozenset[str]
+    max_title: int
+    max_domain: int
+    max_honorific: int
+
+
+@lru_cache(maxsize=1)
+def load_lexicon() -> Lexicon:
+    raw = json.loads(resources.files("khabar.data").joinpath("titles.json").read_text(encoding="utf-8"))
+    kb = load_kb()
+    titles: dict[Key, TitleSpec] = {}
+    for t in raw["titles"]:
+        q = t.get("qualifier")
+        q = (kb.by_iso(q).id if kb.by_iso(q) else None) if q else None
+        spec = TitleSpec(t["role"], t["en"], bool(t.get("domain")), bool(t.get("of")),
+                         bool(t.get("needs_qualifier")), q)
+        for ar in t["ar"]:
+            titles.setdefault(key_of(ar), spec)
+    honor = {key_of(h) for h in raw["honorifics"]}
+    domains = {key_of(k): (v[0], v[1]) for k, v in raw["domains"].items()}
+    return Lexicon(
+        honorifics=honor, titles=titles, domains=domains,
+        stopwords=frozenset(w for s in raw["stopwords"] for w in key_of(s)),
+        connectors=frozenset(w for s in raw["name_connectors"] for w in key_of(s)),
+        max_title=max(len(k) for k in titles), max_domain=max(len(k) for k in domains),
+        max_honorific=max(len(k) for k in honor),
+    )
+
+
+def _load_tagger() -> Any | None:
+    """The statistical tagger when khabar.ner is installed and its model loads, else None."""
+    try:
+        from .ner import load_tagger  # type: ignore[attr-defined]
+    except ImportError:
+        return None
+    try:
+        return load_tagger()
+    except Exception:  # a missing or broken model must not break analysis  # noqa: BLE001
+        return None
+
+
+# --------------------------------------------------------------------------------------------
+# Mention candidates
+
+
+@dataclass
+class Cand:
+    """A candidate name mention (character span on the original text)."""
+
+    start: int
+    end: int
+    i: int  # first token index (within the sentence)
+    j: int  # one past the last token index
+    sent: int
+    type: str
+    key: Key  # normalised words, clitics stripped
+    source: str  # "tagger" | "kb" | "rule"
+    kb: KBEntry | None = None
+    weak: bool = False
+    kind: str = "name"
+
+
+@dataclass
+class TitleHit:
+    start: int
+    end: int
+    sent: int
+    i: int
+    j: int  # token range of the whole title phrase
+    role: str
+    role_en: str
+    qualifier: str | None  # KB id (country/org) or "text:<normalised>" or None
+    qualifier_en: str | None
+    target: int | None = None  # index into the name candidates it is bound to
+
+
+@dataclass
+class _Cluster:
+    names: list[Cand] = field(default_factory=list)
+    titles: list[TitleHit] = field(default_factory=list)
+    kb: KBEntry | None = None
+    type: str | None = None
+
+
+def _forms(tok: Token) -> list[tuple[str, int, str]]:
+    """(normalised form, char offset into the token, stripped chain) for a token, whole form first.
+
+    Stripped forms drop a proclitic chain; for "لل" the article is restored ("للسعودية" ->
+    "السعودية") while the span keeps the ل that stands for it.
+    """
+    n = tok.norm
+    out = [(n, 0, "")]
+    if len(tok.text) != len(n):
+        return out  # diacritics: offsets are not 1:1, keep the whole token
+    for chain in _CHAINS:
+        if n.startswith(chain) and len(n) - len(chain) >= 2:
+            rest = n[len(chain):]
+            if chain.endswith("ل") and rest.startswith("ل") and len(rest) >= 3:
+                out.append(("ا" + rest, len(chain), chain))  # لل: ل + (ا)ل
+            out.append((rest, len(chain), chain))
+    return out
+
+
+class EntityStage:
+    """Find, consolidate and link the named entities of an article."""
+
+    name = "entities"
+    requires = frozenset({"sentences", "tokens"})
+    provides = frozenset({"entities"})
+
+    def __init__(self, tagger: Any | None = ..., kb: KB | None = None) -> None:
+        self.kb = kb or load_kb()
+        self.lex = load_lexicon()
+        self.tagger = _load_tagger() if tagger is ... else tagger
+
+    # ---- public -------------------------------------------------------------------------
+
+    def __call__(self, doc: Document) -> Document:
+        return doc.with_(entities=tuple(self.extract(doc)))
+
+    def extract(self, doc: Document) -> list[Entity]:
+        year = int(doc.published[:4]) if doc.published and doc.published[:4].isdigit() else None
+        sents = [s.tokens for s in doc.sentences]
+        doc_norms = Counter(t.norm for toks in sents for t in toks)
+        kb_hits = [self._kb_matches(toks, si) for si, toks in enumerate(sents)]
+        strong_ids = {c.kb.id for hits in kb_hits for c in hits if c.kb and not c.weak}
+        tagged = [self._tagger_spans(toks, si, doc_norms) for si, toks in enumerate(sents)] if self.tagger else None
+        cands: list[Cand] = []
+        for si, toks in enumerate(sents):
+            cands.extend(self._merge(toks, si, kb_hits[si], tagged[si] if tagged else [], strong_ids))
+        titles: list[TitleHit] = []
+        for si, toks in enumerate(sents):
+            titles.extend(self._titles(toks, si, [c for c in cands if c.sent == si]))
+        if self.tagger is None:
+            cands.extend(self._names_after_titles(sents, cands, titles))
+        cands.sort(key=lambda c: c.start)
+        self._bind_titles(sents, cands, titles)
+        clusters = self._cluster(cands)
+        self._attach_titles(clusters, cands, titles, year)
+        return self._entities(doc.text, clusters)
+
+    # ---- KB dictionary matching ------------------------------------------------------------
+
+    def _kb_matches(self, toks: tuple[Token, ...], si: int) -> list[Cand]:
+        out: list[Cand] = []
+        kb, n = self.kb, len(toks)
+        i = 0
+        while i < n:
+            best: tuple[int, int, Cand] | None = None
+            if toks[i].norm.isalpha():
+                for form, off, chain in _forms(toks[i]):
+                    for L in range(min(kb.max_len, n - i), 0, -1):
+                        key = (form,) + tuple(t.norm for t in toks[i + 1:i + L])
+                        entry = kb.lookup(key)
+                        if entry is None:
+                            continue
+                        # whole-token forms win ties; a bare preposition chain needs ال after it
+                        if chain and chain[-1] in _PREP and not form.startswith("ال") and entry.kind != "person":
+                            if entry.kind not in ("country", "city", "region"):
+                                break
+                        score = (L, 0 if not chain else -1)
+                        if best is None or score > best[:2]:
+                            c = Cand(toks[i].start + off, toks[i + L - 1].end, i, i + L, si, entry.type,
+                                     key, "kb", entry, kb.is_weak(key, entry.id) and kb.lookup(key, allow_weak=False) is None)
+                            best = (score[0], score[1], c)
+                        break
+            if best:
+                out.append(best[2])
+                i = best[2].j
+            else:
+                i += 1
+        return out
+
+    # ---- tagger ----------------------------------------------------------------------------
+
+    def _tagger_spans(self, toks: tuple[Token, ...], si: int, doc_norms: Counter) -> list[Cand]:
+        if not toks:
+            return []
+        try:
+            tags = self.tagger.tag([t.text for t in toks])
+        except Exception:  # noqa: BLE001 - a tagger failure degrades to KB-only mentions
+            return []
+        spans: list[tuple[int, int, str]] = []
+        cur: list[Any] | None = None
+        for k, tag in enumerate(list(tags) + ["O"]):
+            if cur and (tag == "O" or tag.startswith("B-") or tag[2:] != cur[2]):
+                spans.append((cur[0], k, cur[2]))
+                cur = None
+            if tag != "O" and cur is None and "-" in tag:
+                cur = [k, k + 1, tag[2:]]
+        out = []
+        for i, j, typ in spans:
+            if typ not in ("PER", "ORG", "LOC", "MISC"):
+                continue
+            first = toks[i]
+            start, key0 = first.start, first.norm
+            rest = tuple(t.norm for t in toks[i + 1:j])
+            if not self.kb.lookup((key0,) + rest):
+                for form, off, chain in _forms(first)[1:]:
+                    if (self.kb.lookup((form,) + rest) or (form.startswith("ال") and len(form) > 3)
+                            or doc_norms.get(form, 0) > 0):
+                        start, key0 = first.start + off, form
+                        break
+            out.append(Cand(start, toks[j - 1].end, i, j, si, typ, (key0,) + rest, "tagger"))
+        return out
+
+    def _merge(self, toks, si, kb_hits: list[Cand], tagged: list[Cand], strong_ids: set[str]) -> list[Cand]:
+        """Tagger spans linked to KB matches they coincide with, plus KB matches the tagger missed."""
+        out: list[Cand] = []
+        used_kb: set[int] = set()
+        for t in tagged:
+            over = [(k, c) for k, c in enumerate(kb_hits) if c.start < t.end and t.start < c.end]
+            longer = [c for _, c in over if c.start <= t.start and c.end >= t.end and (c.end - c.start) > (t.end - t.start)]
+            if longer:
+                continue  # the KB match covers the tagger span: keep the KB match below
+            for k, c in over:
+                used_kb.add(k)
+                if c.start >= t.start and c.end <= t.end and c.kb and (
+                        c.key == t.key or (c.kb.type == t.type and 2 * (c.j - c.i) >= t.j - t.i)):
+                    t.kb = c.kb
+                    if c.key == t.key:
+                        t.type = c.kb.type
+            out.append(t)
+        tagged_spans = [(t.start, t.end) for t in tagged]
+        for k, c in enumerate(kb_hits):
+            if k in used_kb:
+                continue
+            if c.weak and not self._weak_ok(toks, c, strong_ids, tagged_spans):
+                continue
+            out.append(c)
+        return out
+
+    def _weak_ok(self, toks, c: Cand, strong_ids: set[str], tagged_spans) -> bool:
+        """An ambiguous alias counts when the article names the entity unambiguously elsewhere,
+        the tagger marks it, or a cue word / title / honorific precedes it."""
+        if c.kb and c.kb.id in strong_ids:
+            return True
+        if any(s < c.end and c.start < e for s, e in tagged_spans):
+            return True
+        if c.i == 0:
+            return False
+        prev = toks[c.i - 1].norm
+        if prev in _CUE_WORDS or (prev[:1] in _CONJ and prev[1:] in _CUE_WORDS):
+            return True
+        if c.type == "PER":
+            for L in range(1, max(self.lex.max_honorific, self.lex.max_title) + 1):
+                if c.i - L < 0:
+                    break
+                k = tuple(t.norm for t in toks[c.i - L:c.i])
+                k0 = (_strip_conj(k[0]),) + k[1:]
+                if k in self.lex.honorifics or k0 in self.lex.honorifics:
+                    return True
+        return False
+
+    # ---- titles ------------------------------------------------------------------------------
+
+    def _titles(self, toks: tuple[Token, ...], si: int, cands: list[Cand]) -> list[TitleHit]:
+        lex, kb, n = self.lex, self.kb, len(toks)
+        starts = {c.i: c for c in cands}
+        covered = {k for c in cands for k in range(c.i, c.j) if c.type in ("PER", "LOC")}
+        out: list[TitleHit] = []
+        i = 0
+        while i < n:
+            hit = None
+            if i not in covered and toks[i].norm.isalpha():
+                for form, off, _chain in _forms(toks[i]):
+                    for L in range(min(lex.max_title, n - i), 0, -1):
+                        key = (form,) + tuple(t.norm for t in toks[i + 1:i + L])
+                        spec = lex.titles.get(key)
+                        if spec:
+                            hit = self._title_phrase(toks, si, i, i + L, off, spec, starts)
+                            break
+                    if hit:
+                        break
+            if hit:
+                out.append(hit)
+                i = hit.j
+            else:
+                i += 1
+        return out
+
+    def _title_phrase(self, toks, si, i, j, off, spec: TitleSpec, starts: dict[int, Cand]) -> TitleHit | None:
+        lex, kb, n = self.lex, self.kb, len(toks)
+        role, role_en = spec.role, spec.en
+        qual, qual_en = spec.qualifier, (kb.get(spec.qualifier).en if spec.qualifier else None)
+        if spec.domain:
+            for L in range(min(lex.max_domain, n - j), 0, -1):
+                dom = lex.domains.get(tuple(t.norm for t in toks[j:j + L]))
+                if dom:
+                    role, role_en = f"{spec.role}_{dom[0]}", f"Minister of {dom[1]}"
+                    j += L
+                    break
+        # qualifier: nationality adjective, KB/tagger ORG/LOC, "في"/"ل" + place, "باسم" + phrase
+        if qual is None and j < n:
+            c = starts.get(j)
+            if c is None and j + 1 < n and toks[j].norm == "في":  # "in"
+                c = starts.get(j + 1)
+                c = c if c and c.type == "LOC" else None
+            if c is not None and c.type in ("ORG", "LOC"):
+                qual = c.kb.id if c.kb else "text:" + " ".join(c.key)
+                qual_en = c.kb.en if c.kb else transliterate(" ".join(t.text for t in toks[c.i:c.j]))
+                j = c.j
+            elif kb.country_of_adjective(toks[j].norm):
+                e = kb.country_of_adjective(toks[j].norm)
+                qual, qual_en = e.id, e.en
+                j += 1
+            elif spec.of:
+                k = j
+                while k < n and k - j < 3 and toks[k].norm.isalpha() and toks[k].norm not in lex.stopwords \
+                        and k not in starts:
+                    k += 1
+                if k > j:
+                    qual = "text:" + " ".join(t.norm for t in toks[j:k])
+                    qual_en = transliterate(" ".join(t.text for t in toks[j:k]))
+                    j = k
+        if qual is not None and j < n and kb.country_of_adjective(toks[j].norm):
+            e = kb.country_of_adjective(toks[j].norm)  # "رئيس مجلس الدوما الروسي"
+            if qual.startswith("text:"):
+                qual, qual_en = f"{qual}@{e.id}", f"{qual_en} ({e.en})"
+            j += 1
+        if qual is None and (spec.needs_qualifier or spec.of or role == "minister"):
+            return None
+        return TitleHit(toks[i].start + off, toks[j - 1].end, si, i, j, role, role_en, qual, qual_en)
+
+    def _names_after_titles(self, sents, cands: list[Cand], titles: list[TitleHit]) -> list[Cand]:
+        """Without a tagger: 2-4 name-like words right after a title or honorific are a PER name."""
+        lex = self.lex
+        taken = {(c.sent, k) for c in cands for k in range(c.i, c.j)}
+        out = []
+        anchors = [(t.sent, t.j) for t in titles]
+        for si, toks in enumerate(sents):
+            for i in range(len(toks)):
+                for L in range(lex.max_honorific, 0, -1):
+                    if i + L <= len(toks) and tuple(t.norm for t in toks[i:i + L]) in lex.honorifics:
+                        anchors.append((si, i + L))
+                        break
+        for si, j in sorted(set(anchors)):
+            toks = sents[si]
+            while j < len(toks) and tuple(t.norm for t in toks[j:j + 1]) in lex.honorifics:
+                j += 1
+            k = j
+            while k < len(toks) and k - j < 4 and (si, k) not in taken and toks[k].norm.isalpha() \
+                    and toks[k].norm not in lex.stopwords and not self.kb.country_of_adjective(toks[k].norm) \
+                    and (toks[k].norm,) not in lex.titles and len(toks[k].norm) > 1:
+                k += 1
+            while k > j and toks[k - 1].norm in lex.connectors:
+                k -= 1
+            if k - j >= 2:
+                out.append(Cand(toks[j].start, toks[k - 1].end, j, k, si, "PER",
+                                tuple(t.norm for t in toks[j:k]), "rule"))
+                taken.update((si, x) for x in range(j, k))
+        return out
+
+    def _bind_titles(self, sents, cands: list[Cand], titles: list[TitleHit]) -> None:
+        """A title directly followed by a PER name (honorifics may sit between) names that person."""
+        by_start = {(c.sent, c.i): idx for idx, c in enumerate(cands) if c.type == "PER"}
+        for t in titles:
+            toks = sents[t.sent]
+            k = t.j
+            while k < len(toks):
+                L = next((L for L in range(self.lex.max_honorific, 0, -1)
+                          if tuple(x.norm for x in toks[k:k + L]) in self.lex.honorifics), 0)
+                if not L:
+                    break
+                k += L
+            if (t.sent, k) in by_start:
+                t.target = by_start[(t.sent, k)]
+
+    # ---- consolidation -----------------------------------------------------------------------
+
+    def _cluster(self, cands: list[Cand]) -> list[_Cluster]:
+        clusters: list[_Cluster] = []
+        by_kb: dict[str, _Cluster] = {}
+        by_key: dict[Key, _Cluster] = {}
+        cand_cluster: dict[int, _Cluster] = {}
+        # longer names first, so short forms can attach to them
+        order = sorted(range(len(cands)), key=lambda k: (-len(cands[k].key), cands[k].start))
+        for k in order:
+            c = cands[k]
+            key = _name_key(c.key, self.lex)
+            cl = (by_kb.get(c.kb.id) if c.kb else None) or by_key.get(key)
+            if cl is None and c.type in ("PER", "ORG") and len(key) <= 2:
+                cl = self._short_form_owner(key, c.type, clusters)
+            if cl is None:
+                cl = _Cluster()
+                clusters.append(cl)
+            cl.names.append(c)
+            if c.kb and cl.kb is None:
+                cl.kb = c.kb
+            if cl.kb:
+                by_kb.setdefault(cl.kb.id, cl)
+            by_key.setdefault(key, cl)
+            cand_cluster[k] = cl
+        for cl in clusters:
+            cl.type = cl.kb.type if cl.kb else Counter(c.type for c in cl.names).most_common(1)[0][0]
+        self._cand_cluster = cand_cluster
+        return clusters
+
+    def _short_form_owner(self, key: Key, typ: str, clusters: list[_Cluster]) -> _Cluster | None:
+        """The one cluster of this type with a longer name that ends (PER) or starts with ``key``."""
+        owners = []
+        for cl in clusters:
+            if (cl.kb.type if cl.kb else cl.names[0].type) != typ:
+                continue
+            for c in cl.names:
+                nk = _name_key(c.key, self.lex)
+                if len(nk) <= len(key):
+                    continue
+                if nk[:len(key)] == key or (typ == "PER" and nk[-len(key):] == key):
+                    owners.append(cl)
+                    break
+        return owners[0] if len(owners) == 1 else None
+
+    def _attach_titles(self, clusters: list[_Cluster], cands: list[Cand], titles: list[TitleHit],
+                       year: int | None) -> None:
+        bindings: list[tuple[int, TitleHit, _Cluster]] = []  # (position, title, cluster)
+        for t in titles:
+            if t.target is not None:
+                cl = self._cand_cluster[t.target]
+                if cl.type == "PER":
+                    cl.titles.append(t)
+                    bindings.append((t.start, t, cl))
+        by_kb = {cl.kb.id: cl for cl in clusters if cl.kb}
+        own: dict[tuple[str, str | None], _Cluster] = {}
+        for t in titles:
+            if t.target is not None:
+                continue
+            cl = self._resolve_title(t, bindings, clusters, by_kb, year)
+            if cl is None and t.qualifier is not None:
+                key = (t.role, t.qualifier)
+                cl = own.get(key)
+                if cl is None:
+                    cl = _Cluster(type="PER")
+                    holders = self.kb.holders(t.role, t.qualifier, year) if year else []
+                    if len(holders) == 1:
+                        cl.kb = holders[0]
+                    clusters.append(cl)
+                    own[key] = cl
+            if cl is not None:
+                cl.titles.append(t)
+
+    def _resolve_title(self, t: TitleHit, bindings, clusters, by_kb, year) -> _Cluster | None:
+        def same(b: TitleHit) -> bool:
+            return b.role == t.role and (t.qualifier is None or b.qualifier in (None, t.qualifier))
+
+        # 1. the same title bound to a name earlier in the article (nearest), else later
+        before = [cl for pos, b, cl in bindings if pos < t.start and same(b)]
+        if before:
+            return before[-1]
+        after = [cl for pos, b, cl in bindings if pos > t.start and same(b)]
+        if after and len({id(cl) for cl in after}) == 1:
+            return after[0]
+        # 2. a person in the article whom the KB gives that role
+        found = []
+        for cl in clusters:
+            if cl.kb and cl.type == "PER" and cl.names:
+                roles = [r for r in cl.kb.roles if r.role == t.role and (t.qualifier is None or r.of == t.qualifier)]
+                if roles:
+                    found.append((any(r.active(year) for r in roles), cl))
+        active = [cl for ok, cl in found if ok]
+        pick = active or [cl for _, cl in found]
+        if len(pick) == 1:
+            return pick[0]
+        # 3. the KB's holder of that role at the publication date, if also named in the article
+        if year and t.qualifier:
+            holders = self.kb.holders(t.role, t.qualifier, year)
+            if len(holders) == 1 and holders[0].id in by_kb:
+                return by_kb[holders[0].id]
+        return None
+
+    # ---- output --------------------------------------------------------------------------
+
+    def _entities(self, text: str, clusters: list[_Cluster]) -> list[Entity]:
+        built = []
+        for cl in clusters:
+            mentions: dict[tuple[int, int], Mention] = {}
+            for c in cl.names:
+                s, e = _strip_honorifics(text, c, self.lex)
+                mentions.setdefault((s, e), Mention(s, e, text[s:e], "name"))
+            for t in cl.titles:
+                mentions.setdefault((t.start, t.end), Mention(t.start, t.end, text[t.start:t.end], "title"))
+            if not mentions:
+                continue
+            ms = tuple(sorted(mentions.values(), key=lambda m: (m.start, m.end)))
+            names = [m for m in ms if m.kind == "name"]
+            if names:
+                name = max(names, key=lambda m: (len(m.text.split()), len(m.text), -m.start)).text
+            else:
+                name = ms[0].text
+            if cl.kb:
+                name_en, kb_id = cl.kb.en, cl.kb.id
+            elif names:
+                name_en, kb_id = transliterate(name), None
+            else:
+                t = cl.titles[0]
+                name_en = f"{t.role_en} of {t.qualifier_en}" if t.qualifier_en else t.role_en
+                kb_id = None
+            built.append((ms[0].start, cl.type or "PER", name, ms, name_en, kb_id))
+        # one span belongs to one entity: the first (earliest-starting) keeps it
+        seen: set[tuple[int, int]] = set()
+        out = []
+        for first, typ, name, ms, name_en, kb_id in sorted(built, key=lambda b: b[0]):
+            ms = tuple(m for m in ms if (m.start, m.end) not in seen)
+            if not ms:
+                continue
+            seen.update((m.start, m.end) for m in ms)
+            out.append(Entity(f"e{len(out) + 1}", typ, name, ms, name_en, kb_id))
+        return out
+
+
+def _strip_conj(w: str) -> str:
+    return w[1:] if len(w) > 3 and w[0] in _CONJ else w
+
+
+def _name_key(key: Key, lex: Lexicon) -> Key:
+    """Key without leading honorifics ("اية الله رئيسي" -> ("رئيسي",))."""
+    k = key
+    changed = True
+    while changed and len(k) > 1:
+        changed = False
+        for L in range(min(lex.max_honorific, len(k) - 1), 0, -1):
+            if k[:L] in lex.honorifics:
+                k, changed = k[L:], True
+                break
+    return k
+
+
+def _strip_honorifics(text: str, c: Cand, lex: Lexicon) -> tuple[int, int]:
+    """Character span of a name mention without leading honorifics (for PER)."""
+    if c.type != "PER":
+        return c.start, c.end
+    nk = _name_key(c.key, lex)
+    drop = len(c.key) - len(nk)
+    if not drop:
+        return c.start, c.end
+    s = c.start
+    for _ in range(drop):
+        sp = text.find(" ", s, c.end)
+        if sp < 0:
+            return c.start, c.end
+        s = sp
+        while s < c.end and text[s].isspace():
+            s += 1
+    return s, c.end
+
+
+__all__ = ["EntityStage", "normalize"]
