@@ -59,13 +59,23 @@ class Segment:
 
 @dataclass(frozen=True, slots=True)
 class Token:
-    """A word, number or punctuation mark. ``segments`` exposes its clitics."""
+    """A word, number or punctuation mark; ``segments`` exposes its clitics."""
 
     start: int
     end: int
     text: str
     norm: str  # normalised form used for matching
-    segments: tuple[Segment, ...] = ()
+
+    @property
+    def segments(self) -> tuple[Segment, ...]:
+        """Candidate clitic segments (prefixes, stem, suffix); empty when the word is unsplit.
+
+        Computed on demand from a per-word cache, so tokenising stays fast.
+        """
+        from .text.tokenize import clitic_pieces
+
+        return tuple(Segment(self.start + a, self.start + b, self.text[a:b], kind)
+                     for a, b, kind in clitic_pieces(self.text, self.norm))
 
     @property
     def stem(self) -> Segment:

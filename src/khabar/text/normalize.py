@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 # Characters deleted: Arabic diacritics (harakat, shadda, sukun, dagger alef, Quranic marks),
@@ -49,7 +50,7 @@ class Normalized:
     """
 
     text: str
-    offsets: tuple[int, ...]
+    offsets: Sequence[int]
     original_length: int
 
     def span(self, start: int, end: int) -> tuple[int, int]:
@@ -67,30 +68,40 @@ class Normalized:
         return o_start, o_end
 
 
-def _fold(ch: str) -> str:
-    """Normalise one character (which may expand to several)."""
-    if _PRESENTATION_RE.match(ch):
-        ch = unicodedata.normalize("NFKC", ch)
-    return ch.translate(_TABLE)
+_SPECIAL_RE = re.compile(_DELETE_RE.pattern[:-1] + "\ufb50-\ufdff\ufe70-\ufefe]")
+
+
+def fold(text: str) -> str:
+    """The normalised string alone (no offset map): the fast path for matching keys."""
+    if _PRESENTATION_RE.search(text):
+        text = _PRESENTATION_RE.sub(lambda m: unicodedata.normalize("NFKC", m.group()), text)
+    return text.translate(_TABLE)
 
 
 def normalize(text: str) -> Normalized:
     """Normalise ``text`` for matching and keep the offset map. Idempotent."""
-    if not _DELETE_RE.search(text) and not _PRESENTATION_RE.search(text):
+    if not _SPECIAL_RE.search(text):
         # Fast path: a one-to-one translation keeps offsets as they are.
-        return Normalized(text.translate(_TABLE), tuple(range(len(text) + 1)), len(text))
+        return Normalized(text.translate(_TABLE), range(len(text) + 1), len(text))
     out: list[str] = []
     offsets: list[int] = []
-    for i, ch in enumerate(text):
-        folded = _fold(ch)
+    pos = 0
+    for m in _SPECIAL_RE.finditer(text):
+        i = m.start()
+        if i > pos:  # an ordinary run: translated one-to-one
+            out.append(text[pos:i].translate(_TABLE))
+            offsets.extend(range(pos, i))
+        folded = fold(text[i])
         out.append(folded)
         offsets.extend([i] * len(folded))
-    offsets.append(len(text))
-    return Normalized("".join(out), tuple(offsets), len(text))
+        pos = i + 1
+    out.append(text[pos:].translate(_TABLE))
+    offsets.extend(range(pos, len(text) + 1))
+    return Normalized("".join(out), offsets, len(text))
 
 
 def normalize_name(text: str) -> str:
     """Key for comparing names: normalised, punctuation dropped, spaces collapsed."""
-    folded = normalize(text).text
+    folded = fold(text)
     folded = re.sub(r"[^\w\s]", " ", folded)
     return " ".join(folded.split())

@@ -27,6 +27,10 @@ def _line_sentences(text: str, lo: int, hi: int) -> list[tuple[int, int]]:
         if closer is not None:
             if ch == closer:
                 closer = None
+                # A quotation closed right after a terminator ends the sentence: `."` + space.
+                if i > lo and text[i - 1] in _TERMINATORS and (i + 1 >= hi or text[i + 1].isspace()):
+                    spans.append((start, i + 1))
+                    start = i + 1
         elif ch in _OPENERS and ch != "'":
             want = _OPENERS[ch]
             if text.find(want, i + 1, hi) != -1:

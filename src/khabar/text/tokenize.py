@@ -10,9 +10,10 @@ a token's stem or the whole word.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
-from ..model import Segment, Token
-from .normalize import normalize
+from ..model import Token
+from .normalize import fold
 
 _MARKS = "\u0610-\u061a\u064b-\u065f\u0670\u0640"
 _TOKEN_RE = re.compile(
@@ -21,7 +22,6 @@ _TOKEN_RE = re.compile(
     r"|(?P<punct>(?P<mark>[^\w\s])(?P=mark)*)"  # punctuation; a run of the same mark is one token
     r"|(?P<other>_+)"
 )
-_ARABIC_RE = re.compile("[\u0621-\u064a]")
 
 # Normalised forms (see normalize.py): alef variants are bare ا, taa marbuta is ه.
 _CONJ = "وف"  # and, so
@@ -32,9 +32,10 @@ _SUFFIXES = ("هما", "كما", "هم", "هن", "كم", "كن", "نا", "ها",
 _MIN_STEM = 3
 
 
-def _segments(tok_start: int, raw: str, norm: str) -> tuple[Segment, ...]:
-    """Candidate clitic segments of one Arabic word (offsets into the document)."""
-    if len(raw) != len(norm) or len(norm) <= _MIN_STEM:
+@lru_cache(maxsize=200_000)
+def clitic_pieces(raw: str, norm: str) -> tuple[tuple[int, int, str], ...]:
+    """Candidate clitic pieces ``(start, end, kind)`` of one word, offsets relative to it."""
+    if len(raw) != len(norm) or len(norm) <= _MIN_STEM or not "\u0621" <= norm[0] <= "\u064a":
         return ()  # words with diacritics keep their form unsplit (offsets would not align 1:1)
     i = 0
     pieces: list[tuple[int, int, str]] = []
@@ -66,7 +67,10 @@ def _segments(tok_start: int, raw: str, norm: str) -> tuple[Segment, ...]:
     pieces.append((i, end, "stem"))
     if end < len(norm):
         pieces.append((end, len(norm), "suffix"))
-    return tuple(Segment(tok_start + a, tok_start + b, raw[a:b], kind) for a, b, kind in pieces)
+    return tuple(pieces)
+
+
+_fold_word = lru_cache(maxsize=200_000)(fold)  # news vocabulary repeats: fold each word once
 
 
 def tokenize(text: str, start: int = 0, end: int | None = None) -> list[Token]:
@@ -75,7 +79,5 @@ def tokenize(text: str, start: int = 0, end: int | None = None) -> list[Token]:
     tokens: list[Token] = []
     for m in _TOKEN_RE.finditer(text, start, end):
         raw = m.group()
-        norm = normalize(raw).text
-        segs = _segments(m.start(), raw, norm) if m.lastgroup == "word" and _ARABIC_RE.search(norm) else ()
-        tokens.append(Token(m.start(), m.end(), raw, norm, segs))
+        tokens.append(Token(m.start(), m.end(), raw, _fold_word(raw)))
     return tokens
