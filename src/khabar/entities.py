@@ -45,6 +45,8 @@ _CHAINS = tuple(
 # movement, organisation, city, agency, company, party, group, university).
 _CUE_WORDS = frozenset(key_of("صحيفة جريدة قناة نادي حركة تنظيم مدينة وكالة شركة حزب جماعة جامعة منظمة ميليشيا"))
 
+_QUOTE_MARKS = frozenset({'"', "'", "«", "»", "“", "”"})
+
 
 @dataclass(frozen=True, slots=True)
 class TitleSpec:
@@ -66,6 +68,8 @@ class Lexicon:
     max_title: int
     max_domain: int
     max_honorific: int
+    heads: dict[str, str]  # normalised head noun -> entity type
+    direct_heads: frozenset[str]
 
 
 @lru_cache(maxsize=1)
@@ -88,6 +92,8 @@ def load_lexicon() -> Lexicon:
         connectors=frozenset(w for s in raw["name_connectors"] for w in key_of(s)),
         max_title=max(len(k) for k in titles), max_domain=max(len(k) for k in domains),
         max_honorific=max(len(k) for k in honor),
+        heads={w: typ for typ in ("ORG", "MISC", "LOC") for h in raw["name_heads"][typ] for w in key_of(h)},
+        direct_heads=frozenset(w for h in raw["name_heads"]["direct"] for w in key_of(h)),
     )
 
 
@@ -136,6 +142,7 @@ class TitleHit:
     qualifier: str | None  # KB id (country/org) or "text:<normalised>" or None
     qualifier_en: str | None
     target: int | None = None  # index into the name candidates it is bound to
+    open_end: bool = True  # a name may follow (no place/organisation phrase closes the title)
 
 
 @dataclass
@@ -160,7 +167,7 @@ def _forms(tok: Token) -> list[tuple[str, int, str]]:
         if n.startswith(chain) and len(n) - len(chain) >= 2:
             rest = n[len(chain):]
             if chain.endswith("ل") and rest.startswith("ل") and len(rest) >= 3:
-                out.append(("ا" + rest, len(chain), chain))  # لل: ل + (ا)ل
+                out.append(("ا" + rest, len(chain) - 1, chain))  # لل: ل + (ا)ل; the span keeps both
             out.append((rest, len(chain), chain))
     return out
 
@@ -192,6 +199,8 @@ class EntityStage:
         cands: list[Cand] = []
         for si, toks in enumerate(sents):
             cands.extend(self._merge(toks, si, kb_hits[si], tagged[si] if tagged else [], strong_ids))
+        for si, toks in enumerate(sents):
+            cands.extend(self._headed_names(toks, si, [c for c in cands if c.sent == si]))
         titles: list[TitleHit] = []
         for si, toks in enumerate(sents):
             titles.extend(self._titles(toks, si, [c for c in cands if c.sent == si]))
@@ -228,6 +237,10 @@ class EntityStage:
                                      key, "kb", entry, kb.is_weak(key, entry.id) and kb.lookup(key, allow_weak=False) is None)
                             best = (score[0], score[1], c)
                         break
+            if best and best[2].j - best[2].i == 1 and i > 0 \
+                    and kb.country_of_adjective(toks[i].norm) and toks[i - 1].norm.startswith("ال") \
+                    and toks[i - 1].norm not in self.lex.stopwords:
+                best = None  # an adjective after a definite noun: "الجوازات السعودية" (Saudi passports)
             if best:
                 out.append(best[2])
                 i = best[2].j
@@ -304,6 +317,8 @@ class EntityStage:
         if c.i == 0:
             return False
         prev = toks[c.i - 1].norm
+        if prev in _QUOTE_MARKS and c.j < len(toks) and toks[c.j].norm in _QUOTE_MARKS:
+            return True  # a quoted name: «سبق»
         if prev in _CUE_WORDS or (prev[:1] in _CONJ and prev[1:] in _CUE_WORDS):
             return True
         if c.type == "PER":
@@ -315,6 +330,54 @@ class EntityStage:
                 if k in self.lex.honorifics or k0 in self.lex.honorifics:
                     return True
         return False
+
+    def _headed_names(self, toks: tuple[Token, ...], si: int, cands: list[Cand]) -> list[Cand]:
+        """Multi-word names built on a head noun: "جامعة جازان", "مهرجان جدة", "مستشفى الملك فهد"."""
+        lex, n = self.lex, len(toks)
+        starts = {c.i: c for c in cands}
+        inside = {k for c in cands for k in range(c.i, c.j) if c.j - c.i > 1 or c.type != "LOC"}
+        out: list[Cand] = []
+        i = 0
+        while i < n:
+            form, off = None, 0
+            if i not in inside and toks[i].norm.isalpha():
+                for f, o, _chain in _forms(toks[i]):
+                    if f in lex.heads:
+                        form, off = f, o
+                        break
+            if form is None:
+                i += 1
+                continue
+            typ = lex.heads[form]
+            end = None
+            k = i + 1
+            while k < n and k - i <= 4:  # a known name within three words: "اللجنة العليا لمهرجان جدة"
+                c = starts.get(k)
+                if c is not None and c.type in ("LOC", "ORG", "PER"):
+                    end = c.j
+                    break
+                w = toks[k].norm
+                if not w.isalpha() or w in lex.stopwords or w in lex.heads and k > i + 1:
+                    break
+                k += 1
+            if end is None and form in lex.direct_heads and i + 1 < n:
+                k = i + 1
+                hon = next((L for L in range(lex.max_honorific, 0, -1)
+                            if tuple(t.norm for t in toks[k:k + L]) in lex.honorifics), 0)
+                words = 0
+                k += hon
+                while k < n and words < (3 if hon else 1) and _name_like(toks[k].norm, lex, self.kb):
+                    k += 1
+                    words += 1
+                if words and (hon or not toks[i + 1].norm.endswith(("يه", "ي"))):
+                    end = k
+            if end is None:
+                i += 1
+                continue
+            out.append(Cand(toks[i].start + off, toks[end - 1].end, i, end, si, typ,
+                            (form,) + tuple(t.norm for t in toks[i + 1:end]), "rule"))
+            i = end
+        return out
 
     # ---- titles ------------------------------------------------------------------------------
 
@@ -384,14 +447,28 @@ class EntityStage:
             j += 1
         if qual is None and (spec.needs_qualifier or spec.of or role == "minister"):
             return None
-        return TitleHit(toks[i].start + off, toks[j - 1].end, si, i, j, role, role_en, qual, qual_en)
+        open_end = qual is None or not qual.startswith("text:") and kb.get(qual) is not None \
+            and kb.get(qual).kind == "country" and kb.country_of_adjective(toks[j - 1].norm) is not None
+        return TitleHit(toks[i].start + off, toks[j - 1].end, si, i, j, role, role_en, qual, qual_en,
+                        open_end=open_end)
 
     def _names_after_titles(self, sents, cands: list[Cand], titles: list[TitleHit]) -> list[Cand]:
         """Without a tagger: 2-4 name-like words right after a title or honorific are a PER name."""
         lex = self.lex
         taken = {(c.sent, k) for c in cands for k in range(c.i, c.j)}
         out = []
-        anchors = [(t.sent, t.j) for t in titles]
+        anchors = [(t.sent, t.j) for t in titles if t.open_end]
+        for t in titles:  # apposition: "وقال صالح كامل، رئيس مجلس إدارة ..." (name, comma, title)
+            toks = sents[t.sent]
+            if t.i >= 2 and toks[t.i - 1].text in ("،", ","):
+                k = t.i - 1
+                while k > 0 and t.i - 1 - k < 3 and (t.sent, k - 1) not in taken \
+                        and _name_like(toks[k - 1].norm, lex, self.kb, toks[k - 1].text):
+                    k -= 1
+                if t.i - 1 - k >= 2:
+                    out.append(Cand(toks[k].start, toks[t.i - 2].end, k, t.i - 1, t.sent, "PER",
+                                    tuple(x.norm for x in toks[k:t.i - 1]), "rule"))
+                    taken.update((t.sent, x) for x in range(k, t.i - 1))
         for si, toks in enumerate(sents):
             for i in range(len(toks)):
                 for L in range(lex.max_honorific, 0, -1):
@@ -403,9 +480,8 @@ class EntityStage:
             while j < len(toks) and tuple(t.norm for t in toks[j:j + 1]) in lex.honorifics:
                 j += 1
             k = j
-            while k < len(toks) and k - j < 4 and (si, k) not in taken and toks[k].norm.isalpha() \
-                    and toks[k].norm not in lex.stopwords and not self.kb.country_of_adjective(toks[k].norm) \
-                    and (toks[k].norm,) not in lex.titles and len(toks[k].norm) > 1:
+            while k < len(toks) and k - j < 4 and (si, k) not in taken \
+                    and _name_like(toks[k].norm, lex, self.kb, toks[k].text):
                 k += 1
             while k > j and toks[k - 1].norm in lex.connectors:
                 k -= 1
@@ -429,6 +505,10 @@ class EntityStage:
                 k += L
             if (t.sent, k) in by_start:
                 t.target = by_start[(t.sent, k)]
+            elif t.i >= 2 and toks[t.i - 1].text in ("،", ","):  # "NAME، TITLE" apposition
+                for idx, c in enumerate(cands):
+                    if c.type == "PER" and c.sent == t.sent and c.j == t.i - 1:
+                        t.target = idx
 
     # ---- consolidation -----------------------------------------------------------------------
 
@@ -570,6 +650,21 @@ class EntityStage:
             seen.update((m.start, m.end) for m in ms)
             out.append(Entity(f"e{len(out) + 1}", typ, name, ms, name_en, kb_id))
         return out
+
+
+# Word starts that mark a preposition/conjunction + article, not the start of a name.
+_NON_NAME_STARTS = ("لل", "بال", "كال", "وال", "فال", "وب", "ول")
+# Pronoun suffixes written with ه/هم/ها (the raw word; taa marbuta ة is not one of them).
+_PRONOUN_ENDS = ("ه", "ها", "هم", "هما", "هن", "كم")
+
+
+def _name_like(w: str, lex: Lexicon, kb: KB, raw: str | None = None) -> bool:
+    """Could this word be part of a personal or organisation name (no lexicon of common words)?"""
+    if not (w.isalpha() and len(w) > 1) or w in lex.stopwords or w in lex.heads or (w,) in lex.titles:
+        return False
+    if kb.country_of_adjective(w) is not None or w.startswith(_NON_NAME_STARTS):
+        return False
+    return raw is None or raw.endswith("الله") or not raw.endswith(_PRONOUN_ENDS)
 
 
 def _strip_conj(w: str) -> str:
