@@ -1,0 +1,163 @@
+"""The entities stage: mentions, clitics, consolidation, titles, linking (KB-only and with a tagger)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from khabar.entities import EntityStage
+from khabar.model import Document
+from khabar.pipeline import Pipeline
+from khabar.translit import transliterate
+
+
+@pytest.fixture(scope="module")
+def kb_only():
+    return Pipeline.build(["segment", EntityStage(tagger=None)])
+
+
+def run(pipe, text: str, published: str | None = None) -> Document:
+    doc = pipe(Document(id="t", text=text, published=published))
+    doc.to_dict()  # span invariant (checked by conftest)
+    return doc
+
+
+def by_en(doc: Document, name_en: str):
+    found = [e for e in doc.entities if e.name_en == name_en]
+    assert len(found) == 1, [(e.name, e.name_en) for e in doc.entities]
+    return found[0]
+
+
+def test_proclitics_are_left_out_of_mentions(kb_only):
+    doc = run(kb_only, "وصل الوفد بطاجيكستان ثم زار والسعودية وللعراق.")
+    taj = by_en(doc, "Tajikistan")
+    assert [m.text for m in taj.mentions] == ["طاجيكستان"]
+    assert [m.text for m in by_en(doc, "Saudi Arabia").mentions] == ["السعودية"]
+    assert [m.text for m in by_en(doc, "Iraq").mentions] == ["للعراق"]  # لل keeps the ل of the article
+
+
+def test_full_short_and_honorific_names_become_one_entity(kb_only):
+    text = ("التقى الرئيس الإيراني إبراهيم رئيسي وفدا روسيا. وقال رئيسي إن بلاده مستعدة. "
+            "وأضاف آية الله رئيسي أن الحوار مستمر.")
+    doc = run(kb_only, text, "2022-03-01")
+    raisi = by_en(doc, "Ebrahim Raisi")
+    assert raisi.type == "PER" and raisi.name == "إبراهيم رئيسي"
+    names = [m.text for m in raisi.mentions if m.kind == "name"]
+    assert names == ["إبراهيم رئيسي", "رئيسي", "رئيسي"]
+    assert [m.text for m in raisi.mentions if m.kind == "title"] == ["الرئيس الإيراني"]
+
+
+def test_ambiguous_surname_alone_is_not_a_mention(kb_only):
+    doc = run(kb_only, "وهذا دور رئيسي في المشروع.")  # "main role": no person here
+    assert not [e for e in doc.entities if e.type == "PER"]
+
+
+def test_title_alone_refers_to_the_person_named_with_it(kb_only):
+    text = ("أجرى الرئيس الروسي فلاديمير بوتين اتصالا مع نظيره. "
+            "وقال الرئيس الروسي إن العلاقات جيدة. وأكد بوتين ذلك.")
+    doc = run(kb_only, text)
+    putin = by_en(doc, "Vladimir Putin")
+    assert [m.kind for m in putin.mentions] == ["title", "name", "title", "name"]
+    assert putin.kb_id == "Q7747"
+
+
+def test_title_resolved_through_kb_roles_and_date(kb_only):
+    doc = run(kb_only, "وقال وزير الخارجية السعودي إن الاجتماع كان مثمرا.", "2021-05-01")
+    (per,) = [e for e in doc.entities if e.type == "PER"]
+    assert per.name_en == "Faisal bin Farhan"
+    assert per.mentions[0].kind == "title" and per.mentions[0].text == "وزير الخارجية السعودي"
+
+
+def test_qualified_title_without_referent_is_kept_bare_title_dropped(kb_only):
+    doc = run(kb_only, "وقال وزير الصحة المصري إن الوضع مستقر. وأضاف الوزير أن الأمر انتهى.")
+    pers = [e for e in doc.entities if e.type == "PER"]
+    assert len(pers) == 1
+    assert pers[0].kb_id is None and pers[0].name_en == "Minister of Health of Egypt"
+    # the bare "الوزير" refers back to the last minister bound in the article: none is named
+    assert [m.text for m in pers[0].mentions] == ["وزير الصحة المصري"]
+
+
+def test_unlinked_names_get_a_transliteration(kb_only):
+    doc = run(kb_only, "وقال المهندس عدنان مندورة إن العمل بدأ.")
+    per = [e for e in doc.entities if e.type == "PER"][0]
+    assert per.name == "عدنان مندورة" and per.kb_id is None
+    assert per.name_en == "Adnan Mandura"
+
+
+def test_ids_follow_first_mention_order(kb_only):
+    doc = run(kb_only, "زار وفد من موسكو طهران ثم عاد إلى موسكو.")
+    assert [e.name_en for e in doc.entities] == ["Moscow", "Tehran"]
+    assert [e.id for e in doc.entities] == ["e1", "e2"]
+
+
+class FakeTagger:
+    """Stands in for khabar.ner's tagger: tags tokens from a fixed dictionary."""
+
+    def __init__(self, tags: dict[str, str]):
+        self.tags = tags
+
+    def tag(self, tokens: list[str]) -> list[str]:
+        out, prev = [], None
+        for t in tokens:
+            typ = self.tags.get(t)
+            out.append("O" if typ is None else ("I-" if prev == typ else "B-") + typ)
+            prev = typ
+        return out
+
+
+def test_tagger_spans_are_used_stripped_and_linked():
+    tagger = FakeTagger({"ومنصور": "PER", "الخالدي": "PER", "بطاجيكستان": "LOC", "منصور": "PER"})
+    pipe = Pipeline.build(["segment", EntityStage(tagger=tagger)])
+    doc = run(pipe, "وصل منصور الخالدي بطاجيكستان، ثم التقى ومنصور الخالدي بالوفد.")
+    per = [e for e in doc.entities if e.type == "PER"]
+    assert len(per) == 1 and per[0].name == "منصور الخالدي"
+    assert [m.text for m in per[0].mentions] == ["منصور الخالدي", "منصور الخالدي"]
+    loc = by_en(doc, "Tajikistan")
+    assert loc.mentions[0].text == "طاجيكستان" and loc.kb_id == "Q863"
+
+
+def test_transliteration_rules():
+    assert transliterate("عدنان") == "Adnan"
+    assert transliterate("عبد الفتاح السيسي").startswith("Abd al-")
+    assert transliterate("مشعل بن ماجد") == "Mashal bin Majad"
+    assert transliterate("Smith") == "Smith"
+
+
+@pytest.mark.shared
+def test_reference_article(shared):
+    text = (shared / "samples" / "000_177dc29227984ed5.txt").read_text(encoding="utf-8")
+    pipe = Pipeline.build(["segment", "entities"])
+    doc = run(pipe, text, "2021-08-19")
+    raisi, putin = by_en(doc, "Ebrahim Raisi"), by_en(doc, "Vladimir Putin")
+    for person, title in ((raisi, "الرئيس الإيراني"), (putin, "الرئيس الروسي")):
+        assert person.type == "PER"
+        assert title in {m.text for m in person.mentions if m.kind == "title"}
+        # every occurrence of the title alone in the text is a mention of that person
+        assert sum(m.text == title for m in person.mentions) == text.count(title)
+    assert {m.text for m in raisi.mentions} >= {"إبراهيم رئيسي", "رئيسي", "الرئيس الإيراني"}
+    assert {m.text for m in putin.mentions} >= {"فلاديمير بوتين", "بوتين", "الرئيس الروسي"}
+    for name in ("Iran", "Russia", "Tehran", "Moscow", "Afghanistan", "Syria", "Vienna", "Dushanbe",
+                 "Tajikistan", "United States"):
+        assert by_en(doc, name).type == "LOC", name
+    assert by_en(doc, "Shanghai Cooperation Organisation").type == "ORG"
+    assert by_en(doc, "State Duma").type == "ORG"
+
+
+@pytest.mark.shared
+@pytest.mark.slow
+def test_entities_dev_gold_gate(shared, floors, tmp_path):
+    pipe = Pipeline.build(["segment", "entities"])
+    from khabar.io import iter_path
+
+    gold = shared / "gold" / "dev"
+    for doc in iter_path(gold / "articles"):
+        d = pipe(doc).to_dict()
+        (tmp_path / f"{d['id']}.json").write_text(json.dumps(d, ensure_ascii=False), encoding="utf-8")
+    res = subprocess.run([sys.executable, str(shared / "tools" / "score_gold.py"), str(gold / "gold"),
+                          str(tmp_path), "--json"], capture_output=True, text=True, check=True)
+    ent = json.loads(res.stdout)["entities"]
+    assert ent["f1"] >= floors["entities_dev"]["f1"], ent
+    assert ent["precision"] >= floors["entities_dev"]["precision"], ent
