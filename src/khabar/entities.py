@@ -222,21 +222,28 @@ class EntityStage:
             best: tuple[int, int, Cand] | None = None
             if toks[i].norm.isalpha():
                 for form, off, chain in _forms(toks[i]):
-                    for L in range(min(kb.max_len, n - i), 0, -1):
-                        key = (form,) + tuple(t.norm for t in toks[i + 1:i + L])
-                        entry = kb.lookup(key)
-                        if entry is None:
-                            continue
-                        # whole-token forms win ties; a bare preposition chain needs ال after it
-                        if chain and chain[-1] in _PREP and not form.startswith("ال") and entry.kind != "person":
-                            if entry.kind not in ("country", "city", "region"):
-                                break
-                        score = (L, 0 if not chain else -1)
-                        if best is None or score > best[:2]:
-                            c = Cand(toks[i].start + off, toks[i + L - 1].end, i, i + L, si, entry.type,
-                                     key, "kb", entry, kb.is_weak(key, entry.id) and kb.lookup(key, allow_weak=False) is None)
-                            best = (score[0], score[1], c)
-                        break
+                    key: Key = (form,)
+                    longest = None
+                    L = 1
+                    while True:  # grow the n-gram while it is a prefix of some KB name
+                        if key in kb.index:
+                            longest = (L, key)
+                        if key not in kb.prefixes or i + L >= n:
+                            break
+                        key = key + (toks[i + L].norm,)
+                        L += 1
+                    if longest is None:
+                        continue
+                    L, key = longest
+                    entry = kb.lookup(key)
+                    if chain and chain[-1] in _PREP and not form.startswith("ال") \
+                            and entry.kind not in ("person", "country", "city", "region"):
+                        continue  # a bare preposition before an organisation name needs the article
+                    score = (L, 0 if not chain else -1)
+                    if best is None or score > best[:2]:
+                        c = Cand(toks[i].start + off, toks[i + L - 1].end, i, i + L, si, entry.type, key, "kb",
+                                 entry, kb.lookup(key, allow_weak=False) is None)
+                        best = (score[0], score[1], c)
             if best and best[2].j - best[2].i == 1 and i > 0 \
                     and kb.country_of_adjective(toks[i].norm) and toks[i - 1].norm.startswith("ال") \
                     and toks[i - 1].norm not in self.lex.stopwords:

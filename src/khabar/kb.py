@@ -63,6 +63,7 @@ class KB:
     adjectives: dict[str, str] = field(default_factory=dict)  # normalised adjective form -> country id
     max_len: int = 1
     by_role: dict[str, list[tuple[KBEntry, Role]]] = field(default_factory=dict)
+    prefixes: set[Key] = field(default_factory=set)  # every proper prefix of an indexed key
 
     def __post_init__(self) -> None:
         for e in self.entries.values():
@@ -80,6 +81,9 @@ class KB:
                     self.adjectives.setdefault(form, e.id)
             for r in e.roles:
                 self.by_role.setdefault(r.role, []).append((e, r))
+        for k in self.index:
+            for n in range(1, len(k)):
+                self.prefixes.add(k[:n])
         for bucket in self.index.values():
             bucket.sort(key=lambda x: (x[1], -self.entries[x[0]].prio))  # strong first, then priority
 
