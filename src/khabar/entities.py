@@ -32,7 +32,6 @@ from typing import Any
 
 from .kb import KB, KBEntry, Key, key_of, load_kb
 from .model import Document, Entity, Mention, Token
-from .text import normalize
 from .translit import transliterate
 
 _CONJ = ("و", "ف")  # and, so
@@ -710,4 +709,4 @@ def _strip_honorifics(text: str, c: Cand, lex: Lexicon) -> tuple[int, int]:
     return s, c.end
 
 
-__all__ = ["EntityStage", "normalize"]
+__all__ = ["EntityStage", "load_lexicon"]
