@@ -68,6 +68,10 @@ class Lexicon:
     max_domain: int
     max_honorific: int
     heads: dict[str, str]  # normalised head noun -> entity type
+    speech_cues: frozenset[str]  # speech verbs and complementisers around a quoted speaker
+    waw_names: frozenset[str]  # names that begin with و (not the conjunction)
+    not_names: frozenset[str]  # words a tagger may mark that are not entity names here
+    heads_en: dict[str, str]  # head noun -> English pattern ("{} University")
     direct_heads: frozenset[str]
 
 
@@ -93,6 +97,10 @@ def load_lexicon() -> Lexicon:
         max_honorific=max(len(k) for k in honor),
         heads={w: typ for typ in ("ORG", "MISC", "LOC") for h in raw["name_heads"][typ] for w in key_of(h)},
         direct_heads=frozenset(w for h in raw["name_heads"]["direct"] for w in key_of(h)),
+        speech_cues=frozenset(w for h in raw["speech_cues"] for w in key_of(h)),
+        waw_names=frozenset(w for h in raw["waw_initial_names"] for w in key_of(h)),
+        not_names=frozenset(w for h in raw["not_names"] for w in key_of(h)),
+        heads_en={key_of(k)[0]: v for k, v in raw["name_heads_en"].items() if not k.startswith("_")},
     )
 
 
@@ -127,6 +135,8 @@ class Cand:
     kb: KBEntry | None = None
     weak: bool = False
     kind: str = "name"
+    clitic: bool = False  # the token's first letters are a proclitic the span could not leave out
+    name_en: str | None = None  # English name built from the parts (head-noun names)
 
 
 @dataclass
@@ -208,7 +218,7 @@ class EntityStage:
         cands.sort(key=lambda c: c.start)
         self._bind_titles(sents, cands, titles)
         clusters = self._cluster(cands)
-        self._attach_titles(clusters, cands, titles, year)
+        self._attach_titles(clusters, cands, titles, year, sents)
         return self._entities(doc.text, clusters)
 
     # ---- KB dictionary matching ------------------------------------------------------------
@@ -241,7 +251,8 @@ class EntityStage:
                     score = (L, 0 if not chain else -1)
                     if best is None or score > best[:2]:
                         c = Cand(toks[i].start + off, toks[i + L - 1].end, i, i + L, si, entry.type, key, "kb",
-                                 entry, kb.lookup(key, allow_weak=False) is None)
+                                 entry, kb.lookup(key, allow_weak=False) is None,
+                                 clitic=bool(chain) and toks[i].text[off:off + 2] != "ال"[:2] and not toks[i].norm[off:].startswith("ال"))
                         best = (score[0], score[1], c)
             if best and best[2].j - best[2].i == 1 and i > 0 \
                     and kb.country_of_adjective(toks[i].norm) and toks[i - 1].norm.startswith("ال") \
@@ -284,6 +295,11 @@ class EntityStage:
                             or doc_norms.get(form, 0) > 0):
                         start, key0 = first.start + off, form
                         break
+            if start == first.start and key0[:1] == "و" and len(key0) >= 4 and len(first.text) == len(key0) \
+                    and key0 not in self.lex.waw_names and not self.kb.lookup((key0,) + rest):
+                start, key0 = first.start + 1, key0[1:]  # the conjunction و: "وقازاخستان" -> "قازاخستان"
+            if not rest and key0 in self.lex.not_names:
+                continue
             out.append(Cand(start, toks[j - 1].end, i, j, si, typ, (key0,) + rest, "tagger"))
         return out
 
@@ -363,9 +379,14 @@ class EntityStage:
                     end = c.j
                     break
                 w = toks[k].norm
-                if not w.isalpha() or w in lex.stopwords or w in lex.heads and k > i + 1:
+                if not w.isalpha() or w in lex.stopwords or w in lex.heads and k > i + 1 \
+                        or toks[k].text.endswith(_PRONOUN_ENDS) and not toks[k].text.endswith("الله"):
                     break
                 k += 1
+            inner_en = None
+            if end is not None and k == i + 1:  # the known name follows the head directly
+                c = starts[k]
+                inner_en = c.kb.en if c.kb else transliterate(" ".join(t.text for t in toks[c.i:c.j]))
             if end is None and form in lex.direct_heads and i + 1 < n:
                 k = i + 1
                 hon = next((L for L in range(lex.max_honorific, 0, -1)
@@ -377,11 +398,14 @@ class EntityStage:
                     words += 1
                 if words and (hon or not toks[i + 1].norm.endswith(("يه", "ي"))):
                     end = k
+                    inner_en = transliterate(" ".join(t.text for t in toks[i + 1:end]))
             if end is None:
                 i += 1
                 continue
+            pattern = lex.heads_en.get(form[2:] if form.startswith("ال") and form not in lex.heads_en else form)
             out.append(Cand(toks[i].start + off, toks[end - 1].end, i, end, si, typ,
-                            (form,) + tuple(t.norm for t in toks[i + 1:end]), "rule"))
+                            (form,) + tuple(t.norm for t in toks[i + 1:end]), "rule",
+                            name_en=pattern.format(inner_en) if pattern and inner_en else None))
             i = end
         return out
 
@@ -485,9 +509,10 @@ class EntityStage:
             toks = sents[si]
             while j < len(toks) and tuple(t.norm for t in toks[j:j + 1]) in lex.honorifics:
                 j += 1
-            k = j
-            while k < len(toks) and k - j < 4 and (si, k) not in taken \
+            k, words = j, 0
+            while k < len(toks) and words < 4 and (si, k) not in taken \
                     and _name_like(toks[k].norm, lex, self.kb, toks[k].text):
+                words += toks[k].norm not in lex.connectors  # "بن" links names: "مشعل بن ماجد بن عبدالعزيز"
                 k += 1
             while k > j and toks[k - 1].norm in lex.connectors:
                 k -= 1
@@ -511,10 +536,21 @@ class EntityStage:
                 k += L
             if (t.sent, k) in by_start:
                 t.target = by_start[(t.sent, k)]
-            elif t.i >= 2 and toks[t.i - 1].text in ("،", ","):  # "NAME، TITLE" apposition
+            else:  # apposition: "NAME، TITLE" or "NAME TITLE" ("الأمير مشعل بن ماجد محافظ جدة")
+                comma = t.i >= 2 and toks[t.i - 1].text in ("،", ",")
+                end = t.i - 1 if comma else t.i
                 for idx, c in enumerate(cands):
-                    if c.type == "PER" and c.sent == t.sent and c.j == t.i - 1:
+                    if c.type == "PER" and c.sent == t.sent and c.j == end and (comma or self._fits(c, t)):
                         t.target = idx
+
+    def _fits(self, c: Cand, t: TitleHit) -> bool:
+        """Can the title describe this person? (KB country and roles must not contradict it.)"""
+        if c.kb is None:
+            return True
+        q = self.kb.get(t.qualifier)
+        if q is not None and q.kind == "country" and c.kb.country and c.kb.country != q.id:
+            return False  # "التقى بوتين الرئيس الإيراني": the title is the object, not Putin
+        return not c.kb.roles or any(r.role == t.role for r in c.kb.roles)
 
     # ---- consolidation -----------------------------------------------------------------------
 
@@ -562,7 +598,7 @@ class EntityStage:
         return owners[0] if len(owners) == 1 else None
 
     def _attach_titles(self, clusters: list[_Cluster], cands: list[Cand], titles: list[TitleHit],
-                       year: int | None) -> None:
+                       year: int | None, sents) -> None:
         bindings: list[tuple[int, TitleHit, _Cluster]] = []  # (position, title, cluster)
         for t in titles:
             if t.target is not None:
@@ -576,7 +612,7 @@ class EntityStage:
             if t.target is not None:
                 continue
             cl = self._resolve_title(t, bindings, clusters, by_kb, year)
-            if cl is None and t.qualifier is not None:
+            if cl is None and t.qualifier is not None and self._speaker_context(sents[t.sent], t):
                 key = (t.role, t.qualifier)
                 cl = own.get(key)
                 if cl is None:
@@ -588,6 +624,17 @@ class EntityStage:
                     own[key] = cl
             if cl is not None:
                 cl.titles.append(t)
+
+    def _speaker_context(self, toks: tuple[Token, ...], t: TitleHit) -> bool:
+        """Is this title the subject of a speech verb or the source of a report?
+
+        A title with no named referent becomes an entity only then: the quotes stage needs such
+        speakers ("وقال وزير الصحة المصري إن ..."), while a passing mention is not a named entity.
+        """
+        cues = self.lex.speech_cues
+        before = [_strip_conj(x.norm) for x in toks[max(0, t.i - 3):t.i]]
+        after = [_strip_conj(x.norm) for x in toks[t.j:t.j + 2]]
+        return any(w in cues for w in before + after)
 
     def _resolve_title(self, t: TitleHit, bindings, clusters, by_kb, year) -> _Cluster | None:
         def same(b: TitleHit) -> bool:
@@ -633,14 +680,17 @@ class EntityStage:
                 continue
             ms = tuple(sorted(mentions.values(), key=lambda m: (m.start, m.end)))
             names = [m for m in ms if m.kind == "name"]
+            clitic = {(c.start, c.end) for c in cl.names if c.clitic}
+            built_en = {(c.start, c.end): c.name_en for c in cl.names if c.name_en}
             if names:
-                name = max(names, key=lambda m: (len(m.text.split()), len(m.text), -m.start)).text
+                best = max(names, key=lambda m: ((m.start, m.end) not in clitic, len(m.text.split()), len(m.text), -m.start))
+                name = best.text
             else:
                 name = ms[0].text
             if cl.kb:
                 name_en, kb_id = cl.kb.en, cl.kb.id
             elif names:
-                name_en, kb_id = transliterate(name), None
+                name_en, kb_id = built_en.get((best.start, best.end)) or transliterate(name), None
             else:
                 t = cl.titles[0]
                 name_en = f"{t.role_en} of {t.qualifier_en}" if t.qualifier_en else t.role_en
