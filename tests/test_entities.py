@@ -161,3 +161,37 @@ def test_entities_dev_gold_gate(shared, floors, tmp_path):
     ent = json.loads(res.stdout)["entities"]
     assert ent["f1"] >= floors["entities_dev"]["f1"], ent
     assert ent["precision"] >= floors["entities_dev"]["precision"], ent
+
+
+def test_name_comma_title_apposition(kb_only):
+    doc = run(kb_only, "وقال صالح كامل، رئيس مجلس إدارة الغرفة التجارية بجدة، إن الموسم ناجح.")
+    per = [e for e in doc.entities if e.type == "PER"]
+    assert len(per) == 1 and per[0].name == "صالح كامل"
+    assert [m.kind for m in per[0].mentions] == ["name", "title"]
+
+
+def test_head_noun_names_get_type_and_english(kb_only):
+    doc = run(kb_only, "انطلق مهرجان جدة أمس، وكتبت صحيفة ميرور عن جامعة جازان.")
+    fest = by_en(doc, "Jeddah Festival")
+    assert fest.type == "MISC" and fest.name == "مهرجان جدة"
+    assert [e.type for e in doc.entities if e.name == "صحيفة ميرور"] == ["ORG"]
+    assert by_en(doc, "Jazan University").type == "ORG"
+    assert by_en(doc, "Jeddah").type == "LOC"  # the place inside the name is an entity too
+
+
+def test_title_without_referent_or_speech_is_dropped(kb_only):
+    doc = run(kb_only, "زار وزير الصحة المصري المستشفى الجديد.")
+    assert not [e for e in doc.entities if e.type == "PER"]
+
+
+def test_title_after_a_name_must_fit_the_kb(kb_only):
+    doc = run(kb_only, "التقى بوتين الرئيس الإيراني في موسكو.")
+    putin = by_en(doc, "Vladimir Putin")
+    assert all(m.kind == "name" for m in putin.mentions)
+
+
+def test_longer_and_shorter_full_names_merge(kb_only):
+    text = "أكد الأمير مشعل بن ماجد أن المهرجان ناجح. وقال الأمير مشعل بن ماجد بن عبدالعزيز إن العمل مستمر."
+    per = [e for e in run(kb_only, text).entities if e.type == "PER"]
+    assert len(per) == 1 and per[0].name == "مشعل بن ماجد بن عبدالعزيز"
+    assert len(per[0].mentions) == 2

@@ -379,7 +379,7 @@ class EntityStage:
                     end = c.j
                     break
                 w = toks[k].norm
-                if not w.isalpha() or w in lex.stopwords or w in lex.heads and k > i + 1 \
+                if not w.isalpha() or w in lex.stopwords \
                         or toks[k].text.endswith(_PRONOUN_ENDS) and not toks[k].text.endswith("الله"):
                     break
                 k += 1
@@ -495,6 +495,8 @@ class EntityStage:
                 while k > 0 and t.i - 1 - k < 3 and (t.sent, k - 1) not in taken \
                         and _name_like(toks[k - 1].norm, lex, self.kb, toks[k - 1].text):
                     k -= 1
+                while k < t.i - 1 and toks[k].norm.startswith("ال"):  # a full name starts with a first name
+                    k += 1
                 if t.i - 1 - k >= 2:
                     out.append(Cand(toks[k].start, toks[t.i - 2].end, k, t.i - 1, t.sent, "PER",
                                     tuple(x.norm for x in toks[k:t.i - 1]), "rule"))
@@ -516,7 +518,7 @@ class EntityStage:
                 k += 1
             while k > j and toks[k - 1].norm in lex.connectors:
                 k -= 1
-            if k - j >= 2:
+            if k - j >= 2 and not toks[j].norm.startswith("ال"):  # a first name has no article
                 out.append(Cand(toks[j].start, toks[k - 1].end, j, k, si, "PER",
                                 tuple(t.norm for t in toks[j:k]), "rule"))
                 taken.update((si, x) for x in range(j, k))
@@ -565,7 +567,7 @@ class EntityStage:
             c = cands[k]
             key = _name_key(c.key, self.lex)
             cl = (by_kb.get(c.kb.id) if c.kb else None) or by_key.get(key)
-            if cl is None and c.type in ("PER", "ORG") and len(key) <= 2:
+            if cl is None and (c.type == "PER" or c.type == "ORG" and len(key) <= 2):
                 cl = self._short_form_owner(key, c.type, clusters)
             if cl is None:
                 cl = _Cluster()
