@@ -195,3 +195,13 @@ def test_longer_and_shorter_full_names_merge(kb_only):
     per = [e for e in run(kb_only, text).entities if e.type == "PER"]
     assert len(per) == 1 and per[0].name == "مشعل بن ماجد بن عبدالعزيز"
     assert len(per[0].mentions) == 2
+
+
+def test_ministries_are_organisations_with_english_names(kb_only):
+    text = "وقالت وزارة خارجية روسيا إن الرد جاهز. وقال المتحدث باسم وزارة الصحة إن الوضع مستقر."
+    doc = run(kb_only, text)
+    mfa = by_en(doc, "Ministry of Foreign Affairs (Russia)")
+    assert mfa.type == "ORG" and mfa.name == "وزارة خارجية روسيا"
+    spokes = [e for e in doc.entities if e.type == "PER"]
+    assert len(spokes) == 1 and spokes[0].name_en == "Spokesperson of Ministry of Health"
+    assert spokes[0].mentions[0].kind == "title"

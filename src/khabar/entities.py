@@ -72,6 +72,7 @@ class Lexicon:
     waw_names: frozenset[str]  # names that begin with و (not the conjunction)
     not_names: frozenset[str]  # words a tagger may mark that are not entity names here
     heads_en: dict[str, str]  # head noun -> English pattern ("{} University")
+    ministry: frozenset[str]  # "وزارة" (ministry) and its forms
     direct_heads: frozenset[str]
 
 
@@ -100,6 +101,7 @@ def load_lexicon() -> Lexicon:
         speech_cues=frozenset(w for h in raw["speech_cues"] for w in key_of(h)),
         waw_names=frozenset(w for h in raw["waw_initial_names"] for w in key_of(h)),
         not_names=frozenset(w for h in raw["not_names"] for w in key_of(h)),
+        ministry=frozenset(w for h in raw["ministry_heads"] for w in key_of(h)),
         heads_en={key_of(k)[0]: v for k, v in raw["name_heads_en"].items() if not k.startswith("_")},
     )
 
@@ -367,6 +369,12 @@ class EntityStage:
                     if f in lex.heads:
                         form, off = f, o
                         break
+            if form is None and i not in inside and toks[i].norm.isalpha():
+                mini = self._ministry(toks, si, i, starts)
+                if mini is not None:
+                    out.append(mini)
+                    i = mini.j
+                    continue
             if form is None:
                 i += 1
                 continue
@@ -408,6 +416,31 @@ class EntityStage:
                             name_en=pattern.format(inner_en) if pattern and inner_en else None))
             i = end
         return out
+
+    def _ministry(self, toks, si: int, i: int, starts: dict[int, Cand]) -> Cand | None:
+        """ "وزارة الصحة", "وزارة الخارجية السعودية", "وزارة خارجية روسيا" -> an ORG mention."""
+        lex, kb, n = self.lex, self.kb, len(toks)
+        hit = next(((f, o) for f, o, _c in _forms(toks[i]) if f in lex.ministry), None)
+        if hit is None:
+            return None
+        form, off = hit
+        for L in range(min(lex.max_domain, n - i - 1), 0, -1):
+            dom = lex.domains.get(tuple(t.norm for t in toks[i + 1:i + 1 + L]))
+            if dom:
+                break
+        else:
+            return None
+        j = i + 1 + L
+        country = None
+        if j < n and kb.country_of_adjective(toks[j].norm):
+            country, j = kb.country_of_adjective(toks[j].norm), j + 1
+        elif j in starts and starts[j].kb is not None and starts[j].kb.kind == "country":
+            country, j = starts[j].kb, starts[j].j
+        key = (form,) + tuple(t.norm for t in toks[i + 1:j])
+        entry = kb.lookup(key, allow_weak=False)
+        name_en = f"Ministry of {dom[1]}" + (f" ({country.en})" if country else "")
+        return Cand(toks[i].start + off, toks[j - 1].end, i, j, si, "ORG", key, "rule", entry,
+                    name_en=None if entry else name_en)
 
     # ---- titles ------------------------------------------------------------------------------
 
@@ -455,7 +488,7 @@ class EntityStage:
                 c = c if c and c.type == "LOC" else None
             if c is not None and c.type in ("ORG", "LOC"):
                 qual = c.kb.id if c.kb else "text:" + " ".join(c.key)
-                qual_en = c.kb.en if c.kb else transliterate(" ".join(t.text for t in toks[c.i:c.j]))
+                qual_en = c.kb.en if c.kb else c.name_en or transliterate(" ".join(t.text for t in toks[c.i:c.j]))
                 j = c.j
             elif kb.country_of_adjective(toks[j].norm):
                 e = kb.country_of_adjective(toks[j].norm)
