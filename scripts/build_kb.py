@@ -31,6 +31,9 @@ DEFAULT_OUT = ROOT / "src" / "khabar" / "data" / "kb.jsonl"
 # Priority decides between records sharing an alias (higher wins): a country over a city.
 PRIO = {"country": 50, "region": 40, "org": 30, "person": 30, "misc": 20, "city": 10, "cldr_region": 5}
 # CLDR pseudo-territories that are not places.
+# Wikidata ids of Arab League members (their names keep غ as written).
+ARAB = {"Q851", "Q79", "Q858", "Q796", "Q810", "Q822", "Q817", "Q846", "Q878", "Q398", "Q842", "Q805", "Q1016",
+        "Q948", "Q262", "Q1028", "Q1049", "Q1025", "Q219060", "Q1045", "Q977", "Q970"}
 SKIP_TERRITORIES = {"ZZ", "EU", "EZ", "UN", "QO", "XA", "XB", "001"}
 
 
@@ -177,6 +180,10 @@ def build() -> list[dict]:
             rec["country"] = key_to_id[c]
         elif c and re.fullmatch("[A-Z]{2}", c):
             rec["country"] = f"cldr:{c}"
+    # Foreign names are written with غ or ج for /g/ (نيكاراغوا / نيكاراجوا): index both.
+    for rec in records.values():
+        if rec["kind"] in ("country", "city", "region") or rec["type"] == "PER" and rec.get("country") not in ARAB:
+            rec["ar"] = list(dict.fromkeys(rec["ar"] + [a.replace("غ", "ج") for a in rec["ar"] if "غ" in a]))
     out = []
     for rec in sorted(records.values(), key=lambda r: (r["type"], r["id"])):
         out.append({k: v for k, v in rec.items() if v not in (None, [], "")})

@@ -205,3 +205,10 @@ def test_ministries_are_organisations_with_english_names(kb_only):
     spokes = [e for e in doc.entities if e.type == "PER"]
     assert len(spokes) == 1 and spokes[0].name_en == "Spokesperson of Ministry of Health"
     assert spokes[0].mentions[0].kind == "title"
+
+
+def test_institutions_named_by_nationality(kb_only):
+    doc = run(kb_only, "وقالت الحكومة اليابانية إن حكومة اليابان سترد، وأكد الجيش السوري ذلك.")
+    gov = by_en(doc, "Government of Japan")
+    assert gov.type == "ORG" and [m.text for m in gov.mentions] == ["الحكومة اليابانية", "حكومة اليابان"]
+    assert by_en(doc, "Army of Syria").type == "ORG"

@@ -73,6 +73,7 @@ class Lexicon:
     not_names: frozenset[str]  # words a tagger may mark that are not entity names here
     heads_en: dict[str, str]  # head noun -> English pattern ("{} University")
     ministry: frozenset[str]  # "وزارة" (ministry) and its forms
+    institutions: dict[Key, str]  # "الحكومة" -> "Government of {}"
     direct_heads: frozenset[str]
 
 
@@ -101,6 +102,7 @@ def load_lexicon() -> Lexicon:
         speech_cues=frozenset(w for h in raw["speech_cues"] for w in key_of(h)),
         waw_names=frozenset(w for h in raw["waw_initial_names"] for w in key_of(h)),
         not_names=frozenset(w for h in raw["not_names"] for w in key_of(h)),
+        institutions={key_of(k): v for k, v in raw["institutions"].items() if not k.startswith("_")},
         ministry=frozenset(w for h in raw["ministry_heads"] for w in key_of(h)),
         heads_en={key_of(k)[0]: v for k, v in raw["name_heads_en"].items() if not k.startswith("_")},
     )
@@ -365,16 +367,15 @@ class EntityStage:
         while i < n:
             form, off = None, 0
             if i not in inside and toks[i].norm.isalpha():
-                for f, o, _chain in _forms(toks[i]):
-                    if f in lex.heads:
-                        form, off = f, o
-                        break
-            if form is None and i not in inside and toks[i].norm.isalpha():
-                mini = self._ministry(toks, si, i, starts)
+                mini = self._ministry(toks, si, i, starts) or self._institution(toks, si, i, starts)
                 if mini is not None:
                     out.append(mini)
                     i = mini.j
                     continue
+                for f, o, _chain in _forms(toks[i]):
+                    if f in lex.heads:
+                        form, off = f, o
+                        break
             if form is None:
                 i += 1
                 continue
@@ -416,6 +417,27 @@ class EntityStage:
                             name_en=pattern.format(inner_en) if pattern and inner_en else None))
             i = end
         return out
+
+    def _institution(self, toks, si: int, i: int, starts: dict[int, Cand]) -> Cand | None:
+        """ "الحكومة اليابانية", "حكومة اليابان", "السفارة الإيرانية" -> an ORG mention."""
+        lex, kb, n = self.lex, self.kb, len(toks)
+        for form, off, _c in _forms(toks[i]):
+            for L in (2, 1):
+                pattern = lex.institutions.get((form,) + tuple(t.norm for t in toks[i + 1:i + L]))
+                if pattern is None or i + L >= n:
+                    continue
+                j = i + L
+                country = kb.country_of_adjective(toks[j].norm)
+                if country is not None:
+                    j += 1
+                elif j in starts and starts[j].kb is not None and starts[j].kb.kind == "country":
+                    country, j = starts[j].kb, starts[j].j
+                else:
+                    continue
+                key = (form,) + tuple(t.norm for t in toks[i + 1:j])
+                return Cand(toks[i].start + off, toks[j - 1].end, i, j, si, "ORG", key, "rule",
+                            name_en=pattern.format(country.en))
+        return None
 
     def _ministry(self, toks, si: int, i: int, starts: dict[int, Cand]) -> Cand | None:
         """ "وزارة الصحة", "وزارة الخارجية السعودية", "وزارة خارجية روسيا" -> an ORG mention."""
@@ -599,7 +621,8 @@ class EntityStage:
         for k in order:
             c = cands[k]
             key = _name_key(c.key, self.lex)
-            cl = (by_kb.get(c.kb.id) if c.kb else None) or by_key.get(key)
+            cl = (by_kb.get(c.kb.id) if c.kb else None) or by_key.get(key) \
+                or (by_key.get(("en:", c.name_en)) if c.name_en else None)
             if cl is None and (c.type == "PER" or c.type == "ORG" and len(key) <= 2):
                 cl = self._short_form_owner(key, c.type, clusters)
             if cl is None:
@@ -611,6 +634,8 @@ class EntityStage:
             if cl.kb:
                 by_kb.setdefault(cl.kb.id, cl)
             by_key.setdefault(key, cl)
+            if c.name_en:  # built names agree: "الحكومة اليابانية" = "حكومة اليابان"
+                by_key.setdefault(("en:", c.name_en), cl)
             cand_cluster[k] = cl
         for cl in clusters:
             cl.type = cl.kb.type if cl.kb else Counter(c.type for c in cl.names).most_common(1)[0][0]
