@@ -259,8 +259,8 @@ class EntityStage:
                                  clitic=bool(chain) and toks[i].text[off:off + 2] != "ال"[:2] and not toks[i].norm[off:].startswith("ال"))
                         best = (score[0], score[1], c)
             if best and best[2].j - best[2].i == 1 and i > 0 \
-                    and kb.country_of_adjective(toks[i].norm) and toks[i - 1].norm.startswith("ال") \
-                    and toks[i - 1].norm not in self.lex.stopwords:
+                    and kb.country_of_adjective(toks[i].norm) and toks[i - 1].norm not in self.lex.stopwords \
+                    and any(f.startswith("ال") for f, _o, _c in _forms(toks[i - 1])):
                 best = None  # an adjective after a definite noun: "الجوازات السعودية" (Saudi passports)
             if best:
                 out.append(best[2])
@@ -396,10 +396,10 @@ class EntityStage:
             if end is not None and k == i + 1:  # the known name follows the head directly
                 c = starts[k]
                 inner_en = c.kb.en if c.kb else transliterate(" ".join(t.text for t in toks[c.i:c.j]))
-            if end is None and form in lex.direct_heads and i + 1 < n:
+            hon = next((L for L in range(lex.max_honorific, 0, -1)
+                        if tuple(t.norm for t in toks[i + 1:i + 1 + L]) in lex.honorifics), 0)
+            if end is None and (form in lex.direct_heads or hon) and i + 1 < n:
                 k = i + 1
-                hon = next((L for L in range(lex.max_honorific, 0, -1)
-                            if tuple(t.norm for t in toks[k:k + L]) in lex.honorifics), 0)
                 words = 0
                 k += hon
                 while k < n and words < (3 if hon else 1) and _name_like(toks[k].norm, lex, self.kb):
@@ -421,6 +421,9 @@ class EntityStage:
     def _institution(self, toks, si: int, i: int, starts: dict[int, Cand]) -> Cand | None:
         """ "الحكومة اليابانية", "حكومة اليابان", "السفارة الإيرانية" -> an ORG mention."""
         lex, kb, n = self.lex, self.kb, len(toks)
+        prev = (lex.titles.get((toks[i - 1].norm,)) or lex.titles.get((_strip_conj(toks[i - 1].norm),))) if i else None
+        if prev is not None and prev.domain:
+            return None  # "وزيرة الداخلية البريطانية" is a title, parsed later
         for form, off, _c in _forms(toks[i]):
             for L in (2, 1):
                 pattern = lex.institutions.get((form,) + tuple(t.norm for t in toks[i + 1:i + L]))
@@ -692,9 +695,8 @@ class EntityStage:
         speakers ("وقال وزير الصحة المصري إن ..."), while a passing mention is not a named entity.
         """
         cues = self.lex.speech_cues
-        before = [_strip_conj(x.norm) for x in toks[max(0, t.i - 3):t.i]]
-        after = [_strip_conj(x.norm) for x in toks[t.j:t.j + 2]]
-        return any(w in cues for w in before + after)
+        words = [x.norm for x in toks[max(0, t.i - 3):t.i]] + [x.norm for x in toks[t.j:t.j + 2]]
+        return any(w in cues or _strip_conj(w) in cues for w in words)
 
     def _resolve_title(self, t: TitleHit, bindings, clusters, by_kb, year) -> _Cluster | None:
         def same(b: TitleHit) -> bool:
