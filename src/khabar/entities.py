@@ -217,8 +217,7 @@ class EntityStage:
         titles: list[TitleHit] = []
         for si, toks in enumerate(sents):
             titles.extend(self._titles(toks, si, [c for c in cands if c.sent == si]))
-        if self.tagger is None:
-            cands.extend(self._names_after_titles(sents, cands, titles))
+        cands.extend(self._names_after_titles(sents, cands, titles))  # also fills tagger gaps
         cands.sort(key=lambda c: c.start)
         self._bind_titles(sents, cands, titles)
         clusters = self._cluster(cands)
@@ -541,7 +540,10 @@ class EntityStage:
                         open_end=open_end)
 
     def _names_after_titles(self, sents, cands: list[Cand], titles: list[TitleHit]) -> list[Cand]:
-        """Without a tagger: 2-4 name-like words right after a title or honorific are a PER name."""
+        """2-4 name-like words right after a title or honorific (or before ", title") are a PER name.
+
+        Only words no other source claimed are used, so with a tagger this fills its gaps.
+        """
         lex = self.lex
         taken = {(c.sent, k) for c in cands for k in range(c.i, c.j)}
         out = []
