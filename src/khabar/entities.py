@@ -166,23 +166,27 @@ class _Cluster:
     type: str | None = None
 
 
-def _forms(tok: Token) -> list[tuple[str, int, str]]:
+def _forms(tok: Token) -> tuple[tuple[str, int, str], ...]:
     """(normalised form, char offset into the token, stripped chain) for a token, whole form first.
 
     Stripped forms drop a proclitic chain; for "لل" the article is restored ("للسعودية" ->
-    "السعودية") while the span keeps the ل that stands for it.
+    "السعودية") while the span keeps both lams.
     """
-    n = tok.norm
+    return _word_forms(tok.text, tok.norm)
+
+
+@lru_cache(maxsize=65536)
+def _word_forms(text: str, n: str) -> tuple[tuple[str, int, str], ...]:
     out = [(n, 0, "")]
-    if len(tok.text) != len(n):
-        return out  # diacritics: offsets are not 1:1, keep the whole token
+    if len(text) != len(n):
+        return tuple(out)  # diacritics: offsets are not 1:1, keep the whole token
     for chain in _CHAINS:
         if n.startswith(chain) and len(n) - len(chain) >= 2:
             rest = n[len(chain):]
             if chain.endswith("ل") and rest.startswith("ل") and len(rest) >= 3:
                 out.append(("ا" + rest, len(chain) - 1, chain))  # لل: ل + (ا)ل; the span keeps both
             out.append((rest, len(chain), chain))
-    return out
+    return tuple(out)
 
 
 class EntityStage:
