@@ -71,13 +71,13 @@ def test_title_resolved_through_kb_roles_and_date(kb_only):
     assert per.mentions[0].kind == "title" and per.mentions[0].text == "وزير الخارجية السعودي"
 
 
-def test_qualified_title_without_referent_is_kept_bare_title_dropped(kb_only):
+def test_qualified_title_without_referent_is_kept(kb_only):
     doc = run(kb_only, "وقال وزير الصحة المصري إن الوضع مستقر. وأضاف الوزير أن الأمر انتهى.")
     pers = [e for e in doc.entities if e.type == "PER"]
     assert len(pers) == 1
     assert pers[0].kb_id is None and pers[0].name_en == "Minister of Health of Egypt"
-    # the bare "الوزير" refers back to the last minister bound in the article: none is named
-    assert [m.text for m in pers[0].mentions] == ["وزير الصحة المصري"]
+    # the bare "الوزير" refers back to the last minister of the article
+    assert [m.text for m in pers[0].mentions] == ["وزير الصحة المصري", "الوزير"]
 
 
 def test_unlinked_names_get_a_transliteration(kb_only):
@@ -212,3 +212,14 @@ def test_institutions_named_by_nationality(kb_only):
     gov = by_en(doc, "Government of Japan")
     assert gov.type == "ORG" and [m.text for m in gov.mentions] == ["الحكومة اليابانية", "حكومة اليابان"]
     assert by_en(doc, "Army of Syria").type == "ORG"
+
+
+def test_bare_title_refers_to_the_last_holder_named(kb_only):
+    text = "وقال وزير الخارجية السعودي عادل الجبير إن المحادثات جيدة. وأضاف الوزير أن الاتفاق قريب."
+    jubeir = by_en(run(kb_only, text), "Adel al-Jubeir")
+    assert [m.text for m in jubeir.mentions if m.kind == "title"] == ["وزير الخارجية السعودي", "الوزير"]
+
+
+def test_bare_title_without_any_referent_is_dropped(kb_only):
+    doc = run(kb_only, "وقال الوزير إن الأمر انتهى.")
+    assert doc.entities == ()

@@ -536,8 +536,10 @@ class EntityStage:
             if qual.startswith("text:"):
                 qual, qual_en = f"{qual}@{e.id}", f"{qual_en} ({e.en})"
             j += 1
-        if qual is None and (spec.needs_qualifier or spec.of or role == "minister"):
+        if qual is None and (spec.needs_qualifier or spec.of):
             return None
+        if qual is None and spec.domain and role == spec.role and not toks[i].norm[off:].startswith("ال"):
+            return None  # "وزير" alone without the article: "وزير سابق", not a reference
         open_end = qual is None or not qual.startswith("text:") and kb.get(qual) is not None \
             and kb.get(qual).kind == "country" and kb.country_of_adjective(toks[j - 1].norm) is not None
         return TitleHit(toks[i].start + off, toks[j - 1].end, si, i, j, role, role_en, qual, qual_en,
@@ -616,7 +618,7 @@ class EntityStage:
         q = self.kb.get(t.qualifier)
         if q is not None and q.kind == "country" and c.kb.country and c.kb.country != q.id:
             return False  # "التقى بوتين الرئيس الإيراني": the title is the object, not Putin
-        return not c.kb.roles or any(r.role == t.role for r in c.kb.roles)
+        return not c.kb.roles or any(_role_match(t.role, r.role) for r in c.kb.roles)
 
     # ---- consolidation -----------------------------------------------------------------------
 
@@ -681,16 +683,18 @@ class EntityStage:
             if t.target is not None:
                 continue
             cl = self._resolve_title(t, bindings, clusters, by_kb, year)
-            if cl is None and t.qualifier is not None and self._speaker_context(sents[t.sent], t):
+            if cl is None and t.qualifier is not None:
                 key = (t.role, t.qualifier)
                 cl = own.get(key)
-                if cl is None:
+                if cl is None and self._speaker_context(sents[t.sent], t):
                     cl = _Cluster(type="PER")
                     holders = self.kb.holders(t.role, t.qualifier, year) if year else []
                     if len(holders) == 1:
                         cl.kb = holders[0]
                     clusters.append(cl)
                     own[key] = cl
+                if cl is not None:  # later bare titles ("الوزير") refer back to this speaker
+                    bindings.append((t.start, t, cl))
             if cl is not None:
                 cl.titles.append(t)
 
@@ -706,7 +710,7 @@ class EntityStage:
 
     def _resolve_title(self, t: TitleHit, bindings, clusters, by_kb, year) -> _Cluster | None:
         def same(b: TitleHit) -> bool:
-            return b.role == t.role and (t.qualifier is None or b.qualifier in (None, t.qualifier))
+            return _role_match(t.role, b.role) and (t.qualifier is None or b.qualifier in (None, t.qualifier))
 
         # 1. the same title bound to a name earlier in the article (nearest), else later
         before = [cl for pos, b, cl in bindings if pos < t.start and same(b)]
@@ -719,7 +723,8 @@ class EntityStage:
         found = []
         for cl in clusters:
             if cl.kb and cl.type == "PER" and cl.names:
-                roles = [r for r in cl.kb.roles if r.role == t.role and (t.qualifier is None or r.of == t.qualifier)]
+                roles = [r for r in cl.kb.roles
+                         if _role_match(t.role, r.role) and (t.qualifier is None or r.of == t.qualifier)]
                 if roles:
                     found.append((any(r.active(year) for r in roles), cl))
         active = [cl for ok, cl in found if ok]
@@ -789,6 +794,11 @@ def _name_like(w: str, lex: Lexicon, kb: KB, raw: str | None = None) -> bool:
     if kb.country_of_adjective(w) is not None or w.startswith(_NON_NAME_STARTS):
         return False
     return raw is None or raw.endswith("الله") or not raw.endswith(_PRONOUN_ENDS)
+
+
+def _role_match(title_role: str, role: str) -> bool:
+    """A generic title ("الوزير": minister) covers specific roles (minister_foreign)."""
+    return role == title_role or role.startswith(title_role + "_")
 
 
 def _strip_conj(w: str) -> str:
