@@ -34,7 +34,7 @@ def test_to_dict_has_exactly_the_schema_fields():
     assert list(d["quotes"][0]) == ["id", "start", "end", "text", "kind", "speaker", "speaker_mention", "cue"]
     assert list(d["timexes"][0]) == ["id", "start", "end", "text", "type", "value"]
     assert list(d["events"][0]) == ["id", "type", "cameo", "actor1", "actor2", "trigger", "time",
-                                    "location", "sentence"]
+                                    "location", "sentence", "actor1_mention", "actor2_mention"]
 
 
 def test_round_trip():

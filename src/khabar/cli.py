@@ -44,7 +44,9 @@ max_chars_option = click.option(
 
 # Commands defined in other modules: name -> "module:attribute", imported only when used.
 # Those modules keep their own heavy imports inside the command functions.
-LAZY_COMMANDS: dict[str, str] = {}
+LAZY_COMMANDS: dict[str, str] = {
+    "events": "khabar.cli_events:events_cmd",
+}
 
 
 class KhabarGroup(click.Group):

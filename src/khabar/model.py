@@ -196,12 +196,18 @@ class Event:
     actor2: str | None = None
     time: str | None = None  # timex id
     location: str | None = None  # entity id
+    # Where each actor is named in the sentence (also set for unnamed actors such as
+    # "المتظاهرون", protesters, which are no entity): an added field of the schema.
+    actor1_mention: Span | None = None
+    actor2_mention: Span | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "id": self.id, "type": self.type, "cameo": self.cameo,
             "actor1": self.actor1, "actor2": self.actor2, "trigger": self.trigger.to_dict(),
             "time": self.time, "location": self.location, "sentence": self.sentence,
+            "actor1_mention": self.actor1_mention.to_dict() if self.actor1_mention else None,
+            "actor2_mention": self.actor2_mention.to_dict() if self.actor2_mention else None,
         }
 
     @classmethod
@@ -210,6 +216,8 @@ class Event:
             id=str(d["id"]), type=str(d["type"]), trigger=Span.from_dict(d["trigger"]),
             sentence=int(d["sentence"]), cameo=d.get("cameo"), actor1=d.get("actor1"),
             actor2=d.get("actor2"), time=d.get("time"), location=d.get("location"),
+            actor1_mention=Span.from_dict(d["actor1_mention"]) if d.get("actor1_mention") else None,
+            actor2_mention=Span.from_dict(d["actor2_mention"]) if d.get("actor2_mention") else None,
         )
 
 
@@ -320,4 +328,6 @@ def span_errors(d: dict[str, Any]) -> list[str]:
         check(t, f"timex {t['id']}")
     for v in d.get("events", []):
         check(v["trigger"], f"trigger of {v['id']}")
+        check(v.get("actor1_mention"), f"actor1 mention of {v['id']}")
+        check(v.get("actor2_mention"), f"actor2 mention of {v['id']}")
     return errors
