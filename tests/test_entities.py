@@ -223,3 +223,12 @@ def test_bare_title_refers_to_the_last_holder_named(kb_only):
 def test_bare_title_without_any_referent_is_dropped(kb_only):
     doc = run(kb_only, "وقال الوزير إن الأمر انتهى.")
     assert doc.entities == ()
+
+
+def test_title_only_reference_linked_through_kb_holder(kb_only):
+    doc = run(kb_only, "والتقى رئيس مجلس الدوما الروسي بالوفد في موسكو.", "2021-08-19")
+    volodin = by_en(doc, "Vyacheslav Volodin")
+    assert [m.kind for m in volodin.mentions] == ["title"]
+    assert by_en(doc, "State Duma").type == "ORG"
+    # without a publication date the holder is unknown and, with no speech, nothing is kept
+    assert not [e for e in run(kb_only, "والتقى رئيس مجلس الدوما الروسي بالوفد.").entities if e.type == "PER"]

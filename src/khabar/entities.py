@@ -16,9 +16,10 @@ name that starts a longer one. Title phrases ("الرئيس الروسي", "وز
 "المتحدث باسم الوزارة") are parsed into (role, qualifier) and become ``title`` mentions of the
 person they refer to: the person named right after the same title in the article, else the
 person in the article whom the KB gives that role, else (with a publication date) the KB's
-holder of that role at that date. A qualified title with no referent is kept as its own PER
-entity (the quotes stage needs speakers such as "وزير الصحة المصري"); a bare title ("الوزير")
-with no referent is dropped.
+holder of that role at that date (such a title-only reference becomes a PER entity linked to
+that person). A qualified title with no referent at all is kept as its own PER entity only as the
+subject of speech (the quotes stage needs speakers such as "وقال وزير الصحة المصري"); a bare title
+("الوزير") refers to the last matching title holder of the article or is dropped.
 """
 
 from __future__ import annotations
@@ -686,11 +687,9 @@ class EntityStage:
             if cl is None and t.qualifier is not None:
                 key = (t.role, t.qualifier)
                 cl = own.get(key)
-                if cl is None and self._speaker_context(sents[t.sent], t):
-                    cl = _Cluster(type="PER")
-                    holders = self.kb.holders(t.role, t.qualifier, year) if year else []
-                    if len(holders) == 1:
-                        cl.kb = holders[0]
+                holders = self.kb.holders(t.role, t.qualifier, year) if year and cl is None else []
+                if cl is None and (len(holders) == 1 or self._speaker_context(sents[t.sent], t)):
+                    cl = _Cluster(type="PER", kb=holders[0] if len(holders) == 1 else None)
                     clusters.append(cl)
                     own[key] = cl
                 if cl is not None:  # later bare titles ("الوزير") refer back to this speaker
