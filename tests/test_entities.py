@@ -232,3 +232,9 @@ def test_title_only_reference_linked_through_kb_holder(kb_only):
     assert by_en(doc, "State Duma").type == "ORG"
     # without a publication date the holder is unknown and, with no speech, nothing is kept
     assert not [e for e in run(kb_only, "والتقى رئيس مجلس الدوما الروسي بالوفد.").entities if e.type == "PER"]
+
+
+def test_place_after_city_noun(kb_only):
+    doc = run(kb_only, "وقع الانفجار في مدينة بعقوبة، وهي مدينة ساحلية قرب مدينة مهرجانات.")
+    locs = [e for e in doc.entities if e.type == "LOC"]
+    assert [e.name for e in locs] == ["بعقوبة"]

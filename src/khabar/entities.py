@@ -75,6 +75,7 @@ class Lexicon:
     heads_en: dict[str, str]  # head noun -> English pattern ("{} University")
     ministry: frozenset[str]  # "وزارة" (ministry) and its forms
     institutions: dict[Key, str]  # "الحكومة" -> "Government of {}"
+    place_heads: frozenset[str]  # "مدينة": the next word is a place name
     direct_heads: frozenset[str]
 
 
@@ -103,6 +104,7 @@ def load_lexicon() -> Lexicon:
         speech_cues=frozenset(w for h in raw["speech_cues"] for w in key_of(h)),
         waw_names=frozenset(w for h in raw["waw_initial_names"] for w in key_of(h)),
         not_names=frozenset(w for h in raw["not_names"] for w in key_of(h)),
+        place_heads=frozenset(w for h in raw["place_heads"] for w in key_of(h)),
         institutions={key_of(k): v for k, v in raw["institutions"].items() if not k.startswith("_")},
         ministry=frozenset(w for h in raw["ministry_heads"] for w in key_of(h)),
         heads_en={key_of(k)[0]: v for k, v in raw["name_heads_en"].items() if not k.startswith("_")},
@@ -369,6 +371,16 @@ class EntityStage:
         out: list[Cand] = []
         i = 0
         while i < n:
+            if i not in inside and i + 1 < n and i + 1 not in inside and i + 1 not in starts \
+                    and any(f in lex.place_heads for f, _o, _c in _forms(toks[i])) \
+                    and not toks[i + 1].norm.startswith("ال") and not toks[i + 1].norm.endswith(("ات", "يه")) \
+                    and _name_like(toks[i + 1].norm, lex, self.kb, toks[i + 1].text):
+                # "مدينة بعقوبة": the place is the word after the head (not a plural or an adjective:
+                # "مدينة مهرجانات", "مدينة ساحلية")
+                t = toks[i + 1]
+                out.append(Cand(t.start, t.end, i + 1, i + 2, si, "LOC", (t.norm,), "rule"))
+                i += 2
+                continue
             form, off = None, 0
             if i not in inside and toks[i].norm.isalpha():
                 mini = self._ministry(toks, si, i, starts) or self._institution(toks, si, i, starts)

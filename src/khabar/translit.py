@@ -22,7 +22,9 @@ _CONS = {
 }
 # Name particles with fixed spellings (normalised Arabic -> English).
 _PARTICLES = {"بن": "bin", "ابن": "Ibn", "بنت": "bint", "ابو": "Abu", "ابي": "Abi", "ال": "Al", "عبد": "Abd"}
-_SUN = set("تثدذرزسشصضطظلن")
+# A proclitic + the article, as news English writes it ("للدفاع" -> "lil-Difa").
+_CLITIC_ARTICLE = (("وبال", "wa-bil-"), ("وال", "wal-"), ("فال", "fal-"), ("بال", "bil-"), ("كال", "kal-"),
+                   ("لل", "lil-"), ("ال", "al-"))
 
 
 def _word(raw: str) -> str:
@@ -37,8 +39,10 @@ def _word(raw: str) -> str:
     if w.startswith("عبدال") and len(w) > 6:
         return "Abdul" + _word(w[5:]).lower()
     prefix = ""
-    if w.startswith("ال") and len(w) > 3:
-        prefix, w, raw = "al-", w[2:], raw[2:]
+    for clitic, latin in _CLITIC_ARTICLE:
+        if w.startswith(clitic) and len(w) > len(clitic) + 1:
+            prefix, w, raw = latin, w[len(clitic):], raw[len(clitic):]
+            break
     taa = raw.endswith("ة")
     long_v = "اوي"
     out: list[str] = []
