@@ -238,3 +238,10 @@ def test_place_after_city_noun(kb_only):
     doc = run(kb_only, "وقع الانفجار في مدينة بعقوبة، وهي مدينة ساحلية قرب مدينة مهرجانات.")
     locs = [e for e in doc.entities if e.type == "LOC"]
     assert [e.name for e in locs] == ["بعقوبة"]
+
+
+def test_surname_alone_after_speech_verb(kb_only):
+    text = "وقال صالح كامل، رئيس الغرفة التجارية، إن الموسم ناجح. وأضاف كامل أن العمل بشكل كامل مستمر."
+    per = [e for e in run(kb_only, text).entities if e.type == "PER"]
+    assert len(per) == 1
+    assert [m.text for m in per[0].mentions if m.kind == "name"] == ["صالح كامل", "كامل"]  # not "بشكل كامل"

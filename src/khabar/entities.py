@@ -76,6 +76,7 @@ class Lexicon:
     ministry: frozenset[str]  # "وزارة" (ministry) and its forms
     institutions: dict[Key, str]  # "الحكومة" -> "Government of {}"
     place_heads: frozenset[str]  # "مدينة": the next word is a place name
+    skip: frozenset[Key]  # "مجلس إدارة": precedes an organisation name, not part of it
     direct_heads: frozenset[str]
 
 
@@ -104,6 +105,7 @@ def load_lexicon() -> Lexicon:
         speech_cues=frozenset(w for h in raw["speech_cues"] for w in key_of(h)),
         waw_names=frozenset(w for h in raw["waw_initial_names"] for w in key_of(h)),
         not_names=frozenset(w for h in raw["not_names"] for w in key_of(h)),
+        skip=frozenset(key_of(h) for h in raw["skip_before_names"]),
         place_heads=frozenset(w for h in raw["place_heads"] for w in key_of(h)),
         institutions={key_of(k): v for k, v in raw["institutions"].items() if not k.startswith("_")},
         ministry=frozenset(w for h in raw["ministry_heads"] for w in key_of(h)),
@@ -225,6 +227,7 @@ class EntityStage:
         for si, toks in enumerate(sents):
             titles.extend(self._titles(toks, si, [c for c in cands if c.sent == si]))
         cands.extend(self._names_after_titles(sents, cands, titles))  # also fills tagger gaps
+        cands.extend(self._surnames_after_speech(sents, cands))
         cands.sort(key=lambda c: c.start)
         self._bind_titles(sents, cands, titles)
         clusters = self._cluster(cands)
@@ -371,6 +374,10 @@ class EntityStage:
         out: list[Cand] = []
         i = 0
         while i < n:
+            skip = next((len(k) for k in lex.skip if tuple(t.norm for t in toks[i:i + len(k)]) == k), 0)
+            if skip:
+                i += skip
+                continue
             if i not in inside and i + 1 < n and i + 1 not in inside and i + 1 not in starts \
                     and any(f in lex.place_heads for f, _o, _c in _forms(toks[i])) \
                     and not toks[i + 1].norm.startswith("ال") and not toks[i + 1].norm.endswith(("ات", "يه")) \
@@ -603,6 +610,27 @@ class EntityStage:
                 taken.update((si, x) for x in range(j, k))
         return out
 
+    def _surnames_after_speech(self, sents, cands: list[Cand]) -> list[Cand]:
+        """A person's last name alone as the subject of a speech verb: "وأضاف كامل أن ..."
+
+        The last name must belong to a multi-word PER name of the same article; only the speech
+        verb context makes a common word ("كامل" = complete) safe to read as the name.
+        """
+        lex = self.lex
+        verbs = {w for w in lex.speech_cues if len(w) > 2 and w not in _NOT_VERBS}
+        surnames = {c.key[-1] for c in cands if c.type == "PER" and len(c.key) >= 2 and len(c.key[-1]) >= 3
+                    and c.key[-1] not in lex.connectors}
+        taken = {(c.sent, k) for c in cands for k in range(c.i, c.j)}
+        out = []
+        for si, toks in enumerate(sents):
+            for k in range(1, len(toks)):
+                w = toks[k].norm
+                if w in surnames and (si, k) not in taken:
+                    prev = toks[k - 1].norm
+                    if prev in verbs or _strip_conj(prev) in verbs:
+                        out.append(Cand(toks[k].start, toks[k].end, k, k + 1, si, "PER", (w,), "rule"))
+        return out
+
     def _bind_titles(self, sents, cands: list[Cand], titles: list[TitleHit]) -> None:
         """A title directly followed by a PER name (honorifics may sit between) names that person."""
         by_start = {(c.sent, c.i): idx for idx, c in enumerate(cands) if c.type == "PER"}
@@ -805,6 +833,10 @@ def _name_like(w: str, lex: Lexicon, kb: KB, raw: str | None = None) -> bool:
     if kb.country_of_adjective(w) is not None or w.startswith(_NON_NAME_STARTS):
         return False
     return raw is None or raw.endswith("الله") or not raw.endswith(_PRONOUN_ENDS)
+
+
+# Speech cues that are not verbs (complementisers, prepositions): not used before a bare surname.
+_NOT_VERBS = frozenset({"ان", "عن", "حسب", "بحسب", "وفقا"})
 
 
 def _role_match(title_role: str, role: str) -> bool:
