@@ -241,7 +241,7 @@ def test_place_after_city_noun(kb_only):
 
 
 def test_surname_alone_after_speech_verb(kb_only):
-    text = "وقال صالح كامل، رئيس الغرفة التجارية، إن الموسم ناجح. وأضاف كامل أن العمل بشكل كامل مستمر."
+    text = "وقال صالح كامل، رئيس الغرفة التجارية بجدة، إن الموسم ناجح. وأضاف كامل أن العمل بشكل كامل مستمر."
     per = [e for e in run(kb_only, text).entities if e.type == "PER"]
     assert len(per) == 1
     assert [m.text for m in per[0].mentions if m.kind == "name"] == ["صالح كامل", "كامل"]  # not "بشكل كامل"
