@@ -245,3 +245,10 @@ def test_surname_alone_after_speech_verb(kb_only):
     per = [e for e in run(kb_only, text).entities if e.type == "PER"]
     assert len(per) == 1
     assert [m.text for m in per[0].mentions if m.kind == "name"] == ["صالح كامل", "كامل"]  # not "بشكل كامل"
+
+
+def test_diacritics_do_not_hide_names_or_clitics(kb_only):
+    doc = run(kb_only, "زار بُوتِين مُوسْكُو ثم وصل بِطاجيكستان وَالسعوديةَ.")
+    assert [m.text for m in by_en(doc, "Vladimir Putin").mentions] == ["بُوتِين"]
+    assert [m.text for m in by_en(doc, "Tajikistan").mentions] == ["طاجيكستان"]
+    assert [m.text for m in by_en(doc, "Saudi Arabia").mentions] == ["السعوديةَ"]

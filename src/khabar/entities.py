@@ -33,6 +33,7 @@ from typing import Any
 
 from .kb import KB, KBEntry, Key, key_of, load_kb
 from .model import Document, Entity, Mention, Token
+from .text import normalize
 from .translit import transliterate
 
 _CONJ = ("و", "ف")  # and, so
@@ -183,14 +184,14 @@ def _forms(tok: Token) -> tuple[tuple[str, int, str], ...]:
 @lru_cache(maxsize=65536)
 def _word_forms(text: str, n: str) -> tuple[tuple[str, int, str], ...]:
     out = [(n, 0, "")]
-    if len(text) != len(n):
-        return tuple(out)  # diacritics: offsets are not 1:1, keep the whole token
+    # offsets of normalised characters in the word (diacritics make them differ from 1:1)
+    offsets = normalize(text).offsets if len(text) != len(n) else range(len(n) + 1)
     for chain in _CHAINS:
         if n.startswith(chain) and len(n) - len(chain) >= 2:
             rest = n[len(chain):]
             if chain.endswith("ل") and rest.startswith("ل") and len(rest) >= 3:
-                out.append(("ا" + rest, len(chain) - 1, chain))  # لل: ل + (ا)ل; the span keeps both
-            out.append((rest, len(chain), chain))
+                out.append(("ا" + rest, offsets[len(chain) - 1], chain))  # لل: ل + (ا)ل; the span keeps both
+            out.append((rest, offsets[len(chain)], chain))
     return tuple(out)
 
 
