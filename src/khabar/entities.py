@@ -79,6 +79,11 @@ class Lexicon:
     place_heads: frozenset[str]  # "مدينة": the next word is a place name
     skip: frozenset[Key]  # "مجلس إدارة": precedes an organisation name, not part of it
     direct_heads: frozenset[str]
+    firsts: frozenset[str] = field(init=False)  # first words of titles, honorifics, institutions, skips
+
+    def __post_init__(self) -> None:
+        keys = [*self.titles, *self.honorifics, *self.institutions, *self.skip]
+        self.firsts = frozenset(k[0] for k in keys if k)
 
 
 @lru_cache(maxsize=1)
@@ -375,7 +380,8 @@ class EntityStage:
         out: list[Cand] = []
         i = 0
         while i < n:
-            skip = next((len(k) for k in lex.skip if tuple(t.norm for t in toks[i:i + len(k)]) == k), 0)
+            skip = next((len(k) for k in lex.skip if tuple(t.norm for t in toks[i:i + len(k)]) == k), 0) \
+                if toks[i].norm in lex.firsts else 0
             if skip:
                 i += skip
                 continue
@@ -445,6 +451,8 @@ class EntityStage:
     def _institution(self, toks, si: int, i: int, starts: dict[int, Cand]) -> Cand | None:
         """ "الحكومة اليابانية", "حكومة اليابان", "السفارة الإيرانية" -> an ORG mention."""
         lex, kb, n = self.lex, self.kb, len(toks)
+        if not any(f in lex.firsts for f, _o, _c in _forms(toks[i])):
+            return None
         prev = (lex.titles.get((toks[i - 1].norm,)) or lex.titles.get((_strip_conj(toks[i - 1].norm),))) if i else None
         if prev is not None and prev.domain:
             return None  # "وزيرة الداخلية البريطانية" is a title, parsed later
@@ -503,6 +511,8 @@ class EntityStage:
             hit = None
             if i not in covered and toks[i].norm.isalpha():
                 for form, off, _chain in _forms(toks[i]):
+                    if form not in lex.firsts:
+                        continue
                     for L in range(min(lex.max_title, n - i), 0, -1):
                         key = (form,) + tuple(t.norm for t in toks[i + 1:i + L])
                         spec = lex.titles.get(key)
@@ -590,6 +600,8 @@ class EntityStage:
                     taken.update((t.sent, x) for x in range(k, t.i - 1))
         for si, toks in enumerate(sents):
             for i in range(len(toks)):
+                if toks[i].norm not in lex.firsts:
+                    continue
                 for L in range(lex.max_honorific, 0, -1):
                     if i + L <= len(toks) and tuple(t.norm for t in toks[i:i + L]) in lex.honorifics:
                         anchors.append((si, i + L))
