@@ -252,3 +252,10 @@ def test_diacritics_do_not_hide_names_or_clitics(kb_only):
     assert [m.text for m in by_en(doc, "Vladimir Putin").mentions] == ["بُوتِين"]
     assert [m.text for m in by_en(doc, "Tajikistan").mentions] == ["طاجيكستان"]
     assert [m.text for m in by_en(doc, "Saudi Arabia").mentions] == ["السعوديةَ"]
+
+
+def test_unqualified_minister_speaker_is_kept_but_not_linked(kb_only):
+    doc = run(kb_only, "وأكد وزير الصحة أن الوضع مستقر. وأضاف الوزير أن الخطة جاهزة.", "2023-05-01")
+    (per,) = doc.entities
+    assert per.kb_id is None and per.name_en == "Minister of Health"
+    assert [m.text for m in per.mentions] == ["وزير الصحة", "الوزير"]

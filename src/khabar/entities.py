@@ -737,10 +737,11 @@ class EntityStage:
             if t.target is not None:
                 continue
             cl = self._resolve_title(t, bindings, clusters, by_kb, year)
-            if cl is None and t.qualifier is not None:
-                key = (t.role, t.qualifier)
+            if cl is None and (t.qualifier is not None or t.role.startswith("minister_")):
+                key = (t.role, t.qualifier)  # "وزير الحج والعمرة" is specific without a country
                 cl = own.get(key)
-                holders = self.kb.holders(t.role, t.qualifier, year) if year and cl is None else []
+                # a KB holder only for a qualified title: "وزير الصحة" alone could be any country's
+                holders = self.kb.holders(t.role, t.qualifier, year) if year and cl is None and t.qualifier else []
                 if cl is None and (len(holders) == 1 or self._speaker_context(sents[t.sent], t)):
                     cl = _Cluster(type="PER", kb=holders[0] if len(holders) == 1 else None)
                     clusters.append(cl)
