@@ -59,3 +59,20 @@ def test_role_holders_depend_on_the_year():
     iran = kb.lookup(key_of("إيران")).id
     assert [e.en for e in kb.holders("president", iran, 2022)] == ["Ebrahim Raisi"]
     assert [e.en for e in kb.holders("president", iran, 2015)] == ["Hassan Rouhani"]
+
+
+def test_committed_kb_matches_the_build_script(tmp_path):
+    """scripts/build_kb.py rebuilds exactly the committed file (seed edits need a rebuild)."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    import pytest
+
+    pytest.importorskip("babel")
+    root = Path(__file__).resolve().parent.parent
+    out = tmp_path / "kb.jsonl"
+    subprocess.run([sys.executable, str(root / "scripts" / "build_kb.py"), "--out", str(out)],
+                   check=True, capture_output=True)
+    committed = resources.files("khabar.data").joinpath("kb.jsonl").read_bytes()
+    assert out.read_bytes() == committed
