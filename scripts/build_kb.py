@@ -196,7 +196,11 @@ def main(argv: list[str] | None = None) -> int:
     args = ap.parse_args(argv)
     recs = build()
     args.out.parent.mkdir(parents=True, exist_ok=True)
+    import babel
+
     with args.out.open("w", encoding="utf-8") as f:
+        # first line: provenance (CLDR names change between babel releases)
+        f.write(json.dumps({"_meta": {"babel": babel.__version__, "records": len(recs)}}) + "\n")
         for rec in recs:
             f.write(json.dumps(rec, ensure_ascii=False, sort_keys=True) + "\n")
     by_type: dict[str, int] = {}

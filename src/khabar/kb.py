@@ -136,7 +136,10 @@ def parse_kb(lines: str) -> KB:
     entries = {}
     for line in lines.splitlines():
         if line.strip():
-            e = _entry(json.loads(line))
+            d = json.loads(line)
+            if "_meta" in d:
+                continue
+            e = _entry(d)
             entries[e.id] = e
     return KB(entries)
 
