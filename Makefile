@@ -24,6 +24,7 @@ test: dev
 
 bench: install
 	$(BIN)/python benchmarks/bench_text.py
+	$(BIN)/python benchmarks/bench_time.py
 
 clean:
 	rm -rf $(VENV) build *.egg-info src/*.egg-info .pytest_cache

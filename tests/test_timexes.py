@@ -1,0 +1,321 @@
+"""Time expressions: recognition, spans on the original text, values against the publication date.
+
+The sentences below were written for these tests. The eval gate scores the 24 dev gold articles
+in ../shared with the shared scorer (``score_gold.py``).
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+from collections import defaultdict
+from pathlib import Path
+
+import pytest
+
+from khabar.io import iter_file
+from khabar.model import Document
+from khabar.pipeline import Pipeline, default_stages
+from khabar.timexes import TimexStage, extract_timexes, hijri_to_gregorian
+
+PUB = "2021-08-19"  # a Thursday
+
+
+def found(text: str, published: str | None = PUB) -> list[tuple[str, str, str]]:
+    return [(t.text, t.type, t.value) for t in extract_timexes(text, published)]
+
+
+def one(text: str, published: str | None = PUB) -> tuple[str, str, str]:
+    res = found(text, published)
+    assert len(res) == 1, res
+    return res[0]
+
+
+# ------------------------------------------------------------------ the reference cases
+
+def test_wednesday_evening_before_publication():
+    assert one("وتلقى الرئيس اتصالا هاتفيا من نظيره مساء الأربعاء بحث خلاله العلاقات") == (
+        "مساء الأربعاء", "TIME", "2021-08-18TEV")
+
+
+def test_month_without_year_in_a_future_clause():
+    assert one("وقال الوزير إن الشحنات ستصل اعتبارا من سبتمبر.") == ("سبتمبر", "DATE", "2021-09")
+
+
+# ------------------------------------------------------------------ weekdays and relative days
+
+@pytest.mark.parametrize("text, expected", [
+    ("افتتح الأمير المعرض يوم الخميس في الرياض", ("يوم الخميس", "DATE", "2021-08-19")),
+    ("وصل الوفد الثلاثاء إلى العاصمة", ("الثلاثاء", "DATE", "2021-08-17")),
+    ("سيزور الوزير المدينة يوم الأحد", ("يوم الأحد", "DATE", "2021-08-22")),
+    ("تعقد اللجنة اجتماعها الاثنين المقبل", ("الاثنين المقبل", "DATE", "2021-08-23")),
+    ("وكان الفريق قد عاد الخميس الماضي", ("الخميس الماضي", "DATE", "2021-08-12")),
+    ("وقعت الحادثة صباح أمس الأربعاء", ("صباح أمس الأربعاء", "TIME", "2021-08-18TMO")),
+    ("أعلنت الوزارة أمس عن الخطة", ("أمس", "DATE", "2021-08-18")),
+    ("عاد اللاعب أول أمس إلى التدريبات", ("أول أمس", "DATE", "2021-08-17")),
+    ("يلتقي الفريقان غدا في جدة", ("غدا", "DATE", "2021-08-20")),
+    ("تبث الحلقة الليلة على القناة", ("الليلة", "TIME", "2021-08-19TNI")),
+    ("أعلن المتحدث اليوم عن النتائج", ("اليوم", "DATE", "2021-08-19")),
+])
+def test_days(text, expected):
+    assert one(text) == expected
+
+
+# ------------------------------------------------------------------ periods, months, years
+
+@pytest.mark.parametrize("text, expected", [
+    ("ارتفعت الأسعار الأسبوع الماضي", ("الأسبوع الماضي", "DATE", "2021-W32")),
+    ("تبدأ الدراسة الشهر المقبل", ("الشهر المقبل", "DATE", "2021-09")),
+    ("بلغت الأرباح في العام الحالي مليار ريال", ("العام الحالي", "DATE", "2021")),
+    ("نما الاقتصاد خلال السنوات الثلاث الماضية", ("السنوات الثلاث الماضية", "DURATION", "P3Y")),
+    ("تراجعت الصادرات في النصف الأول من العام الماضي", ("النصف الأول من العام الماضي", "DATE", "2020-H1")),
+    ("افتتح المتحف في يناير/كانون الثاني 2020", ("يناير/كانون الثاني 2020", "DATE", "2020-01")),
+    ("وصل في أيلول الماضي", ("أيلول الماضي", "DATE", "2020-09")),
+    ("تأسست الشركة عام 2015م في جدة", ("عام 2015م", "DATE", "2015")),
+    ("صدر القرار عام 1436هـ", ("عام 1436هـ", "DATE", "H1436")),
+    ("تغيرت الأحوال في الأعوام الأخيرة", ("الأعوام الأخيرة", "DATE", "PAST_REF")),
+    ("ارتفعت المبيعات منذ بداية العام", ("بداية العام", "DATE", "2021")),
+])
+def test_periods(text, expected):
+    assert one(text) == expected
+
+
+def test_full_dates_in_words_and_digits():
+    assert one("وقع الاتفاق في ١٥ أغسطس ٢٠١٥ بالقاهرة") == ("١٥ أغسطس ٢٠١٥", "DATE", "2015-08-15")
+    assert one("صدر التعميم بتاريخ 15/8/2015 للجهات") == ("15/8/2015", "DATE", "2015-08-15")
+    assert one("انطلقت البطولة في الثالث من مارس 2019") == ("الثالث من مارس 2019", "DATE", "2019-03-03")
+    assert one("تبدأ الإجازة في الخامس والعشرين من الشهر الجاري") == (
+        "الخامس والعشرين من الشهر الجاري", "DATE", "2021-08-25")
+
+
+def test_weekday_and_its_date_are_one_expression():
+    assert one("تقام المباراة مساء يوم الخميس الثاني من شهر سبتمبر المقبل") == (
+        "مساء يوم الخميس الثاني من شهر سبتمبر المقبل", "TIME", "2021-09-02TEV")
+    # 5 September 2021 is a Sunday: merged; 6 September is not: two expressions
+    assert one("تبدأ الدراسة يوم الأحد الموافق 5 سبتمبر 2021") == (
+        "يوم الأحد الموافق 5 سبتمبر 2021", "DATE", "2021-09-05")
+    assert [v for _, _, v in found("تبدأ الدراسة الأحد 6 سبتمبر 2021")] == ["2021-08-15", "2021-09-06"]
+
+
+def test_weekday_wins_over_yesterday_and_tomorrow():
+    # articles are often dated a day after they were written: the named weekday decides
+    assert one("افتتح الوزير المعرض أمس الأربعاء")[2] == "2021-08-18"
+    assert one("تنطلق البطولة غدا الخميس في الرياض")[2] == "2021-08-19"
+
+
+def test_hijri_dates_become_gregorian():
+    g = hijri_to_gregorian(1442, 10, 1)
+    assert g is not None and g.isoformat() == "2021-05-13"
+    assert found("أعلنت المحكمة أن غرة شوال 1442هـ يوافق الخميس")[0] == (
+        "غرة شوال 1442هـ", "DATE", "2021-05-13")
+    assert one("تستمر المرحلة حتى 20-12-1442هـ فقط")[2] == hijri_to_gregorian(1442, 12, 20).isoformat()
+    # a Hijri month without a year: the nearest one (published 1443-01-11)
+    assert one("تزداد الزيارات في شهر رمضان عادة") == ("شهر رمضان", "DATE", "H1442-09")
+    # a Hijri day and month without a year, the year inferred: 16 Muharram 1443
+    assert one("يبدأ التسجيل في السادس عشر من شهر محرم")[2] == hijri_to_gregorian(1443, 1, 16).isoformat()
+
+
+def test_holidays_are_dated():
+    # Eid al-Fitr 1442 was 2021-05-13, nearer to the publication date than Eid al-Fitr 1443
+    assert one("أقيمت الاحتفالات خلال إجازة عيد الفطر")[2] == "2021-05-13"
+    assert one("عادت الحركة بعد رابع أيام عيد الأضحى")[2] == "2021-07-23"
+
+
+# ------------------------------------------------------------------ times, durations, sets, vague
+
+@pytest.mark.parametrize("text, expected", [
+    ("وقع الانفجار الساعة العاشرة صباحا", ("الساعة العاشرة صباحا", "TIME", "2021-08-19T10:00")),
+    ("استمرت المفاوضات ثلاثة أيام", ("ثلاثة أيام", "DURATION", "P3D")),
+    ("سجن 10 سنوات بتهمة الاحتيال", ("10 سنوات", "DURATION", "P10Y")),
+    ("رجل يبلغ من العمر خمسة وعشرين عاما", ("خمسة وعشرين عاما", "DURATION", "P25Y")),
+    ("تستغرق الرحلة يومين", ("يومين", "DURATION", "P2D")),
+    ("انتهت المباراة بعد 90 دقيقة", ("90 دقيقة", "DURATION", "PT90M")),
+    ("عاش الإنسان هنا قبل نحو 130 ألف عام", ("قبل نحو 130 ألف عام", "DATE", "PAST_REF")),
+    ("يستخرج الملح منذ أكثر من 2.500 عام", ("2.500 عام", "DURATION", "P2500Y")),
+    ("توقف الإنتاج منذ سنوات طويلة", ("سنوات طويلة", "DURATION", "PXY")),
+    ("هاجر إلى الخارج قبل 20 عاما", ("قبل 20 عاما", "DATE", "2001")),
+    ("عاد إلى بلاده قبل نحو عشر سنوات", ("قبل نحو عشر سنوات", "DATE", "2011")),
+    ("وصلت الشحنة قبل نحو أسبوع إلى الميناء", ("أسبوع", "DATE", "2021-W32")),
+    ("تغيرت الأسعار خلال الأيام القليلة الماضية", ("الأيام القليلة الماضية", "DATE", "PAST_REF")),
+    ("تراجعت الأسعار في اليومين الماضيين", ("اليومين الماضيين", "DURATION", "P2D")),
+    ("يقام المهرجان كل عام في الطائف", ("كل عام", "SET", "P1Y")),
+    ("تنتج المصفاة ألف برميل يوميا", ("يوميا", "SET", "P1D")),
+    ("تصدر النشرة أسبوعيا عن المركز", ("أسبوعيا", "SET", "P1W")),
+    ("يجتمع المجلس كل يوم جمعة", ("كل يوم جمعة", "SET", "XXXX-WXX-5")),
+    ("يصرف الدعم كل ثلاثة أشهر", ("كل ثلاثة أشهر", "SET", "P3M")),
+    ("يعمل الفريق حاليا على المشروع", ("حاليا", "DATE", "PRESENT_REF")),
+    ("تزايدت الحوادث مؤخرا في المدينة", ("مؤخرا", "DATE", "PAST_REF")),
+    ("سيتوسع البرنامج مستقبلا ليشمل القرى", ("مستقبلا", "DATE", "FUTURE_REF")),
+])
+def test_times_durations_sets_vague(text, expected):
+    assert one(text) == expected
+
+
+def test_clock_time_in_a_recurrence_is_not_anchored():
+    assert found("يبدأ العرض يوميا الساعة التاسعة مساء") == [
+        ("يوميا", "SET", "P1D"), ("الساعة التاسعة مساء", "TIME", "XXXX-XX-XXT21:00")]
+
+
+# ------------------------------------------------------------------ no publication date
+
+def test_without_publication_date_values_stay_unresolved():
+    assert one("أعلنت الوزارة أمس عن الخطة", None) == ("أمس", "DATE", "XXXX-XX-XX")
+    assert one("وتلقى الرئيس اتصالا مساء الأربعاء من نظيره", None)[2] == "XXXX-WXX-3TEV"
+    assert one("ستصل الشحنات في سبتمبر", None)[2] == "XXXX-09"
+    assert one("ارتفعت الأرباح العام الماضي", None)[2] == "XXXX"
+    assert one("وقع الاتفاق في 15 أغسطس 2015", None)[2] == "2015-08-15"  # absolute dates still resolve
+    assert one("استمرت المفاوضات ثلاثة أيام", None)[2] == "P3D"
+
+
+# ------------------------------------------------------------------ what is not a time expression
+
+@pytest.mark.parametrize("text", [
+    "مارس الفريق ضغطا كبيرا على الخصم",  # مارس: the verb "exerted"
+    "التقى الرئيس رجب طيب أردوغان بنظيره",  # رجب: a name
+    "دخل اللاعب من باب غرفة الملابس",  # باب "door" is not ب + آب "August"
+    "صرح الأمين العام للمنظمة بأن القرار نهائي",  # العام "general"
+    "يجتمع علماء أهل السنة في المؤتمر",  # السنة "the Sunna"
+    "أدى المصلون صلاة الجمعة في الجامع الكبير",  # the Friday prayer
+    "كرم المجلس الشيخ عبدالله بن الخميس",  # a family name
+    "اللقاءات النسوية ستعقد في مكان منفصل",  # ستعقد is not ست + عقد "six decades"
+    "وشهد اليوم الأول من المعرض إقبالا كبيرا",  # the first day, not today
+    "نشرت صحيفة عين اليوم التقرير",  # a newspaper
+    "وصل الفنان آلان إلى المدينة",  # آلان is a name, not الآن "now"
+    "وصل الضيوف قبل يوم الافتتاح",  # يوم الافتتاح "the opening day" is a construct
+    "تنتج الحقول مليون برميل باليوم",  # باليوم "per day"
+    "أقامت دار «اليوم» حفلا لمنسوبيها",  # the newspaper al-Yaum
+    "وكان قد وصل في اليوم السابق للحادث",  # the day before (anaphoric)
+])
+def test_not_time_expressions(text):
+    assert found(text) == []
+
+
+# ------------------------------------------------------------------ spans
+
+def test_spans_are_exact_on_text_with_diacritics_and_tatweel():
+    text = "وتلقّى اتصالاً مساءَ الأربعـــاءِ من الرئيس ثم سافر بعد ثلاثةِ أيامٍ"
+    res = extract_timexes(text, PUB)
+    assert [(t.text, t.value) for t in res] == [("مساءَ الأربعـــاءِ", "2021-08-18TEV"), ("ثلاثةِ أيامٍ", "P3D")]
+    for t in res:
+        assert text[t.start:t.end] == t.text
+
+
+def test_proclitics_stay_outside_the_span():
+    res = found("وفي العام الماضي وللعام المقبل وبالأمس")
+    assert [r[0] for r in res] == ["العام الماضي", "للعام المقبل", "بالأمس"]
+
+
+# ------------------------------------------------------------------ the pipeline stage
+
+def test_stage_in_pipeline_and_default_order():
+    assert "timexes" in default_stages()
+    assert default_stages().index("timexes") > default_stages().index("segment")
+    stage = TimexStage()
+    assert stage.requires == {"sentences", "tokens"} and stage.provides == {"timexes"}
+    doc = Document(id="d1", text="أعلنت الوزارة أمس عن الخطة. وستبدأ في سبتمبر المقبل.", published=PUB)
+    out = Pipeline.build(["segment", "timexes"])(doc)
+    d = out.to_dict()  # the conftest checks the span invariant here
+    assert [(t["id"], t["text"], t["value"]) for t in d["timexes"]] == [
+        ("t1", "أمس", "2021-08-18"), ("t2", "سبتمبر المقبل", "2021-09")]
+
+
+def test_reference_article(shared: Path):
+    text = (shared / "samples" / "000_177dc29227984ed5.txt").read_text(encoding="utf-8")
+    doc = Pipeline.build(["segment", "timexes"])(Document(id="ref", text=text, published="2021-08-19"))
+    values = {(t.text, t.value) for t in doc.timexes}
+    assert ("مساء الأربعاء", "2021-08-18TEV") in values
+    assert ("سبتمبر", "2021-09") in values
+    doc.to_dict()
+
+
+# ------------------------------------------------------------------ eval gate
+
+def _scorer(shared: Path):
+    spec = importlib.util.spec_from_file_location("score_gold", shared / "tools" / "score_gold.py")
+    module = importlib.util.module_from_spec(spec)
+    assert spec.loader is not None
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_eval_gate_dev_gold(shared: Path, floors: dict):
+    """Time-expression F1 and value accuracy on the dev gold articles (floors in [timex])."""
+    scorer = _scorer(shared)
+    dev = shared / "gold" / "dev"
+    pipe = Pipeline.build(["segment", "timexes"])
+    tot: dict[str, int] = defaultdict(int)
+    n = 0
+    for gpath in sorted((dev / "gold").glob("*.json")):
+        gold = json.loads(gpath.read_text(encoding="utf-8"))
+        (doc,) = list(iter_file(dev / "articles" / gpath.name))
+        pred = pipe(doc).to_dict()
+        scorer.score_article(gold, pred, tot, [])
+        n += 1
+    assert n == 24
+    _, _, f1 = scorer.prf(tot["t_tp"], tot["t_pred"], tot["t_gold"])
+    accuracy = tot["t_val_ok"] / tot["t_tp"]
+    floor = floors["timex"]
+    assert f1 >= floor["f1"], f"timex F1 {f1:.3f} < floor {floor['f1']}"
+    assert accuracy >= floor["value_accuracy"], (
+        f"timex value accuracy {accuracy:.3f} < floor {floor['value_accuracy']}")
+
+
+# ------------------------------------------------------------------ the command line
+
+def test_cli_analyze_resolves_against_published(tmp_path: Path):
+    from click.testing import CliRunner
+
+    from khabar.cli import main
+
+    article = tmp_path / "a.txt"
+    article.write_text("وتلقى الوزير اتصالا هاتفيا مساء الأربعاء من نظيره.", encoding="utf-8")
+    runner = CliRunner()
+    args = ["analyze", str(article), "--format", "json"]
+    with_date = runner.invoke(main, [*args, "--published", "2021-08-19"])
+    assert with_date.exit_code == 0, with_date.output
+    out = Document.from_dict(json.loads(with_date.output))
+    assert [(t.text, t.value) for t in out.timexes] == [("مساء الأربعاء", "2021-08-18TEV")]
+    without = runner.invoke(main, args)
+    assert [t["value"] for t in json.loads(without.output)["timexes"]] == ["XXXX-WXX-3TEV"]
+
+
+# ------------------------------------------------------------------ robustness
+
+_PIECES = ["مساء", "الأربعاء", "يوم", "أمس", "غدا", "الماضي", "المقبل", "من", "شهر", "رمضان", "سبتمبر",
+           "أيلول", "عام", "2015", "1436", "هـ", "م", "15", "/", "-", "(", ")", "،", ".", "ثلاثة", "أيام",
+           "كل", "الساعة", "العاشرة", "صباحا", "قبل", "منذ", "نحو", "العيد", "للعام", "وبالأمس", "\u064e",
+           "\u0640", "١٥", "\n", "الأول", "الحادي", "والعشرين", "الاثنين", "اليوم", "الآن", "ألف"]
+
+
+def test_random_mixtures_keep_spans_exact():
+    hypothesis = pytest.importorskip("hypothesis")
+    st = hypothesis.strategies
+
+    @hypothesis.settings(max_examples=150, deadline=None, derandomize=True)
+    @hypothesis.given(st.lists(st.sampled_from(_PIECES), max_size=25), st.sampled_from([PUB, None]))
+    def check(pieces, published):
+        text = " ".join(pieces)
+        res = extract_timexes(text, published)
+        for t in res:
+            assert text[t.start:t.end] == t.text and t.text == t.text.strip() and t.text
+        assert all(a.end <= b.start for a, b in zip(res, res[1:], strict=False))
+
+    check()
+
+
+def test_keyword_windows_find_what_a_full_scan_finds(shared: Path):
+    """Patterns run only around their key words (for speed); on real articles that must change
+    nothing against running every pattern on every sentence."""
+    import types
+
+    from khabar.text import segment_sentences
+    from khabar.timexes import TimexTagger
+
+    windowed, full = TimexTagger(), TimexTagger()
+    full._rule_windows = types.MethodType(lambda self, norm, hits, chunks: dict.fromkeys(
+        range(len(self.rules)), chunks), full)
+    arts = json.loads((shared / "data/news/saudinewsnet/2015-08-02.json").read_text(encoding="utf-8"))[:150]
+    for art in arts:
+        text, pub = art["content"], art["date_extracted"][:10]
+        sents = segment_sentences(text)
+        assert windowed.find(text, pub, sents) == full.find(text, pub, sents)
