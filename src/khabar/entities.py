@@ -310,14 +310,16 @@ class EntityStage:
             rest = tuple(t.norm for t in toks[i + 1:j])
             if not self.kb.lookup((key0,) + rest):
                 for form, off, chain in _forms(first)[1:]:
+                    if len(form) < 3 or form in self.lex.stopwords or _strip_conj(form) in self.lex.stopwords:
+                        continue  # "بوليس" (police) is not ب + "وليس" (and is not)
                     if (self.kb.lookup((form,) + rest) or (form.startswith("ال") and len(form) > 3)
-                            or doc_norms.get(form, 0) > 0):
+                            or doc_norms.get(form, 0) > 0 or (typ == "PER" and form in self.kb.name_words)):
                         start, key0 = first.start + off, form
                         break
             if start == first.start and key0[:1] == "و" and len(key0) >= 4 and len(first.text) == len(key0) \
                     and key0 not in self.lex.waw_names and not self.kb.lookup((key0,) + rest):
                 start, key0 = first.start + 1, key0[1:]  # the conjunction و: "وقازاخستان" -> "قازاخستان"
-            if not rest and key0 in self.lex.not_names:
+            if not rest and (key0 in self.lex.not_names or key0 in self.lex.stopwords or len(key0) < 2):
                 continue
             out.append(Cand(start, toks[j - 1].end, i, j, si, typ, (key0,) + rest, "tagger"))
         return out

@@ -64,6 +64,7 @@ class KB:
     max_len: int = 1
     by_role: dict[str, list[tuple[KBEntry, Role]]] = field(default_factory=dict)
     prefixes: set[Key] = field(default_factory=set)  # every proper prefix of an indexed key
+    name_words: set[str] = field(default_factory=set)  # words of people's names ("ابراهيم")
 
     def __post_init__(self) -> None:
         for e in self.entries.values():
@@ -76,6 +77,9 @@ class KB:
                     if all(i != e.id for i, _ in bucket):
                         bucket.append((e.id, weak))
                     self.max_len = max(self.max_len, len(k))
+            if e.type == "PER":
+                for name in e.ar:
+                    self.name_words.update(w for w in key_of(name) if len(w) > 2)
             for a in e.adj:
                 for form in adjective_forms(a):
                     self.adjectives.setdefault(form, e.id)
