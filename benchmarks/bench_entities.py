@@ -31,6 +31,17 @@ def main() -> None:
     print(f"KB + lexicon load: {t1 - t0:.3f} s")
     print(f"entities stage (KB + rules, no tagger): {len(docs) / (t3 - t2):.0f} articles/s, "
           f"{ntok / (t3 - t2):,.0f} tokens/s ({len(docs)} articles, {ntok:,} tokens)")
+    t4 = time.perf_counter()
+    full = EntityStage()
+    t5 = time.perf_counter()
+    if full.tagger is None:
+        print("khabar.ner tagger not available: no figure with the tagger")
+        return
+    for d in docs:
+        full(d)
+    t6 = time.perf_counter()
+    print(f"tagger load: {t5 - t4:.3f} s; entities stage with the tagger: {len(docs) / (t6 - t5):.0f} articles/s, "
+          f"{ntok / (t6 - t5):,.0f} tokens/s")
 
 
 if __name__ == "__main__":
