@@ -3,7 +3,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 SHARED ?= ../shared
 
-.PHONY: run test install dev bench clean
+.PHONY: run test install dev bench clean browser-deps
 
 $(BIN)/khabar: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -18,13 +18,24 @@ dev: install
 
 run: install
 	$(BIN)/khabar analyze examples/ --format pretty
+	@mkdir -p .khabar
+	$(BIN)/khabar ingest examples/ --db .khabar/example.db
+	$(BIN)/khabar search "التعاون" --db .khabar/example.db
+	-$(BIN)/khabar who-said "الهواري" --db .khabar/example.db
 
-test: dev
+# Browser tests drive Debian's Chromium (no browser download): install it when missing.
+browser-deps:
+	@test -x /usr/bin/chromium || ! command -v apt-get >/dev/null 2>&1 || \
+		(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium) || \
+		echo "khabar: could not install chromium; browser tests will be skipped"
+
+test: dev browser-deps
 	$(BIN)/python -m pytest -q
 
 bench: install
 	$(BIN)/python benchmarks/bench_text.py
 	$(BIN)/python benchmarks/bench_time.py
+	$(BIN)/python benchmarks/bench_ingest.py --sizes 1000,5000
 
 clean:
-	rm -rf $(VENV) build *.egg-info src/*.egg-info .pytest_cache
+	rm -rf .khabar $(VENV) build *.egg-info src/*.egg-info .pytest_cache

@@ -45,7 +45,20 @@ max_chars_option = click.option(
 # Commands defined in other modules: name -> "module:attribute", imported only when used.
 # Those modules keep their own heavy imports inside the command functions.
 LAZY_COMMANDS: dict[str, str] = {
+    "quotes": "khabar.cli_quotes:quotes_command",
+    # corpus (issue 6)
+    "ingest": "khabar.cli_corpus:ingest_cmd",
+    "reindex": "khabar.cli_corpus:reindex_cmd",
+    "search": "khabar.cli_corpus:search_cmd",
+    "entity": "khabar.cli_corpus:entity_cmd",
+    "who-said": "khabar.cli_corpus:who_said_cmd",
+    "quotes-about": "khabar.cli_corpus:quotes_about_cmd",
+    "timeline": "khabar.cli_corpus:timeline_cmd",
+    "stories": "khabar.cli_corpus:stories_cmd",
+    "export": "khabar.cli_corpus:export_cmd",
+    "stats": "khabar.cli_corpus:stats_cmd",
     "events": "khabar.cli_events:events_cmd",
+    "serve": "khabar.cli_web:serve",
 }
 
 

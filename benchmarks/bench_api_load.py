@@ -1,0 +1,192 @@
+"""Load test of ``khabar serve`` on loopback: N concurrent clients for D seconds mixing search
+and article pages (HTML and JSON). Prints throughput, status counts and latency percentiles;
+exits 1 if any response was a 5xx (or a request failed).
+
+    python benchmarks/bench_api_load.py                    # temp store of 2,000 shared articles
+    python benchmarks/bench_api_load.py --db khabar.db     # an existing store
+    python benchmarks/bench_api_load.py --clients 50 --duration 30 --articles 2000
+
+Without --db it builds a temporary store from ../shared/data/news/saudinewsnet (read there,
+never copied) with the current pipeline, or from examples/ when ../shared is absent.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import random
+import re
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from collections import Counter, defaultdict
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+SHARED_NEWS = Path(os.environ.get("KHABAR_SHARED", ROOT.parent / "shared")) / "data" / "news" / "saudinewsnet"
+
+# Share of each request kind in the mix.
+MIX = (("search_html", 0.35), ("search_json", 0.20), ("article_html", 0.30), ("article_json", 0.15))
+
+
+def build_store(db: Path, n: int) -> None:
+    from khabar.io import BadArticle, iter_path
+    from khabar.service import analyze
+    from khabar.web.corpus import WebCorpus
+
+    corpus = WebCorpus(db)
+    source = sorted(SHARED_NEWS.glob("*.json")) if SHARED_NEWS.is_dir() else []
+    paths = source or [ROOT / "examples"]
+    added = 0
+    t0 = time.perf_counter()
+    for path in paths:
+        for item in iter_path(path):
+            if isinstance(item, BadArticle):
+                continue
+            corpus.add(analyze(item))
+            added += 1
+            if added >= n:
+                break
+        if added >= n:
+            break
+    corpus.close()
+    where = SHARED_NEWS if source else ROOT / "examples"
+    print(f"store: {added} articles from {where} in {time.perf_counter() - t0:.1f}s -> {db}", flush=True)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def start_server(db: Path, port: int) -> subprocess.Popen:
+    proc = subprocess.Popen([sys.executable, "-m", "khabar", "serve", "--db", str(db), "--port", str(port)],
+                            cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2):
+                return proc
+        except OSError:
+            if proc.poll() is not None:
+                raise SystemExit(f"server exited: {proc.stderr.read().decode() if proc.stderr else ''}") from None
+            time.sleep(0.2)
+    proc.kill()
+    raise SystemExit("server did not start within 60 s")
+
+
+def sample_targets(base: str) -> tuple[list[str], list[str]]:
+    """Article ids and query words taken from the store through the API itself."""
+    ids, words = [], Counter()
+    for page in range(1, 6):
+        with urllib.request.urlopen(f"{base}/v1/articles?per_page=100&page={page}", timeout=30) as r:
+            data = json.load(r)
+        for hit in data["results"]:
+            ids.append(hit["id"])
+            for w in re.findall(r"[\u0621-\u064a]{4,}", hit.get("title") or hit["snippet"]["text"]):
+                words[w] += 1
+        if not data["has_more"]:
+            break
+    queries = [w for w, _ in words.most_common(200)] or ["الخارجية"]
+    return ids, queries
+
+
+async def run_load(base: str, ids: list[str], queries: list[str], clients: int, duration: float,
+                   seed: int = 13) -> dict:
+    import httpx
+
+    rng = random.Random(seed)
+    kinds, weights = zip(*MIX)
+    lat: dict[str, list[float]] = defaultdict(list)
+    statuses: Counter[int] = Counter()
+    errors: Counter[str] = Counter()
+    stop = time.perf_counter() + duration
+
+    def url() -> tuple[str, str]:
+        kind = rng.choices(kinds, weights)[0]
+        if kind == "search_html":
+            return kind, f"/search?q={' '.join(rng.sample(queries, k=min(len(queries), rng.choice((1, 1, 2)))))}"
+        if kind == "search_json":
+            return kind, f"/v1/articles?q={rng.choice(queries)}&page={rng.choice((1, 1, 1, 2))}"
+        if kind == "article_html":
+            return kind, f"/articles/{rng.choice(ids)}"
+        return kind, f"/v1/articles/{rng.choice(ids)}"
+
+    async def client(c: httpx.AsyncClient) -> None:
+        while time.perf_counter() < stop:
+            kind, path = url()
+            t0 = time.perf_counter()
+            try:
+                r = await c.get(path)
+                await r.aread()
+                statuses[r.status_code] += 1
+            except httpx.HTTPError as exc:
+                errors[type(exc).__name__] += 1
+                continue
+            lat[kind].append(time.perf_counter() - t0)
+
+    limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
+    async with httpx.AsyncClient(base_url=base, limits=limits, timeout=60) as c:
+        t0 = time.perf_counter()
+        await asyncio.gather(*(client(c) for _ in range(clients)))
+        elapsed = time.perf_counter() - t0
+    return {"lat": lat, "statuses": statuses, "errors": errors, "elapsed": elapsed}
+
+
+def pct(values: list[float], p: float) -> float:
+    if not values:
+        return float("nan")
+    s = sorted(values)
+    return s[min(len(s) - 1, round(p / 100 * (len(s) - 1)))] * 1000
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--db", type=Path, help="existing store to serve (default: build a temporary one)")
+    ap.add_argument("--articles", type=int, default=2000, help="articles in the temporary store")
+    ap.add_argument("--clients", type=int, default=50)
+    ap.add_argument("--duration", type=float, default=30.0, help="seconds of load")
+    args = ap.parse_args()
+
+    with tempfile.TemporaryDirectory() as tmp:
+        db = args.db
+        if db is None:
+            db = Path(tmp) / "bench.db"
+            build_store(db, args.articles)
+        port = free_port()
+        proc = start_server(db, port)
+        base = f"http://127.0.0.1:{port}"
+        try:
+            ids, queries = sample_targets(base)
+            print(f"load: {args.clients} clients for {args.duration:.0f}s on {base} "
+                  f"({len(ids)} article ids, {len(queries)} query words)", flush=True)
+            res = asyncio.run(run_load(base, ids, queries, args.clients, args.duration))
+            alive = urllib.request.urlopen(f"{base}/healthz", timeout=5).status == 200
+        finally:
+            proc.terminate()
+            proc.wait(timeout=10)
+    everything = [x for v in res["lat"].values() for x in v]
+    total = sum(res["statuses"].values())
+    server_errors = sum(n for s, n in res["statuses"].items() if s >= 500)
+    print(f"requests: {total} in {res['elapsed']:.1f}s = {total / res['elapsed']:.1f} req/s; "
+          f"statuses {dict(sorted(res['statuses'].items()))}; failed requests {dict(res['errors'])}")
+    print(f"{'kind':<14}{'n':>7}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}{'mean ms':>9}")
+    for kind, _ in MIX:
+        v = res["lat"].get(kind, [])
+        print(f"{kind:<14}{len(v):>7}{pct(v, 50):>9.1f}{pct(v, 95):>9.1f}{pct(v, 99):>9.1f}"
+              f"{(statistics.fmean(v) * 1000 if v else float('nan')):>9.1f}")
+    print(f"{'all':<14}{len(everything):>7}{pct(everything, 50):>9.1f}{pct(everything, 95):>9.1f}"
+          f"{pct(everything, 99):>9.1f}{statistics.fmean(everything) * 1000:>9.1f}")
+    print(f"5xx: {server_errors}; server alive after the load: {alive}")
+    return 1 if server_errors or res["errors"] or not alive else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

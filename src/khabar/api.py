@@ -1,0 +1,367 @@
+"""REST API (versioned under ``/v1``) and web UI in one FastAPI app: ``create_app(db_path)``.
+
+HTTP lives here and in :mod:`khabar.web`; analysis goes through :mod:`khabar.service` and the
+corpus through :class:`khabar.web.corpus.WebCorpus` (over khabar.store). Errors are JSON
+``{"status": 404, "error": "not_found", "message": "..."}`` (HTML pages for browser routes), with
+the right status: 400 malformed body or search query, 401 missing/wrong token, 404 unknown id,
+413 body over :data:`MAX_BODY_BYTES`, 422 validation. No stack trace ever reaches a client.
+"""
+
+from __future__ import annotations
+
+import hmac
+import logging
+import os
+from typing import Annotated, Any
+
+from fastapi import Depends, FastAPI, Query, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, Response
+from fastapi_offline import FastAPIOffline
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+from starlette.exceptions import HTTPException
+from starlette.staticfiles import StaticFiles
+
+from . import __version__
+from .io import InputError, article_id, parse_date
+from .web.corpus import Page, QueryError, WebCorpus
+
+log = logging.getLogger("khabar.api")
+
+API_PREFIX = "/v1"
+MAX_BODY_BYTES = 1_048_576  # 1 MiB: any request body above this is refused with 413
+MAX_TEXT_CHARS = 200_000  # longest article text accepted by /v1/analyze and /v1/articles
+MAX_PAGE = 10_000
+MAX_PER_PAGE = 100
+TOKEN_ENV = "KHABAR_API_TOKEN"
+_DATE_RE = r"^\d{4}-\d{2}-\d{2}$"
+
+# Paths answered with JSON errors; every other path is a browser page (HTML errors).
+_JSON_PREFIXES = ("/v1", "/healthz", "/openapi.json", "/docs", "/redoc", "/static")
+
+_STATUS_CODES = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found",
+                 405: "method_not_allowed", 413: "payload_too_large", 415: "unsupported_media_type",
+                 422: "validation_error", 500: "internal_error"}
+
+
+# Query parameter types (module level: FastAPI resolves the string annotations here).
+FromQ = Annotated[str | None, Query(alias="from", pattern=_DATE_RE, description="YYYY-MM-DD, inclusive")]
+ToQ = Annotated[str | None, Query(alias="to", pattern=_DATE_RE, description="YYYY-MM-DD, inclusive")]
+TextQ = Annotated[str | None, Query(max_length=500)]
+PageQ = Annotated[int, Query(ge=1, le=MAX_PAGE, description="1-based page number")]
+PerPageQ = Annotated[int, Query(ge=1, le=MAX_PER_PAGE)]
+
+
+# --- request bodies -------------------------------------------------------------------------------
+class AnalyzeRequest(BaseModel):
+    """An article to analyse: its text, optionally the publication date and title."""
+
+    model_config = ConfigDict(extra="forbid")
+    text: str = Field(min_length=1, max_length=MAX_TEXT_CHARS, description="Article text (UTF-8)")
+    published: str | None = Field(None, description="YYYY-MM-DD; resolves relative dates", examples=["2021-08-19"])
+    title: str | None = Field(None, max_length=2000)
+
+    @field_validator("published")
+    @classmethod
+    def _date(cls, v: str | None) -> str | None:
+        if v is None or v == "":
+            return None
+        if len(v.strip()) != 10:
+            raise ValueError("expected a date YYYY-MM-DD")
+        try:
+            return parse_date(v)
+        except InputError:
+            raise ValueError("expected a date YYYY-MM-DD") from None
+
+    @field_validator("text")
+    @classmethod
+    def _not_blank(cls, v: str) -> str:
+        if not v.strip():
+            raise ValueError("text is empty")
+        return v.removeprefix("\ufeff")
+
+
+class ArticleIn(AnalyzeRequest):
+    """An article to analyse and store; its id is a hash of its normalised text."""
+
+    source: str | None = Field(None, max_length=500)
+    url: str | None = Field(None, max_length=2000)
+
+
+# --- middleware (pure ASGI, so streaming bodies are counted too) ---------------------------------
+class BodyLimitMiddleware:
+    """Refuse bodies over ``limit`` bytes with 413, by Content-Length or while streaming."""
+
+    def __init__(self, app: Any, limit: int) -> None:
+        self.app, self.limit = app, limit
+
+    async def __call__(self, scope: dict, receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        headers = dict(scope.get("headers") or [])
+        length = headers.get(b"content-length")
+        too_big = _error_response(413, f"request body over the limit of {self.limit:,} bytes")
+        if length is not None:
+            try:
+                declared = int(length)
+            except ValueError:
+                await _error_response(400, "invalid Content-Length header")(scope, receive, send)
+                return
+            if declared > self.limit:
+                await too_big(scope, receive, send)
+                return
+        seen = 0
+        started = refused = False
+
+        async def limited_receive() -> dict:
+            nonlocal seen, refused
+            if refused:
+                return {"type": "http.disconnect"}
+            message = await receive()
+            if message["type"] == "http.request":
+                seen += len(message.get("body", b""))
+                if seen > self.limit and not started:
+                    # Answer 413 now; the app sees a disconnected client and its reply is dropped.
+                    refused = True
+                    await too_big(scope, receive, send)
+                    return {"type": "http.disconnect"}
+            return message
+
+        async def guarded_send(message: dict) -> None:
+            nonlocal started
+            if refused:
+                return
+            if message["type"] == "http.response.start":
+                started = True
+            await send(message)
+
+        await self.app(scope, limited_receive, guarded_send)
+
+
+class SecurityHeadersMiddleware:
+    """Strict headers on every response; a no-inline-script CSP on the web UI pages."""
+
+    CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+           "object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'")
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+
+    async def __call__(self, scope: dict, receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        path = scope.get("path", "")
+        docs = path.startswith(("/docs", "/redoc"))
+
+        async def send_with_headers(message: dict) -> None:
+            if message["type"] == "http.response.start":
+                headers = list(message.get("headers") or [])
+                headers += [(b"x-content-type-options", b"nosniff"), (b"referrer-policy", b"no-referrer"),
+                            (b"x-frame-options", b"DENY")]
+                if not docs:
+                    headers.append((b"content-security-policy", self.CSP.encode()))
+                message = {**message, "headers": headers}
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
+
+
+def _error_body(status: int, message: str, **extra: Any) -> dict[str, Any]:
+    return {"status": status, "error": _STATUS_CODES.get(status, "error"), "message": message, **extra}
+
+
+def _error_response(status: int, message: str, **extra: Any) -> JSONResponse:
+    return JSONResponse(_error_body(status, message, **extra), status_code=status)
+
+
+# --- the app --------------------------------------------------------------------------------------
+def create_app(db_path: str | os.PathLike[str] | None = None, token: str | None = None, *,
+               corpus: WebCorpus | None = None) -> FastAPI:
+    """The API + web UI app on the store at ``db_path`` (an in-memory store when None).
+
+    ``token`` (default: the ``KHABAR_API_TOKEN`` environment variable) is then required for
+    writes, as ``Authorization: Bearer TOKEN`` or ``X-API-Token: TOKEN``.
+    """
+    if corpus is None:
+        corpus = WebCorpus(":memory:" if db_path is None else db_path)
+    token = token if token is not None else (os.environ.get(TOKEN_ENV) or None)
+
+    app = FastAPIOffline(
+        title="khabar", version=__version__, static_url="/static-docs",
+        description=("Structured knowledge from Arabic news: analyse an article (entities with English "
+                     "names, quotes and speakers, time expressions, events) and search a corpus. "
+                     f"Request bodies are limited to {MAX_BODY_BYTES:,} bytes and article text to "
+                     f"{MAX_TEXT_CHARS:,} characters. Writes need a token when {TOKEN_ENV} is set."),
+    )
+    app.state.corpus = corpus
+    app.add_middleware(SecurityHeadersMiddleware)
+    app.add_middleware(BodyLimitMiddleware, limit=MAX_BODY_BYTES)
+    _install_error_handlers(app)
+
+    def require_token(request: Request) -> None:
+        if token is None:
+            return
+        given = request.headers.get("x-api-token") or ""
+        auth = request.headers.get("authorization") or ""
+        if auth.lower().startswith("bearer "):
+            given = auth[7:].strip()
+        if not given or not hmac.compare_digest(given.encode(), token.encode()):
+            raise HTTPException(401, f"this server requires a token for writes ({TOKEN_ENV}): "
+                                     "send 'Authorization: Bearer TOKEN'")
+
+    def paged(page: Page, number: int, per_page: int) -> dict[str, Any]:
+        more = page.more or (page.total is not None and number * per_page < page.total)
+        return {"total": page.total, "page": number, "per_page": per_page, "has_more": more,
+                "results": page.items}
+
+    @app.get("/healthz", tags=["meta"], summary="Liveness and corpus size")
+    def healthz() -> dict[str, Any]:
+        return {"status": "ok", "version": __version__, "articles": corpus.count()}
+
+    @app.post(f"{API_PREFIX}/analyze", tags=["analysis"], summary="Analyse an article (nothing stored)")
+    def analyze(body: AnalyzeRequest) -> dict[str, Any]:
+        return _analyze(body).to_dict()
+
+    @app.post(f"{API_PREFIX}/articles", tags=["corpus"], status_code=201,
+              summary="Analyse and store an article (idempotent by content)",
+              dependencies=[Depends(require_token)])
+    def add_article(body: ArticleIn, response: Response) -> dict[str, Any]:
+        doc_id = article_id(body.text)
+        if corpus.article(doc_id) is not None:
+            response.status_code = 200
+            return {"id": doc_id, "created": False}
+        doc = _analyze(body).with_(source=body.source, url=body.url)
+        stored_id, created = corpus.add(doc)
+        response.status_code = 201 if created else 200
+        return {"id": stored_id, "created": created}
+
+    @app.get(f"{API_PREFIX}/articles", tags=["corpus"], summary="Search articles (full text, filters)")
+    def search_articles(q: TextQ = None,
+                        date_from: FromQ = None,
+                        date_to: ToQ = None,
+                        source: TextQ = None,
+                        entity: TextQ = None,
+                        page: PageQ = 1, per_page: PerPageQ = 20) -> dict[str, Any]:
+        result = corpus.search(q or None, date_from=date_from, date_to=date_to, source=source or None,
+                               entity=entity or None, limit=per_page, offset=(page - 1) * per_page)
+        return paged(result, page, per_page)
+
+    @app.get(f"{API_PREFIX}/articles/{{article_id}}", tags=["corpus"], summary="One article (khabar.article/1)")
+    def get_article(article_id: str) -> dict[str, Any]:
+        d = corpus.article(article_id)
+        if d is None:
+            raise HTTPException(404, f"no article with id {article_id!r}")
+        return d
+
+    @app.get(f"{API_PREFIX}/entities", tags=["corpus"], summary="Find entities by name")
+    def list_entities(q: TextQ = None,
+                      page: PageQ = 1, per_page: PerPageQ = 20) -> dict[str, Any]:
+        return paged(corpus.entities(q or None, limit=per_page, offset=(page - 1) * per_page), page, per_page)
+
+    @app.get(f"{API_PREFIX}/entities/{{entity_id}}", tags=["corpus"],
+             summary="Entity profile: mentions over time, co-occurring entities, quotes, events")
+    def get_entity(entity_id: str) -> dict[str, Any]:
+        profile = corpus.entity(entity_id)
+        if profile is None:
+            raise HTTPException(404, f"no entity with id {entity_id!r}")
+        return profile
+
+    @app.get(f"{API_PREFIX}/quotes", tags=["corpus"], summary="Quotes by speaker, about an entity or topic")
+    def list_quotes(speaker: TextQ = None,
+                    about: TextQ = None,
+                    topic: TextQ = None,
+                    date_from: FromQ = None,
+                    date_to: ToQ = None,
+                    page: PageQ = 1, per_page: PerPageQ = 20) -> dict[str, Any]:
+        result = corpus.quotes(speaker=speaker or None, about=about or None, topic=topic or None,
+                               date_from=date_from, date_to=date_to, limit=per_page,
+                               offset=(page - 1) * per_page)
+        return paged(result, page, per_page)
+
+    @app.get(f"{API_PREFIX}/events", tags=["corpus"], summary="Events by actor, type and date")
+    def list_events(actor: TextQ = None,
+                    type: Annotated[str | None, Query(max_length=20, pattern=r"^[A-Za-z]+$")] = None,
+                    date_from: FromQ = None,
+                    date_to: ToQ = None,
+                    page: PageQ = 1, per_page: PerPageQ = 50) -> dict[str, Any]:
+        result = corpus.events(actor=actor or None, type=type or None, date_from=date_from, date_to=date_to,
+                               limit=per_page, offset=(page - 1) * per_page)
+        return paged(result, page, per_page)
+
+    @app.get(f"{API_PREFIX}/stories", tags=["corpus"], summary="Story clusters")
+    def list_stories(date_from: FromQ = None,
+                     date_to: ToQ = None,
+                     limit: Annotated[int, Query(ge=1, le=MAX_PER_PAGE)] = 20) -> dict[str, Any]:
+        return {"results": corpus.stories(date_from=date_from, date_to=date_to, limit=limit)}
+
+    from .web.pages import install_pages
+
+    install_pages(app, corpus)
+    static_dir = os.fspath(_package_dir("static"))
+    app.mount("/static", StaticFiles(directory=static_dir), name="static")
+    return app
+
+
+def _package_dir(name: str) -> Any:
+    from importlib import resources
+
+    return resources.files("khabar.web").joinpath(name)
+
+
+def _analyze(body: AnalyzeRequest) -> Any:
+    from .service import analyze_text
+
+    try:
+        return analyze_text(body.text, published=body.published, title=body.title)
+    except Exception:
+        log.exception("analysis failed")
+        raise HTTPException(500, "analysis failed on this text (the error was logged on the server)") from None
+
+
+def _is_browser_route(request: Request) -> bool:
+    return not request.url.path.startswith(_JSON_PREFIXES)
+
+
+def _install_error_handlers(app: FastAPI) -> None:
+    from .web.pages import error_page
+
+    def respond(request: Request, status: int, message: str, **extra: Any) -> Response:
+        if _is_browser_route(request):
+            return error_page(status, message)
+        return _error_response(status, message, **extra)
+
+    @app.exception_handler(HTTPException)
+    async def http_error(request: Request, exc: HTTPException) -> Response:
+        message = exc.detail if isinstance(exc.detail, str) else _STATUS_CODES.get(exc.status_code, "error")
+        if exc.status_code == 404 and message == "Not Found":
+            message = f"no such path: {request.url.path}"
+        elif exc.status_code == 405:
+            message = f"method {request.method} not allowed on {request.url.path}"
+        response = respond(request, exc.status_code, message)
+        if exc.headers:
+            response.headers.update(exc.headers)
+        return response
+
+    @app.exception_handler(RequestValidationError)
+    async def validation_error(request: Request, exc: RequestValidationError) -> Response:
+        errors = exc.errors()
+        details = [{"where": ".".join(str(p) for p in e.get("loc", ())), "message": str(e.get("msg", ""))}
+                   for e in errors]
+        if any(e.get("type") == "json_invalid" for e in errors):
+            ctx = next((e.get("ctx") or {} for e in errors if e.get("type") == "json_invalid"), {})
+            return respond(request, 400, f"malformed JSON body: {ctx.get('error', 'cannot parse')}")
+        if any(isinstance(e.get("input"), bytes | bytearray) for e in errors):
+            return respond(request, 400, "the body must be a JSON object (Content-Type: application/json)")
+        summary = "; ".join(f"{d['where']}: {d['message']}" for d in details[:5])
+        return respond(request, 422, f"invalid request: {summary}", details=details)
+
+    @app.exception_handler(QueryError)
+    async def query_error(request: Request, exc: QueryError) -> Response:
+        return respond(request, 400, f"malformed search query: {exc}")
+
+    @app.exception_handler(Exception)
+    async def internal_error(request: Request, exc: Exception) -> Response:
+        log.error("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
+        return respond(request, 500, "internal server error (the error was logged on the server)")

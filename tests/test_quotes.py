@@ -1,0 +1,256 @@
+"""The quotes stage: quotation spans, kinds, cues and speakers, on sentences written for these tests."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from click.testing import CliRunner
+
+from khabar.cli import main
+from khabar.model import Document, Entity, Mention
+from khabar.pipeline import Pipeline
+from khabar.quotes import QuoteStage, load_lexicon, quote_mark_spans
+
+PIPE = Pipeline.build(["segment", "quotes"])
+
+
+def analyse(text: str, entities: tuple[Entity, ...] = ()) -> Document:
+    doc = Pipeline.build(["segment"])(Document(id="t", text=text))
+    doc = QuoteStage()(doc.with_(entities=entities))
+    doc.to_dict()  # span invariant (checked by conftest)
+    return doc
+
+
+def speaker_names(doc: Document, q) -> list[str]:
+    e = doc.entity(q.speaker)
+    return [] if e is None else [e.name] + [m.text for m in e.mentions]
+
+
+def said_by(doc: Document, q, word: str) -> bool:
+    return any(word in n for n in speaker_names(doc, q))
+
+
+def find(doc: Document, fragment: str):
+    hits = [q for q in doc.quotes if fragment in q.text]
+    assert hits, f"no quotation contains {fragment!r}: {[q.text for q in doc.quotes]}"
+    return hits[0]
+
+
+def test_lexicon_expands_forms_and_clitics():
+    lex = load_lexicon()
+    for form in ("قال", "قالت", "يقول", "اضاف", "اضافت", "اكدوا", "مضيفا", "موكدا", "مشيره", "حسب"):
+        assert form in lex.forms, form
+    assert lex.forms["مضيفا"].kind == "participle"
+    assert lex.forms["حسب"].kind == "nominal"
+    assert lex.forms["يقال"].kind == "impersonal"
+    assert "يذكر" not in lex.forms  # "it is worth noting", narration
+
+
+def test_direct_quote_after_colon_and_pronoun_drop():
+    doc = analyse("وقال الوزير خالد العمري: «سنفتح المعبر أمام المسافرين غدا». "
+                  "وأضاف أن القرار نهائي ولا رجعة فيه.")
+    first = find(doc, "سنفتح المعبر")
+    assert first.kind == "direct" and first.text == "سنفتح المعبر أمام المسافرين غدا"
+    assert first.cue.text == "وقال" and said_by(doc, first, "خالد العمري")
+    assert first.speaker_mention.text == "الوزير خالد العمري"
+    second = find(doc, "القرار نهائي")
+    assert second.kind == "indirect" and second.text == "القرار نهائي ولا رجعة فيه"
+    assert second.speaker == first.speaker and second.speaker_mention is None
+
+
+def test_indirect_vso_and_participle_split_the_report():
+    doc = analyse("أكد رئيس الهيئة سامي النجار أن الموسم سيبدأ مبكرا، "
+                  "مشيرا إلى أن الأسعار لن ترتفع هذا العام.")
+    a, b = find(doc, "الموسم سيبدأ"), find(doc, "الأسعار لن ترتفع")
+    assert a.text == "الموسم سيبدأ مبكرا"  # ends before the participle that continues the speech
+    assert b.cue.text == "مشيرا" and a.speaker == b.speaker and said_by(doc, a, "سامي النجار")
+
+
+def test_speaker_named_after_the_quotation():
+    doc = analyse("«لن نسمح بتكرار ما حدث في الميناء»، قال المتحدث باسم الشرطة.")
+    q = find(doc, "لن نسمح")
+    assert q.kind == "direct" and said_by(doc, q, "المتحدث باسم الشرطة")
+
+
+def test_svo_subject_and_copula_subject():
+    doc = analyse("المهندس فهد الزهراني أكد أن المشروع اكتمل بنسبة كبيرة.\n"
+                  "وكان المحامي ماجد السالم، قد أكد أن القضية ستحال إلى المحكمة.")
+    assert said_by(doc, find(doc, "المشروع اكتمل"), "فهد الزهراني")
+    assert said_by(doc, find(doc, "القضية ستحال"), "ماجد السالم")
+
+
+def test_anonymous_source_becomes_nominal_entity():
+    doc = analyse("وقال مصدر مسؤول في الوزارة إن الاجتماع تأجل إلى الأسبوع المقبل.")
+    q = find(doc, "الاجتماع تأجل")
+    e = doc.entity(q.speaker)
+    assert e is not None and e.name.startswith("مصدر مسؤول") and e.mentions[0].kind == "nominal"
+
+
+def test_impersonal_cue_has_no_speaker_and_negated_cue_reports_nothing():
+    doc = analyse("ويقال إن عشرة أشخاص غادروا القرية. ولم يعلن الجيش عن أي خسائر في صفوفه.")
+    q = find(doc, "عشرة أشخاص")
+    assert q.speaker is None and q.cue.text == "ويقال"
+    assert not [q for q in doc.quotes if "خسائر" in q.text]
+
+
+def test_nominal_cue_names_the_source():
+    doc = analyse("ارتفعت أسعار النفط بنسبة كبيرة خلال الأسبوع حسب وكالة الطاقة الدولية.")
+    q = find(doc, "ارتفعت أسعار النفط")
+    assert q.cue.text == "حسب" and said_by(doc, q, "وكالة الطاقة")
+
+
+def test_for_his_part_opener_and_title_continuation():
+    doc = analyse("قال وزير المالية سعيد الحربي إن الميزانية متوازنة.\n"
+                  "من جانبه وزير الاقتصاد عمر الفارس وفي ختام الاجتماع، قال إن النمو سيتسارع.\n"
+                  "وأضاف وزير الاقتصاد أن البطالة تراجعت.")
+    assert said_by(doc, find(doc, "الميزانية متوازنة"), "سعيد الحربي")
+    growth, jobs = find(doc, "النمو سيتسارع"), find(doc, "البطالة تراجعت")
+    assert said_by(doc, growth, "عمر الفارس") and jobs.speaker == growth.speaker
+
+
+def test_two_speakers_take_the_first_named():
+    doc = analyse("قال الرئيس المصري حسن فؤاد إن الحوار مفيد.\n"
+                  "وقال الرئيس التونسي كريم بلعيد إن اللقاء كان مثمرا.\n"
+                  "وأعرب الرئيسان عن أملهما في تعزيز التعاون بين البلدين.")
+    q = find(doc, "تعزيز التعاون")
+    assert said_by(doc, q, "حسن فؤاد")
+
+
+def test_nested_report_in_relative_clause_gives_two_quotes():
+    doc = analyse("وقال الوزير نبيل حداد إن: كلام الخبير الدولي، الذي أكد فيه أن السوق ستتعافى قريبا، "
+                  "ما زال يشجعنا.")
+    outer = find(doc, "ما زال يشجعنا")
+    (inner,) = [q for q in doc.quotes if q is not outer]
+    assert inner.text == "السوق ستتعافى قريبا" and inner.cue.text == "أكد"
+    assert said_by(doc, outer, "نبيل حداد") and said_by(doc, inner, "الخبير")
+
+
+def test_title_resolves_through_entities_of_an_earlier_stage():
+    text = ("التقى الرئيس الروسي فلاديمير بوتين نظيره في موسكو.\n"
+            "وقال الرئيس الروسي إن المحادثات كانت بناءة.")
+    start = text.index("فلاديمير بوتين")
+    putin = Entity("e1", "PER", "فلاديمير بوتين", (Mention(start, start + 14, "فلاديمير بوتين"),),
+                   name_en="Vladimir Putin")
+    doc = analyse(text, (putin,))
+    q = find(doc, "المحادثات كانت بناءة")
+    assert q.speaker == "e1"
+    e = doc.entity("e1")
+    assert any(m.kind == "title" and m.text == "الرئيس الروسي" for m in e.mentions)
+    assert len(doc.entities) == 1  # no new entity for a title of a known person
+
+
+def test_degrades_without_entities_and_merges_name_forms():
+    doc = analyse("وقال الأمين العام للجمعية ناصر القحطاني إن التسجيل مفتوح. وأوضح القحطاني أن الرسوم مخفضة.")
+    a, b = find(doc, "التسجيل مفتوح"), find(doc, "الرسوم مخفضة")
+    assert a.speaker == b.speaker
+    assert len({q.speaker for q in doc.quotes}) == 1
+
+
+def test_unbalanced_quotation_runs_to_the_end_of_its_line():
+    text = "قال المدرب: «سنلعب للفوز في كل مباراة\nوانتهى التدريب مساء."
+    assert quote_mark_spans(text) == [(text.index("«"), text.index("\n"))]
+    doc = analyse(text)
+    q = find(doc, "سنلعب للفوز")
+    assert q.text == "سنلعب للفوز في كل مباراة" and q.kind == "direct"
+
+
+def test_mixed_quote_and_quoted_names_are_not_quotes():
+    doc = analyse("وأوضح الناطق أن المتهمين اتهموا «بالمشاركة في نشاطات مجموعة إرهابية» أمس. "
+                  "وزار الوفد مقر «الهلال الأحمر» في المدينة.")
+    q = find(doc, "المتهمين اتهموا")
+    assert q.kind == "mixed"
+    assert not [q for q in doc.quotes if q.text.startswith("الهلال")]
+
+
+def test_no_sentences_no_quotes():
+    doc = QuoteStage()(Document(id="x", text=""))
+    assert doc.quotes == () and doc.entities == ()
+
+
+def test_stage_is_registered_in_the_default_pipeline():
+    assert "quotes" in Pipeline.build().names
+
+
+def test_quotes_command_table_tsv_jsonl(tmp_path):
+    p = tmp_path / "a.txt"
+    p.write_text("وقال المتحدث باسم الوزارة سالم الراشد إن الخدمة ستعود خلال ساعات.", encoding="utf-8")
+    runner = CliRunner()
+    table = runner.invoke(main, ["quotes", str(p)], catch_exceptions=False)
+    assert table.exit_code == 0 and "Who said what" in table.stdout and "indirect" in table.stdout
+    tsv = runner.invoke(main, ["quotes", str(p), "--format", "tsv"], catch_exceptions=False)
+    cols = tsv.stdout.strip().split("\t")
+    assert cols[0] == "a" and "سالم الراشد" in cols[1] and cols[-1] == "الخدمة ستعود خلال ساعات"
+    jsonl = runner.invoke(main, ["quotes", str(p), "--format", "jsonl"]).stdout
+    rows = [json.loads(x) for x in jsonl.splitlines()]
+    assert rows[0]["kind"] == "indirect" and rows[0]["cue"] == "وقال"
+
+
+@pytest.mark.parametrize("args, fragment", [
+    (["quotes", "/no/such/file.txt"], "no such file"),
+    (["quotes", "x.txt", "--stages", "nosuch"], "unknown stage"),
+])
+def test_quotes_command_errors_are_one_line(args, fragment):
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 2
+    err = result.stderr.strip()
+    assert "\n" not in err and fragment in err and "Traceback" not in err
+
+
+# --- the reference article (a phone call between the Iranian and Russian presidents)
+
+RAISI, PUTIN, LEADER = "رئيسي", "بوتين", "المرشد"
+REFERENCE = [  # (a fragment of the reported statement, who said it)
+    ("تطوير وتعزيز العلاقات مع روسيا", RAISI), ("وعزم طهران على زيادة", RAISI),
+    ("عزم طهران على تعزيز العلاقات الودية", RAISI), ("لدينا إرادة جادة", RAISI),
+    ("خطوة نحو تعزيز العلاقات الوثيقة", RAISI), ("إيران تود استقبال", RAISI),
+    ("بصفتها طرفا في المعاهدات", RAISI), ("الولايات المتحدة تعتزم", RAISI),
+    ("إرساء الأمن والسلام", RAISI), ("استعداده لأي تعاون", RAISI),
+    ("التجربة الناجحة للتعاون", RAISI), ("يتمتع بأهمية كبيرة لدى بلاده", PUTIN),
+    ("ما زال محفورا في ذاكرتي", PUTIN), ("المستوى العالي من الثقة المتبادلة", LEADER),
+    ("تم إعلامي بعرض", PUTIN), ("سيتسارع اعتبارا من سبتمبر", PUTIN),
+    ("رهينة لمشاكل", PUTIN), ("يلتقيا على هامش قمة", RAISI),  # "the two presidents": the first named
+]
+
+
+@pytest.mark.shared
+def test_reference_article_statements_and_speakers(shared):
+    text = (shared / "samples" / "000_177dc29227984ed5.txt").read_text(encoding="utf-8")
+    doc = Pipeline.build()(Document(id="ref", text=text, published="2021-08-19"))
+    doc.to_dict()
+    assert 18 <= len(doc.quotes) <= 20
+    wrong = []
+    for fragment, who in REFERENCE:
+        hits = [q for q in doc.quotes if fragment in q.text]
+        if not any(said_by(doc, q, who) or (who == PUTIN and said_by(doc, q, "الرئيس الروسي")) for q in hits):
+            wrong.append((fragment, [speaker_names(doc, q)[:1] for q in hits]))
+    assert not wrong, wrong
+    speakers = {q.speaker for q in doc.quotes}
+    assert len(speakers) == 3  # Raisi, Putin, and the Supreme Leader inside Putin's statement
+
+
+def test_statement_of_an_organisation_and_according_to_after_a_semicolon():
+    doc = analyse("وجاء في بيان لوزارة الزراعة أن المحصول سيزيد هذا العام.\n"
+                  "وتأخرت الرحلة ثلاث ساعات بسبب العاصفة؛ بحسب مسؤول في المطار.")
+    q = find(doc, "المحصول سيزيد")
+    e = doc.entity(q.speaker)
+    assert e.name == "وزارة الزراعة" and e.type == "ORG"
+    late = find(doc, "تأخرت الرحلة")
+    assert late.cue.text == "بحسب" and said_by(doc, late, "مسؤول")
+
+
+def test_quoted_title_after_a_newspaper_is_a_name_and_modals_report_nothing():
+    doc = analyse("كما ذكرت صحيفة \"نيو لايت أوف ميانمار\" الرسمية أن الفيضانات غمرت القرى.\n"
+                  "ولا يمكن وصف الفريق بأنه الأفضل في البطولة.")
+    q = find(doc, "الفيضانات غمرت")
+    assert q.kind == "indirect" and said_by(doc, q, "صحيفة")
+    assert not [q for q in doc.quotes if "الأفضل" in q.text]
+
+
+def test_former_and_latter_resolve_through_entities():
+    text = "واشتد الخلاف بين النادي الأهلي والنادي الأول، حيث يؤكد الأول أنه لن يتنازل، فيما أكد الآخر أنه سيشتكي."
+    a, b = text.index("النادي الأهلي"), text.index("والنادي الأول") + 1
+    ents = (Entity("e1", "ORG", "النادي الأهلي", (Mention(a, a + 13, "النادي الأهلي"),)),
+            Entity("e2", "ORG", "النادي الأول", (Mention(b, b + 12, "النادي الأول"),)))
+    doc = analyse(text, ents)
+    assert find(doc, "لن يتنازل").speaker == "e1" and find(doc, "سيشتكي").speaker == "e2"
