@@ -274,3 +274,10 @@ def test_unqualified_minister_speaker_is_kept_but_not_linked(kb_only):
     (per,) = doc.entities
     assert per.kb_id is None and per.name_en == "Minister of Health"
     assert [m.text for m in per.mentions] == ["وزير الصحة", "الوزير"]
+
+
+def test_title_with_post_location_then_name(kb_only):
+    doc = run(kb_only, "وأضاف سفير إيران في موسكو مهدي سنائي إن المهرجان ناجح. وقال سنائي إن العمل مستمر.")
+    per = [e for e in doc.entities if e.type == "PER"]
+    assert len(per) == 1 and per[0].name == "مهدي سنائي"
+    assert [m.text for m in per[0].mentions] == ["سفير إيران في موسكو", "مهدي سنائي", "سنائي"]

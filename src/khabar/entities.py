@@ -46,6 +46,7 @@ _CHAINS = tuple(
 # movement, organisation, city, agency, company, party, group, university).
 _CUE_WORDS = frozenset(key_of("صحيفة جريدة قناة نادي حركة تنظيم مدينة وكالة شركة حزب جماعة جامعة منظمة ميليشيا"))
 
+_POST_PREPS = frozenset({"في", "لدي"})  # in, at (normalised لدى)
 _QUOTE_MARKS = frozenset({'"', "'", "«", "»", "“", "”"})
 
 
@@ -538,7 +539,7 @@ class EntityStage:
             for L in range(min(lex.max_domain, n - j), 0, -1):
                 dom = lex.domains.get(tuple(t.norm for t in toks[j:j + L]))
                 if dom:
-                    role, role_en = f"{spec.role}_{dom[0]}", f"Minister of {dom[1]}"
+                    role, role_en = f"{spec.role}_{dom[0]}", f"{spec.en} of {dom[1]}"
                     j += L
                     break
         # qualifier: nationality adjective, KB/tagger ORG/LOC, "في"/"ل" + place, "باسم" + phrase
@@ -573,8 +574,14 @@ class EntityStage:
             return None
         if qual is None and spec.domain and role == spec.role and not toks[i].norm[off:].startswith("ال"):
             return None  # "وزير" alone without the article: "وزير سابق", not a reference
-        open_end = qual is None or not qual.startswith("text:") and kb.get(qual) is not None \
-            and kb.get(qual).kind == "country" and kb.country_of_adjective(toks[j - 1].norm) is not None
+        # the post's location: "سفير إيران في موسكو", "مندوب روسيا لدى الأمم المتحدة"
+        if qual is not None and j + 1 < n and toks[j].norm in _POST_PREPS and (c := starts.get(j + 1)) is not None \
+                and c.type in ("LOC", "ORG") and c.kb is not None:
+            j = c.j
+        # a name may follow unless the title ends in an unknown organisation's name, whose last
+        # words cannot be told from the next phrase ("الأمين العام للغرفة ... بجدة جاهزية اللجان")
+        last = next((c for c in starts.values() if c.j == j), None)
+        open_end = qual is None or (not qual.startswith("text:") and (last is None or last.kb is not None))
         return TitleHit(toks[i].start + off, toks[j - 1].end, si, i, j, role, role_en, qual, qual_en,
                         open_end=open_end)
 
