@@ -281,3 +281,10 @@ def test_title_with_post_location_then_name(kb_only):
     per = [e for e in doc.entities if e.type == "PER"]
     assert len(per) == 1 and per[0].name == "مهدي سنائي"
     assert [m.text for m in per[0].mentions] == ["سفير إيران في موسكو", "مهدي سنائي", "سنائي"]
+
+
+def test_first_name_alone_does_not_merge_with_a_full_name():
+    tagger = FakeTagger({"محمد": "PER", "الخالدي": "PER"})
+    pipe = Pipeline.build(["segment", EntityStage(tagger=tagger)])
+    doc = run(pipe, "وصل محمد الخالدي أمس. ثم قال رجل اسمه محمد إن الطريق مغلق.")
+    assert sorted(e.name for e in doc.entities if e.type == "PER") == ["محمد", "محمد الخالدي"]

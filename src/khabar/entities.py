@@ -726,7 +726,10 @@ class EntityStage:
                 nk = _name_key(c.key, self.lex)
                 if len(nk) <= len(key):
                     continue
-                if nk[:len(key)] == key or (typ == "PER" and nk[-len(key):] == key):
+                # a PER first name alone ("محمد") is too common to stand for a full name; a surname
+                # ("رئيسي") or a longer start ("مشعل بن ماجد") is not
+                prefix = nk[:len(key)] == key and (typ != "PER" or len(key) >= 2)
+                if prefix or (typ == "PER" and nk[-len(key):] == key):
                     owners.append(cl)
                     break
         return owners[0] if len(owners) == 1 else None
