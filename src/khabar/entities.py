@@ -42,9 +42,6 @@ _PREP = ("ب", "ك", "ل")  # with/in, like, for/to
 _CHAINS = tuple(
     sorted({c + p for c in ("",) + _CONJ for p in ("",) + _PREP} - {""}, key=len, reverse=True)
 )
-# Words that, right before an ambiguous alias, confirm it is a name (newspaper, channel, club,
-# movement, organisation, city, agency, company, party, group, university).
-_CUE_WORDS = frozenset(key_of("صحيفة جريدة قناة نادي حركة تنظيم مدينة وكالة شركة حزب جماعة جامعة منظمة ميليشيا"))
 
 _POST_PREPS = frozenset({"في", "لدي"})  # in, at (normalised لدى)
 _QUOTE_MARKS = frozenset({'"', "'", "«", "»", "“", "”"})
@@ -79,6 +76,7 @@ class Lexicon:
     institutions: dict[Key, str]  # "الحكومة" -> "Government of {}"
     place_heads: frozenset[str]  # "مدينة": the next word is a place name
     skip: frozenset[Key]  # "مجلس إدارة": precedes an organisation name, not part of it
+    cue_words: frozenset[str]  # "صحيفة" (newspaper) before an ambiguous alias confirms it
     direct_heads: frozenset[str]
     firsts: frozenset[str] = field(init=False)  # first words of titles, honorifics, institutions, skips
 
@@ -113,6 +111,7 @@ def load_lexicon() -> Lexicon:
         waw_names=frozenset(w for h in raw["waw_initial_names"] for w in key_of(h)),
         not_names=frozenset(w for h in raw["not_names"] for w in key_of(h)),
         skip=frozenset(key_of(h) for h in raw["skip_before_names"]),
+        cue_words=frozenset(w for h in raw["cue_words"] for w in key_of(h)),
         place_heads=frozenset(w for h in raw["place_heads"] for w in key_of(h)),
         institutions={key_of(k): v for k, v in raw["institutions"].items() if not k.startswith("_")},
         ministry=frozenset(w for h in raw["ministry_heads"] for w in key_of(h)),
@@ -363,7 +362,8 @@ class EntityStage:
         prev = toks[c.i - 1].norm
         if prev in _QUOTE_MARKS and c.j < len(toks) and toks[c.j].norm in _QUOTE_MARKS:
             return True  # a quoted name: «سبق»
-        if prev in _CUE_WORDS or (prev[:1] in _CONJ and prev[1:] in _CUE_WORDS):
+        cues = self.lex.cue_words
+        if prev in cues or (prev[:1] in _CONJ and prev[1:] in cues):
             return True
         if c.type == "PER":
             for L in range(1, max(self.lex.max_honorific, self.lex.max_title) + 1):
