@@ -38,7 +38,7 @@ from .translit import transliterate
 
 _CONJ = ("و", "ف")  # and, so
 _PREP = ("ب", "ك", "ل")  # with/in, like, for/to
-# Proclitic chains, longest first: (chain, is_lam_article) — "لل" is ل + the article's ل.
+# Proclitic chains (conjunction and/or preposition), longest first: "وب", "ول", "و", "ب", ...
 _CHAINS = tuple(
     sorted({c + p for c in ("",) + _CONJ for p in ("",) + _PREP} - {""}, key=len, reverse=True)
 )
@@ -148,8 +148,7 @@ class Cand:
     key: Key  # normalised words, clitics stripped
     source: str  # "tagger" | "kb" | "rule"
     kb: KBEntry | None = None
-    weak: bool = False
-    kind: str = "name"
+    weak: bool = False  # matched only through an ambiguous alias
     clitic: bool = False  # the token's first letters are a proclitic the span could not leave out
     name_en: str | None = None  # English name built from the parts (head-noun names)
 
@@ -271,7 +270,7 @@ class EntityStage:
                     if best is None or score > best[:2]:
                         c = Cand(toks[i].start + off, toks[i + L - 1].end, i, i + L, si, entry.type, key, "kb",
                                  entry, kb.lookup(key, allow_weak=False) is None,
-                                 clitic=bool(chain) and toks[i].text[off:off + 2] != "ال"[:2] and not toks[i].norm[off:].startswith("ال"))
+                                 clitic=not toks[i].norm.endswith(form))  # "للمملكة" keeps its ل
                         best = (score[0], score[1], c)
             if best and best[2].j - best[2].i == 1 and i > 0 \
                     and kb.country_of_adjective(toks[i].norm) and toks[i - 1].norm not in self.lex.stopwords \
