@@ -122,7 +122,9 @@ def test_tagger_spans_are_used_stripped_and_linked():
 def test_transliteration_rules():
     assert transliterate("عدنان") == "Adnan"
     assert transliterate("عبد الفتاح السيسي").startswith("Abd al-")
-    assert transliterate("مشعل بن ماجد") == "Mashal bin Majad"
+    assert transliterate("مشعل بن ماجد") == "Mishaal bin Majed"  # usual spellings of common names
+    assert transliterate("سعيد الغامدي") == "Saeed al-Ghamdi"
+    assert transliterate("عبد الله مندورة") == "Abdullah Mandura"  # two-word name, then letter rules
     assert transliterate("Smith") == "Smith"
 
 

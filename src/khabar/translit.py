@@ -9,7 +9,10 @@ their usual spellings.
 
 from __future__ import annotations
 
+import json
 import re
+from functools import lru_cache
+from importlib import resources
 
 from .text import normalize
 
@@ -89,8 +92,34 @@ def _word(raw: str) -> str:
     return prefix + body
 
 
+@lru_cache(maxsize=1)
+def _known() -> tuple[dict[tuple[str, ...], str], int]:
+    """Usual spellings of common names (data/translit_names.json), keyed by normalised words."""
+    raw = json.loads(resources.files("khabar.data").joinpath("translit_names.json").read_text(encoding="utf-8"))
+    table = {tuple(normalize(k).text.split()): v for k, v in raw["names"].items()}
+    return table, max(len(k) for k in table)
+
+
 def transliterate(name: str) -> str:
-    """English spelling of an Arabic name; non-Arabic words are kept as they are."""
-    words = [_word(w) for w in name.split()]
+    """English spelling of an Arabic name; non-Arabic words are kept as they are.
+
+    Common names take their usual spelling ("محمد" -> "Mohammed", "الغامدي" -> "al-Ghamdi");
+    other words go through the letter rules.
+    """
+    table, longest = _known()
+    raw = name.split()
+    norm = [normalize(w).text for w in raw]
+    words: list[str] = []
+    i = 0
+    while i < len(raw):
+        for L in range(min(longest, len(raw) - i), 0, -1):
+            hit = table.get(tuple(norm[i:i + L]))
+            if hit:
+                words.append(hit)
+                i += L
+                break
+        else:
+            words.append(_word(raw[i]))
+            i += 1
     out = " ".join(w for w in words if w)
     return out[:1].upper() + out[1:]
