@@ -290,3 +290,11 @@ def test_first_name_alone_does_not_merge_with_a_full_name():
     pipe = Pipeline.build(["segment", EntityStage(tagger=tagger)])
     doc = run(pipe, "وصل محمد الخالدي أمس. ثم قال رجل اسمه محمد إن الطريق مغلق.")
     assert sorted(e.name for e in doc.entities if e.type == "PER") == ["محمد", "محمد الخالدي"]
+
+
+def test_tagged_list_of_places_is_split():
+    tagger = FakeTagger({"تركيا": "LOC", "والهند": "LOC", "وبوركينا": "LOC"})
+    pipe = Pipeline.build(["segment", EntityStage(tagger=tagger)])
+    doc = run(pipe, "وشاركت تركيا والهند في المعرض.")
+    assert by_en(doc, "India").mentions[0].text == "الهند"
+    assert [m.text for m in by_en(doc, "Türkiye").mentions] == ["تركيا"]

@@ -300,6 +300,7 @@ class EntityStage:
                 cur = None
             if tag != "O" and cur is None and "-" in tag:
                 cur = [k, k + 1, tag[2:]]
+        spans = [piece for span in spans for piece in self._split_list(toks, *span)]
         out = []
         for i, j, typ in spans:
             if typ not in ("PER", "ORG", "LOC", "MISC"):
@@ -322,6 +323,18 @@ class EntityStage:
                 continue
             out.append(Cand(start, toks[j - 1].end, i, j, si, typ, (key0,) + rest, "tagger"))
         return out
+
+    def _split_list(self, toks: tuple[Token, ...], i: int, j: int, typ: str) -> list[tuple[int, int, str]]:
+        """A tagged run of places joined by و is a list: "تركيا والهند" -> "تركيا", "والهند".
+
+        Only for LOC (organisation names contain و: "وزارة الثقافة والإعلام").
+        """
+        if typ != "LOC" or j - i < 2:
+            return [(i, j, typ)]
+        cuts = [k for k in range(i + 1, j) if toks[k].norm[:1] == "و" and len(toks[k].norm) >= 4
+                and toks[k].norm not in self.lex.waw_names]
+        bounds = [i, *cuts, j]
+        return [(a, b, typ) for a, b in zip(bounds, bounds[1:])]
 
     def _merge(self, toks, si, kb_hits: list[Cand], tagged: list[Cand], strong_ids: set[str]) -> list[Cand]:
         """Tagger spans linked to KB matches they coincide with, plus KB matches the tagger missed."""
