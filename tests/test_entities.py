@@ -298,3 +298,9 @@ def test_tagged_list_of_places_is_split():
     doc = run(pipe, "وشاركت تركيا والهند في المعرض.")
     assert by_en(doc, "India").mentions[0].text == "الهند"
     assert [m.text for m in by_en(doc, "Türkiye").mentions] == ["تركيا"]
+
+
+def test_ambiguous_source_name_in_a_dateline(kb_only):
+    doc = run(kb_only, "سبق- أبها: افتتح المحافظ المعرض. وقد سبق الافتتاح حفل.")
+    sabq = by_en(doc, "Sabq")
+    assert sabq.type == "ORG" and [m.start for m in sabq.mentions] == [0]

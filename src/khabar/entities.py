@@ -43,6 +43,7 @@ _CHAINS = tuple(
     sorted({c + p for c in ("",) + _CONJ for p in ("",) + _PREP} - {""}, key=len, reverse=True)
 )
 
+_DATELINE_MARKS = frozenset({"-", "–", "—", ":", "/"})
 _POST_PREPS = frozenset({"في", "لدي"})  # in, at (normalised لدى)
 _QUOTE_MARKS = frozenset({'"', "'", "«", "»", "“", "”"})
 
@@ -369,8 +370,8 @@ class EntityStage:
             return True
         if any(s < c.end and c.start < e for s, e in tagged_spans):
             return True
-        if c.i == 0:
-            return False
+        if c.i == 0:  # a dateline: "سبق- أبها:" opens the article with its source
+            return c.sent == 0 and c.j < len(toks) and toks[c.j].text in _DATELINE_MARKS
         prev = toks[c.i - 1].norm
         if prev in _QUOTE_MARKS and c.j < len(toks) and toks[c.j].norm in _QUOTE_MARKS:
             return True  # a quoted name: «سبق»
