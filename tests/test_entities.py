@@ -304,3 +304,17 @@ def test_ambiguous_source_name_in_a_dateline(kb_only):
     doc = run(kb_only, "سبق- أبها: افتتح المحافظ المعرض. وقد سبق الافتتاح حفل.")
     sabq = by_en(doc, "Sabq")
     assert sabq.type == "ORG" and [m.start for m in sabq.mentions] == [0]
+
+
+def test_known_name_is_cut_off_a_tagger_span():
+    tagger = FakeTagger({"تويتر": "PER", "نايف": "PER", "هزازي": "PER"})
+    pipe = Pipeline.build(["segment", EntityStage(tagger=tagger)])
+    doc = run(pipe, "بعد اختراق تويتر نايف هزازي أمس.")
+    assert by_en(doc, "Twitter").type == "ORG"
+    assert [e.name for e in doc.entities if e.type == "PER"] == ["نايف هزازي"]
+
+
+def test_org_name_after_preposition_and_predicate_after_head(kb_only):
+    doc = run(kb_only, "انتقل اللاعب لنادي النصر، وهي جامعة معترف بها.")
+    assert [m.text for m in by_en(doc, "Al Nassr FC").mentions] == ["نادي النصر"]
+    assert not [e for e in doc.entities if "جامعة" in e.name]

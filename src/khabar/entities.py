@@ -43,6 +43,8 @@ _CHAINS = tuple(
     sorted({c + p for c in ("",) + _CONJ for p in ("",) + _PREP} - {""}, key=len, reverse=True)
 )
 
+# Preposition + pronoun after a word marks it as a predicate ("معترف بها" = recognised by it).
+_PREP_PRONOUNS = frozenset({"بها", "به", "لها", "له", "فيها", "فيه", "عليها", "عليه", "منها", "منه"})
 _DATELINE_MARKS = frozenset({"-", "–", "—", ":", "/"})
 _POST_PREPS = frozenset({"في", "لدي"})  # in, at (normalised لدى)
 _QUOTE_MARKS = frozenset({'"', "'", "«", "»", "“", "”"})
@@ -264,9 +266,9 @@ class EntityStage:
                         continue
                     L, key = longest
                     entry = kb.lookup(key)
-                    if chain and chain[-1] in _PREP and not form.startswith("ال") \
+                    if chain and chain[-1] in _PREP and not form.startswith("ال") and L == 1 \
                             and entry.kind not in ("person", "country", "city", "region"):
-                        continue  # a bare preposition before an organisation name needs the article
+                        continue  # a bare preposition before a one-word organisation name needs ال
                     score = (L, 0 if not chain else -1)
                     if best is None or score > best[:2]:
                         c = Cand(toks[i].start + off, toks[i + L - 1].end, i, i + L, si, entry.type, key, "kb",
@@ -341,6 +343,7 @@ class EntityStage:
         """Tagger spans linked to KB matches they coincide with, plus KB matches the tagger missed."""
         out: list[Cand] = []
         used_kb: set[int] = set()
+        tagged = [piece for t in tagged for piece in self._trim(t, kb_hits, toks)]
         for t in tagged:
             over = [(k, c) for k, c in enumerate(kb_hits) if c.start < t.end and t.start < c.end]
             longer = [c for _, c in over if c.start <= t.start and c.end >= t.end and (c.end - c.start) > (t.end - t.start)]
@@ -362,6 +365,25 @@ class EntityStage:
                 continue
             out.append(c)
         return out
+
+    def _trim(self, t: Cand, kb_hits: list[Cand], toks) -> list[Cand]:
+        """Cut a known name of another type off the edge of a tagger span: "تويتر نايف هزازي" (PER)
+        starts with Twitter (ORG), so the person is "نايف هزازي"."""
+        for c in kb_hits:
+            if c.weak or c.kb is None or c.kb.type == t.type or not (t.i <= c.i and c.j <= t.j) \
+                    or c.j - c.i >= t.j - t.i:
+                continue
+            if c.i == t.i:
+                i = c.j
+            elif c.j == t.j:
+                i = t.i
+            else:
+                continue
+            j = t.j if c.i == t.i else c.i
+            rest = Cand(toks[i].start, toks[j - 1].end, i, j, t.sent, t.type,
+                        tuple(x.norm for x in toks[i:j]), "tagger")
+            return [rest]
+        return [t]
 
     def _weak_ok(self, toks, c: Cand, strong_ids: set[str], tagged_spans) -> bool:
         """An ambiguous alias counts when the article names the entity unambiguously elsewhere,
@@ -451,7 +473,8 @@ class EntityStage:
                 while k < n and words < (3 if hon else 1) and _name_like(toks[k].norm, lex, self.kb):
                     k += 1
                     words += 1
-                if words and (hon or not toks[i + 1].norm.endswith(("يه", "ي"))):
+                predicate = k < n and toks[k].norm in _PREP_PRONOUNS  # "جامعة معترف بها" (a recognised university)
+                if words and not predicate and (hon or not toks[i + 1].norm.endswith(("يه", "ي"))):
                     end = k
                     inner_en = transliterate(" ".join(t.text for t in toks[i + 1:end]))
             if end is None:
@@ -869,6 +892,8 @@ def _name_like(w: str, lex: Lexicon, kb: KB, raw: str | None = None) -> bool:
     """Could this word be part of a personal or organisation name (no lexicon of common words)?"""
     if not (w.isalpha() and len(w) > 1) or w in lex.stopwords or w in lex.heads or (w,) in lex.titles:
         return False
+    if any(f in lex.heads for f, _o, _c in _word_forms(raw or w, w)[1:]):
+        return False  # "بجامعة" (at the university of) starts an organisation, not a person
     if kb.country_of_adjective(w) is not None or w.startswith(_NON_NAME_STARTS):
         return False
     return raw is None or raw.endswith("الله") or not raw.endswith(_PRONOUN_ENDS)
