@@ -318,3 +318,10 @@ def test_org_name_after_preposition_and_predicate_after_head(kb_only):
     doc = run(kb_only, "انتقل اللاعب لنادي النصر، وهي جامعة معترف بها.")
     assert [m.text for m in by_en(doc, "Al Nassr FC").mentions] == ["نادي النصر"]
     assert not [e for e in doc.entities if "جامعة" in e.name]
+
+
+def test_full_name_with_patronymic_links_to_kb_person(kb_only):
+    doc = run(kb_only, "استقبل وزير الخارجية عادل بن أحمد الجبير الوفد.", "2016-02-01")
+    jubeir = by_en(doc, "Adel al-Jubeir")
+    assert jubeir.name == "عادل بن أحمد الجبير"
+    assert [m.kind for m in jubeir.mentions] == ["title", "name"]

@@ -238,6 +238,9 @@ class EntityStage:
         cands.extend(self._surnames_after_speech(sents, cands))
         cands.sort(key=lambda c: c.start)
         self._bind_titles(sents, cands, titles)
+        for c in cands:  # "عادل بن أحمد الجبير" is the KB's "عادل الجبير"
+            if c.type == "PER" and c.kb is None:
+                c.kb = self.kb.person_by_first_last(_name_key(c.key, self.lex))
         clusters = self._cluster(cands)
         self._attach_titles(clusters, cands, titles, year, sents)
         return self._entities(doc.text, clusters)
@@ -660,6 +663,12 @@ class EntityStage:
                     and _name_like(toks[k].norm, lex, self.kb, toks[k].text):
                 words += toks[k].norm not in lex.connectors  # "بن" links names: "مشعل بن ماجد بن عبدالعزيز"
                 k += 1
+                # a family name with the article ends the name unless a connector follows:
+                # "عادل بن أحمد الجبير الوفدَ" (the delegation is the object), but "عبد الله بن ..."
+                w = toks[k - 1].norm
+                if w.startswith("ال") and words >= 2 and toks[k - 2].norm not in ("عبد", "ابو") \
+                        and not (k < len(toks) and toks[k].norm in lex.connectors):
+                    break
             while k > j and toks[k - 1].norm in lex.connectors:
                 k -= 1
             if k - j >= 2 and not toks[j].norm.startswith("ال"):  # a first name has no article

@@ -65,6 +65,7 @@ class KB:
     by_role: dict[str, list[tuple[KBEntry, Role]]] = field(default_factory=dict)
     prefixes: set[Key] = field(default_factory=set)  # every proper prefix of an indexed key
     name_words: set[str] = field(default_factory=set)  # words of people's names ("ابراهيم")
+    first_last: dict[tuple[str, str], set[str]] = field(default_factory=dict)  # (first, last) -> ids
 
     def __post_init__(self) -> None:
         for e in self.entries.values():
@@ -79,7 +80,10 @@ class KB:
                     self.max_len = max(self.max_len, len(k))
             if e.type == "PER":
                 for name in e.ar:
-                    self.name_words.update(w for w in key_of(name) if len(w) > 2)
+                    k = key_of(name)
+                    self.name_words.update(w for w in k if len(w) > 2)
+                    if len(k) >= 2:
+                        self.first_last.setdefault((k[0], k[-1]), set()).add(e.id)
             for a in e.adj:
                 for form in adjective_forms(a):
                     self.adjectives.setdefault(form, e.id)
@@ -97,6 +101,14 @@ class KB:
             if allow_weak or not weak:
                 return self.entries[eid]
         return None
+
+    def person_by_first_last(self, key: Key) -> KBEntry | None:
+        """The one person whose name starts and ends like ``key`` ("عادل بن أحمد الجبير" ->
+        "عادل الجبير"), for full names with a patronymic chain the KB lists without it."""
+        if len(key) < 3:
+            return None
+        ids = self.first_last.get((key[0], key[-1]), set())
+        return self.entries[next(iter(ids))] if len(ids) == 1 else None
 
     def is_weak(self, key: Key, entry_id: str) -> bool:
         return any(i == entry_id and w for i, w in self.index.get(key, ()))
