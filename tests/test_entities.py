@@ -325,3 +325,14 @@ def test_full_name_with_patronymic_links_to_kb_person(kb_only):
     jubeir = by_en(doc, "Adel al-Jubeir")
     assert jubeir.name == "عادل بن أحمد الجبير"
     assert [m.kind for m in jubeir.mentions] == ["title", "name"]
+
+
+def test_partial_overlap_of_tagger_and_kb_is_one_linked_name():
+    tagger = FakeTagger({"الهلال": "MISC", "الأحمر": "MISC", "السعودي": "MISC"})
+    pipe = Pipeline.build(["segment", EntityStage(tagger=tagger)])
+    text = "وأوضح المتحدث الرسمي لهيئة الهلال الأحمر السعودي بالمنطقة الشرقية فهد بن عثمان الغامدي، أن العمل مستمر."
+    doc = run(pipe, text)
+    rc = by_en(doc, "Red Crescent")
+    assert rc.type == "ORG" and rc.mentions[0].text == "هيئة الهلال الأحمر السعودي"
+    per = by_en(doc, "Fahd bin Othman al-Ghamdi")
+    assert [m.kind for m in per.mentions] == ["title", "name"]

@@ -353,6 +353,15 @@ class EntityStage:
             if longer:
                 continue  # the KB match covers the tagger span: keep the KB match below
             for k, c in over:
+                if c.kb and not (c.start >= t.start and c.end <= t.end) and not c.weak \
+                        and 2 * (c.j - c.i) >= max(c.j, t.j) - min(c.i, t.i):
+                    # partial overlap: "بهيئة الهلال الأحمر" (KB) + "الهلال الأحمر السعودي" (tagger)
+                    # is one name, linked to the KB record that covers most of it
+                    first = c if c.start <= t.start else t
+                    t.start, t.i, t.j, t.end = first.start, first.i, max(c.j, t.j), max(c.end, t.end)
+                    t.key = first.key[:1] + tuple(x.norm for x in toks[first.i + 1:t.j])
+                    t.kb, t.type = c.kb, c.kb.type
+            for k, c in over:
                 used_kb.add(k)
                 if c.start >= t.start and c.end <= t.end and c.kb and (
                         c.key == t.key or (c.kb.type == t.type and 2 * (c.j - c.i) >= t.j - t.i)):
@@ -617,6 +626,9 @@ class EntityStage:
         if qual is not None and j + 1 < n and toks[j].norm in _POST_PREPS and (c := starts.get(j + 1)) is not None \
                 and c.type in ("LOC", "ORG") and c.kb is not None:
             j = c.j
+        elif qual is not None and (c := starts.get(j)) is not None and c.type == "LOC" and c.kb is not None \
+                and c.start > toks[j].start and toks[j].norm[:1] == "ب":
+            j = c.j  # "... بالمنطقة الشرقية" (in the Eastern Province)
         # a name may follow unless the title ends in an unknown organisation's name, whose last
         # words cannot be told from the next phrase ("الأمين العام للغرفة ... بجدة جاهزية اللجان")
         last = next((c for c in starts.values() if c.j == j), None)
