@@ -336,3 +336,8 @@ def test_partial_overlap_of_tagger_and_kb_is_one_linked_name():
     assert rc.type == "ORG" and rc.mentions[0].text == "هيئة الهلال الأحمر السعودي"
     per = by_en(doc, "Fahd bin Othman al-Ghamdi")
     assert [m.kind for m in per.mentions] == ["title", "name"]
+
+
+def test_city_noun_before_a_known_place_adds_no_second_entity(kb_only):
+    doc = run(kb_only, "وصل الوزير إلى مدينة عدن، ثم غادر عدن مساء.")
+    assert [(e.name_en, len(e.mentions)) for e in doc.entities] == [("Aden", 2)]

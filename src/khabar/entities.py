@@ -466,12 +466,17 @@ class EntityStage:
                 c = starts.get(k)
                 if c is not None and c.type in ("LOC", "ORG", "PER"):
                     end = c.j
+                    if typ == "LOC" and c.type == "LOC" and k == i + 1:
+                        end = -1  # "مدينة عدن", "محافظة بيشة": the place itself is the mention
                     break
                 w = toks[k].norm
                 if not w.isalpha() or w in lex.stopwords \
                         or toks[k].text.endswith(_PRONOUN_ENDS) and not toks[k].text.endswith("الله"):
                     break
                 k += 1
+            if end == -1:
+                i += 1
+                continue
             inner_en = None
             if end is not None and k == i + 1:  # the known name follows the head directly
                 c = starts[k]
@@ -911,7 +916,8 @@ _PRONOUN_ENDS = ("ه", "ها", "هم", "هما", "هن", "كم")
 
 def _name_like(w: str, lex: Lexicon, kb: KB, raw: str | None = None) -> bool:
     """Could this word be part of a personal or organisation name (no lexicon of common words)?"""
-    if not (w.isalpha() and len(w) > 1) or w in lex.stopwords or w in lex.heads or (w,) in lex.titles:
+    if not (w.isalpha() and len(w) > 1) or w in lex.stopwords or w in lex.heads or (w,) in lex.titles \
+            or _strip_conj(w) in lex.stopwords:
         return False
     if any(f in lex.heads for f, _o, _c in _word_forms(raw or w, w)[1:]):
         return False  # "بجامعة" (at the university of) starts an organisation, not a person
