@@ -341,3 +341,11 @@ def test_partial_overlap_of_tagger_and_kb_is_one_linked_name():
 def test_city_noun_before_a_known_place_adds_no_second_entity(kb_only):
     doc = run(kb_only, "وصل الوزير إلى مدينة عدن، ثم غادر عدن مساء.")
     assert [(e.name_en, len(e.mentions)) for e in doc.entities] == [("Aden", 2)]
+
+
+def test_title_comma_name_and_foreign_names_keep_their_waw():
+    tagger = FakeTagger({"فيتالي": "PER", "تشوركين": "PER", "هي": "PER", "ويندي": "PER", "شيرمان": "PER"})
+    pipe = Pipeline.build(["segment", EntityStage(tagger=tagger)])
+    doc = run(pipe, "قال السفير الروسي، فيتالي تشوركين: «اليوم يوم مهم». والمفاوضة هي ويندي شيرمان.")
+    names = {e.name: [m.kind for m in e.mentions] for e in doc.entities if e.type == "PER"}
+    assert names == {"فيتالي تشوركين": ["title", "name"], "ويندي شيرمان": ["name"]}

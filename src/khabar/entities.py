@@ -45,6 +45,7 @@ _CHAINS = tuple(
 
 # Preposition + pronoun after a word marks it as a predicate ("معترف بها" = recognised by it).
 _PREP_PRONOUNS = frozenset({"بها", "به", "لها", "له", "فيها", "فيه", "عليها", "عليه", "منها", "منه"})
+_TANWEEN = frozenset("\u064b\u064c\u064d")  # indefinite endings: a word with them is not part of a name
 _DATELINE_MARKS = frozenset({"-", "–", "—", ":", "/"})
 _POST_PREPS = frozenset({"في", "لدي"})  # in, at (normalised لدى)
 _QUOTE_MARKS = frozenset({'"', "'", "«", "»", "“", "”"})
@@ -214,6 +215,11 @@ class EntityStage:
         self.lex = load_lexicon()
         self.tagger = _load_tagger() if tagger is ... else tagger
 
+    @property
+    def given_names(self) -> frozenset[str]:
+        """Normalised words known to be personal names (KB people, transliteration table)."""
+        return _given_names()
+
     # ---- public -------------------------------------------------------------------------
 
     def __call__(self, doc: Document) -> Document:
@@ -307,6 +313,8 @@ class EntityStage:
             if tag != "O" and cur is None and "-" in tag:
                 cur = [k, k + 1, tag[2:]]
         spans = [piece for span in spans for piece in self._split_list(toks, *span)]
+        stop = self.lex.stopwords
+        spans = [(i + (toks[i].norm in stop and j - i > 1), j, typ) for i, j, typ in spans]  # "هي ويندي شيرمان"
         out = []
         for i, j, typ in spans:
             if typ not in ("PER", "ORG", "LOC", "MISC"):
@@ -319,12 +327,15 @@ class EntityStage:
                     if len(form) < 3 or form in self.lex.stopwords or _strip_conj(form) in self.lex.stopwords:
                         continue  # "بوليس" (police) is not ب + "وليس" (and is not)
                     if (self.kb.lookup((form,) + rest) or (form.startswith("ال") and len(form) > 3)
-                            or doc_norms.get(form, 0) > 0 or (typ == "PER" and form in self.kb.name_words)):
+                            or doc_norms.get(form, 0) > 0 or (typ == "PER" and form in self.given_names)):
                         start, key0 = first.start + off, form
                         break
-            if start == first.start and key0[:1] == "و" and len(key0) >= 4 and len(first.text) == len(key0) \
+            # the conjunction و on an unknown place or organisation: "وقازاخستان" -> "قازاخستان"
+            # (not on people: foreign given names begin with و, "ويندي")
+            if typ != "PER" and start == first.start and key0[:1] == "و" and len(key0) >= 4 \
+                    and len(first.text) == len(key0) \
                     and key0 not in self.lex.waw_names and not self.kb.lookup((key0,) + rest):
-                start, key0 = first.start + 1, key0[1:]  # the conjunction و: "وقازاخستان" -> "قازاخستان"
+                start, key0 = first.start + 1, key0[1:]
             if not rest and (key0 in self.lex.not_names or key0 in self.lex.stopwords or len(key0) < 2):
                 continue
             out.append(Cand(start, toks[j - 1].end, i, j, si, typ, (key0,) + rest, "tagger"))
@@ -470,7 +481,7 @@ class EntityStage:
                         end = -1  # "مدينة عدن", "محافظة بيشة": the place itself is the mention
                     break
                 w = toks[k].norm
-                if not w.isalpha() or w in lex.stopwords \
+                if not w.isalpha() or w in lex.stopwords or _TANWEEN & set(toks[k].text) \
                         or toks[k].text.endswith(_PRONOUN_ENDS) and not toks[k].text.endswith("الله"):
                     break
                 k += 1
@@ -649,7 +660,11 @@ class EntityStage:
         lex = self.lex
         taken = {(c.sent, k) for c in cands for k in range(c.i, c.j)}
         out = []
-        anchors = [(t.sent, t.j) for t in titles if t.open_end]
+        # (sentence, first word, a known given name required): after a bare title ("الرئيس") the
+        # next words are as often a verb or a noun as a name
+        anchors = [(t.sent, t.j, t.qualifier is None) for t in titles if t.open_end]
+        anchors += [(t.sent, t.j + 1, True) for t in titles if t.open_end and t.j < len(sents[t.sent])
+                    and sents[t.sent][t.j].text in ("،", ",")]  # "السفير الروسي، فيتالي تشوركين"
         for t in titles:  # apposition: "وقال صالح كامل، رئيس مجلس إدارة ..." (name, comma, title)
             toks = sents[t.sent]
             if t.i >= 2 and toks[t.i - 1].text in ("،", ","):
@@ -669,9 +684,10 @@ class EntityStage:
                     continue
                 for L in range(lex.max_honorific, 0, -1):
                     if i + L <= len(toks) and tuple(t.norm for t in toks[i:i + L]) in lex.honorifics:
-                        anchors.append((si, i + L))
+                        anchors.append((si, i + L, False))
                         break
-        for si, j in sorted(set(anchors)):
+        given = self.given_names
+        for si, j, need_given in sorted(set(anchors)):
             toks = sents[si]
             while j < len(toks) and tuple(t.norm for t in toks[j:j + 1]) in lex.honorifics:
                 j += 1
@@ -688,6 +704,8 @@ class EntityStage:
                     break
             while k > j and toks[k - 1].norm in lex.connectors:
                 k -= 1
+            if need_given and j < len(toks) and toks[j].norm not in given:
+                continue
             if k - j >= 2 and not toks[j].norm.startswith("ال"):  # a first name has no article
                 out.append(Cand(toks[j].start, toks[k - 1].end, j, k, si, "PER",
                                 tuple(t.norm for t in toks[j:k]), "rule"))
@@ -727,6 +745,8 @@ class EntityStage:
                 if not L:
                     break
                 k += L
+            if k < len(toks) and toks[k].text in ("،", ",") and (t.sent, k + 1) in by_start:
+                k += 1  # "السفير الروسي، فيتالي تشوركين"
             if (t.sent, k) in by_start:
                 t.target = by_start[(t.sent, k)]
             else:  # apposition: "NAME، TITLE" or "NAME TITLE" ("الأمير مشعل بن ماجد محافظ جدة")
@@ -923,11 +943,20 @@ def _name_like(w: str, lex: Lexicon, kb: KB, raw: str | None = None) -> bool:
         return False  # "بجامعة" (at the university of) starts an organisation, not a person
     if kb.country_of_adjective(w) is not None or w.startswith(_NON_NAME_STARTS):
         return False
+    if raw is not None and len(w) >= 5 and w.endswith("نا"):
+        return False  # a verb with "we": "بذلنا"
     return raw is None or raw.endswith("الله") or not raw.endswith(_PRONOUN_ENDS)
 
 
 # Speech cues that are not verbs (complementisers, prepositions): not used before a bare surname.
 _NOT_VERBS = frozenset({"ان", "عن", "حسب", "بحسب", "وفقا"})
+
+
+@lru_cache(maxsize=1)
+def _given_names() -> frozenset[str]:
+    from .translit import known_names
+
+    return frozenset(load_kb().name_words | {w for k in known_names() for w in k})
 
 
 def _role_match(title_role: str, role: str) -> bool:

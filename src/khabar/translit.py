@@ -100,6 +100,11 @@ def _known() -> tuple[dict[tuple[str, ...], str], int]:
     return table, max(len(k) for k in table)
 
 
+def known_names() -> frozenset[tuple[str, ...]]:
+    """Normalised names of the spelling table (also a list of common given names)."""
+    return frozenset(_known()[0])
+
+
 def transliterate(name: str) -> str:
     """English spelling of an Arabic name; non-Arabic words are kept as they are.
 
