@@ -349,3 +349,16 @@ def test_title_comma_name_and_foreign_names_keep_their_waw():
     doc = run(pipe, "قال السفير الروسي، فيتالي تشوركين: «اليوم يوم مهم». والمفاوضة هي ويندي شيرمان.")
     names = {e.name: [m.kind for m in e.mentions] for e in doc.entities if e.type == "PER"}
     assert names == {"فيتالي تشوركين": ["title", "name"], "ويندي شيرمان": ["name"]}
+
+
+def test_title_with_region_post_then_rank_and_name(kb_only):
+    text = "وأوضح المتحدث الرسمي للدفاع المدني بمنطقة المدينة المنورة النقيب نايف محمد الجهني أن الحريق انطفأ."
+    per = by_en(run(kb_only, text), "Nayef Mohammed al-Juhani")
+    assert [m.kind for m in per.mentions] == ["title", "name"]
+
+
+def test_royal_names_sharing_first_and_last_words_are_not_confused(kb_only):
+    doc = run(kb_only, "وصلى الأمير فيصل بن عبدالعزيز على الفقيد في مطار الملك عبدالعزيز الدولي.")
+    per = [e for e in doc.entities if e.type == "PER"]
+    assert [(e.name, e.kb_id) for e in per] == [("فيصل بن عبدالعزيز", None)]
+    assert [e.type for e in doc.entities if e.name.startswith("مطار")] == ["LOC"]

@@ -48,6 +48,7 @@ _PREP_PRONOUNS = frozenset({"بها", "به", "لها", "له", "فيها", "ف�
 _TANWEEN = frozenset("\u064b\u064c\u064d")  # indefinite endings: a word with them is not part of a name
 _DATELINE_MARKS = frozenset({"-", "–", "—", ":", "/"})
 _POST_PREPS = frozenset({"في", "لدي"})  # in, at (normalised لدى)
+_REGION_NOUNS = frozenset({"منطقه", "محافظه"})  # region, governorate (normalised)
 _QUOTE_MARKS = frozenset({'"', "'", "«", "»", "“", "”"})
 
 
@@ -479,6 +480,8 @@ class EntityStage:
                     end = c.j
                     if typ == "LOC" and c.type == "LOC" and k == i + 1:
                         end = -1  # "مدينة عدن", "محافظة بيشة": the place itself is the mention
+                    elif typ == "LOC" and c.type == "ORG":
+                        end = None  # "طريق فرق الهلال الأحمر": a road is not named by an organisation
                     break
                 w = toks[k].norm
                 if not w.isalpha() or w in lex.stopwords or _TANWEEN & set(toks[k].text) \
@@ -639,18 +642,33 @@ class EntityStage:
         if qual is None and spec.domain and role == spec.role and not toks[i].norm[off:].startswith("ال"):
             return None  # "وزير" alone without the article: "وزير سابق", not a reference
         # the post's location: "سفير إيران في موسكو", "مندوب روسيا لدى الأمم المتحدة"
-        if qual is not None and j + 1 < n and toks[j].norm in _POST_PREPS and (c := starts.get(j + 1)) is not None \
-                and c.type in ("LOC", "ORG") and c.kb is not None:
-            j = c.j
-        elif qual is not None and (c := starts.get(j)) is not None and c.type == "LOC" and c.kb is not None \
-                and c.start > toks[j].start and toks[j].norm[:1] == "ب":
-            j = c.j  # "... بالمنطقة الشرقية" (in the Eastern Province)
+        if qual is not None and j < n:
+            j = self._post_location(toks, j, starts)
         # a name may follow unless the title ends in an unknown organisation's name, whose last
         # words cannot be told from the next phrase ("الأمين العام للغرفة ... بجدة جاهزية اللجان")
         last = next((c for c in starts.values() if c.j == j), None)
         open_end = qual is None or (not qual.startswith("text:") and (last is None or last.kb is not None))
         return TitleHit(toks[i].start + off, toks[j - 1].end, si, i, j, role, role_en, qual, qual_en,
                         open_end=open_end)
+
+    def _post_location(self, toks, j: int, starts: dict[int, Cand]) -> int:
+        """End of a title's post location, if one follows: "في موسكو", "لدى الأمم المتحدة",
+        "بالمنطقة الشرقية", "بمنطقة المدينة المنورة" (in the region of ...); else ``j``."""
+        n = len(toks)
+        k = j
+        if toks[k].norm in _POST_PREPS:
+            k += 1
+        if k < n and any(f in self.lex.place_heads or f in _REGION_NOUNS for f, _o, _c in _forms(toks[k])) \
+                and k + 1 < n and k + 1 in starts:
+            if k == j and not toks[k].norm.startswith(("ب", "في")):
+                return j
+            k += 1  # "(ب)منطقة" + the place
+        c = starts.get(k)
+        if c is None or c.kb is None or c.type not in ("LOC", "ORG"):
+            return j
+        if k == j and not (c.start > toks[k].start and toks[k].norm[:1] == "ب"):
+            return j  # a place right after the title must carry ب ("بالمنطقة الشرقية")
+        return c.j
 
     def _names_after_titles(self, sents, cands: list[Cand], titles: list[TitleHit]) -> list[Cand]:
         """2-4 name-like words right after a title or honorific (or before ", title") are a PER name.
@@ -937,8 +955,8 @@ _PRONOUN_ENDS = ("ه", "ها", "هم", "هما", "هن", "كم")
 def _name_like(w: str, lex: Lexicon, kb: KB, raw: str | None = None) -> bool:
     """Could this word be part of a personal or organisation name (no lexicon of common words)?"""
     if not (w.isalpha() and len(w) > 1) or w in lex.stopwords or w in lex.heads or (w,) in lex.titles \
-            or _strip_conj(w) in lex.stopwords:
-        return False
+            or _strip_conj(w) in lex.stopwords or (w in lex.firsts and w not in lex.connectors):
+        return False  # a title word ("المتحدث") starts the next phrase, it is not part of a name
     if any(f in lex.heads for f, _o, _c in _word_forms(raw or w, w)[1:]):
         return False  # "بجامعة" (at the university of) starts an organisation, not a person
     if kb.country_of_adjective(w) is not None or w.startswith(_NON_NAME_STARTS):

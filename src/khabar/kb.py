@@ -108,7 +108,19 @@ class KB:
         if len(key) < 3:
             return None
         ids = self.first_last.get((key[0], key[-1]), set())
-        return self.entries[next(iter(ids))] if len(ids) == 1 else None
+        if len(ids) != 1:
+            return None
+        entry = self.entries[next(iter(ids))]
+        # every word of one KB form must appear, in order ("فيصل بن عبدالعزيز" is not
+        # "فيصل بن بندر بن عبدالعزيز")
+        for name in entry.ar:
+            k, pos = key_of(name), 0
+            for w in key:
+                if pos < len(k) and w == k[pos]:
+                    pos += 1
+            if pos == len(k):
+                return entry
+        return None
 
     def is_weak(self, key: Key, entry_id: str) -> bool:
         return any(i == entry_id and w for i, w in self.index.get(key, ()))
