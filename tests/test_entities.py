@@ -362,3 +362,11 @@ def test_royal_names_sharing_first_and_last_words_are_not_confused(kb_only):
     per = [e for e in doc.entities if e.type == "PER"]
     assert [(e.name, e.kb_id) for e in per] == [("فيصل بن عبدالعزيز", None)]
     assert [e.type for e in doc.entities if e.name.startswith("مطار")] == ["LOC"]
+
+
+def test_trimmed_tagger_span_keeps_its_stripped_clitic():
+    tagger = FakeTagger({"فعزام": "PER", "للقرآن": "PER"})
+    pipe = Pipeline.build(["segment", EntityStage(tagger=tagger)])
+    doc = run(pipe, "وقال عزام إن الأمر انتهى. فعزام للقرآن يرفع شأنه.")
+    per = [e for e in doc.entities if e.type == "PER"]
+    assert [m.text for e in per for m in e.mentions] == ["عزام", "عزام"]

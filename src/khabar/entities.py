@@ -366,7 +366,7 @@ class EntityStage:
                 continue  # the KB match covers the tagger span: keep the KB match below
             for k, c in over:
                 if c.kb and not (c.start >= t.start and c.end <= t.end) and not c.weak \
-                        and 2 * (c.j - c.i) >= max(c.j, t.j) - min(c.i, t.i):
+                        and 2 * (c.j - c.i) > max(c.j, t.j) - min(c.i, t.i):
                     # partial overlap: "بهيئة الهلال الأحمر" (KB) + "الهلال الأحمر السعودي" (tagger)
                     # is one name, linked to the KB record that covers most of it
                     first = c if c.start <= t.start else t
@@ -376,7 +376,7 @@ class EntityStage:
             for k, c in over:
                 used_kb.add(k)
                 if c.start >= t.start and c.end <= t.end and c.kb and (
-                        c.key == t.key or (c.kb.type == t.type and 2 * (c.j - c.i) >= t.j - t.i)):
+                        c.key == t.key or (c.kb.type == t.type and 2 * (c.j - c.i) > t.j - t.i)):
                     t.kb = c.kb
                     if c.key == t.key:
                         t.type = c.kb.type
@@ -397,16 +397,15 @@ class EntityStage:
             if c.weak or c.kb is None or c.kb.type == t.type or not (t.i <= c.i and c.j <= t.j) \
                     or c.j - c.i >= t.j - t.i:
                 continue
-            if c.i == t.i:
-                i = c.j
-            elif c.j == t.j:
-                i = t.i
+            if c.i == t.i:  # the known name starts the span: keep what follows it
+                i, j = c.j, t.j
+                start, key = toks[i].start, tuple(x.norm for x in toks[i:j])
+            elif c.j == t.j:  # it ends the span: keep what precedes it (clitics already stripped)
+                i, j = t.i, c.i
+                start, key = t.start, t.key[:j - i]
             else:
                 continue
-            j = t.j if c.i == t.i else c.i
-            rest = Cand(toks[i].start, toks[j - 1].end, i, j, t.sent, t.type,
-                        tuple(x.norm for x in toks[i:j]), "tagger")
-            return [rest]
+            return [Cand(start, toks[j - 1].end, i, j, t.sent, t.type, key, "tagger")]
         return [t]
 
     def _weak_ok(self, toks, c: Cand, strong_ids: set[str], tagged_spans) -> bool:
@@ -476,6 +475,8 @@ class EntityStage:
             k = i + 1
             while k < n and k - i <= 4:  # a known name within three words: "اللجنة العليا لمهرجان جدة"
                 c = starts.get(k)
+                if c is not None and c.type == "PER" and k > i + 1:
+                    break  # "الهيئة الإسلامية العالمية للمحامين سعد الغنيم": the person is not in the name
                 if c is not None and c.type in ("LOC", "ORG", "PER"):
                     end = c.j
                     if typ == "LOC" and c.type == "LOC" and k == i + 1:
@@ -485,6 +486,7 @@ class EntityStage:
                     break
                 w = toks[k].norm
                 if not w.isalpha() or w in lex.stopwords or _TANWEEN & set(toks[k].text) \
+                        or (w in lex.firsts and w not in lex.heads) \
                         or toks[k].text.endswith(_PRONOUN_ENDS) and not toks[k].text.endswith("الله"):
                     break
                 k += 1
