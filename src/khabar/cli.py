@@ -59,6 +59,8 @@ LAZY_COMMANDS: dict[str, str] = {
     "stats": "khabar.cli_corpus:stats_cmd",
     "events": "khabar.cli_events:events_cmd",
     "serve": "khabar.cli_web:serve",
+    "tag": "khabar.cli_ner:tag",
+    "eval": "khabar.cli_eval:eval_group",
 }
 
 

@@ -1,0 +1,289 @@
+#!/usr/bin/env python3
+"""Rebuild everything the NER tagger ships, from ../shared, reproducibly (fixed seeds).
+
+Steps (each writes under src/khabar/data/):
+  clusters   word clusters from unlabelled news (saudinewsnet): positional co-occurrence
+             counts -> PPMI -> randomised SVD -> k-means at three granularities
+             -> ner_clusters.tsv.gz (key, corpus count, cluster ids)
+  gazetteer  place names from CLDR (Arabic territory names and exemplar cities, as shipped
+             in the babel package) -> ner_gazetteer.tsv
+  tune       trains on 90% of ANERcorp train.txt, scores the other 10% (--fold, default the last
+             tenth); test.txt is never read
+  train      trains on all of train.txt with the chosen settings -> ner.crfsuite
+
+Usage:
+  python scripts/train_ner.py all            # clusters + gazetteer + train (defaults below)
+  python scripts/train_ner.py tune --c1 0.05 --c2 0.01 [--no-gazetteer] [--no-clusters]
+
+Needs numpy, scipy and babel for the clusters/gazetteer steps: pip install -e ".[train]".
+"""
+
+from __future__ import annotations
+
+import argparse
+import glob
+import gzip
+import io
+import json
+import os
+import random
+import re
+import sys
+import time
+from collections import Counter
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "src"))
+
+from khabar.ner.features import word_key  # noqa: E402
+
+DATA = ROOT / "src" / "khabar" / "data"
+DEFAULT_SHARED = ROOT.parent / "shared"
+SEED = 13
+CLUSTER_SIZES = (64, 256, 1024)
+
+IDENTITY_FEATURES = ("w=", "raw=", "st=", "bare=", "bg-=", "bg+=")
+DEFAULT_C1, DEFAULT_C2 = 0.05, 0.01
+MAX_ITER = 150
+
+_TOKEN_RE = re.compile(r"\w+|[^\w\s]")
+
+
+def log(msg: str) -> None:
+    print(f"[{time.strftime('%H:%M:%S')}] {msg}", file=sys.stderr, flush=True)
+
+
+# --------------------------------------------------------------------------- clusters
+def corpus_ids(shared: Path, vocab_min: int, vocab_max: int):
+    import numpy as np
+
+    files = sorted(glob.glob(str(shared / "data/news/saudinewsnet/*.json")))
+    cache: dict[str, str] = {}
+    docs: list[list[str]] = []
+    counts: Counter[str] = Counter()
+    for f in files:
+        for art in json.loads(Path(f).read_text(encoding="utf-8")):
+            text = (art.get("title") or "") + "\n" + (art.get("content") or "")
+            keys = []
+            for tok in _TOKEN_RE.findall(text):
+                k = cache.get(tok)
+                if k is None:
+                    k = cache[tok] = word_key(tok)
+                keys.append(k)
+            counts.update(keys)
+            docs.append(keys)
+    log(f"corpus: {len(docs)} articles, {sum(counts.values())} tokens, {len(counts)} types")
+    vocab = [w for w, c in counts.most_common(vocab_max) if c >= vocab_min]
+    index = {w: i for i, w in enumerate(vocab)}
+    unk = len(vocab)
+    parts = []
+    for keys in docs:
+        parts.append(np.fromiter((index.get(k, unk) for k in keys), dtype=np.int32, count=len(keys)))
+        parts.append(np.array([unk + 1], dtype=np.int32))  # document boundary
+    return np.concatenate(parts), vocab, counts
+
+
+def build_clusters(shared: Path, out: Path, dims: int = 128, contexts: int = 4000,
+                   vocab_min: int = 5, vocab_max: int = 150_000) -> None:
+    import numpy as np
+    import scipy.sparse as sp
+
+    ids, vocab, counts = corpus_ids(shared, vocab_min, vocab_max)
+    V, C = len(vocab), contexts
+    offsets = (-2, -1, 1, 2)
+    mat = None
+    for b, d in enumerate(offsets):
+        if d > 0:
+            w, c = ids[:-d], ids[d:]
+        else:
+            w, c = ids[-d:], ids[:d]
+        m = (w < V) & (c < C)
+        part = sp.coo_matrix((np.ones(int(m.sum()), dtype=np.float32), (w[m], c[m] + b * C)),
+                             shape=(V, C * len(offsets))).tocsr()
+        mat = part if mat is None else mat + part
+    mat.sum_duplicates()
+    log(f"co-occurrence: {V} words x {C * len(offsets)} contexts, {mat.nnz} non-zero")
+    # PPMI with context-distribution smoothing (alpha 0.75).
+    total = mat.sum()
+    row = np.asarray(mat.sum(axis=1)).ravel()
+    col = np.asarray(mat.sum(axis=0)).ravel() ** 0.75
+    col /= col.sum()
+    coo = mat.tocoo()
+    pmi = np.log(coo.data / total) - np.log(row[coo.row] / total) - np.log(col[coo.col])
+    keep = pmi > 0
+    ppmi = sp.csr_matrix((pmi[keep].astype(np.float32), (coo.row[keep], coo.col[keep])), shape=mat.shape)
+    # Randomised SVD (Halko et al.), two power iterations.
+    rng = np.random.default_rng(SEED)
+    q = ppmi @ rng.standard_normal((ppmi.shape[1], dims + 20)).astype(np.float32)
+    for _ in range(2):
+        q, _r = np.linalg.qr(q)
+        q = ppmi @ (ppmi.T @ q)
+    q, _r = np.linalg.qr(q)
+    b_small = (ppmi.T @ q).T
+    u_hat, s, _vt = np.linalg.svd(b_small, full_matrices=False)
+    emb = (q @ u_hat[:, :dims]) * np.sqrt(s[:dims])
+    emb /= np.linalg.norm(emb, axis=1, keepdims=True) + 1e-8
+    log(f"SVD done: {emb.shape}")
+    labels = [kmeans(emb.astype(np.float32), k, rng) for k in CLUSTER_SIZES]
+    with gzip.GzipFile(out, "wb", compresslevel=9, mtime=0) as gz, io.TextIOWrapper(gz, encoding="utf-8") as fh:
+        fh.write("# key\tcount\t" + "\t".join(f"k{k}" for k in CLUSTER_SIZES) + "\n")
+        for i, w in enumerate(vocab):
+            if "\t" in w or "\n" in w:
+                continue
+            fh.write(f"{w}\t{counts[w]}\t" + "\t".join(str(int(lab[i])) for lab in labels) + "\n")
+    log(f"wrote {out} ({out.stat().st_size // 1024} KiB)")
+
+
+def kmeans(x, k: int, rng, iters: int = 20):
+    """Spherical k-means (cosine), initialised from frequent words (rows are by frequency)."""
+    import numpy as np
+
+    pool = min(len(x), max(4 * k, 20_000))
+    centers = x[rng.choice(pool, size=k, replace=False)].copy()
+    labels = np.zeros(len(x), dtype=np.int32)
+    for it in range(iters):
+        for s in range(0, len(x), 20_000):
+            labels[s:s + 20_000] = np.argmax(x[s:s + 20_000] @ centers.T, axis=1)
+        sums = np.zeros_like(centers)
+        np.add.at(sums, labels, x)
+        norms = np.linalg.norm(sums, axis=1, keepdims=True)
+        empty = norms.ravel() == 0
+        sums[~empty] /= norms[~empty]
+        sums[empty] = x[rng.choice(len(x), size=int(empty.sum()), replace=False)]
+        centers = sums
+    log(f"k-means k={k}: {len(np.unique(labels))} non-empty clusters")
+    return labels
+
+
+# --------------------------------------------------------------------------- gazetteer
+def build_gazetteer(out: Path) -> None:
+    """Arabic place names from CLDR (territories and exemplar cities), type LOC."""
+    from babel import Locale
+
+    loc = Locale("ar")
+    names: set[str] = set()
+    for code, name in loc.territories.items():
+        if code.isalpha():  # countries, not numeric regions
+            names.add(name)
+    for tz, data in loc.time_zones.items():
+        city = data.get("city") if hasattr(data, "get") else None
+        if city:
+            names.add(city)
+    rows = set()
+    for name in names:
+        name = re.sub(r"\s*\(.*?\)\s*", " ", name).strip()
+        key = " ".join(word_key(t) for t in _TOKEN_RE.findall(name))
+        if key:
+            rows.add(key)
+    out.write_text("# CLDR Arabic place names (babel), normalised; built by scripts/train_ner.py\n"
+                   + "".join(f"{r}\tLOC\n" for r in sorted(rows)), encoding="utf-8")
+    log(f"wrote {out}: {len(rows)} names")
+
+
+# --------------------------------------------------------------------------- CRF
+def read_conll(path: Path) -> list[tuple[list[str], list[str]]]:
+    sents, toks, tags = [], [], []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        parts = line.split()
+        if not parts:
+            if toks:
+                sents.append((toks, tags))
+            toks, tags = [], []
+            continue
+        toks.append(parts[0])
+        tag = parts[-1] if len(parts) > 1 else "O"
+        tags.append(tag.replace("PERS", "PER"))
+    if toks:
+        sents.append((toks, tags))
+    return sents
+
+
+def train_model(sents, model_path: Path, c1: float, c2: float, use_gaz: bool, use_clusters: bool,
+                max_iter: int = MAX_ITER, min_freq: int = 1, algorithm: str = "lbfgs", drop: float = 0.0):
+    import pycrfsuite
+
+    from khabar.ner.tagger import load_resources
+    from khabar.ner.features import FeatureExtractor
+
+    res = load_resources(gazetteer=use_gaz, clusters=use_clusters)
+    fx = FeatureExtractor(res)
+    trainer = pycrfsuite.Trainer(algorithm=algorithm, verbose=False)
+    rng = random.Random(SEED)
+    for toks, tags in sents:
+        items = fx.sentence(toks)
+        if drop:
+            # Identity dropout: hide a token's own word-identity features now and then, so that
+            # the model also learns to recognise names from context, clusters and affixes
+            # (what it has for names it never saw).
+            for item in items:
+                if rng.random() < drop:
+                    item[:] = [f for f in item if not f.startswith(IDENTITY_FEATURES)]
+        trainer.append(items, tags)
+    params = {"max_iterations": max_iter, "feature.minfreq": min_freq, "feature.possible_transitions": True}
+    if algorithm == "lbfgs":
+        params.update({"c1": c1, "c2": c2})
+    trainer.set_params(params)
+    t = time.time()
+    trainer.train(str(model_path))
+    log(f"trained {model_path.name} in {time.time() - t:.0f}s (c1={c1} c2={c2} gaz={use_gaz} "
+        f"clusters={use_clusters} minfreq={min_freq})")
+    return fx
+
+
+def evaluate(sents, model_path: Path, fx) -> dict:
+    import pycrfsuite
+
+    from khabar.ner.scoring import score
+
+    tagger = pycrfsuite.Tagger()
+    tagger.open(str(model_path))
+    gold, pred = [], []
+    for toks, tags in sents:
+        gold.append(tags)
+        pred.append(tagger.tag(fx.sentence(toks)))
+    return score(gold, pred)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("step", choices=["clusters", "gazetteer", "tune", "train", "all"])
+    ap.add_argument("--shared", type=Path, default=DEFAULT_SHARED)
+    ap.add_argument("--c1", type=float, default=DEFAULT_C1)
+    ap.add_argument("--c2", type=float, default=DEFAULT_C2)
+    ap.add_argument("--max-iter", type=int, default=MAX_ITER)
+    ap.add_argument("--min-freq", type=int, default=1)
+    ap.add_argument("--algorithm", default="lbfgs", choices=["lbfgs", "ap", "pa", "l2sgd"])
+    ap.add_argument("--drop", type=float, default=0.0, help="identity-feature dropout rate in training")
+    ap.add_argument("--fold", type=int, default=9, choices=range(10), help="tune: which tenth is dev")
+    ap.add_argument("--no-gazetteer", action="store_true")
+    ap.add_argument("--no-clusters", action="store_true")
+    ap.add_argument("--out", type=Path, default=DATA / "ner.crfsuite")
+    args = ap.parse_args()
+    gaz, clus = not args.no_gazetteer, not args.no_clusters
+    if args.step in ("clusters", "all"):
+        build_clusters(args.shared, DATA / "ner_clusters.tsv.gz")
+    if args.step in ("gazetteer", "all"):
+        build_gazetteer(DATA / "ner_gazetteer.tsv")
+    train = read_conll(args.shared / "data/ner/anercorp/train.txt")
+    if args.step == "tune":
+        # Dev = one tenth of train.txt (default the last; --fold picks another contiguous tenth).
+        a, b = int(len(train) * args.fold / 10), int(len(train) * (args.fold + 1) / 10)
+        fit, dev = train[:a] + train[b:], train[a:b]
+        tag = os.environ.get("TAG", "") + f"f{args.fold}_"
+        model = Path(f"/tmp/ner_tune_{tag}{args.c1}_{args.c2}_{int(gaz)}{int(clus)}_{args.min_freq}.crfsuite")
+        fx = train_model(fit, model, args.c1, args.c2, gaz, clus, args.max_iter, args.min_freq,
+                         args.algorithm, args.drop)
+        result = evaluate(dev, model, fx)
+        print(json.dumps({"fold": args.fold, "algorithm": args.algorithm, "c1": args.c1, "c2": args.c2,
+                          "gazetteer": gaz, "clusters": clus, "min_freq": args.min_freq, "drop": args.drop,
+                          "max_iter": args.max_iter, "overall": result["overall"],
+                          "per_type": {t: r["f1"] for t, r in result["types"].items()}}), flush=True)
+    if args.step in ("train", "all"):
+        train_model(train, args.out, args.c1, args.c2, gaz, clus, args.max_iter, args.min_freq, args.algorithm,
+                    args.drop)
+        log(f"model size {args.out.stat().st_size / 1e6:.1f} MB")
+
+
+if __name__ == "__main__":
+    main()

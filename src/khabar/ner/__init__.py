@@ -1,0 +1,11 @@
+"""Statistical Arabic named-entity tagger (CRF, ANERcorp types PER/ORG/LOC/MISC).
+
+>>> from khabar.ner import load_tagger
+>>> load_tagger().tag(["قال", "الرئيس", "الإيراني", "إبراهيم", "رئيسي"])  # "said the Iranian president Ebrahim Raisi"
+['O', 'O', 'O', 'B-PER', 'I-PER']
+"""
+
+from .scoring import entity_spans, score
+from .tagger import NerTagger, load_tagger
+
+__all__ = ["NerTagger", "entity_spans", "load_tagger", "score"]

@@ -1,0 +1,80 @@
+"""The packaged CRF NER tagger: load once, tag token lists with BIO tags (PER/ORG/LOC/MISC)."""
+
+from __future__ import annotations
+
+import gzip
+import threading
+from collections.abc import Sequence
+from importlib import resources
+
+from .features import FeatureExtractor, Resources
+
+MODEL_FILE = "ner.crfsuite"
+CLUSTERS_FILE = "ner_clusters.tsv.gz"
+GAZETTEER_FILE = "ner_gazetteer.tsv"
+
+
+def load_resources(*, gazetteer: bool = True, clusters: bool = True) -> Resources:
+    """Word clusters and gazetteers from the package data."""
+    res = Resources()
+    data = resources.files("khabar.data")
+    if clusters and data.joinpath(CLUSTERS_FILE).is_file():
+        raw = gzip.decompress(data.joinpath(CLUSTERS_FILE).read_bytes()).decode("utf-8")
+        res.words = dict(line.split("\t", 1) for line in raw.splitlines() if line and line[0] != "#")
+    if gazetteer and data.joinpath(GAZETTEER_FILE).is_file():
+        for line in data.joinpath(GAZETTEER_FILE).read_text(encoding="utf-8").splitlines():
+            if not line or line.startswith("#"):
+                continue
+            name, typ = line.split("\t")
+            words = tuple(name.split())
+            if len(words) == 1:
+                old = res.gazetteer.get(words[0])
+                res.gazetteer[words[0]] = typ if not old or old == typ else "|".join(sorted({*old.split("|"), typ}))
+            else:
+                res.phrases[words] = typ
+                for k in range(1, len(words)):
+                    res.phrase_prefixes.add(words[:k])
+                res.max_phrase = max(res.max_phrase, len(words))
+    return res
+
+
+class NerTagger:
+    """A loaded CRF model with its feature extractor. ``tag`` is thread-safe."""
+
+    def __init__(self, model_path: str, res: Resources) -> None:
+        import pycrfsuite
+
+        self._features = FeatureExtractor(res)
+        self._tagger = pycrfsuite.Tagger()
+        self._tagger.open(model_path)
+        self._lock = threading.Lock()
+
+    def tag(self, tokens: Sequence[str]) -> list[str]:
+        """BIO tags (B-PER, I-ORG, O, ...) for the tokens of one sentence."""
+        if not tokens:
+            return []
+        feats = self._features.sentence(tokens)
+        with self._lock:
+            return self._tagger.tag(feats)
+
+    def tag_sents(self, sentences: Sequence[Sequence[str]]) -> list[list[str]]:
+        """Tags for several sentences."""
+        return [self.tag(s) for s in sentences]
+
+
+_TAGGER: NerTagger | None = None
+_TAGGER_LOCK = threading.Lock()
+
+
+def load_tagger() -> NerTagger:
+    """The packaged tagger, loaded on first use and then cached."""
+    global _TAGGER
+    with _TAGGER_LOCK:
+        if _TAGGER is None:
+            model = resources.files("khabar.data").joinpath(MODEL_FILE)
+            with resources.as_file(model) as path:
+                if not path.is_file():
+                    raise FileNotFoundError(f"NER model {MODEL_FILE} is missing from khabar.data "
+                                            "(rebuild it with scripts/train_ner.py all)")
+                _TAGGER = NerTagger(str(path), load_resources())
+        return _TAGGER
