@@ -339,6 +339,8 @@ class EntityStage:
                 start, key0 = first.start + 1, key0[1:]
             if not rest and (key0 in self.lex.not_names or key0 in self.lex.stopwords or len(key0) < 2):
                 continue
+            if not any(_is_arabic(w) for w in (key0,) + rest):
+                continue  # the tagger learnt Arabic: its guesses on Latin-script words are noise
             out.append(Cand(start, toks[j - 1].end, i, j, si, typ, (key0,) + rest, "tagger"))
         return out
 
@@ -977,6 +979,10 @@ def _given_names() -> frozenset[str]:
     from .translit import known_names
 
     return frozenset(load_kb().name_words | {w for k in known_names() for w in k})
+
+
+def _is_arabic(word: str) -> bool:
+    return any("\u0621" <= ch <= "\u064a" for ch in word)
 
 
 def _role_match(title_role: str, role: str) -> bool:
