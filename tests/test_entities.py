@@ -371,3 +371,14 @@ def test_trimmed_tagger_span_keeps_its_stripped_clitic():
     per = [e for e in doc.entities if e.type == "PER"]
     (m,) = [m for e in per for m in e.mentions]
     assert m.text == "عزام" and m.start == doc.text.index("فعزام") + 1
+
+
+def test_tagger_person_span_holding_a_title():
+    tagger = FakeTagger({"كلام": "PER", "المرشد": "PER", "الأعلى": "PER", "الرئيس": "PER", "سلطان": "PER",
+                         "فلاديمير": "PER", "بوتين": "PER", "الجابر": "PER"})
+    pipe = Pipeline.build(["segment", EntityStage(tagger=tagger)])
+    doc = run(pipe, "نقل عن كلام المرشد الأعلى في إيران. وقال الرئيس فلاديمير بوتين إن سلطان الجابر حضر.",
+              "2021-08-19")
+    assert by_en(doc, "Ali Khamenei").mentions[0].kind == "title"
+    assert [m.kind for m in by_en(doc, "Vladimir Putin").mentions] == ["title", "name"]
+    assert "سلطان الجابر" in {e.name for e in doc.entities}

@@ -316,6 +316,7 @@ class EntityStage:
         spans = [piece for span in spans for piece in self._split_list(toks, *span)]
         stop = self.lex.stopwords
         spans = [(i + (toks[i].norm in stop and j - i > 1), j, typ) for i, j, typ in spans]  # "هي ويندي شيرمان"
+        spans = [sp for sp in (self._untitle(toks, *span) for span in spans) if sp]
         out = []
         for i, j, typ in spans:
             if typ not in ("PER", "ORG", "LOC", "MISC"):
@@ -343,6 +344,24 @@ class EntityStage:
                 continue  # the tagger learnt Arabic: its guesses on Latin-script words are noise
             out.append(Cand(start, toks[j - 1].end, i, j, si, typ, (key0,) + rest, "tagger"))
         return out
+
+    def _untitle(self, toks: tuple[Token, ...], i: int, j: int, typ: str) -> tuple[int, int, str] | None:
+        """A PER span holding a title keeps only the name after it: "الرئيس فلاديمير بوتين" ->
+        "فلاديمير بوتين"; with no name after the title ("كلام المرشد الأعلى") it is dropped, and
+        the title is read as a title."""
+        if typ != "PER":
+            return i, j, typ
+        lex = self.lex
+        for p in range(i, j):
+            if toks[p].norm not in lex.firsts:
+                continue
+            L = next((L for L in range(min(lex.max_title, j - p), 0, -1)
+                      if tuple(t.norm for t in toks[p:p + L]) in lex.titles), 0)
+            if L == 1 and toks[p].norm in self.given_names:
+                continue  # "سلطان", "أمير" are also given names
+            if L:
+                return (p + L, j, typ) if p + L < j else None
+        return i, j, typ
 
     def _split_list(self, toks: tuple[Token, ...], i: int, j: int, typ: str) -> list[tuple[int, int, str]]:
         """A tagged run of places joined by و is a list: "تركيا والهند" -> "تركيا", "والهند".
