@@ -946,6 +946,8 @@ class EntityStage:
             if names:
                 best = max(names, key=lambda m: ((m.start, m.end) not in clitic, len(m.text.split()), len(m.text), -m.start))
                 name = best.text
+                if (best.start, best.end) in clitic and cl.kb and cl.kb.ar:
+                    name = cl.kb.ar[0]  # only "للدفاع المدني" in the text: the KB's "المديرية العامة ..."
             else:
                 name = ms[0].text
             if cl.kb:
