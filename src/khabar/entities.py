@@ -543,7 +543,7 @@ class EntityStage:
 
     def _institution(self, toks, si: int, i: int, starts: dict[int, Cand]) -> Cand | None:
         """ "الحكومة اليابانية", "حكومة اليابان", "السفارة الإيرانية" -> an ORG mention."""
-        lex, n = self.lex, len(toks)
+        lex, kb, n = self.lex, self.kb, len(toks)
         if not any(f in lex.firsts for f, _o, _c in _forms(toks[i])):
             return None
         prev = (lex.titles.get((toks[i - 1].norm,)) or lex.titles.get((_strip_conj(toks[i - 1].norm),))) if i else None
@@ -569,7 +569,7 @@ class EntityStage:
 
     def _ministry(self, toks, si: int, i: int, starts: dict[int, Cand]) -> Cand | None:
         """ "وزارة الصحة", "وزارة الخارجية السعودية", "وزارة خارجية روسيا" -> an ORG mention."""
-        lex, n = self.lex, len(toks)
+        lex, kb, n = self.lex, self.kb, len(toks)
         hit = next(((f, o) for f, o, _c in _forms(toks[i]) if f in lex.ministry), None)
         if hit is None:
             return None
@@ -622,7 +622,7 @@ class EntityStage:
         return out
 
     def _title_phrase(self, toks, si, i, j, off, spec: TitleSpec, starts: dict[int, Cand]) -> TitleHit | None:
-        lex, n = self.lex, len(toks)
+        lex, kb, n = self.lex, self.kb, len(toks)
         role, role_en = spec.role, spec.en
         qual, qual_en = spec.qualifier, (kb.get(spec.qualifier).en if spec.qualifier else None)
         if spec.domain:
