@@ -382,3 +382,11 @@ def test_tagger_person_span_holding_a_title():
     assert by_en(doc, "Ali Khamenei").mentions[0].kind == "title"
     assert [m.kind for m in by_en(doc, "Vladimir Putin").mentions] == ["title", "name"]
     assert "سلطان الجابر" in {e.name for e in doc.entities}
+
+
+def test_shared_place_name_read_by_the_article_context(kb_only):
+    jordan = run(kb_only, "وصل وزير الخارجية الأردني إلى عمان قادما من القاهرة.")
+    assert by_en(jordan, "Amman").type == "LOC"
+    gulf = run(kb_only, "وصل وزير الخارجية الإيراني إلى مسقط عاصمة سلطنة عمان، ثم غادر عمان.")
+    assert by_en(gulf, "Oman") is not None
+    assert all(e.name_en != "Amman" for e in gulf.entities)

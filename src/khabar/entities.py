@@ -231,6 +231,7 @@ class EntityStage:
         sents = [s.tokens for s in doc.sentences]
         doc_norms = Counter(t.norm for toks in sents for t in toks)
         kb_hits = [self._kb_matches(toks, si) for si, toks in enumerate(sents)]
+        self._disambiguate([c for hits in kb_hits for c in hits], doc_norms)
         strong_ids = {c.kb.id for hits in kb_hits for c in hits if c.kb and not c.weak}
         tagged = [self._tagger_spans(toks, si, doc_norms) for si, toks in enumerate(sents)] if self.tagger else None
         cands: list[Cand] = []
@@ -253,6 +254,22 @@ class EntityStage:
         return self._entities(doc.text, clusters)
 
     # ---- KB dictionary matching ------------------------------------------------------------
+
+    def _disambiguate(self, hits: list[Cand], doc_norms: Counter[str]) -> None:
+        """Read a name shared by several KB entries by the article's other places: عمان is
+        Amman in an article about Jordan, Oman otherwise (the KB's priority decides alone)."""
+        kb = self.kb
+        adjective_countries = {e.id for w in doc_norms if (e := kb.country_of_adjective(w))}
+        for c in hits:
+            options = kb.lookup_all(c.key) if c.kb else []
+            if len(options) < 2:
+                continue
+            context = adjective_countries | {h.kb.id for h in hits if h.kb and h.key != c.key}
+            if c.kb.id in context or c.kb.country in context:
+                continue
+            better = next((o for o in options if o.id in context or (o.country and o.country in context)), None)
+            if better is not None and better.type == c.kb.type:
+                c.kb = better
 
     def _kb_matches(self, toks: tuple[Token, ...], si: int) -> list[Cand]:
         out: list[Cand] = []

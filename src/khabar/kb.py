@@ -102,6 +102,10 @@ class KB:
                 return self.entries[eid]
         return None
 
+    def lookup_all(self, key: Key) -> list[KBEntry]:
+        """Every entry a key can name, best first (for ambiguous names such as عمان)."""
+        return [self.entries[eid] for eid, _weak in self.index.get(key, ())]
+
     def person_by_first_last(self, key: Key) -> KBEntry | None:
         """The one person whose name starts and ends like ``key`` ("عادل بن أحمد الجبير" ->
         "عادل الجبير"), for full names with a patronymic chain the KB lists without it."""
