@@ -21,7 +21,7 @@ run: install
 	@mkdir -p .khabar
 	$(BIN)/khabar ingest examples/ --db .khabar/example.db
 	$(BIN)/khabar search "التعاون" --db .khabar/example.db
-	-$(BIN)/khabar who-said "الهواري" --db .khabar/example.db
+	$(BIN)/khabar who-said "الهواري" --db .khabar/example.db
 
 # Browser tests drive Debian's Chromium (no browser download): install it when missing.
 browser-deps:

@@ -8,13 +8,16 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Callable
-from typing import Any
+from collections.abc import Callable, Iterator
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from . import __version__
 from .io import DEFAULT_MAX_CHARS, InputError, parse_date
+
+if TYPE_CHECKING:
+    from .model import Document
 
 
 def fail(message: str, code: int = 2) -> None:
@@ -124,36 +127,12 @@ def analyze(path: str, published: str | None, doc_id: str | None, fmt: str, max_
     PATH may be .txt (one article), .json (an object or an array of objects with
     'content' or 'text'), .jsonl (one object per line), .html, .gz of these, or a directory.
     """
-    from .io import BadArticle, iter_path, read_text_input
-    from .pipeline import PipelineError
-    from .service import get_pipeline
-
-    try:
-        pipeline = get_pipeline(tuple(s.strip() for s in stages.split(",")) if stages else None)
-    except PipelineError as exc:
-        fail(str(exc))
-    if path == "-":
-        from .io import decode
-
-        docs: Any = [read_text_input(decode(sys.stdin.buffer.read(), "stdin"), where="stdin",
-                                     max_chars=max_chars, doc_id=doc_id, published=published)]
-    else:
-        docs = iter_path(path, max_chars=max_chars, doc_id=doc_id, published=published)
+    analysis = Analysis(path, stages=tuple(s.strip() for s in stages.split(",")) if stages else None,
+                        max_chars=max_chars, published=published, doc_id=doc_id)
     render = _renderer(fmt)
-    failed = 0
-    for item in docs:
-        if isinstance(item, BadArticle):
-            failed += 1
-            click.echo(f"khabar: skipped {item}", err=True)
-            continue
-        try:
-            result = pipeline(item)
-        except Exception as exc:  # one bad article never stops a batch
-            failed += 1
-            click.echo(f"khabar: skipped {item.meta.get('path', '?')} [{item.id}]: analysis failed: {exc}", err=True)
-            continue
-        render(result)
-    return 1 if failed else 0
+    for doc in analysis:
+        render(doc)
+    return analysis.exit_code
 
 
 def _renderer(fmt: str) -> Callable[[Any], None]:
@@ -162,3 +141,51 @@ def _renderer(fmt: str) -> Callable[[Any], None]:
     from .report import print_report
 
     return print_report
+
+
+class Analysis:
+    """Analyse every article at PATH (or stdin: ``-``) and report what was skipped.
+
+    Iterating yields analysed Documents; a bad article or a failed analysis is reported on
+    stderr with its id and counted in ``failed``, never stopping the batch.
+    """
+
+    def __init__(self, path: str, *, stages: tuple[str, ...] | None = None, max_chars: int = DEFAULT_MAX_CHARS,
+                 published: str | None = None, doc_id: str | None = None) -> None:
+        from .pipeline import PipelineError
+        from .service import get_pipeline
+
+        try:
+            self.pipeline = get_pipeline(stages)
+        except PipelineError as exc:
+            fail(str(exc))
+        self.path, self.max_chars, self.published, self.doc_id = path, max_chars, published, doc_id
+        self.failed = 0
+
+    def _inputs(self) -> Any:
+        from .io import decode, iter_path, read_text_input
+
+        if self.path == "-":
+            text = decode(sys.stdin.buffer.read(), "stdin")
+            return [read_text_input(text, where="stdin", max_chars=self.max_chars, doc_id=self.doc_id,
+                                    published=self.published)]
+        return iter_path(self.path, max_chars=self.max_chars, doc_id=self.doc_id, published=self.published)
+
+    def __iter__(self) -> Iterator[Document]:
+        from .io import BadArticle
+
+        for item in self._inputs():
+            if isinstance(item, BadArticle):
+                self.failed += 1
+                click.echo(f"khabar: skipped {item}", err=True)
+                continue
+            try:
+                yield self.pipeline(item)
+            except Exception as exc:  # one bad article never stops a batch
+                self.failed += 1
+                click.echo(f"khabar: skipped {item.meta.get('path', '?')} [{item.id}]: analysis failed: {exc}",
+                           err=True)
+
+    @property
+    def exit_code(self) -> int:
+        return 1 if self.failed else 0

@@ -13,7 +13,7 @@ from typing import Any
 
 import click
 
-from .cli import fail, max_chars_option, published_option
+from .cli import Analysis, fail, max_chars_option, published_option
 from .model import Document, Event
 
 COLUMNS = ("article", "date", "actor1", "event", "actor2", "location", "trigger", "sentence")
@@ -68,10 +68,7 @@ def events_cmd(path: str, published: str | None, max_chars: int, fmt: str, types
     Events are coded in PLOVER types with CAMEO codes, one row per event. The date is the
     time expression the event is linked to, else the publication date marked '~'.
     """
-    from .io import BadArticle, decode, iter_path, read_text_input
     from .model import PLOVER_TYPES
-    from .pipeline import PipelineError
-    from .service import get_pipeline
 
     wanted = None
     if types:
@@ -79,34 +76,15 @@ def events_cmd(path: str, published: str | None, max_chars: int, fmt: str, types
         unknown = wanted - set(PLOVER_TYPES)
         if unknown:
             fail(f"unknown event type(s) {', '.join(sorted(unknown))}; known: {', '.join(PLOVER_TYPES)}")
-    try:
-        pipeline = get_pipeline(None)
-    except PipelineError as exc:
-        fail(str(exc))
-    if "events" not in pipeline.names:
+    analysis = Analysis(path, max_chars=max_chars, published=published)
+    if "events" not in analysis.pipeline.names:
         fail("the default pipeline has no 'events' stage")
-    if path == "-":
-        docs: Any = [read_text_input(decode(sys.stdin.buffer.read(), "stdin"), where="stdin",
-                                     max_chars=max_chars, published=published)]
-    else:
-        docs = iter_path(path, max_chars=max_chars, published=published)
-    failed = 0
     table_rows: list[dict[str, str]] = []
     writer = None
     if fmt == "tsv":
         writer = csv.DictWriter(sys.stdout, fieldnames=COLUMNS, delimiter="\t", lineterminator="\n")
         writer.writeheader()
-    for item in docs:
-        if isinstance(item, BadArticle):
-            failed += 1
-            click.echo(f"khabar: skipped {item}", err=True)
-            continue
-        try:
-            doc = pipeline(item)
-        except Exception as exc:  # one bad article never stops a batch
-            failed += 1
-            click.echo(f"khabar: skipped {item.meta.get('path', '?')} [{item.id}]: analysis failed: {exc}", err=True)
-            continue
+    for doc in analysis:
         for v, row in zip(doc.events, event_rows(doc)):
             if wanted and v.type not in wanted:
                 continue
@@ -118,7 +96,7 @@ def events_cmd(path: str, published: str | None, max_chars: int, fmt: str, types
                 table_rows.append(row)
     if fmt == "table":
         _print_table(table_rows, width)
-    return 1 if failed else 0
+    return analysis.exit_code
 
 
 def _print_table(rows: list[dict[str, str]], width: int) -> None:

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import json
-import sys
 from typing import Any
 
 import click
 
-from .cli import fail, max_chars_option, published_option
+from .cli import Analysis, fail, max_chars_option, published_option
 
 
 @click.command("quotes")
@@ -48,37 +47,15 @@ def quotes_command(path: str | None, about: str | None, db: str, published: str 
                           fmt="json" if fmt == "jsonl" else "text")
     if path is None:
         fail("missing PATH (or --about NAME to query the corpus); see 'khabar quotes --help'")
-    from .io import BadArticle, decode, iter_path, read_text_input
-    from .pipeline import PipelineError, default_stages
+    from .pipeline import default_stages
     from .quotes import who_said_what
-    from .service import get_pipeline
 
     names = [s.strip() for s in stages.split(",") if s.strip()] if stages else default_stages()
     if "quotes" not in names:
         names.append("quotes")
-    try:
-        pipeline = get_pipeline(tuple(names))
-    except PipelineError as exc:
-        fail(str(exc))
-    if path == "-":
-        docs: Any = [read_text_input(decode(sys.stdin.buffer.read(), "stdin"), where="stdin",
-                                     max_chars=max_chars, published=published)]
-    else:
-        docs = iter_path(path, max_chars=max_chars, published=published)
+    analysis = Analysis(path, stages=tuple(names), max_chars=max_chars, published=published)
     rows: list[dict[str, Any]] = []
-    failed = 0
-    for item in docs:
-        if isinstance(item, BadArticle):
-            failed += 1
-            click.echo(f"khabar: skipped {item}", err=True)
-            continue
-        try:
-            doc = pipeline(item)
-        except Exception as exc:  # one bad article never stops a batch
-            failed += 1
-            click.echo(f"khabar: skipped {item.meta.get('path', '?')} [{item.id}]: analysis failed: {exc}",
-                       err=True)
-            continue
+    for doc in analysis:
         for row in who_said_what(doc):
             rows.append({"article": doc.id, **row})
     if fmt == "jsonl":
@@ -90,7 +67,7 @@ def quotes_command(path: str | None, about: str | None, db: str, published: str 
                                  ("article", "speaker", "name_en", "type", "kind", "cue", "quote")))
     else:
         _print_table(rows, width)
-    return 1 if failed else 0
+    return analysis.exit_code
 
 
 def _print_table(rows: list[dict[str, Any]], width: int) -> None:
