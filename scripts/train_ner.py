@@ -17,6 +17,8 @@ Steps (each writes under src/khabar/data/):
 Usage:
   python scripts/train_ner.py all            # clusters + gazetteer + train (defaults below)
   python scripts/train_ner.py tune --c1 0.05 --c2 0.01 [--no-gazetteer] [--no-clusters]
+  python scripts/train_ner.py tune --fold 4 --lexicon      # experiment: with the name lexicons
+  (environment for experiments: LEX_CLASSES=PFN,PTR  MINED_TYPES=PER  KB=1, see train_model)
 
 Needs numpy, scipy and babel for the clusters/gazetteer steps: pip install -e ".[train]".
 """
@@ -304,7 +306,7 @@ def train_model(sents, model_path: Path, c1: float, c2: float, use_gaz: bool, us
     from khabar.ner.features import FeatureExtractor
 
     res = load_resources(gazetteer=use_gaz, clusters=use_clusters,
-                         lexicon=lexicon, mined=lexicon)
+                         lexicon=lexicon, mined=lexicon, kb=bool(os.environ.get("KB")))
     # Experiments: keep only some lexicon classes / mined types (comma lists in the environment,
     # e.g. LEX_CLASSES=PFN,PTR MINED_TYPES=PER).
     if os.environ.get("LEX_CLASSES"):

@@ -60,6 +60,8 @@ def test_name_lexicons_load_and_give_features():
     feats = FeatureExtractor(res).sentence(SENT_PUTIN)
     assert "lx=PTR" in feats[1] and "-2lx=PTR" in feats[3]  # president: a person title
     assert any(f.startswith("mn=PER") for f in feats[4])
+    kb = load_resources(kb=True)  # names of khabar's KB as typed gazetteer entries (when present)
+    assert len(kb.phrases) >= len(res.phrases)
     # The packaged model does not use them: default resources carry no lexicon.
     assert not load_resources().lexicon and not load_resources().mined
 

@@ -14,12 +14,24 @@ CLUSTERS_FILE = "ner_clusters.tsv.gz"
 GAZETTEER_FILE = "ner_gazetteer.tsv"
 LEXICON_FILE = "ner_lexicon.tsv"
 MINED_FILE = "ner_mined.tsv"
+KB_FILE = "kb.jsonl"
 # Whether the packaged model was trained with the name lexicons (scripts/train_ner.py --lexicon).
 USE_LEXICON = False
 
 
+def _add_gazetteer_entry(res: Resources, words: tuple[str, ...], typ: str) -> None:
+    if len(words) == 1:
+        old = res.gazetteer.get(words[0])
+        res.gazetteer[words[0]] = typ if not old or old == typ else "|".join(sorted({*old.split("|"), typ}))
+    elif words not in res.phrases:
+        res.phrases[words] = typ
+        for k in range(1, len(words)):
+            res.phrase_prefixes.add(words[:k])
+        res.max_phrase = max(res.max_phrase, len(words))
+
+
 def load_resources(*, gazetteer: bool = True, clusters: bool = True, lexicon: bool = False,
-                   mined: bool = False) -> Resources:
+                   mined: bool = False, kb: bool = False) -> Resources:
     """Word clusters, gazetteers and (optionally) name lexicons from the package data.
 
     The lexicons (hand-written cue classes, mined name-slot bands) are off by default: the
@@ -48,15 +60,21 @@ def load_resources(*, gazetteer: bool = True, clusters: bool = True, lexicon: bo
             if not line or line.startswith("#"):
                 continue
             name, typ = line.split("\t")
-            words = tuple(name.split())
-            if len(words) == 1:
-                old = res.gazetteer.get(words[0])
-                res.gazetteer[words[0]] = typ if not old or old == typ else "|".join(sorted({*old.split("|"), typ}))
-            else:
-                res.phrases[words] = typ
-                for k in range(1, len(words)):
-                    res.phrase_prefixes.add(words[:k])
-                res.max_phrase = max(res.max_phrase, len(words))
+            _add_gazetteer_entry(res, tuple(name.split()), typ)
+    if kb and data.joinpath(KB_FILE).is_file():
+        # Names of khabar's knowledge base (people, organisations, places) as typed gazetteer
+        # entries.
+        import json
+
+        for line in data.joinpath(KB_FILE).read_text(encoding="utf-8").splitlines():
+            rec = json.loads(line) if line.strip() else {}
+            typ = rec.get("type")
+            if typ not in ("PER", "ORG", "LOC", "MISC"):
+                continue
+            for name in rec.get("ar", []):
+                words = tuple(word_key(w) for w in name.split())
+                if words:
+                    _add_gazetteer_entry(res, words, typ)
     return res
 
 
