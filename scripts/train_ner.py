@@ -17,8 +17,8 @@ Steps (each writes under src/khabar/data/):
 Usage:
   python scripts/train_ner.py all            # clusters + gazetteer + train (defaults below)
   python scripts/train_ner.py tune --c1 0.05 --c2 0.01 [--no-gazetteer] [--no-clusters]
-  python scripts/train_ner.py tune --fold 4 --lexicon      # experiment: with the name lexicons
-  (environment for experiments: LEX_CLASSES=PFN,PTR  MINED_TYPES=PER  KB=1, see train_model)
+  python scripts/train_ner.py tune --fold 4 --no-lexicon --no-kb   # ablation: without the lexicons
+  (environment for experiments: LEX_CLASSES=PFN,PTR  MINED_TYPES=PER, see train_model)
 
 Needs numpy, scipy and babel for the clusters/gazetteer steps: pip install -e ".[train]".
 """
@@ -49,7 +49,7 @@ SEED = 13
 CLUSTER_SIZES = (64, 256, 1024)
 
 IDENTITY_FEATURES = ("w=", "raw=", "st=", "bare=", "bg-=", "bg+=")
-DEFAULT_C1, DEFAULT_C2 = 0.05, 0.01
+DEFAULT_C1, DEFAULT_C2 = 0.01, 0.01
 MAX_ITER = 150
 
 _TOKEN_RE = re.compile(r"\w+|[^\w\s]")
@@ -299,14 +299,14 @@ def read_conll(path: Path) -> list[tuple[list[str], list[str]]]:
 
 def train_model(sents, model_path: Path, c1: float, c2: float, use_gaz: bool, use_clusters: bool,
                 max_iter: int = MAX_ITER, min_freq: int = 1, algorithm: str = "lbfgs", drop: float = 0.0,
-                lexicon: bool = False):
+                lexicon: bool = True, kb: bool = True):
     import pycrfsuite
 
     from khabar.ner.tagger import load_resources
     from khabar.ner.features import FeatureExtractor
 
     res = load_resources(gazetteer=use_gaz, clusters=use_clusters,
-                         lexicon=lexicon, mined=lexicon, kb=bool(os.environ.get("KB")))
+                         lexicon=lexicon, mined=lexicon, kb=kb)
     # Experiments: keep only some lexicon classes / mined types (comma lists in the environment,
     # e.g. LEX_CLASSES=PFN,PTR MINED_TYPES=PER).
     if os.environ.get("LEX_CLASSES"):
@@ -337,7 +337,7 @@ def train_model(sents, model_path: Path, c1: float, c2: float, use_gaz: bool, us
     t = time.time()
     trainer.train(str(model_path))
     log(f"trained {model_path.name} in {time.time() - t:.0f}s (c1={c1} c2={c2} gaz={use_gaz} "
-        f"clusters={use_clusters} minfreq={min_freq} lexicon={lexicon})")
+        f"clusters={use_clusters} minfreq={min_freq} lexicon={lexicon} kb={kb})")
     return fx
 
 
@@ -368,9 +368,11 @@ def main() -> None:
     ap.add_argument("--fold", type=int, default=9, choices=range(10), help="tune: which tenth is dev")
     ap.add_argument("--no-gazetteer", action="store_true")
     ap.add_argument("--no-clusters", action="store_true")
-    ap.add_argument("--lexicon", action="store_true",
-                    help="also use ner_lexicon.tsv cue classes and ner_mined.tsv bands (the tagger must then "
-                         "load them too: khabar.ner.tagger.USE_LEXICON)")
+    ap.add_argument("--no-lexicon", dest="lexicon", action="store_false",
+                    help="without the ner_lexicon.tsv cue classes and ner_mined.tsv bands (the tagger must "
+                         "match: khabar.ner.tagger.USE_LEXICON)")
+    ap.add_argument("--no-kb", dest="kb", action="store_false",
+                    help="without the KB names as gazetteer entries (tagger: khabar.ner.tagger.USE_KB)")
     ap.add_argument("--out", type=Path, default=DATA / "ner.crfsuite")
     args = ap.parse_args()
     gaz, clus = not args.no_gazetteer, not args.no_clusters
@@ -388,16 +390,16 @@ def main() -> None:
         tag = os.environ.get("TAG", "") + f"f{args.fold}_"
         model = Path(f"/tmp/ner_tune_{tag}{args.c1}_{args.c2}_{int(gaz)}{int(clus)}_{args.min_freq}.crfsuite")
         fx = train_model(fit, model, args.c1, args.c2, gaz, clus, args.max_iter, args.min_freq,
-                         args.algorithm, args.drop, args.lexicon)
+                         args.algorithm, args.drop, args.lexicon, args.kb)
         result = evaluate(dev, model, fx)
         print(json.dumps({"fold": args.fold, "algorithm": args.algorithm, "c1": args.c1, "c2": args.c2,
                           "gazetteer": gaz, "clusters": clus, "min_freq": args.min_freq, "drop": args.drop,
-                          "lexicon": args.lexicon,
+                          "lexicon": args.lexicon, "kb": args.kb,
                           "max_iter": args.max_iter, "overall": result["overall"],
                           "per_type": {t: r["f1"] for t, r in result["types"].items()}}), flush=True)
     if args.step in ("train", "all"):
         train_model(train, args.out, args.c1, args.c2, gaz, clus, args.max_iter, args.min_freq, args.algorithm,
-                    args.drop, args.lexicon)
+                    args.drop, args.lexicon, args.kb)
         log(f"model size {args.out.stat().st_size / 1e6:.1f} MB")
 
 

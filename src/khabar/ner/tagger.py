@@ -16,7 +16,9 @@ LEXICON_FILE = "ner_lexicon.tsv"
 MINED_FILE = "ner_mined.tsv"
 KB_FILE = "kb.jsonl"
 # Whether the packaged model was trained with the name lexicons (scripts/train_ner.py --lexicon).
-USE_LEXICON = False
+USE_LEXICON = True
+# Whether it was trained with the KB names as gazetteer entries (--no-kb turns them off).
+USE_KB = True
 
 
 def _add_gazetteer_entry(res: Resources, words: tuple[str, ...], typ: str) -> None:
@@ -34,9 +36,8 @@ def load_resources(*, gazetteer: bool = True, clusters: bool = True, lexicon: bo
                    mined: bool = False, kb: bool = False) -> Resources:
     """Word clusters, gazetteers and (optionally) name lexicons from the package data.
 
-    The lexicons (hand-written cue classes, mined name-slot bands) are off by default: the
-    packaged model is trained without them (no gain on the dev tenths, see docs/ner.md);
-    ``scripts/train_ner.py --lexicon`` trains with them.
+    The lexicons (hand-written cue classes, mined name-slot bands, KB names) are off here by
+    default; the packaged model uses them (see USE_LEXICON, USE_KB and docs/ner.md).
     """
     res = Resources()
     data = resources.files("khabar.data")
@@ -116,5 +117,6 @@ def load_tagger() -> NerTagger:
                 if not path.is_file():
                     raise FileNotFoundError(f"NER model {MODEL_FILE} is missing from khabar.data "
                                             "(rebuild it with scripts/train_ner.py all)")
-                _TAGGER = NerTagger(str(path), load_resources(lexicon=USE_LEXICON, mined=USE_LEXICON))
+                _TAGGER = NerTagger(str(path), load_resources(lexicon=USE_LEXICON, mined=USE_LEXICON,
+                                                               kb=USE_KB))
         return _TAGGER
