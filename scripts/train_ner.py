@@ -247,11 +247,11 @@ def build_mined(shared: Path, out: Path) -> None:
             band = next((b for lim, b in MINE_BANDS if r >= lim), None)
             if band:
                 rows.setdefault(w, []).append(f"{t}{band}")
-    out.write_text("# Name-slot bands mined from saudinewsnet by scripts/train_ner.py lexicon: key<TAB>TYPEband...\n"
-                   + "".join(f"{w}\t{' '.join(v)}\n" for w, v in sorted(rows.items()) if "\t" not in w),
-                   encoding="utf-8")
-    log(f"wrote {out}: {len(rows)} words " + str({t: sum(1 for v in rows.values() for x in v if x.startswith(t))
-                                                    for t in hits}))
+    header = "# Name-slot bands mined from saudinewsnet (scripts/train_ner.py lexicon): key<TAB>bands\n"
+    body = "".join(f"{w}\t{' '.join(v)}\n" for w, v in sorted(rows.items()) if "\t" not in w)
+    out.write_text(header + body, encoding="utf-8")
+    per_type = {t: sum(1 for v in rows.values() for x in v if x.startswith(t)) for t in hits}
+    log(f"wrote {out}: {len(rows)} words {per_type}")
 
 
 # --------------------------------------------------------------------------- gazetteer
@@ -398,8 +398,8 @@ def main() -> None:
                           "max_iter": args.max_iter, "overall": result["overall"],
                           "per_type": {t: r["f1"] for t, r in result["types"].items()}}), flush=True)
     if args.step in ("train", "all"):
-        train_model(train, args.out, args.c1, args.c2, gaz, clus, args.max_iter, args.min_freq, args.algorithm,
-                    args.drop, args.lexicon, args.kb)
+        train_model(train, args.out, args.c1, args.c2, gaz, clus, args.max_iter, args.min_freq,
+                    args.algorithm, args.drop, args.lexicon, args.kb)
         log(f"model size {args.out.stat().st_size / 1e6:.1f} MB")
 
 
