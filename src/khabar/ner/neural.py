@@ -1,0 +1,279 @@
+"""Neural NER tagger (BiLSTM-CRF) with inference in pure numpy.
+
+Trained with PyTorch by ``scripts/train_ner_nn.py`` and exported to ``ner_nn.npz`` (float16
+weights); at run time only numpy is needed. Per token the network sees:
+
+- a word embedding pretrained on unlabelled news (SVD of positional PPMI over saudinewsnet),
+  looked up for the normalised word, falling back to its clitic-stripped stem;
+- the embedding of the clitic-stripped stem (proclitics are stripped only when the stem is
+  more frequent in the news corpus than the whole word, as in the CRF features);
+- a character CNN over the normalised word (what it has for names never seen anywhere);
+- a word embedding learnt on the labelled data (words seen at least twice in training), which
+  remembers the names seen there (dropped out in training so the rest is learnt too);
+- small embeddings of the stripped proclitics, a word shape and a corpus-frequency band.
+
+A BiLSTM reads these, a linear layer scores the BIO tags and a linear-chain CRF (Viterbi, with
+the BIO constraints enforced) decodes. Everything that depends on one word only is computed once
+per distinct word and cached; the LSTM is vectorised across the sentences of a batch.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Sequence
+from importlib import resources
+
+import numpy as np
+
+from .features import word_key
+
+MODEL_FILE = "ner_nn.npz"
+MAX_CHARS = 16
+PAD, UNK = 0, 1
+
+_ARABIC_LO, _ARABIC_HI = "\u0621", "\u064a"
+
+
+def shape_of(key: str) -> str:
+    """Coarse shape: the character classes present and a length band."""
+    kinds = set()
+    for ch in key:
+        if _ARABIC_LO <= ch <= _ARABIC_HI:
+            kinds.add("a")
+        elif ch.isdigit():
+            kinds.add("d")
+        elif ch.isalpha():
+            kinds.add("l")
+        else:
+            kinds.add("p")
+    n = len(key)
+    band = "1" if n == 1 else "2" if n == 2 else "3" if n <= 4 else "5" if n <= 7 else "8"
+    return "".join(sorted(kinds)) + band
+
+
+def freq_band(count: int) -> int:
+    return 0 if count == 0 else 1 if count < 10 else 2 if count < 100 else 3 if count < 1000 else 4 if count < 10000 else 5
+
+
+class Featurizer:
+    """Maps a token to integer inputs of the network (cached per distinct token).
+
+    ``vocab`` lists the embedding vocabulary (normalised word keys, by corpus frequency) and
+    ``counts`` their corpus counts; ``proclitics`` the strippable proclitic sequences (longest
+    first), ``chars`` the character vocabulary and ``shapes`` the shape classes.
+    """
+
+    def __init__(self, vocab: Sequence[str], counts: Sequence[int], proclitics: Sequence[str],
+                 chars: str, shapes: Sequence[str], train_vocab: Sequence[str] = (),
+                 cache_size: int = 50_000) -> None:
+        self.index = {w: i + 2 for i, w in enumerate(vocab)}  # 0 pad, 1 unknown
+        self.train_index = {w: i + 2 for i, w in enumerate(train_vocab)}
+        self.counts = dict(zip(vocab, (int(c) for c in counts)))
+        self.proclitics = tuple(proclitics)
+        self.pre_index = {p: i + 1 for i, p in enumerate(self.proclitics)}  # 0 = none
+        self.char_index = {c: i + 2 for i, c in enumerate(chars)}
+        self.shape_index = {s: i + 1 for i, s in enumerate(shapes)}  # 0 = other
+        self._cache: dict[str, tuple] = {}
+        self._cache_size = cache_size
+
+    def stem(self, key: str) -> tuple[str, str]:
+        """(proclitics, stem): strip the proclitics whose stem is most frequent in the corpus."""
+        count = self.counts.get
+        best, best_count = "", count(key, 0)
+        for pre in self.proclitics:
+            if len(key) - len(pre) >= 2 and key.startswith(pre):
+                rest = key[len(pre):]
+                if pre.endswith("لل"):  # لل = ل (for) + ال (the)
+                    rest = "ال" + rest
+                c = count(rest, 0)
+                if c > best_count:
+                    best, best_count = pre, c
+        if not best:
+            return "", key
+        rest = key[len(best):]
+        return best, ("ال" + rest if best.endswith("لل") else rest)
+
+    def token(self, token: str) -> tuple:
+        """(word id, stem id, proclitic id, shape id, frequency band, learnt-word id, char ids)."""
+        cached = self._cache.get(token)
+        if cached is not None:
+            return cached
+        key = word_key(token)
+        pre, stem = self.stem(key)
+        bare = stem[2:] if stem.startswith("ال") and len(stem) > 3 else stem  # without the article
+        idx = self.index.get
+        sid = idx(stem) or idx(bare) or UNK
+        wid = idx(key) or sid
+        chars = [self.char_index.get(c, UNK) for c in key[:MAX_CHARS]]
+        chars += [PAD] * (MAX_CHARS - len(chars))
+        out = (wid, sid, self.pre_index.get(pre, 0), self.shape_index.get(shape_of(key), 0),
+               freq_band(self.counts.get(key, 0)),
+               self.train_index.get(key) or self.train_index.get(stem) or UNK, chars)
+        if len(self._cache) >= self._cache_size:
+            self._cache.clear()
+        self._cache[token] = out
+        return out
+
+    def batch(self, sentences: Sequence[Sequence[str]]) -> dict[str, np.ndarray]:
+        """Padded integer arrays (B, T[, MAX_CHARS]) and lengths for a list of sentences."""
+        lengths = np.array([len(s) for s in sentences], dtype=np.int64)
+        B, T = len(sentences), int(lengths.max()) if len(sentences) else 0
+        ints = np.zeros((B, T, 6), dtype=np.int64)
+        chars = np.zeros((B, T, MAX_CHARS), dtype=np.int64)
+        for b, sent in enumerate(sentences):
+            for t, tok in enumerate(sent):
+                f = self.token(tok)
+                ints[b, t] = f[:6]
+                chars[b, t] = f[6]
+        return {"word": ints[..., 0], "stem": ints[..., 1], "pre": ints[..., 2], "shape": ints[..., 3],
+                "freq": ints[..., 4], "tword": ints[..., 5], "chars": chars, "lengths": lengths}
+
+
+def _sigmoid(x: np.ndarray) -> np.ndarray:
+    return 0.5 * (np.tanh(0.5 * x) + 1.0)
+
+
+def bio_mask(tags: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+    """Forbidden transitions (K, K) and starts (K,) under BIO: I-X only after B-X or I-X."""
+    K = len(tags)
+    trans = np.zeros((K, K), dtype=bool)
+    start = np.zeros(K, dtype=bool)
+    for j, t in enumerate(tags):
+        if t.startswith("I-"):
+            start[j] = True
+            for i, p in enumerate(tags):
+                if p[2:] != t[2:]:
+                    trans[i, j] = True
+    return trans, start
+
+
+def viterbi(em: np.ndarray, lengths: np.ndarray, trans: np.ndarray, start: np.ndarray,
+            end: np.ndarray) -> list[list[int]]:
+    """Best tag index sequences for emissions (B, T, K), batched over sentences."""
+    B, T, K = em.shape
+    score = start[None, :] + em[:, 0]
+    back = np.zeros((T, B, K), dtype=np.int32)
+    final = np.where((lengths == 1)[:, None], score + end, -np.inf)
+    for t in range(1, T):
+        cand = score[:, :, None] + trans[None]
+        back[t] = cand.argmax(axis=1)
+        score = cand.max(axis=1) + em[:, t]
+        done = lengths == t + 1
+        if done.any():
+            final[done] = score[done] + end
+    out = []
+    for b in range(B):
+        n = int(lengths[b])
+        k = int(final[b].argmax())
+        path = [k]
+        for t in range(n - 1, 0, -1):
+            k = int(back[t, b, k])
+            path.append(k)
+        out.append(path[::-1])
+    return out
+
+
+class NeuralTagger:
+    """The packaged BiLSTM-CRF, loaded from an ``.npz``. ``tag`` is thread-safe (no shared state
+    other than the per-word cache, whose updates are atomic dict operations)."""
+
+    def __init__(self, path) -> None:
+        with np.load(path, allow_pickle=False) as z:
+            meta = {k: z[k] for k in z.files}
+        lines = lambda name: bytes(meta.pop(name)).decode("utf-8").split("\n")  # noqa: E731
+        self.tags = lines("tags")
+        vocab = lines("vocab")
+        self.featurizer = Featurizer(vocab, meta.pop("counts"), lines("proclitics"),
+                                     "".join(lines("chars")), lines("shapes"), lines("train_vocab"))
+        self.w = {k: v.astype(np.float32) for k, v in meta.items()}
+        self.H = self.w["fw_hh"].shape[1]
+        forbid_t, forbid_s = bio_mask(self.tags)
+        self.trans = np.where(forbid_t, -1e4, self.w["crf_trans"])
+        self.start = np.where(forbid_s, -1e4, self.w["crf_start"])
+        self.end = self.w["crf_end"]
+        # Input-to-hidden weights of both directions side by side, to apply them in one product.
+        self.w_ih = np.concatenate([self.w["fw_ih"], self.w["bw_ih"]], axis=0).T.copy()
+        self.b_ih = np.concatenate([self.w["fw_b"], self.w["bw_b"]])
+        self.w_hh = np.stack([self.w["fw_hh"].T, self.w["bw_hh"].T])  # (2, H, 4H)
+        self._lock = threading.Lock()
+
+    # -- network ------------------------------------------------------------------------
+    def _inputs(self, f: dict[str, np.ndarray]) -> np.ndarray:
+        w = self.w
+        emb = w["emb"]
+        ch = w["char_emb"][f["chars"]]  # (B, T, C, E)
+        B, T, C, E = ch.shape
+        k = w["char_conv_w"]  # (F, E, 3), padding 1
+        padded = np.zeros((B, T, C + 2, E), dtype=np.float32)
+        padded[:, :, 1:-1] = ch
+        conv = w["char_conv_b"] + sum(padded[:, :, j:j + C] @ k[:, :, j].T for j in range(3))
+        charvec = np.maximum(conv, 0.0).max(axis=2)  # ReLU, max over positions
+        return np.concatenate([emb[f["word"]], emb[f["stem"]], charvec, w["pre_emb"][f["pre"]],
+                               w["shape_emb"][f["shape"]], w["freq_emb"][f["freq"]],
+                               w["tword_emb"][f["tword"]]], axis=-1)
+
+    def _bilstm(self, x: np.ndarray, lengths: np.ndarray) -> np.ndarray:
+        B, T, _ = x.shape
+        H = self.H
+        # Backward direction = forward pass over each sentence reversed in place (pads stay last).
+        pos = np.arange(T)[None, :]
+        rev = np.where(pos < lengths[:, None], lengths[:, None] - 1 - pos, pos)
+        rows = np.arange(B)[:, None]
+        gx = x @ self.w_ih + self.b_ih  # (B, T, 8H)
+        g = np.stack([gx[..., :4 * H], gx[rows, rev, 4 * H:]])  # (2, B, T, 4H)
+        h = np.zeros((2, B, H), dtype=np.float32)
+        c = np.zeros((2, B, H), dtype=np.float32)
+        out = np.empty((2, B, T, H), dtype=np.float32)
+        w_hh = self.w_hh
+        for t in range(T):
+            z = g[:, :, t] + h @ w_hh
+            i = _sigmoid(z[..., :H])
+            fg = _sigmoid(z[..., H:2 * H])
+            gg = np.tanh(z[..., 2 * H:3 * H])
+            o = _sigmoid(z[..., 3 * H:])
+            c = fg * c + i * gg
+            h = o * np.tanh(c)
+            out[:, :, t] = h
+        return np.concatenate([out[0], out[1][rows, rev]], axis=-1)
+
+    def emissions(self, sentences: Sequence[Sequence[str]]) -> tuple[np.ndarray, np.ndarray]:
+        f = self.featurizer.batch(sentences)
+        hid = self._bilstm(self._inputs(f), f["lengths"])
+        return hid @ self.w["out_w"].T + self.w["out_b"], f["lengths"]
+
+    # -- API ------------------------------------------------------------------------------
+    def tag_sents(self, sentences: Sequence[Sequence[str]], batch_tokens: int = 4000) -> list[list[str]]:
+        """Tags for several sentences, batched (similar lengths together) for speed."""
+        result: list[list[str]] = [[] for _ in sentences]
+        order = sorted((i for i, s in enumerate(sentences) if s), key=lambda i: len(sentences[i]))
+        start = 0
+        while start < len(order):
+            stop = start + 1
+            while stop < len(order) and len(sentences[order[stop]]) * (stop - start + 1) <= batch_tokens:
+                stop += 1
+            idx = order[start:stop]
+            em, lengths = self.emissions([sentences[i] for i in idx])
+            for i, path in zip(idx, viterbi(em, lengths, self.trans, self.start, self.end)):
+                result[i] = [self.tags[k] for k in path]
+            start = stop
+        return result
+
+    def tag(self, tokens: Sequence[str]) -> list[str]:
+        """BIO tags (B-PER, I-ORG, O, ...) for the tokens of one sentence."""
+        if not tokens:
+            return []
+        return self.tag_sents([list(tokens)])[0]
+
+
+def model_path():
+    """The packaged model as an importlib.resources Traversable (may not exist)."""
+    return resources.files("khabar.data").joinpath(MODEL_FILE)
+
+
+def load_neural_tagger() -> NeuralTagger:
+    model = model_path()
+    with resources.as_file(model) as path:
+        if not path.is_file():
+            raise FileNotFoundError(f"neural NER model {MODEL_FILE} is missing from khabar.data "
+                                    "(rebuild it with scripts/train_ner_nn.py all)")
+        return NeuralTagger(path)
