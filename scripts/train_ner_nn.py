@@ -43,6 +43,7 @@ DEFAULT_SHARED = ROOT.parent / "shared"
 SEED = 13
 TAGS = ["O", "B-PER", "I-PER", "B-ORG", "I-ORG", "B-LOC", "I-LOC", "B-MISC", "I-MISC"]
 VOCAB_MAX, DIMS, CONTEXTS = 60_000, 128, 4000
+CLUSTER_SIZES, CLUSTER_DIM = (128, 512), 16  # word clusters (k-means of the embeddings), learnt vectors
 TWORD_DIM = 64  # learnt word embedding (training vocabulary)
 CHUNK = 60  # training sentences are cut into pieces of at most this many tokens
 
@@ -109,9 +110,31 @@ def build_embeddings(shared: Path, out: Path) -> None:
     log(f"wrote {out}: {emb.shape}")
 
 
+def kmeans(x: np.ndarray, k: int, iters: int = 12) -> np.ndarray:
+    """Spherical k-means (cosine), seeded, initialised from frequent words (rows are by frequency)."""
+    rng = np.random.default_rng(SEED + k)
+    centers = x[rng.choice(min(len(x), 4 * k), size=k, replace=False)].copy()
+    labels = np.zeros(len(x), dtype=np.int64)
+    for _ in range(iters):
+        for s in range(0, len(x), 10_000):
+            labels[s:s + 10_000] = np.argmax(x[s:s + 10_000] @ centers.T, axis=1)
+        sums = np.zeros_like(centers)
+        np.add.at(sums, labels, x)
+        norms = np.linalg.norm(sums, axis=1, keepdims=True)
+        empty = norms.ravel() == 0
+        sums[~empty] /= norms[~empty]
+        sums[empty] = x[rng.choice(len(x), size=int(empty.sum()), replace=False)]
+        centers = sums
+    return labels
+
+
 def load_embeddings(path: Path):
-    z = np.load(path)
-    return z["emb"], bytes(z["vocab"]).decode("utf-8").split("\n"), z["counts"]
+    z = dict(np.load(path))
+    if "clusters" not in z:  # word clusters from the embeddings, cached with them
+        z["clusters"] = np.stack([kmeans(z["emb"], k) for k in CLUSTER_SIZES], axis=1)
+        np.savez(path, **z)
+        log(f"clusters {CLUSTER_SIZES} added to {path}")
+    return z["emb"], bytes(z["vocab"]).decode("utf-8").split("\n"), z["counts"], z["clusters"]
 
 
 # --------------------------------------------------------------------------- data
@@ -160,7 +183,7 @@ def make_featurizer(vocab, counts, train_sents) -> tuple[Featurizer, dict]:
 
 
 # --------------------------------------------------------------------------- model
-def build_model(torch, emb: np.ndarray, n_chars: int, n_pre: int, n_shapes: int, n_train: int, hidden: int,
+def build_model(torch, emb: np.ndarray, clusters: np.ndarray, n_chars: int, n_pre: int, n_shapes: int, n_train: int, hidden: int,
                 word_drop: float):
     nn = torch.nn
 
@@ -176,7 +199,13 @@ def build_model(torch, emb: np.ndarray, n_chars: int, n_pre: int, n_shapes: int,
             self.shape_emb = nn.Embedding(n_shapes + 1, 8)
             self.freq_emb = nn.Embedding(6, 4)
             self.tword_emb = nn.Embedding(n_train + 2, TWORD_DIM)
-            dim = 2 * emb.shape[1] + 64 + 8 + 8 + 4 + TWORD_DIM
+            # cluster ids of each embedding row (rows 0/1 = pad/unknown get their own id k)
+            cl = np.zeros((emb.shape[0] + 2, len(CLUSTER_SIZES)), dtype=np.int64)
+            cl[:2] = CLUSTER_SIZES
+            cl[2:] = clusters
+            self.register_buffer("cluster_ids", torch.from_numpy(cl))
+            self.cluster_embs = nn.ModuleList([nn.Embedding(k + 1, CLUSTER_DIM) for k in CLUSTER_SIZES])
+            dim = 2 * emb.shape[1] + 64 + 8 + 8 + 4 + TWORD_DIM + 2 * len(CLUSTER_SIZES) * CLUSTER_DIM
             self.drop = nn.Dropout(0.5)
             self.lstm = nn.LSTM(dim, hidden, batch_first=True, bidirectional=True)
             self.out = nn.Linear(2 * hidden, len(TAGS))
@@ -192,7 +221,9 @@ def build_model(torch, emb: np.ndarray, n_chars: int, n_pre: int, n_shapes: int,
             if self.training and word_drop:  # word dropout: forget the learnt word now and then
                 tword = torch.where(torch.rand(tword.shape) < word_drop, torch.ones_like(tword), tword)
             x = torch.cat([self.emb(f["word"]), self.emb(f["stem"]), charvec, self.pre_emb(f["pre"]),
-                           self.shape_emb(f["shape"]), self.freq_emb(f["freq"]), self.tword_emb(tword)], dim=-1)
+                           self.shape_emb(f["shape"]), self.freq_emb(f["freq"]), self.tword_emb(tword)]
+                          + [e(self.cluster_ids[f[key]][..., j]) for key in ("word", "stem")
+                             for j, e in enumerate(self.cluster_embs)], dim=-1)
             x = self.drop(x)
             packed = nn.utils.rnn.pack_padded_sequence(x, f["lengths"], batch_first=True, enforce_sorted=False)
             h, _ = self.lstm(packed)
@@ -235,6 +266,8 @@ def export(model, fz_meta: dict, vocab, counts, path: Path) -> None:
         "char_conv_w": sd["char_conv.weight"], "char_conv_b": sd["char_conv.bias"],
         "pre_emb": sd["pre_emb.weight"], "shape_emb": sd["shape_emb.weight"], "freq_emb": sd["freq_emb.weight"],
         "tword_emb": sd["tword_emb.weight"],
+        "cluster_ids": sd["cluster_ids"].astype(np.int16),
+        **{f"cluster_emb{j}": sd[f"cluster_embs.{j}.weight"] for j in range(len(CLUSTER_SIZES))},
         "fw_ih": sd["lstm.weight_ih_l0"], "fw_hh": sd["lstm.weight_hh_l0"],
         "fw_b": sd["lstm.bias_ih_l0"] + sd["lstm.bias_hh_l0"],
         "bw_ih": sd["lstm.weight_ih_l0_reverse"], "bw_hh": sd["lstm.weight_hh_l0_reverse"],
@@ -243,7 +276,7 @@ def export(model, fz_meta: dict, vocab, counts, path: Path) -> None:
         "crf_trans": sd["crf_trans"], "crf_start": sd["crf_start"], "crf_end": sd["crf_end"],
     }
     assert arrays["fw_hh"].shape == (4 * H, H)
-    out = {k: v.astype(np.float16) for k, v in arrays.items()}
+    out = {k: v if v.dtype == np.int16 else v.astype(np.float16) for k, v in arrays.items()}
     text = lambda items: np.frombuffer("\n".join(items).encode("utf-8"), dtype=np.uint8)  # noqa: E731
     out.update(tags=text(TAGS), vocab=text(vocab), counts=np.asarray(counts, dtype=np.int32),
                proclitics=text(fz_meta["proclitics"]), chars=text(list(fz_meta["chars"])),
@@ -257,7 +290,7 @@ def evaluate(tagger: NeuralTagger, sents) -> dict:
     return score([tags for _, tags in sents], pred)
 
 
-def train(fit, dev, vocab, counts, emb, epochs: int, hidden: int, out: Path, max_minutes: float,
+def train(fit, dev, vocab, counts, emb, clusters, epochs: int, hidden: int, out: Path, max_minutes: float,
           word_drop: float = 0.15):
     import torch
 
@@ -265,7 +298,7 @@ def train(fit, dev, vocab, counts, emb, epochs: int, hidden: int, out: Path, max
     torch.manual_seed(SEED)
     rng = random.Random(SEED)
     fz, meta = make_featurizer(vocab, counts, fit)
-    model = build_model(torch, emb, len(meta["chars"]), len(meta["proclitics"]), len(meta["shapes"]),
+    model = build_model(torch, emb, clusters, len(meta["chars"]), len(meta["proclitics"]), len(meta["shapes"]),
                         len(meta["train_vocab"]), hidden, word_drop)
     opt = torch.optim.Adam([p for p in model.parameters() if p.requires_grad], lr=2e-3)
     data = chunks(fit)
@@ -275,6 +308,8 @@ def train(fit, dev, vocab, counts, emb, epochs: int, hidden: int, out: Path, max
     best, history, t_start = (-1.0, 0), [], time.time()
     for epoch in range(1, epochs + 1):
         model.train()
+        for group in opt.param_groups:  # gentle decay: lr / (1 + 0.05 epoch)
+            group["lr"] = 2e-3 / (1 + 0.05 * (epoch - 1))
         rng.shuffle(tensors)
         total, t0 = 0.0, time.time()
         for f, tags in tensors:
@@ -317,18 +352,18 @@ def main() -> None:
         build_embeddings(args.shared, args.emb)
     if args.step == "embed":
         return
-    emb, vocab, counts = load_embeddings(args.emb)
+    emb, vocab, counts, clusters = load_embeddings(args.emb)
     train_sents = read_conll(args.shared / "data/ner/anercorp/train.txt")
     if args.step == "tune":
         a, b = int(len(train_sents) * args.fold / 10), int(len(train_sents) * (args.fold + 1) / 10)
         out = BUILD / f"ner_nn_tune_f{args.fold}_{os.getpid()}.npz"
-        best, history = train(train_sents[:a] + train_sents[b:], train_sents[a:b], vocab, counts, emb,
+        best, history = train(train_sents[:a] + train_sents[b:], train_sents[a:b], vocab, counts, emb, clusters,
                               args.epochs, args.hidden, out, args.max_minutes, args.word_drop)
         print(json.dumps({"fold": args.fold, "best_f1": round(100 * best[0], 2), "best_epoch": best[1],
                           "hidden": args.hidden, "word_drop": args.word_drop,
                           "history": [round(100 * h, 2) for h in history]}), flush=True)
     else:
-        train(train_sents, [], vocab, counts, emb, args.epochs, args.hidden, args.out, args.max_minutes,
+        train(train_sents, [], vocab, counts, emb, clusters, args.epochs, args.hidden, args.out, args.max_minutes,
               args.word_drop)
 
 

@@ -10,6 +10,8 @@ weights); at run time only numpy is needed. Per token the network sees:
 - a character CNN over the normalised word (what it has for names never seen anywhere);
 - a word embedding learnt on the labelled data (words seen at least twice in training), which
   remembers the names seen there (dropped out in training so the rest is learnt too);
+- learnt vectors of the word's and the stem's clusters (k-means of the news embeddings at two
+  granularities), shared by all words of a cluster, so names never seen in training borrow them;
 - small embeddings of the stripped proclitics, a word shape and a corpus-frequency band.
 
 A BiLSTM reads these, a linear layer scores the BIO tags and a linear-chain CRF (Viterbi, with
@@ -19,7 +21,6 @@ per distinct word and cached; the LSTM is vectorised across the sentences of a b
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Sequence
 from importlib import resources
 
@@ -174,10 +175,10 @@ def viterbi(em: np.ndarray, lengths: np.ndarray, trans: np.ndarray, start: np.nd
 
 
 class NeuralTagger:
-    """The packaged BiLSTM-CRF, loaded from an ``.npz``. ``tag`` is thread-safe (no shared state
-    other than the per-word cache, whose updates are atomic dict operations)."""
+    """The packaged BiLSTM-CRF, loaded from an ``.npz``. ``tag`` is thread-safe: the only shared
+    state is the per-word cache of input pre-activations, updated with atomic dict operations."""
 
-    def __init__(self, path) -> None:
+    def __init__(self, path, cache_size: int = 20_000) -> None:
         with np.load(path, allow_pickle=False) as z:
             meta = {k: z[k] for k in z.files}
         lines = lambda name: bytes(meta.pop(name)).decode("utf-8").split("\n")  # noqa: E731
@@ -185,17 +186,23 @@ class NeuralTagger:
         vocab = lines("vocab")
         self.featurizer = Featurizer(vocab, meta.pop("counts"), lines("proclitics"),
                                      "".join(lines("chars")), lines("shapes"), lines("train_vocab"))
-        self.w = {k: v.astype(np.float32) for k, v in meta.items()}
+        self.w = {k: v if v.dtype.kind == "i" else v.astype(np.float32) for k, v in meta.items()}
         self.H = self.w["fw_hh"].shape[1]
         forbid_t, forbid_s = bio_mask(self.tags)
         self.trans = np.where(forbid_t, -1e4, self.w["crf_trans"])
         self.start = np.where(forbid_s, -1e4, self.w["crf_start"])
         self.end = self.w["crf_end"]
-        # Input-to-hidden weights of both directions side by side, to apply them in one product.
-        self.w_ih = np.concatenate([self.w["fw_ih"], self.w["bw_ih"]], axis=0).T.copy()
-        self.b_ih = np.concatenate([self.w["fw_b"], self.w["bw_b"]])
-        self.w_hh = np.stack([self.w["fw_hh"].T, self.w["bw_hh"].T])  # (2, H, 4H)
-        self._lock = threading.Lock()
+        # Both directions in one product per step: gate columns reordered to (i, f, o, g) so
+        # the three sigmoids are one call; recurrent weights block-diagonal over (forward, backward).
+        H = self.H
+        order = np.r_[0:2 * H, 3 * H:4 * H, 2 * H:3 * H]
+        self.w_ih = np.concatenate([self.w["fw_ih"][order], self.w["bw_ih"][order]], axis=0).T.copy()
+        self.b_ih = np.concatenate([self.w["fw_b"][order], self.w["bw_b"][order]])
+        self.w_hh = np.zeros((2 * H, 8 * H), dtype=np.float32)
+        self.w_hh[:H, :4 * H] = self.w["fw_hh"][order].T
+        self.w_hh[H:, 4 * H:] = self.w["bw_hh"][order].T
+        self._cache: dict[str, np.ndarray] = {}
+        self._cache_size = cache_size
 
     # -- network ------------------------------------------------------------------------
     def _inputs(self, f: dict[str, np.ndarray]) -> np.ndarray:
@@ -206,40 +213,70 @@ class NeuralTagger:
         k = w["char_conv_w"]  # (F, E, 3), padding 1
         padded = np.zeros((B, T, C + 2, E), dtype=np.float32)
         padded[:, :, 1:-1] = ch
-        conv = w["char_conv_b"] + sum(padded[:, :, j:j + C] @ k[:, :, j].T for j in range(3))
+        conv = w["char_conv_b"] + sum((padded[:, :, j:j + C].reshape(-1, E) @ k[:, :, j].T).reshape(B, T, C, -1)
+                                      for j in range(3))
         charvec = np.maximum(conv, 0.0).max(axis=2)  # ReLU, max over positions
         return np.concatenate([emb[f["word"]], emb[f["stem"]], charvec, w["pre_emb"][f["pre"]],
                                w["shape_emb"][f["shape"]], w["freq_emb"][f["freq"]],
-                               w["tword_emb"][f["tword"]]], axis=-1)
+                               w["tword_emb"][f["tword"]]]
+                              + [w[f"cluster_emb{j}"][w["cluster_ids"][f[key], j]] for key in ("word", "stem")
+                                 for j in range(w["cluster_ids"].shape[1])], axis=-1)
 
-    def _bilstm(self, x: np.ndarray, lengths: np.ndarray) -> np.ndarray:
-        B, T, _ = x.shape
+    def _token_gates(self, tokens: list[str]) -> np.ndarray:
+        """Input-to-gate pre-activations (M, 8H) of distinct tokens: everything before the LSTM
+        depends on the word alone, so this is computed once per word and cached."""
+        x = self._inputs(self.featurizer.batch([tokens]))[0]
+        return x @ self.w_ih + self.b_ih
+
+    def _gates(self, sentences: Sequence[Sequence[str]]) -> np.ndarray:
+        index: dict[str, int] = {}
+        for sent in sentences:
+            for tok in sent:
+                if tok not in index:
+                    index[tok] = len(index)
+        toks = list(index)
+        cache = self._cache
+        missing = [t for t in toks if t not in cache]
+        if missing:
+            if len(cache) + len(missing) > self._cache_size:
+                cache.clear()
+            for tok, row in zip(missing, self._token_gates(missing)):
+                cache[tok] = row
+        rows = np.stack([cache[t] for t in toks]) if toks else np.zeros((0, 8 * self.H), np.float32)
+        T = max(len(s) for s in sentences)
+        ids = np.zeros((len(sentences), T), dtype=np.int64)
+        for b, sent in enumerate(sentences):
+            ids[b, :len(sent)] = [index[t] for t in sent]
+        return rows[ids]
+
+    def _bilstm(self, gx: np.ndarray, lengths: np.ndarray) -> np.ndarray:
+        B, T, _ = gx.shape
         H = self.H
         # Backward direction = forward pass over each sentence reversed in place (pads stay last).
         pos = np.arange(T)[None, :]
         rev = np.where(pos < lengths[:, None], lengths[:, None] - 1 - pos, pos)
         rows = np.arange(B)[:, None]
-        gx = x @ self.w_ih + self.b_ih  # (B, T, 8H)
-        g = np.stack([gx[..., :4 * H], gx[rows, rev, 4 * H:]])  # (2, B, T, 4H)
-        h = np.zeros((2, B, H), dtype=np.float32)
-        c = np.zeros((2, B, H), dtype=np.float32)
-        out = np.empty((2, B, T, H), dtype=np.float32)
+        gx[:, :, 4 * H:] = gx[rows, rev, 4 * H:]
+        gx = np.ascontiguousarray(gx.transpose(1, 0, 2))  # (T, B, 8H): per step one slice
+        h = np.zeros((B, 2 * H), dtype=np.float32)
+        c = np.zeros((B, 2, H), dtype=np.float32)
+        out = np.empty((T, B, 2 * H), dtype=np.float32)
         w_hh = self.w_hh
         for t in range(T):
-            z = g[:, :, t] + h @ w_hh
-            i = _sigmoid(z[..., :H])
-            fg = _sigmoid(z[..., H:2 * H])
-            gg = np.tanh(z[..., 2 * H:3 * H])
-            o = _sigmoid(z[..., 3 * H:])
-            c = fg * c + i * gg
-            h = o * np.tanh(c)
-            out[:, :, t] = h
-        return np.concatenate([out[0], out[1][rows, rev]], axis=-1)
+            z = (gx[t] + h @ w_hh).reshape(B, 2, 4 * H)
+            sig = _sigmoid(z[:, :, :3 * H])
+            c = sig[:, :, H:2 * H] * c + sig[:, :, :H] * np.tanh(z[:, :, 3 * H:])
+            h = (sig[:, :, 2 * H:] * np.tanh(c)).reshape(B, 2 * H)
+            out[t] = h
+        out = out.transpose(1, 0, 2)
+        return np.concatenate([out[:, :, :H], out[rows, rev, H:]], axis=-1)
 
     def emissions(self, sentences: Sequence[Sequence[str]]) -> tuple[np.ndarray, np.ndarray]:
-        f = self.featurizer.batch(sentences)
-        hid = self._bilstm(self._inputs(f), f["lengths"])
-        return hid @ self.w["out_w"].T + self.w["out_b"], f["lengths"]
+        lengths = np.array([len(s) for s in sentences], dtype=np.int64)
+        hid = self._bilstm(self._gates(sentences), lengths)
+        B, T, D = hid.shape
+        em = hid.reshape(B * T, D) @ self.w["out_w"].T + self.w["out_b"]
+        return em.reshape(B, T, -1), lengths
 
     # -- API ------------------------------------------------------------------------------
     def tag_sents(self, sentences: Sequence[Sequence[str]], batch_tokens: int = 4000) -> list[list[str]]:
