@@ -291,7 +291,7 @@ def evaluate(tagger: NeuralTagger, sents) -> dict:
 
 
 def train(fit, dev, vocab, counts, emb, clusters, epochs: int, hidden: int, out: Path, max_minutes: float,
-          word_drop: float = 0.15):
+          word_drop: float = 0.15, snapshots: Path | None = None):
     import torch
 
     torch.set_num_threads(1)
@@ -329,6 +329,9 @@ def train(fit, dev, vocab, counts, emb, clusters, epochs: int, hidden: int, out:
                 best = (f1, epoch)
                 out.with_suffix(".best.npz").write_bytes(out.read_bytes())
             msg += f" dev F1 {100 * f1:.2f} " + " ".join(f"{t} {100 * v['f1']:.1f}" for t, v in r["types"].items())
+        elif snapshots:
+            snapshots.mkdir(parents=True, exist_ok=True)
+            (snapshots / f"ner_nn_e{epoch}.npz").write_bytes(out.read_bytes())
         log(msg)
         if (time.time() - t_start) / 60 > max_minutes:
             log(f"time cap {max_minutes} min reached")
@@ -345,6 +348,7 @@ def main() -> None:
     ap.add_argument("--hidden", type=int, default=100)
     ap.add_argument("--max-minutes", type=float, default=30.0)
     ap.add_argument("--word-drop", type=float, default=0.15)
+    ap.add_argument("--snapshots", type=Path, help="train: also keep the model of every epoch in this folder")
     ap.add_argument("--emb", type=Path, default=BUILD / "ner_nn_emb.npz")
     ap.add_argument("--out", type=Path, default=DATA / "ner_nn.npz")
     args = ap.parse_args()
@@ -364,7 +368,7 @@ def main() -> None:
                           "history": [round(100 * h, 2) for h in history]}), flush=True)
     else:
         train(train_sents, [], vocab, counts, emb, clusters, args.epochs, args.hidden, args.out, args.max_minutes,
-              args.word_drop)
+              args.word_drop, args.snapshots)
 
 
 if __name__ == "__main__":

@@ -95,6 +95,7 @@ def test_featurizer_strips_clitics_by_corpus_frequency():
     assert fz.stem("وموسكو") == ("و", "موسكو")  # and + Moscow
     assert fz.stem("وزير") == ("", "وزير")  # minister: the و belongs to the word
     assert fz.stem("للامم")[1] == "الامم"  # لل = for + the
-    # An unseen word gets the embedding of its stem.
-    word, stem, *_ = fz.token("وموسكو")
-    assert word == stem == fz.index["موسكو"]
+    # A word missing from the embedding vocabulary gets the embedding of its stem.
+    assert "وبموسكو" not in fz.index  # and in Moscow
+    word, stem, pre, *_ = fz.token("وبموسكو")
+    assert word == stem == fz.index["موسكو"] and pre == fz.pre_index["وب"]
