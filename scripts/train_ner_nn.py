@@ -285,18 +285,38 @@ def export(model, fz_meta: dict, vocab, counts, path: Path) -> None:
     log(f"wrote {path} ({path.stat().st_size / 1e6:.1f} MB)")
 
 
+SHARED_KEYS = ("tags", "vocab", "counts", "proclitics", "chars", "shapes", "train_vocab", "emb", "cluster_ids")
+
+
+def combine(members: list[Path], out: Path) -> None:
+    """Several models trained on the same data (different seeds) -> one ensemble file: shared
+    inputs stored once, each member's weights under the prefix m<i>."""
+    arrays: dict[str, np.ndarray] = {}
+    for i, path in enumerate(members):
+        z = np.load(path)
+        for k in z.files:
+            if k in SHARED_KEYS:
+                if k in arrays:
+                    assert np.array_equal(arrays[k], z[k]), f"{path}: {k} differs (not the same training data?)"
+                arrays[k] = z[k]
+            else:
+                arrays[f"m{i}.{k}"] = z[k]
+    np.savez_compressed(out, **arrays)
+    log(f"wrote {out} ({len(members)} members, {out.stat().st_size / 1e6:.1f} MB)")
+
+
 def evaluate(tagger: NeuralTagger, sents) -> dict:
     pred = tagger.tag_sents([toks for toks, _ in sents])
     return score([tags for _, tags in sents], pred)
 
 
 def train(fit, dev, vocab, counts, emb, clusters, epochs: int, hidden: int, out: Path, max_minutes: float,
-          word_drop: float = 0.15, snapshots: Path | None = None):
+          word_drop: float = 0.15, snapshots: Path | None = None, seed: int = SEED):
     import torch
 
     torch.set_num_threads(1)
-    torch.manual_seed(SEED)
-    rng = random.Random(SEED)
+    torch.manual_seed(seed)
+    rng = random.Random(seed)
     fz, meta = make_featurizer(vocab, counts, fit)
     model = build_model(torch, emb, clusters, len(meta["chars"]), len(meta["proclitics"]), len(meta["shapes"]),
                         len(meta["train_vocab"]), hidden, word_drop)
@@ -341,17 +361,22 @@ def train(fit, dev, vocab, counts, emb, clusters, epochs: int, hidden: int, out:
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("step", choices=["embed", "tune", "train", "all"])
+    ap.add_argument("step", choices=["embed", "tune", "train", "combine", "all"])
     ap.add_argument("--shared", type=Path, default=DEFAULT_SHARED)
     ap.add_argument("--fold", type=int, default=9, choices=range(10))
     ap.add_argument("--epochs", type=int, default=12)
     ap.add_argument("--hidden", type=int, default=100)
     ap.add_argument("--max-minutes", type=float, default=30.0)
     ap.add_argument("--word-drop", type=float, default=0.15)
+    ap.add_argument("--seed", type=int, default=SEED, help="training seed (ensemble members differ by it)")
     ap.add_argument("--snapshots", type=Path, help="train: also keep the model of every epoch in this folder")
     ap.add_argument("--emb", type=Path, default=BUILD / "ner_nn_emb.npz")
     ap.add_argument("--out", type=Path, default=DATA / "ner_nn.npz")
+    ap.add_argument("--members", type=Path, nargs="+", help="combine: the member models")
     args = ap.parse_args()
+    if args.step == "combine":
+        combine(args.members, args.out)
+        return
     if args.step in ("embed", "all") or not args.emb.is_file():
         build_embeddings(args.shared, args.emb)
     if args.step == "embed":
@@ -360,15 +385,16 @@ def main() -> None:
     train_sents = read_conll(args.shared / "data/ner/anercorp/train.txt")
     if args.step == "tune":
         a, b = int(len(train_sents) * args.fold / 10), int(len(train_sents) * (args.fold + 1) / 10)
-        out = BUILD / f"ner_nn_tune_f{args.fold}_{os.getpid()}.npz"
+        out = BUILD / f"ner_nn_tune_f{args.fold}_s{args.seed}.npz"
         best, history = train(train_sents[:a] + train_sents[b:], train_sents[a:b], vocab, counts, emb, clusters,
-                              args.epochs, args.hidden, out, args.max_minutes, args.word_drop)
+                              args.epochs, args.hidden, out, args.max_minutes, args.word_drop,
+                              seed=args.seed)
         print(json.dumps({"fold": args.fold, "best_f1": round(100 * best[0], 2), "best_epoch": best[1],
                           "hidden": args.hidden, "word_drop": args.word_drop,
                           "history": [round(100 * h, 2) for h in history]}), flush=True)
     else:
         train(train_sents, [], vocab, counts, emb, clusters, args.epochs, args.hidden, args.out, args.max_minutes,
-              args.word_drop, args.snapshots)
+              args.word_drop, args.snapshots, args.seed)
 
 
 if __name__ == "__main__":

@@ -175,8 +175,13 @@ def viterbi(em: np.ndarray, lengths: np.ndarray, trans: np.ndarray, start: np.nd
 
 
 class NeuralTagger:
-    """The packaged BiLSTM-CRF, loaded from an ``.npz``. ``tag`` is thread-safe: the only shared
-    state is the per-word cache of input pre-activations, updated with atomic dict operations."""
+    """The packaged BiLSTM-CRF (or an ensemble of them), loaded from an ``.npz``.
+
+    An ensemble file holds the weights of member i under keys prefixed ``m<i>.``; the members
+    share the featurizer and the pretrained embeddings, run as one block-diagonal LSTM, and
+    their emission and transition scores are averaged. ``tag`` is thread-safe: the only shared
+    state is the per-word cache of input pre-activations, updated with atomic dict operations.
+    """
 
     def __init__(self, path, cache_size: int = 20_000) -> None:
         with np.load(path, allow_pickle=False) as z:
@@ -186,27 +191,36 @@ class NeuralTagger:
         vocab = lines("vocab")
         self.featurizer = Featurizer(vocab, meta.pop("counts"), lines("proclitics"),
                                      "".join(lines("chars")), lines("shapes"), lines("train_vocab"))
-        self.w = {k: v if v.dtype.kind == "i" else v.astype(np.float32) for k, v in meta.items()}
-        self.H = self.w["fw_hh"].shape[1]
+        w = {k: v if v.dtype.kind == "i" else v.astype(np.float32) for k, v in meta.items()}
+        prefixes = sorted({k.split(".")[0] + "." for k in w if "." in k}) or [""]
+        shared = {k: v for k, v in w.items() if "." not in k}
+        self.members = [{**shared, **{k[len(p):]: v for k, v in w.items() if p and k.startswith(p)}}
+                        for p in prefixes]
+        M = len(self.members)
+        H = self.H = self.members[0]["fw_hh"].shape[1]
+        mean = lambda key: sum(m[key] for m in self.members) / M  # noqa: E731
         forbid_t, forbid_s = bio_mask(self.tags)
-        self.trans = np.where(forbid_t, -1e4, self.w["crf_trans"])
-        self.start = np.where(forbid_s, -1e4, self.w["crf_start"])
-        self.end = self.w["crf_end"]
-        # Both directions in one product per step: gate columns reordered to (i, f, o, g) so
-        # the three sigmoids are one call; recurrent weights block-diagonal over (forward, backward).
-        H = self.H
+        self.trans = np.where(forbid_t, -1e4, mean("crf_trans"))
+        self.start = np.where(forbid_s, -1e4, mean("crf_start"))
+        self.end = mean("crf_end")
+        # One LSTM step for all members and both directions ("streams" = member x direction):
+        # gate columns reordered to (i, f, o, g) so the three sigmoids are one call, recurrent
+        # weights block-diagonal over the streams.
         order = np.r_[0:2 * H, 3 * H:4 * H, 2 * H:3 * H]
-        self.w_ih = np.concatenate([self.w["fw_ih"][order], self.w["bw_ih"][order]], axis=0).T.copy()
-        self.b_ih = np.concatenate([self.w["fw_b"][order], self.w["bw_b"][order]])
-        self.w_hh = np.zeros((2 * H, 8 * H), dtype=np.float32)
-        self.w_hh[:H, :4 * H] = self.w["fw_hh"][order].T
-        self.w_hh[H:, 4 * H:] = self.w["bw_hh"][order].T
+        S = 2 * M
+        self.w_hh = np.zeros((S * H, S * 4 * H), dtype=np.float32)
+        for i, m in enumerate(self.members):
+            m["w_ih"] = np.concatenate([m["fw_ih"][order], m["bw_ih"][order]], axis=0).T.copy()
+            m["b_ih"] = np.concatenate([m["fw_b"][order], m["bw_b"][order]])
+            for d, key in enumerate(("fw_hh", "bw_hh")):
+                j = 2 * i + d
+                self.w_hh[j * H:(j + 1) * H, j * 4 * H:(j + 1) * 4 * H] = m[key][order].T
         self._cache: dict[str, np.ndarray] = {}
         self._cache_size = cache_size
 
     # -- network ------------------------------------------------------------------------
-    def _inputs(self, f: dict[str, np.ndarray]) -> np.ndarray:
-        w = self.w
+    @staticmethod
+    def _inputs(w: dict[str, np.ndarray], f: dict[str, np.ndarray]) -> np.ndarray:
         emb = w["emb"]
         ch = w["char_emb"][f["chars"]]  # (B, T, C, E)
         B, T, C, E = ch.shape
@@ -223,10 +237,10 @@ class NeuralTagger:
                                  for j in range(w["cluster_ids"].shape[1])], axis=-1)
 
     def _token_gates(self, tokens: list[str]) -> np.ndarray:
-        """Input-to-gate pre-activations (M, 8H) of distinct tokens: everything before the LSTM
+        """Input-to-gate pre-activations (M, S * 4H) of distinct tokens: everything before the LSTM
         depends on the word alone, so this is computed once per word and cached."""
-        x = self._inputs(self.featurizer.batch([tokens]))[0]
-        return x @ self.w_ih + self.b_ih
+        f = self.featurizer.batch([tokens])
+        return np.concatenate([self._inputs(m, f)[0] @ m["w_ih"] + m["b_ih"] for m in self.members], axis=-1)
 
     def _gates(self, sentences: Sequence[Sequence[str]]) -> np.ndarray:
         index: dict[str, int] = {}
@@ -242,7 +256,7 @@ class NeuralTagger:
                 cache.clear()
             for tok, row in zip(missing, self._token_gates(missing)):
                 cache[tok] = row
-        rows = np.stack([cache[t] for t in toks]) if toks else np.zeros((0, 8 * self.H), np.float32)
+        rows = np.stack([cache[t] for t in toks])
         T = max(len(s) for s in sentences)
         ids = np.zeros((len(sentences), T), dtype=np.int64)
         for b, sent in enumerate(sentences):
@@ -250,33 +264,40 @@ class NeuralTagger:
         return rows[ids]
 
     def _bilstm(self, gx: np.ndarray, lengths: np.ndarray) -> np.ndarray:
+        """Hidden states (B, T, S * H) of all streams, each backward stream re-aligned."""
         B, T, _ = gx.shape
-        H = self.H
+        H, S = self.H, 2 * len(self.members)
         # Backward direction = forward pass over each sentence reversed in place (pads stay last).
         pos = np.arange(T)[None, :]
         rev = np.where(pos < lengths[:, None], lengths[:, None] - 1 - pos, pos)
         rows = np.arange(B)[:, None]
-        gx[:, :, 4 * H:] = gx[rows, rev, 4 * H:]
-        gx = np.ascontiguousarray(gx.transpose(1, 0, 2))  # (T, B, 8H): per step one slice
-        h = np.zeros((B, 2 * H), dtype=np.float32)
-        c = np.zeros((B, 2, H), dtype=np.float32)
-        out = np.empty((T, B, 2 * H), dtype=np.float32)
+        gx = gx.reshape(B, T, S, 4 * H)
+        gx[:, :, 1::2] = gx[rows, rev][:, :, 1::2]
+        gx = np.ascontiguousarray(gx.transpose(1, 0, 2, 3)).reshape(T, B, S * 4 * H)  # per step one slice
+        h = np.zeros((B, S * H), dtype=np.float32)
+        c = np.zeros((B, S, H), dtype=np.float32)
+        out = np.empty((T, B, S, H), dtype=np.float32)
         w_hh = self.w_hh
         for t in range(T):
-            z = (gx[t] + h @ w_hh).reshape(B, 2, 4 * H)
+            z = (gx[t] + h @ w_hh).reshape(B, S, 4 * H)
             sig = _sigmoid(z[:, :, :3 * H])
             c = sig[:, :, H:2 * H] * c + sig[:, :, :H] * np.tanh(z[:, :, 3 * H:])
-            h = (sig[:, :, 2 * H:] * np.tanh(c)).reshape(B, 2 * H)
-            out[t] = h
-        out = out.transpose(1, 0, 2)
-        return np.concatenate([out[:, :, :H], out[rows, rev, H:]], axis=-1)
+            hs = sig[:, :, 2 * H:] * np.tanh(c)
+            out[t] = hs
+            h = hs.reshape(B, S * H)
+        out = out.transpose(1, 0, 2, 3)  # (B, T, S, H)
+        out[:, :, 1::2] = out[rows, rev][:, :, 1::2]
+        return out
 
     def emissions(self, sentences: Sequence[Sequence[str]]) -> tuple[np.ndarray, np.ndarray]:
         lengths = np.array([len(s) for s in sentences], dtype=np.int64)
         hid = self._bilstm(self._gates(sentences), lengths)
-        B, T, D = hid.shape
-        em = hid.reshape(B * T, D) @ self.w["out_w"].T + self.w["out_b"]
-        return em.reshape(B, T, -1), lengths
+        B, T = hid.shape[:2]
+        em = 0.0
+        for i, m in enumerate(self.members):
+            hm = hid[:, :, 2 * i:2 * i + 2].reshape(B * T, 2 * self.H)
+            em = em + hm @ m["out_w"].T + m["out_b"]
+        return (em / len(self.members)).reshape(B, T, -1), lengths
 
     # -- API ------------------------------------------------------------------------------
     def tag_sents(self, sentences: Sequence[Sequence[str]], batch_tokens: int = 4000) -> list[list[str]]:
