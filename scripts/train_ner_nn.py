@@ -178,7 +178,8 @@ def make_featurizer(vocab, counts, train_sents) -> tuple[Featurizer, dict]:
     shapes = sorted({shape_of(k) for k in keys})
     key_counts = Counter(keys)
     train_vocab = sorted(k for k, n in key_counts.items() if n >= 2 and "\n" not in k)
-    meta = {"proclitics": list(_PROCLITICS), "chars": chars, "shapes": shapes, "train_vocab": train_vocab}
+    proclitics = sorted(_PROCLITICS, key=lambda p: (-len(p), p))  # longest first, in a fixed order
+    meta = {"proclitics": proclitics, "chars": chars, "shapes": shapes, "train_vocab": train_vocab}
     return Featurizer(vocab, counts, meta["proclitics"], chars, shapes, train_vocab), meta
 
 
@@ -293,8 +294,15 @@ def combine(members: list[Path], out: Path) -> None:
     inputs stored once, each member's weights under the prefix m<i>."""
     arrays: dict[str, np.ndarray] = {}
     for i, path in enumerate(members):
-        z = np.load(path)
-        for k in z.files:
+        z = dict(np.load(path))
+        if "proclitics" in arrays and not np.array_equal(arrays["proclitics"], z["proclitics"]):
+            # Older models listed same-length proclitics in set order: align the embedding rows.
+            ref = bytes(arrays["proclitics"]).decode().split("\n")
+            own = bytes(z["proclitics"]).decode().split("\n")
+            assert sorted(ref) == sorted(own)
+            z["pre_emb"] = z["pre_emb"][[0] + [1 + own.index(p) for p in ref]]
+            z["proclitics"] = arrays["proclitics"]
+        for k in z:
             if k in SHARED_KEYS:
                 if k in arrays:
                     assert np.array_equal(arrays[k], z[k]), f"{path}: {k} differs (not the same training data?)"
