@@ -183,7 +183,7 @@ class NeuralTagger:
     state is the per-word cache of input pre-activations, updated with atomic dict operations.
     """
 
-    def __init__(self, path, cache_size: int = 20_000) -> None:
+    def __init__(self, path, cache_size: int = 10_000) -> None:
         with np.load(path, allow_pickle=False) as z:
             meta = {k: z[k] for k in z.files}
         lines = lambda name: bytes(meta.pop(name)).decode("utf-8").split("\n")  # noqa: E731
@@ -254,8 +254,10 @@ class NeuralTagger:
         if missing:
             if len(cache) + len(missing) > self._cache_size:
                 cache.clear()
-            for tok, row in zip(missing, self._token_gates(missing)):
-                cache[tok] = row
+            for s in range(0, len(missing), 1024):  # in chunks, to bound the memory of the char CNN
+                part = missing[s:s + 1024]
+                for tok, row in zip(part, self._token_gates(part)):
+                    cache[tok] = row
         rows = np.stack([cache[t] for t in toks])
         T = max(len(s) for s in sentences)
         ids = np.zeros((len(sentences), T), dtype=np.int64)
