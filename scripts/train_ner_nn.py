@@ -8,7 +8,10 @@ Steps:
           -> build/ner_nn_emb.npz (a cache, not shipped by itself)
   tune    trains on 9/10 of ANERcorp train.txt and scores the held-out tenth (--fold) after
           each epoch; prints the best epoch and its F1 (test.txt is never read)
-  train   trains on all of train.txt for --epochs epochs -> src/khabar/data/ner_nn.npz
+  train   trains on all of train.txt for --epochs epochs (--seed) -> --out (default
+          src/khabar/data/ner_nn.npz, a single network)
+  combine several trained networks (same data, different seeds) -> one ensemble file; the
+          shipped model is `combine` of seeds 13 and 29, 20 epochs each (see docs/ner.md)
   all     embed + train
 
 PyTorch is needed only here (pip install -e ".[train-nn]"); the packaged tagger
