@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """NER tagger speed: model load time, tokens/s on one core, resident memory of the loaded tagger.
 
-Usage: python benchmarks/bench_ner.py [CONLL_FILE]
+Usage: python benchmarks/bench_ner.py [CONLL_FILE] [--kind auto|neural|crf]
 (default: ../shared/data/ner/anercorp/test.txt; any 'token ...' per line file works).
 Targets (issue 3): load < 1 s, >= 20,000 tokens/s, RSS < 300 MB.
 """
@@ -45,14 +45,20 @@ def read_sentences(path: Path) -> list[list[str]]:
 def main() -> None:
     if hasattr(os, "sched_setaffinity"):
         os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})  # one core
-    path = Path(sys.argv[1]) if len(sys.argv) > 1 else ROOT.parent / "shared/data/ner/anercorp/test.txt"
+    args = sys.argv[1:]
+    kind = "auto"
+    if "--kind" in args:
+        i = args.index("--kind")
+        kind = args[i + 1]
+        del args[i:i + 2]
+    path = Path(args[0]) if args else ROOT.parent / "shared/data/ner/anercorp/test.txt"
     sents = read_sentences(path)
     n_tokens = sum(map(len, sents))
     base = rss_mb()
     t0 = time.perf_counter()
     from khabar.ner import load_tagger
 
-    tagger = load_tagger()
+    tagger = load_tagger(kind)
     load_s = time.perf_counter() - t0
     rss = rss_mb()
     t0 = time.perf_counter()
@@ -63,10 +69,22 @@ def main() -> None:
     for s in sents:
         tagger.tag(s)
     warm = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    tagger.tag_sents(sents)
+    batched = time.perf_counter() - t0
+    for obj in (tagger, getattr(tagger, "featurizer", None), getattr(tagger, "_features", None)):
+        if obj is not None and isinstance(getattr(obj, "_cache", None), dict):
+            obj._cache.clear()  # word caches emptied: a first sight of every word again
+    t0 = time.perf_counter()
+    tagger.tag_sents(sents)
+    batched_cold = time.perf_counter() - t0
+    print(f"tagger: {type(tagger).__name__} ({kind})")
     print(f"input: {path} ({len(sents)} sentences, {n_tokens} tokens)")
     print(f"model load (import + load_tagger): {load_s:.2f} s")
     print(f"tagging, first pass (cold word cache): {n_tokens / cold:,.0f} tokens/s")
     print(f"tagging, second pass (warm word cache): {n_tokens / warm:,.0f} tokens/s")
+    print(f"tagging, all sentences at once (tag_sents): {n_tokens / batched_cold:,.0f} tokens/s cold, "
+          f"{n_tokens / batched:,.0f} tokens/s warm")
     print(f"RSS: {base:.0f} MB before import, {rss:.0f} MB with the tagger loaded, {rss_mb():.0f} MB after tagging")
 
 

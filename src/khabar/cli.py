@@ -7,6 +7,7 @@ Exit codes: 0 success, 1 some articles failed, 2 bad usage or unreadable input.
 from __future__ import annotations
 
 import json
+import os
 import sys
 from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any
@@ -18,6 +19,11 @@ from .io import DEFAULT_MAX_CHARS, InputError, parse_date
 
 if TYPE_CHECKING:
     from .model import Document
+
+# The neural tagger multiplies small matrices: BLAS threads only contend (about 10x slower on a
+# busy 2-core machine), and ingest already parallelises over processes. Set before numpy loads.
+for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ.setdefault(_var, "1")
 
 
 def fail(message: str, code: int = 2) -> None:

@@ -52,7 +52,7 @@ def eval_ner(gold_path: str, as_json: bool) -> None:
     if not blocks:
         fail(f"{gold_path}: no tokens to score")
     tagger = load_tagger()
-    result = score([b.tags for b in blocks], [tagger.tag(b.tokens) for b in blocks])
+    result = score([b.tags for b in blocks], tagger.tag_sents([b.tokens for b in blocks]))
     if as_json:
         click.echo(json.dumps(result, indent=1))
     else:

@@ -1,4 +1,7 @@
-"""Statistical Arabic named-entity tagger (CRF, ANERcorp types PER/ORG/LOC/MISC).
+"""Statistical Arabic named-entity tagger (ANERcorp types PER/ORG/LOC/MISC).
+
+The default is a BiLSTM-CRF run in numpy (khabar.ner.neural); the CRF stays available with
+``load_tagger("crf")``.
 
 >>> from khabar.ner import load_tagger
 >>> load_tagger().tag(["قال", "الرئيس", "الإيراني", "إبراهيم", "رئيسي"])  # "said the Iranian president Ebrahim Raisi"

@@ -103,20 +103,38 @@ class NerTagger:
         return [self.tag(s) for s in sentences]
 
 
-_TAGGER: NerTagger | None = None
+_TAGGERS: dict[str, object] = {}
 _TAGGER_LOCK = threading.Lock()
+KINDS = ("auto", "neural", "crf")
 
 
-def load_tagger() -> NerTagger:
-    """The packaged tagger, loaded on first use and then cached."""
-    global _TAGGER
+def load_tagger(kind: str = "auto"):
+    """The packaged tagger, loaded on first use and then cached.
+
+    ``kind``: "neural" (BiLSTM-CRF in numpy, khabar.ner.neural), "crf" (this module's CRF) or
+    "auto" (the default): the neural tagger when its model file is packaged, else the CRF.
+    Both have ``tag(tokens) -> tags`` and ``tag_sents(sentences)``.
+    """
+    if kind not in KINDS:
+        raise ValueError(f"unknown NER tagger kind {kind!r} (expected one of {', '.join(KINDS)})")
     with _TAGGER_LOCK:
-        if _TAGGER is None:
-            model = resources.files("khabar.data").joinpath(MODEL_FILE)
-            with resources.as_file(model) as path:
-                if not path.is_file():
-                    raise FileNotFoundError(f"NER model {MODEL_FILE} is missing from khabar.data "
-                                            "(rebuild it with scripts/train_ner.py all)")
-                _TAGGER = NerTagger(str(path), load_resources(lexicon=USE_LEXICON, mined=USE_LEXICON,
-                                                               kb=USE_KB))
-        return _TAGGER
+        if kind == "auto":
+            from .neural import model_path
+
+            kind = "neural" if model_path().is_file() else "crf"
+        tagger = _TAGGERS.get(kind)
+        if tagger is None:
+            if kind == "neural":
+                from .neural import load_neural_tagger
+
+                tagger = load_neural_tagger()
+            else:
+                model = resources.files("khabar.data").joinpath(MODEL_FILE)
+                with resources.as_file(model) as path:
+                    if not path.is_file():
+                        raise FileNotFoundError(f"NER model {MODEL_FILE} is missing from khabar.data "
+                                                "(rebuild it with scripts/train_ner.py all)")
+                    tagger = NerTagger(str(path), load_resources(lexicon=USE_LEXICON, mined=USE_LEXICON,
+                                                                     kb=USE_KB))
+            _TAGGERS[kind] = tagger
+        return tagger

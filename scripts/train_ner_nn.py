@@ -1,0 +1,412 @@
+#!/usr/bin/env python3
+"""Train the neural NER tagger (BiLSTM-CRF) with PyTorch on CPU and export it for numpy inference.
+
+Steps:
+  embed   word embeddings from unlabelled news (saudinewsnet, ../shared): positional
+          co-occurrence (offsets -2,-1,+1,+2 against the 4,000 most frequent words) -> PPMI ->
+          randomised SVD (128 dims) for the 60,000 most frequent normalised words
+          -> build/ner_nn_emb.npz (a cache, not shipped by itself)
+  tune    trains on 9/10 of ANERcorp train.txt and scores the held-out tenth (--fold) after
+          each epoch; prints the best epoch and its F1 (test.txt is never read)
+  train   trains on all of train.txt for --epochs epochs (--seed) -> --out (default
+          src/khabar/data/ner_nn.npz, a single network)
+  combine several trained networks (same data, different seeds) -> one ensemble file; the
+          shipped model is `combine` of seeds 13 and 29, 20 epochs each (see docs/ner.md)
+  all     embed + train
+
+PyTorch is needed only here (pip install -e ".[train-nn]"); the packaged tagger
+(khabar.ner.neural) runs on numpy. Seeded, one thread: re-running gives the same model.
+"""
+
+from __future__ import annotations
+
+import argparse
+import glob
+import json
+import os
+import random
+import re
+import sys
+import time
+from collections import Counter
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "src"))
+
+from khabar.ner.features import _PROCLITICS, word_key  # noqa: E402
+from khabar.ner.neural import MAX_CHARS, Featurizer, NeuralTagger, shape_of  # noqa: E402
+from khabar.ner.scoring import score  # noqa: E402
+
+DATA = ROOT / "src" / "khabar" / "data"
+BUILD = ROOT / "build"
+DEFAULT_SHARED = ROOT.parent / "shared"
+SEED = 13
+TAGS = ["O", "B-PER", "I-PER", "B-ORG", "I-ORG", "B-LOC", "I-LOC", "B-MISC", "I-MISC"]
+VOCAB_MAX, DIMS, CONTEXTS = 60_000, 128, 4000
+CLUSTER_SIZES, CLUSTER_DIM = (128, 512), 16  # word clusters (k-means of the embeddings), learnt vectors
+TWORD_DIM = 64  # learnt word embedding (training vocabulary)
+CHUNK = 60  # training sentences are cut into pieces of at most this many tokens
+
+_TOKEN_RE = re.compile(r"\w+|[^\w\s]")
+
+
+def log(msg: str) -> None:
+    print(f"[{time.strftime('%H:%M:%S')}] {msg}", file=sys.stderr, flush=True)
+
+
+# --------------------------------------------------------------------------- embeddings
+def build_embeddings(shared: Path, out: Path) -> None:
+    import scipy.sparse as sp
+
+    files = sorted(glob.glob(str(shared / "data/news/saudinewsnet/*.json")))
+    cache: dict[str, str] = {}
+    docs, counts = [], Counter()
+    for f in files:
+        for art in json.loads(Path(f).read_text(encoding="utf-8")):
+            text = (art.get("title") or "") + "\n" + (art.get("content") or "")
+            keys = []
+            for tok in _TOKEN_RE.findall(text):
+                k = cache.get(tok)
+                if k is None:
+                    k = cache[tok] = word_key(tok)
+                keys.append(k)
+            counts.update(keys)
+            docs.append(keys)
+    vocab = [w for w, c in counts.most_common(VOCAB_MAX) if c >= 3 and "\n" not in w]
+    index = {w: i for i, w in enumerate(vocab)}
+    V, C, unk = len(vocab), CONTEXTS, len(vocab)
+    ids = np.concatenate([x for keys in docs for x in (
+        np.fromiter((index.get(k, unk) for k in keys), dtype=np.int32, count=len(keys)),
+        np.array([unk + 1], dtype=np.int32))])
+    log(f"corpus: {len(docs)} articles, {len(ids)} tokens, vocabulary {V}")
+    mat = None
+    for b, d in enumerate((-2, -1, 1, 2)):
+        w, c = (ids[:-d], ids[d:]) if d > 0 else (ids[-d:], ids[:d])
+        m = (w < V) & (c < C)
+        part = sp.coo_matrix((np.ones(int(m.sum()), dtype=np.float32), (w[m], c[m] + b * C)),
+                             shape=(V, 4 * C)).tocsr()
+        mat = part if mat is None else mat + part
+    mat.sum_duplicates()
+    total = mat.sum()
+    row = np.asarray(mat.sum(axis=1)).ravel()
+    col = np.asarray(mat.sum(axis=0)).ravel() ** 0.75
+    col /= col.sum()
+    coo = mat.tocoo()
+    pmi = np.log(coo.data / total) - np.log(row[coo.row] / total) - np.log(col[coo.col])
+    keep = pmi > 0
+    ppmi = sp.csr_matrix((pmi[keep].astype(np.float32), (coo.row[keep], coo.col[keep])), shape=mat.shape)
+    rng = np.random.default_rng(SEED)
+    q = ppmi @ rng.standard_normal((ppmi.shape[1], DIMS + 20)).astype(np.float32)
+    for _ in range(2):
+        q, _r = np.linalg.qr(q)
+        q = ppmi @ (ppmi.T @ q)
+    q, _r = np.linalg.qr(q)
+    u_hat, s, _vt = np.linalg.svd((ppmi.T @ q).T, full_matrices=False)
+    emb = (q @ u_hat[:, :DIMS]) * np.sqrt(s[:DIMS])
+    emb /= np.linalg.norm(emb, axis=1, keepdims=True) + 1e-8
+    out.parent.mkdir(parents=True, exist_ok=True)
+    np.savez(out, emb=emb.astype(np.float32), vocab=np.frombuffer("\n".join(vocab).encode(), dtype=np.uint8),
+             counts=np.array([counts[w] for w in vocab], dtype=np.int64))
+    log(f"wrote {out}: {emb.shape}")
+
+
+def kmeans(x: np.ndarray, k: int, iters: int = 12) -> np.ndarray:
+    """Spherical k-means (cosine), seeded, initialised from frequent words (rows are by frequency)."""
+    rng = np.random.default_rng(SEED + k)
+    centers = x[rng.choice(min(len(x), 4 * k), size=k, replace=False)].copy()
+    labels = np.zeros(len(x), dtype=np.int64)
+    for _ in range(iters):
+        for s in range(0, len(x), 10_000):
+            labels[s:s + 10_000] = np.argmax(x[s:s + 10_000] @ centers.T, axis=1)
+        sums = np.zeros_like(centers)
+        np.add.at(sums, labels, x)
+        norms = np.linalg.norm(sums, axis=1, keepdims=True)
+        empty = norms.ravel() == 0
+        sums[~empty] /= norms[~empty]
+        sums[empty] = x[rng.choice(len(x), size=int(empty.sum()), replace=False)]
+        centers = sums
+    return labels
+
+
+def load_embeddings(path: Path):
+    z = dict(np.load(path))
+    if "clusters" not in z:  # word clusters from the embeddings, cached with them
+        z["clusters"] = np.stack([kmeans(z["emb"], k) for k in CLUSTER_SIZES], axis=1)
+        np.savez(path, **z)
+        log(f"clusters {CLUSTER_SIZES} added to {path}")
+    return z["emb"], bytes(z["vocab"]).decode("utf-8").split("\n"), z["counts"], z["clusters"]
+
+
+# --------------------------------------------------------------------------- data
+def read_conll(path: Path) -> list[tuple[list[str], list[str]]]:
+    sents, toks, tags = [], [], []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        parts = line.split()
+        if not parts:
+            if toks:
+                sents.append((toks, tags))
+            toks, tags = [], []
+            continue
+        toks.append(parts[0])
+        tag = parts[-1] if len(parts) > 1 else "O"
+        tags.append(tag.replace("PERS", "PER"))
+    if toks:
+        sents.append((toks, tags))
+    return sents
+
+
+def chunks(sents):
+    """Cut long training sentences (ANERcorp has 'sentences' of 1,000+ tokens) at O tokens."""
+    out = []
+    for toks, tags in sents:
+        i = 0
+        while len(toks) - i > CHUNK:
+            j = i + CHUNK
+            while j > i + CHUNK // 2 and tags[j] != "O":
+                j -= 1
+            out.append((toks[i:j], tags[i:j]))
+            i = j
+        out.append((toks[i:], tags[i:]))
+    return out
+
+
+def make_featurizer(vocab, counts, train_sents) -> tuple[Featurizer, dict]:
+    keys = [word_key(t) for toks, _ in train_sents for t in toks]
+    char_counts = Counter(ch for k in keys for ch in k[:MAX_CHARS])
+    char_counts.update(ch for w in vocab[:20000] for ch in w[:MAX_CHARS])
+    chars = "".join(sorted(c for c, n in char_counts.items() if n >= 5 and c != "\n"))
+    shapes = sorted({shape_of(k) for k in keys})
+    key_counts = Counter(keys)
+    train_vocab = sorted(k for k, n in key_counts.items() if n >= 2 and "\n" not in k)
+    proclitics = sorted(_PROCLITICS, key=lambda p: (-len(p), p))  # longest first, in a fixed order
+    meta = {"proclitics": proclitics, "chars": chars, "shapes": shapes, "train_vocab": train_vocab}
+    return Featurizer(vocab, counts, meta["proclitics"], chars, shapes, train_vocab), meta
+
+
+# --------------------------------------------------------------------------- model
+def build_model(torch, emb: np.ndarray, clusters: np.ndarray, n_chars: int, n_pre: int, n_shapes: int, n_train: int, hidden: int,
+                word_drop: float):
+    nn = torch.nn
+
+    class Net(nn.Module):
+        def __init__(self):
+            super().__init__()
+            table = np.zeros((emb.shape[0] + 2, emb.shape[1]), dtype=np.float32)
+            table[2:] = emb
+            self.emb = nn.Embedding.from_pretrained(torch.from_numpy(table), freeze=True)
+            self.char_emb = nn.Embedding(n_chars + 2, 24)
+            self.char_conv = nn.Conv1d(24, 64, 3, padding=1)
+            self.pre_emb = nn.Embedding(n_pre + 1, 8)
+            self.shape_emb = nn.Embedding(n_shapes + 1, 8)
+            self.freq_emb = nn.Embedding(6, 4)
+            self.tword_emb = nn.Embedding(n_train + 2, TWORD_DIM)
+            # cluster ids of each embedding row (rows 0/1 = pad/unknown get their own id k)
+            cl = np.zeros((emb.shape[0] + 2, len(CLUSTER_SIZES)), dtype=np.int64)
+            cl[:2] = CLUSTER_SIZES
+            cl[2:] = clusters
+            self.register_buffer("cluster_ids", torch.from_numpy(cl))
+            self.cluster_embs = nn.ModuleList([nn.Embedding(k + 1, CLUSTER_DIM) for k in CLUSTER_SIZES])
+            dim = 2 * emb.shape[1] + 64 + 8 + 8 + 4 + TWORD_DIM + 2 * len(CLUSTER_SIZES) * CLUSTER_DIM
+            self.drop = nn.Dropout(0.5)
+            self.lstm = nn.LSTM(dim, hidden, batch_first=True, bidirectional=True)
+            self.out = nn.Linear(2 * hidden, len(TAGS))
+            self.crf_trans = nn.Parameter(torch.zeros(len(TAGS), len(TAGS)))
+            self.crf_start = nn.Parameter(torch.zeros(len(TAGS)))
+            self.crf_end = nn.Parameter(torch.zeros(len(TAGS)))
+
+        def forward(self, f):
+            B, T, C = f["chars"].shape
+            ch = self.char_emb(f["chars"].view(B * T, C)).transpose(1, 2)
+            charvec = torch.relu(self.char_conv(ch)).max(dim=2).values.view(B, T, -1)
+            tword = f["tword"]
+            if self.training and word_drop:  # word dropout: forget the learnt word now and then
+                tword = torch.where(torch.rand(tword.shape) < word_drop, torch.ones_like(tword), tword)
+            x = torch.cat([self.emb(f["word"]), self.emb(f["stem"]), charvec, self.pre_emb(f["pre"]),
+                           self.shape_emb(f["shape"]), self.freq_emb(f["freq"]), self.tword_emb(tword)]
+                          + [e(self.cluster_ids[f[key]][..., j]) for key in ("word", "stem")
+                             for j, e in enumerate(self.cluster_embs)], dim=-1)
+            x = self.drop(x)
+            packed = nn.utils.rnn.pack_padded_sequence(x, f["lengths"], batch_first=True, enforce_sorted=False)
+            h, _ = self.lstm(packed)
+            h, _ = nn.utils.rnn.pad_packed_sequence(h, batch_first=True, total_length=T)
+            return self.out(self.drop(h))
+
+        def nll(self, em, tags, lengths):
+            B, T, K = em.shape
+            mask = torch.arange(T)[None, :] < lengths[:, None]
+            ar = torch.arange(B)
+            sc = self.crf_start[tags[:, 0]] + em[ar, 0, tags[:, 0]]
+            alpha = self.crf_start[None] + em[:, 0]
+            for t in range(1, T):
+                m = mask[:, t]
+                sc = sc + (self.crf_trans[tags[:, t - 1], tags[:, t]] + em[ar, t, tags[:, t]]) * m
+                nxt = torch.logsumexp(alpha[:, :, None] + self.crf_trans[None] + em[:, t, None, :], dim=1)
+                alpha = torch.where(m[:, None], nxt, alpha)
+            last = tags[ar, lengths - 1]
+            sc = sc + self.crf_end[last]
+            return (torch.logsumexp(alpha + self.crf_end[None], dim=1) - sc).sum()
+
+    return Net()
+
+
+def to_tensors(torch, fz: Featurizer, batch):
+    f = fz.batch([toks for toks, _ in batch])
+    out = {k: torch.from_numpy(v) for k, v in f.items()}
+    tag_ix = {t: i for i, t in enumerate(TAGS)}
+    tags = np.zeros(f["word"].shape, dtype=np.int64)
+    for b, (_, tg) in enumerate(batch):
+        tags[b, :len(tg)] = [tag_ix.get(t, 0) for t in tg]
+    return out, torch.from_numpy(tags)
+
+
+def export(model, fz_meta: dict, vocab, counts, path: Path) -> None:
+    sd = {k: v.detach().numpy() for k, v in model.state_dict().items()}
+    H = model.lstm.hidden_size
+    arrays = {
+        "emb": sd["emb.weight"], "char_emb": sd["char_emb.weight"],
+        "char_conv_w": sd["char_conv.weight"], "char_conv_b": sd["char_conv.bias"],
+        "pre_emb": sd["pre_emb.weight"], "shape_emb": sd["shape_emb.weight"], "freq_emb": sd["freq_emb.weight"],
+        "tword_emb": sd["tword_emb.weight"],
+        "cluster_ids": sd["cluster_ids"].astype(np.int16),
+        **{f"cluster_emb{j}": sd[f"cluster_embs.{j}.weight"] for j in range(len(CLUSTER_SIZES))},
+        "fw_ih": sd["lstm.weight_ih_l0"], "fw_hh": sd["lstm.weight_hh_l0"],
+        "fw_b": sd["lstm.bias_ih_l0"] + sd["lstm.bias_hh_l0"],
+        "bw_ih": sd["lstm.weight_ih_l0_reverse"], "bw_hh": sd["lstm.weight_hh_l0_reverse"],
+        "bw_b": sd["lstm.bias_ih_l0_reverse"] + sd["lstm.bias_hh_l0_reverse"],
+        "out_w": sd["out.weight"], "out_b": sd["out.bias"],
+        "crf_trans": sd["crf_trans"], "crf_start": sd["crf_start"], "crf_end": sd["crf_end"],
+    }
+    assert arrays["fw_hh"].shape == (4 * H, H)
+    out = {k: v if v.dtype == np.int16 else v.astype(np.float16) for k, v in arrays.items()}
+    text = lambda items: np.frombuffer("\n".join(items).encode("utf-8"), dtype=np.uint8)  # noqa: E731
+    out.update(tags=text(TAGS), vocab=text(vocab), counts=np.asarray(counts, dtype=np.int32),
+               proclitics=text(fz_meta["proclitics"]), chars=text(list(fz_meta["chars"])),
+               shapes=text(fz_meta["shapes"]), train_vocab=text(fz_meta["train_vocab"]))
+    np.savez_compressed(path, **out)
+    log(f"wrote {path} ({path.stat().st_size / 1e6:.1f} MB)")
+
+
+SHARED_KEYS = ("tags", "vocab", "counts", "proclitics", "chars", "shapes", "train_vocab", "emb", "cluster_ids")
+
+
+def combine(members: list[Path], out: Path) -> None:
+    """Several models trained on the same data (different seeds) -> one ensemble file: shared
+    inputs stored once, each member's weights under the prefix m<i>."""
+    arrays: dict[str, np.ndarray] = {}
+    for i, path in enumerate(members):
+        z = dict(np.load(path))
+        if "proclitics" in arrays and not np.array_equal(arrays["proclitics"], z["proclitics"]):
+            # Older models listed same-length proclitics in set order: align the embedding rows.
+            ref = bytes(arrays["proclitics"]).decode().split("\n")
+            own = bytes(z["proclitics"]).decode().split("\n")
+            assert sorted(ref) == sorted(own)
+            z["pre_emb"] = z["pre_emb"][[0] + [1 + own.index(p) for p in ref]]
+            z["proclitics"] = arrays["proclitics"]
+        for k in z:
+            if k in SHARED_KEYS:
+                if k in arrays:
+                    assert np.array_equal(arrays[k], z[k]), f"{path}: {k} differs (not the same training data?)"
+                arrays[k] = z[k]
+            else:
+                arrays[f"m{i}.{k}"] = z[k]
+    np.savez_compressed(out, **arrays)
+    log(f"wrote {out} ({len(members)} members, {out.stat().st_size / 1e6:.1f} MB)")
+
+
+def evaluate(tagger: NeuralTagger, sents) -> dict:
+    pred = tagger.tag_sents([toks for toks, _ in sents])
+    return score([tags for _, tags in sents], pred)
+
+
+def train(fit, dev, vocab, counts, emb, clusters, epochs: int, hidden: int, out: Path, max_minutes: float,
+          word_drop: float = 0.15, snapshots: Path | None = None, seed: int = SEED):
+    import torch
+
+    torch.set_num_threads(1)
+    torch.manual_seed(seed)
+    rng = random.Random(seed)
+    fz, meta = make_featurizer(vocab, counts, fit)
+    model = build_model(torch, emb, clusters, len(meta["chars"]), len(meta["proclitics"]), len(meta["shapes"]),
+                        len(meta["train_vocab"]), hidden, word_drop)
+    opt = torch.optim.Adam([p for p in model.parameters() if p.requires_grad], lr=2e-3)
+    data = chunks(fit)
+    data.sort(key=lambda s: len(s[0]))
+    batches = [data[i:i + 32] for i in range(0, len(data), 32)]
+    tensors = [to_tensors(torch, fz, b) for b in batches]
+    best, history, t_start = (-1.0, 0), [], time.time()
+    for epoch in range(1, epochs + 1):
+        model.train()
+        for group in opt.param_groups:  # gentle decay: lr / (1 + 0.05 epoch)
+            group["lr"] = 2e-3 / (1 + 0.05 * (epoch - 1))
+        rng.shuffle(tensors)
+        total, t0 = 0.0, time.time()
+        for f, tags in tensors:
+            opt.zero_grad()
+            loss = model.nll(model(f), tags, f["lengths"])
+            (loss / len(tags)).backward()
+            torch.nn.utils.clip_grad_norm_(model.parameters(), 5.0)
+            opt.step()
+            total += loss.item()
+        export(model, meta, vocab, counts, out)
+        msg = f"epoch {epoch}: loss {total / len(data):.3f} ({time.time() - t0:.0f}s)"
+        if dev:
+            r = evaluate(NeuralTagger(out), dev)
+            f1 = r["overall"]["f1"]
+            history.append(f1)
+            if f1 > best[0]:
+                best = (f1, epoch)
+                out.with_suffix(".best.npz").write_bytes(out.read_bytes())
+            msg += f" dev F1 {100 * f1:.2f} " + " ".join(f"{t} {100 * v['f1']:.1f}" for t, v in r["types"].items())
+        elif snapshots:
+            snapshots.mkdir(parents=True, exist_ok=True)
+            (snapshots / f"ner_nn_e{epoch}.npz").write_bytes(out.read_bytes())
+        log(msg)
+        if (time.time() - t_start) / 60 > max_minutes:
+            log(f"time cap {max_minutes} min reached")
+            break
+    return best, history
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("step", choices=["embed", "tune", "train", "combine", "all"])
+    ap.add_argument("--shared", type=Path, default=DEFAULT_SHARED)
+    ap.add_argument("--fold", type=int, default=9, choices=range(10))
+    ap.add_argument("--epochs", type=int, default=12)
+    ap.add_argument("--hidden", type=int, default=100)
+    ap.add_argument("--max-minutes", type=float, default=30.0)
+    ap.add_argument("--word-drop", type=float, default=0.15)
+    ap.add_argument("--seed", type=int, default=SEED, help="training seed (ensemble members differ by it)")
+    ap.add_argument("--snapshots", type=Path, help="train: also keep the model of every epoch in this folder")
+    ap.add_argument("--emb", type=Path, default=BUILD / "ner_nn_emb.npz")
+    ap.add_argument("--out", type=Path, default=DATA / "ner_nn.npz")
+    ap.add_argument("--members", type=Path, nargs="+", help="combine: the member models")
+    args = ap.parse_args()
+    if args.step == "combine":
+        combine(args.members, args.out)
+        return
+    if args.step in ("embed", "all") or not args.emb.is_file():
+        build_embeddings(args.shared, args.emb)
+    if args.step == "embed":
+        return
+    emb, vocab, counts, clusters = load_embeddings(args.emb)
+    train_sents = read_conll(args.shared / "data/ner/anercorp/train.txt")
+    if args.step == "tune":
+        a, b = int(len(train_sents) * args.fold / 10), int(len(train_sents) * (args.fold + 1) / 10)
+        out = BUILD / f"ner_nn_tune_f{args.fold}_s{args.seed}.npz"
+        best, history = train(train_sents[:a] + train_sents[b:], train_sents[a:b], vocab, counts, emb, clusters,
+                              args.epochs, args.hidden, out, args.max_minutes, args.word_drop,
+                              seed=args.seed)
+        print(json.dumps({"fold": args.fold, "best_f1": round(100 * best[0], 2), "best_epoch": best[1],
+                          "hidden": args.hidden, "word_drop": args.word_drop,
+                          "history": [round(100 * h, 2) for h in history]}), flush=True)
+    else:
+        train(train_sents, [], vocab, counts, emb, clusters, args.epochs, args.hidden, args.out, args.max_minutes,
+              args.word_drop, args.snapshots, args.seed)
+
+
+if __name__ == "__main__":
+    main()

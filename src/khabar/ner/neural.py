@@ -1,0 +1,340 @@
+"""Neural NER tagger (BiLSTM-CRF) with inference in pure numpy.
+
+Trained with PyTorch by ``scripts/train_ner_nn.py`` and exported to ``ner_nn.npz`` (float16
+weights); at run time only numpy is needed. Per token the network sees:
+
+- a word embedding pretrained on unlabelled news (SVD of positional PPMI over saudinewsnet),
+  looked up for the normalised word, falling back to its clitic-stripped stem;
+- the embedding of the clitic-stripped stem (proclitics are stripped only when the stem is
+  more frequent in the news corpus than the whole word, as in the CRF features);
+- a character CNN over the normalised word (what it has for names never seen anywhere);
+- a word embedding learnt on the labelled data (words seen at least twice in training), which
+  remembers the names seen there (dropped out in training so the rest is learnt too);
+- learnt vectors of the word's and the stem's clusters (k-means of the news embeddings at two
+  granularities), shared by all words of a cluster, so names never seen in training borrow them;
+- small embeddings of the stripped proclitics, a word shape and a corpus-frequency band.
+
+A BiLSTM reads these, a linear layer scores the BIO tags and a linear-chain CRF (Viterbi, with
+the BIO constraints enforced) decodes. Everything that depends on one word only is computed once
+per distinct word and cached; the LSTM is vectorised across the sentences of a batch.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from importlib import resources
+
+import numpy as np
+
+from .features import word_key
+
+MODEL_FILE = "ner_nn.npz"
+MAX_CHARS = 16
+PAD, UNK = 0, 1
+
+_ARABIC_LO, _ARABIC_HI = "\u0621", "\u064a"
+
+
+def shape_of(key: str) -> str:
+    """Coarse shape: the character classes present and a length band."""
+    kinds = set()
+    for ch in key:
+        if _ARABIC_LO <= ch <= _ARABIC_HI:
+            kinds.add("a")
+        elif ch.isdigit():
+            kinds.add("d")
+        elif ch.isalpha():
+            kinds.add("l")
+        else:
+            kinds.add("p")
+    n = len(key)
+    band = "1" if n == 1 else "2" if n == 2 else "3" if n <= 4 else "5" if n <= 7 else "8"
+    return "".join(sorted(kinds)) + band
+
+
+def freq_band(count: int) -> int:
+    return 0 if count == 0 else 1 if count < 10 else 2 if count < 100 else 3 if count < 1000 else 4 if count < 10000 else 5
+
+
+class Featurizer:
+    """Maps a token to integer inputs of the network (cached per distinct token).
+
+    ``vocab`` lists the embedding vocabulary (normalised word keys, by corpus frequency) and
+    ``counts`` their corpus counts; ``proclitics`` the strippable proclitic sequences (longest
+    first), ``chars`` the character vocabulary and ``shapes`` the shape classes.
+    """
+
+    def __init__(self, vocab: Sequence[str], counts: Sequence[int], proclitics: Sequence[str],
+                 chars: str, shapes: Sequence[str], train_vocab: Sequence[str] = (),
+                 cache_size: int = 50_000) -> None:
+        self.index = {w: i + 2 for i, w in enumerate(vocab)}  # 0 pad, 1 unknown
+        self.train_index = {w: i + 2 for i, w in enumerate(train_vocab)}
+        self.counts = dict(zip(vocab, (int(c) for c in counts)))
+        self.proclitics = tuple(proclitics)
+        self.pre_index = {p: i + 1 for i, p in enumerate(self.proclitics)}  # 0 = none
+        self.char_index = {c: i + 2 for i, c in enumerate(chars)}
+        self.shape_index = {s: i + 1 for i, s in enumerate(shapes)}  # 0 = other
+        self._cache: dict[str, tuple] = {}
+        self._cache_size = cache_size
+
+    def stem(self, key: str) -> tuple[str, str]:
+        """(proclitics, stem): strip the proclitics whose stem is most frequent in the corpus."""
+        count = self.counts.get
+        best, best_count = "", count(key, 0)
+        for pre in self.proclitics:
+            if len(key) - len(pre) >= 2 and key.startswith(pre):
+                rest = key[len(pre):]
+                if pre.endswith("لل"):  # لل = ل (for) + ال (the)
+                    rest = "ال" + rest
+                c = count(rest, 0)
+                if c > best_count:
+                    best, best_count = pre, c
+        if not best:
+            return "", key
+        rest = key[len(best):]
+        return best, ("ال" + rest if best.endswith("لل") else rest)
+
+    def token(self, token: str) -> tuple:
+        """(word id, stem id, proclitic id, shape id, frequency band, learnt-word id, char ids)."""
+        cached = self._cache.get(token)
+        if cached is not None:
+            return cached
+        key = word_key(token)
+        pre, stem = self.stem(key)
+        bare = stem[2:] if stem.startswith("ال") and len(stem) > 3 else stem  # without the article
+        idx = self.index.get
+        sid = idx(stem) or idx(bare) or UNK
+        wid = idx(key) or sid
+        chars = [self.char_index.get(c, UNK) for c in key[:MAX_CHARS]]
+        chars += [PAD] * (MAX_CHARS - len(chars))
+        out = (wid, sid, self.pre_index.get(pre, 0), self.shape_index.get(shape_of(key), 0),
+               freq_band(self.counts.get(key, 0)),
+               self.train_index.get(key) or self.train_index.get(stem) or UNK, chars)
+        if len(self._cache) >= self._cache_size:
+            self._cache.clear()
+        self._cache[token] = out
+        return out
+
+    def batch(self, sentences: Sequence[Sequence[str]]) -> dict[str, np.ndarray]:
+        """Padded integer arrays (B, T[, MAX_CHARS]) and lengths for a list of sentences."""
+        lengths = np.array([len(s) for s in sentences], dtype=np.int64)
+        B, T = len(sentences), int(lengths.max()) if len(sentences) else 0
+        ints = np.zeros((B, T, 6), dtype=np.int64)
+        chars = np.zeros((B, T, MAX_CHARS), dtype=np.int64)
+        for b, sent in enumerate(sentences):
+            for t, tok in enumerate(sent):
+                f = self.token(tok)
+                ints[b, t] = f[:6]
+                chars[b, t] = f[6]
+        return {"word": ints[..., 0], "stem": ints[..., 1], "pre": ints[..., 2], "shape": ints[..., 3],
+                "freq": ints[..., 4], "tword": ints[..., 5], "chars": chars, "lengths": lengths}
+
+
+def _sigmoid(x: np.ndarray) -> np.ndarray:
+    return 0.5 * (np.tanh(0.5 * x) + 1.0)
+
+
+def bio_mask(tags: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+    """Forbidden transitions (K, K) and starts (K,) under BIO: I-X only after B-X or I-X."""
+    K = len(tags)
+    trans = np.zeros((K, K), dtype=bool)
+    start = np.zeros(K, dtype=bool)
+    for j, t in enumerate(tags):
+        if t.startswith("I-"):
+            start[j] = True
+            for i, p in enumerate(tags):
+                if p[2:] != t[2:]:
+                    trans[i, j] = True
+    return trans, start
+
+
+def viterbi(em: np.ndarray, lengths: np.ndarray, trans: np.ndarray, start: np.ndarray,
+            end: np.ndarray) -> list[list[int]]:
+    """Best tag index sequences for emissions (B, T, K), batched over sentences."""
+    B, T, K = em.shape
+    score = start[None, :] + em[:, 0]
+    back = np.zeros((T, B, K), dtype=np.int32)
+    final = np.where((lengths == 1)[:, None], score + end, -np.inf)
+    for t in range(1, T):
+        cand = score[:, :, None] + trans[None]
+        back[t] = cand.argmax(axis=1)
+        score = cand.max(axis=1) + em[:, t]
+        done = lengths == t + 1
+        if done.any():
+            final[done] = score[done] + end
+    out = []
+    for b in range(B):
+        n = int(lengths[b])
+        k = int(final[b].argmax())
+        path = [k]
+        for t in range(n - 1, 0, -1):
+            k = int(back[t, b, k])
+            path.append(k)
+        out.append(path[::-1])
+    return out
+
+
+class NeuralTagger:
+    """The packaged BiLSTM-CRF (or an ensemble of them), loaded from an ``.npz``.
+
+    An ensemble file holds the weights of member i under keys prefixed ``m<i>.``; the members
+    share the featurizer and the pretrained embeddings, run as one block-diagonal LSTM, and
+    their emission and transition scores are averaged. ``tag`` is thread-safe: the only shared
+    state is the per-word cache of input pre-activations, updated with atomic dict operations.
+    """
+
+    def __init__(self, path, cache_size: int = 10_000) -> None:
+        with np.load(path, allow_pickle=False) as z:
+            meta = {k: z[k] for k in z.files}
+        lines = lambda name: bytes(meta.pop(name)).decode("utf-8").split("\n")  # noqa: E731
+        self.tags = lines("tags")
+        vocab = lines("vocab")
+        self.featurizer = Featurizer(vocab, meta.pop("counts"), lines("proclitics"),
+                                     "".join(lines("chars")), lines("shapes"), lines("train_vocab"))
+        w = {k: v if v.dtype.kind == "i" else v.astype(np.float32) for k, v in meta.items()}
+        prefixes = sorted({k.split(".")[0] + "." for k in w if "." in k}) or [""]
+        shared = {k: v for k, v in w.items() if "." not in k}
+        self.members = [{**shared, **{k[len(p):]: v for k, v in w.items() if p and k.startswith(p)}}
+                        for p in prefixes]
+        M = len(self.members)
+        H = self.H = self.members[0]["fw_hh"].shape[1]
+        mean = lambda key: sum(m[key] for m in self.members) / M  # noqa: E731
+        forbid_t, forbid_s = bio_mask(self.tags)
+        self.trans = np.where(forbid_t, -1e4, mean("crf_trans"))
+        self.start = np.where(forbid_s, -1e4, mean("crf_start"))
+        self.end = mean("crf_end")
+        # One LSTM step for all members and both directions ("streams" = member x direction):
+        # gate columns reordered to (i, f, o, g) so the three sigmoids are one call, recurrent
+        # weights block-diagonal over the streams.
+        order = np.r_[0:2 * H, 3 * H:4 * H, 2 * H:3 * H]
+        S = 2 * M
+        self.w_hh = np.zeros((S * H, S * 4 * H), dtype=np.float32)
+        for i, m in enumerate(self.members):
+            m["w_ih"] = np.concatenate([m["fw_ih"][order], m["bw_ih"][order]], axis=0).T.copy()
+            m["b_ih"] = np.concatenate([m["fw_b"][order], m["bw_b"][order]])
+            for d, key in enumerate(("fw_hh", "bw_hh")):
+                j = 2 * i + d
+                self.w_hh[j * H:(j + 1) * H, j * 4 * H:(j + 1) * 4 * H] = m[key][order].T
+        self._cache: dict[str, np.ndarray] = {}
+        self._cache_size = cache_size
+
+    # -- network ------------------------------------------------------------------------
+    @staticmethod
+    def _inputs(w: dict[str, np.ndarray], f: dict[str, np.ndarray]) -> np.ndarray:
+        emb = w["emb"]
+        ch = w["char_emb"][f["chars"]]  # (B, T, C, E)
+        B, T, C, E = ch.shape
+        k = w["char_conv_w"]  # (F, E, 3), padding 1
+        padded = np.zeros((B, T, C + 2, E), dtype=np.float32)
+        padded[:, :, 1:-1] = ch
+        conv = w["char_conv_b"] + sum((padded[:, :, j:j + C].reshape(-1, E) @ k[:, :, j].T).reshape(B, T, C, -1)
+                                      for j in range(3))
+        charvec = np.maximum(conv, 0.0).max(axis=2)  # ReLU, max over positions
+        return np.concatenate([emb[f["word"]], emb[f["stem"]], charvec, w["pre_emb"][f["pre"]],
+                               w["shape_emb"][f["shape"]], w["freq_emb"][f["freq"]],
+                               w["tword_emb"][f["tword"]]]
+                              + [w[f"cluster_emb{j}"][w["cluster_ids"][f[key], j]] for key in ("word", "stem")
+                                 for j in range(w["cluster_ids"].shape[1])], axis=-1)
+
+    def _token_gates(self, tokens: list[str]) -> np.ndarray:
+        """Input-to-gate pre-activations (M, S * 4H) of distinct tokens: everything before the LSTM
+        depends on the word alone, so this is computed once per word and cached."""
+        f = self.featurizer.batch([tokens])
+        return np.concatenate([self._inputs(m, f)[0] @ m["w_ih"] + m["b_ih"] for m in self.members], axis=-1)
+
+    def _gates(self, sentences: Sequence[Sequence[str]]) -> np.ndarray:
+        index: dict[str, int] = {}
+        for sent in sentences:
+            for tok in sent:
+                if tok not in index:
+                    index[tok] = len(index)
+        toks = list(index)
+        cache = self._cache
+        missing = [t for t in toks if t not in cache]
+        if missing and len(cache) + len(missing) > self._cache_size:
+            cache.clear()  # bounded memory: start over, so every word of this batch is missing now
+            missing = toks
+        if missing:
+            for s in range(0, len(missing), 1024):  # in chunks, to bound the memory of the char CNN
+                part = missing[s:s + 1024]
+                for tok, row in zip(part, self._token_gates(part)):
+                    cache[tok] = row
+        rows = np.stack([cache[t] for t in toks])
+        T = max(len(s) for s in sentences)
+        ids = np.zeros((len(sentences), T), dtype=np.int64)
+        for b, sent in enumerate(sentences):
+            ids[b, :len(sent)] = [index[t] for t in sent]
+        return rows[ids]
+
+    def _bilstm(self, gx: np.ndarray, lengths: np.ndarray) -> np.ndarray:
+        """Hidden states (B, T, S * H) of all streams, each backward stream re-aligned."""
+        B, T, _ = gx.shape
+        H, S = self.H, 2 * len(self.members)
+        # Backward direction = forward pass over each sentence reversed in place (pads stay last).
+        pos = np.arange(T)[None, :]
+        rev = np.where(pos < lengths[:, None], lengths[:, None] - 1 - pos, pos)
+        rows = np.arange(B)[:, None]
+        gx = gx.reshape(B, T, S, 4 * H)
+        gx[:, :, 1::2] = gx[rows, rev][:, :, 1::2]
+        gx = np.ascontiguousarray(gx.transpose(1, 0, 2, 3)).reshape(T, B, S * 4 * H)  # per step one slice
+        h = np.zeros((B, S * H), dtype=np.float32)
+        c = np.zeros((B, S, H), dtype=np.float32)
+        out = np.empty((T, B, S, H), dtype=np.float32)
+        w_hh = self.w_hh
+        for t in range(T):
+            z = (gx[t] + h @ w_hh).reshape(B, S, 4 * H)
+            sig = _sigmoid(z[:, :, :3 * H])
+            c = sig[:, :, H:2 * H] * c + sig[:, :, :H] * np.tanh(z[:, :, 3 * H:])
+            hs = sig[:, :, 2 * H:] * np.tanh(c)
+            out[t] = hs
+            h = hs.reshape(B, S * H)
+        out = out.transpose(1, 0, 2, 3)  # (B, T, S, H)
+        out[:, :, 1::2] = out[rows, rev][:, :, 1::2]
+        return out
+
+    def emissions(self, sentences: Sequence[Sequence[str]]) -> tuple[np.ndarray, np.ndarray]:
+        lengths = np.array([len(s) for s in sentences], dtype=np.int64)
+        hid = self._bilstm(self._gates(sentences), lengths)
+        B, T = hid.shape[:2]
+        em = 0.0
+        for i, m in enumerate(self.members):
+            hm = hid[:, :, 2 * i:2 * i + 2].reshape(B * T, 2 * self.H)
+            em = em + hm @ m["out_w"].T + m["out_b"]
+        return (em / len(self.members)).reshape(B, T, -1), lengths
+
+    # -- API ------------------------------------------------------------------------------
+    def tag_sents(self, sentences: Sequence[Sequence[str]], batch_tokens: int = 4000) -> list[list[str]]:
+        """Tags for several sentences, batched (similar lengths together) for speed."""
+        result: list[list[str]] = [[] for _ in sentences]
+        order = sorted((i for i, s in enumerate(sentences) if s), key=lambda i: len(sentences[i]))
+        start = 0
+        while start < len(order):
+            stop = start + 1
+            while stop < len(order) and len(sentences[order[stop]]) * (stop - start + 1) <= batch_tokens:
+                stop += 1
+            idx = order[start:stop]
+            em, lengths = self.emissions([sentences[i] for i in idx])
+            for i, path in zip(idx, viterbi(em, lengths, self.trans, self.start, self.end)):
+                result[i] = [self.tags[k] for k in path]
+            start = stop
+        return result
+
+    def tag(self, tokens: Sequence[str]) -> list[str]:
+        """BIO tags (B-PER, I-ORG, O, ...) for the tokens of one sentence."""
+        if not tokens:
+            return []
+        return self.tag_sents([list(tokens)])[0]
+
+
+def model_path():
+    """The packaged model as an importlib.resources Traversable (may not exist)."""
+    return resources.files("khabar.data").joinpath(MODEL_FILE)
+
+
+def load_neural_tagger() -> NeuralTagger:
+    model = model_path()
+    with resources.as_file(model) as path:
+        if not path.is_file():
+            raise FileNotFoundError(f"neural NER model {MODEL_FILE} is missing from khabar.data "
+                                    "(rebuild it with scripts/train_ner_nn.py all)")
+        return NeuralTagger(path)
