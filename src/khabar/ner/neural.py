@@ -208,13 +208,12 @@ class NeuralTagger:
         # weights block-diagonal over the streams.
         order = np.r_[0:2 * H, 3 * H:4 * H, 2 * H:3 * H]
         S = 2 * M
-        self.w_hh = np.zeros((S * H, S * 4 * H), dtype=np.float32)
+        self.w_hh = np.zeros((S, H, 4 * H), dtype=np.float32)  # one (H, 4H) block per stream
         for i, m in enumerate(self.members):
             m["w_ih"] = np.concatenate([m["fw_ih"][order], m["bw_ih"][order]], axis=0).T.copy()
             m["b_ih"] = np.concatenate([m["fw_b"][order], m["bw_b"][order]])
             for d, key in enumerate(("fw_hh", "bw_hh")):
-                j = 2 * i + d
-                self.w_hh[j * H:(j + 1) * H, j * 4 * H:(j + 1) * 4 * H] = m[key][order].T
+                self.w_hh[2 * i + d] = m[key][order].T
         self._cache: dict[str, np.ndarray] = {}
         self._cache_size = cache_size
 
@@ -276,19 +275,20 @@ class NeuralTagger:
         rows = np.arange(B)[:, None]
         gx = gx.reshape(B, T, S, 4 * H)
         gx[:, :, 1::2] = gx[rows, rev][:, :, 1::2]
-        gx = np.ascontiguousarray(gx.transpose(1, 0, 2, 3)).reshape(T, B, S * 4 * H)  # per step one slice
-        h = np.zeros((B, S * H), dtype=np.float32)
-        c = np.zeros((B, S, H), dtype=np.float32)
-        out = np.empty((T, B, S, H), dtype=np.float32)
+        # per step one slice, streams first: the recurrent product is one batched matmul over
+        # the streams, (S, B, H) @ (S, H, 4H), not a block-diagonal matrix of mostly zeros
+        gx = np.ascontiguousarray(gx.transpose(1, 2, 0, 3))  # (T, S, B, 4H)
+        h = np.zeros((S, B, H), dtype=np.float32)
+        c = np.zeros((S, B, H), dtype=np.float32)
+        out = np.empty((T, S, B, H), dtype=np.float32)
         w_hh = self.w_hh
         for t in range(T):
-            z = (gx[t] + h @ w_hh).reshape(B, S, 4 * H)
+            z = gx[t] + np.matmul(h, w_hh)
             sig = _sigmoid(z[:, :, :3 * H])
             c = sig[:, :, H:2 * H] * c + sig[:, :, :H] * np.tanh(z[:, :, 3 * H:])
-            hs = sig[:, :, 2 * H:] * np.tanh(c)
-            out[t] = hs
-            h = hs.reshape(B, S * H)
-        out = out.transpose(1, 0, 2, 3)  # (B, T, S, H)
+            h = sig[:, :, 2 * H:] * np.tanh(c)
+            out[t] = h
+        out = out.transpose(2, 0, 1, 3)  # (B, T, S, H)
         out[:, :, 1::2] = out[rows, rev][:, :, 1::2]
         return out
 
