@@ -26,30 +26,12 @@ from importlib import resources
 
 import numpy as np
 
+from .features import _shape as shape_of  # one word-shape definition for both taggers
 from .features import word_key
 
 MODEL_FILE = "ner_nn.npz"
 MAX_CHARS = 16
 PAD, UNK = 0, 1
-
-_ARABIC_LO, _ARABIC_HI = "\u0621", "\u064a"
-
-
-def shape_of(key: str) -> str:
-    """Coarse shape: the character classes present and a length band."""
-    kinds = set()
-    for ch in key:
-        if _ARABIC_LO <= ch <= _ARABIC_HI:
-            kinds.add("a")
-        elif ch.isdigit():
-            kinds.add("d")
-        elif ch.isalpha():
-            kinds.add("l")
-        else:
-            kinds.add("p")
-    n = len(key)
-    band = "1" if n == 1 else "2" if n == 2 else "3" if n <= 4 else "5" if n <= 7 else "8"
-    return "".join(sorted(kinds)) + band
 
 
 def freq_band(count: int) -> int:
