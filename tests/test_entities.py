@@ -352,8 +352,8 @@ def test_title_comma_name_and_foreign_names_keep_their_waw():
 
 
 def test_title_with_region_post_then_rank_and_name(kb_only):
-    text = "وأوضح المتحدث الرسمي للدفاع المدني بمنطقة المدينة المنورة النقيب نايف محمد الجهني أن الحريق انطفأ."
-    per = by_en(run(kb_only, text), "Nayef Mohammed al-Juhani")
+    text = "وبين المتحدث الرسمي للدفاع المدني بمنطقة حائل الرائد سالم فهد الشمري أن النيران أخمدت بالكامل."
+    per = by_en(run(kb_only, text), "Salem Fahd al-Shammari")
     assert [m.kind for m in per.mentions] == ["title", "name"]
 
 

@@ -1170,7 +1170,7 @@ class _Resolver:
                          or not an.is_word(a) and toks[a].text[0] not in _QUOTE_CHARS):
             a += 1
         if a >= i and op is not None and op < i:
-            # من جانبه الرئيس الروسي فلاديمير بوتين ...، قال: the phrase after the opener
+            # من جانبه الرئيس الفرنسي إيمانويل ماكرون ...، قال: the phrase after the opener
             y = an.np_end(op, i)
             x, y, _ = an.clean_np(op, y, Cue("", "verb"))
             return (x, y) if x < y else None
