@@ -481,7 +481,7 @@ class EntityStage:
         return False
 
     def _headed_names(self, toks: tuple[Token, ...], si: int, cands: list[Cand]) -> list[Cand]:
-        """Multi-word names built on a head noun: "جامعة جازان", "مهرجان جدة", "مستشفى الملك فهد"."""
+        """Multi-word names built on a head noun: "جامعة جازان", "مهرجان الجنادرية", "مستشفى الملك فهد"."""
         lex, n = self.lex, len(toks)
         starts = {c.i: c for c in cands}
         inside = {k for c in cands for k in range(c.i, c.j) if c.j - c.i > 1 or c.type != "LOC"}
@@ -497,7 +497,7 @@ class EntityStage:
                     and any(f in lex.place_heads for f, _o, _c in _forms(toks[i])) \
                     and not toks[i + 1].norm.startswith("ال") and not toks[i + 1].norm.endswith(("ات", "يه")) \
                     and _name_like(toks[i + 1].norm, lex, self.kb, toks[i + 1].text):
-                # "مدينة بعقوبة": the place is the word after the head (not a plural or an adjective:
+                # "مدينة الموصل": the place is the word after the head (not a plural or an adjective:
                 # "مدينة مهرجانات", "مدينة ساحلية")
                 t = toks[i + 1]
                 out.append(Cand(t.start, t.end, i + 1, i + 2, si, "LOC", (t.norm,), "rule"))
@@ -520,7 +520,7 @@ class EntityStage:
             typ = lex.heads[form]
             end = None
             k = i + 1
-            while k < n and k - i <= 4:  # a known name within three words: "اللجنة العليا لمهرجان جدة"
+            while k < n and k - i <= 4:  # a known name within three words: "اللجنة المنظمة لمعرض الكتاب"
                 c = starts.get(k)
                 if c is not None and c.type == "PER" and k > i + 1:
                     break  # "الهيئة الإسلامية العالمية للمحامين سعد الغنيم": the person is not in the name
@@ -761,7 +761,7 @@ class EntityStage:
             k, words = j, 0
             while k < len(toks) and words < 4 and (si, k) not in taken \
                     and _name_like(toks[k].norm, lex, self.kb, toks[k].text):
-                words += toks[k].norm not in lex.connectors  # "بن" links names: "مشعل بن ماجد بن عبدالعزيز"
+                words += toks[k].norm not in lex.connectors  # "بن" links names: "فيصل بن خالد بن عبدالعزيز"
                 k += 1
                 # a family name with the article ends the name unless a connector follows:
                 # "عادل بن أحمد الجبير الوفدَ" (the delegation is the object), but "عبد الله بن ..."
@@ -816,7 +816,7 @@ class EntityStage:
                 k += 1  # "السفير الروسي، فيتالي تشوركين"
             if (t.sent, k) in by_start:
                 t.target = by_start[(t.sent, k)]
-            else:  # apposition: "NAME، TITLE" or "NAME TITLE" ("الأمير مشعل بن ماجد محافظ جدة")
+            else:  # apposition: "NAME، TITLE" or "NAME TITLE" ("الأمير فيصل بن خالد أمير عسير")
                 comma = t.i >= 2 and toks[t.i - 1].text in ("،", ",")
                 end = t.i - 1 if comma else t.i
                 for idx, c in enumerate(cands):
@@ -877,7 +877,7 @@ class EntityStage:
                 if len(nk) <= len(key):
                     continue
                 # a PER first name alone ("محمد") is too common to stand for a full name; a surname
-                # ("رئيسي") or a longer start ("مشعل بن ماجد") is not
+                # ("رئيسي") or a longer start ("فيصل بن خالد") is not
                 prefix = nk[:len(key)] == key and (typ != "PER" or len(key) >= 2)
                 if prefix or (typ == "PER" and nk[-len(key):] == key):
                     owners.append(cl)

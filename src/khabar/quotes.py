@@ -729,7 +729,7 @@ class _Analyzer:
                 if self.is_comma(x) or self.L[x] in self.lex.np_stop:
                     break
         if m is None:
-            # a speaker named elsewhere in the article (ووصف العسيري هذه الحالة ...)
+            # a speaker named elsewhere in the article (ووصف الخبير هذه الحالة ...)
             for x in range(k, min(k + 10, se)):
                 if self.is_comma(x) or self.L[x] in self.lex.np_stop:
                     break
@@ -1072,7 +1072,7 @@ class _Resolver:
             key = lw[0][2:] if lw[0].startswith(_ART) else lw[0]
             if key in self.doc_source:
                 return self.doc_source[key]
-        # a document of an organisation (تحقيق لصحيفة ميرور، تقرير المجلس العالمي ...): the organisation
+        # a document of an organisation (تحقيق لصحيفة الغارديان، تقرير المجلس العالمي ...): the organisation
         if len(lw) >= 2 and lw[0] in lex.doc_nouns and not lw[0].startswith(_ART):
             nxt = L[a + 1]
             if nxt.startswith(_LAM) and not nxt.startswith(_LIL) and (
@@ -1114,7 +1114,7 @@ class _Resolver:
                 if name[0] not in lex.nominal_norm or len(name) >= 2:
                     if _contains(words, name) and not (len(name) == 1 and name[0] in lex.nominal_norm):
                         return self.note(sp, s, e, words)
-        # 2b. the same title (الناطق باسم النيابة ... / الناطق باسم النيابة الفيدرالية ...)
+        # 2b. the same title (الناطق باسم النيابة ... / الناطق باسم النيابة العامة ...)
         if lw[0] in lex.nominal_heads and len(words) >= 2:
             for sp in reversed(self.recent):
                 for name in self.names(sp):
@@ -1175,7 +1175,7 @@ class _Resolver:
             x, y, _ = an.clean_np(op, y, Cue("", "verb"))
             return (x, y) if x < y else None
         if a >= i - 1 and L[ss] in lex.copulas and i - ss <= 14:
-            # وكان المحامي خالد أبو راشد، قد أكد أن ...
+            # وكان المحامي فلان الفلاني، قد أكد أن ...
             comma = next((x for x in range(ss, i) if an.is_comma(x)), None)
             if comma is not None:
                 a, i = ss, comma
