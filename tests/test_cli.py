@@ -166,3 +166,14 @@ def test_python_dash_m_runs_the_cli():
 
     r = subprocess.run([sys.executable, "-m", "khabar", "--version"], capture_output=True, text=True)
     assert r.returncode == 0 and "khabar" in r.stdout
+
+
+def test_every_command_is_documented_in_the_readme():
+    from pathlib import Path
+
+    from khabar.cli import LAZY_COMMANDS
+
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    commands = set(main.commands) | set(LAZY_COMMANDS)
+    missing = sorted(c for c in commands if f"khabar {c}" not in readme)
+    assert not missing, f"commands without a usage example in README.md: {missing}"
