@@ -89,13 +89,14 @@ def corpus_ids(shared: Path, vocab_min: int, vocab_max: int):
     return np.concatenate(parts), vocab, counts
 
 
-def build_clusters(shared: Path, out: Path, dims: int = 128, contexts: int = 4000,
-                   vocab_min: int = 5, vocab_max: int = 150_000) -> None:
+def cooccurrence_embeddings(ids, V: int, C: int, dims: int, rng):
+    """Unit-length word vectors (V, dims): positional co-occurrence counts (offsets -2, -1, +1, +2
+    against the C most frequent words), PPMI, randomised SVD. ``ids`` is the corpus as word ids
+    (ids >= V are unknown words or breaks); ``rng`` is used, so the caller's next draws follow it.
+    Shared by the CRF's clusters and the neural tagger's embeddings."""
     import numpy as np
     import scipy.sparse as sp
 
-    ids, vocab, counts = corpus_ids(shared, vocab_min, vocab_max)
-    V, C = len(vocab), contexts
     offsets = (-2, -1, 1, 2)
     mat = None
     for b, d in enumerate(offsets):
@@ -119,16 +120,24 @@ def build_clusters(shared: Path, out: Path, dims: int = 128, contexts: int = 400
     keep = pmi > 0
     ppmi = sp.csr_matrix((pmi[keep].astype(np.float32), (coo.row[keep], coo.col[keep])), shape=mat.shape)
     # Randomised SVD (Halko et al.), two power iterations.
-    rng = np.random.default_rng(SEED)
     q = ppmi @ rng.standard_normal((ppmi.shape[1], dims + 20)).astype(np.float32)
     for _ in range(2):
         q, _r = np.linalg.qr(q)
         q = ppmi @ (ppmi.T @ q)
     q, _r = np.linalg.qr(q)
-    b_small = (ppmi.T @ q).T
-    u_hat, s, _vt = np.linalg.svd(b_small, full_matrices=False)
+    u_hat, s, _vt = np.linalg.svd((ppmi.T @ q).T, full_matrices=False)
     emb = (q @ u_hat[:, :dims]) * np.sqrt(s[:dims])
     emb /= np.linalg.norm(emb, axis=1, keepdims=True) + 1e-8
+    return emb
+
+
+def build_clusters(shared: Path, out: Path, dims: int = 128, contexts: int = 4000,
+                   vocab_min: int = 5, vocab_max: int = 150_000) -> None:
+    import numpy as np
+
+    ids, vocab, counts = corpus_ids(shared, vocab_min, vocab_max)
+    rng = np.random.default_rng(SEED)
+    emb = cooccurrence_embeddings(ids, len(vocab), contexts, dims, rng)
     log(f"SVD done: {emb.shape}")
     labels = [kmeans(emb.astype(np.float32), k, rng) for k in CLUSTER_SIZES]
     with gzip.GzipFile(out, "wb", compresslevel=9, mtime=0) as gz, io.TextIOWrapper(gz, encoding="utf-8") as fh:

@@ -23,7 +23,6 @@ from __future__ import annotations
 import argparse
 import glob
 import json
-import os
 import random
 import re
 import sys
@@ -39,6 +38,7 @@ sys.path.insert(0, str(ROOT / "src"))
 from khabar.ner.features import _PROCLITICS, word_key  # noqa: E402
 from khabar.ner.neural import MAX_CHARS, Featurizer, NeuralTagger, shape_of  # noqa: E402
 from khabar.ner.scoring import score  # noqa: E402
+from train_ner import cooccurrence_embeddings  # noqa: E402  (scripts/, beside this file)
 
 DATA = ROOT / "src" / "khabar" / "data"
 BUILD = ROOT / "build"
@@ -59,8 +59,6 @@ def log(msg: str) -> None:
 
 # --------------------------------------------------------------------------- embeddings
 def build_embeddings(shared: Path, out: Path) -> None:
-    import scipy.sparse as sp
-
     files = sorted(glob.glob(str(shared / "data/news/saudinewsnet/*.json")))
     cache: dict[str, str] = {}
     docs, counts = [], Counter()
@@ -82,31 +80,7 @@ def build_embeddings(shared: Path, out: Path) -> None:
         np.fromiter((index.get(k, unk) for k in keys), dtype=np.int32, count=len(keys)),
         np.array([unk + 1], dtype=np.int32))])
     log(f"corpus: {len(docs)} articles, {len(ids)} tokens, vocabulary {V}")
-    mat = None
-    for b, d in enumerate((-2, -1, 1, 2)):
-        w, c = (ids[:-d], ids[d:]) if d > 0 else (ids[-d:], ids[:d])
-        m = (w < V) & (c < C)
-        part = sp.coo_matrix((np.ones(int(m.sum()), dtype=np.float32), (w[m], c[m] + b * C)),
-                             shape=(V, 4 * C)).tocsr()
-        mat = part if mat is None else mat + part
-    mat.sum_duplicates()
-    total = mat.sum()
-    row = np.asarray(mat.sum(axis=1)).ravel()
-    col = np.asarray(mat.sum(axis=0)).ravel() ** 0.75
-    col /= col.sum()
-    coo = mat.tocoo()
-    pmi = np.log(coo.data / total) - np.log(row[coo.row] / total) - np.log(col[coo.col])
-    keep = pmi > 0
-    ppmi = sp.csr_matrix((pmi[keep].astype(np.float32), (coo.row[keep], coo.col[keep])), shape=mat.shape)
-    rng = np.random.default_rng(SEED)
-    q = ppmi @ rng.standard_normal((ppmi.shape[1], DIMS + 20)).astype(np.float32)
-    for _ in range(2):
-        q, _r = np.linalg.qr(q)
-        q = ppmi @ (ppmi.T @ q)
-    q, _r = np.linalg.qr(q)
-    u_hat, s, _vt = np.linalg.svd((ppmi.T @ q).T, full_matrices=False)
-    emb = (q @ u_hat[:, :DIMS]) * np.sqrt(s[:DIMS])
-    emb /= np.linalg.norm(emb, axis=1, keepdims=True) + 1e-8
+    emb = cooccurrence_embeddings(ids, V, C, DIMS, np.random.default_rng(SEED))
     out.parent.mkdir(parents=True, exist_ok=True)
     np.savez(out, emb=emb.astype(np.float32), vocab=np.frombuffer("\n".join(vocab).encode(), dtype=np.uint8),
              counts=np.array([counts[w] for w in vocab], dtype=np.int64))
