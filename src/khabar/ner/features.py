@@ -20,7 +20,7 @@ Features (all strings, as python-crfsuite wants them):
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from ..text.normalize import normalize
@@ -44,6 +44,24 @@ def word_key(token: str) -> str:
     if any(ch.isdigit() for ch in text):
         text = "".join("0" if ch.isdigit() else ch for ch in text)
     return text
+
+
+def strip_proclitics(key: str, proclitics: Sequence[str], count: Callable[[str], int]) -> tuple[str, str]:
+    """(proclitics, stem): the stripping whose stem is most frequent by ``count``; the whole word
+    when none is more frequent than it. لل + X gives the stem الX (ل + the article)."""
+    best, best_count = "", count(key)
+    for pre in proclitics:
+        if len(key) - len(pre) >= _MIN_STEM and key.startswith(pre):
+            rest = key[len(pre):]
+            if pre.endswith("لل"):
+                rest = "ال" + rest
+            c = count(rest)
+            if c > best_count:
+                best, best_count = pre, c
+    if not best:
+        return "", key
+    rest = key[len(best):]
+    return best, ("ال" + rest if best.endswith("لل") else rest)
 
 
 def _shape(word: str) -> str:
@@ -120,20 +138,7 @@ class FeatureExtractor:
         return result
 
     def _strip(self, key: str) -> tuple[str, str]:
-        count = self.res.count
-        best, best_count = "", count(key)
-        for pre in _PROCLITICS:
-            if len(key) - len(pre) >= _MIN_STEM and key.startswith(pre):
-                rest = key[len(pre):]
-                if pre.endswith("لل"):
-                    rest = "ال" + rest  # لل + X = ل + الX
-                c = count(rest)
-                if c > best_count:
-                    best, best_count = pre, c
-        if not best:
-            return "", key
-        rest = key[len(best):]
-        return best, ("ال" + rest if best.endswith("لل") else rest)
+        return strip_proclitics(key, _PROCLITICS, self.res.count)
 
     def _word(self, token: str) -> tuple[list[str], ...]:
         """Per-position feature lists of one word (index i = offset _WINDOW[i])."""

@@ -27,7 +27,7 @@ from importlib import resources
 import numpy as np
 
 from .features import _shape as shape_of  # one word-shape definition for both taggers
-from .features import word_key
+from .features import strip_proclitics, word_key
 
 MODEL_FILE = "ner_nn.npz"
 MAX_CHARS = 16
@@ -61,20 +61,8 @@ class Featurizer:
 
     def stem(self, key: str) -> tuple[str, str]:
         """(proclitics, stem): strip the proclitics whose stem is most frequent in the corpus."""
-        count = self.counts.get
-        best, best_count = "", count(key, 0)
-        for pre in self.proclitics:
-            if len(key) - len(pre) >= 2 and key.startswith(pre):
-                rest = key[len(pre):]
-                if pre.endswith("لل"):  # لل = ل (for) + ال (the)
-                    rest = "ال" + rest
-                c = count(rest, 0)
-                if c > best_count:
-                    best, best_count = pre, c
-        if not best:
-            return "", key
-        rest = key[len(best):]
-        return best, ("ال" + rest if best.endswith("لل") else rest)
+        counts = self.counts
+        return strip_proclitics(key, self.proclitics, lambda w: counts.get(w, 0))
 
     def token(self, token: str) -> tuple:
         """(word id, stem id, proclitic id, shape id, frequency band, learnt-word id, char ids)."""
