@@ -313,19 +313,24 @@ def _run(store: Store, jobs: Iterable[Job | BadArticle], report: IngestReport, *
         report.failed += 1
         report.failures.append((item.path, item.id, item.reason))
 
+    def batches() -> Iterator[list[Job]]:
+        """Jobs in chunks for the workers; bad inputs are recorded on the way."""
+        batch: list[Job] = []
+        for job in jobs:
+            if isinstance(job, BadArticle):
+                bad(job)
+                continue
+            batch.append(job)
+            if len(batch) >= chunk:
+                yield batch
+                batch = []
+        if batch:
+            yield batch
+
     try:
         if workers <= 1:
             _init_worker(stages)
-            batch: list[Job] = []
-            for job in jobs:
-                if isinstance(job, BadArticle):
-                    bad(job)
-                    continue
-                batch.append(job)
-                if len(batch) >= chunk:
-                    take(_analyze_jobs(batch))
-                    batch = []
-            if batch:
+            for batch in batches():
                 take(_analyze_jobs(batch))
         else:
             ctx = multiprocessing.get_context("forkserver" if sys.platform != "win32" else "spawn")
@@ -342,23 +347,14 @@ def _run(store: Store, jobs: Iterable[Job | BadArticle], report: IngestReport, *
                 def collect(fut: cf.Future[list[Result]]) -> None:
                     take(_future_results(fut, sent.pop(fut)))
 
-                batch = []
                 try:
-                    for job in jobs:
-                        if isinstance(job, BadArticle):
-                            bad(job)
-                            continue
-                        batch.append(job)
-                        if len(batch) >= chunk:
-                            submit(batch)
-                            batch = []
-                            while len(inflight) >= workers * 3:
-                                done, _ = cf.wait(inflight, return_when=cf.FIRST_COMPLETED)
-                                for fut in done:
-                                    inflight.discard(fut)
-                                    collect(fut)
-                    if batch:
+                    for batch in batches():
                         submit(batch)
+                        while len(inflight) >= workers * 3:
+                            done, _ = cf.wait(inflight, return_when=cf.FIRST_COMPLETED)
+                            for fut in done:
+                                inflight.discard(fut)
+                                collect(fut)
                     for fut in cf.as_completed(list(inflight)):
                         inflight.discard(fut)
                         collect(fut)
