@@ -36,8 +36,9 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
 
 from khabar.ner.features import _PROCLITICS, word_key  # noqa: E402
-from khabar.ner.neural import MAX_CHARS, Featurizer, NeuralTagger, shape_of  # noqa: E402
-from khabar.ner.scoring import score  # noqa: E402
+from khabar.ner.neural import (LEX_FEATURES, MAX_CHARS, Featurizer, NeuralTagger, load_lexicons,  # noqa: E402
+                               shape_of)
+from khabar.ner.scoring import entity_spans, score  # noqa: E402
 from train_ner import cooccurrence_embeddings  # noqa: E402  (scripts/, beside this file)
 
 DATA = ROOT / "src" / "khabar" / "data"
@@ -49,6 +50,7 @@ VOCAB_MAX, DIMS, CONTEXTS = 60_000, 128, 4000
 CLUSTER_SIZES, CLUSTER_DIM = (128, 512), 16  # word clusters (k-means of the embeddings), learnt vectors
 TWORD_DIM = 64  # learnt word embedding (training vocabulary)
 CHUNK = 60  # training sentences are cut into pieces of at most this many tokens
+BIOES_TAGS = ["O"] + [f"{p}-{t}" for t in ("PER", "ORG", "LOC", "MISC") for p in "BIES"]
 
 _TOKEN_RE = re.compile(r"\w+|[^\w\s]")
 
@@ -147,7 +149,15 @@ def chunks(sents):
     return out
 
 
-def make_featurizer(vocab, counts, train_sents) -> tuple[Featurizer, dict]:
+def to_bioes(tags: list[str]) -> list[str]:
+    """BIO tags as BIOES: single-token entities S-X, the last token of longer ones E-X."""
+    out = list(tags)
+    for i, j, typ in entity_spans(tags):
+        out[i:j] = [f"S-{typ}"] if j - i == 1 else [f"B-{typ}"] + [f"I-{typ}"] * (j - i - 2) + [f"E-{typ}"]
+    return out
+
+
+def make_featurizer(vocab, counts, train_sents, lexicon: bool = False) -> tuple[Featurizer, dict]:
     keys = [word_key(t) for toks, _ in train_sents for t in toks]
     char_counts = Counter(ch for k in keys for ch in k[:MAX_CHARS])
     char_counts.update(ch for w in vocab[:20000] for ch in w[:MAX_CHARS])
@@ -156,13 +166,15 @@ def make_featurizer(vocab, counts, train_sents) -> tuple[Featurizer, dict]:
     key_counts = Counter(keys)
     train_vocab = sorted(k for k, n in key_counts.items() if n >= 2 and "\n" not in k)
     proclitics = sorted(_PROCLITICS, key=lambda p: (-len(p), p))  # longest first, in a fixed order
-    meta = {"proclitics": proclitics, "chars": chars, "shapes": shapes, "train_vocab": train_vocab}
-    return Featurizer(vocab, counts, meta["proclitics"], chars, shapes, train_vocab), meta
+    meta = {"proclitics": proclitics, "chars": chars, "shapes": shapes, "train_vocab": train_vocab,
+            "lex_features": list(LEX_FEATURES) if lexicon else []}
+    return Featurizer(vocab, counts, meta["proclitics"], chars, shapes, train_vocab,
+                      lexicons=load_lexicons() if lexicon else None), meta
 
 
 # --------------------------------------------------------------------------- model
 def build_model(torch, emb: np.ndarray, clusters: np.ndarray, n_chars: int, n_pre: int, n_shapes: int, n_train: int, hidden: int,
-                word_drop: float):
+                word_drop: float, n_lex: int = 0):
     nn = torch.nn
 
     class Net(nn.Module):
@@ -183,7 +195,7 @@ def build_model(torch, emb: np.ndarray, clusters: np.ndarray, n_chars: int, n_pr
             cl[2:] = clusters
             self.register_buffer("cluster_ids", torch.from_numpy(cl))
             self.cluster_embs = nn.ModuleList([nn.Embedding(k + 1, CLUSTER_DIM) for k in CLUSTER_SIZES])
-            dim = 2 * emb.shape[1] + 64 + 8 + 8 + 4 + TWORD_DIM + 2 * len(CLUSTER_SIZES) * CLUSTER_DIM
+            dim = 2 * emb.shape[1] + 64 + 8 + 8 + 4 + TWORD_DIM + 2 * len(CLUSTER_SIZES) * CLUSTER_DIM + n_lex
             self.drop = nn.Dropout(0.5)
             self.lstm = nn.LSTM(dim, hidden, batch_first=True, bidirectional=True)
             self.out = nn.Linear(2 * hidden, len(TAGS))
@@ -201,7 +213,7 @@ def build_model(torch, emb: np.ndarray, clusters: np.ndarray, n_chars: int, n_pr
             x = torch.cat([self.emb(f["word"]), self.emb(f["stem"]), charvec, self.pre_emb(f["pre"]),
                            self.shape_emb(f["shape"]), self.freq_emb(f["freq"]), self.tword_emb(tword)]
                           + [e(self.cluster_ids[f[key]][..., j]) for key in ("word", "stem")
-                             for j, e in enumerate(self.cluster_embs)], dim=-1)
+                             for j, e in enumerate(self.cluster_embs)] + ([f["lex"]] if n_lex else []), dim=-1)
             x = self.drop(x)
             packed = nn.utils.rnn.pack_padded_sequence(x, f["lengths"], batch_first=True, enforce_sorted=False)
             h, _ = self.lstm(packed)
@@ -230,9 +242,10 @@ def to_tensors(torch, fz: Featurizer, batch):
     f = fz.batch([toks for toks, _ in batch])
     out = {k: torch.from_numpy(v) for k, v in f.items()}
     tag_ix = {t: i for i, t in enumerate(TAGS)}
+    bioes = "S-PER" in tag_ix
     tags = np.zeros(f["word"].shape, dtype=np.int64)
     for b, (_, tg) in enumerate(batch):
-        tags[b, :len(tg)] = [tag_ix.get(t, 0) for t in tg]
+        tags[b, :len(tg)] = [tag_ix.get(t, 0) for t in (to_bioes(tg) if bioes else tg)]
     return out, torch.from_numpy(tags)
 
 
@@ -259,11 +272,14 @@ def export(model, fz_meta: dict, vocab, counts, path: Path) -> None:
     out.update(tags=text(TAGS), vocab=text(vocab), counts=np.asarray(counts, dtype=np.int32),
                proclitics=text(fz_meta["proclitics"]), chars=text(list(fz_meta["chars"])),
                shapes=text(fz_meta["shapes"]), train_vocab=text(fz_meta["train_vocab"]))
+    if fz_meta["lex_features"]:
+        out["lex_features"] = text(fz_meta["lex_features"])
     np.savez_compressed(path, **out)
     log(f"wrote {path} ({path.stat().st_size / 1e6:.1f} MB)")
 
 
-SHARED_KEYS = ("tags", "vocab", "counts", "proclitics", "chars", "shapes", "train_vocab", "emb", "cluster_ids")
+SHARED_KEYS = ("tags", "vocab", "counts", "proclitics", "chars", "shapes", "train_vocab", "emb", "cluster_ids",
+               "lex_features")
 
 
 def combine(members: list[Path], out: Path) -> None:
@@ -291,26 +307,29 @@ def combine(members: list[Path], out: Path) -> None:
 
 
 def evaluate(tagger: NeuralTagger, sents) -> dict:
+    tagger.window = 0  # the network alone (label consistency is measured apart)
     pred = tagger.tag_sents([toks for toks, _ in sents])
     return score([tags for _, tags in sents], pred)
 
 
 def train(fit, dev, vocab, counts, emb, clusters, epochs: int, hidden: int, out: Path, max_minutes: float,
-          word_drop: float = 0.15, snapshots: Path | None = None, seed: int = SEED):
+          word_drop: float = 0.15, snapshots: Path | None = None, seed: int = SEED,
+          lexicon: bool = False, swa_from: int = 0):
     import torch
 
     torch.set_num_threads(1)
     torch.manual_seed(seed)
     rng = random.Random(seed)
-    fz, meta = make_featurizer(vocab, counts, fit)
+    fz, meta = make_featurizer(vocab, counts, fit, lexicon)
     model = build_model(torch, emb, clusters, len(meta["chars"]), len(meta["proclitics"]), len(meta["shapes"]),
-                        len(meta["train_vocab"]), hidden, word_drop)
+                        len(meta["train_vocab"]), hidden, word_drop, len(meta["lex_features"]))
     opt = torch.optim.Adam([p for p in model.parameters() if p.requires_grad], lr=2e-3)
     data = chunks(fit)
     data.sort(key=lambda s: len(s[0]))
     batches = [data[i:i + 32] for i in range(0, len(data), 32)]
     tensors = [to_tensors(torch, fz, b) for b in batches]
     best, history, t_start = (-1.0, 0), [], time.time()
+    swa = None
     for epoch in range(1, epochs + 1):
         model.train()
         for group in opt.param_groups:  # gentle decay: lr / (1 + 0.05 epoch)
@@ -338,9 +357,19 @@ def train(fit, dev, vocab, counts, emb, clusters, epochs: int, hidden: int, out:
             snapshots.mkdir(parents=True, exist_ok=True)
             (snapshots / f"ner_nn_e{epoch}.npz").write_bytes(out.read_bytes())
         log(msg)
+        if swa_from and epoch >= swa_from:
+            if swa is None:
+                swa = torch.optim.swa_utils.AveragedModel(model)
+            swa.update_parameters(model)
         if (time.time() - t_start) / 60 > max_minutes:
             log(f"time cap {max_minutes} min reached")
             break
+    if swa is not None:  # the weights averaged over the last epochs are the model
+        export(swa.module, meta, vocab, counts, out)
+        if dev:
+            f1 = evaluate(NeuralTagger(out), dev)["overall"]["f1"]
+            history.append(f1)
+            log(f"averaged weights of epochs {swa_from}-{epoch}: dev F1 {100 * f1:.2f}")
     return best, history
 
 
@@ -357,8 +386,16 @@ def main() -> None:
     ap.add_argument("--snapshots", type=Path, help="train: also keep the model of every epoch in this folder")
     ap.add_argument("--emb", type=Path, default=BUILD / "ner_nn_emb.npz")
     ap.add_argument("--out", type=Path, default=DATA / "ner_nn.npz")
+    ap.add_argument("--lexicon", action="store_true",
+                    help="feed the name lexicons and gazetteers (khabar.ner.neural.LEX_FEATURES) to the network")
+    ap.add_argument("--swa-from", type=int, default=0,
+                    help="average the weights of the epochs from this one to the last (0: off)")
+    ap.add_argument("--bioes", action="store_true", help="train on BIOES tags (the tagger still outputs BIO)")
+    ap.add_argument("--name", default="", help="tune: suffix of the output file (parallel experiments)")
     ap.add_argument("--members", type=Path, nargs="+", help="combine: the member models")
     args = ap.parse_args()
+    if args.bioes:
+        TAGS[:] = BIOES_TAGS
     if args.step == "combine":
         combine(args.members, args.out)
         return
@@ -370,16 +407,17 @@ def main() -> None:
     train_sents = read_conll(args.shared / "data/ner/anercorp/train.txt")
     if args.step == "tune":
         a, b = int(len(train_sents) * args.fold / 10), int(len(train_sents) * (args.fold + 1) / 10)
-        out = BUILD / f"ner_nn_tune_f{args.fold}_s{args.seed}.npz"
-        best, history = train(train_sents[:a] + train_sents[b:], train_sents[a:b], vocab, counts, emb, clusters,
+        fit, dev = train_sents[:a] + train_sents[b:], train_sents[a:b]
+        out = BUILD / f"ner_nn_tune_f{args.fold}_s{args.seed}{args.name}.npz"
+        best, history = train(fit, dev, vocab, counts, emb, clusters,
                               args.epochs, args.hidden, out, args.max_minutes, args.word_drop,
-                              seed=args.seed)
+                              seed=args.seed, lexicon=args.lexicon, swa_from=args.swa_from)
         print(json.dumps({"fold": args.fold, "best_f1": round(100 * best[0], 2), "best_epoch": best[1],
                           "hidden": args.hidden, "word_drop": args.word_drop,
                           "history": [round(100 * h, 2) for h in history]}), flush=True)
     else:
         train(train_sents, [], vocab, counts, emb, clusters, args.epochs, args.hidden, args.out, args.max_minutes,
-              args.word_drop, args.snapshots, args.seed)
+              args.word_drop, args.snapshots, args.seed, lexicon=args.lexicon, swa_from=args.swa_from)
 
 
 if __name__ == "__main__":

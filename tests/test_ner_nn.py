@@ -38,10 +38,26 @@ def test_viterbi_matches_brute_force():
 
 def test_bio_mask_forbids_inside_without_begin():
     tags = ["O", "B-PER", "I-PER", "B-LOC", "I-LOC"]
-    trans, start = bio_mask(tags)
+    trans, start, end = bio_mask(tags)
     assert start.tolist() == [False, False, True, False, True]
     assert trans[0, 2] and trans[3, 2] and not trans[1, 2] and not trans[2, 2]
     assert not trans[2, 3]  # I-PER -> B-LOC is fine
+    assert not end.any()
+
+
+def test_bioes_mask_closes_every_entity():
+    from khabar.ner.neural import to_bio
+
+    tags = ["O", "B-PER", "I-PER", "E-PER", "S-PER", "B-LOC", "E-LOC"]
+    trans, start, end = bio_mask(tags)
+    allowed = lambda a, b: not trans[tags.index(a), tags.index(b)]  # noqa: E731
+    assert allowed("B-PER", "I-PER") and allowed("I-PER", "E-PER") and allowed("B-PER", "E-PER")
+    assert allowed("E-PER", "B-LOC") and allowed("S-PER", "O") and allowed("O", "S-PER")
+    assert not allowed("B-PER", "O") and not allowed("I-PER", "B-LOC") and not allowed("B-PER", "E-LOC")
+    assert not allowed("O", "E-PER") and not allowed("E-PER", "I-PER")
+    assert [t for t, s in zip(tags, start) if s] == ["I-PER", "E-PER", "E-LOC"]
+    assert [t for t, e in zip(tags, end) if e] == ["B-PER", "I-PER", "B-LOC"]
+    assert [to_bio(t) for t in tags] == ["O", "B-PER", "I-PER", "I-PER", "B-PER", "B-LOC", "I-LOC"]
 
 
 @needs_model
@@ -70,7 +86,8 @@ def test_neural_tagger_finds_obvious_entities():
 def test_batching_does_not_change_the_tags():
     """Sentences of different lengths padded together tag exactly as when alone (the backward
     LSTM reverses each sentence within its own length)."""
-    tagger = load_tagger("neural")
+    tagger = NeuralTagger(model_path())
+    tagger.window = 0  # the network alone: label consistency would link these sentences
     sents = [SENT_PUTIN, SENT_UN[:3], SENT_EG, ["موسكو"], SENT_UN, []]
     batched = tagger.tag_sents(sents)
     assert batched == [tagger.tag(s) for s in sents]
@@ -111,3 +128,29 @@ def test_word_cache_overflow_keeps_tagging_right():
     expected = tagger.tag_sents([second])
     tagger.tag_sents([first])  # four words cached; the next batch overflows the cache
     assert tagger.tag_sents([second]) == expected
+
+
+def test_label_consistency_tags_a_name_missed_in_a_nearby_sentence():
+    from khabar.ner.consistency import propagate
+
+    sents = [["زار", "خالد", "الفيصل", "جدة"], ["وقال", "خالد", "الفيصل", "إن", "جدة", "مدينة"]]
+    tags = [["O", "B-PER", "I-PER", "B-LOC"], ["O", "O", "O", "O", "O", "O"]]
+    assert propagate(sents, tags)[1] == ["O", "B-PER", "I-PER", "O", "B-LOC", "O"]
+    assert tags[1] == ["O"] * 6  # the input is not modified
+    # Only within the window, never over an existing entity, and short strings are left alone.
+    assert propagate(sents, tags, window=1)[1] == ["O"] * 6
+    kept = [["O", "B-ORG", "I-ORG", "I-ORG", "O", "O"]]
+    assert propagate(sents, [tags[0], kept[0]])[1] == ["O", "B-ORG", "I-ORG", "I-ORG", "B-LOC", "O"]
+    assert propagate([["أ", "ب"], ["أ"]], [["B-PER", "O"], ["O"]])[1] == ["O"]
+
+
+def test_lexicon_inputs_flag_cue_words_and_gazetteer_names():
+    from khabar.ner.features import word_key
+    from khabar.ner.neural import LEX_FEATURES, load_lexicons
+
+    lex = load_lexicons()
+    flags = lambda w: {LEX_FEATURES[i] for i in np.flatnonzero(lex.vector([word_key(w)]))}  # noqa: E731
+    assert "lx=PFN" in flags("محمد")  # a first name
+    assert "lx=PTR" in flags("الرئيس")  # a title
+    assert "g=LOC" in flags("موسكو")  # a place in the gazetteer
+    assert not flags("أمس")  # "yesterday": nothing

@@ -45,9 +45,12 @@ def tag(path: str) -> None:
     blocks = read_blocks(path, with_tags=False)
     tagger = load_tagger()
     out = sys.stdout
+    # The sentences of the file together, in order: batched for speed, and tagged exactly as
+    # `khabar eval ner` tags them (label consistency looks at neighbouring sentences).
+    tagged = iter(tagger.tag_sents([block.tokens for block in blocks if block.tokens]))
     for block in blocks:
         if block.tokens:
-            tags = tagger.tag(block.tokens)
+            tags = next(tagged)
             out.write("".join(f"{t}\t{g}\n" for t, g in zip(block.tokens, tags)))
         for line in block.passthrough:
             out.write(f"{line}\tO\n" if line else "\n")

@@ -12,10 +12,13 @@ weights); at run time only numpy is needed. Per token the network sees:
   remembers the names seen there (dropped out in training so the rest is learnt too);
 - learnt vectors of the word's and the stem's clusters (k-means of the news embeddings at two
   granularities), shared by all words of a cluster, so names never seen in training borrow them;
-- small embeddings of the stripped proclitics, a word shape and a corpus-frequency band.
+- small embeddings of the stripped proclitics, a word shape and a corpus-frequency band;
+- 0/1 lexicon inputs (models trained with them): the CRF's cue classes, mined name-slot bands
+  and gazetteer types of the word (``LEX_FEATURES``).
 
-A BiLSTM reads these, a linear layer scores the BIO tags and a linear-chain CRF (Viterbi, with
-the BIO constraints enforced) decodes. Everything that depends on one word only is computed once
+A BiLSTM reads these, a linear layer scores the tags (BIO or BIOES, as trained) and a
+linear-chain CRF (Viterbi, with the tag-scheme constraints enforced) decodes; callers get BIO.
+``tag_sents`` then makes the tags consistent across nearby sentences (``consistency``). Everything that depends on one word only is computed once
 per distinct word and cached; the LSTM is vectorised across the sentences of a batch.
 """
 
@@ -26,12 +29,56 @@ from importlib import resources
 
 import numpy as np
 
+from .consistency import WINDOW, propagate
 from .features import _shape as shape_of  # one word-shape definition for both taggers
 from .features import strip_proclitics, word_key
 
 MODEL_FILE = "ner_nn.npz"
 MAX_CHARS = 16
 PAD, UNK = 0, 1
+
+
+LEX_CLASSES = ("PFN", "PPT", "PTR", "SPK", "OHD", "MHD", "LHD", "NAT")
+LEX_TYPES = ("PER", "ORG", "LOC", "MISC")
+# Names of the lexicon inputs, in order: cue classes, mined name-slot bands, single-word
+# gazetteer/KB types, and "a word of a multi-word KB/gazetteer name" by type.
+LEX_FEATURES = (tuple(f"lx={c}" for c in LEX_CLASSES)
+                + tuple(f"mn={t}{b}" for t in LEX_TYPES for b in (1, 2, 3))
+                + tuple(f"g={t}" for t in LEX_TYPES) + tuple(f"gp={t}" for t in LEX_TYPES))
+
+
+class Lexicons:
+    """Per-word lexicon inputs (multi-hot over LEX_FEATURES) from the CRF's name lexicons:
+    the hand-written cue classes, the mined name-slot bands and the gazetteers (CLDR places and
+    the KB's names). They carry over to names never seen in the labelled data."""
+
+    def __init__(self, res) -> None:
+        self.res = res
+        self.pos = {name: i for i, name in enumerate(LEX_FEATURES)}
+        self.phrase_words: dict[str, set[str]] = {}
+        for words, typ in res.phrases.items():
+            for w in words:
+                self.phrase_words.setdefault(w, set()).add(typ)
+
+    def vector(self, forms: Sequence[str]) -> np.ndarray:
+        """The multi-hot vector of a word given its forms (key, stem, bare stem), first hit wins."""
+        res, pos = self.res, self.pos
+        hit = lambda table: next((table[f] for f in forms if f in table), None)  # noqa: E731
+        names = []
+        lex, mined, gaz = hit(res.lexicon), hit(res.mined), hit(res.gazetteer)
+        names += [f"lx={c}" for c in lex.split("|")] if lex else []
+        names += [f"mn={m}" for m in mined.split()] if mined else []
+        names += [f"g={t}" for t in gaz.split("|")] if gaz else []
+        names += [f"gp={t}" for t in hit(self.phrase_words) or ()]
+        vec = np.zeros(len(LEX_FEATURES), dtype=np.float32)
+        vec[[pos[n] for n in names if n in pos]] = 1.0
+        return vec
+
+
+def load_lexicons() -> Lexicons:
+    from .tagger import load_resources  # the CRF's lookups, shared
+
+    return Lexicons(load_resources(gazetteer=True, clusters=False, lexicon=True, mined=True, kb=True))
 
 
 def freq_band(count: int) -> int:
@@ -48,7 +95,8 @@ class Featurizer:
 
     def __init__(self, vocab: Sequence[str], counts: Sequence[int], proclitics: Sequence[str],
                  chars: str, shapes: Sequence[str], train_vocab: Sequence[str] = (),
-                 cache_size: int = 50_000) -> None:
+                 cache_size: int = 50_000, lexicons: Lexicons | None = None) -> None:
+        self.lexicons = lexicons
         self.index = {w: i + 2 for i, w in enumerate(vocab)}  # 0 pad, 1 unknown
         self.train_index = {w: i + 2 for i, w in enumerate(train_vocab)}
         self.counts = dict(zip(vocab, (int(c) for c in counts)))
@@ -65,7 +113,8 @@ class Featurizer:
         return strip_proclitics(key, self.proclitics, lambda w: counts.get(w, 0))
 
     def token(self, token: str) -> tuple:
-        """(word id, stem id, proclitic id, shape id, frequency band, learnt-word id, char ids)."""
+        """(word id, stem id, proclitic id, shape id, frequency band, learnt-word id, char ids,
+        lexicon vector or None)."""
         cached = self._cache.get(token)
         if cached is not None:
             return cached
@@ -79,7 +128,8 @@ class Featurizer:
         chars += [PAD] * (MAX_CHARS - len(chars))
         out = (wid, sid, self.pre_index.get(pre, 0), self.shape_index.get(shape_of(key), 0),
                freq_band(self.counts.get(key, 0)),
-               self.train_index.get(key) or self.train_index.get(stem) or UNK, chars)
+               self.train_index.get(key) or self.train_index.get(stem) or UNK, chars,
+               self.lexicons.vector((key, stem, bare)) if self.lexicons else None)
         if len(self._cache) >= self._cache_size:
             self._cache.clear()
         self._cache[token] = out
@@ -91,31 +141,44 @@ class Featurizer:
         B, T = len(sentences), int(lengths.max()) if len(sentences) else 0
         ints = np.zeros((B, T, 6), dtype=np.int64)
         chars = np.zeros((B, T, MAX_CHARS), dtype=np.int64)
+        lex = np.zeros((B, T, len(LEX_FEATURES) if self.lexicons else 0), dtype=np.float32)
         for b, sent in enumerate(sentences):
             for t, tok in enumerate(sent):
                 f = self.token(tok)
                 ints[b, t] = f[:6]
                 chars[b, t] = f[6]
+                if f[7] is not None:
+                    lex[b, t] = f[7]
         return {"word": ints[..., 0], "stem": ints[..., 1], "pre": ints[..., 2], "shape": ints[..., 3],
-                "freq": ints[..., 4], "tword": ints[..., 5], "chars": chars, "lengths": lengths}
+                "freq": ints[..., 4], "tword": ints[..., 5], "chars": chars, "lex": lex, "lengths": lengths}
 
 
 def _sigmoid(x: np.ndarray) -> np.ndarray:
     return 0.5 * (np.tanh(0.5 * x) + 1.0)
 
 
-def bio_mask(tags: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
-    """Forbidden transitions (K, K) and starts (K,) under BIO: I-X only after B-X or I-X."""
+def bio_mask(tags: Sequence[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Forbidden transitions (K, K), starts (K,) and ends (K,) of a tag set: under BIO an I-X
+    only follows B-X or I-X; under BIOES (tags with E-/S-) also an entity opened by B-X or I-X
+    must close with E-X, and B-/S-/O only follow O, E- or S-."""
     K = len(tags)
     trans = np.zeros((K, K), dtype=bool)
     start = np.zeros(K, dtype=bool)
+    end = np.zeros(K, dtype=bool)
+    bioes = any(t[:2] in ("E-", "S-") for t in tags)
     for j, t in enumerate(tags):
-        if t.startswith("I-"):
-            start[j] = True
-            for i, p in enumerate(tags):
-                if p[2:] != t[2:]:
-                    trans[i, j] = True
-    return trans, start
+        inside = t[:2] in ("I-", "E-")
+        start[j] = inside
+        end[j] = bioes and t[:2] in ("B-", "I-")
+        for i, p in enumerate(tags):
+            open_ = p[:2] in ("B-", "I-") if bioes else False
+            trans[i, j] = (not (p[:2] in ("B-", "I-") and p[2:] == t[2:])) if inside else open_
+    return trans, start, end
+
+
+def to_bio(tag: str) -> str:
+    """A BIOES tag as BIO (S-X is B-X, E-X is I-X)."""
+    return {"S-": "B-", "E-": "I-"}.get(tag[:2], tag[:2]) + tag[2:] if tag != "O" else tag
 
 
 def viterbi(em: np.ndarray, lengths: np.ndarray, trans: np.ndarray, start: np.ndarray,
@@ -144,6 +207,40 @@ def viterbi(em: np.ndarray, lengths: np.ndarray, trans: np.ndarray, start: np.nd
     return out
 
 
+def bilstm(gx: np.ndarray, lengths: np.ndarray, w_hh: np.ndarray) -> np.ndarray:
+    """Hidden states (B, T, S, H) of S LSTM streams, odd streams reading each sentence backwards
+    (their states re-aligned to the tokens). ``gx`` holds the input-to-gate pre-activations
+    (B, T, S * 4H) with gates ordered (i, f, o, g); ``w_hh`` is (S, H, 4H)."""
+    B, T, _ = gx.shape
+    S, H = w_hh.shape[0], w_hh.shape[1]
+    # Backward direction = forward pass over each sentence reversed in place (pads stay last).
+    pos = np.arange(T)[None, :]
+    rev = np.where(pos < lengths[:, None], lengths[:, None] - 1 - pos, pos)
+    rows = np.arange(B)[:, None]
+    gx = gx.reshape(B, T, S, 4 * H)
+    gx[:, :, 1::2] = gx[rows, rev][:, :, 1::2]
+    # per step one slice, streams first: the recurrent product is one batched matmul over
+    # the streams, (S, B, H) @ (S, H, 4H), not a block-diagonal matrix of mostly zeros
+    gx = np.ascontiguousarray(gx.transpose(1, 2, 0, 3))  # (T, S, B, 4H)
+    h = np.zeros((S, B, H), dtype=np.float32)
+    c = np.zeros((S, B, H), dtype=np.float32)
+    out = np.empty((T, S, B, H), dtype=np.float32)
+    for t in range(T):
+        z = gx[t] + np.matmul(h, w_hh)
+        sig = _sigmoid(z[:, :, :3 * H])
+        c = sig[:, :, H:2 * H] * c + sig[:, :, :H] * np.tanh(z[:, :, 3 * H:])
+        h = sig[:, :, 2 * H:] * np.tanh(c)
+        out[t] = h
+    out = out.transpose(2, 0, 1, 3)  # (B, T, S, H)
+    out[:, :, 1::2] = out[rows, rev][:, :, 1::2]
+    return out
+
+
+def _gate_order(H: int) -> np.ndarray:
+    """Gate rows reordered from PyTorch's (i, f, g, o) to (i, f, o, g): one sigmoid call for three."""
+    return np.r_[0:2 * H, 3 * H:4 * H, 2 * H:3 * H]
+
+
 class NeuralTagger:
     """The packaged BiLSTM-CRF (or an ensemble of them), loaded from an ``.npz``.
 
@@ -159,8 +256,14 @@ class NeuralTagger:
         lines = lambda name: bytes(meta.pop(name)).decode("utf-8").split("\n")  # noqa: E731
         self.tags = lines("tags")
         vocab = lines("vocab")
+        lexicons = None
+        if "lex_features" in meta:  # trained with the lexicon inputs: same names, same order
+            if tuple(lines("lex_features")) != LEX_FEATURES:
+                raise ValueError(f"{path}: lexicon inputs differ from this version of khabar")
+            lexicons = load_lexicons()
         self.featurizer = Featurizer(vocab, meta.pop("counts"), lines("proclitics"),
-                                     "".join(lines("chars")), lines("shapes"), lines("train_vocab"))
+                                     "".join(lines("chars")), lines("shapes"), lines("train_vocab"),
+                                     lexicons=lexicons)
         w = {k: v if v.dtype.kind == "i" else v.astype(np.float32) for k, v in meta.items()}
         prefixes = sorted({k.split(".")[0] + "." for k in w if "." in k}) or [""]
         shared = {k: v for k, v in w.items() if "." not in k}
@@ -169,14 +272,15 @@ class NeuralTagger:
         M = len(self.members)
         H = self.H = self.members[0]["fw_hh"].shape[1]
         mean = lambda key: sum(m[key] for m in self.members) / M  # noqa: E731
-        forbid_t, forbid_s = bio_mask(self.tags)
+        forbid_t, forbid_s, forbid_e = bio_mask(self.tags)
         self.trans = np.where(forbid_t, -1e4, mean("crf_trans"))
         self.start = np.where(forbid_s, -1e4, mean("crf_start"))
-        self.end = mean("crf_end")
+        self.end = np.where(forbid_e, -1e4, mean("crf_end"))
+        self.out_tags = [to_bio(t) for t in self.tags]  # what callers get: BIO
         # One LSTM step for all members and both directions ("streams" = member x direction):
         # gate columns reordered to (i, f, o, g) so the three sigmoids are one call, recurrent
         # weights block-diagonal over the streams.
-        order = np.r_[0:2 * H, 3 * H:4 * H, 2 * H:3 * H]
+        order = _gate_order(H)
         S = 2 * M
         self.w_hh = np.zeros((S, H, 4 * H), dtype=np.float32)  # one (H, 4H) block per stream
         for i, m in enumerate(self.members):
@@ -186,6 +290,7 @@ class NeuralTagger:
                 self.w_hh[2 * i + d] = m[key][order].T
         self._cache: dict[str, np.ndarray] = {}
         self._cache_size = cache_size
+        self.window = WINDOW  # label consistency over this many consecutive sentences (0: off)
 
     # -- network ------------------------------------------------------------------------
     @staticmethod
@@ -203,7 +308,8 @@ class NeuralTagger:
                                w["shape_emb"][f["shape"]], w["freq_emb"][f["freq"]],
                                w["tword_emb"][f["tword"]]]
                               + [w[f"cluster_emb{j}"][w["cluster_ids"][f[key], j]] for key in ("word", "stem")
-                                 for j in range(w["cluster_ids"].shape[1])], axis=-1)
+                                 for j in range(w["cluster_ids"].shape[1])]
+                              + ([f["lex"]] if f["lex"].shape[-1] else []), axis=-1)
 
     def _token_gates(self, tokens: list[str]) -> np.ndarray:
         """Input-to-gate pre-activations (M, S * 4H) of distinct tokens: everything before the LSTM
@@ -235,36 +341,9 @@ class NeuralTagger:
             ids[b, :len(sent)] = [index[t] for t in sent]
         return rows[ids]
 
-    def _bilstm(self, gx: np.ndarray, lengths: np.ndarray) -> np.ndarray:
-        """Hidden states (B, T, S * H) of all streams, each backward stream re-aligned."""
-        B, T, _ = gx.shape
-        H, S = self.H, 2 * len(self.members)
-        # Backward direction = forward pass over each sentence reversed in place (pads stay last).
-        pos = np.arange(T)[None, :]
-        rev = np.where(pos < lengths[:, None], lengths[:, None] - 1 - pos, pos)
-        rows = np.arange(B)[:, None]
-        gx = gx.reshape(B, T, S, 4 * H)
-        gx[:, :, 1::2] = gx[rows, rev][:, :, 1::2]
-        # per step one slice, streams first: the recurrent product is one batched matmul over
-        # the streams, (S, B, H) @ (S, H, 4H), not a block-diagonal matrix of mostly zeros
-        gx = np.ascontiguousarray(gx.transpose(1, 2, 0, 3))  # (T, S, B, 4H)
-        h = np.zeros((S, B, H), dtype=np.float32)
-        c = np.zeros((S, B, H), dtype=np.float32)
-        out = np.empty((T, S, B, H), dtype=np.float32)
-        w_hh = self.w_hh
-        for t in range(T):
-            z = gx[t] + np.matmul(h, w_hh)
-            sig = _sigmoid(z[:, :, :3 * H])
-            c = sig[:, :, H:2 * H] * c + sig[:, :, :H] * np.tanh(z[:, :, 3 * H:])
-            h = sig[:, :, 2 * H:] * np.tanh(c)
-            out[t] = h
-        out = out.transpose(2, 0, 1, 3)  # (B, T, S, H)
-        out[:, :, 1::2] = out[rows, rev][:, :, 1::2]
-        return out
-
     def emissions(self, sentences: Sequence[Sequence[str]]) -> tuple[np.ndarray, np.ndarray]:
         lengths = np.array([len(s) for s in sentences], dtype=np.int64)
-        hid = self._bilstm(self._gates(sentences), lengths)
+        hid = bilstm(self._gates(sentences), lengths, self.w_hh)
         B, T = hid.shape[:2]
         em = 0.0
         for i, m in enumerate(self.members):
@@ -274,7 +353,9 @@ class NeuralTagger:
 
     # -- API ------------------------------------------------------------------------------
     def tag_sents(self, sentences: Sequence[Sequence[str]], batch_tokens: int = 4000) -> list[list[str]]:
-        """Tags for several sentences, batched (similar lengths together) for speed."""
+        """Tags for several consecutive sentences (of one document), batched (similar lengths
+        together) for speed, then made consistent across nearby sentences
+        (``khabar.ner.consistency``)."""
         result: list[list[str]] = [[] for _ in sentences]
         order = sorted((i for i, s in enumerate(sentences) if s), key=lambda i: len(sentences[i]))
         start = 0
@@ -285,9 +366,9 @@ class NeuralTagger:
             idx = order[start:stop]
             em, lengths = self.emissions([sentences[i] for i in idx])
             for i, path in zip(idx, viterbi(em, lengths, self.trans, self.start, self.end)):
-                result[i] = [self.tags[k] for k in path]
+                result[i] = [self.out_tags[k] for k in path]
             start = stop
-        return result
+        return propagate(sentences, result, self.window) if self.window else result
 
     def tag(self, tokens: Sequence[str]) -> list[str]:
         """BIO tags (B-PER, I-ORG, O, ...) for the tokens of one sentence."""
