@@ -39,7 +39,7 @@ from khabar.ner.features import _PROCLITICS, word_key  # noqa: E402
 from khabar.ner.neural import (LEX_FEATURES, MAX_CHARS, Featurizer, NeuralTagger, load_lexicons,  # noqa: E402
                                shape_of)
 from khabar.ner.scoring import entity_spans, score  # noqa: E402
-from train_ner import cooccurrence_embeddings  # noqa: E402  (scripts/, beside this file)
+from train_ner import cooccurrence_embeddings, read_conll  # noqa: E402  (scripts/, beside this file)
 
 DATA = ROOT / "src" / "khabar" / "data"
 BUILD = ROOT / "build"
@@ -117,23 +117,6 @@ def load_embeddings(path: Path):
 
 
 # --------------------------------------------------------------------------- data
-def read_conll(path: Path) -> list[tuple[list[str], list[str]]]:
-    sents, toks, tags = [], [], []
-    for line in path.read_text(encoding="utf-8").splitlines():
-        parts = line.split()
-        if not parts:
-            if toks:
-                sents.append((toks, tags))
-            toks, tags = [], []
-            continue
-        toks.append(parts[0])
-        tag = parts[-1] if len(parts) > 1 else "O"
-        tags.append(tag.replace("PERS", "PER"))
-    if toks:
-        sents.append((toks, tags))
-    return sents
-
-
 def chunks(sents):
     """Cut long training sentences (ANERcorp has 'sentences' of 1,000+ tokens) at O tokens."""
     out = []
