@@ -207,40 +207,6 @@ def viterbi(em: np.ndarray, lengths: np.ndarray, trans: np.ndarray, start: np.nd
     return out
 
 
-def bilstm(gx: np.ndarray, lengths: np.ndarray, w_hh: np.ndarray) -> np.ndarray:
-    """Hidden states (B, T, S, H) of S LSTM streams, odd streams reading each sentence backwards
-    (their states re-aligned to the tokens). ``gx`` holds the input-to-gate pre-activations
-    (B, T, S * 4H) with gates ordered (i, f, o, g); ``w_hh`` is (S, H, 4H)."""
-    B, T, _ = gx.shape
-    S, H = w_hh.shape[0], w_hh.shape[1]
-    # Backward direction = forward pass over each sentence reversed in place (pads stay last).
-    pos = np.arange(T)[None, :]
-    rev = np.where(pos < lengths[:, None], lengths[:, None] - 1 - pos, pos)
-    rows = np.arange(B)[:, None]
-    gx = gx.reshape(B, T, S, 4 * H)
-    gx[:, :, 1::2] = gx[rows, rev][:, :, 1::2]
-    # per step one slice, streams first: the recurrent product is one batched matmul over
-    # the streams, (S, B, H) @ (S, H, 4H), not a block-diagonal matrix of mostly zeros
-    gx = np.ascontiguousarray(gx.transpose(1, 2, 0, 3))  # (T, S, B, 4H)
-    h = np.zeros((S, B, H), dtype=np.float32)
-    c = np.zeros((S, B, H), dtype=np.float32)
-    out = np.empty((T, S, B, H), dtype=np.float32)
-    for t in range(T):
-        z = gx[t] + np.matmul(h, w_hh)
-        sig = _sigmoid(z[:, :, :3 * H])
-        c = sig[:, :, H:2 * H] * c + sig[:, :, :H] * np.tanh(z[:, :, 3 * H:])
-        h = sig[:, :, 2 * H:] * np.tanh(c)
-        out[t] = h
-    out = out.transpose(2, 0, 1, 3)  # (B, T, S, H)
-    out[:, :, 1::2] = out[rows, rev][:, :, 1::2]
-    return out
-
-
-def _gate_order(H: int) -> np.ndarray:
-    """Gate rows reordered from PyTorch's (i, f, g, o) to (i, f, o, g): one sigmoid call for three."""
-    return np.r_[0:2 * H, 3 * H:4 * H, 2 * H:3 * H]
-
-
 class NeuralTagger:
     """The packaged BiLSTM-CRF (or an ensemble of them), loaded from an ``.npz``.
 
@@ -280,7 +246,7 @@ class NeuralTagger:
         # One LSTM step for all members and both directions ("streams" = member x direction):
         # gate columns reordered to (i, f, o, g) so the three sigmoids are one call, recurrent
         # weights block-diagonal over the streams.
-        order = _gate_order(H)
+        order = np.r_[0:2 * H, 3 * H:4 * H, 2 * H:3 * H]
         S = 2 * M
         self.w_hh = np.zeros((S, H, 4 * H), dtype=np.float32)  # one (H, 4H) block per stream
         for i, m in enumerate(self.members):
@@ -341,9 +307,36 @@ class NeuralTagger:
             ids[b, :len(sent)] = [index[t] for t in sent]
         return rows[ids]
 
+    def _bilstm(self, gx: np.ndarray, lengths: np.ndarray) -> np.ndarray:
+        """Hidden states (B, T, S * H) of all streams, each backward stream re-aligned."""
+        B, T, _ = gx.shape
+        H, S = self.H, 2 * len(self.members)
+        # Backward direction = forward pass over each sentence reversed in place (pads stay last).
+        pos = np.arange(T)[None, :]
+        rev = np.where(pos < lengths[:, None], lengths[:, None] - 1 - pos, pos)
+        rows = np.arange(B)[:, None]
+        gx = gx.reshape(B, T, S, 4 * H)
+        gx[:, :, 1::2] = gx[rows, rev][:, :, 1::2]
+        # per step one slice, streams first: the recurrent product is one batched matmul over
+        # the streams, (S, B, H) @ (S, H, 4H), not a block-diagonal matrix of mostly zeros
+        gx = np.ascontiguousarray(gx.transpose(1, 2, 0, 3))  # (T, S, B, 4H)
+        h = np.zeros((S, B, H), dtype=np.float32)
+        c = np.zeros((S, B, H), dtype=np.float32)
+        out = np.empty((T, S, B, H), dtype=np.float32)
+        w_hh = self.w_hh
+        for t in range(T):
+            z = gx[t] + np.matmul(h, w_hh)
+            sig = _sigmoid(z[:, :, :3 * H])
+            c = sig[:, :, H:2 * H] * c + sig[:, :, :H] * np.tanh(z[:, :, 3 * H:])
+            h = sig[:, :, 2 * H:] * np.tanh(c)
+            out[t] = h
+        out = out.transpose(2, 0, 1, 3)  # (B, T, S, H)
+        out[:, :, 1::2] = out[rows, rev][:, :, 1::2]
+        return out
+
     def emissions(self, sentences: Sequence[Sequence[str]]) -> tuple[np.ndarray, np.ndarray]:
         lengths = np.array([len(s) for s in sentences], dtype=np.int64)
-        hid = bilstm(self._gates(sentences), lengths, self.w_hh)
+        hid = self._bilstm(self._gates(sentences), lengths)
         B, T = hid.shape[:2]
         em = 0.0
         for i, m in enumerate(self.members):
