@@ -60,14 +60,10 @@ def log(msg: str) -> None:
 
 
 # --------------------------------------------------------------------------- clusters
-def corpus_ids(shared: Path, vocab_min: int, vocab_max: int):
-    import numpy as np
-
-    files = sorted(glob.glob(str(shared / "data/news/saudinewsnet/*.json")))
+def news_keys(shared: Path):
+    """The word keys (khabar.ner.features.word_key) of each saudinewsnet article, title first."""
     cache: dict[str, str] = {}
-    docs: list[list[str]] = []
-    counts: Counter[str] = Counter()
-    for f in files:
+    for f in sorted(glob.glob(str(shared / "data/news/saudinewsnet/*.json"))):
         for art in json.loads(Path(f).read_text(encoding="utf-8")):
             text = (art.get("title") or "") + "\n" + (art.get("content") or "")
             keys = []
@@ -76,8 +72,17 @@ def corpus_ids(shared: Path, vocab_min: int, vocab_max: int):
                 if k is None:
                     k = cache[tok] = word_key(tok)
                 keys.append(k)
-            counts.update(keys)
-            docs.append(keys)
+            yield keys
+
+
+def corpus_ids(shared: Path, vocab_min: int, vocab_max: int):
+    import numpy as np
+
+    docs: list[list[str]] = []
+    counts: Counter[str] = Counter()
+    for keys in news_keys(shared):
+        counts.update(keys)
+        docs.append(keys)
     log(f"corpus: {len(docs)} articles, {sum(counts.values())} tokens, {len(counts)} types")
     vocab = [w for w, c in counts.most_common(vocab_max) if c >= vocab_min]
     index = {w: i for i, w in enumerate(vocab)}
@@ -203,50 +208,40 @@ def build_mined(shared: Path, out: Path) -> None:
     heads = {"ORG": lex["OHD"], "LOC": lex["LHD"], "MISC": lex["MHD"]}
     blocked = stop | titles | verbs | particles | lex["OHD"] | lex["LHD"] | lex["MHD"] | lex["NAT"]
     arabic = re.compile(r"^[\u0621-\u064a]{2,}$")
-    files = sorted(glob.glob(str(shared / "data/news/saudinewsnet/*.json")))
-    cache: dict[str, str] = {}
     counts: Counter[str] = Counter()
     hits = {t: Counter() for t in ("PER", "ORG", "LOC", "MISC")}
 
     def ok(k: str) -> bool:
         return bool(arabic.match(k)) and k not in blocked
 
-    for f in files:
-        for art in json.loads(Path(f).read_text(encoding="utf-8")):
-            text = (art.get("title") or "") + "\n" + (art.get("content") or "")
-            keys = []
-            for tok in _TOKEN_RE.findall(text):
-                k = cache.get(tok)
-                if k is None:
-                    k = cache[tok] = word_key(tok)
-                keys.append(k)
-            counts.update(keys)
-            n = len(keys)
-            per = hits["PER"]
-            for i, k in enumerate(keys):
-                if k in titles:
-                    j = i + 1
-                    while j < n and j <= i + 2 and keys[j].startswith("ال") and ok(keys[j]):
-                        j += 1
-                    if j < n and ok(keys[j]) and not keys[j].startswith("ال"):
-                        per[keys[j]] += 1
-                        if j + 1 < n and ok(keys[j + 1]):
-                            per[keys[j + 1]] += 1
-                elif k in verbs:
-                    if i + 1 < n and ok(keys[i + 1]) and not keys[i + 1].startswith("ال"):
-                        per[keys[i + 1]] += 1
-                elif k in first:
-                    if i + 1 < n and ok(keys[i + 1]):
-                        per[keys[i + 1]] += 1
-                elif k in particles:
-                    if i > 0 and ok(keys[i - 1]):
-                        per[keys[i - 1]] += 1
-                    if i + 1 < n and ok(keys[i + 1]):
-                        per[keys[i + 1]] += 1
-                else:
-                    for t, hs in heads.items():
-                        if k in hs and i + 1 < n and ok(keys[i + 1]):
-                            hits[t][keys[i + 1]] += 1
+    for keys in news_keys(shared):
+        counts.update(keys)
+        n = len(keys)
+        per = hits["PER"]
+        for i, k in enumerate(keys):
+            if k in titles:
+                j = i + 1
+                while j < n and j <= i + 2 and keys[j].startswith("ال") and ok(keys[j]):
+                    j += 1
+                if j < n and ok(keys[j]) and not keys[j].startswith("ال"):
+                    per[keys[j]] += 1
+                    if j + 1 < n and ok(keys[j + 1]):
+                        per[keys[j + 1]] += 1
+            elif k in verbs:
+                if i + 1 < n and ok(keys[i + 1]) and not keys[i + 1].startswith("ال"):
+                    per[keys[i + 1]] += 1
+            elif k in first:
+                if i + 1 < n and ok(keys[i + 1]):
+                    per[keys[i + 1]] += 1
+            elif k in particles:
+                if i > 0 and ok(keys[i - 1]):
+                    per[keys[i - 1]] += 1
+                if i + 1 < n and ok(keys[i + 1]):
+                    per[keys[i + 1]] += 1
+            else:
+                for t, hs in heads.items():
+                    if k in hs and i + 1 < n and ok(keys[i + 1]):
+                        hits[t][keys[i + 1]] += 1
     rows: dict[str, list[str]] = {}
     for t, hs in hits.items():
         for w, h in hs.items():

@@ -21,10 +21,8 @@ PyTorch is needed only here (pip install -e ".[train-nn]"); the packaged tagger
 from __future__ import annotations
 
 import argparse
-import glob
 import json
 import random
-import re
 import sys
 import time
 from collections import Counter
@@ -39,7 +37,7 @@ from khabar.ner.features import _PROCLITICS, word_key  # noqa: E402
 from khabar.ner.neural import (LEX_FEATURES, MAX_CHARS, Featurizer, NeuralTagger, load_lexicons,  # noqa: E402
                                shape_of)
 from khabar.ner.scoring import entity_spans, score  # noqa: E402
-from train_ner import cooccurrence_embeddings, read_conll  # noqa: E402  (scripts/, beside this file)
+from train_ner import cooccurrence_embeddings, news_keys, read_conll  # noqa: E402  (scripts/, beside this file)
 
 DATA = ROOT / "src" / "khabar" / "data"
 BUILD = ROOT / "build"
@@ -52,8 +50,6 @@ TWORD_DIM = 64  # learnt word embedding (training vocabulary)
 CHUNK = 60  # training sentences are cut into pieces of at most this many tokens
 BIOES_TAGS = ["O"] + [f"{p}-{t}" for t in ("PER", "ORG", "LOC", "MISC") for p in "BIES"]
 
-_TOKEN_RE = re.compile(r"\w+|[^\w\s]")
-
 
 def log(msg: str) -> None:
     print(f"[{time.strftime('%H:%M:%S')}] {msg}", file=sys.stderr, flush=True)
@@ -61,20 +57,10 @@ def log(msg: str) -> None:
 
 # --------------------------------------------------------------------------- embeddings
 def build_embeddings(shared: Path, out: Path) -> None:
-    files = sorted(glob.glob(str(shared / "data/news/saudinewsnet/*.json")))
-    cache: dict[str, str] = {}
     docs, counts = [], Counter()
-    for f in files:
-        for art in json.loads(Path(f).read_text(encoding="utf-8")):
-            text = (art.get("title") or "") + "\n" + (art.get("content") or "")
-            keys = []
-            for tok in _TOKEN_RE.findall(text):
-                k = cache.get(tok)
-                if k is None:
-                    k = cache[tok] = word_key(tok)
-                keys.append(k)
-            counts.update(keys)
-            docs.append(keys)
+    for keys in news_keys(shared):
+        counts.update(keys)
+        docs.append(keys)
     vocab = [w for w, c in counts.most_common(VOCAB_MAX) if c >= 3 and "\n" not in w]
     index = {w: i for i, w in enumerate(vocab)}
     V, C, unk = len(vocab), CONTEXTS, len(vocab)
