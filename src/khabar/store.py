@@ -833,12 +833,7 @@ class Store:
         or an unknown entity.
         """
         where, args = [], []
-        if date_from:
-            where.append("a.published >= ?")
-            args.append(date_from)
-        if date_to:
-            where.append("a.published <= ?")
-            args.append(date_to + "\uffff")
+        _date_range(where, args, "a.published", date_from, date_to)
         if source:
             where.append("a.source = ?")
             args.append(source)
@@ -988,12 +983,7 @@ class Store:
         if about is not None:
             where.append(f"q.id IN (SELECT quote FROM quote_about WHERE entity IN ({','.join('?' * len(about)) or 'NULL'}))")
             args.extend(about)
-        if date_from:
-            where.append("q.published >= ?")
-            args.append(date_from)
-        if date_to:
-            where.append("q.published <= ?")
-            args.append(date_to + "\uffff")
+        _date_range(where, args, "q.published", date_from, date_to)
         if article:
             where.append("a.id = ?")
             args.append(article)
@@ -1019,12 +1009,7 @@ class Store:
         if type:
             where.append("v.type = ?")
             args.append(type.upper())
-        if date_from:
-            where.append("v.date >= ?")
-            args.append(date_from)
-        if date_to:
-            where.append("v.date <= ?")
-            args.append(date_to + "\uffff")
+        _date_range(where, args, "v.date", date_from, date_to)
         if article:
             where.append("a.id = ?")
             args.append(article)
@@ -1047,12 +1032,7 @@ class Store:
         """For story clustering: (id, title, published, source, analysis dict without text,
         entity ids) of articles in a date range, in date order."""
         where, args = [], []
-        if date_from:
-            where.append("published >= ?")
-            args.append(date_from)
-        if date_to:
-            where.append("published <= ?")
-            args.append(date_to + "\uffff")
+        _date_range(where, args, "published", date_from, date_to)
         if source:
             where.append("source = ?")
             args.append(source)
@@ -1108,6 +1088,17 @@ _EXPORT_SQL = {
               "LEFT JOIN entities e1 ON e1.id = v.actor1 LEFT JOIN entities e2 ON e2.id = v.actor2 "
               "LEFT JOIN entities l ON l.id = v.location ORDER BY v.id",
 }
+
+
+def _date_range(where: list[str], args: list, column: str, date_from: str | None, date_to: str | None) -> None:
+    """Add an inclusive YYYY-MM-DD range on ``column`` to a WHERE list (``date_to`` covers the
+    whole day: stored dates may carry a time)."""
+    if date_from:
+        where.append(f"{column} >= ?")
+        args.append(date_from)
+    if date_to:
+        where.append(f"{column} <= ?")
+        args.append(date_to + "\uffff")
 
 
 def _like(s: str) -> str:
