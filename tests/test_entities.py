@@ -292,6 +292,16 @@ def test_first_name_alone_does_not_merge_with_a_full_name():
     assert sorted(e.name for e in doc.entities if e.type == "PER") == ["محمد", "محمد الخالدي"]
 
 
+def test_given_name_is_not_split_into_clitic_and_another_name():
+    # "كامل" is a given name, not ك + "أمل" (also a given name, and in the text)
+    tagger = FakeTagger({"صالح": "PER", "كامل": "PER"})
+    pipe = Pipeline.build(["segment", EntityStage(tagger=tagger)])
+    doc = run(pipe, "وقال صالح كامل إن الأمل كبير. وأضاف كامل أن أمل الناس في محله.")
+    per = [e for e in doc.entities if e.type == "PER"]
+    assert [e.name for e in per] == ["صالح كامل"]
+    assert [m.text for m in per[0].mentions] == ["صالح كامل", "كامل"]
+
+
 def test_tagged_list_of_places_is_split():
     tagger = FakeTagger({"تركيا": "LOC", "والهند": "LOC", "وبوركينا": "LOC"})
     pipe = Pipeline.build(["segment", EntityStage(tagger=tagger)])

@@ -144,6 +144,19 @@ def test_label_consistency_tags_a_name_missed_in_a_nearby_sentence():
     assert propagate([["أ", "ب"], ["أ"]], [["B-PER", "O"], ["O"]])[1] == ["O"]
 
 
+def test_label_consistency_follows_clitics_and_surnames_standing_alone():
+    from khabar.ner.consistency import propagate
+
+    sents = [["التقى", "فلاديمير", "بوتين", "في", "روسيا", "و", "شيك"],
+             ["وقال", "بوتين", "إن", "وروسيا", "الأول", "الشيك"], ["وكان", "سعيد", "الأول", "هنا"]]
+    tags = [["O", "B-PER", "I-PER", "O", "B-LOC", "O", "B-MISC"], ["O"] * 6, ["O", "B-PER", "I-PER", "O"]]
+    out = propagate(sents, tags, common=lambda w: w == "الأول")
+    # the surname alone, the name after و; a frequent word is not a surname on its own, and the
+    # article is not a clitic
+    assert out[1] == ["O", "B-PER", "O", "B-LOC", "O", "O"]
+    assert propagate(sents, tags)[1] == ["O", "B-PER", "O", "B-LOC", "B-PER", "O"]
+
+
 def test_lexicon_inputs_flag_cue_words_and_gazetteer_names():
     from khabar.ner.features import word_key
     from khabar.ner.neural import LEX_FEATURES, load_lexicons

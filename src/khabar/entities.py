@@ -33,15 +33,13 @@ from typing import Any
 
 from .kb import KB, KBEntry, Key, key_of, load_kb
 from .model import Document, Entity, Mention, Token
+from .ner.features import CLITIC_CHAINS
 from .text import normalize
 from .translit import transliterate
 
 _CONJ = ("و", "ف")  # and, so
 _PREP = ("ب", "ك", "ل")  # with/in, like, for/to
-# Proclitic chains (conjunction and/or preposition), longest first: "وب", "ول", "و", "ب", ...
-_CHAINS = tuple(
-    sorted({c + p for c in ("",) + _CONJ for p in ("",) + _PREP} - {""}, key=len, reverse=True)
-)
+_CHAINS = CLITIC_CHAINS  # "وب", "ول", "و", "ب", ... longest first
 
 # Preposition + pronoun after a word marks it as a predicate ("معترف بها" = recognised by it).
 _PREP_PRONOUNS = frozenset({"بها", "به", "لها", "له", "فيها", "فيه", "عليها", "عليه", "منها", "منه"})
@@ -350,7 +348,9 @@ class EntityStage:
             first = toks[i]
             start, key0 = first.start, first.norm
             rest = tuple(t.norm for t in toks[i + 1:j])
-            if not self.kb.lookup((key0,) + rest):
+            # a clitic is not looked for in a known name or, for people, a given name ("كامل" is
+            # not ك + "أمل")
+            if not self.kb.lookup((key0,) + rest) and not (typ == "PER" and key0 in self.given_names):
                 for form, off, chain in _forms(first)[1:]:
                     if len(form) < 3 or form in self.lex.stopwords or _strip_conj(form) in self.lex.stopwords:
                         continue  # "بوليس" (police) is not ب + "وليس" (and is not)

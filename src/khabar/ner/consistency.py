@@ -4,35 +4,62 @@ A news article names its people, places and organisations several times; the tag
 name in one sentence and miss the same words in the next, where the context is weaker. After
 tagging, every word sequence tagged as an entity somewhere in a window of consecutive sentences
 is also tagged, with its majority type, where it occurs untagged in that window (longest match
-first, never inside or across an existing entity). Measured on held-out tenths of ANERcorp
-train.txt (docs/ner.md): about +0.5 F1, from recall.
+first, never inside or across an existing entity). Two news habits are followed as well:
+
+- a name comes back with a conjunction or preposition attached ("روسيا" ... "وروسيا"): a one-word
+  name also matches a word that is one of those chains + the name (the article is not a clitic
+  here: "الشيك", the cheque, is not the name "شيك");
+- a person named in full ("فلاديمير بوتين") comes back by the last word of the name ("بوتين"):
+  the last word of a multi-word PER entity is tagged PER where it stands alone, unless
+  ``common`` says it is a frequent word ("الأول", "الله"), which is too often something else.
+
+Measured on held-out tenths of ANERcorp train.txt (docs/ner.md): about +0.5 F1 for the exact
+matches, +0.4 more for the two habits, from recall.
 """
 
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
+from .features import clitic_forms, word_key
 from .scoring import entity_spans
 
 WINDOW = 10  # consecutive sentences: about one news article
 MIN_CHARS = 3  # shorter names (a lone letter, an abbreviation dot) are not propagated
 
 
-def _propagate_window(sentences: Sequence[Sequence[str]], tags: list[list[str]]) -> None:
+def _propagate_window(sentences: Sequence[Sequence[str]], tags: list[list[str]],
+                      common: Callable[[str], bool] | None) -> None:
     seen: dict[tuple[str, ...], Counter] = defaultdict(Counter)
+    surnames: set[str] = set()
     for toks, tg in zip(sentences, tags):
         for i, j, typ in entity_spans(tg):
             seen[tuple(toks[i:j])][typ] += 1
+            if typ == "PER" and j - i > 1 and len(toks[j - 1]) >= MIN_CHARS:
+                surnames.add(toks[j - 1])
     names = {k: c.most_common(1)[0][0] for k, c in seen.items() if len("".join(k)) >= MIN_CHARS}
     if not names:
         return
+    by_key = {word_key(k[0]): typ for k, typ in names.items() if len(k) == 1}  # one-word names
+    if common:
+        surnames = {w for w in surnames if not common(w)}
+
+    def single(tok: str) -> str | None:
+        """The type of a one-word match: exact, after a clitic chain, or a surname alone."""
+        typ = names.get((tok,))
+        if typ is None:
+            typ = next((by_key[f] for f in clitic_forms(word_key(tok)) if f in by_key), None)
+        if typ is None and tok in surnames:
+            typ = "PER"
+        return typ
+
     longest = max(len(k) for k in names)
     for toks, tg in zip(sentences, tags):
         i = 0
         while i < len(toks):
             for n in range(min(longest, len(toks) - i), 0, -1):
-                typ = names.get(tuple(toks[i:i + n]))
+                typ = single(toks[i]) if n == 1 else names.get(tuple(toks[i:i + n]))
                 if (typ and all(t == "O" for t in tg[i:i + n])
                         and (i + n == len(toks) or not tg[i + n].startswith("I-"))):
                     tg[i:i + n] = [f"B-{typ}"] + [f"I-{typ}"] * (n - 1)
@@ -43,10 +70,11 @@ def _propagate_window(sentences: Sequence[Sequence[str]], tags: list[list[str]])
 
 
 def propagate(sentences: Sequence[Sequence[str]], tags: Sequence[Sequence[str]],
-              window: int = WINDOW) -> list[list[str]]:
+              window: int = WINDOW, common: Callable[[str], bool] | None = None) -> list[list[str]]:
     """Tags with the names found in each window of ``window`` consecutive sentences also tagged
-    where the tagger left them out in that window."""
+    where the tagger left them out in that window. ``common`` tells the frequent words that a
+    lone surname must not be."""
     out = [list(t) for t in tags]
     for s in range(0, len(out), window):
-        _propagate_window(sentences[s:s + window], out[s:s + window])
+        _propagate_window(sentences[s:s + window], out[s:s + window], common)
     return out

@@ -33,6 +33,10 @@ _PROCLITICS: tuple[str, ...] = tuple(sorted({
     for p in ("", "ب", "ك", "ل")
     for a in ("", "ال")
 } | {"لل", "ولل", "فلل"} - {""}, key=len, reverse=True))
+# Conjunction and/or preposition chains ("وب", "ول", "و", "ب", ...), longest first: what may stand
+# before a name that is written the same everywhere else ("وروسيا", "بطاجيكستان").
+CLITIC_CHAINS: tuple[str, ...] = tuple(
+    sorted({c + p for c in ("", "و", "ف") for p in ("", "ب", "ك", "ل")} - {""}, key=len, reverse=True))
 _MIN_STEM = 2
 _WINDOW = (-2, -1, 0, 1, 2)
 _ARABIC_LO, _ARABIC_HI = "\u0621", "\u064a"
@@ -44,6 +48,17 @@ def word_key(token: str) -> str:
     if any(ch.isdigit() for ch in text):
         text = "".join("0" if ch.isdigit() else ch for ch in text)
     return text
+
+
+def clitic_forms(key: str, min_len: int = 3) -> list[str]:
+    """A normalised word without each conjunction/preposition chain it may start with (لل + X
+    gives الX); the article stays, since "الشيك" is not the name "شيك"."""
+    out = []
+    for chain in CLITIC_CHAINS:
+        if key.startswith(chain) and len(key) - len(chain) >= min_len:
+            rest = key[len(chain):]
+            out.append("ا" + rest if chain.endswith("ل") and rest.startswith("ل") else rest)
+    return out
 
 
 def strip_proclitics(key: str, proclitics: Sequence[str], count: Callable[[str], int]) -> tuple[str, str]:

@@ -35,6 +35,9 @@ from .features import strip_proclitics, word_key
 
 MODEL_FILE = "ner_nn.npz"
 MAX_CHARS = 16
+# a word seen this often in the 10 M-token news corpus ("الأول", "الله", "محمد") is not taken for a
+# surname standing alone by the label-consistency pass
+COMMON_WORD = 5000
 PAD, UNK = 0, 1
 
 
@@ -361,7 +364,11 @@ class NeuralTagger:
             for i, path in zip(idx, viterbi(em, lengths, self.trans, self.start, self.end)):
                 result[i] = [self.out_tags[k] for k in path]
             start = stop
-        return propagate(sentences, result, self.window) if self.window else result
+        if not self.window:
+            return result
+        counts = self.featurizer.counts
+        return propagate(sentences, result, self.window,
+                         common=lambda tok: counts.get(word_key(tok), 0) >= COMMON_WORD)
 
     def tag(self, tokens: Sequence[str]) -> list[str]:
         """BIO tags (B-PER, I-ORG, O, ...) for the tokens of one sentence."""
