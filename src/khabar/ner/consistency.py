@@ -27,6 +27,7 @@ from .scoring import entity_spans
 
 WINDOW = 10  # consecutive sentences: about one news article
 MIN_CHARS = 3  # shorter names (a lone letter, an abbreviation dot) are not propagated
+_CLITIC_LETTERS = frozenset("وفبكل")  # what a word with a conjunction/preposition chain starts with
 
 
 def _propagate_window(sentences: Sequence[Sequence[str]], tags: list[list[str]],
@@ -48,25 +49,33 @@ def _propagate_window(sentences: Sequence[Sequence[str]], tags: list[list[str]],
     def single(tok: str) -> str | None:
         """The type of a one-word match: exact, after a clitic chain, or a surname alone."""
         typ = names.get((tok,))
-        if typ is None:
+        if typ is None and by_key and tok[:1] in _CLITIC_LETTERS:
             typ = next((by_key[f] for f in clitic_forms(word_key(tok)) if f in by_key), None)
         if typ is None and tok in surnames:
             typ = "PER"
         return typ
 
-    longest = max(len(k) for k in names)
+    # the lengths of the multi-word names each word starts, longest first, then 1
+    lengths: dict[str, list[int]] = defaultdict(list)
+    for k in names:
+        if len(k) > 1:
+            lengths[k[0]].append(len(k))
+    for v in lengths.values():
+        v.sort(reverse=True)
     for toks, tg in zip(sentences, tags):
         i = 0
         while i < len(toks):
-            for n in range(min(longest, len(toks) - i), 0, -1):
-                typ = single(toks[i]) if n == 1 else names.get(tuple(toks[i:i + n]))
-                if (typ and all(t == "O" for t in tg[i:i + n])
-                        and (i + n == len(toks) or not tg[i + n].startswith("I-"))):
-                    tg[i:i + n] = [f"B-{typ}"] + [f"I-{typ}"] * (n - 1)
-                    i += n
-                    break
-            else:
-                i += 1
+            if tg[i] == "O":
+                for n in (*lengths.get(toks[i], ()), 1):
+                    if i + n > len(toks):
+                        continue
+                    typ = single(toks[i]) if n == 1 else names.get(tuple(toks[i:i + n]))
+                    if (typ and all(t == "O" for t in tg[i:i + n])
+                            and (i + n == len(toks) or not tg[i + n].startswith("I-"))):
+                        tg[i:i + n] = [f"B-{typ}"] + [f"I-{typ}"] * (n - 1)
+                        i += n - 1
+                        break
+            i += 1
 
 
 def propagate(sentences: Sequence[Sequence[str]], tags: Sequence[Sequence[str]],
