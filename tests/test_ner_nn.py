@@ -155,6 +155,8 @@ def test_label_consistency_follows_clitics_and_surnames_standing_alone():
     # article is not a clitic
     assert out[1] == ["O", "B-PER", "O", "B-LOC", "O", "O"]
     assert propagate(sents, tags)[1] == ["O", "B-PER", "O", "B-LOC", "B-PER", "O"]
+    # a mark the tagger took into a name is no surname
+    assert propagate([["زار", "أحمد", "$#$"], ["$#$"]], [["O", "B-PER", "I-PER"], ["O"]])[1] == ["O"]
 
 
 def test_lexicon_inputs_flag_cue_words_and_gazetteer_names():
