@@ -143,7 +143,7 @@ def make_featurizer(vocab, counts, train_sents, lexicon: bool = False) -> tuple[
 
 # --------------------------------------------------------------------------- model
 def build_model(torch, emb: np.ndarray, clusters: np.ndarray, n_chars: int, n_pre: int, n_shapes: int, n_train: int, hidden: int,
-                word_drop: float, n_lex: int = 0):
+                word_drop: float, n_lex: int = 0, lm: bool = False):
     nn = torch.nn
 
     class Net(nn.Module):
@@ -171,6 +171,9 @@ def build_model(torch, emb: np.ndarray, clusters: np.ndarray, n_chars: int, n_pr
             self.crf_trans = nn.Parameter(torch.zeros(len(TAGS), len(TAGS)))
             self.crf_start = nn.Parameter(torch.zeros(len(TAGS)))
             self.crf_end = nn.Parameter(torch.zeros(len(TAGS)))
+            if lm:  # language-model heads, training only (not exported): see lm_loss
+                self.lm_fw = nn.Linear(hidden, CLUSTER_SIZES[-1] + 1)
+                self.lm_bw = nn.Linear(hidden, CLUSTER_SIZES[-1] + 1)
 
         def forward(self, f):
             B, T, C = f["chars"].shape
@@ -187,7 +190,19 @@ def build_model(torch, emb: np.ndarray, clusters: np.ndarray, n_chars: int, n_pr
             packed = nn.utils.rnn.pack_padded_sequence(x, f["lengths"], batch_first=True, enforce_sorted=False)
             h, _ = self.lstm(packed)
             h, _ = nn.utils.rnn.pad_packed_sequence(h, batch_first=True, total_length=T)
-            return self.out(self.drop(h))
+            return self.out(self.drop(h)), h
+
+        def lm_loss(self, h, f):
+            """Language modelling as a second task (Rei, 2017): the forward states predict the
+            cluster of the next word, the backward states that of the previous word. It makes the
+            LSTM learn what the context says about a word, which helps with unseen names."""
+            H = h.shape[-1] // 2
+            cl = self.cluster_ids[f["word"]][..., -1]  # the finest clusters (unknown words: their own)
+            T = cl.shape[1]
+            pair = torch.arange(1, T)[None, :] < f["lengths"][:, None]  # positions t with a word t + 1
+            ce = nn.functional.cross_entropy
+            return (ce(self.lm_fw(self.drop(h[:, :-1, :H]))[pair], cl[:, 1:][pair], reduction="sum")
+                    + ce(self.lm_bw(self.drop(h[:, 1:, H:]))[pair], cl[:, :-1][pair], reduction="sum"))
 
         def nll(self, em, tags, lengths):
             B, T, K = em.shape
@@ -283,7 +298,7 @@ def evaluate(tagger: NeuralTagger, sents) -> dict:
 
 def train(fit, dev, vocab, counts, emb, clusters, epochs: int, hidden: int, out: Path, max_minutes: float,
           word_drop: float = 0.15, snapshots: Path | None = None, seed: int = SEED,
-          lexicon: bool = False, swa_from: int = 0):
+          lexicon: bool = False, swa_from: int = 0, lm_weight: float = 0.0):
     import torch
 
     torch.set_num_threads(1)
@@ -291,7 +306,7 @@ def train(fit, dev, vocab, counts, emb, clusters, epochs: int, hidden: int, out:
     rng = random.Random(seed)
     fz, meta = make_featurizer(vocab, counts, fit, lexicon)
     model = build_model(torch, emb, clusters, len(meta["chars"]), len(meta["proclitics"]), len(meta["shapes"]),
-                        len(meta["train_vocab"]), hidden, word_drop, len(meta["lex_features"]))
+                        len(meta["train_vocab"]), hidden, word_drop, len(meta["lex_features"]), lm=bool(lm_weight))
     opt = torch.optim.Adam([p for p in model.parameters() if p.requires_grad], lr=2e-3)
     data = chunks(fit)
     data.sort(key=lambda s: len(s[0]))
@@ -307,7 +322,10 @@ def train(fit, dev, vocab, counts, emb, clusters, epochs: int, hidden: int, out:
         total, t0 = 0.0, time.time()
         for f, tags in tensors:
             opt.zero_grad()
-            loss = model.nll(model(f), tags, f["lengths"])
+            em, h = model(f)
+            loss = model.nll(em, tags, f["lengths"])
+            if lm_weight:
+                loss = loss + lm_weight * model.lm_loss(h, f)
             (loss / len(tags)).backward()
             torch.nn.utils.clip_grad_norm_(model.parameters(), 5.0)
             opt.step()
@@ -360,6 +378,8 @@ def main() -> None:
     ap.add_argument("--swa-from", type=int, default=0,
                     help="average the weights of the epochs from this one to the last (0: off)")
     ap.add_argument("--bioes", action="store_true", help="train on BIOES tags (the tagger still outputs BIO)")
+    ap.add_argument("--lm-weight", type=float, default=0.0,
+                    help="weight of the language-modelling task trained alongside (0: off)")
     ap.add_argument("--name", default="", help="tune: suffix of the output file (parallel experiments)")
     ap.add_argument("--members", type=Path, nargs="+", help="combine: the member models")
     args = ap.parse_args()
@@ -380,13 +400,15 @@ def main() -> None:
         out = BUILD / f"ner_nn_tune_f{args.fold}_s{args.seed}{args.name}.npz"
         best, history = train(fit, dev, vocab, counts, emb, clusters,
                               args.epochs, args.hidden, out, args.max_minutes, args.word_drop,
-                              seed=args.seed, lexicon=args.lexicon, swa_from=args.swa_from)
+                              seed=args.seed, lexicon=args.lexicon, swa_from=args.swa_from,
+                              lm_weight=args.lm_weight)
         print(json.dumps({"fold": args.fold, "best_f1": round(100 * best[0], 2), "best_epoch": best[1],
                           "hidden": args.hidden, "word_drop": args.word_drop,
                           "history": [round(100 * h, 2) for h in history]}), flush=True)
     else:
         train(train_sents, [], vocab, counts, emb, clusters, args.epochs, args.hidden, args.out, args.max_minutes,
-              args.word_drop, args.snapshots, args.seed, lexicon=args.lexicon, swa_from=args.swa_from)
+              args.word_drop, args.snapshots, args.seed, lexicon=args.lexicon, swa_from=args.swa_from,
+              lm_weight=args.lm_weight)
 
 
 if __name__ == "__main__":

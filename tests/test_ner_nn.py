@@ -169,3 +169,39 @@ def test_lexicon_inputs_flag_cue_words_and_gazetteer_names():
     assert "lx=PTR" in flags("الرئيس")  # a title
     assert "g=LOC" in flags("موسكو")  # a place in the gazetteer
     assert not flags("أمس")  # "yesterday": nothing
+
+
+def test_language_model_task_of_the_trainer():
+    """scripts/train_ner_nn.py: the forward states predict the next word's cluster and the
+    backward states the previous one's; padding is left out (needs torch, a training extra)."""
+    torch = pytest.importorskip("torch")
+    import sys
+    from pathlib import Path
+
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "scripts"))
+    import train_ner_nn as tr
+
+    rng = np.random.default_rng(0)
+    emb = rng.normal(size=(30, 8)).astype(np.float32)
+    clusters = np.stack([rng.integers(0, k, 30) for k in tr.CLUSTER_SIZES], axis=1)
+    torch.manual_seed(0)
+    model = tr.build_model(torch, emb, clusters, n_chars=10, n_pre=3, n_shapes=4, n_train=5, hidden=6,
+                           word_drop=0.0, lm=True)
+    assert not hasattr(tr.build_model(torch, emb, clusters, 10, 3, 4, 5, 6, 0.0), "lm_fw")
+    model.eval()
+    B, T = 2, 5
+    f = {"word": torch.randint(2, 32, (B, T)), "stem": torch.randint(2, 32, (B, T)),
+         "pre": torch.zeros(B, T, dtype=torch.long), "shape": torch.zeros(B, T, dtype=torch.long),
+         "freq": torch.zeros(B, T, dtype=torch.long), "tword": torch.zeros(B, T, dtype=torch.long),
+         "chars": torch.randint(0, 12, (B, T, 4)), "lengths": torch.tensor([5, 3])}
+    em, h = model(f)
+    assert em.shape == (B, T, len(tr.TAGS)) and h.shape == (B, T, 12)
+    loss = model.lm_loss(h, f)
+    assert torch.isfinite(loss) and loss.item() > 0
+    # the second sentence has 3 words, so 2 (word, next word) pairs: its padding changes nothing
+    f2 = dict(f, word=f["word"].clone())
+    f2["word"][1, 3:] = 2
+    _, h2 = model(f2)
+    assert torch.allclose(model.lm_loss(h2, f2), loss)
+    loss.backward()
+    assert model.lm_fw.weight.grad.abs().sum() > 0 and model.lm_bw.weight.grad.abs().sum() > 0
