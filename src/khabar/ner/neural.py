@@ -57,25 +57,35 @@ class Lexicons:
     the KB's names). They carry over to names never seen in the labelled data."""
 
     def __init__(self, res) -> None:
-        self.res = res
-        self.pos = {name: i for i, name in enumerate(LEX_FEATURES)}
-        self.phrase_words: dict[str, set[str]] = {}
+        pos = {name: i for i, name in enumerate(LEX_FEATURES)}
+
+        def positions(names) -> tuple[int, ...]:
+            return tuple(pos[n] for n in names if n in pos)
+
+        phrase_words: dict[str, set[str]] = {}
         for words, typ in res.phrases.items():
             for w in words:
-                self.phrase_words.setdefault(w, set()).add(typ)
+                phrase_words.setdefault(w, set()).add(typ)
+        # one table per lookup: word form -> the input positions it switches on, so that a word
+        # costs a few dict lookups (the first form found in a table wins, as in the CRF)
+        self.tables = [
+            {w: positions(f"lx={c}" for c in v.split("|")) for w, v in res.lexicon.items()},
+            {w: positions(f"mn={m}" for m in v.split()) for w, v in res.mined.items()},
+            {w: positions(f"g={t}" for t in v.split("|")) for w, v in res.gazetteer.items()},
+            {w: positions(f"gp={t}" for t in v) for w, v in phrase_words.items()},
+        ]
 
     def vector(self, forms: Sequence[str]) -> np.ndarray:
         """The multi-hot vector of a word given its forms (key, stem, bare stem), first hit wins."""
-        res, pos = self.res, self.pos
-        hit = lambda table: next((table[f] for f in forms if f in table), None)  # noqa: E731
-        names = []
-        lex, mined, gaz = hit(res.lexicon), hit(res.mined), hit(res.gazetteer)
-        names += [f"lx={c}" for c in lex.split("|")] if lex else []
-        names += [f"mn={m}" for m in mined.split()] if mined else []
-        names += [f"g={t}" for t in gaz.split("|")] if gaz else []
-        names += [f"gp={t}" for t in hit(self.phrase_words) or ()]
+        on: list[int] = []
+        for table in self.tables:
+            for f in forms:
+                hit = table.get(f)
+                if hit is not None:
+                    on.extend(hit)
+                    break
         vec = np.zeros(len(LEX_FEATURES), dtype=np.float32)
-        vec[[pos[n] for n in names if n in pos]] = 1.0
+        vec[on] = 1.0
         return vec
 
 
