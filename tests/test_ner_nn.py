@@ -155,6 +155,10 @@ def test_label_consistency_follows_clitics_and_surnames_standing_alone():
     # article is not a clitic
     assert out[1] == ["O", "B-PER", "O", "B-LOC", "O", "O"]
     assert propagate(sents, tags)[1] == ["O", "B-PER", "O", "B-LOC", "B-PER", "O"]
+    # ل before a name that begins with ل, and before the article (لل)
+    sents = [["زار", "لبنان", "و", "السعودية"], ["وعاد", "للبنان", "ثم", "للسعودية"]]
+    tags = [["O", "B-LOC", "O", "B-LOC"], ["O"] * 4]
+    assert propagate(sents, tags)[1] == ["O", "B-LOC", "O", "B-LOC"]
     # a mark the tagger took into a name is no surname
     assert propagate([["زار", "أحمد", "$#$"], ["$#$"]], [["O", "B-PER", "I-PER"], ["O"]])[1] == ["O"]
 

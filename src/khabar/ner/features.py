@@ -52,12 +52,15 @@ def word_key(token: str) -> str:
 
 def clitic_forms(key: str, min_len: int = 3) -> list[str]:
     """A normalised word without each conjunction/preposition chain it may start with (لل + X
-    gives الX); the article stays, since "الشيك" is not the name "شيك"."""
+    gives lX, "للبنان", and also الX, "للسعودية"); the article stays, since "الشيك" is not the
+    name "شيك"."""
     out = []
     for chain in CLITIC_CHAINS:
         if key.startswith(chain) and len(key) - len(chain) >= min_len:
             rest = key[len(chain):]
-            out.append("ا" + rest if chain.endswith("ل") and rest.startswith("ل") else rest)
+            out.append(rest)
+            if chain.endswith("ل") and rest.startswith("ل"):
+                out.append("ا" + rest)
     return out
 
 
