@@ -11,7 +11,8 @@ Steps:
   train   trains on all of train.txt for --epochs epochs (--seed) -> --out (default
           src/khabar/data/ner_nn.npz, a single network)
   combine several trained networks (same data, different seeds) -> one ensemble file; the
-          shipped model is `combine` of seeds 13 and 29, 20 epochs each (see docs/ner.md)
+          shipped model is `combine` of seeds 13, 29 and 47, each trained with the defaults
+          (30 epochs, SWA over 16-30, lexicon inputs, BIOES, language-model task 0.1; docs/ner.md)
   all     embed + train
 
 PyTorch is needed only here (pip install -e ".[train-nn]"); the packaged tagger
@@ -365,7 +366,8 @@ def main() -> None:
     ap.add_argument("step", choices=["embed", "tune", "train", "combine", "all"])
     ap.add_argument("--shared", type=Path, default=DEFAULT_SHARED)
     ap.add_argument("--fold", type=int, default=9, choices=range(10))
-    ap.add_argument("--epochs", type=int, default=12)
+    # defaults: the recipe of the shipped networks (docs/ner.md)
+    ap.add_argument("--epochs", type=int, default=30)
     ap.add_argument("--hidden", type=int, default=100)
     ap.add_argument("--max-minutes", type=float, default=30.0)
     ap.add_argument("--word-drop", type=float, default=0.15)
@@ -373,12 +375,13 @@ def main() -> None:
     ap.add_argument("--snapshots", type=Path, help="train: also keep the model of every epoch in this folder")
     ap.add_argument("--emb", type=Path, default=BUILD / "ner_nn_emb.npz")
     ap.add_argument("--out", type=Path, default=DATA / "ner_nn.npz")
-    ap.add_argument("--lexicon", action="store_true",
+    ap.add_argument("--lexicon", action=argparse.BooleanOptionalAction, default=True,
                     help="feed the name lexicons and gazetteers (khabar.ner.neural.LEX_FEATURES) to the network")
-    ap.add_argument("--swa-from", type=int, default=0,
+    ap.add_argument("--swa-from", type=int, default=16,
                     help="average the weights of the epochs from this one to the last (0: off)")
-    ap.add_argument("--bioes", action="store_true", help="train on BIOES tags (the tagger still outputs BIO)")
-    ap.add_argument("--lm-weight", type=float, default=0.0,
+    ap.add_argument("--bioes", action=argparse.BooleanOptionalAction, default=True,
+                    help="train on BIOES tags (the tagger still outputs BIO)")
+    ap.add_argument("--lm-weight", type=float, default=0.1,
                     help="weight of the language-modelling task trained alongside (0: off)")
     ap.add_argument("--name", default="", help="tune: suffix of the output file (parallel experiments)")
     ap.add_argument("--members", type=Path, nargs="+", help="combine: the member models")
