@@ -262,7 +262,7 @@ class NeuralTagger:
         S = 2 * M
         self.w_hh = np.zeros((S, H, 4 * H), dtype=np.float32)  # one (H, 4H) block per stream
         for i, m in enumerate(self.members):
-            m["w_ih"] = np.ascontiguousarray(  # row-major: small products are 2x faster so
+            m["w_ih"] = np.ascontiguousarray(  # row-major: small products run 2x faster
                 np.concatenate([m["fw_ih"][order].T * scale, m["bw_ih"][order].T * scale], axis=1))
             m["b_ih"] = np.concatenate([m["fw_b"][order] * scale, m["bw_b"][order] * scale])
             for d, key in enumerate(("fw_hh", "bw_hh")):
