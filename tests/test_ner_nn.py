@@ -175,14 +175,13 @@ def test_lexicon_inputs_flag_cue_words_and_gazetteer_names():
     assert not flags("أمس")  # "yesterday": nothing
 
 
-def test_language_model_task_of_the_trainer():
+def test_language_model_task_of_the_trainer(monkeypatch):
     """scripts/train_ner_nn.py: the forward states predict the next word's cluster and the
     backward states the previous one's; padding is left out (needs torch, a training extra)."""
     torch = pytest.importorskip("torch")
-    import sys
     from pathlib import Path
 
-    sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "scripts"))
+    monkeypatch.syspath_prepend(str(Path(__file__).resolve().parent.parent / "scripts"))
     import train_ner_nn as tr
 
     rng = np.random.default_rng(0)
