@@ -39,7 +39,6 @@ from .translit import transliterate
 
 _CONJ = ("و", "ف")  # and, so
 _PREP = ("ب", "ك", "ل")  # with/in, like, for/to
-_CHAINS = CLITIC_CHAINS  # "وب", "ول", "و", "ب", ... longest first
 
 # Preposition + pronoun after a word marks it as a predicate ("معترف بها" = recognised by it).
 _PREP_PRONOUNS = frozenset({"بها", "به", "لها", "له", "فيها", "فيه", "عليها", "عليه", "منها", "منه"})
@@ -193,7 +192,7 @@ def _word_forms(text: str, n: str) -> tuple[tuple[str, int, str], ...]:
     out = [(n, 0, "")]
     # offsets of normalised characters in the word (diacritics make them differ from 1:1)
     offsets = normalize(text).offsets if len(text) != len(n) else range(len(n) + 1)
-    for chain in _CHAINS:
+    for chain in CLITIC_CHAINS:  # "وب", "ول", "و", "ب", ... longest first
         if n.startswith(chain) and len(n) - len(chain) >= 2:
             rest = n[len(chain):]
             if chain.endswith("ل") and rest.startswith("ل") and len(rest) >= 3:

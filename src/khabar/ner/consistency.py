@@ -22,12 +22,12 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from collections.abc import Callable, Sequence
 
-from .features import clitic_forms, word_key
+from .features import CLITIC_CHAINS, clitic_forms, word_key
 from .scoring import entity_spans
 
 WINDOW = 10  # consecutive sentences: about one news article
 MIN_CHARS = 3  # shorter names (a lone letter, an abbreviation dot) are not propagated
-_CLITIC_LETTERS = frozenset("وفبكل")  # what a word with a conjunction/preposition chain starts with
+_CLITIC_LETTERS = frozenset(c[0] for c in CLITIC_CHAINS)  # what a word with such a chain starts with
 
 
 def _propagate_window(sentences: Sequence[Sequence[str]], tags: list[list[str]],

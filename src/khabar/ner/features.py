@@ -36,7 +36,7 @@ _PROCLITICS: tuple[str, ...] = tuple(sorted({
 # Conjunction and/or preposition chains ("وب", "ول", "و", "ب", ...), longest first: what may stand
 # before a name that is written the same everywhere else ("وروسيا", "بطاجيكستان").
 CLITIC_CHAINS: tuple[str, ...] = tuple(
-    sorted({c + p for c in ("", "و", "ف") for p in ("", "ب", "ك", "ل")} - {""}, key=len, reverse=True))
+    sorted({c + p for c in ("", "و", "ف") for p in ("", "ب", "ك", "ل")} - {""}, key=lambda c: (-len(c), c)))
 _MIN_STEM = 2
 _WINDOW = (-2, -1, 0, 1, 2)
 _ARABIC_LO, _ARABIC_HI = "\u0621", "\u064a"

@@ -18,8 +18,9 @@ weights); at run time only numpy is needed. Per token the network sees:
 
 A BiLSTM reads these, a linear layer scores the tags (BIO or BIOES, as trained) and a
 linear-chain CRF (Viterbi, with the tag-scheme constraints enforced) decodes; callers get BIO.
-``tag_sents`` then makes the tags consistent across nearby sentences (``consistency``). Everything that depends on one word only is computed once
-per distinct word and cached; the LSTM is vectorised across the sentences of a batch.
+``tag_sents`` then makes the tags consistent across nearby sentences (``consistency``).
+Everything that depends on one word only is computed once per distinct word and cached; the
+LSTM is vectorised across the sentences of a batch.
 """
 
 from __future__ import annotations
