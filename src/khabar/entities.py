@@ -235,14 +235,13 @@ class EntityStage:
             all_tags = self._tag_document(sents)
             tagged = [self._tagger_spans(toks, si, tags, doc_norms)
                       for si, (toks, tags) in enumerate(zip(sents, all_tags))]
-        cands: list[Cand] = []
-        for si, toks in enumerate(sents):
-            cands.extend(self._merge(toks, si, kb_hits[si], tagged[si] if tagged else [], strong_ids))
-        for si, toks in enumerate(sents):
-            cands.extend(self._headed_names(toks, si, [c for c in cands if c.sent == si]))
+        merged = [self._merge(toks, si, kb_hits[si], tagged[si] if tagged else [], strong_ids)
+                  for si, toks in enumerate(sents)]
+        headed = [self._headed_names(toks, si, merged[si]) for si, toks in enumerate(sents)]
         titles: list[TitleHit] = []
         for si, toks in enumerate(sents):
-            titles.extend(self._titles(toks, si, [c for c in cands if c.sent == si]))
+            titles.extend(self._titles(toks, si, merged[si] + headed[si]))
+        cands: list[Cand] = [c for part in (merged, headed) for cs in part for c in cs]
         cands.extend(self._names_after_titles(sents, cands, titles))  # also fills tagger gaps
         cands.extend(self._surnames_after_speech(sents, cands))
         cands.sort(key=lambda c: c.start)
@@ -250,8 +249,9 @@ class EntityStage:
         for c in cands:  # "عادل بن أحمد الجبير" is the KB's "عادل الجبير"
             if c.type == "PER" and c.kb is None:
                 c.kb = self.kb.person_by_first_last(_name_key(c.key, self.lex))
-        clusters = self._cluster(cands)
-        self._attach_titles(clusters, cands, titles, year, sents)
+        # all per-call state stays in locals: one stage instance serves many threads at once
+        clusters, cand_cluster = self._cluster(cands)
+        self._attach_titles(clusters, cand_cluster, titles, year, sents)
         return self._entities(doc.text, clusters)
 
     # ---- KB dictionary matching ------------------------------------------------------------
@@ -261,15 +261,30 @@ class EntityStage:
         Amman in an article about Jordan, Oman otherwise (the KB's priority decides alone)."""
         kb = self.kb
         adjective_countries = {e.id for w in doc_norms if (e := kb.country_of_adjective(w))}
+        # the context of a hit is every KB id linked by a hit of another name: kept as counts of
+        # (id, name) pairs, updated as hits are relinked, rather than rebuilt for each hit
+        linked: dict[str, Counter[Key]] = {}
+        for h in hits:
+            if h.kb:
+                linked.setdefault(h.kb.id, Counter())[h.key] += 1
         for c in hits:
             options = kb.lookup_all(c.key) if c.kb else []
             if len(options) < 2:
                 continue
-            context = adjective_countries | {h.kb.id for h in hits if h.kb and h.key != c.key}
-            if c.kb.id in context or c.kb.country in context:
+
+            def in_context(x: str | None, key: Key = c.key) -> bool:
+                names = linked.get(x) if x else None
+                return x in adjective_countries or bool(names) and (len(names) > 1 or key not in names)
+
+            if in_context(c.kb.id) or in_context(c.kb.country):
                 continue
-            better = next((o for o in options if o.id in context or (o.country and o.country in context)), None)
+            better = next((o for o in options if in_context(o.id) or (o.country and in_context(o.country))), None)
             if better is not None and better.type == c.kb.type:
+                names = linked[c.kb.id]
+                names[c.key] -= 1
+                if not names[c.key]:
+                    del names[c.key]
+                linked.setdefault(better.id, Counter())[c.key] += 1
                 c.kb = better
 
     def _kb_matches(self, toks: tuple[Token, ...], si: int) -> list[Cand]:
@@ -802,6 +817,10 @@ class EntityStage:
     def _bind_titles(self, sents, cands: list[Cand], titles: list[TitleHit]) -> None:
         """A title directly followed by a PER name (honorifics may sit between) names that person."""
         by_start = {(c.sent, c.i): idx for idx, c in enumerate(cands) if c.type == "PER"}
+        by_end: dict[tuple[int, int], list[int]] = {}  # PER names by where they end
+        for idx, c in enumerate(cands):
+            if c.type == "PER":
+                by_end.setdefault((c.sent, c.j), []).append(idx)
         for t in titles:
             toks = sents[t.sent]
             k = t.j
@@ -818,8 +837,8 @@ class EntityStage:
             else:  # apposition: "NAME، TITLE" or "NAME TITLE" ("الأمير فيصل بن خالد أمير عسير")
                 comma = t.i >= 2 and toks[t.i - 1].text in ("،", ",")
                 end = t.i - 1 if comma else t.i
-                for idx, c in enumerate(cands):
-                    if c.type == "PER" and c.sent == t.sent and c.j == end and (comma or self._fits(c, t)):
+                for idx in by_end.get((t.sent, end), ()):
+                    if comma or self._fits(cands[idx], t):
                         t.target = idx
 
     def _fits(self, c: Cand, t: TitleHit) -> bool:
@@ -833,11 +852,16 @@ class EntityStage:
 
     # ---- consolidation -----------------------------------------------------------------------
 
-    def _cluster(self, cands: list[Cand]) -> list[_Cluster]:
+    def _cluster(self, cands: list[Cand]) -> tuple[list[_Cluster], dict[int, _Cluster]]:
+        """Clusters of candidates, and the cluster of each candidate (by index into ``cands``)."""
         clusters: list[_Cluster] = []
         by_kb: dict[str, _Cluster] = {}
         by_key: dict[Key, _Cluster] = {}
         cand_cluster: dict[int, _Cluster] = {}
+        # clusters by the proper prefixes / suffixes of their names, so that a short form looks
+        # only at the clusters it could belong to (not at every cluster: linear in the text)
+        by_prefix: dict[Key, dict[int, _Cluster]] = {}
+        by_suffix: dict[Key, dict[int, _Cluster]] = {}
         # longer names first (honorifics aside: "آية الله رئيسي" is one word long), KB-linked first
         # among equals, so short forms can attach to them
         keys = [_name_key(c.key, self.lex) for c in cands]
@@ -847,11 +871,14 @@ class EntityStage:
             cl = (by_kb.get(c.kb.id) if c.kb else None) or by_key.get(key) \
                 or (by_key.get(("en:", c.name_en)) if c.name_en else None)
             if cl is None and (c.type == "PER" or c.type == "ORG" and len(key) <= 2):
-                cl = self._short_form_owner(key, c.type, clusters)
+                cl = _short_form_owner(key, c.type, by_prefix, by_suffix)
             if cl is None:
                 cl = _Cluster()
                 clusters.append(cl)
             cl.names.append(c)
+            for n in range(1, len(key)):
+                by_prefix.setdefault(key[:n], {})[id(cl)] = cl
+                by_suffix.setdefault(key[-n:], {})[id(cl)] = cl
             if c.kb and cl.kb is None:
                 cl.kb = c.kb
             if cl.kb:
@@ -862,33 +889,14 @@ class EntityStage:
             cand_cluster[k] = cl
         for cl in clusters:
             cl.type = cl.kb.type if cl.kb else Counter(c.type for c in cl.names).most_common(1)[0][0]
-        self._cand_cluster = cand_cluster
-        return clusters
+        return clusters, cand_cluster
 
-    def _short_form_owner(self, key: Key, typ: str, clusters: list[_Cluster]) -> _Cluster | None:
-        """The one cluster of this type with a longer name that ends (PER) or starts with ``key``."""
-        owners = []
-        for cl in clusters:
-            if (cl.kb.type if cl.kb else cl.names[0].type) != typ:
-                continue
-            for c in cl.names:
-                nk = _name_key(c.key, self.lex)
-                if len(nk) <= len(key):
-                    continue
-                # a PER first name alone ("محمد") is too common to stand for a full name; a surname
-                # ("رئيسي") or a longer start ("فيصل بن خالد") is not
-                prefix = nk[:len(key)] == key and (typ != "PER" or len(key) >= 2)
-                if prefix or (typ == "PER" and nk[-len(key):] == key):
-                    owners.append(cl)
-                    break
-        return owners[0] if len(owners) == 1 else None
-
-    def _attach_titles(self, clusters: list[_Cluster], cands: list[Cand], titles: list[TitleHit],
-                       year: int | None, sents) -> None:
+    def _attach_titles(self, clusters: list[_Cluster], cand_cluster: dict[int, _Cluster],
+                       titles: list[TitleHit], year: int | None, sents) -> None:
         bindings: list[tuple[int, TitleHit, _Cluster]] = []  # (position, title, cluster)
         for t in titles:
             if t.target is not None:
-                cl = self._cand_cluster[t.target]
+                cl = cand_cluster[t.target]
                 if cl.type == "PER":
                     cl.titles.append(t)
                     bindings.append((t.start, t, cl))
@@ -1026,6 +1034,29 @@ def _given_names() -> frozenset[str]:
     from .translit import known_names
 
     return frozenset(load_kb().name_words | {w for k in known_names() for w in k})
+
+
+def _short_form_owner(key: Key, typ: str, by_prefix: dict[Key, dict[int, _Cluster]],
+                      by_suffix: dict[Key, dict[int, _Cluster]]) -> _Cluster | None:
+    """The one cluster of this type with a longer name that ends (PER) or starts with ``key``.
+
+    ``by_prefix`` / ``by_suffix``: clusters by the proper prefixes / suffixes of their names'
+    keys (honorifics left out).
+    """
+    # a PER first name alone ("محمد") is too common to stand for a full name; a surname
+    # ("رئيسي") or a longer start ("فيصل بن خالد") is not
+    groups = [by_prefix.get(key, {})] if typ != "PER" or len(key) >= 2 else []
+    if typ == "PER":
+        groups.append(by_suffix.get(key, {}))
+    owner: _Cluster | None = None
+    for group in groups:
+        for cl in group.values():
+            if cl is owner or (cl.kb.type if cl.kb else cl.names[0].type) != typ:
+                continue
+            if owner is not None:
+                return None  # two candidates: ambiguous
+            owner = cl
+    return owner
 
 
 def _is_arabic(word: str) -> bool:

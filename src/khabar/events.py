@@ -15,6 +15,7 @@ entity: their text is kept in ``actor1_mention``/``actor2_mention`` with ``actor
 
 from __future__ import annotations
 
+import bisect
 import json
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
@@ -232,13 +233,20 @@ def extract_events(doc: Document, lex: Lexicon | None = None) -> list[Event]:
     lex = lex or load_lexicon()
     mentions = [(m.start, m.end, e.id, e.type) for e in doc.entities for m in e.mentions]
     mentions.sort()
+    mstarts = [m[0] for m in mentions]
+    # timex positions by start, so that each sentence looks only at its own (linear in the text)
+    torder = sorted(range(len(doc.timexes)), key=lambda k: doc.timexes[k].start)
+    tstarts = [doc.timexes[k].start for k in torder]
     events: list[Event] = []
     pairs: dict[str, tuple[str, str]] = {}  # last two-party actors by kind, for "الرئيسان", "البلدين"
     etypes = {e.id: e.type for e in doc.entities}
     for si, sent in enumerate(doc.sentences):
         if not sent.tokens:
             continue
-        found = _sentence_events(doc, si, sent, mentions, lex, pairs)
+        lo, hi = bisect.bisect_left(mstarts, sent.start), bisect.bisect_left(mstarts, sent.end)
+        tlo, thi = bisect.bisect_left(tstarts, sent.start), bisect.bisect_left(tstarts, sent.end)
+        found = _sentence_events(doc, si, sent, mentions[lo:hi],
+                                 [doc.timexes[k] for k in sorted(torder[tlo:thi])], lex, pairs)
         for ev in found:
             if ev.actor1 and ev.actor2:
                 pairs["ANY"] = (ev.actor1, ev.actor2)
@@ -394,7 +402,8 @@ def _orig_offset(tok: Token, k: int) -> int:
 
 
 def _sentence_events(doc: Document, si: int, sent: Sentence, mentions: list[tuple[int, int, str, str]],
-                     lex: Lexicon, pairs: dict[str, tuple[str, str]]) -> list[Event]:
+                     sent_timexes: list[Timex], lex: Lexicon, pairs: dict[str, tuple[str, str]]) -> list[Event]:
+    """Events of one sentence; ``mentions`` and ``sent_timexes`` are those starting in it."""
     toks = sent.tokens
     cache = lex.hit_cache
     hits = [cache.get(t.norm) or _hits(lex, t.norm) for t in toks]
@@ -405,7 +414,7 @@ def _sentence_events(doc: Document, si: int, sent: Sentence, mentions: list[tupl
     if not triggers:
         return []
     cands = _candidates(doc, sent, toks, vs, mentions, lex, {i for t in triggers for i in range(t.first, t.last + 1)})
-    timexes = [x for x in doc.timexes if x.start >= sent.start and x.end <= sent.end and x.type in _ANCHOR_TYPES]
+    timexes = [x for x in sent_timexes if x.start >= sent.start and x.end <= sent.end and x.type in _ANCHOR_TYPES]
     best: dict[str, tuple[tuple, Event]] = {}
     for trig in triggers:
         if trig.first > 0 and toks[trig.first - 1].norm in lex.negators:

@@ -361,11 +361,16 @@ class _Analyzer:
         self.open_at = {o: (o, c) for o, c in self.qspans}
         self.close_at = {c: (o, c) for o, c in self.qspans}
         self.direct_spans = [(o, c) for o, c in self.qspans if self.words_between(o, c) >= 3]
+        # quotation spans never nest and come in text order: a bisect finds the one around a position
+        self.direct_opens = [o for o, _c in self.direct_spans]
+        self.qopens = [o for o, _c in self.qspans]
         # entity mentions from an earlier stage: (start, end, entity id, type)
         self.mentions: list[tuple[int, int, str, str]] = sorted(
             (m.start, m.end, e.id, e.type) for e in doc.entities for m in e.mentions
         )
         self.mstarts = [m[0] for m in self.mentions]
+        self.mlen = max((m[1] - m[0] for m in self.mentions), default=0)
+        self._per_after: dict[str, list[int]] | None = None
         self.cue_tokens: list[tuple[int, Cue, bool]] = []
         self.nominal_ok: set[int] = set()
         self._cue_cache: dict[int, tuple[Cue | None, bool]] = {}
@@ -384,7 +389,70 @@ class _Analyzer:
         return n
 
     def in_direct(self, pos: int) -> bool:
-        return any(o < pos < c for o, c in self.direct_spans)
+        k = bisect.bisect_left(self.direct_opens, pos) - 1
+        return k >= 0 and pos < self.direct_spans[k][1]
+
+    def mentions_overlapping(self, s: int, e: int) -> list[tuple[int, int, str, str]]:
+        """Mentions overlapping text[s:e], in order (a bisect on the starts, not a scan)."""
+        lo = bisect.bisect_right(self.mstarts, s - self.mlen)
+        hi = bisect.bisect_left(self.mstarts, e)
+        return [m for m in self.mentions[lo:hi] if m[0] < e and s < m[1]]
+
+    def mentions_before(self, pos: int, types: tuple[str, ...]):
+        """Mentions of these types ending at or before ``pos``, latest (by start) first."""
+        for x in range(bisect.bisect_right(self.mstarts, pos) - 1, -1, -1):
+            m = self.mentions[x]
+            if m[1] <= pos and m[3] in types:
+                yield m
+
+    _SUFFIX_KEY = 30  # characters: longer phrase ends are looked for the slow way
+
+    def per_after(self, phrase: str, before: int) -> tuple[int, int, str, str] | None:
+        """The PER mention right after (spaces between) the first occurrence of ``phrase`` that
+        starts before ``before`` and is so followed, or None.
+
+        Same answer as scanning ``text.find(phrase)`` from the start, but PER mention starts are
+        indexed by the end of the word before them, so a call does not read the whole text.
+        """
+        text = self.text
+        tail = phrase.rsplit(" ", 1)[-1]
+        if not tail or len(tail) > self._SUFFIX_KEY:  # (also a phrase ending in a space)
+            return self._per_after_scan(phrase, before)
+        if self._per_after is None:
+            index: dict[str, list[int]] = {}
+            for x, m in enumerate(self.mentions):
+                if m[3] != "PER" or (x and self.mstarts[x - 1] == m[0]):
+                    continue  # mention_at gives the first mention at a position
+                k = m[0]
+                while k > 0 and text[k - 1] == " ":
+                    k -= 1
+                r = max(text.rfind(" ", 0, k) + 1, k - self._SUFFIX_KEY)
+                for a in range(r, k):
+                    index.setdefault(text[a:k], []).append(m[0])
+            self._per_after = index
+        for j in self._per_after.get(tail, ()):
+            k = j
+            while k > 0 and text[k - 1] == " ":
+                k -= 1
+            pos = k - len(phrase)
+            if pos >= before:
+                break
+            if pos >= 0 and text.startswith(phrase, pos):
+                return self.mention_at(j)
+        return None
+
+    def _per_after_scan(self, phrase: str, before: int) -> tuple[int, int, str, str] | None:
+        text = self.text
+        pos = text.find(phrase)
+        while 0 <= pos < before:
+            j = pos + len(phrase)
+            while j < len(text) and text[j] == " ":
+                j += 1
+            m = self.mention_at(j)
+            if m is not None and m[3] == "PER":
+                return m
+            pos = text.find(phrase, pos + 1)
+        return None
 
     def tok_is_open(self, k: int) -> tuple[int, int] | None:
         t = self.toks[k]
@@ -517,6 +585,8 @@ class _Analyzer:
                 continue  # ما قاله 'what he said', من يدعون 'those who claim'
             self.cue_tokens.append((k, cue, conj))
         self.known: set[tuple[str, ...]] = set()
+        # words that end a known speaker name (not a bare title) or are one: see bare_np_end
+        self.known_heads: set[str] = set()
         self.deferred: list[tuple[int, Cue, bool]] = []
         for k, cue, conj in self.cue_tokens:
             if k in consumed:
@@ -533,6 +603,8 @@ class _Analyzer:
                               if t.norm[:1].isalnum()) if c.np else ()
                 if words:
                     self.known.add(words)
+                    if words[0] not in self.lex.nominal_norm or len(words) == 1:
+                        self.known_heads.add(words[-1])
         # cues with a bare object, once the names of the other speakers are known
         for k, cue, conj in self.deferred:
             if k in consumed:
@@ -733,9 +805,7 @@ class _Analyzer:
             for x in range(k, min(k + 10, se)):
                 if self.is_comma(x) or self.L[x] in self.lex.np_stop:
                     break
-                w = self.toks[x].norm
-                if any(name[-1] == w and name[0] not in self.lex.nominal_norm or name == (w,)
-                       for name in self.known):
+                if self.toks[x].norm in self.known_heads:
                     m = (self.toks[k].start, self.toks[x].end, "", "PER")
                     break
         if m is not None:
@@ -964,7 +1034,22 @@ class _Resolver:
         self.last: _Speaker | None = None
         self.doc_source: dict[str, _Speaker] = {}
         self.future = future
+        # the first place of each distinct future phrase (sentence_subject wants the earliest)
+        self.future_first: dict[tuple[str, ...], int] = {}
+        for x, name in enumerate(future):
+            self.future_first.setdefault(name, x)
         self._openers: dict[int, int | None] = {}
+        # Indexes that let a lookup visit only the speakers that can match (linear in the text):
+        # a speaker's rank in the search order, and speakers by runs of words of their names.
+        self.by_key: dict[str, _Speaker] = {}
+        self.created: dict[int, int] = {}  # id(speaker) -> place in self.speakers
+        self.last_recent: dict[int, int] = {}  # id(speaker) -> its last place in self.recent
+        self.by_run: dict[str, dict[int, _Speaker]] = {}  # any run of a name's words
+        self.by_name: dict[str, dict[int, _Speaker]] = {}  # a whole name
+        self.by_pair: dict[str, dict[int, _Speaker]] = {}  # two consecutive words of a name
+        self.by_last: dict[str, dict[int, _Speaker]] = {}  # the last word of a name
+        self.by_first2: dict[tuple[str, ...], dict[int, _Speaker]] = {}  # a name's first two words
+        self.indexed: dict[int, int] = {}  # id(speaker) -> names already indexed
         n = 0
         for e in an.doc.entities:
             digits = "".join(ch for ch in e.id if ch.isdigit())
@@ -1004,18 +1089,61 @@ class _Resolver:
         self.entities[key] = Entity(key, etype, text, (mention,))
         self.order.append(key)
         sp = _Speaker(key, self.words(a, b), [(s, e)])
-        self.speakers.append(sp)
+        self._register(sp)
         return sp
 
     def speaker_for(self, key: str) -> _Speaker:
-        for sp in self.speakers:
-            if sp.key == key:
-                return sp
+        sp = self.by_key.get(key)
+        if sp is not None:
+            return sp
         ent = self.entities[key]
         sp = _Speaker(key, tuple(_n(w) for w in ent.name.split()),
                       [(m.start, m.end) for m in ent.mentions])
-        self.speakers.append(sp)
+        self._register(sp)
         return sp
+
+    def _register(self, sp: _Speaker) -> None:
+        self.by_key.setdefault(sp.key, sp)
+        self.created[id(sp)] = len(self.speakers)
+        self.speakers.append(sp)
+        self._index(sp)
+
+    def _index(self, sp: _Speaker) -> None:
+        """Index the names of ``sp`` not indexed yet (names only grow: spans are appended)."""
+        names = self.names(sp)
+        done = self.indexed.get(id(sp), 0)
+        for name in names[done:]:
+            ref = {id(sp): sp}
+            self.by_name.setdefault(" ".join(name), {}).update(ref)
+            self.by_last.setdefault(name[-1], {}).update(ref)
+            if len(name) >= 2:
+                self.by_first2.setdefault(name[:2], {}).update(ref)
+            for x in range(len(name)):
+                for y in range(x + 1, len(name) + 1):
+                    self.by_run.setdefault(" ".join(name[x:y]), {}).update(ref)
+                if x + 2 <= len(name):
+                    self.by_pair.setdefault(" ".join(name[x:x + 2]), {}).update(ref)
+        self.indexed[id(sp)] = len(names)
+
+    def _first_in_order(self, found: dict[int, _Speaker], test) -> _Speaker | None:
+        """The first speaker passing ``test`` in the order the resolver searches speakers: those
+        never reported yet, latest created first, then the recent speakers, latest first."""
+        def rank(sp: _Speaker) -> tuple[int, int]:
+            last = self.last_recent.get(id(sp))
+            return (0, -self.created[id(sp)]) if last is None else (1, -last)
+
+        for sp in sorted(found.values(), key=rank):
+            if test(sp):
+                return sp
+        return None
+
+    def _runs(self, index: dict[str, dict[int, _Speaker]], words: tuple[str, ...]) -> dict[int, _Speaker]:
+        """Speakers indexed under any run of ``words``."""
+        found: dict[int, _Speaker] = {}
+        for x in range(len(words)):
+            for y in range(x + 1, len(words) + 1):
+                found.update(index.get(" ".join(words[x:y]), {}))
+        return found
 
     def names(self, sp: _Speaker) -> list[tuple[str, ...]]:
         key = (sp.tokens, len(sp.spans))
@@ -1033,6 +1161,7 @@ class _Resolver:
         self.add_mention(sp.key, s, e, kind)
         if (s, e) not in sp.spans:
             sp.spans.append((s, e))
+            self._index(sp)
         return sp
 
     # --- resolution of a phrase
@@ -1054,11 +1183,11 @@ class _Resolver:
                 if len(pair) == 2:
                     break
             if pair:
-                return min(pair, key=lambda sp: self.speakers.index(sp))
+                return min(pair, key=lambda sp: self.created[id(sp)])
         # 'the former' / 'the latter' (حيث يؤكد الأول ...، فيما أكد الآخر ...)
         if len(lw) == 1 and (lw[0] in lex.former or lw[0] in lex.latter):
             pair: list[str] = []
-            for m in reversed([m for m in an.mentions if m[1] <= s and m[3] in ("PER", "ORG")]):
+            for m in an.mentions_before(s, ("PER", "ORG")):
                 if m[2] not in pair:
                     pair.append(m[2])
                 if len(pair) == 2:
@@ -1081,7 +1210,7 @@ class _Resolver:
             if nxt.startswith(_ART) and nxt in lex.org_heads:
                 return self.resolve_np(a + 1, b)
         # 1. entity mentions inside the phrase (from the entities stage)
-        hits = [m for m in an.mentions if m[0] < e and s < m[1]]
+        hits = an.mentions_overlapping(s, e)
         if hits and (lw[0] in lex.anonymous_heads or lw[0][1:] in lex.anonymous_heads):
             # مسؤول في مكتب الرئيس فلان: the official speaks, not the president
             hits = [m for m in hits if m[0] <= s + 1]
@@ -1105,33 +1234,29 @@ class _Resolver:
                     self.note(sp, s, e, words)
                 return sp
         # 2. a speaker already known: the phrase is part of one of its names, or contains one
-        for sp in reversed(self.recent + [x for x in self.speakers if x not in self.recent]):
-            for name in self.names(sp):
-                if _contains(name, words):
-                    return self.note(sp, s, e, words)
-        for sp in reversed(self.recent + [x for x in self.speakers if x not in self.recent]):
-            for name in self.names(sp):
-                if name[0] not in lex.nominal_norm or len(name) >= 2:
-                    if _contains(words, name) and not (len(name) == 1 and name[0] in lex.nominal_norm):
-                        return self.note(sp, s, e, words)
+        # (only the speakers indexed under the phrase's words are looked at)
+        sp = self._first_in_order(self.by_run.get(" ".join(words), {}),
+                                  lambda sp: any(_contains(name, words) for name in self.names(sp)))
+        if sp is not None:
+            return self.note(sp, s, e, words)
+
+        def within(sp: _Speaker) -> bool:
+            return any((name[0] not in lex.nominal_norm or len(name) >= 2) and _contains(words, name)
+                       and not (len(name) == 1 and name[0] in lex.nominal_norm) for name in self.names(sp))
+
+        sp = self._first_in_order(self._runs(self.by_name, words), within)
+        if sp is not None:
+            return self.note(sp, s, e, words)
         # 2b. the same title (الناطق باسم النيابة ... / الناطق باسم النيابة العامة ...)
         if lw[0] in lex.nominal_heads and len(words) >= 2:
-            for sp in reversed(self.recent):
-                for name in self.names(sp):
-                    if name[:2] == words[:2]:
-                        return self.note(sp, s, e, words)
+            same = [sp for sp in self.by_first2.get(words[:2], {}).values() if id(sp) in self.last_recent]
+            if same:
+                return self.note(max(same, key=lambda sp: self.last_recent[id(sp)]), s, e, words)
         # 3. a title used earlier right before a person's name (مع الرئيس الروسي فلاديمير بوتين)
         if lw[0] in lex.nominal_heads and an.mentions:
-            phrase = self.doc.text[s:e]
-            pos = self.doc.text.find(phrase)
-            while 0 <= pos < s:
-                j = pos + len(phrase)
-                while j < len(self.doc.text) and self.doc.text[j] == " ":
-                    j += 1
-                m = an.mention_at(j)
-                if m is not None and m[3] == "PER":
-                    return self.note(self.speaker_for(m[2]), s, e, words)
-                pos = self.doc.text.find(phrase, pos + 1)
+            m = an.per_after(self.doc.text[s:e], s)
+            if m is not None:
+                return self.note(self.speaker_for(m[2]), s, e, words)
         # 4. a new speaker
         return self.new_speaker(a, b, skip_chars)
 
@@ -1225,16 +1350,29 @@ class _Resolver:
         a = op if op is not None else ss
         b = min(i, a + 10)
         region = tuple(toks[x].norm for x in range(a, b))
-        for sp in reversed(self.recent + [x for x in self.speakers if x not in self.recent]):
+
+        def named(sp: _Speaker) -> bool:
             for name in self.names(sp):
                 grams = [name[x:x + 2] for x in range(len(name) - 1)]
                 if _contains(region, name) or any(_contains(region, g) for g in grams) or (
                         name[0] not in lex.nominal_norm and _contains(region, name[-1:])):
-                    return sp
-        for name in self.future:
-            for x in range(a, b - len(name) + 1):
-                if region[x - a:x - a + len(name)] == name:
-                    return self.resolve_np(x, x + len(name))
+                    return True
+            return False
+
+        found = self._runs(self.by_name, region)
+        found.update(self._runs(self.by_pair, region))
+        for w in region:
+            found.update(self.by_last.get(w, {}))
+        sp = self._first_in_order(found, named)
+        if sp is not None:
+            return sp
+        # the earliest future phrase found in the region, at its first place there
+        runs = [(self.future_first[r], x) for x in range(len(region)) for y in range(x + 1, len(region) + 1)
+                if (r := region[x:y]) in self.future_first]
+        if runs:
+            first = self.future[min(runs)[0]]
+            x = next(x for x in range(a, b - len(first) + 1) if region[x - a:x - a + len(first)] == first)
+            return self.resolve_np(x, x + len(first))
         for x in range(a, b):
             m = an.mention_at(toks[x].start)
             if m is not None and m[3] == "PER":
@@ -1279,7 +1417,7 @@ class _Resolver:
         """'من جانبه، أكد ...' without a subject: the latest person who is not the last speaker."""
         an = self.an
         pos = an.toks[i].start
-        for m in reversed([m for m in an.mentions if m[1] <= pos and m[3] in ("PER", "ORG")]):
+        for m in an.mentions_before(pos, ("PER", "ORG")):
             if self.last is None or m[2] != self.last.key:
                 return self.speaker_for(m[2])
         for sp in reversed(self.recent):
@@ -1334,6 +1472,7 @@ class _Resolver:
             if sp is not None and not c.nested:
                 self.last = sp
                 by_sentence[si] = sp
+                self.last_recent[id(sp)] = len(self.recent)
                 self.recent.append(sp)
                 last_sentence = si
             out.append((c, sp, span))
@@ -1420,8 +1559,8 @@ def extract_quotes(doc: Document, lex: Lexicon | None = None) -> Document:
     quotes = []
     for n, (c, sp, span) in enumerate(sorted(resolved, key=lambda r: (r[0].start, r[0].end)), 1):
         kind = c.kind
-        if kind == "indirect" and any(an.words_between(o, cl) >= 2 for o, cl in an.qspans
-                                      if c.start <= o and cl <= c.end):
+        inside = an.qspans[bisect.bisect_left(an.qopens, c.start):bisect.bisect_right(an.qopens, c.end)]
+        if kind == "indirect" and any(an.words_between(o, cl) >= 2 for o, cl in inside if cl <= c.end):
             kind = "mixed"
         cue_tok = an.toks[c.cue_i]
         quotes.append(Quote(

@@ -1239,12 +1239,17 @@ class TimexTagger:
                     name = getattr(handler, "__name__", "")
                     cands.append(_Cand(m.start("t"), m.end("t"), typ, value, rank, name))
         cands.sort(key=lambda c: (-(c.end - c.start), c.rank, c.start))
-        taken: list[tuple[int, int]] = []
+        # chosen spans are disjoint: kept sorted, an overlap can only be with the one starting
+        # last before c ends (a bisect, not a scan of all: linear in the text)
+        taken_starts: list[int] = []
+        taken_ends: list[int] = []
         chosen: list[_Cand] = []
         for c in cands:
-            if any(c.start < e and s < c.end for s, e in taken):
+            k = bisect.bisect_left(taken_starts, c.end)
+            if k and taken_ends[k - 1] > c.start:
                 continue
-            taken.append((c.start, c.end))
+            taken_starts.insert(k, c.start)
+            taken_ends.insert(k, c.end)
             chosen.append(c)
         chosen = self._merge_weekday_dates(sorted(chosen, key=lambda c: c.start), ctx)
         chosen = self._anchor_clock_times(chosen, ctx)

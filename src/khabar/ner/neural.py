@@ -224,7 +224,9 @@ class NeuralTagger:
     An ensemble file holds the weights of member i under keys prefixed ``m<i>.``; the members
     share the featurizer and the pretrained embeddings, run as one block-diagonal LSTM, and
     their emission and transition scores are averaged. ``tag`` is thread-safe: the only shared
-    state is the per-word cache of input pre-activations, updated with atomic dict operations.
+    state is the per-word cache of input pre-activations, updated with atomic dict operations and
+    never relied on between two of them (a call keeps the rows it uses in locals); the LSTM
+    buffers are allocated per call.
     """
 
     def __init__(self, path, cache_size: int | None = None) -> None:
@@ -307,16 +309,17 @@ class NeuralTagger:
                     index[tok] = len(index)
         toks = list(index)
         cache = self._cache
-        missing = [t for t in toks if t not in cache]
+        # rows of this batch are collected locally: another thread may clear the shared cache
+        # between our lookups and our use of them
+        found = {t: row for t in toks if (row := cache.get(t)) is not None}
+        missing = [t for t in toks if t not in found]
         if missing and len(cache) + len(missing) > self._cache_size:
-            cache.clear()  # bounded memory: start over, so every word of this batch is missing now
-            missing = toks
-        if missing:
-            for s in range(0, len(missing), 1024):  # in chunks, to bound the memory of the char CNN
-                part = missing[s:s + 1024]
-                for tok, row in zip(part, self._token_gates(part)):
-                    cache[tok] = row
-        rows = np.stack([cache[t] for t in toks])
+            cache.clear()  # bounded memory: start over
+        for s in range(0, len(missing), 1024):  # in chunks, to bound the memory of the char CNN
+            part = missing[s:s + 1024]
+            for tok, row in zip(part, self._token_gates(part)):
+                found[tok] = cache[tok] = row
+        rows = np.stack([found[t] for t in toks])
         T = max(len(s) for s in sentences)
         ids = np.zeros((len(sentences), T), dtype=np.int64)
         for b, sent in enumerate(sentences):

@@ -1,0 +1,139 @@
+"""Time per character of every pipeline stage as the text grows (is each stage linear?).
+
+    OPENBLAS_NUM_THREADS=1 .venv/bin/python benchmarks/bench_scaling.py [--sizes 50000,200000,800000]
+        [--repeats 3] [--compare REF]
+
+Builds one long text per size by concatenating whole saudinewsnet articles from ../shared (in
+file order, a blank line between them, until the size is reached: nothing is copied into the
+repository), runs the default pipeline on it stage by stage in a fresh process, and prints
+microseconds per character for each stage and size, plus the ratio of the largest size to the
+smallest (1.0 = linear; the goal is at most 1.5).
+
+``--compare REF`` also times another version side by side: REF is a source tree (a folder with
+``src/khabar``) or a git commit, checked out with ``git worktree add`` into a temporary folder.
+Runs of the two versions are interleaved (baseline, new, baseline, new, ...) so that load from
+other processes on a shared machine falls on both; medians of ``--repeats`` runs are reported.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def build_text(shared: Path, size: int) -> tuple[str, str | None]:
+    """A text of at least ``size`` characters made of whole articles, and the first one's date."""
+    parts: list[str] = []
+    total, published = 0, None
+    for path in sorted((shared / "data" / "news" / "saudinewsnet").glob("*.json")):
+        for rec in json.loads(path.read_text(encoding="utf-8")):
+            text = (rec.get("content") or rec.get("text") or "").strip()
+            if not text:
+                continue
+            published = published or (rec.get("date_extracted") or "")[:10] or None
+            parts.append(text)
+            total += len(text) + 2
+            if total >= size:
+                return "\n\n".join(parts), published
+    raise SystemExit(f"not enough articles under {shared} for {size} characters")
+
+
+def worker(shared: Path, sizes: list[int]) -> None:
+    """Time each stage on each size in this process (run from the tree being measured)."""
+    from khabar.model import Document
+    from khabar.pipeline import Pipeline
+
+    pipeline = Pipeline.build()
+    warm, _ = build_text(shared, 5000)
+    pipeline(Document(id="warm", text=warm))
+    out: dict[str, dict[str, float]] = {}
+    for size in sizes:
+        text, published = build_text(shared, size)
+        doc = Document(id=f"n{size}", text=text, published=published)
+        spent = {}
+        for c in pipeline.components:
+            t = time.perf_counter()
+            doc = c(doc)
+            spent[c.name] = time.perf_counter() - t
+        out[str(size)] = {"chars": len(text), **spent}
+    print(json.dumps(out))
+
+
+def run_tree(tree: Path, shared: Path, sizes: list[int]) -> dict[str, dict[str, float]]:
+    env = {**os.environ, "PYTHONPATH": str(tree / "src"), "OPENBLAS_NUM_THREADS": "1"}
+    cmd = [sys.executable, str(Path(__file__).resolve()), "--worker", "--shared", str(shared),
+           "--sizes", ",".join(map(str, sizes))]
+    res = subprocess.run(cmd, env=env, capture_output=True, text=True, cwd=tree)
+    if res.returncode:
+        raise SystemExit(f"run in {tree} failed:\n{res.stderr[-2000:]}")
+    return json.loads(res.stdout.strip().splitlines()[-1])
+
+
+def checkout(ref: str) -> tuple[Path, Path | None]:
+    """A source tree for REF: the folder itself, or a temporary git worktree of the commit."""
+    if (Path(ref) / "src" / "khabar").is_dir():
+        return Path(ref).resolve(), None
+    tmp = Path(tempfile.mkdtemp(prefix="khabar-bench-")) / "tree"
+    subprocess.run(["git", "-C", str(ROOT), "worktree", "add", "--detach", str(tmp), ref],
+                   check=True, capture_output=True)
+    return tmp, tmp
+
+
+def table(label: str, runs: list[dict[str, dict[str, float]]], sizes: list[int]) -> list[str]:
+    stages = [k for k in runs[0][str(sizes[0])] if k != "chars"]
+    med = {(s, st): statistics.median(r[str(s)][st] / r[str(s)]["chars"] * 1e6 for r in runs)
+           for s in sizes for st in stages}
+    chars = {s: runs[0][str(s)]["chars"] for s in sizes}
+    lines = [f"{label}: microseconds per character (median of {len(runs)} runs)",
+             f"  {'stage':10s}" + "".join(f"{chars[s]:>12,d}" for s in sizes) + f"{'max/min':>10s}"]
+    for st in [*stages, "total"]:
+        vals = [sum(med[(s, x)] for x in stages) if st == "total" else med[(s, st)] for s in sizes]
+        lines.append(f"  {st:10s}" + "".join(f"{v:12.2f}" for v in vals) + f"{vals[-1] / vals[0]:10.2f}")
+    secs = [statistics.median(sum(v for k, v in r[str(s)].items() if k != "chars") for r in runs) for s in sizes]
+    lines.append(f"  {'seconds':10s}" + "".join(f"{v:12.2f}" for v in secs))
+    return lines
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--sizes", default="50000,200000,800000")
+    ap.add_argument("--repeats", type=int, default=3)
+    ap.add_argument("--compare", metavar="REF", help="source tree or git commit to time side by side")
+    ap.add_argument("--shared", type=Path, default=ROOT.parent / "shared")
+    ap.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
+    args = ap.parse_args()
+    sizes = [int(s) for s in args.sizes.split(",")]
+    if args.worker:
+        worker(args.shared, sizes)
+        return
+    trees = [("new", ROOT, None)]
+    if args.compare:
+        base, tmp = checkout(args.compare)
+        trees.insert(0, (f"baseline {args.compare}", base, tmp))
+    runs: dict[str, list] = {label: [] for label, _, _ in trees}
+    try:
+        for rep in range(args.repeats):
+            for label, tree, _ in trees:  # interleaved: baseline, new, baseline, new, ...
+                runs[label].append(run_tree(tree, args.shared, sizes))
+                print(f"run {rep + 1}/{args.repeats} {label} done", file=sys.stderr)
+    finally:
+        for _, _, tmp in trees:
+            if tmp is not None:
+                subprocess.run(["git", "-C", str(ROOT), "worktree", "remove", "--force", str(tmp)],
+                               capture_output=True)
+    print(f"{os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f} at the end")
+    for label, _, _ in trees:
+        print("\n".join(table(label, runs[label], sizes)))
+
+
+if __name__ == "__main__":
+    main()
