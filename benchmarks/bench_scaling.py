@@ -5,13 +5,13 @@
 
 Builds one long text per size by concatenating whole saudinewsnet articles from ../shared (in
 file order, a blank line between them, until the size is reached: nothing is copied into the
-repository), runs the default pipeline on it stage by stage in a fresh process, and prints
-microseconds per character for each stage and size, plus the ratio of the largest size to the
-smallest (1.0 = linear; the goal is at most 1.5).
+repository), runs the default pipeline on it stage by stage in a fresh process per size (after
+a warm-up on other articles), and prints microseconds per character for each stage and size,
+plus the largest over the smallest of those figures (1.0 = linear; the goal is at most 1.5).
 
 ``--compare REF`` also times another version side by side: REF is a source tree (a folder with
 ``src/khabar``) or a git commit, checked out with ``git worktree add`` into a temporary folder.
-Runs of the two versions are interleaved (baseline, new, baseline, new, ...) so that load from
+Runs of the two versions are interleaved (size by size: baseline, new, baseline, new, ...) so that load from
 other processes on a shared machine falls on both; medians of ``--repeats`` runs are reported.
 """
 
@@ -30,11 +30,13 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def build_text(shared: Path, size: int) -> tuple[str, str | None]:
-    """A text of at least ``size`` characters made of whole articles, and the first one's date."""
+def build_text(shared: Path, size: int, *, last: bool = False) -> tuple[str, str | None]:
+    """A text of at least ``size`` characters made of whole articles, and the first one's date
+    (``last``: from the last day's file, for warming up on other articles than those timed)."""
     parts: list[str] = []
     total, published = 0, None
-    for path in sorted((shared / "data" / "news" / "saudinewsnet").glob("*.json")):
+    paths = sorted((shared / "data" / "news" / "saudinewsnet").glob("*.json"))
+    for path in paths[-1:] if last else paths:
         for rec in json.loads(path.read_text(encoding="utf-8")):
             text = (rec.get("content") or rec.get("text") or "").strip()
             if not text:
@@ -47,31 +49,29 @@ def build_text(shared: Path, size: int) -> tuple[str, str | None]:
     raise SystemExit(f"not enough articles under {shared} for {size} characters")
 
 
-def worker(shared: Path, sizes: list[int]) -> None:
-    """Time each stage on each size in this process (run from the tree being measured)."""
+def worker(shared: Path, size: int) -> None:
+    """Time each stage on one size in this process (run from the tree being measured), after a
+    warm-up on 20k characters of other articles (models loaded, caches primed alike)."""
     from khabar.model import Document
     from khabar.pipeline import Pipeline
 
     pipeline = Pipeline.build()
-    warm, _ = build_text(shared, 5000)
+    warm, _ = build_text(shared, 20_000, last=True)
     pipeline(Document(id="warm", text=warm))
-    out: dict[str, dict[str, float]] = {}
-    for size in sizes:
-        text, published = build_text(shared, size)
-        doc = Document(id=f"n{size}", text=text, published=published)
-        spent = {}
-        for c in pipeline.components:
-            t = time.perf_counter()
-            doc = c(doc)
-            spent[c.name] = time.perf_counter() - t
-        out[str(size)] = {"chars": len(text), **spent}
-    print(json.dumps(out))
+    text, published = build_text(shared, size)
+    doc = Document(id=f"n{size}", text=text, published=published)
+    spent = {}
+    for c in pipeline.components:
+        t = time.perf_counter()
+        doc = c(doc)
+        spent[c.name] = time.perf_counter() - t
+    print(json.dumps({str(size): {"chars": len(text), **spent}}))
 
 
-def run_tree(tree: Path, shared: Path, sizes: list[int]) -> dict[str, dict[str, float]]:
+def run_size(tree: Path, shared: Path, size: int) -> dict[str, dict[str, float]]:
     env = {**os.environ, "PYTHONPATH": str(tree / "src"), "OPENBLAS_NUM_THREADS": "1"}
     cmd = [sys.executable, str(Path(__file__).resolve()), "--worker", "--shared", str(shared),
-           "--sizes", ",".join(map(str, sizes))]
+           "--sizes", str(size)]
     res = subprocess.run(cmd, env=env, capture_output=True, text=True, cwd=tree)
     if res.returncode:
         raise SystemExit(f"run in {tree} failed:\n{res.stderr[-2000:]}")
@@ -97,7 +97,7 @@ def table(label: str, runs: list[dict[str, dict[str, float]]], sizes: list[int])
              f"  {'stage':10s}" + "".join(f"{chars[s]:>12,d}" for s in sizes) + f"{'max/min':>10s}"]
     for st in [*stages, "total"]:
         vals = [sum(med[(s, x)] for x in stages) if st == "total" else med[(s, st)] for s in sizes]
-        lines.append(f"  {st:10s}" + "".join(f"{v:12.2f}" for v in vals) + f"{vals[-1] / vals[0]:10.2f}")
+        lines.append(f"  {st:10s}" + "".join(f"{v:12.2f}" for v in vals) + f"{max(vals) / min(vals):10.2f}")
     secs = [statistics.median(sum(v for k, v in r[str(s)].items() if k != "chars") for r in runs) for s in sizes]
     lines.append(f"  {'seconds':10s}" + "".join(f"{v:12.2f}" for v in secs))
     return lines
@@ -113,18 +113,19 @@ def main() -> None:
     args = ap.parse_args()
     sizes = [int(s) for s in args.sizes.split(",")]
     if args.worker:
-        worker(args.shared, sizes)
+        worker(args.shared, sizes[0])
         return
     trees = [("new", ROOT, None)]
     if args.compare:
         base, tmp = checkout(args.compare)
         trees.insert(0, (f"baseline {args.compare}", base, tmp))
-    runs: dict[str, list] = {label: [] for label, _, _ in trees}
+    runs: dict[str, list] = {label: [{} for _ in range(args.repeats)] for label, _, _ in trees}
     try:
         for rep in range(args.repeats):
-            for label, tree, _ in trees:  # interleaved: baseline, new, baseline, new, ...
-                runs[label].append(run_tree(tree, args.shared, sizes))
-                print(f"run {rep + 1}/{args.repeats} {label} done", file=sys.stderr)
+            for size in sizes:  # one fresh process per size: no size runs on caches a larger one filled
+                for label, tree, _ in trees:  # interleaved: baseline, new, baseline, new, ...
+                    runs[label][rep].update(run_size(tree, args.shared, size))
+                    print(f"run {rep + 1}/{args.repeats} {size} {label} done", file=sys.stderr)
     finally:
         for _, _, tmp in trees:
             if tmp is not None:

@@ -129,6 +129,59 @@ def test_oversized_body_is_413_and_server_stays_up(client):
     assert client.get("/healthz").status_code == 200
 
 
+def test_analyze_text_limit_is_lower_without_the_token(corpus, monkeypatch):
+    """One anonymous request cannot take the CPU of a 200,000-character analysis."""
+    import khabar.api
+
+    monkeypatch.setattr(khabar.api, "MAX_ANON_TEXT_CHARS", 150, raising=False)
+    long_text = SAMPLE + "\n" + SAMPLE
+    assert 150 < len(long_text) <= MAX_TEXT_CHARS
+    monkeypatch.delenv("KHABAR_API_TOKEN", raising=False)
+    open_server = TestClient(create_app(corpus=corpus), raise_server_exceptions=False)
+    err = assert_error(open_server.post("/v1/analyze", json={"text": long_text}), 413)
+    assert "150" in err["message"] and "token" in err["message"]
+    assert open_server.post("/v1/analyze", json={"text": SAMPLE}).status_code == 200  # short texts stay open
+    c = TestClient(create_app(corpus=corpus, token="s3cret"), raise_server_exceptions=False)
+    assert_error(c.post("/v1/analyze", json={"text": long_text}), 413)
+    assert_error(c.post("/v1/analyze", json={"text": long_text}, headers={"X-API-Token": "nope"}), 413)
+    ok = c.post("/v1/analyze", json={"text": long_text}, headers={"Authorization": "Bearer s3cret"})
+    assert ok.status_code == 200 and ok.json()["text"] == long_text
+
+
+def test_analyze_concurrency_is_bounded_with_503(corpus, monkeypatch):
+    """Analyses beyond MAX_CONCURRENT_ANALYSES wait briefly, then get 503 with Retry-After."""
+    import threading
+
+    import khabar.api
+    import khabar.service
+
+    monkeypatch.setattr(khabar.api, "MAX_CONCURRENT_ANALYSES", 1, raising=False)
+    monkeypatch.setattr(khabar.api, "ANALYZE_WAIT_SECONDS", 0.2, raising=False)
+    entered, release = threading.Event(), threading.Event()
+    real = khabar.service.analyze_text
+
+    def held(*args, **kwargs):  # the real analysis, held until the test lets it finish
+        entered.set()
+        release.wait(10)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(khabar.service, "analyze_text", held)
+    c = TestClient(create_app(corpus=corpus), raise_server_exceptions=False)
+    first: dict = {}
+    t = threading.Thread(target=lambda: first.update(r=c.post("/v1/analyze", json={"text": SAMPLE})))
+    t.start()
+    try:
+        assert entered.wait(10)
+        busy = c.post("/v1/analyze", json={"text": SAMPLE})
+        err = assert_error(busy, 503)
+        assert "busy" in err["message"] and busy.headers["retry-after"] == "1"
+    finally:
+        release.set()
+        t.join(10)
+    assert first["r"].status_code == 200 and first["r"].json()["text"] == SAMPLE
+    assert c.post("/v1/analyze", json={"text": SAMPLE}).status_code == 200  # the slot was given back
+
+
 # --- articles -------------------------------------------------------------------------------------
 def test_post_article_is_idempotent_by_content(client):
     r = client.post("/v1/articles", json={"text": SAMPLE, "published": "2024-05-02", "source": "tests"})

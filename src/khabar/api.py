@@ -12,6 +12,7 @@ from __future__ import annotations
 import hmac
 import logging
 import os
+import threading
 from typing import Annotated, Any
 
 from fastapi import Depends, FastAPI, Query, Request
@@ -31,6 +32,13 @@ log = logging.getLogger("khabar.api")
 API_PREFIX = "/v1"
 MAX_BODY_BYTES = 1_048_576  # 1 MiB: any request body above this is refused with 413
 MAX_TEXT_CHARS = 200_000  # longest article text accepted by /v1/analyze and /v1/articles
+# CPU one POST /v1/analyze may take (analysis is ~25 us per character on one core): without the
+# write token (or when the server has none) a text is limited to MAX_ANON_TEXT_CHARS (about a
+# second), and at most MAX_CONCURRENT_ANALYSES analyses run at once per process; a request that
+# finds them all busy for ANALYZE_WAIT_SECONDS gets 503 with Retry-After.
+MAX_ANON_TEXT_CHARS = 50_000
+MAX_CONCURRENT_ANALYSES = 4
+ANALYZE_WAIT_SECONDS = 5.0
 MAX_PAGE = 10_000
 MAX_PER_PAGE = 100
 TOKEN_ENV = "KHABAR_API_TOKEN"
@@ -220,9 +228,29 @@ def create_app(db_path: str | os.PathLike[str] | None = None, token: str | None 
     def healthz() -> dict[str, Any]:
         return {"status": "ok", "version": __version__, "articles": corpus.count()}
 
-    @app.post(f"{API_PREFIX}/analyze", tags=["analysis"], summary="Analyse an article (nothing stored)")
-    def analyze(body: AnalyzeRequest) -> dict[str, Any]:
-        return _analyze(body).to_dict()
+    analyses = threading.BoundedSemaphore(MAX_CONCURRENT_ANALYSES)
+
+    def has_token(request: Request) -> bool:
+        try:
+            require_token(request)
+        except HTTPException:
+            return False
+        return token is not None
+
+    @app.post(f"{API_PREFIX}/analyze", tags=["analysis"], summary="Analyse an article (nothing stored)",
+              description=f"Text up to {MAX_ANON_TEXT_CHARS:,} characters without the write token, "
+                          f"{MAX_TEXT_CHARS:,} with it (413 above); 503 when the server is busy.")
+    def analyze(body: AnalyzeRequest, request: Request) -> dict[str, Any]:
+        if len(body.text) > MAX_ANON_TEXT_CHARS and not has_token(request):
+            raise HTTPException(413, f"text of {len(body.text):,} characters is over the {MAX_ANON_TEXT_CHARS:,} "
+                                     f"allowed without a token (up to {MAX_TEXT_CHARS:,} with the write token)")
+        if not analyses.acquire(timeout=ANALYZE_WAIT_SECONDS):
+            raise HTTPException(503, f"server busy: {MAX_CONCURRENT_ANALYSES} analyses are running; retry later",
+                                headers={"Retry-After": str(max(1, round(ANALYZE_WAIT_SECONDS)))})
+        try:
+            return _analyze(body).to_dict()
+        finally:
+            analyses.release()
 
     @app.post(f"{API_PREFIX}/articles", tags=["corpus"], status_code=201,
               summary="Analyse and store an article (idempotent by content)",
