@@ -21,6 +21,7 @@ def _line_sentences(text: str, lo: int, hi: int) -> list[tuple[int, int]]:
     spans: list[tuple[int, int]] = []
     start = lo
     closer: str | None = None  # closing mark of the quotation we are in
+    last: dict[str, int] = {}  # last place of each closing mark on the line (one search per mark)
     i = lo
     while i < hi:
         ch = text[i]
@@ -33,7 +34,9 @@ def _line_sentences(text: str, lo: int, hi: int) -> list[tuple[int, int]]:
                     start = i + 1
         elif ch in _OPENERS and ch != "'":
             want = _OPENERS[ch]
-            if text.find(want, i + 1, hi) != -1:
+            if want not in last:
+                last[want] = text.rfind(want, lo, hi)
+            if last[want] > i:  # it closes later on the line
                 closer = want
         elif ch in _TERMINATORS:
             j = i
