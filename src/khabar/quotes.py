@@ -22,6 +22,7 @@ from __future__ import annotations
 import bisect
 import json
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
@@ -398,7 +399,7 @@ class _Analyzer:
         hi = bisect.bisect_left(self.mstarts, e)
         return [m for m in self.mentions[lo:hi] if m[0] < e and s < m[1]]
 
-    def mentions_before(self, pos: int, types: tuple[str, ...]):
+    def mentions_before(self, pos: int, types: tuple[str, ...]) -> Iterator[tuple[int, int, str, str]]:
         """Mentions of these types ending at or before ``pos``, latest (by start) first."""
         for x in range(bisect.bisect_right(self.mstarts, pos) - 1, -1, -1):
             m = self.mentions[x]
