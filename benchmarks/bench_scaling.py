@@ -9,6 +9,8 @@ repository), runs the default pipeline on it stage by stage in a fresh process p
 a warm-up on other articles), and prints CPU microseconds per character for each stage and size
 (process time: on a machine shared with other work, less noisy than wall time, which is given
 in total), plus the largest over the smallest of those figures (1.0 = linear; goal: <= 1.5).
+The models loaded before timing are frozen out of the garbage collector (``--no-gc-freeze``
+to keep them in): see ``worker``.
 
 ``--compare REF`` also times another version side by side: REF is a source tree (a folder with
 ``src/khabar``) or a git commit, checked out with ``git worktree add`` into a temporary folder.
@@ -19,6 +21,7 @@ other processes on a shared machine falls on both; medians of ``--repeats`` runs
 from __future__ import annotations
 
 import argparse
+import gc
 import json
 import os
 import statistics
@@ -68,15 +71,24 @@ def build_text(shared: Path, size: int, *, pool: int = 0, last: bool = False) ->
     return "\n\n".join(parts), order[0][1]
 
 
-def worker(shared: Path, size: int, pool: int) -> None:
+def worker(shared: Path, size: int, pool: int, freeze: bool) -> None:
     """Time each stage on one size in this process (run from the tree being measured), after a
-    warm-up on 20k characters of other articles (models loaded, caches primed alike)."""
+    warm-up on 20k characters of other articles (models loaded, caches primed alike).
+
+    ``freeze``: what is loaded by then (models, lexicons, KB) is frozen out of the garbage
+    collector: a full collection walks all of it, about 50 ms whatever the text, and would land
+    on whichever stage happens to trigger it (measured: quotes 1.1 us/char at 50k without,
+    0.45 with; 0.48 / 0.49 at 200k).
+    """
     from khabar.model import Document
     from khabar.pipeline import Pipeline
 
     pipeline = Pipeline.build()
     warm, _ = build_text(shared, 20_000, last=True)
     pipeline(Document(id="warm", text=warm))
+    if freeze:
+        gc.collect()
+        gc.freeze()
     text, published = build_text(shared, size, pool=pool)
     doc = Document(id=f"n{size}", text=text, published=published)
     spent, wall = {}, 0.0
@@ -88,10 +100,10 @@ def worker(shared: Path, size: int, pool: int) -> None:
     print(json.dumps({str(size): {"chars": len(text), "wall": wall, **spent}}))
 
 
-def run_size(tree: Path, shared: Path, size: int, pool: int) -> dict[str, dict[str, float]]:
+def run_size(tree: Path, shared: Path, size: int, pool: int, freeze: bool) -> dict[str, dict[str, float]]:
     env = {**os.environ, "PYTHONPATH": str(tree / "src"), "OPENBLAS_NUM_THREADS": "1"}
     cmd = [sys.executable, str(Path(__file__).resolve()), "--worker", "--shared", str(shared),
-           "--sizes", str(size), "--pool", str(pool)]
+           "--sizes", str(size), "--pool", str(pool)] + ([] if freeze else ["--no-gc-freeze"])
     res = subprocess.run(cmd, env=env, capture_output=True, text=True, cwd=tree)
     if res.returncode:
         raise SystemExit(f"run in {tree} failed:\n{res.stderr[-2000:]}")
@@ -133,11 +145,13 @@ def main() -> None:
     ap.add_argument("--shared", type=Path, default=ROOT.parent / "shared")
     ap.add_argument("--pool", type=int, default=0, help="characters of articles every size samples "
                     "evenly (default: the largest size)")
+    ap.add_argument("--no-gc-freeze", action="store_true", help="leave the loaded models in the "
+                    "garbage collector's view (full collections then add a fixed cost to some stage)")
     ap.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
     args = ap.parse_args()
     sizes = [int(s) for s in args.sizes.split(",")]
     if args.worker:
-        worker(args.shared, sizes[0], args.pool)
+        worker(args.shared, sizes[0], args.pool, not args.no_gc_freeze)
         return
     pool = args.pool or max(sizes)
     trees = [("new", ROOT, None)]
@@ -149,7 +163,7 @@ def main() -> None:
         for rep in range(args.repeats):
             for size in sizes:  # one fresh process per size: no size runs on caches a larger one filled
                 for label, tree, _ in trees:  # interleaved: baseline, new, baseline, new, ...
-                    runs[label][rep].update(run_size(tree, args.shared, size, pool))
+                    runs[label][rep].update(run_size(tree, args.shared, size, pool, not args.no_gc_freeze))
                     print(f"run {rep + 1}/{args.repeats} {size} {label} done", file=sys.stderr)
     finally:
         for _, _, tmp in trees:
