@@ -254,3 +254,40 @@ def test_former_and_latter_resolve_through_entities():
             Entity("e2", "ORG", "النادي الأول", (Mention(b, b + 12, "النادي الأول"),)))
     doc = analyse(text, ents)
     assert find(doc, "لن يتنازل").speaker == "e1" and find(doc, "سيشتكي").speaker == "e2"
+
+
+# --- time expressions are never speakers (hardening item 11)
+
+FULL = Pipeline.build(["segment", "entities", "timexes", "events", "quotes"])
+
+
+def full(text: str, published: str | None = "2024-03-14") -> Document:
+    doc = FULL(Document(id="t", text=text, published=published))
+    doc.to_dict()
+    return doc
+
+
+@pytest.mark.parametrize("when", ["الأسبوع الماضي", "يوم الأحد", "مساء أمس", "الشهر الماضي"])
+def test_a_time_expression_after_the_cue_is_not_the_speaker(when):
+    # "The envoy Samir Haddad had stated <when> that the talks are going well."
+    doc = full(f"وكان المبعوث الخاص سمير حداد قد صرح {when} بأن المحادثات تسير بشكل جيد.")
+    q = find(doc, "المحادثات تسير")
+    assert said_by(doc, q, "حداد") or said_by(doc, q, "المبعوث")
+    assert q.speaker_mention is None or when not in q.speaker_mention.text
+    assert not any(when in m.text for e in doc.entities for m in e.mentions)
+
+
+def test_a_time_expression_is_never_an_entity_even_without_another_speaker():
+    # "Last week stated that the prices will rise." (no subject at all)
+    doc = full("وصرح الأسبوع الماضي بأن الأسعار سترتفع في الصيف.")
+    assert not any("الأسبوع" in e.name for e in doc.entities)
+    for q in doc.quotes:
+        assert q.speaker_mention is None or "الأسبوع" not in q.speaker_mention.text
+
+
+def test_a_date_between_speaker_and_bare_content_is_not_reported():
+    # "The ministry announced yesterday evening its welcome of the agreement."
+    doc = full("أعلنت وزارة الصحة مساء أمس ترحيبها بالاتفاق الجديد بين الطرفين.")
+    q = find(doc, "ترحيبها")
+    assert q.text.startswith("ترحيبها")
+    assert said_by(doc, q, "وزارة الصحة")

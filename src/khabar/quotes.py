@@ -366,6 +366,8 @@ class _Analyzer:
             (m.start, m.end, e.id, e.type) for e in doc.entities for m in e.mentions
         )
         self.mstarts = [m[0] for m in self.mentions]
+        # tokens inside a time expression (الأسبوع الماضي 'last week'): never a speaker's words
+        self.timex_toks = _covered(self.starts, [(x.start, x.end) for x in doc.timexes])
         self.cue_tokens: list[tuple[int, Cue, bool]] = []
         self.nominal_ok: set[int] = set()
         self._cue_cache: dict[int, tuple[Cue | None, bool]] = {}
@@ -653,8 +655,8 @@ class _Analyzer:
             else:
                 np_b = self.bare_np_end(i + 1, se)
                 k = np_b
-                while k < se and not self.is_word(k):
-                    k += 1
+                while k < se and (not self.is_word(k) or k in self.timex_toks):
+                    k += 1  # أعلن فلان مساء أمس ترحيبه: the date says when, it is not reported
             nxt, nxt_conj = self.cue_at(k) if k < se else (None, False)
             if se - k >= 2 and not (nxt is not None and (nxt.kind == "participle" or nxt_conj)):
                 # (not "...، مشيرا إلى" right after the subject: that is the next report)
@@ -783,7 +785,7 @@ class _Analyzer:
         k = a
         while k < b:
             t = toks[k]
-            if L[k] in lex.np_skip or (not self.is_word(k) and t.text[0] not in _QUOTE_CHARS):
+            if L[k] in lex.np_skip or k in self.timex_toks or (not self.is_word(k) and t.text[0] not in _QUOTE_CHARS):
                 k += 1
                 continue
             if L[k] in lex.np_stop or L[k] in _IN_FORMS:
@@ -812,7 +814,8 @@ class _Analyzer:
         start = end = k
         while end < b and end < start + 20:
             t, w = toks[end], L[end]
-            if t.text in _COMMAS or t.text in (":", ";", _SEMI, "(", ")") or t.norm in lex.complementizers:
+            if t.text in _COMMAS or t.text in (":", ";", _SEMI, "(", ")") or t.norm in lex.complementizers \
+                    or end in self.timex_toks:
                 break
             if end > start and (w in lex.np_stop or w in lex.relatives) and not (
                     w in _GLUE_PREPS and L[end - 1] in lex.np_glue):
@@ -941,6 +944,14 @@ class _Analyzer:
 
 
 # ----------------------------------------------------------------------------- speakers
+
+
+def _covered(starts: list[int], spans: list[tuple[int, int]]) -> frozenset[int]:
+    """Indices of the tokens (by start offset) that begin inside one of ``spans``."""
+    out: set[int] = set()
+    for s, e in spans:
+        out.update(range(bisect.bisect_left(starts, s), bisect.bisect_left(starts, e)))
+    return frozenset(out)
 
 
 def _contains(long: tuple[str, ...], short: tuple[str, ...]) -> bool:
