@@ -400,3 +400,28 @@ def test_shared_place_name_read_by_the_article_context(kb_only):
     gulf = run(kb_only, "وصل وزير الخارجية الإيراني إلى مسقط عاصمة سلطنة عمان، ثم غادر عمان.")
     assert by_en(gulf, "Oman") is not None
     assert all(e.name_en != "Amman" for e in gulf.entities)
+
+
+@pytest.mark.parametrize("text, name, name_en", [
+    # 'The company will open a factory in 6th of October City next June.'
+    ("ستفتتح الشركة مصنعا في مدينة السادس من أكتوبر في شهر يونيو المقبل.", "السادس من أكتوبر",
+     "6th of October City"),
+    # 'The delegation arrived at 10th of Ramadan City this morning.'
+    ("ووصل الوفد إلى مدينة العاشر من رمضان صباح اليوم.", "العاشر من رمضان", "10th of Ramadan City"),
+    # 'The police closed 26 July Street yesterday.'
+    ("وأغلقت الشرطة شارع 26 يوليو أمس.", "شارع 26 يوليو", "26th of July Street"),
+    # 'Demonstrators crossed 14 July Bridge.' (the clitic و stays out of the mention)
+    ("تجمع المتظاهرون وجسر 14 تموز مغلق.", "جسر 14 تموز", "14th of July Bridge"),
+])
+def test_a_place_named_by_a_date_is_a_location_not_a_time(text, name, name_en):
+    doc = run(Pipeline.build(["segment", "entities", "timexes"]), text, published="2024-03-14")
+    place = by_en(doc, name_en)
+    assert place.type == "LOC" and place.name == name
+    assert not any(t.start < place.mentions[0].end and place.mentions[0].start < t.end for t in doc.timexes)
+
+
+def test_a_date_after_the_definite_noun_is_still_a_date(kb_only):
+    # 'The delegation reached the city on Friday.'
+    doc = run(Pipeline.build(["segment", "entities", "timexes"]), "وصل الوفد إلى المدينة يوم الجمعة.", "2024-03-14")
+    assert [e for e in doc.entities if e.type == "LOC"] == []
+    assert [t.text for t in doc.timexes] == ["يوم الجمعة"]

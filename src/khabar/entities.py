@@ -24,6 +24,7 @@ subject of speech (the quotes stage needs speakers such as "وقال وزير ا
 
 from __future__ import annotations
 
+import calendar
 import json
 from collections import Counter
 from dataclasses import dataclass, field
@@ -32,9 +33,11 @@ from importlib import resources
 from typing import Any
 
 from .kb import KB, KBEntry, Key, key_of, load_kb
+from .places import load_place_heads
 from .model import Document, Entity, Mention, Token
 from .ner.features import CLITIC_CHAINS
 from .text import normalize
+from .timexes import default_tagger as timex_tagger
 from .translit import transliterate
 
 _CONJ = ("و", "ف")  # and, so
@@ -492,6 +495,11 @@ class EntityStage:
             if skip:
                 i += skip
                 continue
+            dated = self._date_named_place(toks, si, i, inside) if i + 1 < n else None
+            if dated is not None:
+                out.append(dated)
+                i = dated.j
+                continue
             if i not in inside and i + 1 < n and i + 1 not in inside and i + 1 not in starts \
                     and any(f in lex.place_heads for f, _o, _c in _forms(toks[i])) \
                     and not toks[i + 1].norm.startswith("ال") and not toks[i + 1].norm.endswith(("ات", "يه")) \
@@ -565,6 +573,26 @@ class EntityStage:
                             name_en=pattern.format(inner_en) if pattern and inner_en else None))
             i = end
         return out
+
+    def _date_named_place(self, toks, si: int, i: int, inside: set[int]) -> Cand | None:
+        """"مدينة السادس من أكتوبر", "شارع 26 يوليو": a place noun (data/places.json) before a
+        day and a month names a place; the timexes stage leaves the same phrase out."""
+        head = load_place_heads().head(toks[i].norm)
+        if head is None or i in inside:
+            return None
+        words = [t.norm for t in toks[i + 1:i + 6]]
+        hit = timex_tagger().day_month(words)
+        if hit is None or any(k in inside for k in range(i + 1, i + 1 + hit[0])):
+            return None
+        used, day, cal, month = hit
+        pattern, with_head = head
+        a, j = (i if with_head else i + 1), i + 1 + used
+        start = toks[a].start
+        if with_head:  # leave a proclitic out: "بشارع" -> "شارع"
+            start += next((off for f, off, _c in _forms(toks[i]) if load_place_heads().heads.get(f)), 0)
+        name_en = pattern.format(f"{_ordinal_en(day)} of {_month_en(cal, month)}")
+        return Cand(start, toks[j - 1].end, a, j, si, "LOC", tuple(t.norm for t in toks[a:j]), "rule",
+                    name_en=name_en)
 
     def _institution(self, toks, si: int, i: int, starts: dict[int, Cand]) -> Cand | None:
         """ "الحكومة اليابانية", "حكومة اليابان", "السفارة الإيرانية" -> an ORG mention."""
@@ -1015,6 +1043,19 @@ def _name_like(w: str, lex: Lexicon, kb: KB, raw: str | None = None) -> bool:
     if raw is not None and len(w) >= 5 and w.endswith("نا"):
         return False  # a verb with "we": "بذلنا"
     return raw is None or raw.endswith("الله") or not raw.endswith(_PRONOUN_ENDS)
+
+
+_HIJRI_MONTHS_EN = ("Muharram", "Safar", "Rabi al-Awwal", "Rabi al-Thani", "Jumada al-Awwal",
+                    "Jumada al-Thani", "Rajab", "Shaban", "Ramadan", "Shawwal", "Dhu al-Qadah", "Dhu al-Hijjah")
+
+
+def _ordinal_en(n: int) -> str:
+    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{n}{suffix}"
+
+
+def _month_en(cal: str, month: int) -> str:
+    return _HIJRI_MONTHS_EN[month - 1] if cal == "H" else calendar.month_name[month]
 
 
 # Speech cues that are not verbs (complementisers, prepositions): not used before a bare surname.
