@@ -425,3 +425,23 @@ def test_a_date_after_the_definite_noun_is_still_a_date(kb_only):
     doc = run(Pipeline.build(["segment", "entities", "timexes"]), "وصل الوفد إلى المدينة يوم الجمعة.", "2024-03-14")
     assert [e for e in doc.entities if e.type == "LOC"] == []
     assert [t.text for t in doc.timexes] == ["يوم الجمعة"]
+
+
+@pytest.mark.parametrize("text, word", [
+    # 'The minister Karim Nasser visited the factory yesterday. He told me that the work will end soon.'
+    ("زار الوزير كريم ناصر المصنع أمس. وقال لي إن العمل سينتهي قريبا.", "لي"),
+])
+def test_a_common_word_alone_is_never_an_entity(text, word):
+    doc = run(Pipeline.build(["segment", "entities"]), text)
+    assert [e.name for e in doc.entities] == ["كريم ناصر"]
+    assert not any(m.text == word for e in doc.entities for m in e.mentions)
+
+
+def test_generic_words_lexicon_keeps_names_that_share_a_form():
+    from khabar.generic_words import load_generic_words
+    from khabar.text.normalize import normalize
+
+    g = load_generic_words()
+    assert g.is_generic((normalize("لي").text,)) and g.is_generic((normalize("والتقرير").text,))
+    for name in ("علي", "منى", "لي كه تشيانغ"):  # Ali, Mona, Li Keqiang
+        assert not g.is_generic(tuple(normalize(name).text.split())), name

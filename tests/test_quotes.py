@@ -291,3 +291,40 @@ def test_a_date_between_speaker_and_bare_content_is_not_reported():
     q = find(doc, "ترحيبها")
     assert q.text.startswith("ترحيبها")
     assert said_by(doc, q, "وزارة الصحة")
+
+
+# --- common words are never speakers by themselves (hardening item 13a)
+
+@pytest.mark.parametrize("text, cue", [
+    # 'The minister Karim Nasser visited the factory. He told me that the work will finish soon.'
+    ("زار الوزير كريم ناصر المصنع أمس. وقال لي إن العمل سينتهي قريبا.", "العمل سينتهي"),
+    # 'Prince Fahd bin Khalid opened the centre, and His Highness stressed that ...'
+    ("افتتح الأمير فهد بن خالد المركز الجديد. وأكد سموه أن المركز يخدم آلاف الأسر.", "المركز يخدم"),
+])
+def test_a_pronoun_is_not_a_speaker_the_person_before_is(text, cue):
+    doc = full(text)
+    q = find(doc, cue)
+    e = doc.entity(q.speaker)
+    assert e is not None and e.type == "PER" and e.name not in ("لي", "سموه"), e
+    assert not any(x.name in ("لي", "سموه") for x in doc.entities)
+
+
+def test_a_generic_noun_refers_to_the_entity_named_with_it_before():
+    # 'The Ministry of Tourism launched a campaign. The ministry said in a statement that ...'
+    doc = full("أطلقت وزارة السياحة حملة جديدة. وقالت الوزارة في بيان إن الحملة تستمر شهرين.")
+    q = find(doc, "الحملة تستمر")
+    e = doc.entity(q.speaker)
+    assert e is not None and e.name == "وزارة السياحة"
+    assert {m.text: m.kind for m in e.mentions}["الوزارة"] == "nominal"
+    assert not any(x.name == "الوزارة" for x in doc.entities)
+
+
+@pytest.mark.parametrize("noun", ["التقرير", "المصادر", "الشركة"])
+def test_a_generic_noun_without_antecedent_is_an_anonymous_source(noun):
+    # '<noun> said that prices will rise in the summer.'
+    doc = full(f"وقال {noun} إن الأسعار سترتفع في الصيف المقبل.")
+    q = find(doc, "الأسعار سترتفع")
+    assert q.speaker is None
+    assert q.speaker_mention is not None and q.speaker_mention.text == noun
+    assert not any(e.name == noun for e in doc.entities)
+

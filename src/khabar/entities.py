@@ -32,6 +32,7 @@ from functools import lru_cache
 from importlib import resources
 from typing import Any
 
+from .generic_words import load_generic_words
 from .kb import KB, KBEntry, Key, key_of, load_kb
 from .places import load_place_heads
 from .model import Document, Entity, Mention, Token
@@ -248,6 +249,8 @@ class EntityStage:
             titles.extend(self._titles(toks, si, [c for c in cands if c.sent == si]))
         cands.extend(self._names_after_titles(sents, cands, titles))  # also fills tagger gaps
         cands.extend(self._surnames_after_speech(sents, cands))
+        generic = load_generic_words()  # "لي" (to me), "التقرير" (the report): never a name alone
+        cands = [c for c in cands if c.kb is not None or not generic.is_generic(c.key)]
         cands.sort(key=lambda c: c.start)
         self._bind_titles(sents, cands, titles)
         for c in cands:  # "عادل بن أحمد الجبير" is the KB's "عادل الجبير"

@@ -27,6 +27,7 @@ from functools import lru_cache
 from importlib import resources
 from typing import Any
 
+from .generic_words import load_generic_words
 from .model import Document, Entity, Mention, Quote, Span, Token
 from .text.normalize import normalize
 
@@ -368,6 +369,7 @@ class _Analyzer:
         self.mstarts = [m[0] for m in self.mentions]
         # tokens inside a time expression (الأسبوع الماضي 'last week'): never a speaker's words
         self.timex_toks = _covered(self.starts, [(x.start, x.end) for x in doc.timexes])
+        self.generic = load_generic_words()
         self.cue_tokens: list[tuple[int, Cue, bool]] = []
         self.nominal_ok: set[int] = set()
         self._cue_cache: dict[int, tuple[Cue | None, bool]] = {}
@@ -785,7 +787,8 @@ class _Analyzer:
         k = a
         while k < b:
             t = toks[k]
-            if L[k] in lex.np_skip or k in self.timex_toks or (not self.is_word(k) and t.text[0] not in _QUOTE_CHARS):
+            if L[k] in lex.np_skip or k in self.timex_toks or self.generic.is_pronoun(t.norm) \
+                    or (not self.is_word(k) and t.text[0] not in _QUOTE_CHARS):
                 k += 1
                 continue
             if L[k] in lex.np_stop or L[k] in _IN_FORMS:
@@ -1143,8 +1146,40 @@ class _Resolver:
                 if m is not None and m[3] == "PER":
                     return self.note(self.speaker_for(m[2]), s, e, words)
                 pos = self.doc.text.find(phrase, pos + 1)
-        # 4. a new speaker
+        # 4. a common word alone (الوزارة 'the ministry', لي 'to me') names no new entity: an earlier
+        # entity named with the same noun (وزارة الخارجية), else no speaker entity
+        if self.an.generic.is_generic(words):
+            return self.antecedent_of(words[0], s, e)
+        # 5. a new speaker
         return self.new_speaker(a, b, skip_chars)
+
+    def antecedent_of(self, word: str, s: int, e: int) -> _Speaker | None:
+        """The entity mentioned last before ``s`` with the generic noun ``word`` among its words."""
+        generic = self.an.generic
+        if not generic.is_noun(word):
+            return None
+        head = generic.head(word)
+        best: tuple[int, str] | None = None
+        for key in self.order:
+            ent = self.entities[key]
+            if ent.type == "LOC":
+                continue
+            for m in list(ent.mentions) + self.new_mentions.get(key, []):
+                if m.end <= s and (best is None or m.start > best[0]) and \
+                        head in (w[len(_ART):] if w.startswith(_ART) else w for w in _n(m.text).split()):
+                    best = (m.start, key)
+        if best is None:
+            return None
+        sp = self.speaker_for(best[1])
+        self.add_mention(sp.key, s, e, "nominal")
+        if (s, e) not in sp.spans:
+            sp.spans.append((s, e))
+        return sp
+
+    def keeps_mention(self, a: int, b: int) -> bool:
+        """An anonymous source named by a generic noun (المصادر): kept as speaker_mention."""
+        words = self.words(a, b)
+        return len(words) == 1 and self.an.generic.is_noun(words[0])
 
     # --- speakers the cue does not name
     def opener(self, ss: int) -> int | None:
@@ -1314,7 +1349,8 @@ class _Resolver:
             if c.np is not None:
                 a, b = c.np
                 sp = self.resolve_np(a, b, c.np_skip)
-                span = (toks[a].start + c.np_skip, toks[b - 1].end) if sp is not None else None
+                span = (toks[a].start + c.np_skip, toks[b - 1].end) \
+                    if sp is not None or self.keeps_mention(a, b) else None
             elif c.mode == "relative":
                 ante = self.antecedent(c.cue_i)
                 if ante is not None:
@@ -1330,7 +1366,8 @@ class _Resolver:
                 prev = an.L[c.cue_i - 1] if c.cue_i > 0 else ""
                 if subj is not None:
                     sp = self.resolve_np(*subj)
-                    span = (toks[subj[0]].start, toks[subj[1] - 1].end)
+                    span = (toks[subj[0]].start, toks[subj[1] - 1].end) \
+                        if sp is not None or self.keeps_mention(*subj) else None
                 elif op is not None and op < c.cue_i:
                     sp = self.other_party(c.cue_i)
                 elif prev in _WHEN:
