@@ -445,3 +445,16 @@ def test_generic_words_lexicon_keeps_names_that_share_a_form():
     assert g.is_generic((normalize("لي").text,)) and g.is_generic((normalize("والتقرير").text,))
     for name in ("علي", "منى", "لي كه تشيانغ"):  # Ali, Mona, Li Keqiang
         assert not g.is_generic(tuple(normalize(name).text.split())), name
+
+
+def test_his_counterpart_with_a_nationality_takes_the_title_for_that_country():
+    # 'The Jordanian Minister of Health Samir Adel discussed with his Egyptian counterpart Nabil Fouad
+    # in Cairo ... The Egyptian Minister of Health said that ...'
+    text = ("بحث وزير الصحة الأردني سمير عادل مع نظيره المصري نبيل فؤاد في القاهرة سبل التعاون. "
+            "وقال وزير الصحة المصري إن بلاده مستعدة للتعاون.")
+    doc = run(Pipeline.build(["segment", "entities"]), text, published="2024-03-14")
+    per = {e.name: e for e in doc.entities if e.type == "PER"}
+    assert set(per) == {"سمير عادل", "نبيل فؤاد"}, list(per)
+    titles = [m.text for m in per["نبيل فؤاد"].mentions if m.kind == "title"]
+    assert titles == ["نظيره المصري", "وزير الصحة المصري"]
+    assert [m.text for m in per["سمير عادل"].mentions if m.kind == "title"] == ["وزير الصحة الأردني"]

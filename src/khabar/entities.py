@@ -84,6 +84,7 @@ class Lexicon:
     skip: frozenset[Key]  # "مجلس إدارة": precedes an organisation name, not part of it
     cue_words: frozenset[str]  # "صحيفة" (newspaper) before an ambiguous alias confirms it
     direct_heads: frozenset[str]
+    counterparts: frozenset[str] = frozenset()  # "نظيره" (his counterpart)
     firsts: frozenset[str] = field(init=False)  # first words of titles, honorifics, institutions, skips
 
     def __post_init__(self) -> None:
@@ -122,6 +123,7 @@ def load_lexicon() -> Lexicon:
         institutions={key_of(k): v for k, v in raw["institutions"].items() if not k.startswith("_")},
         ministry=frozenset(w for h in raw["ministry_heads"] for w in key_of(h)),
         heads_en={key_of(k)[0]: v for k, v in raw["name_heads_en"].items() if not k.startswith("_")},
+        counterparts=frozenset(w for h in raw.get("counterparts", []) for w in key_of(h)),
     )
 
 
@@ -670,12 +672,24 @@ class EntityStage:
                             break
                     if hit:
                         break
+            if hit is None and out and i + 1 < n:
+                hit = self._counterpart(toks, i, out[-1])
             if hit:
                 out.append(hit)
                 i = hit.j
             else:
                 i += 1
         return out
+
+    def _counterpart(self, toks, i: int, before: TitleHit) -> TitleHit | None:
+        """"وزير الصحة الأردني ... مع نظيره المصري": his counterpart holds the same post for the
+        country of the adjective after it."""
+        form, off = next(((f, o) for f, o, _c in _forms(toks[i]) if f in self.lex.counterparts), (None, 0))
+        country = self.kb.country_of_adjective(toks[i + 1].norm) if form else None
+        if country is None or before.qualifier is None or country.id == before.qualifier:
+            return None
+        return TitleHit(toks[i].start + off, toks[i + 1].end, before.sent, i, i + 2, before.role,
+                        before.role_en, country.id, country.en)
 
     def _title_phrase(self, toks, si, i, j, off, spec: TitleSpec, starts: dict[int, Cand]) -> TitleHit | None:
         lex, kb, n = self.lex, self.kb, len(toks)

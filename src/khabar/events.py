@@ -444,7 +444,10 @@ def _code(doc: Document, si: int, toks: tuple[Token, ...], vs: list[frozenset[st
     elif entry.pos == "noun" or entry.pos == "phrase":
         gen = next((c for c in after if c.first == trig.last + 1 and (c.marker in (None, "target"))
                     and not c.patient and c.etype != "LOC"), None)  # "محادثات فيينا": a place
-        a1 = gen or next((c for c in reversed(before) if can_act(c, False)), None) or next(
+        # before the noun, a person or organisation acts rather than a place ("يزور الوزير عمان
+        # لتوقيع مذكرة": the minister signs, not Amman)
+        a1 = gen or next((c for c in reversed(before) if can_act(c, False) and c.etype != "LOC"), None) \
+            or next((c for c in reversed(before) if can_act(c, False)), None) or next(
             (c for c in after if can_act(c, True) and c.etype != "LOC"), None)  # places after the noun: where
     else:
         # Subject right before the verb (after إن/أن, or opening the clause): "قواته أطلقت".
