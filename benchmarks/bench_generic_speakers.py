@@ -64,7 +64,8 @@ def main() -> None:
     words = load_words(args.lexicon)
     pipe = Pipeline.build()
     docs = sample(args.shared, args.articles)
-    quotes = with_speaker = generic_q = timex_q = anon_kept = 0
+    quotes = with_speaker = generic_q = timex_q = anon_kept = linked = 0
+    links: Counter[str] = Counter()
     generic_ents = 0
     by_generic: Counter[str] = Counter()
     by_timex: Counter[str] = Counter()
@@ -82,6 +83,10 @@ def main() -> None:
                 continue
             with_speaker += 1
             speakers[f"{e.type} {e.name}"] += 1
+            if q.speaker_mention is not None and generic(q.speaker_mention.text, words) \
+                    and not generic(e.name, words):
+                linked += 1
+                links[f"{q.speaker_mention.text} -> {e.name}"] += 1
             if generic(e.name, words):
                 generic_q += 1
                 by_generic[f"{e.type} {e.name}"] += 1
@@ -95,7 +100,9 @@ def main() -> None:
     print(f"speaker is a time expression:                    {timex_q} quotations")
     print(f"entities named by one common word:               {generic_ents}")
     print(f"no speaker entity, common word kept as speaker_mention: {anon_kept} quotations")
+    print(f"common word as speaker_mention, linked to an earlier entity: {linked} quotations")
     for title, counter in (("common-word speakers", by_generic), ("time-expression speakers", by_timex),
+                           ("common words linked", links),
                            ("all speakers", speakers)):
         if counter and args.top:
             print(f"top {title}: " + ", ".join(f"{k} ({v})" for k, v in counter.most_common(args.top)))

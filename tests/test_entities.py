@@ -458,3 +458,8 @@ def test_his_counterpart_with_a_nationality_takes_the_title_for_that_country():
     titles = [m.text for m in per["نبيل فؤاد"].mentions if m.kind == "title"]
     assert titles == ["نظيره المصري", "وزير الصحة المصري"]
     assert [m.text for m in per["سمير عادل"].mentions if m.kind == "title"] == ["وزير الصحة الأردني"]
+
+
+def test_usual_spellings_of_given_names_in_the_table():
+    assert transliterate("فراس الهواري") == "Firas al-Hawari"
+    assert transliterate("خالد عبد الغفار") == "Khalid Abdulghaffar"

@@ -289,3 +289,14 @@ def test_a_place_before_an_event_noun_is_not_its_actor():
         text="ومن المقرر أن يزور الوزير المصري عمان الأسبوع المقبل لتوقيع مذكرة تفاهم."))
     v = only(doc, "AGREE")
     assert v.actor1_mention is not None and v.actor1_mention.text == "الوزير المصري"
+
+
+def test_a_definite_event_noun_after_a_time_preposition_refers_back():
+    # 'Minister Samir Adel met his counterpart Nabil Fouad in Cairo. Adel said after the meeting that ...'
+    pipe = Pipeline.build(["segment", "entities", "timexes", "events"])
+    doc = pipe(Document(id="t", published="2024-03-14", text=(
+        "التقى الوزير سمير عادل نظيره نبيل فؤاد في القاهرة. وقال عادل عقب اللقاء إن المحادثات كانت مثمرة.")))
+    assert [v.trigger.text for v in doc.events if v.type == "CONSULT"] == ["التقى"]
+    # the same words with no earlier meeting: 'after the meeting' is the only mention, kept
+    doc = pipe(Document(id="u", published="2024-03-14", text="وقال الوزير سمير عادل عقب اللقاء مع نبيل فؤاد إن المحادثات مثمرة."))
+    assert [v.trigger.text for v in doc.events if v.type == "CONSULT"] == ["اللقاء"]

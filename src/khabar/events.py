@@ -33,6 +33,7 @@ _ANCHOR_TYPES = frozenset({"DATE", "TIME"})
 _NO_HIT: tuple[tuple, tuple] = ((), ())  # shared value for words that start no trigger
 _VERB_WINDOW = 6  # tokens after a verb in which its subject is looked for
 _QUOTES = frozenset('"\'«»“”')  # quotation marks (normalised) may stand between subject and verb
+_ARTICLE = "ال"  # the definite article
 
 
 @lru_cache(maxsize=65536)
@@ -107,6 +108,7 @@ class Lexicon:
     breaks: frozenset[str] = frozenset()
     particles: frozenset[str] = frozenset()
     stop: frozenset[str] = frozenset()
+    anaphoric: frozenset[str] = frozenset()  # عقب 'after': before a noun naming an earlier event
     hit_cache: dict[str, tuple[tuple, tuple]] = field(default_factory=dict)
 
 
@@ -166,6 +168,7 @@ def load_lexicon() -> Lexicon:
     lex.companion, lex.target = words("companion_preps"), words("target_preps")
     lex.location, lex.breaks = words("location_preps"), words("clause_breaks")
     lex.particles, lex.stop = words("verb_particles"), words("not_triggers")
+    lex.anaphoric = words("anaphoric_before")
     return lex
 
 
@@ -238,7 +241,8 @@ def extract_events(doc: Document, lex: Lexicon | None = None) -> list[Event]:
     for si, sent in enumerate(doc.sentences):
         if not sent.tokens:
             continue
-        found = _sentence_events(doc, si, sent, mentions, lex, pairs)
+        found = [ev for ev in _sentence_events(doc, si, sent, mentions, lex, pairs)
+                 if not _refers_back(doc, sent, ev, events, lex)]
         for ev in found:
             if ev.actor1 and ev.actor2:
                 pairs["ANY"] = (ev.actor1, ev.actor2)
@@ -246,6 +250,17 @@ def extract_events(doc: Document, lex: Lexicon | None = None) -> list[Event]:
                     pairs[etypes[ev.actor1]] = (ev.actor1, ev.actor2)
         events.extend(found)
     return [replace(ev, id=f"v{i + 1}") for i, ev in enumerate(events)]
+
+
+def _refers_back(doc: Document, sent: Sentence, ev: Event, earlier: list[Event], lex: Lexicon) -> bool:
+    """"وقال عقب اللقاء" ('after the meeting'): a definite event noun after a time preposition
+    names an event of its type already coded, not a new one."""
+    if not any(e.type == ev.type for e in earlier):
+        return False
+    k = next((k for k, t in enumerate(sent.tokens) if t.start == ev.trigger.start), None)
+    if k is None or k == 0 or not sent.tokens[k].norm.startswith(_ARTICLE):
+        return False
+    return sent.tokens[k - 1].norm in lex.anaphoric
 
 
 def _hits(lex: Lexicon, norm: str) -> tuple[tuple, tuple]:
