@@ -328,3 +328,11 @@ def test_a_generic_noun_without_antecedent_is_an_anonymous_source(noun):
     assert q.speaker_mention is not None and q.speaker_mention.text == noun
     assert not any(e.name == noun for e in doc.entities)
 
+
+
+def test_a_generic_noun_does_not_refer_to_anonymous_sources_that_mention_it():
+    # 'Sources from the authority said that the decision is final. The authority stressed that ...'
+    doc = full("وقالت مصادر من الهيئة إن القرار نهائي. وأكدت الهيئة أن التطبيق يبدأ الشهر المقبل.")
+    first, second = find(doc, "القرار نهائي"), find(doc, "التطبيق يبدأ")
+    assert first.speaker is not None and second.speaker != first.speaker
+    assert second.speaker_mention is not None and second.speaker_mention.text == "الهيئة"

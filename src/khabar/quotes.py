@@ -1118,6 +1118,11 @@ class _Resolver:
                 if not (pick[0] <= s and pick[1] >= e):
                     self.note(sp, s, e, words)
                 return sp
+        # a common word alone (الوزارة 'the ministry', لي 'to me') names no new entity, nor the
+        # speaker whose phrase merely contains it ("مصادر من الهيئة"): an earlier entity named with
+        # the same noun (وزارة الخارجية), else no speaker entity
+        if self.an.generic.is_generic(words):
+            return self.antecedent_of(words[0], s, e)
         # 2. a speaker already known: the phrase is part of one of its names, or contains one
         for sp in reversed(self.recent + [x for x in self.speakers if x not in self.recent]):
             for name in self.names(sp):
@@ -1146,15 +1151,13 @@ class _Resolver:
                 if m is not None and m[3] == "PER":
                     return self.note(self.speaker_for(m[2]), s, e, words)
                 pos = self.doc.text.find(phrase, pos + 1)
-        # 4. a common word alone (الوزارة 'the ministry', لي 'to me') names no new entity: an earlier
-        # entity named with the same noun (وزارة الخارجية), else no speaker entity
-        if self.an.generic.is_generic(words):
-            return self.antecedent_of(words[0], s, e)
-        # 5. a new speaker
+        # 4. a new speaker
         return self.new_speaker(a, b, skip_chars)
 
     def antecedent_of(self, word: str, s: int, e: int) -> _Speaker | None:
-        """The entity mentioned last before ``s`` with the generic noun ``word`` among its words."""
+        """The entity mentioned last before ``s`` with the generic noun ``word`` among its words
+        (an organisation's: any of them, "إدارة شرطة المدينة"; others': the first, so that
+        "مصادر من الهيئة" is not "الهيئة")."""
         generic = self.an.generic
         if not generic.is_noun(word):
             return None
@@ -1165,8 +1168,10 @@ class _Resolver:
             if ent.type == "LOC":
                 continue
             for m in list(ent.mentions) + self.new_mentions.get(key, []):
-                if m.end <= s and (best is None or m.start > best[0]) and \
-                        head in (w[len(_ART):] if w.startswith(_ART) else w for w in _n(m.text).split()):
+                if m.end > s or (best is not None and m.start <= best[0]):
+                    continue
+                words = [w[len(_ART):] if w.startswith(_ART) else w for w in _n(m.text).split()]
+                if head in (words if ent.type == "ORG" else words[:1]):
                     best = (m.start, key)
         if best is None:
             return None
