@@ -1,4 +1,4 @@
-"""How many quotations credit a common word (لي 'to me', التقرير 'the report') or a time expression as speaker.
+"""How many quotations credit a common word (لي 'to me', التقرير 'the report') or a date as speaker.
 
     .venv/bin/python benchmarks/bench_generic_speakers.py [--articles 500] [--shared ../shared]
         [--lexicon src/khabar/data/generic_words.json] [--top 30]
@@ -28,15 +28,16 @@ from khabar.pipeline import Pipeline
 from khabar.text.normalize import normalize
 
 
-def sample(shared: Path, n: int) -> list[Document]:
+def sample(shared: Path, n: int) -> tuple[list[Document], int]:
     recs = []
     for f in sorted((shared / "data" / "news" / "saudinewsnet").glob("*.json")):
         for i, rec in enumerate(json.loads(f.read_text(encoding="utf-8"))):
             if (rec.get("content") or "").strip():
                 recs.append((f"{f.stem}-{i}", rec))
     step = max(1, len(recs) // n)
-    return [Document(id=rid, text=rec["content"], published=(rec.get("date_extracted") or "")[:10] or None)
+    docs = [Document(id=rid, text=rec["content"], published=(rec.get("date_extracted") or "")[:10] or None)
             for rid, rec in recs[::step][:n]]
+    return docs, step
 
 
 def load_words(path: Path) -> frozenset[str]:
@@ -57,13 +58,13 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--articles", type=int, default=500)
     ap.add_argument("--shared", type=Path, default=Path(__file__).resolve().parents[2] / "shared")
-    ap.add_argument("--lexicon", type=Path,
-                    default=Path(__file__).resolve().parents[1] / "src" / "khabar" / "data" / "generic_words.json")
+    data = Path(__file__).resolve().parents[1] / "src" / "khabar" / "data"
+    ap.add_argument("--lexicon", type=Path, default=data / "generic_words.json")
     ap.add_argument("--top", type=int, default=20, help="list the most frequent speakers of each kind")
     args = ap.parse_args()
     words = load_words(args.lexicon)
     pipe = Pipeline.build()
-    docs = sample(args.shared, args.articles)
+    docs, step = sample(args.shared, args.articles)
     quotes = with_speaker = generic_q = timex_q = anon_kept = linked = 0
     links: Counter[str] = Counter()
     generic_ents = 0
@@ -90,11 +91,10 @@ def main() -> None:
             if generic(e.name, words):
                 generic_q += 1
                 by_generic[f"{e.type} {e.name}"] += 1
-            if any(all(s <= m.start and m.end <= t for s, t in times) for m in e.mentions if m.kind != "title") \
-                    and all(any(s <= m.start and m.end <= t for s, t in times) for m in e.mentions):
+            if all(any(s <= m.start and m.end <= t for s, t in times) for m in e.mentions):
                 timex_q += 1
                 by_timex[f"{e.type} {e.name}"] += 1
-    print(f"{len(docs)} articles (every {max(1, 30990 // args.articles)}th of saudinewsnet), {quotes} quotations, "
+    print(f"{len(docs)} articles (one in {step} of saudinewsnet), {quotes} quotations, "
           f"{with_speaker} with a speaker entity")
     print(f"speaker is a common word (lexicon {args.lexicon.name}): {generic_q} quotations")
     print(f"speaker is a time expression:                    {timex_q} quotations")

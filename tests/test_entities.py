@@ -422,7 +422,8 @@ def test_a_place_named_by_a_date_is_a_location_not_a_time(text, name, name_en):
 
 def test_a_date_after_the_definite_noun_is_still_a_date(kb_only):
     # 'The delegation reached the city on Friday.'
-    doc = run(Pipeline.build(["segment", "entities", "timexes"]), "وصل الوفد إلى المدينة يوم الجمعة.", "2024-03-14")
+    pipe = Pipeline.build(["segment", "entities", "timexes"])
+    doc = run(pipe, "وصل الوفد إلى المدينة يوم الجمعة.", "2024-03-14")
     assert [e for e in doc.entities if e.type == "LOC"] == []
     assert [t.text for t in doc.timexes] == ["يوم الجمعة"]
 

@@ -24,7 +24,6 @@ subject of speech (the quotes stage needs speakers such as "وقال وزير ا
 
 from __future__ import annotations
 
-import calendar
 import json
 from collections import Counter
 from dataclasses import dataclass, field
@@ -34,9 +33,9 @@ from typing import Any
 
 from .generic_words import load_generic_words
 from .kb import KB, KBEntry, Key, key_of, load_kb
-from .places import load_place_heads
 from .model import Document, Entity, Mention, Token
 from .ner.features import CLITIC_CHAINS
+from .places import load_place_heads
 from .text import normalize
 from .timexes import default_tagger as timex_tagger
 from .translit import transliterate
@@ -595,7 +594,7 @@ class EntityStage:
         start = toks[a].start
         if with_head:  # leave a proclitic out: "بشارع" -> "شارع"
             start += next((off for f, off, _c in _forms(toks[i]) if load_place_heads().heads.get(f)), 0)
-        name_en = pattern.format(f"{_ordinal_en(day)} of {_month_en(cal, month)}")
+        name_en = pattern.format(f"{_ordinal_en(day)} of {load_place_heads().month_en(cal, month)}")
         return Cand(start, toks[j - 1].end, a, j, si, "LOC", tuple(t.norm for t in toks[a:j]), "rule",
                     name_en=name_en)
 
@@ -1062,17 +1061,9 @@ def _name_like(w: str, lex: Lexicon, kb: KB, raw: str | None = None) -> bool:
     return raw is None or raw.endswith("الله") or not raw.endswith(_PRONOUN_ENDS)
 
 
-_HIJRI_MONTHS_EN = ("Muharram", "Safar", "Rabi al-Awwal", "Rabi al-Thani", "Jumada al-Awwal",
-                    "Jumada al-Thani", "Rajab", "Shaban", "Ramadan", "Shawwal", "Dhu al-Qadah", "Dhu al-Hijjah")
-
-
 def _ordinal_en(n: int) -> str:
     suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
     return f"{n}{suffix}"
-
-
-def _month_en(cal: str, month: int) -> str:
-    return _HIJRI_MONTHS_EN[month - 1] if cal == "H" else calendar.month_name[month]
 
 
 # Speech cues that are not verbs (complementisers, prepositions): not used before a bare surname.

@@ -42,7 +42,8 @@ class GenericWords:
 
 @lru_cache(maxsize=1)
 def load_generic_words() -> GenericWords:
-    raw = json.loads(resources.files("khabar.data").joinpath("generic_words.json").read_text(encoding="utf-8"))
+    path = resources.files("khabar.data").joinpath("generic_words.json")
+    raw = json.loads(path.read_text(encoding="utf-8"))
 
     def forms(group: str) -> frozenset[str]:
         return frozenset(normalize(w).text for w in raw[group]["forms"])

@@ -6,6 +6,7 @@ decide from the place noun before the date phrase, so they agree.
 
 from __future__ import annotations
 
+import calendar
 import json
 from dataclasses import dataclass
 from functools import lru_cache
@@ -22,6 +23,7 @@ class PlaceHeads:
     """Normalised place nouns -> (English name pattern, whether the noun is part of the name)."""
 
     heads: dict[str, tuple[str, bool]]
+    hijri_months_en: tuple[str, ...]  # English names of the Hijri months, Muharram first
 
     def head(self, norm_word: str) -> tuple[str, bool] | None:
         """The entry of a normalised word that is a place noun, proclitics allowed, else None."""
@@ -32,6 +34,10 @@ class PlaceHeads:
                     return hit
         return None
 
+    def month_en(self, calendar_code: str, month: int) -> str:
+        """English month name for a calendar ("G" Gregorian, "H" Hijri) and month number."""
+        return self.hijri_months_en[month - 1] if calendar_code == "H" else calendar.month_name[month]
+
 
 @lru_cache(maxsize=1)
 def load_place_heads() -> PlaceHeads:
@@ -40,4 +46,4 @@ def load_place_heads() -> PlaceHeads:
     for group, inside in (("name_outside", False), ("name_inside", True)):
         for word, pattern in raw[group].items():
             heads[normalize(word).text] = (pattern, inside)
-    return PlaceHeads(heads)
+    return PlaceHeads(heads, tuple(raw["hijri_months_en"]))
