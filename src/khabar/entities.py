@@ -37,7 +37,7 @@ from .model import Document, Entity, Mention, Token
 from .ner.features import CLITIC_CHAINS
 from .places import load_place_heads
 from .text import normalize
-from .timexes import default_tagger as timex_tagger
+from .timexes import day_month_reader
 from .translit import transliterate
 
 _CONJ = ("و", "ف")  # and, so
@@ -585,7 +585,7 @@ class EntityStage:
         if head is None or i in inside:
             return None
         words = [t.norm for t in toks[i + 1:i + 6]]
-        hit = timex_tagger().day_month(words)
+        hit = day_month_reader()(words)
         if hit is None or any(k in inside for k in range(i + 1, i + 1 + hit[0])):
             return None
         used, day, cal, month = hit

@@ -432,6 +432,43 @@ _FULL_DATE = regex.compile(r"\d{4}-\d{2}-\d{2}")
 Handler = Callable[[regex.Match, _Ctx], "tuple[str, str] | None"]
 
 
+class DayMonth:
+    """Reads a day and a month at the start of normalised words ("السادس من أكتوبر", "15 مايو",
+    "العاشر من رمضان"): the name of a place after مدينة/شارع (khabar.places). Cheap to build."""
+
+    def __init__(self, lex: Lexicon | None = None) -> None:
+        lex = lex or load_lexicon()
+        self.num = Numbers(lex)
+        self.gmonths = lex.map("months_gregorian")
+        self.hmonths = lex.map("months_hijri")
+        self.of_words = frozenset(_n(w) for w in lex.words("of"))
+
+    def __call__(self, words: Sequence[str]) -> tuple[int, int, str, int] | None:
+        """``(words used, day, calendar "G"|"H", month)``, or None."""
+        if not words:
+            return None
+        first = words[0]
+        day = int(first) if first.isdigit() and len(first) <= 2 else (
+            self.num.ordinal(first) or self.num.value(first))
+        if not day or day > 31:
+            return None
+        k = 1
+        if k < len(words) and words[k] in self.of_words:
+            k += 1  # "من" 'of'
+        for n in (2, 1):  # "كانون الثاني", "ربيع الأول" before "أكتوبر"
+            name = _key(" ".join(words[k:k + n]))
+            if len(words) >= k + n and name in self.hmonths:
+                return k + n, day, "H", self.hmonths[name]
+            if len(words) >= k + n and name in self.gmonths:
+                return k + n, day, "G", self.gmonths[name]
+        return None
+
+
+@lru_cache(maxsize=1)
+def day_month_reader() -> DayMonth:
+    return DayMonth()
+
+
 class TimexTagger:
     """Finds and normalises time expressions in a text (no I/O, built once)."""
 
@@ -479,7 +516,7 @@ class TimexTagger:
         self.approx = lex.set("approximately")
         self.since = lex.set("since")
         self.big_numbers = lex.map("big_number_words")
-        self.of_words = frozenset(_n(w) for w in lex.words("of"))
+        self.day_month = DayMonth(lex)
         self.rules: list[tuple[regex.Pattern, Handler, int]] = []
         self._build()
 
@@ -1209,26 +1246,6 @@ class TimexTagger:
         return out
 
     # ---------------------------------------------------------------- places named by a date
-    def day_month(self, words: Sequence[str]) -> tuple[int, int, str, int] | None:
-        """``(words used, day, calendar "G"|"H", month)`` when ``words`` (normalised) begin with
-        a day and a month ("السادس من أكتوبر", "15 مايو", "العاشر من رمضان"), else None."""
-        if not words:
-            return None
-        first = words[0]
-        day = int(first) if first.isdigit() and len(first) <= 2 else (
-            self.num.ordinal(first) or self.num.value(first))
-        if not day or day > 31:
-            return None
-        k = 1
-        if k < len(words) and words[k] in self.of_words:
-            k += 1  # "من" 'of'
-        for n in (2, 1):  # "كانون الثاني", "ربيع الأول" before "أكتوبر"
-            name = _key(" ".join(words[k:k + n]))
-            if len(words) >= k + n and (name in self.gmonths or name in self.hmonths):
-                cal, month = self._month_num(name)
-                return k + n, day, cal, month
-        return None
-
     def _names_place(self, norm: str, c: _Cand) -> bool:
         """A day-and-month date right after a place noun (مدينة السادس من أكتوبر) is the
         place's name, not a time expression (data/places.json)."""
