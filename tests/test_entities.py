@@ -400,3 +400,67 @@ def test_shared_place_name_read_by_the_article_context(kb_only):
     gulf = run(kb_only, "وصل وزير الخارجية الإيراني إلى مسقط عاصمة سلطنة عمان، ثم غادر عمان.")
     assert by_en(gulf, "Oman") is not None
     assert all(e.name_en != "Amman" for e in gulf.entities)
+
+
+@pytest.mark.parametrize("text, name, name_en", [
+    # 'The company will open a factory in 6th of October City next June.'
+    ("ستفتتح الشركة مصنعا في مدينة السادس من أكتوبر في شهر يونيو المقبل.", "السادس من أكتوبر",
+     "6th of October City"),
+    # 'The delegation arrived at 10th of Ramadan City this morning.'
+    ("ووصل الوفد إلى مدينة العاشر من رمضان صباح اليوم.", "العاشر من رمضان", "10th of Ramadan City"),
+    # 'The police closed 26 July Street yesterday.'
+    ("وأغلقت الشرطة شارع 26 يوليو أمس.", "شارع 26 يوليو", "26th of July Street"),
+    # 'Demonstrators crossed 14 July Bridge.' (the clitic و stays out of the mention)
+    ("تجمع المتظاهرون وجسر 14 تموز مغلق.", "جسر 14 تموز", "14th of July Bridge"),
+])
+def test_a_place_named_by_a_date_is_a_location_not_a_time(text, name, name_en):
+    doc = run(Pipeline.build(["segment", "entities", "timexes"]), text, published="2024-03-14")
+    place = by_en(doc, name_en)
+    assert place.type == "LOC" and place.name == name
+    assert not any(t.start < place.mentions[0].end and place.mentions[0].start < t.end for t in doc.timexes)
+
+
+def test_a_date_after_the_definite_noun_is_still_a_date(kb_only):
+    # 'The delegation reached the city on Friday.'
+    pipe = Pipeline.build(["segment", "entities", "timexes"])
+    doc = run(pipe, "وصل الوفد إلى المدينة يوم الجمعة.", "2024-03-14")
+    assert [e for e in doc.entities if e.type == "LOC"] == []
+    assert [t.text for t in doc.timexes] == ["يوم الجمعة"]
+
+
+@pytest.mark.parametrize("text, word", [
+    # 'The minister Karim Nasser visited the factory yesterday. He told me that the work will end soon.'
+    ("زار الوزير كريم ناصر المصنع أمس. وقال لي إن العمل سينتهي قريبا.", "لي"),
+])
+def test_a_common_word_alone_is_never_an_entity(text, word):
+    doc = run(Pipeline.build(["segment", "entities"]), text)
+    assert [e.name for e in doc.entities] == ["كريم ناصر"]
+    assert not any(m.text == word for e in doc.entities for m in e.mentions)
+
+
+def test_generic_words_lexicon_keeps_names_that_share_a_form():
+    from khabar.generic_words import load_generic_words
+    from khabar.text.normalize import normalize
+
+    g = load_generic_words()
+    assert g.is_generic((normalize("لي").text,)) and g.is_generic((normalize("والتقرير").text,))
+    for name in ("علي", "منى", "لي كه تشيانغ"):  # Ali, Mona, Li Keqiang
+        assert not g.is_generic(tuple(normalize(name).text.split())), name
+
+
+def test_his_counterpart_with_a_nationality_takes_the_title_for_that_country():
+    # 'The Jordanian Minister of Health Samir Adel discussed with his Egyptian counterpart Nabil Fouad
+    # in Cairo ... The Egyptian Minister of Health said that ...'
+    text = ("بحث وزير الصحة الأردني سمير عادل مع نظيره المصري نبيل فؤاد في القاهرة سبل التعاون. "
+            "وقال وزير الصحة المصري إن بلاده مستعدة للتعاون.")
+    doc = run(Pipeline.build(["segment", "entities"]), text, published="2024-03-14")
+    per = {e.name: e for e in doc.entities if e.type == "PER"}
+    assert set(per) == {"سمير عادل", "نبيل فؤاد"}, list(per)
+    titles = [m.text for m in per["نبيل فؤاد"].mentions if m.kind == "title"]
+    assert titles == ["نظيره المصري", "وزير الصحة المصري"]
+    assert [m.text for m in per["سمير عادل"].mentions if m.kind == "title"] == ["وزير الصحة الأردني"]
+
+
+def test_usual_spellings_of_given_names_in_the_table():
+    assert transliterate("فراس الهواري") == "Firas al-Hawari"
+    assert transliterate("خالد عبد الغفار") == "Khalid Abdulghaffar"

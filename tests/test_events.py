@@ -265,3 +265,41 @@ def test_precision_smoke_on_saudinewsnet(shared: Path, floors: dict):
         events += len(doc.events)
     assert sentences > 1000
     assert events / sentences <= floors["events"]["max_events_per_sentence"]
+
+
+def test_discussed_with_is_a_meeting_of_both_parties():
+    # 'The Jordanian minister Samir Adel discussed with his Egyptian counterpart Nabil Fouad in Cairo
+    # on Tuesday ways of cooperation.'
+    doc = Pipeline.build(["segment", "entities", "timexes", "events"])(Document(
+        id="t", published="2024-03-14",
+        text="بحث وزير الصحة الأردني سمير عادل مع نظيره المصري نبيل فؤاد في القاهرة يوم الثلاثاء "
+             "سبل التعاون."))
+    v = only(doc, "CONSULT")
+    assert (v.trigger.text, v.cameo) == ("بحث", "040")
+    assert doc.entity(v.actor1).name == "سمير عادل" and doc.entity(v.actor2).name == "نبيل فؤاد"
+    assert doc.entity(v.location).name == "القاهرة"
+    assert [t.value for t in doc.timexes if t.id == v.time] == ["2024-03-12"]
+    # 'a scientific research' (no مع 'with'): not a meeting
+    research = Document(id="u", text="نشر الباحث بحثا علميا جديدا.")
+    assert Pipeline.build(["segment", "events"])(research).events == ()
+
+
+def test_a_place_before_an_event_noun_is_not_its_actor():
+    # 'The Egyptian minister will visit Amman next week to sign a memorandum.'
+    doc = Pipeline.build(["segment", "entities", "timexes", "events"])(Document(
+        id="t", published="2024-03-14",
+        text="ومن المقرر أن يزور الوزير المصري عمان الأسبوع المقبل لتوقيع مذكرة تفاهم."))
+    v = only(doc, "AGREE")
+    assert v.actor1_mention is not None and v.actor1_mention.text == "الوزير المصري"
+
+
+def test_a_definite_event_noun_after_a_time_preposition_refers_back():
+    # 'Minister Samir Adel met his counterpart Nabil Fouad in Cairo. Adel said after the meeting that ...'
+    pipe = Pipeline.build(["segment", "entities", "timexes", "events"])
+    doc = pipe(Document(id="t", published="2024-03-14", text=(
+        "التقى الوزير سمير عادل نظيره نبيل فؤاد في القاهرة. وقال عادل عقب اللقاء إن المحادثات كانت مثمرة.")))
+    assert [v.trigger.text for v in doc.events if v.type == "CONSULT"] == ["التقى"]
+    # the same words with no earlier meeting: 'after the meeting' is the only mention, kept
+    doc = pipe(Document(id="u", published="2024-03-14",
+                        text="وقال الوزير سمير عادل عقب اللقاء مع نبيل فؤاد إن المحادثات مثمرة."))
+    assert [v.trigger.text for v in doc.events if v.type == "CONSULT"] == ["اللقاء"]

@@ -319,3 +319,26 @@ def test_keyword_windows_find_what_a_full_scan_finds(shared: Path):
         text, pub = art["content"], art["date_extracted"][:10]
         sents = segment_sentences(text)
         assert windowed.find(text, pub, sents) == full.find(text, pub, sents)
+
+
+# ------------------------------------------------------------------ places named by a date (item 11)
+
+@pytest.mark.parametrize("text", [
+    "افتتحت الشركة مصنعا في مدينة السادس من أكتوبر",  # '6th of October City'
+    "انتقل المكتب إلى محافظة العاشر من رمضان",  # a governorate named '10th of Ramadan'
+    "أغلقت الشرطة شارع 26 يوليو",  # '26 July Street'
+    "عبر المتظاهرون جسر 14 تموز",  # '14 July Bridge'
+    "يسكن في حي 15 مايو منذ سنوات طويلة",  # a district
+    "تجمعوا بميدان الرابع من فبراير",  # with the clitic ب 'in'
+])
+def test_a_date_after_a_place_noun_is_a_place_name(text):
+    assert [t for t in found(text) if t[1] == "DATE" and t[2] != "PRESENT_REF"] == []
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("سيفتتح المصنع في السادس من أكتوبر", ("السادس من أكتوبر", "DATE", "2021-10-06")),  # no place noun
+    ("وصل الوفد إلى المدينة يوم الجمعة", ("يوم الجمعة", "DATE", "2021-08-13")),  # 'the city', then a date
+    ("عاد إلى مدينته في 15 مايو", ("15 مايو", "DATE", "2021-05-15")),
+])
+def test_a_date_after_other_words_stays_a_date(text, expected):
+    assert one(text) == expected

@@ -31,10 +31,13 @@ from functools import lru_cache
 from importlib import resources
 from typing import Any
 
+from .generic_words import load_generic_words
 from .kb import KB, KBEntry, Key, key_of, load_kb
 from .model import Document, Entity, Mention, Token
 from .ner.features import CLITIC_CHAINS
+from .places import load_place_heads
 from .text import normalize
+from .timexes import day_month_reader
 from .translit import transliterate
 
 _CONJ = ("و", "ف")  # and, so
@@ -80,6 +83,7 @@ class Lexicon:
     skip: frozenset[Key]  # "مجلس إدارة": precedes an organisation name, not part of it
     cue_words: frozenset[str]  # "صحيفة" (newspaper) before an ambiguous alias confirms it
     direct_heads: frozenset[str]
+    counterparts: frozenset[str] = frozenset()  # "نظيره" (his counterpart)
     firsts: frozenset[str] = field(init=False)  # first words of titles, honorifics, institutions, skips
 
     def __post_init__(self) -> None:
@@ -118,6 +122,7 @@ def load_lexicon() -> Lexicon:
         institutions={key_of(k): v for k, v in raw["institutions"].items() if not k.startswith("_")},
         ministry=frozenset(w for h in raw["ministry_heads"] for w in key_of(h)),
         heads_en={key_of(k)[0]: v for k, v in raw["name_heads_en"].items() if not k.startswith("_")},
+        counterparts=frozenset(w for h in raw.get("counterparts", []) for w in key_of(h)),
     )
 
 
@@ -244,6 +249,8 @@ class EntityStage:
         cands: list[Cand] = [c for part in (merged, headed) for cs in part for c in cs]
         cands.extend(self._names_after_titles(sents, cands, titles))  # also fills tagger gaps
         cands.extend(self._surnames_after_speech(sents, cands))
+        generic = load_generic_words()  # "لي" (to me), "التقرير" (the report): never a name alone
+        cands = [c for c in cands if c.kb is not None or not generic.is_generic(c.key)]
         cands.sort(key=lambda c: c.start)
         self._bind_titles(sents, cands, titles)
         for c in cands:  # "عادل بن أحمد الجبير" is the KB's "عادل الجبير"
@@ -507,6 +514,11 @@ class EntityStage:
             if skip:
                 i += skip
                 continue
+            dated = self._date_named_place(toks, si, i, inside) if i + 1 < n else None
+            if dated is not None:
+                out.append(dated)
+                i = dated.j
+                continue
             if i not in inside and i + 1 < n and i + 1 not in inside and i + 1 not in starts \
                     and any(f in lex.place_heads for f, _o, _c in _forms(toks[i])) \
                     and not toks[i + 1].norm.startswith("ال") and not toks[i + 1].norm.endswith(("ات", "يه")) \
@@ -581,6 +593,26 @@ class EntityStage:
             i = end
         return out
 
+    def _date_named_place(self, toks, si: int, i: int, inside: set[int]) -> Cand | None:
+        """"مدينة السادس من أكتوبر", "شارع 26 يوليو": a place noun (data/places.json) before a
+        day and a month names a place; the timexes stage leaves the same phrase out."""
+        head = load_place_heads().head(toks[i].norm)
+        if head is None or i in inside:
+            return None
+        words = [t.norm for t in toks[i + 1:i + 6]]
+        hit = day_month_reader()(words)
+        if hit is None or any(k in inside for k in range(i + 1, i + 1 + hit[0])):
+            return None
+        used, day, cal, month = hit
+        pattern, with_head = head
+        a, j = (i if with_head else i + 1), i + 1 + used
+        start = toks[a].start
+        if with_head:  # leave a proclitic out: "بشارع" -> "شارع"
+            start += next((off for f, off, _c in _forms(toks[i]) if load_place_heads().heads.get(f)), 0)
+        name_en = pattern.format(f"{_ordinal_en(day)} of {load_place_heads().month_en(cal, month)}")
+        return Cand(start, toks[j - 1].end, a, j, si, "LOC", tuple(t.norm for t in toks[a:j]), "rule",
+                    name_en=name_en)
+
     def _institution(self, toks, si: int, i: int, starts: dict[int, Cand]) -> Cand | None:
         """ "الحكومة اليابانية", "حكومة اليابان", "السفارة الإيرانية" -> an ORG mention."""
         lex, kb, n = self.lex, self.kb, len(toks)
@@ -654,12 +686,24 @@ class EntityStage:
                             break
                     if hit:
                         break
+            if hit is None and out and i + 1 < n:
+                hit = self._counterpart(toks, i, out[-1])
             if hit:
                 out.append(hit)
                 i = hit.j
             else:
                 i += 1
         return out
+
+    def _counterpart(self, toks, i: int, before: TitleHit) -> TitleHit | None:
+        """"وزير الصحة الأردني ... مع نظيره المصري": his counterpart holds the same post for the
+        country of the adjective after it."""
+        form, off = next(((f, o) for f, o, _c in _forms(toks[i]) if f in self.lex.counterparts), (None, 0))
+        country = self.kb.country_of_adjective(toks[i + 1].norm) if form else None
+        if country is None or before.qualifier is None or country.id == before.qualifier:
+            return None
+        return TitleHit(toks[i].start + off, toks[i + 1].end, before.sent, i, i + 2, before.role,
+                        before.role_en, country.id, country.en)
 
     def _title_phrase(self, toks, si, i, j, off, spec: TitleSpec, starts: dict[int, Cand]) -> TitleHit | None:
         lex, kb, n = self.lex, self.kb, len(toks)
@@ -1023,6 +1067,11 @@ def _name_like(w: str, lex: Lexicon, kb: KB, raw: str | None = None) -> bool:
     if raw is not None and len(w) >= 5 and w.endswith("نا"):
         return False  # a verb with "we": "بذلنا"
     return raw is None or raw.endswith("الله") or not raw.endswith(_PRONOUN_ENDS)
+
+
+def _ordinal_en(n: int) -> str:
+    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{n}{suffix}"
 
 
 # Speech cues that are not verbs (complementisers, prepositions): not used before a bare surname.

@@ -34,6 +34,7 @@ _ANCHOR_TYPES = frozenset({"DATE", "TIME"})
 _NO_HIT: tuple[tuple, tuple] = ((), ())  # shared value for words that start no trigger
 _VERB_WINDOW = 6  # tokens after a verb in which its subject is looked for
 _QUOTES = frozenset('"\'«»“”')  # quotation marks (normalised) may stand between subject and verb
+_ARTICLE = "ال"  # the definite article
 
 
 @lru_cache(maxsize=65536)
@@ -108,6 +109,7 @@ class Lexicon:
     breaks: frozenset[str] = frozenset()
     particles: frozenset[str] = frozenset()
     stop: frozenset[str] = frozenset()
+    anaphoric: frozenset[str] = frozenset()  # عقب 'after': before a noun naming an earlier event
     hit_cache: dict[str, tuple[tuple, tuple]] = field(default_factory=dict)
 
 
@@ -167,6 +169,7 @@ def load_lexicon() -> Lexicon:
     lex.companion, lex.target = words("companion_preps"), words("target_preps")
     lex.location, lex.breaks = words("location_preps"), words("clause_breaks")
     lex.particles, lex.stop = words("verb_particles"), words("not_triggers")
+    lex.anaphoric = words("anaphoric_before")
     return lex
 
 
@@ -238,6 +241,7 @@ def extract_events(doc: Document, lex: Lexicon | None = None) -> list[Event]:
     torder = sorted(range(len(doc.timexes)), key=lambda k: doc.timexes[k].start)
     tstarts = [doc.timexes[k].start for k in torder]
     events: list[Event] = []
+    coded: set[str] = set()  # event types coded so far (a set: linear in long texts)
     pairs: dict[str, tuple[str, str]] = {}  # last two-party actors by kind, for "الرئيسان", "البلدين"
     etypes = {e.id: e.type for e in doc.entities}
     for si, sent in enumerate(doc.sentences):
@@ -245,15 +249,28 @@ def extract_events(doc: Document, lex: Lexicon | None = None) -> list[Event]:
             continue
         lo, hi = bisect.bisect_left(mstarts, sent.start), bisect.bisect_left(mstarts, sent.end)
         tlo, thi = bisect.bisect_left(tstarts, sent.start), bisect.bisect_left(tstarts, sent.end)
-        found = _sentence_events(doc, si, sent, mentions[lo:hi],
-                                 [doc.timexes[k] for k in sorted(torder[tlo:thi])], lex, pairs)
+        found = [ev for ev in _sentence_events(doc, si, sent, mentions[lo:hi],
+                                               [doc.timexes[k] for k in sorted(torder[tlo:thi])], lex, pairs)
+                 if not _refers_back(sent, ev, coded, lex)]
         for ev in found:
             if ev.actor1 and ev.actor2:
                 pairs["ANY"] = (ev.actor1, ev.actor2)
                 if etypes.get(ev.actor1) == etypes.get(ev.actor2):
                     pairs[etypes[ev.actor1]] = (ev.actor1, ev.actor2)
         events.extend(found)
+        coded.update(ev.type for ev in found)
     return [replace(ev, id=f"v{i + 1}") for i, ev in enumerate(events)]
+
+
+def _refers_back(sent: Sentence, ev: Event, coded: set[str], lex: Lexicon) -> bool:
+    """"وقال عقب اللقاء" ('after the meeting'): a definite event noun after a time preposition
+    names an event of its type already coded, not a new one."""
+    if ev.type not in coded:
+        return False
+    k = next((k for k, t in enumerate(sent.tokens) if t.start == ev.trigger.start), None)
+    if k is None or k == 0 or not sent.tokens[k].norm.startswith(_ARTICLE):
+        return False
+    return sent.tokens[k - 1].norm in lex.anaphoric
 
 
 def _hits(lex: Lexicon, norm: str) -> tuple[tuple, tuple]:
@@ -453,7 +470,10 @@ def _code(doc: Document, si: int, toks: tuple[Token, ...], vs: list[frozenset[st
     elif entry.pos == "noun" or entry.pos == "phrase":
         gen = next((c for c in after if c.first == trig.last + 1 and (c.marker in (None, "target"))
                     and not c.patient and c.etype != "LOC"), None)  # "محادثات فيينا": a place
-        a1 = gen or next((c for c in reversed(before) if can_act(c, False)), None) or next(
+        # before the noun, a person or organisation acts rather than a place ("يزور الوزير عمان
+        # لتوقيع مذكرة": the minister signs, not Amman)
+        a1 = gen or next((c for c in reversed(before) if can_act(c, False) and c.etype != "LOC"), None) \
+            or next((c for c in reversed(before) if can_act(c, False)), None) or next(
             (c for c in after if can_act(c, True) and c.etype != "LOC"), None)  # places after the noun: where
     else:
         # Subject right before the verb (after إن/أن, or opening the clause): "قواته أطلقت".

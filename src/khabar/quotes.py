@@ -28,6 +28,7 @@ from functools import lru_cache
 from importlib import resources
 from typing import Any
 
+from .generic_words import load_generic_words
 from .model import Document, Entity, Mention, Quote, Span, Token
 from .text.normalize import normalize
 
@@ -372,6 +373,9 @@ class _Analyzer:
         self.mstarts = [m[0] for m in self.mentions]
         self.mlen = max((m[1] - m[0] for m in self.mentions), default=0)
         self._per_after: dict[str, list[int]] | None = None
+        # tokens inside a time expression (الأسبوع الماضي 'last week'): never a speaker's words
+        self.timex_toks = _covered(self.starts, [(x.start, x.end) for x in doc.timexes])
+        self.generic = load_generic_words()
         self.cue_tokens: list[tuple[int, Cue, bool]] = []
         self.nominal_ok: set[int] = set()
         self._cue_cache: dict[int, tuple[Cue | None, bool]] = {}
@@ -726,8 +730,8 @@ class _Analyzer:
             else:
                 np_b = self.bare_np_end(i + 1, se)
                 k = np_b
-                while k < se and not self.is_word(k):
-                    k += 1
+                while k < se and (not self.is_word(k) or k in self.timex_toks):
+                    k += 1  # أعلن فلان مساء أمس ترحيبه: the date says when, it is not reported
             nxt, nxt_conj = self.cue_at(k) if k < se else (None, False)
             if se - k >= 2 and not (nxt is not None and (nxt.kind == "participle" or nxt_conj)):
                 # (not "...، مشيرا إلى" right after the subject: that is the next report)
@@ -854,7 +858,8 @@ class _Analyzer:
         k = a
         while k < b:
             t = toks[k]
-            if L[k] in lex.np_skip or (not self.is_word(k) and t.text[0] not in _QUOTE_CHARS):
+            if L[k] in lex.np_skip or k in self.timex_toks or self.generic.is_pronoun(t.norm) \
+                    or (not self.is_word(k) and t.text[0] not in _QUOTE_CHARS):
                 k += 1
                 continue
             if L[k] in lex.np_stop or L[k] in _IN_FORMS:
@@ -883,7 +888,8 @@ class _Analyzer:
         start = end = k
         while end < b and end < start + 20:
             t, w = toks[end], L[end]
-            if t.text in _COMMAS or t.text in (":", ";", _SEMI, "(", ")") or t.norm in lex.complementizers:
+            if t.text in _COMMAS or t.text in (":", ";", _SEMI, "(", ")") or t.norm in lex.complementizers \
+                    or end in self.timex_toks:
                 break
             if end > start and (w in lex.np_stop or w in lex.relatives) and not (
                     w in _GLUE_PREPS and L[end - 1] in lex.np_glue):
@@ -1012,6 +1018,14 @@ class _Analyzer:
 
 
 # ----------------------------------------------------------------------------- speakers
+
+
+def _covered(starts: list[int], spans: list[tuple[int, int]]) -> frozenset[int]:
+    """Indices of the tokens (by start offset) that begin inside one of ``spans``."""
+    out: set[int] = set()
+    for s, e in spans:
+        out.update(range(bisect.bisect_left(starts, s), bisect.bisect_left(starts, e)))
+    return frozenset(out)
 
 
 def _contains(long: tuple[str, ...], short: tuple[str, ...]) -> bool:
@@ -1234,6 +1248,11 @@ class _Resolver:
                 if not (pick[0] <= s and pick[1] >= e):
                     self.note(sp, s, e, words)
                 return sp
+        # a common word alone (الوزارة 'the ministry', لي 'to me') names no new entity, nor the
+        # speaker whose phrase merely contains it ("مصادر من الهيئة"): an earlier entity named with
+        # the same noun (وزارة الخارجية), else no speaker entity
+        if self.an.generic.is_generic(words):
+            return self.antecedent_of(words[0], s, e)
         # 2. a speaker already known: the phrase is part of one of its names, or contains one
         # (only the speakers indexed under the phrase's words are looked at)
         sp = self._first_in_order(self.by_run.get(" ".join(words), {}),
@@ -1260,6 +1279,38 @@ class _Resolver:
                 return self.note(self.speaker_for(m[2]), s, e, words)
         # 4. a new speaker
         return self.new_speaker(a, b, skip_chars)
+
+    def antecedent_of(self, word: str, s: int, e: int) -> _Speaker | None:
+        """The entity mentioned last before ``s`` with the generic noun ``word`` among its words
+        (an organisation's: any of them, "إدارة شرطة المدينة"; others': the first, so that
+        "مصادر من الهيئة" is not "الهيئة")."""
+        generic = self.an.generic
+        if not generic.is_noun(word):
+            return None
+        head = generic.head(word)
+        best: tuple[int, str] | None = None
+        for key in self.order:
+            ent = self.entities[key]
+            if ent.type == "LOC":
+                continue
+            for m in list(ent.mentions) + self.new_mentions.get(key, []):
+                if m.end > s or (best is not None and m.start <= best[0]):
+                    continue
+                words = [w[len(_ART):] if w.startswith(_ART) else w for w in _n(m.text).split()]
+                if head in (words if ent.type == "ORG" else words[:1]):
+                    best = (m.start, key)
+        if best is None:
+            return None
+        sp = self.speaker_for(best[1])
+        self.add_mention(sp.key, s, e, "nominal")
+        if (s, e) not in sp.spans:
+            sp.spans.append((s, e))
+        return sp
+
+    def keeps_mention(self, a: int, b: int) -> bool:
+        """An anonymous source named by a generic noun (المصادر): kept as speaker_mention."""
+        words = self.words(a, b)
+        return len(words) == 1 and self.an.generic.is_noun(words[0])
 
     # --- speakers the cue does not name
     def opener(self, ss: int) -> int | None:
@@ -1442,7 +1493,8 @@ class _Resolver:
             if c.np is not None:
                 a, b = c.np
                 sp = self.resolve_np(a, b, c.np_skip)
-                span = (toks[a].start + c.np_skip, toks[b - 1].end) if sp is not None else None
+                span = (toks[a].start + c.np_skip, toks[b - 1].end) \
+                    if sp is not None or self.keeps_mention(a, b) else None
             elif c.mode == "relative":
                 ante = self.antecedent(c.cue_i)
                 if ante is not None:
@@ -1458,7 +1510,8 @@ class _Resolver:
                 prev = an.L[c.cue_i - 1] if c.cue_i > 0 else ""
                 if subj is not None:
                     sp = self.resolve_np(*subj)
-                    span = (toks[subj[0]].start, toks[subj[1] - 1].end)
+                    span = (toks[subj[0]].start, toks[subj[1] - 1].end) \
+                        if sp is not None or self.keeps_mention(*subj) else None
                 elif op is not None and op < c.cue_i:
                     sp = self.other_party(c.cue_i)
                 elif prev in _WHEN:

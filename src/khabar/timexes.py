@@ -23,6 +23,7 @@ from typing import Any
 import regex
 
 from .model import Document, Timex
+from .places import load_place_heads
 from .text import normalize
 
 # --------------------------------------------------------------------------- lexicon
@@ -431,6 +432,43 @@ _FULL_DATE = regex.compile(r"\d{4}-\d{2}-\d{2}")
 Handler = Callable[[regex.Match, _Ctx], "tuple[str, str] | None"]
 
 
+class DayMonth:
+    """Reads a day and a month at the start of normalised words ("السادس من أكتوبر", "15 مايو",
+    "العاشر من رمضان"): the name of a place after مدينة/شارع (khabar.places). Cheap to build."""
+
+    def __init__(self, lex: Lexicon | None = None) -> None:
+        lex = lex or load_lexicon()
+        self.num = Numbers(lex)
+        self.gmonths = lex.map("months_gregorian")
+        self.hmonths = lex.map("months_hijri")
+        self.of_words = frozenset(_n(w) for w in lex.words("of"))
+
+    def __call__(self, words: Sequence[str]) -> tuple[int, int, str, int] | None:
+        """``(words used, day, calendar "G"|"H", month)``, or None."""
+        if not words:
+            return None
+        first = words[0]
+        day = int(first) if first.isdigit() and len(first) <= 2 else (
+            self.num.ordinal(first) or self.num.value(first))
+        if not day or day > 31:
+            return None
+        k = 1
+        if k < len(words) and words[k] in self.of_words:
+            k += 1  # "من" 'of'
+        for n in (2, 1):  # "كانون الثاني", "ربيع الأول" before "أكتوبر"
+            name = _key(" ".join(words[k:k + n]))
+            if len(words) >= k + n and name in self.hmonths:
+                return k + n, day, "H", self.hmonths[name]
+            if len(words) >= k + n and name in self.gmonths:
+                return k + n, day, "G", self.gmonths[name]
+        return None
+
+
+@lru_cache(maxsize=1)
+def day_month_reader() -> DayMonth:
+    return DayMonth()
+
+
 class TimexTagger:
     """Finds and normalises time expressions in a text (no I/O, built once)."""
 
@@ -478,6 +516,7 @@ class TimexTagger:
         self.approx = lex.set("approximately")
         self.since = lex.set("since")
         self.big_numbers = lex.map("big_number_words")
+        self.day_month = DayMonth(lex)
         self.rules: list[tuple[regex.Pattern, Handler, int]] = []
         self._build()
 
@@ -1206,6 +1245,18 @@ class TimexTagger:
             out.append(c)
         return out
 
+    # ---------------------------------------------------------------- places named by a date
+    def _names_place(self, norm: str, c: _Cand) -> bool:
+        """A day-and-month date right after a place noun (مدينة السادس من أكتوبر) is the
+        place's name, not a time expression (data/places.json)."""
+        if c.type != "DATE":
+            return False
+        before = norm[max(0, c.start - 40):c.start].split()
+        if not before or load_place_heads().head(before[-1]) is None:
+            return False
+        hit = self.day_month(norm[c.start:c.end].split())
+        return hit is not None
+
     # ---------------------------------------------------------------- driver
     def find(self, text: str, published: str | None = None,
              sentences: Sequence[tuple[int, int]] | None = None) -> list[tuple[int, int, str, str]]:
@@ -1251,6 +1302,7 @@ class TimexTagger:
             taken_starts.insert(k, c.start)
             taken_ends.insert(k, c.end)
             chosen.append(c)
+        chosen = [c for c in chosen if not self._names_place(norm, c)]
         chosen = self._merge_weekday_dates(sorted(chosen, key=lambda c: c.start), ctx)
         chosen = self._anchor_clock_times(chosen, ctx)
         out = []

@@ -1,0 +1,49 @@
+"""Places named by a date (مدينة السادس من أكتوبر '6th of October City'), from ``data/places.json``.
+
+The entities stage reads such a name as a LOC entity and the timexes stage leaves it out; both
+decide from the place noun before the date phrase, so they agree.
+"""
+
+from __future__ import annotations
+
+import calendar
+import json
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+
+from .text.normalize import normalize
+
+# Proclitics allowed before the place noun: و/ف 'and/so', then ب/ل 'in/to' (بمدينة 'in the city of').
+_CLITICS = ("", "و", "ف", "ب", "ل", "وب", "ول", "فب", "فل")
+
+
+@dataclass(frozen=True)
+class PlaceHeads:
+    """Normalised place nouns -> (English name pattern, whether the noun is part of the name)."""
+
+    heads: dict[str, tuple[str, bool]]
+    hijri_months_en: tuple[str, ...]  # English names of the Hijri months, Muharram first
+
+    def head(self, norm_word: str) -> tuple[str, bool] | None:
+        """The entry of a normalised word that is a place noun, proclitics allowed, else None."""
+        for chain in _CLITICS:
+            if norm_word.startswith(chain):
+                hit = self.heads.get(norm_word[len(chain):])
+                if hit is not None:
+                    return hit
+        return None
+
+    def month_en(self, calendar_code: str, month: int) -> str:
+        """English month name for a calendar ("G" Gregorian, "H" Hijri) and month number."""
+        return self.hijri_months_en[month - 1] if calendar_code == "H" else calendar.month_name[month]
+
+
+@lru_cache(maxsize=1)
+def load_place_heads() -> PlaceHeads:
+    raw = json.loads(resources.files("khabar.data").joinpath("places.json").read_text(encoding="utf-8"))
+    heads: dict[str, tuple[str, bool]] = {}
+    for group, inside in (("name_outside", False), ("name_inside", True)):
+        for word, pattern in raw[group].items():
+            heads[normalize(word).text] = (pattern, inside)
+    return PlaceHeads(heads, tuple(raw["hijri_months_en"]))
