@@ -35,6 +35,7 @@ from .kb import KB, KBEntry, Key, key_of, load_kb
 from .model import Document, Entity, Mention, Token
 from .ner.features import CLITIC_CHAINS
 from .text import normalize
+from .text.normalize import strip_invisible
 from .translit import transliterate
 
 _CONJ = ("و", "ف")  # and, so
@@ -984,7 +985,7 @@ class EntityStage:
                 t = cl.titles[0]
                 name_en = f"{t.role_en} of {t.qualifier_en}" if t.qualifier_en else t.role_en
                 kb_id = None
-            built.append((ms[0].start, cl.type or "PER", name, ms, name_en, kb_id))
+            built.append((ms[0].start, cl.type or "PER", strip_invisible(name), ms, name_en, kb_id))
         # one span belongs to one entity: the first (earliest-starting) keeps it
         seen: set[tuple[int, int]] = set()
         out = []
