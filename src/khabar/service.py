@@ -65,7 +65,10 @@ def analyze_many(docs: Iterable[Document], *, stages: tuple[str, ...] | None = N
         for doc in chain(first, it):
             yield doc, _analyze_chunk([doc], stages)[0]
         return
-    ctx = multiprocessing.get_context("forkserver" if sys.platform != "win32" else "spawn")
+    # On Linux, forked workers inherit the pipeline this process built (no second model load);
+    # elsewhere fork is unsafe or missing and each worker builds its own.
+    get_pipeline(stages)
+    ctx = multiprocessing.get_context("fork" if sys.platform == "linux" else "spawn")
     pool = cf.ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=_start_worker,
                                   initargs=(stages,))
     window: deque[tuple[list[Document], cf.Future[list[Document | str]]]] = deque()
