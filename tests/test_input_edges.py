@@ -399,3 +399,24 @@ def test_api_unescapes_like_json_input_and_refuses_lone_surrogates(monkeypatch):
                     headers={"content-type": "application/json"})
     assert r.status_code == 422 and "body.text" in r.text  # pydantic refuses it before our check
     corpus.close()
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="forked workers inherit the patched function")
+def test_a_dying_worker_fails_its_articles_not_the_batch(tmp_path, monkeypatch):
+    import khabar.service
+
+    real, parent = khabar.service._analyze_chunk, os.getpid()
+
+    def dying(docs, stages):
+        if os.getpid() != parent and any(d.id == "a05" for d in docs):
+            os._exit(1)  # a worker killed mid-batch (out of memory, kill -9)
+        return real(docs, stages)
+
+    dying.__module__, dying.__qualname__ = "khabar.service", "_analyze_chunk"  # pickled by name
+    monkeypatch.setattr(khabar.service, "_analyze_chunk", dying)
+    r = run("analyze", str(_batch(tmp_path, 80)), "--stages", "segment", "--workers", "2")
+    assert r.exit_code == 1 and "Traceback" not in r.stderr
+    failed = re.findall(r"\[(a\d\d)\]: worker failed", r.stderr)
+    done = [d["id"] for d in docs_of(r.stdout)]
+    assert "a05" in failed and sorted(failed + done) == [f"a{i:02d}" for i in range(80)]
+    assert "a79" in done  # after the pool broke, the rest was analysed in this process

@@ -11,7 +11,7 @@ HTML character references (``&quot;``, ``&#39;``) are decoded in titles and othe
 everywhere, and in the text of JSON/JSONL records (scraped datasets escape it; the text field
 is meant as plain text). A ``.txt`` file or stdin is taken exactly as read (UTF-8, BOM
 removed), so there a literal ``&quot;`` stays. Offsets always index ``Document.text`` as
-stored. Text with a lone surrogate (possible only through ``\ud800``-style JSON escapes or
+stored. Text with a lone surrogate (possible only through ``\\ud800``-style JSON escapes or
 from Python) is refused with a clear error: it cannot be written out as UTF-8.
 """
 
@@ -46,7 +46,7 @@ class InputError(ValueError):
 
 # Well-formed character references only (with the ';'): a bare "&copy" stays as written.
 _ENTITY_RE = re.compile(r"&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});")
-_SURROGATE_RE = re.compile("[\ud800-\udfff]")
+_SURROGATE_RE = re.compile("[\\ud800-\\udfff]")  # regex escapes: no surrogate in the source
 
 
 def unescape(value: str) -> str:

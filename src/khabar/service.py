@@ -57,7 +57,8 @@ def analyze_many(docs: Iterable[Document], *, stages: tuple[str, ...] | None = N
     """Analyse documents and yield ``(input, analysed document or error message)`` in input order.
 
     With ``workers > 1`` the analysis runs in a pool of worker processes, started only when
-    there are more than ``chunk`` documents (each worker loads the models, about a second).
+    there are more than ``chunk`` documents. If a worker dies (out of memory, killed), the
+    articles it held are reported as failed and the rest are analysed in this process.
     """
     it = iter(docs)
     first = list(islice(it, chunk + 1))
@@ -84,7 +85,12 @@ def analyze_many(docs: Iterable[Document], *, stages: tuple[str, ...] | None = N
     try:
         rest = chain(first, it)
         while batch := list(islice(rest, chunk)):
-            window.append((batch, pool.submit(_analyze_chunk, batch, stages)))
+            try:
+                fut = pool.submit(_analyze_chunk, batch, stages)
+            except cf.process.BrokenProcessPool:  # a worker died: carry on here
+                fut = cf.Future()
+                fut.set_result(_analyze_chunk(batch, stages))
+            window.append((batch, fut))
             if len(window) >= 3 * workers:  # bounded read-ahead: memory stays flat on any input
                 yield from oldest()
         while window:

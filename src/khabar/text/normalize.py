@@ -42,7 +42,7 @@ _MAP = {
 for _i in range(10):
     _MAP[chr(0x0660 + _i)] = str(_i)  # Arabic-Indic digits
     _MAP[chr(0x06F0 + _i)] = str(_i)  # Persian digits
-# A lone surrogate (only from "\\ud800" JSON escapes or Python callers) is not a character: the
+# A lone surrogate (only from "\ud800" JSON escapes or Python callers) is not a character: the
 # internal copy holds U+FFFD instead, one for one, so matching never meets it. The input edges
 # (khabar.io, the API) refuse such text, since it cannot be written out as UTF-8.
 for _c in range(0xD800, 0xE000):
