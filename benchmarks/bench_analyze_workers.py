@@ -46,21 +46,24 @@ def main() -> None:
         src = Path(tmp) / "articles.jsonl"
         arts = load_articles(args.shared, args.articles)
         src.write_text("".join(json.dumps(a, ensure_ascii=False) + "\n" for a in arts), encoding="utf-8")
-        print(f"{len(arts)} articles, {src.stat().st_size / 1e6:.1f} MB; workers {counts}, {args.repeat} rounds")
+        size = src.stat().st_size / 1e6
+        print(f"{len(arts)} articles, {size:.1f} MB; workers {counts}, {args.repeat} rounds")
         times: dict[int, list[float]] = {w: [] for w in counts}
         digests: set[str] = set()
         for r in range(args.repeat):
             for w in counts:
                 out = Path(tmp) / f"out-{w}.jsonl"
                 t = time.perf_counter()
-                proc = subprocess.run([sys.executable, "-m", "khabar", "analyze", str(src), "--workers", str(w),
-                                       "-o", str(out)], capture_output=True, text=True)
+                cmd = [sys.executable, "-m", "khabar", "analyze", str(src), "--workers", str(w),
+                       "-o", str(out)]
+                proc = subprocess.run(cmd, capture_output=True, text=True)
                 dt = time.perf_counter() - t
                 if proc.returncode not in (0, 1):
                     sys.exit(f"run failed ({proc.returncode}): {proc.stderr[-2000:]}")
                 digests.add(hashlib.sha1(out.read_bytes()).hexdigest())
                 times[w].append(dt)
-                print(f"round {r + 1}, {w} worker(s): {dt:.1f}s ({len(arts) / dt:.1f} articles/s)", flush=True)
+                rate = len(arts) / dt
+                print(f"round {r + 1}, {w} worker(s): {dt:.1f}s ({rate:.1f} articles/s)", flush=True)
         base = statistics.median(times[counts[0]])
         for w in counts:
             m = statistics.median(times[w])

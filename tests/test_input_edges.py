@@ -170,7 +170,8 @@ def test_deep_json_file_is_a_one_line_error(tmp_path):
 # --- item 8b: relative dates at the ends of the calendar -------------------------------------------
 
 RELATIVE = "وصل الوزير أمس، ويغادر غدا، ويعود الأسبوع المقبل، ثم الشهر المقبل والعام المقبل، وبعد غد الأحد."
-_VALUE = re.compile(r"(\d{4}|X{4})(-(\d{2}|XX|W\d{2}|WXX)(-(\d{2}|XX|\d))?)?(T\w+)?|[A-Z_]+REF|P\w+|\d{3}|\d{2}|XXX?")
+_VALUE = re.compile(r"(\d{4}|X{4})(-(\d{2}|XX|W\d{2}|WXX)(-(\d{2}|XX|\d))?)?(T\w+)?"  # dates, times
+                    r"|[A-Z_]+REF|P\w+|\d{3}|\d{2}|XXX?")  # refs, durations, decades, centuries
 
 
 @pytest.mark.parametrize("published", ["0001-01-01", "9999-12-31"])
@@ -241,9 +242,9 @@ def test_saudinewsnet_titles_have_no_entities(shared):
 # --- item 16: invisible format characters ---------------------------------------------------------
 
 BASE = "قال الرئيس الروسي فلاديمير بوتين في موسكو إن المحادثات مع إيران ستستمر."
-INVISIBLE = {"ZWSP": "\u200b", "ZWNJ": "\u200c", "ZWJ": "\u200d", "WJ": "\u2060", "RLM": "\u200f", "LRM": "\u200e",
-             "RLO": "\u202e", "LRO": "\u202d", "PDF": "\u202c", "RLI": "\u2067", "PDI": "\u2069", "ALM": "\u061c",
-             "SHY": "\u00ad", "BOM": "\ufeff"}
+INVISIBLE = {"ZWSP": "\u200b", "ZWNJ": "\u200c", "ZWJ": "\u200d", "WJ": "\u2060", "RLM": "\u200f",
+             "LRM": "\u200e", "RLO": "\u202e", "LRO": "\u202d", "PDF": "\u202c", "RLI": "\u2067",
+             "PDI": "\u2069", "ALM": "\u061c", "SHY": "\u00ad", "BOM": "\ufeff"}
 
 
 def _entities(text: str) -> list[tuple[str, str | None]]:
@@ -281,8 +282,8 @@ def test_lone_surrogate_is_a_clear_error():
 
 def test_lone_surrogate_in_json_input_is_one_bad_article(tmp_path):
     p = tmp_path / "a.jsonl"
-    p.write_text('{"id": "s", "content": "\\ud800 نص"}\n' + json.dumps({"id": "g", "content": article(1)}) + "\n",
-                 encoding="utf-8")
+    good = json.dumps({"id": "g", "content": article(1)})
+    p.write_text('{"id": "s", "content": "\\ud800 نص"}\n' + good + "\n", encoding="utf-8")
     r = run("analyze", str(p), "--stages", "segment")
     assert r.exit_code == 1 and [d["id"] for d in docs_of(r.stdout)] == ["g"]
     assert "lone surrogate U+D800" in r.stderr and "Traceback" not in r.stderr
@@ -349,8 +350,8 @@ def test_an_interrupted_batch_leaves_no_output_file(tmp_path, monkeypatch):
 
     monkeypatch.setattr(khabar.service, "_analyze_chunk", interrupted)
     out = tmp_path / "out.jsonl"
-    r = CliRunner().invoke(main, ["analyze", str(_batch(tmp_path, 5)), "--stages", "segment", "--workers", "1",
-                                  "-o", str(out)])
+    r = CliRunner().invoke(main, ["analyze", str(_batch(tmp_path, 5)), "--stages", "segment",
+                                  "--workers", "1", "-o", str(out)])
     assert r.exit_code == 130
     assert sorted(os.listdir(tmp_path)) == ["batch.jsonl"]
 
