@@ -377,6 +377,7 @@ def test_gz_batch_with_workers(tmp_path):
     assert r.exit_code == 0 and len(docs_of(r.stdout)) == 12
 
 
+@pytest.mark.filterwarnings("ignore::DeprecationWarning")  # starlette's TestClient, as in test_api.py
 def test_api_unescapes_like_json_input_and_refuses_lone_surrogates(monkeypatch):
     pytest.importorskip("fastapi")
     from fastapi.testclient import TestClient
