@@ -377,10 +377,13 @@ def test_gz_batch_with_workers(tmp_path):
     assert r.exit_code == 0 and len(docs_of(r.stdout)) == 12
 
 
-@pytest.mark.filterwarnings("ignore::DeprecationWarning")  # starlette's TestClient, as in test_api.py
 def test_api_unescapes_like_json_input_and_refuses_lone_surrogates(monkeypatch):
     pytest.importorskip("fastapi")
-    from fastapi.testclient import TestClient
+    import warnings
+
+    with warnings.catch_warnings():  # starlette's TestClient deprecation, as in test_api.py
+        warnings.simplefilter("ignore")
+        from fastapi.testclient import TestClient
 
     from khabar.api import create_app
     from khabar.web.corpus import WebCorpus
