@@ -86,14 +86,22 @@ def test_directory_recursive_with_gz_and_bad_files(tmp_path):
     assert "c.txt" in r.stderr and "not valid UTF-8 at byte 0" in r.stderr
 
 
-def test_empty_and_non_arabic_text_are_valid(tmp_path):
-    for content in ("", "Hello world, no Arabic here."):
+def test_non_arabic_text_is_valid(tmp_path):
+    p = tmp_path / "x.txt"
+    p.write_text("Hello world, no Arabic here.", encoding="utf-8")
+    r = run("analyze", str(p))
+    assert r.exit_code == 0
+    (doc,) = parse_lines(r.stdout)
+    assert doc["entities"] == [] and doc["quotes"] == []
+
+
+def test_empty_article_is_skipped_with_a_count(tmp_path):
+    for content in ("", " \n\u200b\u200f "):  # nothing, or only spaces and invisible characters
         p = tmp_path / "x.txt"
         p.write_text(content, encoding="utf-8")
         r = run("analyze", str(p))
-        assert r.exit_code == 0
-        (doc,) = parse_lines(r.stdout)
-        assert doc["entities"] == [] and doc["quotes"] == []
+        assert r.exit_code == 0 and r.stdout == ""
+        assert r.stderr.strip() == "khabar: skipped 1 empty article"
 
 
 def test_missing_path():

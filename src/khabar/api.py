@@ -24,7 +24,7 @@ from starlette.exceptions import HTTPException
 from starlette.staticfiles import StaticFiles
 
 from . import __version__
-from .io import InputError, article_id, parse_date
+from .io import InputError, article_id, check_unicode, parse_date, unescape
 from .web.corpus import Page, QueryError, WebCorpus
 
 log = logging.getLogger("khabar.api")
@@ -86,7 +86,18 @@ class AnalyzeRequest(BaseModel):
     def _not_blank(cls, v: str) -> str:
         if not v.strip():
             raise ValueError("text is empty")
-        return v.removeprefix("\ufeff")
+        # A JSON body, like a JSON input file: HTML character references are decoded (khabar.io).
+        v = unescape(v.removeprefix("\ufeff"))
+        try:
+            check_unicode(v, "text")
+        except InputError as exc:
+            raise ValueError(str(exc).removeprefix("text: ")) from None
+        return v
+
+    @field_validator("title")
+    @classmethod
+    def _title(cls, v: str | None) -> str | None:
+        return unescape(v) if v else v
 
 
 class ArticleIn(AnalyzeRequest):
@@ -94,6 +105,11 @@ class ArticleIn(AnalyzeRequest):
 
     source: str | None = Field(None, max_length=500)
     url: str | None = Field(None, max_length=2000)
+
+    @field_validator("source", "url")
+    @classmethod
+    def _meta(cls, v: str | None) -> str | None:
+        return unescape(v) if v else v
 
 
 # --- middleware (pure ASGI, so streaming bodies are counted too) ---------------------------------

@@ -126,38 +126,65 @@ def main() -> None:
               help="json: schema khabar.article/1, one object per line; pretty: a report for people.")
 @max_chars_option
 @click.option("--stages", help="Comma-separated pipeline stages (default: the packaged pipeline).")
+@click.option("--workers", type=click.IntRange(min=1),
+              help="Worker processes for a batch (default: the number of CPUs; inputs of up to 8 "
+                   "articles run in this process). Output keeps the input order.")
+@click.option("--progress/--no-progress", default=None,
+              help="Progress on stderr (default: only when stderr is a terminal).")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True),
+              help="Write to FILE instead of stdout; it appears complete or not at all.")
 def analyze(path: str, published: str | None, doc_id: str | None, fmt: str, max_chars: int,
-            stages: str | None) -> int:
+            stages: str | None, workers: int | None, progress: bool | None, output: str | None) -> int:
     """Analyse Arabic news articles from a file, a directory or stdin (-).
 
     PATH may be .txt (one article), .json (an object or an array of objects with
     'content' or 'text'), .jsonl (one object per line), .html, .gz of these, or a directory.
+    Empty articles are skipped and counted; a PATH with no article at all is an error.
     """
     analysis = Analysis(path, stages=tuple(s.strip() for s in stages.split(",")) if stages else None,
-                        max_chars=max_chars, published=published, doc_id=doc_id)
-    render = _renderer(fmt)
-    for doc in analysis:
-        render(doc)
+                        max_chars=max_chars, published=published, doc_id=doc_id,
+                        workers=workers or os.cpu_count() or 1,
+                        progress=sys.stderr.isatty() if progress is None else progress)
+    if output is None:
+        _write_all(analysis, fmt, None)
+    else:
+        from .io import atomic_output
+
+        with atomic_output(output) as out:
+            _write_all(analysis, fmt, out)
     return analysis.exit_code
 
 
-def _renderer(fmt: str) -> Callable[[Any], None]:
+def _write_all(analysis: Analysis, fmt: str, out: Any) -> None:
+    render = _renderer(fmt, out)
+    for doc in analysis:
+        render(doc)
+
+
+def _renderer(fmt: str, out: Any = None) -> Callable[[Any], None]:
     if fmt == "json":
-        return lambda doc: click.echo(json.dumps(doc.to_dict(), ensure_ascii=False))
+        return lambda doc: click.echo(json.dumps(doc.to_dict(), ensure_ascii=False), file=out)
     from .report import print_report
 
-    return print_report
+    if out is None:
+        return print_report
+    from rich.console import Console
+
+    console = Console(file=out, width=100, no_color=True)
+    return lambda doc: print_report(doc, console)
 
 
 class Analysis:
     """Analyse every article at PATH (or stdin: ``-``) and report what was skipped.
 
-    Iterating yields analysed Documents; a bad article or a failed analysis is reported on
-    stderr with its id and counted in ``failed``, never stopping the batch.
+    Iterating yields analysed Documents in input order; a bad article or a failed analysis is
+    reported on stderr with its id and counted in ``failed``, never stopping the batch; empty
+    articles are skipped and counted in ``empty``. A PATH that yields no article at all exits 2.
     """
 
     def __init__(self, path: str, *, stages: tuple[str, ...] | None = None, max_chars: int = DEFAULT_MAX_CHARS,
-                 published: str | None = None, doc_id: str | None = None) -> None:
+                 published: str | None = None, doc_id: str | None = None, workers: int = 1,
+                 progress: bool = False) -> None:
         from .pipeline import PipelineError
         from .service import get_pipeline
 
@@ -166,7 +193,8 @@ class Analysis:
         except PipelineError as exc:
             fail(str(exc))
         self.path, self.max_chars, self.published, self.doc_id = path, max_chars, published, doc_id
-        self.failed = 0
+        self.stages, self.workers, self.progress = stages, workers, progress
+        self.failed = self.empty = self.done = 0
 
     def _inputs(self) -> Any:
         from .io import decode, iter_path, read_text_input
@@ -177,21 +205,68 @@ class Analysis:
                                     published=self.published)]
         return iter_path(self.path, max_chars=self.max_chars, doc_id=self.doc_id, published=self.published)
 
-    def __iter__(self) -> Iterator[Document]:
-        from .io import BadArticle
+    def _documents(self) -> Iterator[Document]:
+        """The readable, non-empty documents; bad ones are reported as they are read."""
+        from .io import BadArticle, is_empty
 
         for item in self._inputs():
             if isinstance(item, BadArticle):
-                self.failed += 1
-                click.echo(f"khabar: skipped {item}", err=True)
-                continue
-            try:
-                yield self.pipeline(item)
-            except Exception as exc:  # one bad article never stops a batch
-                self.failed += 1
-                click.echo(f"khabar: skipped {item.meta.get('path', '?')} [{item.id}]: analysis failed: {exc}",
-                           err=True)
+                self._skip(str(item))
+            elif is_empty(item.text):
+                self.empty += 1
+            else:
+                yield item
+
+    def _skip(self, what: str) -> None:
+        self.failed += 1
+        click.echo(f"khabar: skipped {what}", err=True)
+
+    def __iter__(self) -> Iterator[Document]:
+        from .service import analyze_many
+
+        ticker = _Ticker(self) if self.progress else None
+        try:
+            for doc, result in analyze_many(self._documents(), stages=self.stages, workers=self.workers):
+                if isinstance(result, str):
+                    self._skip(f"{doc.meta.get('path', '?')} [{doc.id}]: {result}")
+                else:
+                    self.done += 1
+                    yield result
+                if ticker:
+                    ticker.tick()
+        finally:
+            if ticker:
+                ticker.close()
+        if self.empty:
+            click.echo(f"khabar: skipped {self.empty} empty article{'s' * (self.empty != 1)}", err=True)
+        if not (self.done or self.failed or self.empty):
+            fail(f"{self.path}: no articles found")
 
     @property
     def exit_code(self) -> int:
         return 1 if self.failed else 0
+
+
+class _Ticker:
+    """Progress of an analysis on stderr: a line every few seconds (articles, rate)."""
+
+    def __init__(self, analysis: Analysis, every: float = 2.0) -> None:
+        import time
+
+        self.analysis, self.every, self.clock = analysis, every, time.monotonic
+        self.start = self.last = self.clock()
+        self.tty = sys.stderr.isatty()
+
+    def _line(self) -> str:
+        a = self.analysis
+        elapsed = max(self.clock() - self.start, 1e-9)
+        return (f"analyze: {a.done} articles ({a.failed} failed, {a.empty} empty), "
+                f"{a.done / elapsed:.1f} articles/s")
+
+    def tick(self) -> None:
+        if self.clock() - self.last >= self.every:
+            self.last = self.clock()
+            click.echo(("\r" if self.tty else "") + self._line(), err=True, nl=not self.tty)
+
+    def close(self) -> None:
+        click.echo(("\r" if self.tty else "") + self._line(), err=True)

@@ -135,7 +135,8 @@ def _print_report(report: Any, total: int, db: str, as_json: bool, what: str) ->
         click.echo(f"khabar: ... and {len(report.failures) - 50} more failures (all recorded in {db})", err=True)
     state = "interrupted" if report.interrupted else "done"
     click.echo(f"{what} {state}: {report.added} articles analysed and stored, {report.skipped} already stored, "
-               f"{report.failed} failed, in {report.elapsed:.1f}s ({report.rate:.1f} articles/s); "
+               f"{report.failed} failed, skipped {report.empty} empty, in {report.elapsed:.1f}s "
+               f"({report.rate:.1f} articles/s); "
                f"{total} articles in {db}")
     if report.index_rebuilt:
         click.echo(f"search index rebuilt for {report.index_rebuilt} articles (the word rules changed)")

@@ -37,6 +37,7 @@ from .model import Document, Entity, Mention, Token
 from .ner.features import CLITIC_CHAINS
 from .places import load_place_heads
 from .text import normalize
+from .text.normalize import strip_invisible
 from .timexes import day_month_reader
 from .translit import transliterate
 
@@ -1036,7 +1037,7 @@ class EntityStage:
                 t = cl.titles[0]
                 name_en = f"{t.role_en} of {t.qualifier_en}" if t.qualifier_en else t.role_en
                 kb_id = None
-            built.append((ms[0].start, cl.type or "PER", name, ms, name_en, kb_id))
+            built.append((ms[0].start, cl.type or "PER", strip_invisible(name), ms, name_en, kb_id))
         # one span belongs to one entity: the first (earliest-starting) keeps it
         seen: set[tuple[int, int]] = set()
         out = []

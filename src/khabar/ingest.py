@@ -6,9 +6,10 @@ processes that run the analysis pipeline, a pure function of the article. The ma
 writes results to the store in batches, one transaction each, so an interrupted ingest (Ctrl-C,
 kill, power loss) keeps every committed batch and a rerun analyses only what is missing.
 
-A bad file or article (unreadable, binary, invalid UTF-8 or JSON, too long, empty, or an
-analysis that raised) is recorded in the store's ``failures`` table with its path, id and reason,
-counted in the report, and never stops the batch.
+A bad file or article (unreadable, binary, invalid UTF-8 or JSON, too long, or an analysis
+that raised) is recorded in the store's ``failures`` table with its path, id and reason, counted
+in the report, and never stops the batch. An empty article (nothing but whitespace and invisible
+characters) is not a failure: it is skipped and counted in ``report.empty``, as ``analyze`` does.
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from .io import DEFAULT_MAX_CHARS, SUFFIXES, BadArticle, InputError, article_id, iter_path
+from .io import DEFAULT_MAX_CHARS, BadArticle, InputError, article_id, input_files, is_empty, iter_file
 from .model import Document
 from .store import FtsFields, Store, fts_fields
 
@@ -44,6 +45,7 @@ class IngestReport:
     added: int = 0  # articles analysed and stored
     skipped: int = 0  # already stored (same normalised text)
     failed: int = 0
+    empty: int = 0  # empty articles skipped (not failures: a rerun exits 0)
     failures: list[tuple[str, str | None, str]] = field(default_factory=list)
     elapsed: float = 0.0
     interrupted: bool = False
@@ -59,6 +61,7 @@ class IngestReport:
 
     def to_dict(self) -> dict[str, Any]:
         return {"seen": self.seen, "added": self.added, "skipped": self.skipped, "failed": self.failed,
+                "empty": self.empty,
                 "failures": [{"path": p, "id": i, "reason": r} for p, i, r in self.failures],
                 "elapsed_s": round(self.elapsed, 3), "articles_per_s": round(self.rate, 2),
                 "interrupted": self.interrupted, "pipeline_version": self.pipeline_version,
@@ -155,18 +158,6 @@ def _analyze_jobs(jobs: list[Job]) -> list[Result]:
 
 # --------------------------------------------------------------------------- reading inputs
 
-def list_files(path: Path) -> list[Path]:
-    """The files ``khabar analyze`` would read under a directory, sorted."""
-    out = []
-    for f in path.rglob("*"):
-        rel = f.relative_to(path)
-        if any(part.startswith(".") for part in rel.parts):
-            continue
-        if f.is_file() and f.name.lower().removesuffix(".gz").endswith(SUFFIXES):
-            out.append(f)
-    return sorted(out)
-
-
 def iter_inputs(paths: Sequence[str | Path], max_chars: int = DEFAULT_MAX_CHARS
                 ) -> Iterator[Document | BadArticle]:
     """Documents from files and directories; every problem (missing path, unreadable file, bad
@@ -180,17 +171,14 @@ def iter_inputs(paths: Sequence[str | Path], max_chars: int = DEFAULT_MAX_CHARS
             except InputError as exc:
                 yield BadArticle("stdin", None, str(exc).removeprefix("stdin: "))
             continue
-        p = Path(p)
-        if p.is_dir():
-            files = list_files(p)
-        elif p.exists():
-            files = [p]
-        else:
-            yield BadArticle(str(p), None, "no such file or directory")
+        try:
+            files = input_files(p)
+        except InputError as exc:
+            yield BadArticle(str(p), None, str(exc).removeprefix(f"{Path(p)}: "))
             continue
         for f in files:
             try:
-                yield from iter_path(f, max_chars=max_chars)
+                yield from iter_file(f, max_chars=max_chars)
             except InputError as exc:
                 yield BadArticle(str(f), None, str(exc).removeprefix(f"{f}: "))
             except Exception as exc:  # a reader bug must not stop the batch either
@@ -201,8 +189,11 @@ def input_bytes(paths: Sequence[str | Path]) -> int:
     """Total size of the input files (for the progress bar's ETA)."""
     total = 0
     for p in paths:
-        p = Path(p)
-        for f in (list_files(p) if p.is_dir() else [p] if p.is_file() else []):
+        try:
+            files = input_files(p)
+        except InputError:
+            continue
+        for f in files:
             try:
                 total += f.stat().st_size
             except OSError:
@@ -420,8 +411,8 @@ def ingest(paths: Sequence[str | Path], store: Store, *, workers: int | None = N
                 continue
             path = str(item.meta.get("path", ""))
             report.seen += 1
-            if not item.text.strip():
-                yield BadArticle(path, item.id, "empty article (no text)")
+            if is_empty(item.text):
+                report.empty += 1
                 continue
             cid = article_id(item.text)
             if cid in known or cid in queued:
@@ -655,11 +646,8 @@ def ingest_dask(paths: Sequence[str | Path], store: Store, address: Any, *, stag
                 continue
             path = str(item.meta.get("path", ""))
             report.seen += 1
-            if not item.text.strip():
-                with store.transaction():
-                    store.record_failure(path, item.id, "empty article (no text)")
-                report.failed += 1
-                report.failures.append((path, item.id, "empty article (no text)"))
+            if is_empty(item.text):
+                report.empty += 1
                 continue
             cid = article_id(item.text)
             if cid in known or cid in queued:

@@ -3,24 +3,36 @@
 Input kinds: ``.txt`` (the whole file is one article), ``.json`` (an object or an array of
 objects with ``content``/``text``), ``.jsonl`` (one object per line), ``.gz`` of any of these,
 saved HTML pages (``.html``/``.htm``, main text extracted with trafilatura) and directories
-(every such file, recursively, in sorted order). A file-level problem in a directory or a bad
-article in a multi-article file is yielded as a :class:`BadArticle`; it never stops the batch.
+(every such file, recursively, in sorted order; :func:`list_files` is the one file finder of
+``analyze`` and ``ingest``). A file-level problem in a directory or a bad article in a
+multi-article file is yielded as a :class:`BadArticle`; it never stops the batch.
+
+HTML character references (``&quot;``, ``&#39;``) are decoded in titles and other metadata
+everywhere, and in the text of JSON/JSONL records (scraped datasets escape it; the text field
+is meant as plain text). A ``.txt`` file or stdin is taken exactly as read (UTF-8, BOM
+removed), so there a literal ``&quot;`` stays. Offsets always index ``Document.text`` as
+stored. Text with a lone surrogate (possible only through ``\\ud800``-style JSON escapes or
+from Python) is refused with a clear error: it cannot be written out as UTF-8.
 """
 
 from __future__ import annotations
 
 import gzip
 import hashlib
+import html
 import json
+import os
 import re
+import tempfile
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 from .model import Document
-from .text.normalize import normalize
+from .text.normalize import fold, normalize
 
 DEFAULT_MAX_CHARS = 1_000_000
 SUFFIXES = (".txt", ".json", ".jsonl", ".html", ".htm")
@@ -30,6 +42,31 @@ _TEXT_FIELDS = ("content", "text")
 
 class InputError(ValueError):
     """An input that cannot be read at all; the message is one line for the user."""
+
+
+# Well-formed character references only (with the ';'): a bare "&copy" stays as written.
+_ENTITY_RE = re.compile(r"&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});")
+_SURROGATE_RE = re.compile("[\\ud800-\\udfff]")  # regex escapes: no surrogate in the source
+
+
+def unescape(value: str) -> str:
+    """``value`` with HTML character references decoded (``&quot;`` -> ``"``)."""
+    if "&" not in value:
+        return value
+    return _ENTITY_RE.sub(lambda m: html.unescape(m.group()), value)
+
+
+def check_unicode(text: str, where: str) -> None:
+    """Refuse a lone surrogate: it is not a character and cannot be written as UTF-8."""
+    m = _SURROGATE_RE.search(text)
+    if m:
+        raise InputError(f"{where}: lone surrogate U+{ord(m.group()):04X} at character {m.start()}: "
+                         "not valid Unicode text")
+
+
+def is_empty(text: str) -> bool:
+    """No visible content: only whitespace and invisible format characters (ZWSP, RLM, BOM...)."""
+    return not fold(text).strip()
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,14 +123,15 @@ def document_from_record(rec: Any, *, where: str, max_chars: int, published: str
     text = next((rec[f] for f in _TEXT_FIELDS if isinstance(rec.get(f), str)), None)
     if text is None:
         raise InputError(f"{where}: JSON object has no text field ('content' or 'text')")
-    text = text.removeprefix("\ufeff")
+    text = unescape(text.removeprefix("\ufeff"))
     check_size(text, max_chars, where)
+    check_unicode(text, where)
     if published is None:
         raw = next((rec[f] for f in _DATE_FIELDS if rec.get(f)), None)
         published = parse_date(raw) if raw else None
-    rid = rec.get("id")
+    rid = _str_or_none(rec.get("id"))
     return Document(
-        id=str(rid) if rid not in (None, "") else article_id(text), text=text,
+        id=rid or article_id(text), text=text,
         title=_str_or_none(rec.get("title")), published=published,
         source=_str_or_none(rec.get("source")), url=_str_or_none(rec.get("url")),
         meta={"path": where},
@@ -101,17 +139,21 @@ def document_from_record(rec: Any, *, where: str, max_chars: int, published: str
 
 
 def _str_or_none(v: Any) -> str | None:
-    return None if v in (None, "") else str(v)
+    """A metadata field as a string, entities decoded (a lone surrogate becomes U+FFFD)."""
+    if v in (None, "") or isinstance(v, (dict, list)):  # a nested value is not metadata
+        return None
+    return _SURROGATE_RE.sub("\ufffd", unescape(str(v)))
 
 
 def _record_id(rec: Any) -> str | None:
-    return str(rec["id"]) if isinstance(rec, dict) and rec.get("id") else None
+    return _str_or_none(rec.get("id")) if isinstance(rec, dict) else None
 
 
 def read_text_input(text: str, *, where: str, max_chars: int, doc_id: str | None = None,
                     published: str | None = None) -> Document:
-    """A Document from plain text (a ``.txt`` file or stdin)."""
+    """A Document from plain text (a ``.txt`` file or stdin), exactly as read."""
     check_size(text, max_chars, where)
+    check_unicode(text, where)
     return Document(id=doc_id or article_id(text), text=text, published=published, meta={"path": where})
 
 
@@ -160,6 +202,8 @@ def iter_file(path: Path, *, max_chars: int = DEFAULT_MAX_CHARS, doc_id: str | N
             data = json.loads(text)
         except json.JSONDecodeError as exc:
             raise InputError(f"{where}: invalid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}") from None
+        except RecursionError:
+            raise InputError(f"{where}: {_TOO_DEEP}") from None
         records = data if isinstance(data, list) else [data]
         for i, rec in enumerate(records):
             yield from _one_record(rec, f"{where}#{i}" if isinstance(data, list) else where,
@@ -173,7 +217,13 @@ def iter_file(path: Path, *, max_chars: int = DEFAULT_MAX_CHARS, doc_id: str | N
             except json.JSONDecodeError as exc:
                 yield BadArticle(f"{where}:{lineno}", None, f"invalid JSON: {exc.msg}")
                 continue
+            except RecursionError:  # that line only: the lines after it are still read
+                yield BadArticle(f"{where}:{lineno}", None, _TOO_DEEP)
+                continue
             yield from _one_record(rec, f"{where}:{lineno}", max_chars, None, published)
+
+
+_TOO_DEEP = "JSON nested too deeply to read"
 
 
 def _one_record(rec: Any, where: str, max_chars: int, doc_id: str | None,
@@ -182,6 +232,9 @@ def _one_record(rec: Any, where: str, max_chars: int, doc_id: str | None,
         doc = document_from_record(rec, where=where, max_chars=max_chars, published=published)
     except InputError as exc:
         yield BadArticle(where, _record_id(rec), str(exc).removeprefix(f"{where}: "))
+        return
+    except RecursionError:  # a deeply nested value (an id or title made of lists)
+        yield BadArticle(where, None, _TOO_DEEP)
         return
     yield doc.with_(id=doc_id) if doc_id else doc
 
@@ -202,23 +255,50 @@ def _html_document(html: str, *, where: str, max_chars: int, doc_id: str | None,
         except InputError:
             pub = None
     return Document(
-        id=doc_id or article_id(text), text=text, title=(meta.title if meta else None) or None,
-        published=pub, source=(meta.sitename if meta else None) or None,
-        url=(meta.url if meta else None) or None, meta={"path": where},
+        id=doc_id or article_id(text), text=text, title=_str_or_none(meta.title if meta else None),
+        published=pub, source=_str_or_none(meta.sitename if meta else None),
+        url=_str_or_none(meta.url if meta else None), meta={"path": where},
     )
+
+
+def list_files(path: Path) -> list[Path]:
+    """The article files under a directory, recursively, sorted: the one file finder of
+    ``analyze`` and ``ingest``. Hidden files and folders *inside* ``path`` are skipped; the
+    path as given (``..``, ``./.cache/news``) never counts against its files."""
+    out = []
+    for f in path.rglob("*"):
+        rel = f.relative_to(path)
+        if any(part.startswith(".") for part in rel.parts):
+            continue
+        if f.name.lower().removesuffix(".gz").endswith(SUFFIXES) and f.is_file():
+            out.append(f)
+    return sorted(out)
+
+
+def input_files(path: str | Path) -> list[Path]:
+    """The files to read for a path given by the user: the file itself, or the article files
+    of a directory. A missing path or a directory without article files is an InputError."""
+    p = Path(path)
+    if not p.exists():
+        raise InputError(f"{p}: no such file or directory")
+    if not p.is_dir():
+        return [p]
+    files = list_files(p)
+    if not files:
+        kinds = ", ".join(SUFFIXES)
+        raise InputError(f"{p}: no article files in this directory (looked for {kinds} and .gz of these)")
+    return files
 
 
 def iter_path(path: str | Path, *, max_chars: int = DEFAULT_MAX_CHARS, doc_id: str | None = None,
               published: str | None = None) -> Iterator[Document | BadArticle]:
-    """Documents under a file or directory. A missing path raises InputError; inside a
-    directory, files that cannot be read are yielded as BadArticle."""
+    """Documents under a file or directory (see :func:`input_files` for what raises
+    InputError); inside a directory, files that cannot be read are yielded as BadArticle."""
     p = Path(path)
-    if not p.exists():
-        raise InputError(f"{p}: no such file or directory")
-    if p.is_file():
+    files = input_files(p)
+    if files == [p]:
         yield from iter_file(p, max_chars=max_chars, doc_id=doc_id, published=published)
         return
-    files = sorted(f for f in p.rglob("*") if f.is_file() and _wanted(f))
     for f in files:
         try:
             yield from iter_file(f, max_chars=max_chars, published=published)
@@ -226,6 +306,25 @@ def iter_path(path: str | Path, *, max_chars: int = DEFAULT_MAX_CHARS, doc_id: s
             yield BadArticle(str(f), None, str(exc).removeprefix(f"{f}: "))
 
 
-def _wanted(f: Path) -> bool:
-    name = f.name.lower().removesuffix(".gz")
-    return not f.name.startswith(".") and name.endswith(SUFFIXES) and not re.search(r"(^|/)\.", str(f))
+@contextmanager
+def atomic_output(path: str | Path) -> Iterator[TextIO]:
+    """A text file that appears at ``path`` complete or not at all: written to a temporary
+    file next to it and renamed on success; on any error (or Ctrl-C) the temporary file is
+    removed and an existing file at ``path`` is left as it was."""
+    target = Path(path)
+    if target.is_dir():
+        raise InputError(f"{target}: is a directory (--output needs a file name)")
+    try:
+        fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
+    except OSError as exc:
+        raise InputError(f"{target}: cannot write ({exc.strerror or exc})") from None
+    try:
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)  # as an ordinary new file, not mkstemp's 0600
+        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as out:
+            yield out
+        os.replace(tmp, target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise

@@ -243,25 +243,29 @@ def _duration(n: float | int | None, unit: str) -> str:
 
 def _shift(pub: dt.date, n: int, unit: str) -> str:
     """Value of the date ``n`` units before ``pub`` (negative n: after), at the unit's grain."""
-    if unit in ("Y", "DE", "CE") and pub.year - n * {"Y": 1, "DE": 10, "CE": 100}[unit] < 1:
-        return "PAST_REF"  # before the common era: no calendar year to give
+    if unit in ("Y", "DE", "CE"):
+        year = pub.year - n * {"Y": 1, "DE": 10, "CE": 100}[unit]
+        if year < 1:
+            return "PAST_REF"  # before the common era: no calendar year to give
+        if year > 9999:  # past the calendar datetime knows (published 9999-12-31): unknown
+            return {"Y": "XXXX", "DE": "XXX", "CE": "XX"}[unit]
     if unit == "Y":
-        return str(pub.year - n)
+        return f"{pub.year - n:04d}"
     if unit == "DE":
         return str((pub.year - 10 * n) // 10)
     if unit == "CE":
         return str((pub.year - 100 * n) // 100)
     if unit == "M":
         y, m = _add_months(pub.year, pub.month, -n)
-        return f"{y:04d}-{m:02d}" if y >= 1 else "PAST_REF"
+        return "PAST_REF" if y < 1 else "XXXX-XX" if y > 9999 else f"{y:04d}-{m:02d}"
     try:
         if unit == "W":
             y, w, _ = (pub - dt.timedelta(weeks=n)).isocalendar()
             return f"{y:04d}-W{w:02d}"
         if unit == "D":
             return _d(pub - dt.timedelta(days=n))
-    except OverflowError:
-        return "PAST_REF"
+    except OverflowError:  # off the calendar: before year 1 is the past, after 9999 unknown
+        return "PAST_REF" if n > 0 else {"W": "XXXX-WXX", "D": "XXXX-XX-XX"}[unit]
     return _d(pub)
 
 
@@ -1270,6 +1274,7 @@ class TimexTagger:
         else:
             starts, ends = [0], [len(norm)]
         ctx = _Ctx(norm, parse_published(published), starts, ends)
+        undated = _Ctx(norm, None, starts, ends)
         cands: list[_Cand] = []
         # Each rule runs only around its key words, within their sentence (or line).
         if sentences:
@@ -1283,7 +1288,12 @@ class TimexTagger:
                 for m in pattern.finditer(norm, a, b):
                     if m.start("t") == m.end("t"):
                         continue
-                    res = handler(m, ctx)
+                    try:
+                        res = handler(m, ctx)
+                    except (OverflowError, ValueError):
+                        # Date arithmetic ran off the calendar (published 0001-01-01 or 9999-12-31):
+                        # the expression stays, its value is unknown (as without a date).
+                        res = handler(m, undated)
                     if res is None:
                         continue
                     typ, value = res

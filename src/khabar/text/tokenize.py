@@ -13,13 +13,16 @@ import re
 from functools import lru_cache
 
 from ..model import Token
-from .normalize import fold
+from .normalize import INVISIBLE_CLASS, fold
 
 _MARKS = "\u0610-\u061a\u064b-\u065f\u0670\u0640"
+# Invisible format characters (ZWSP, ZWNJ, RLM, word joiner, soft hyphen...) between two letters
+# are part of the word (its norm drops them); elsewhere they are no token at all.
+_LETTER = rf"(?:[^\W\d_]|[{_MARKS}])"
 _TOKEN_RE = re.compile(
     rf"(?P<num>\d+(?:[.,٫٬]\d+)*%?)"  # numbers, Arabic-Indic digits included
-    rf"|(?P<word>(?:[^\W\d_]|[{_MARKS}])(?:[^\W\d_]|[{_MARKS}]|[\u200c\u200d])*)"
-    r"|(?P<punct>(?P<mark>[^\w\s])(?P=mark)*)"  # punctuation; a run of the same mark is one token
+    rf"|(?P<word>{_LETTER}(?:{_LETTER}|[{INVISIBLE_CLASS}]+(?={_LETTER}))*)"
+    rf"|(?P<punct>(?P<mark>(?![{INVISIBLE_CLASS}])[^\w\s])(?P=mark)*)"  # a run of the same mark is one token
     r"|(?P<other>_+)"
 )
 
