@@ -18,6 +18,7 @@ and serialise access yourself).
 from __future__ import annotations
 
 import json
+import os
 import re
 import sqlite3
 import time
@@ -536,6 +537,8 @@ class Store:
             if hasattr(self, "conn"):
                 self.conn.close()
             err = db_error(exc, self.path)
+            if err.kind == "io" and not readonly and not memory and not _writable(self.path):
+                err = StoreError(f"{self.path}: {_KIND_TEXT['read_only']} ({exc})", "read_only")
             if err.kind in ("read_only", "full", "busy", "io"):
                 raise err from None
             raise StoreError(f"{self.path}: not a khabar database ({exc})", "corrupt") from None
@@ -580,8 +583,9 @@ class Store:
             try:
                 yield
             except BaseException:
-                self.conn.execute("ROLLBACK TO nested")
-                self.conn.execute("RELEASE nested")
+                if self.conn.in_transaction:  # SQLite may have rolled back all of it (a full disk)
+                    self.conn.execute("ROLLBACK TO nested")
+                    self.conn.execute("RELEASE nested")
                 self._entity_cache.clear()
                 raise
             self.conn.execute("RELEASE nested")
@@ -590,12 +594,12 @@ class Store:
         self._in_tx = True
         try:
             yield
+            self.conn.execute("COMMIT")  # may fail too (a full disk): then undone below
         except BaseException:
-            self.conn.execute("ROLLBACK")
+            if self.conn.in_transaction:  # else SQLite rolled it back already (a full disk, I/O error)
+                self.conn.execute("ROLLBACK")
             self._entity_cache.clear()  # ids inserted in the rolled-back transaction are gone
             raise
-        else:
-            self.conn.execute("COMMIT")
         finally:
             self._in_tx = False
 
@@ -624,7 +628,8 @@ class Store:
                     self.conn.execute(stmt)
                 self.conn.execute("INSERT INTO schema_migrations VALUES (?, ?, ?)", (version, name, time.time()))
             except BaseException:
-                self.conn.execute("ROLLBACK")
+                if self.conn.in_transaction:
+                    self.conn.execute("ROLLBACK")
                 raise
             self.conn.execute("COMMIT")
             applied.append(version)
@@ -1187,6 +1192,12 @@ def _date_range(where: list[str], args: list, column: str, date_from: str | None
     if date_to:
         where.append(f"{column} <= ?")
         args.append(date_to + "\uffff")
+
+
+def _writable(path: Path) -> bool:
+    """Whether SQLite can write the database and its -wal/-shm files next to it (False on a
+    read-only mount, also for root)."""
+    return os.access(path.parent if not path.exists() else path, os.W_OK) and os.access(path.parent, os.W_OK)
 
 
 def _like(s: str) -> str:
