@@ -257,7 +257,7 @@ def test_full_disk_in_the_api_is_503_and_keeps_what_was_stored(tmp_path, monkeyp
     class FullStore(RealStore):  # every read-write connection of the app sees a full disk
         def __init__(self, *a, **kw):
             super().__init__(*a, **kw)
-            if not self.readonly:
+            if not kw.get("readonly"):
                 _fill_disk(self.conn)
 
     monkeypatch.setattr("khabar.store.Store", FullStore)
@@ -278,7 +278,7 @@ def test_full_disk_in_the_cli_is_one_line_and_keeps_what_was_stored(tmp_path, mo
     class FullStore(RealStore):
         def __init__(self, *a, **kw):
             super().__init__(*a, **kw)
-            if not self.readonly:
+            if not kw.get("readonly"):
                 _fill_disk(self.conn)
 
     monkeypatch.setattr("khabar.store.Store", FullStore)
