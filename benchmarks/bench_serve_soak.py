@@ -115,15 +115,18 @@ def request_paths(base: str) -> list[str]:
     return paths
 
 
+REQUEST_TIMEOUT_S = 10.0  # a server out of descriptors stops answering: count that as a failure
+
+
 def _get(url: str) -> int:
     try:
-        with urllib.request.urlopen(url, timeout=60) as r:
+        with urllib.request.urlopen(url, timeout=REQUEST_TIMEOUT_S) as r:
             r.read()
             return r.status
     except urllib.error.HTTPError as exc:
         return exc.code
     except OSError:
-        return 0  # connection refused or reset: counted as a failure
+        return 0  # refused, reset or timed out: counted as a failure
 
 
 def burst(base: str, paths: list[str], n: int, concurrency: int) -> Counter[int]:

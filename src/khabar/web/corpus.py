@@ -123,6 +123,10 @@ class WebCorpus:
         """The read-write connection, one thread at a time."""
         from ..store import Store
 
+        if self._memory:  # one connection for reads and writes: the readers' lock
+            with self._lock:
+                yield self._shared
+            return
         with self._write_lock:
             if self._writer is None:
                 self._writer = Store(self.path, create=False, check_same_thread=False)
