@@ -68,12 +68,9 @@ def start_server(db: Path, *, nofile: int = 256, idle_s: float = 0.5,
                  timeout_s: float = 60.0) -> tuple[subprocess.Popen, str]:
     """Start ``khabar serve`` on ``db``; (process, base URL) once /healthz answers."""
     port = free_port()
-
-    def limits() -> None:
-        resource.setrlimit(resource.RLIMIT_NOFILE, (nofile, nofile))
-
     proc = subprocess.Popen([sys.executable, "-c", SERVER, str(db), str(port), str(idle_s)],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, preexec_fn=limits)
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    resource.prlimit(proc.pid, resource.RLIMIT_NOFILE, (nofile, nofile))  # as 'ulimit -n' would
     base = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:

@@ -159,12 +159,13 @@ def _on_read_only_mount(folder: Path, command: str) -> subprocess.CompletedProce
     namespace (root only); skips when this machine does not allow it."""
     if shutil.which("unshare") is None or os.geteuid() != 0:
         pytest.skip("needs root and unshare(1) to make a read-only mount")
-    probe = subprocess.run(["unshare", "-m", "sh", "-c", f"mount --bind -o ro '{folder}' '{folder}' && "
-                            f"! touch '{folder}/probe' 2>/dev/null"], capture_output=True)
+    probe = subprocess.run(["unshare", "-m", "sh", "-c",
+                            f"mount --bind -o ro '{folder}' '{folder}' && ! touch '{folder}/probe' 2>/dev/null"],
+                           check=False, capture_output=True)
     if probe.returncode != 0:
         pytest.skip(f"cannot make a read-only mount here: {probe.stderr.decode(errors='replace').strip()}")
     return subprocess.run(["unshare", "-m", "sh", "-c", f"mount --bind -o ro '{folder}' '{folder}' && {command}"],
-                          capture_output=True, text=True, timeout=120)
+                          check=False, capture_output=True, text=True, timeout=120)
 
 
 def test_store_on_a_read_only_mount_is_readable(tmp_path):
