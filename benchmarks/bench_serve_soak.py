@@ -104,6 +104,7 @@ def request_paths(base: str) -> list[str]:
         ents = [e["id"] for e in json.load(r)["results"]]
     with urllib.request.urlopen(base + "/v1/articles?per_page=20", timeout=30) as r:
         arts = [a["id"] for a in json.load(r)["results"]]
+    # Putin, the school, Raisi, Tehran, Ebrahim Raisi: names and words of the test articles.
     paths = ["/healthz", f"/v1/articles?q={q('بوتين')}", f"/v1/articles?q={q('المدرسة')}&page=3",
              f"/v1/entities?q={q('رئيسي')}", f"/v1/quotes?speaker={q('بوتين')}", "/v1/events?per_page=50",
              f"/search?q={q('طهران')}", "/", f"/v1/quotes?about={q('إبراهيم رئيسي')}"]

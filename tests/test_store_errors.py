@@ -22,6 +22,7 @@ from khabar.store import Store
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 
+PUTIN = "بوتين"  # "Putin", named in two of the three test articles
 HUGE = "99999999999999999999999"  # beyond 64-bit integers
 JUST_OVER = str(2**63)  # 19 digits, one past SQLite's largest integer
 
@@ -77,7 +78,7 @@ def _assert_json_error(r, status: int) -> dict:
 @pytest.mark.parametrize("name", [HUGE, JUST_OVER, f"#{HUGE}", "1" * 5000])
 def test_cli_huge_numeric_ids_are_not_found(tmp_path, name):
     db = str(_make_store(tmp_path / "k.db"))
-    for args in (["entity", name], ["who-said", name], ["quotes-about", name], ["search", "بوتين", "--entity", name],
+    for args in (["entity", name], ["who-said", name], ["quotes-about", name], ["search", PUTIN, "--entity", name],
                  ["timeline", "--entity", name]):
         line = _one_line_error(_cli(*args, "--db", db))
         assert "no entity matches" in line, (args, line)
@@ -96,7 +97,7 @@ def test_api_huge_and_unicode_digit_ids_are_404_or_empty(tmp_path):
         assert r.status_code == 200, (path, r.text)
         assert r.json()["results"] == [], path
     # A real id still works.
-    eid = client.get("/v1/entities?q=بوتين").json()["results"][0]["id"]
+    eid = client.get(f"/v1/entities?q={PUTIN}").json()["results"][0]["id"]
     assert client.get(f"/v1/entities/{eid}").json()["entity"]["id"] == eid
 
 
@@ -117,7 +118,7 @@ def test_read_commands_and_serve_never_write_the_store(tmp_path):
     r = _cli("stats", "--db", db, "--format", "json")
     assert r.exit_code == 0, r.output
     assert json.loads(r.output)["articles"] == 0
-    assert _cli("search", "بوتين", "--db", db).exit_code == 0
+    assert _cli("search", PUTIN, "--db", db).exit_code == 0
     assert _cli("export", "--db", db, "--out", str(tmp_path / "out")).exit_code == 0
     assert _cli("timeline", "--db", db).exit_code == 0
     assert _fingerprint(path) == before
@@ -148,7 +149,8 @@ from khabar.api import create_app
 db = sys.argv[1]
 with TestClient(create_app(db), raise_server_exceptions=False) as c:
     out = {"healthz": c.get("/healthz").json(),
-           "search": c.get("/v1/articles", params={"q": "بوتين"}).json()["total"],
+           "search": c.get("/v1/articles", params={"q": "بوتين"}).json()["total"],  # "Putin"
+           # "The minister said the meeting will be held tomorrow."
            "post": c.post("/v1/articles", json={"text": "قال الوزير إن الاجتماع سيعقد غدا."}).json()}
 print(json.dumps(out))
 """
@@ -178,7 +180,7 @@ def test_store_on_a_read_only_mount_is_readable(tmp_path):
     r = _on_read_only_mount(folder, f"'{py}' -m khabar stats --db '{path}' --format json")
     assert r.returncode == 0, r.stderr
     assert json.loads(r.stdout)["articles"] == 3
-    r = _on_read_only_mount(folder, f"'{py}' -m khabar search بوتين --db '{path}' --format json")
+    r = _on_read_only_mount(folder, f"'{py}' -m khabar search {PUTIN} --db '{path}' --format json")
     assert r.returncode == 0 and json.loads(r.stdout)["total"] == 2, r.stderr
     r = _on_read_only_mount(folder, f"'{py}' -m khabar ingest - --db '{path}' --stages segment < /dev/null")
     assert r.returncode == 2 and "read-only" in r.stderr and "Traceback" not in r.stderr, r.stderr
@@ -219,10 +221,10 @@ def test_damaged_store_is_503_in_the_api_and_unhealthy(tmp_path):
     with _client(path) as client:
         body = _assert_json_error(client.get("/healthz"), 503)
         assert "damaged" in body["message"]
-        for url in ("/v1/articles?q=بوتين", "/v1/articles", "/v1/entities", "/v1/quotes", "/v1/events"):
+        for url in (f"/v1/articles?q={PUTIN}", "/v1/articles", "/v1/entities", "/v1/quotes", "/v1/events"):
             body = _assert_json_error(client.get(url), 503)
             assert "damaged" in body["message"] and str(tmp_path) not in body["message"], url
-        r = client.get("/search?q=بوتين")
+        r = client.get(f"/search?q={PUTIN}")
         assert r.status_code == 503 and r.headers["content-type"].startswith("text/html")
         assert "Traceback" not in r.text
     assert _fingerprint(path) == before
@@ -231,7 +233,7 @@ def test_damaged_store_is_503_in_the_api_and_unhealthy(tmp_path):
 def test_damaged_store_is_a_one_line_error_in_the_cli(tmp_path):
     path = _corrupt_copy(_make_store(tmp_path / "good.db", copies=20), tmp_path / "bad.db")
     before = _fingerprint(path)
-    for args in (["stats"], ["search", "بوتين"], ["entity", "بوتين"], ["timeline"], ["who-said", "بوتين"]):
+    for args in (["stats"], ["search", PUTIN], ["entity", PUTIN], ["timeline"], ["who-said", PUTIN]):
         line = _one_line_error(_cli(*args, "--db", str(path)))
         assert "damaged" in line, (args, line)
     assert _fingerprint(path) == before
@@ -262,12 +264,13 @@ def test_full_disk_in_the_api_is_503_and_keeps_what_was_stored(tmp_path, monkeyp
                 _fill_disk(self.conn)
 
     monkeypatch.setattr("khabar.store.Store", FullStore)
-    text = "قال وزير الخارجية إن المحادثات ستستأنف في القاهرة الأسبوع المقبل. " * 60  # a long article
+    # "The foreign minister said the talks will resume in Cairo next week." 60 times: a long article.
+    text = "قال وزير الخارجية إن المحادثات ستستأنف في القاهرة الأسبوع المقبل. " * 60
     with _client(path) as client:
         body = _assert_json_error(client.post("/v1/articles", json={"text": text}), 503)
         assert "full" in body["message"] and body["reason"] == "full"
         assert client.get("/healthz").json()["articles"] == 3
-        assert client.get("/v1/articles?q=بوتين").json()["total"] == 2
+        assert client.get(f"/v1/articles?q={PUTIN}").json()["total"] == 2
     with RealStore(path, readonly=True) as s:
         assert s.count_articles() == 3 and s.get_article("a1-0") is not None
 
@@ -284,6 +287,7 @@ def test_full_disk_in_the_cli_is_one_line_and_keeps_what_was_stored(tmp_path, mo
 
     monkeypatch.setattr("khabar.store.Store", FullStore)
     src = tmp_path / "new.jsonl"
+    # "The minister announced a new education plan today." 300 times, then "number i".
     src.write_text("\n".join(json.dumps({"id": f"n{i}", "text": "أعلن الوزير اليوم خطة جديدة للتعليم. " * 300
                                          + f"رقم {i}"}, ensure_ascii=False) for i in range(3)), encoding="utf-8")
     r = CliRunner().invoke(main, ["ingest", str(src), "--db", str(path), "--workers", "1", "--stages", "segment"])
