@@ -42,3 +42,43 @@ def test_serve_keeps_descriptors_and_memory_flat_over_bursts(tmp_path):
     first = samples[0]
     assert max(s.fds for s in samples) - first.fds <= 6, report
     assert max(s.rss_mb for s in samples) - first.rss_mb <= 25, report
+
+
+@pytest.mark.skipif(not Path("/proc/self/fd").is_dir(), reason="reads /proc/self/fd (Linux only)")
+def test_web_corpus_opens_at_most_its_pool_of_connections(tmp_path):
+    """Many threads reading at once share the pool: the files open on the store stay bounded,
+    and closing the corpus closes them all."""
+    import threading
+
+    from khabar.web.corpus import WebCorpus
+
+    bench = _bench()
+    db = tmp_path / "k.db"
+    bench.build_store(db, 30)
+
+    def open_on_store() -> int:
+        return sum(1 for fd in Path("/proc/self/fd").iterdir()
+                   if str(fd.resolve()).startswith(str(db)))  # k.db, k.db-wal, k.db-shm
+
+    corpus = WebCorpus(db)  # at most 4 read connections and 1 writer
+    start = threading.Barrier(24)
+    errors: list[BaseException] = []
+
+    def reader() -> None:
+        try:
+            start.wait()
+            for _ in range(5):
+                assert corpus.search("بوتين").total == 20  # "Putin": in 2 of every 3 articles
+                corpus.entity("1")
+        except BaseException as exc:  # noqa: BLE001 - reported by the main thread
+            errors.append(exc)
+
+    threads = [threading.Thread(target=reader) for _ in range(24)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    assert not errors, errors[:3]
+    assert open_on_store() <= 5 * 3, open_on_store()
+    corpus.close()
+    assert open_on_store() == 0
