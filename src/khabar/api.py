@@ -3,8 +3,9 @@
 HTTP lives here and in :mod:`khabar.web`; analysis goes through :mod:`khabar.service` and the
 corpus through :class:`khabar.web.corpus.WebCorpus` (over khabar.store). Errors are JSON
 ``{"status": 404, "error": "not_found", "message": "..."}`` (HTML pages for browser routes), with
-the right status: 400 malformed body or search query, 401 missing/wrong token, 404 unknown id,
-413 body over :data:`MAX_BODY_BYTES`, 422 validation. No stack trace ever reaches a client.
+the right status: 400 malformed body or search query, 401 missing/wrong token, 403 a write on a
+read-only store, 404 unknown id, 413 body over :data:`MAX_BODY_BYTES`, 422 validation, 503 a
+damaged, full or locked store. No stack trace ever reaches a client.
 """
 
 from __future__ import annotations
@@ -13,6 +14,8 @@ import hmac
 import logging
 import os
 import threading
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Annotated, Any
 
 from fastapi import Depends, FastAPI, Query, Request
@@ -25,6 +28,7 @@ from starlette.staticfiles import StaticFiles
 
 from . import __version__
 from .io import InputError, article_id, check_unicode, parse_date, unescape
+from .store import DatabaseError, StoreError, db_error, store_message
 from .web.corpus import Page, QueryError, WebCorpus
 
 log = logging.getLogger("khabar.api")
@@ -49,7 +53,11 @@ _JSON_PREFIXES = ("/v1", "/healthz", "/openapi.json", "/docs", "/redoc", "/stati
 
 _STATUS_CODES = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found",
                  405: "method_not_allowed", 413: "payload_too_large", 415: "unsupported_media_type",
-                 422: "validation_error", 500: "internal_error"}
+                 422: "validation_error", 500: "internal_error", 503: "unavailable"}
+
+# Store failures (StoreError.kind) -> HTTP status: a write on a read-only store is refused for
+# good (403); a damaged, full, locked or failing store is the server's trouble for now (503).
+_STORE_STATUS = {"read_only": 403}
 
 
 # Query parameter types (module level: FastAPI resolves the string annotations here).
@@ -208,11 +216,19 @@ def create_app(db_path: str | os.PathLike[str] | None = None, token: str | None 
     ``token`` (default: the ``KHABAR_API_TOKEN`` environment variable) is then required for
     writes, as ``Authorization: Bearer TOKEN`` or ``X-API-Token: TOKEN``.
     """
+    owned = corpus is None
     if corpus is None:
         corpus = WebCorpus(":memory:" if db_path is None else db_path)
     token = token if token is not None else (os.environ.get(TOKEN_ENV) or None)
 
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        yield
+        if owned:  # the connections this app opened close with it
+            corpus.close()
+
     app = FastAPIOffline(
+        lifespan=lifespan,
         title="khabar", version=__version__, static_url="/static-docs",
         description=("Structured knowledge from Arabic news: analyse an article (entities with English "
                      "names, quotes and speakers, time expressions, events) and search a corpus. "
@@ -240,8 +256,13 @@ def create_app(db_path: str | os.PathLike[str] | None = None, token: str | None 
         return {"total": page.total, "page": number, "per_page": per_page, "has_more": more,
                 "results": page.items}
 
-    @app.get("/healthz", tags=["meta"], summary="Liveness and corpus size")
-    def healthz() -> dict[str, Any]:
+    @app.get("/healthz", tags=["meta"], summary="Liveness, store check and corpus size",
+             responses={503: {"description": "The store cannot be read (damaged, locked, missing)"}})
+    def healthz() -> Any:
+        problem = corpus.check()  # the store's errors become 503 in the handlers below
+        if problem:
+            log.error("health check: the store's file is damaged: %s", problem)
+            return _error_response(503, f"{store_message('corrupt')} ({problem})", reason="corrupt")
         return {"status": "ok", "version": __version__, "articles": corpus.count()}
 
     analyses = threading.BoundedSemaphore(MAX_CONCURRENT_ANALYSES)
@@ -404,6 +425,14 @@ def _install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(QueryError)
     async def query_error(request: Request, exc: QueryError) -> Response:
         return respond(request, 400, f"malformed search query: {exc}")
+
+    @app.exception_handler(StoreError)
+    @app.exception_handler(DatabaseError)
+    async def store_error(request: Request, exc: Exception) -> Response:
+        err = exc if isinstance(exc, StoreError) else db_error(exc)  # type: ignore[arg-type]
+        log.error("store error on %s %s: %s", request.method, request.url.path, err)
+        # The client gets what failed, not the server's file path (that is in the log).
+        return respond(request, _STORE_STATUS.get(err.kind, 503), store_message(err.kind), reason=err.kind)
 
     @app.exception_handler(Exception)
     async def internal_error(request: Request, exc: Exception) -> Response:

@@ -105,6 +105,13 @@ class KhabarGroup(click.Group):
             fail(str(exc))
         except BrokenPipeError:
             sys.exit(0)
+        except Exception as exc:
+            store = sys.modules.get("khabar.store")  # loaded by any command that opened a store
+            if store is not None and isinstance(exc, store.StoreError):
+                fail(str(exc))
+            if store is not None and isinstance(exc, store.DatabaseError):  # a damaged, full or read-only store
+                fail(str(store.db_error(exc)))
+            raise
         sys.exit(rv if isinstance(rv, int) else 0)
 
 

@@ -40,19 +40,28 @@ def limit_option(default: int) -> Callable[[Callable[..., Any]], Callable[..., A
 
 
 @contextmanager
-def open_store(db: str, *, create: bool = False) -> Iterator[Any]:
-    """The store, with every store/view error turned into a one-line message."""
-    from .store import QueryError, Store, StoreError
+def open_store(db: str, *, create: bool = False, write: bool = True) -> Iterator[Any]:
+    """The store, with every store/view/database error turned into a one-line message.
+    ``write=False`` opens it read-only: nothing is written, so a read-only file or mount works."""
+    from .store import DatabaseError, QueryError, Store, StoreError, db_error
     from .views import NotFound
 
     try:
-        store = Store(db, create=create)
+        try:
+            store = Store(db, create=create and write, readonly=not write)
+        except StoreError as exc:
+            if exc.kind != "outdated":
+                raise
+            Store(db, create=False).close()  # an older schema: migrate once, then read
+            store = Store(db, readonly=True)
     except StoreError as exc:
         fail(str(exc))
     try:
         yield store
     except (StoreError, QueryError, NotFound) as exc:
         fail(str(exc))
+    except DatabaseError as exc:  # after opening: a damaged page, a full disk, a read-only file
+        fail(str(db_error(exc, db)))
     finally:
         store.close()
 
@@ -178,7 +187,7 @@ def reindex_cmd(db: str, workers: int | None, stages: str | None, force: bool, a
 def stats_cmd(db: str, n_failures: int, fmt: str) -> None:
     """What a corpus database holds: articles, sources, dates, entities, quotes, events,
     pipeline versions, and the files and articles that failed to ingest."""
-    with open_store(db) as store:
+    with open_store(db, write=False) as store:
         st = store.stats()
         fails = store.failures(limit=n_failures) if n_failures else []
         if fmt == "json":
@@ -217,7 +226,7 @@ def search_cmd(query: str, db: str, date_from: str | None, date_to: str | None, 
     """
     from . import views
 
-    with open_store(db) as store:
+    with open_store(db, write=False) as store:
         page = views.search(store, query, date_from=date_from, date_to=date_to, source=source, entity=entity,
                             limit=limit, offset=offset)
         if fmt == "json":
@@ -252,7 +261,7 @@ def entity_cmd(name: str, db: str, granularity: str, limit: int, fmt: str) -> No
     with most, its quotes, quotes about it, its events. NAME: Arabic or English name, KB id, #id."""
     from . import views
 
-    with open_store(db) as store:
+    with open_store(db, write=False) as store:
         p = views.entity_profile(store, name, granularity=granularity, top=limit, quotes_limit=limit,
                                  events_limit=limit)
         if fmt == "json":
@@ -312,7 +321,7 @@ def _quote_command(name: str, about: bool) -> click.Command:
             fmt: str) -> None:
         from . import views
 
-        with open_store(db) as store:
+        with open_store(db, write=False) as store:
             view = views.quotes_about_view if about else views.who_said
             res = view(store, name, date_from=date_from, date_to=date_to, limit=limit, offset=offset)
             if fmt == "json":
@@ -347,7 +356,7 @@ def timeline_cmd(entity: str | None, event_type: str | None, db: str, date_from:
     """Dated events in order (the event's own date when the text gives one, else the article's)."""
     from . import views
 
-    with open_store(db) as store:
+    with open_store(db, write=False) as store:
         evs = views.timeline(store, entity=entity, date_from=date_from, date_to=date_to, type=event_type, limit=limit)
         if fmt == "json":
             _echo_json([v.to_dict() for v in evs])
@@ -375,7 +384,7 @@ def stories_cmd(db: str, date_from: str | None, date_to: str | None, source: str
     sources), biggest first, each with a representative title."""
     from . import views
 
-    with open_store(db) as store:
+    with open_store(db, write=False) as store:
         sts = views.stories(store, date_from, date_to, source, window_days=window, threshold=threshold,
                             min_size=min_size, limit=limit)
         if fmt == "json":
@@ -410,7 +419,7 @@ def export_cmd(db: str, fmt: str, out_dir: str, tables: str) -> None:
     """Export the corpus as JSONL, Parquet (for DuckDB, Spark, pandas) or CSV tables."""
     from .export import ExportError, export
 
-    with open_store(db) as store:
+    with open_store(db, write=False) as store:
         try:
             written = export(store, out_dir, fmt=fmt, tables=[t.strip() for t in tables.split(",") if t.strip()])
         except ExportError as exc:

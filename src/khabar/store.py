@@ -18,9 +18,11 @@ and serialise access yourself).
 from __future__ import annotations
 
 import json
+import os
 import re
 import sqlite3
 import time
+import urllib.parse
 import zlib
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
@@ -32,10 +34,53 @@ from typing import Any
 from .text.normalize import normalize, normalize_name
 
 DEFAULT_DB = "khabar.db"
+_MAX_ROWID = 2**63 - 1  # the largest id SQLite stores
 
 
 class StoreError(RuntimeError):
-    """The store cannot be opened or used (missing file, newer schema, ...); one-line message."""
+    """The store cannot be opened or used (missing file, newer schema, ...); one-line message.
+
+    ``kind`` says what callers may act on: ``read_only`` (a write on a store that cannot be
+    written), ``full`` (no space left), ``corrupt`` (a damaged file), ``busy`` (locked or out of
+    connections), ``io`` (the disk failed), ``outdated`` (a read-only open of a store that needs
+    a migration) or ``error`` (anything else).
+    """
+
+    def __init__(self, message: str, kind: str = "error") -> None:
+        super().__init__(message)
+        self.kind = kind
+
+
+# SQLite's errors, for the layers above that catch them (only this module imports sqlite3).
+DatabaseError = sqlite3.DatabaseError
+
+# SQLite primary result codes (the low byte of an extended code) -> StoreError kinds.
+_SQLITE_KINDS = {5: "busy", 6: "busy", 8: "read_only", 10: "io", 11: "corrupt", 13: "full", 14: "io", 26: "corrupt"}
+_KIND_TEXT = {
+    "read_only": "the store is read-only (file, folder or disk); nothing was written",
+    "full": "the disk holding the store is full; the last write was undone, what was stored before is kept",
+    "corrupt": "the store's file is damaged; restore it from a backup (what can still be read: "
+               "'sqlite3 FILE .recover')",
+    "busy": "the store is locked by another process; try again",
+    "io": "the store's file cannot be read or written (disk or permission error)",
+}
+
+
+def store_message(kind: str) -> str:
+    """What a failure of this :class:`StoreError` kind means, for a user (no file path)."""
+    return _KIND_TEXT.get(kind, "the store cannot be used (the error was logged)")
+
+
+def db_error(exc: sqlite3.Error, path: str | Path | None = None) -> StoreError:
+    """A one-line :class:`StoreError` for an SQLite error met while using the store (after it
+    was opened), with the ``kind`` of failure and SQLite's own words."""
+    code = getattr(exc, "sqlite_errorcode", None)
+    kind = _SQLITE_KINDS.get(code & 0xFF, "error") if isinstance(code, int) else "error"
+    if kind == "error" and "readonly" in str(exc):  # raised without a code by some paths
+        kind = "read_only"
+    where = f"{path}: " if path else ""
+    text = _KIND_TEXT.get(kind, "database error")
+    return StoreError(f"{where}{text} ({exc})", kind)
 
 
 class QueryError(ValueError):
@@ -458,7 +503,8 @@ class Store:
 
     ``Store(path)`` opens (creating and migrating when needed) the database; ``create=False``
     raises :class:`StoreError` when the file does not exist; ``readonly=True`` opens it
-    read-only (no migration; it must be current).
+    read-only (no migration, no PRAGMA that writes; it must be current), which also works on
+    a file or folder that cannot be written.
     """
 
     def __init__(self, path: str | Path = DEFAULT_DB, *, create: bool = True, readonly: bool = False,
@@ -467,10 +513,10 @@ class Store:
         memory = str(path) == ":memory:"
         if not memory and not self.path.exists() and (readonly or not create):
             raise StoreError(f"{self.path}: no such database (create one with 'khabar ingest PATH --db {self.path}')")
+        self.readonly = readonly and not memory
         try:
-            if readonly and not memory:
-                self.conn = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True, isolation_level=None,
-                                            check_same_thread=check_same_thread)
+            if self.readonly:
+                self.conn = self._connect_readonly(check_same_thread)
             else:
                 self.conn = sqlite3.connect(str(path), isolation_level=None, check_same_thread=check_same_thread)
             self.conn.execute("PRAGMA busy_timeout = 10000")
@@ -482,15 +528,41 @@ class Store:
             if readonly:
                 if self.schema_version() != len(MIGRATIONS):
                     raise StoreError(f"{self.path}: schema version {self.schema_version()}, expected "
-                                     f"{len(MIGRATIONS)}; open it once read-write to migrate")
+                                     f"{len(MIGRATIONS)}; open it once read-write to migrate", "outdated")
             else:
                 self.migrate()
                 if self.get_meta("index_fingerprint") is None and self.count_articles() == 0:
                     self.set_meta("index_fingerprint", index_fingerprint())
         except sqlite3.DatabaseError as exc:
-            raise StoreError(f"{self.path}: not a khabar database ({exc})") from None
+            if hasattr(self, "conn"):
+                self.conn.close()
+            err = db_error(exc, self.path)
+            if err.kind == "io" and not readonly and not memory and not _writable(self.path):
+                err = StoreError(f"{self.path}: {_KIND_TEXT['read_only']} ({exc})", "read_only")
+            if err.kind in ("read_only", "full", "busy", "io"):
+                raise err from None
+            raise StoreError(f"{self.path}: not a khabar database ({exc})", "corrupt") from None
+        except StoreError:
+            self.conn.close()
+            raise
         self._entity_cache: dict[str, int] = {}
         self._in_tx = False
+
+    def _connect_readonly(self, check_same_thread: bool) -> sqlite3.Connection:
+        """A ``mode=ro`` connection: SQLite writes nothing to the database file through it. A WAL
+        database in a folder that cannot be written (a read-only mount) has no shared-memory
+        index to read through, so it is opened ``immutable`` instead: a snapshot of the file."""
+        uri = "file:" + urllib.parse.quote(str(self.path.absolute())) + "?mode=ro"
+        conn = sqlite3.connect(uri, uri=True, isolation_level=None, check_same_thread=check_same_thread)
+        try:
+            conn.execute("SELECT COUNT(*) FROM sqlite_master").fetchone()
+            return conn
+        except sqlite3.OperationalError as exc:
+            conn.close()
+            if getattr(exc, "sqlite_errorcode", 0) & 0xFF not in (8, 14):  # READONLY, CANTOPEN
+                raise
+        return sqlite3.connect(uri + "&immutable=1", uri=True, isolation_level=None,
+                               check_same_thread=check_same_thread)
 
     # -- lifecycle ----------------------------------------------------------------
 
@@ -511,8 +583,9 @@ class Store:
             try:
                 yield
             except BaseException:
-                self.conn.execute("ROLLBACK TO nested")
-                self.conn.execute("RELEASE nested")
+                if self.conn.in_transaction:  # SQLite may have rolled back all of it (a full disk)
+                    self.conn.execute("ROLLBACK TO nested")
+                    self.conn.execute("RELEASE nested")
                 self._entity_cache.clear()
                 raise
             self.conn.execute("RELEASE nested")
@@ -521,12 +594,12 @@ class Store:
         self._in_tx = True
         try:
             yield
+            self.conn.execute("COMMIT")  # may fail too (a full disk): then undone below
         except BaseException:
-            self.conn.execute("ROLLBACK")
+            if self.conn.in_transaction:  # else SQLite rolled it back already (a full disk, I/O error)
+                self.conn.execute("ROLLBACK")
             self._entity_cache.clear()  # ids inserted in the rolled-back transaction are gone
             raise
-        else:
-            self.conn.execute("COMMIT")
         finally:
             self._in_tx = False
 
@@ -555,7 +628,8 @@ class Store:
                     self.conn.execute(stmt)
                 self.conn.execute("INSERT INTO schema_migrations VALUES (?, ?, ?)", (version, name, time.time()))
             except BaseException:
-                self.conn.execute("ROLLBACK")
+                if self.conn.in_transaction:
+                    self.conn.execute("ROLLBACK")
                 raise
             self.conn.execute("COMMIT")
             applied.append(version)
@@ -755,6 +829,23 @@ class Store:
     def count_articles(self) -> int:
         return self.conn.execute("SELECT COUNT(*) FROM articles").fetchone()[0]
 
+    def check(self, max_seconds: float = 0.5) -> str | None:
+        """What ``PRAGMA quick_check`` finds wrong with the file (None when nothing), within
+        ``max_seconds``: a large store is checked only as far as that goes, so that a health
+        probe stays cheap. Raises :class:`sqlite3.DatabaseError` when the check cannot read."""
+        deadline = time.monotonic() + max_seconds
+        self.conn.set_progress_handler(lambda: time.monotonic() > deadline, 20_000)
+        try:
+            rows = self.conn.execute("PRAGMA quick_check(5)").fetchall()
+        except sqlite3.OperationalError as exc:
+            if time.monotonic() > deadline and "interrupt" in str(exc):
+                return None  # out of time before finding anything wrong
+            raise
+        finally:
+            self.conn.set_progress_handler(None, 0)
+        found = [str(r[0]) for r in rows]
+        return None if found == ["ok"] else "; ".join(found)
+
     def stats(self) -> Stats:
         c = self.conn
         s = Stats()
@@ -903,8 +994,10 @@ class Store:
     def resolve_entity_match(self, name_or_id: str | int, limit: int = 10) -> tuple[str, list[EntityRecord]]:
         """Like :meth:`resolve_entity`, also saying how they matched: ``id``, ``exact``,
         ``alias``, ``partial`` or ``none``."""
-        if isinstance(name_or_id, int) or re.fullmatch(r"#?\d+", str(name_or_id).strip()):
-            e = self.get_entity(int(str(name_or_id).strip().lstrip("#")))
+        if isinstance(name_or_id, int) or re.fullmatch(r"#?\d{1,19}", str(name_or_id).strip()):
+            eid = int(str(name_or_id).strip().lstrip("#"))
+            # Beyond SQLite's 64-bit integers no entity can have that id (and binding it fails).
+            e = self.get_entity(eid) if 0 <= eid <= _MAX_ROWID else None
             return ("id", [e]) if e else ("none", [])
         raw = str(name_or_id).strip()
         norm = normalize_name(raw)
@@ -1099,6 +1192,12 @@ def _date_range(where: list[str], args: list, column: str, date_from: str | None
     if date_to:
         where.append(f"{column} <= ?")
         args.append(date_to + "\uffff")
+
+
+def _writable(path: Path) -> bool:
+    """Whether SQLite can write the database and its -wal/-shm files next to it (False on a
+    read-only mount, also for root)."""
+    return os.access(path.parent if not path.exists() else path, os.W_OK) and os.access(path.parent, os.W_OK)
 
 
 def _like(s: str) -> str:

@@ -1,5 +1,5 @@
 """A thin adapter between the HTTP layer and the corpus store (:mod:`khabar.store`,
-:mod:`khabar.views`): one SQLite connection per server thread, results as JSON-ready dicts
+:mod:`khabar.views`): a small pool of SQLite connections, results as JSON-ready dicts
 in the same shapes as the CLI's JSON (``SearchHit``, ``EntityRecord``, ``QuoteRecord``,
 ``EventRecord``, ``EntityProfile``, ``Story`` ``to_dict()``), plus the few aggregates the web
 UI needs that the store does not offer (most-quoted speakers, article-to-corpus entity links,
@@ -10,6 +10,7 @@ quotes by topic), built here from the store's public functions only.
 
 from __future__ import annotations
 
+import re
 import threading
 import time
 from collections import Counter, OrderedDict
@@ -39,24 +40,39 @@ class Page:
 
 
 class WebCorpus:
-    """The corpus as the API and web UI see it (read-mostly; :meth:`add` writes)."""
+    """The corpus as the API and web UI see it (read-mostly; :meth:`add` writes).
+
+    Reads borrow one of at most ``pool_size`` read-only connections for the length of a call and
+    give it back, so the number of open files and SQLite page caches stays bounded however many
+    threads the server runs (a connection per thread leaked one each time the threadpool
+    replaced a thread). Writes go through one read-write connection, opened at the first write
+    and used by one thread at a time. A store that cannot be written is still served; a write
+    then raises :class:`khabar.store.StoreError` of kind ``read_only``.
+    """
 
     SPEAKERS_TTL_S = 60.0
+    POOL_SIZE = 4
+    WAIT_S = 30.0  # longest wait for a free read connection before answering "busy"
+    CHECK_TTL_S = 10.0  # a passing health check is reused this long
 
-    def __init__(self, path: str | Path) -> None:
+    def __init__(self, path: str | Path, *, pool_size: int = POOL_SIZE) -> None:
         from ..store import Store
 
         self.path = str(path)
         self._memory = self.path == ":memory:"
-        self._local = threading.local()
         self._lock = threading.RLock()
-        self._opened: list[Any] = []
-        first = Store(self.path, check_same_thread=not self._memory)  # creates and migrates
-        self._opened.append(first)
+        self._write_lock = threading.Lock()
+        self._writer: Any = None
+        self._idle: list[Any] = []  # open read connections not lent out
+        self._slots = threading.BoundedSemaphore(pool_size)
+        self._checked_at: float | None = None
         if self._memory:
-            self._shared = first
+            self._shared = self._writer = Store(self.path, check_same_thread=False)
+        elif not Path(self.path).exists():
+            self._writer = Store(self.path, check_same_thread=False)  # creates and migrates
         else:
-            self._local.store = first
+            with self._store():  # opens (and checks) one read connection; migrates when needed
+                pass
         self._speakers: tuple[float, int, list[dict[str, Any]]] | None = None
         self._links: OrderedDict[str, dict[str, str]] = OrderedDict()
         self._stories: OrderedDict[tuple, list[dict[str, Any]]] = OrderedDict()
@@ -64,28 +80,77 @@ class WebCorpus:
     # -- connections -------------------------------------------------------------------------
     @contextmanager
     def _store(self) -> Iterator[Any]:
+        """A read connection for the length of a ``with`` block."""
         if self._memory:
             with self._lock:
                 yield self._shared
             return
-        store = getattr(self._local, "store", None)
-        if store is None:
-            from ..store import Store
+        from ..store import DatabaseError, StoreError
 
-            store = Store(self.path)
-            self._local.store = store
+        if not self._slots.acquire(timeout=self.WAIT_S):
+            raise StoreError(f"{self.path}: every connection to the store is in use; try again", "busy")
+        store = None
+        try:
             with self._lock:
-                self._opened.append(store)
-        yield store
+                store = self._idle.pop() if self._idle else None
+            if store is None:
+                store = self._open_reader()
+            yield store
+        except DatabaseError:
+            if store is not None:  # the file may be damaged: do not lend this connection again
+                store.close()
+                store = None
+            raise
+        finally:
+            if store is not None:
+                with self._lock:
+                    self._idle.append(store)
+            self._slots.release()
+
+    def _open_reader(self) -> Any:
+        from ..store import Store, StoreError
+
+        try:
+            return Store(self.path, readonly=True, check_same_thread=False)
+        except StoreError as exc:
+            if exc.kind != "outdated":
+                raise
+        Store(self.path).close()  # an older schema: migrate once (fails clearly when read-only)
+        return Store(self.path, readonly=True, check_same_thread=False)
+
+    @contextmanager
+    def _write_store(self) -> Iterator[Any]:
+        """The read-write connection, one thread at a time."""
+        from ..store import Store
+
+        if self._memory:  # one connection for reads and writes: the readers' lock
+            with self._lock:
+                yield self._shared
+            return
+        with self._write_lock:
+            if self._writer is None:
+                self._writer = Store(self.path, create=False, check_same_thread=False)
+            yield self._writer
+
+    def check(self) -> str | None:
+        """Why the store cannot serve (a damaged file, ...), or None when it can; a passing
+        check is reused for :attr:`CHECK_TTL_S` seconds. Raises the store's errors."""
+        if self._checked_at is not None and time.monotonic() - self._checked_at < self.CHECK_TTL_S:
+            return None
+        with self._store() as s:
+            problem = s.check()
+            s.count_articles()
+        self._checked_at = None if problem else time.monotonic()
+        return problem
 
     def close(self) -> None:
         with self._lock:
-            for s in self._opened:
-                try:
-                    s.close()
-                except Exception:  # noqa: BLE001, S110 - closing at shutdown, other threads' connections
-                    pass
-            self._opened.clear()
+            idle, self._idle = self._idle, []
+        with self._write_lock:
+            writer, self._writer = self._writer, None
+        for s in [*idle, writer]:
+            if s is not None:
+                s.close()
 
     # -- writes --------------------------------------------------------------------------------
     def add(self, doc: Document) -> tuple[str, bool]:
@@ -93,7 +158,7 @@ class WebCorpus:
         from ..io import article_id
 
         d = doc.to_dict()
-        with self._store() as s:
+        with self._write_store() as s:
             created = s.add_article(d, pipeline_version=_pipeline_version())
         self._speakers = None
         return article_id(d["text"]), created
@@ -144,7 +209,7 @@ class WebCorpus:
         """Profile of a corpus entity by its numeric id; None when unknown."""
         from .. import views
 
-        if not entity_id.isdigit() or len(entity_id) > 18:
+        if not re.fullmatch(r"[0-9]{1,18}", entity_id):  # ASCII only: int() takes "²" and "١" too
             return None
         try:
             with self._store() as s:
