@@ -115,7 +115,7 @@ def corpus() -> WebCorpus:
 def test_serve_refuses_a_missing_store_unless_create(tmp_path):
     typo = tmp_path / "typo.db"
     r = subprocess.run([sys.executable, "-m", "khabar", "serve", "--db", str(typo), "--port", str(_free_port())],
-                       cwd=ROOT, env=_env(), capture_output=True, text=True, timeout=60)
+                       cwd=ROOT, env=_env(), capture_output=True, text=True, timeout=60, check=False)
     assert r.returncode == 2, r.stderr
     assert r.stderr.count("\n") == 1 and "does not exist" in r.stderr and "--create" in r.stderr
     assert "serving" not in r.stderr and not typo.exists()
@@ -135,7 +135,7 @@ def test_serve_on_a_busy_port_fails_before_announcing(store):
         busy.listen()
         port = busy.getsockname()[1]
         r = subprocess.run([sys.executable, "-m", "khabar", "serve", "--db", str(store), "--port", str(port)],
-                           cwd=ROOT, env=_env(), capture_output=True, text=True, timeout=60)
+                           cwd=ROOT, env=_env(), capture_output=True, text=True, timeout=60, check=False)
     assert r.returncode == 2
     assert r.stderr.strip().count("\n") == 0 and f"cannot listen on 127.0.0.1:{port}" in r.stderr
     assert "serving" not in r.stderr and "Traceback" not in r.stderr
@@ -144,7 +144,7 @@ def test_serve_on_a_busy_port_fails_before_announcing(store):
 def test_serve_refuses_a_network_address_without_a_token(store):
     r = subprocess.run([sys.executable, "-m", "khabar", "serve", "--db", str(store), "--host", "0.0.0.0",
                         "--port", str(_free_port())], cwd=ROOT, env=_env(), capture_output=True, text=True,
-                       timeout=60)
+                       timeout=60, check=False)
     assert r.returncode == 2 and "without a token" in r.stderr and "serving" not in r.stderr
     assert r.stderr.count("\n") == 1
 
@@ -269,3 +269,30 @@ def test_host_names_are_compared_without_port_case_or_brackets():
                                                                   "192.168.1.5", "news.example"]
     assert [api._host_name(h) for h in ("[::1]:8000", "LOCALHOST:80", "a.example.", "::1")] == [
         "::1", "localhost", "a.example", "::1"]
+
+
+# --- article pages link each entity to the corpus entity its mentions were stored under ------------
+def test_article_links_follow_the_stored_mentions():
+    from khabar.model import Document, Entity, Mention, Sentence
+
+    def doc(doc_id: str, text: str, name: str, type_: str, kb_id: str | None) -> Document:
+        start = text.index(name)
+        ent = Entity("e1", type_, name, (Mention(start, start + len(name), name, "name"),), kb_id=kb_id)
+        return Document(id=doc_id, text=text, sentences=(Sentence(0, len(text)),), entities=(ent,))
+
+    # The same name: first stored as an unlinked place, then as a linked person (twice, so the
+    # person is the most mentioned entity of that name).
+    place = doc("place", "وصل الوفد إلى ساحة النور صباح اليوم.", "النور", "LOC", None)
+    person = [doc(f"person-{i}", f"قال النور في البيان رقم {i} إن العمل مستمر.", "النور", "PER", "khabar:test-nour")
+              for i in range(2)]
+    c = WebCorpus(":memory:")
+    try:
+        for d in (place, *person):
+            c.add(d)
+        by_kb = {r["kb_id"]: str(r["id"]) for r in c.entities("النور").items}
+        assert set(by_kb) == {None, "khabar:test-nour"}
+        place_id = c.article("place")["id"]
+        assert c.entity_links(place_id) == {"e1": by_kb[None]}
+        assert c.entity_links(c.article("person-0")["id"]) == {"e1": by_kb["khabar:test-nour"]}
+    finally:
+        c.close()

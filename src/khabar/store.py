@@ -1042,6 +1042,12 @@ class Store:
                 f"WHERE article = articles.rowid) FROM articles{cond} ORDER BY published, rowid", args):
             yield cid, title, pub, src, json.loads(zlib.decompress(blob)), [int(e) for e in ents.split(",")] if ents else []
 
+    def article_mention_entities(self, article_id: str) -> list[tuple[int, int, int]]:
+        """(start, end, corpus entity id) of each mention stored for an article (content id)."""
+        return [tuple(r) for r in self.conn.execute(  # type: ignore[misc]
+            'SELECT m.start, m."end", m.entity FROM articles a JOIN mentions m ON m.article = a.rowid '
+            "WHERE a.id = ?", (article_id,))]
+
     def article_text(self, article_id: str) -> str | None:
         row = self.conn.execute("SELECT text FROM articles WHERE id=?", (article_id,)).fetchone()
         return row[0] if row else None
