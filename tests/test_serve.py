@@ -296,3 +296,24 @@ def test_article_links_follow_the_stored_mentions():
         assert c.entity_links(c.article("person-0")["id"]) == {"e1": by_kb["khabar:test-nour"]}
     finally:
         c.close()
+
+
+# --- search snippets (most of a search request's time) --------------------------------------------
+def test_snippets_find_late_hits_through_diacritics_and_false_candidates():
+    from khabar.store import make_snippet
+    from khabar.text.normalize import normalize
+
+    filler = "تحدث التقرير عن الطقس المُعتدل في المنطقة هذا الأسبوع. " * 80  # diacritics: the slow path
+    # "درس" (lesson) first inside "المدرسة" (the school: no hit), then as a word of its own
+    text = filler + "وزار الوزير المدرسةَ الجديدة. " + filler + "وقال إن الدرس الأول يبدأ غدا. " + filler
+    late = text.index("الدرس")
+    snip = make_snippet(text, ("درس",))
+    assert snip.text.startswith("…") and "الدرس الأول" in snip.text
+    assert [normalize(snip.text[s:e]).text for s, e in snip.highlights] == ["الدرس"]
+    start = snip.text.index("الدرس")
+    assert text[late:late + 5] == snip.text[start:start + 5]
+    # a clitic form and a diacritic inside the hit: the highlight covers the whole written word
+    snip = make_snippet(text, ("مدرسه",))
+    assert [snip.text[s:e] for s, e in snip.highlights] == ["المدرسةَ"]
+    # no hit: the start of the text
+    assert make_snippet(text, ("غائب",)).text == text[:220] + "…"
