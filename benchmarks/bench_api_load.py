@@ -99,6 +99,22 @@ def start_server(db: Path, port: int, workers: int | None = None, tree: Path | N
     raise SystemExit("server did not start within 60 s")
 
 
+def cpu_seconds(pid: int) -> float:
+    """CPU time (user + system) of a process and its children, from /proc (0.0 elsewhere)."""
+    tick = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+    total = 0.0
+    pids = [pid]
+    try:
+        children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+        pids += [int(c) for c in children]
+        for p in pids:
+            fields = Path(f"/proc/{p}/stat").read_text().rsplit(")", 1)[1].split()
+            total += (int(fields[11]) + int(fields[12])) / tick  # utime, stime
+    except OSError:
+        return 0.0
+    return total
+
+
 def sample_targets(base: str) -> tuple[list[str], list[str]]:
     """Article ids and query words taken from the store through the API itself."""
     ids, words = [], Counter()
@@ -226,9 +242,13 @@ def main() -> int:
                         print(f"\n[{name}] round {rnd}: {clients} clients for {args.duration:.0f}s on {base} "
                               f"({len(ids)} article ids, {len(queries)} query words; load average "
                               f"{os.getloadavg()[0]:.1f})", flush=True)
+                        cpu0 = cpu_seconds(proc.pid)
                         res = asyncio.run(run_load(base, ids, queries, clients, args.duration))
+                        cpu = cpu_seconds(proc.pid) - cpu0
                         report(res)
                         row = summary(res)
+                        row["cpu_ms"] = cpu * 1000 / max(1, row["requests"])
+                        print(f"server CPU: {cpu:.1f}s = {row['cpu_ms']:.1f} ms per request", flush=True)
                         results[(name, clients)].append(row)
                         bad |= bool(row["5xx"] or row["failed"])
                     alive = urllib.request.urlopen(f"{base}/healthz", timeout=5).status == 200
@@ -239,12 +259,13 @@ def main() -> int:
                     proc.wait(timeout=30)
     if len(results) > 1 or args.rounds > 1:
         print(f"\nmedians over {args.rounds} round(s), {args.duration:.0f}s each:")
-        print(f"{'server':<20}{'clients':>8}{'req/s':>8}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}{'5xx':>6}"
-              f"{'failed':>8}  p95 of each round")
+        print(f"{'server':<20}{'clients':>8}{'req/s':>8}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}{'CPU ms/req':>11}"
+              f"{'5xx':>6}{'failed':>8}  p95 of each round")
         for (name, clients), rows in results.items():
-            med = {k: statistics.median(r[k] for r in rows) for k in ("rps", "p50", "p95", "p99")}
+            med = {k: statistics.median(r[k] for r in rows) for k in ("rps", "p50", "p95", "p99", "cpu_ms")}
             each = ", ".join(f"{r['p95']:.0f}" for r in rows)
             print(f"{name:<20}{clients:>8}{med['rps']:>8.1f}{med['p50']:>9.0f}{med['p95']:>9.0f}{med['p99']:>9.0f}"
+                  f"{med['cpu_ms']:>11.1f}"
                   f"{sum(r['5xx'] for r in rows):>6}{sum(r['failed'] for r in rows):>8}  "
                   f"{each}")
     return 1 if bad else 0

@@ -154,9 +154,10 @@ class SearchHit:
     snippet: Snippet
 
     def to_dict(self) -> dict[str, Any]:
-        d = asdict(self)
-        d["snippet"] = {"text": self.snippet.text, "highlights": [list(h) for h in self.snippet.highlights]}
-        return d
+        # Field by field: dataclasses.asdict deep-copies, a tenth of a search request's time.
+        return {"id": self.id, "ext_id": self.ext_id, "title": self.title, "published": self.published,
+                "source": self.source, "url": self.url, "score": self.score,
+                "snippet": {"text": self.snippet.text, "highlights": [list(h) for h in self.snippet.highlights]}}
 
 
 @dataclass(frozen=True, slots=True)
