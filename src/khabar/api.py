@@ -157,7 +157,7 @@ class HostCheckMiddleware:
         self.app, self.allowed = app, frozenset(_host_name(h) for h in allowed)
 
     async def __call__(self, scope: dict, receive: Any, send: Any) -> None:
-        if scope["type"] not in ("http", "websocket"):
+        if scope["type"] != "http":  # lifespan (the app has no websockets)
             await self.app(scope, receive, send)
             return
         raw = dict(scope.get("headers") or []).get(b"host", b"").decode("latin-1")
