@@ -7,6 +7,7 @@ import gzip
 import json
 import os
 import signal
+import socket
 import sqlite3
 import subprocess
 import sys
@@ -276,6 +277,23 @@ def test_dask_ingest_on_a_local_cluster(tmp_path):
             rep = ingest([tmp_path / "ds"], s, workers=1, stages=("segment", "summary"))
             assert rep.added == 5 and s.count_articles() == 5
             assert load_shards(s, tmp_path / "ds").skipped == 5
+
+
+def test_cli_ingest_dask_unreachable_scheduler_is_one_line(tmp_path):
+    pytest.importorskip("distributed")
+    (tmp_path / "a.txt").write_text(article(1), encoding="utf-8")
+    with socket.socket() as s:  # a loopback port that nothing listens on
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    db = tmp_path / "k.db"
+    t0 = time.monotonic()
+    r = subprocess.run([sys.executable, "-m", "khabar", "ingest", str(tmp_path / "a.txt"), "--db", str(db),
+                        "--dask", f"tcp://127.0.0.1:{port}"],
+                       capture_output=True, text=True, timeout=60, check=False)
+    assert r.returncode == 2 and time.monotonic() - t0 < 25  # --dask-timeout, default 5 s (distributed: 30 s)
+    assert r.stderr.strip().count("\n") == 0 and "Traceback" not in r.stderr
+    assert f"cannot connect to the Dask scheduler at tcp://127.0.0.1:{port}" in r.stderr
+    assert not db.exists() and not (tmp_path / "k-shards").exists()  # nothing was created
 
 
 def test_cli_ingest_help_and_errors(tmp_path):

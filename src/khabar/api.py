@@ -6,15 +6,19 @@ corpus through :class:`khabar.web.corpus.WebCorpus` (over khabar.store). Errors 
 the right status: 400 malformed body or search query, 401 missing/wrong token, 403 a write on a
 read-only store, 404 unknown id, 413 body over :data:`MAX_BODY_BYTES`, 422 validation, 503 a
 damaged, full or locked store. No stack trace ever reaches a client.
+
+``khabar serve`` with several worker processes builds the app in each through
+:func:`app_from_env` (uvicorn needs an import string for workers).
 """
 
 from __future__ import annotations
 
 import hmac
+import ipaddress
 import logging
 import os
 import threading
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterable
 from contextlib import asynccontextmanager
 from typing import Annotated, Any
 
@@ -46,6 +50,11 @@ ANALYZE_WAIT_SECONDS = 5.0
 MAX_PAGE = 10_000
 MAX_PER_PAGE = 100
 TOKEN_ENV = "KHABAR_API_TOKEN"
+# Read by app_from_env (set by 'khabar serve' for its worker processes).
+DB_ENV = "KHABAR_DB"
+ALLOWED_HOSTS_ENV = "KHABAR_ALLOWED_HOSTS"  # comma-separated; "*" turns the Host check off
+ANONYMOUS_WRITES_ENV = "KHABAR_ANONYMOUS_WRITES"  # "1": writes open when no token is set
+LOOPBACK_HOSTS = ("localhost", "127.0.0.1", "::1")
 _DATE_RE = r"^\d{4}-\d{2}-\d{2}$"
 
 # Paths answered with JSON errors; every other path is a browser page (HTML errors).
@@ -171,6 +180,55 @@ class BodyLimitMiddleware:
         await self.app(scope, limited_receive, guarded_send)
 
 
+class HostCheckMiddleware:
+    """Answer 400 to a request whose Host header is not an allowed name (DNS rebinding: a page
+    on evil.example whose name resolves to 127.0.0.1 sends ``Host: evil.example``)."""
+
+    def __init__(self, app: Any, allowed: Iterable[str]) -> None:
+        self.app, self.allowed = app, frozenset(_host_name(h) for h in allowed)
+
+    async def __call__(self, scope: dict, receive: Any, send: Any) -> None:
+        if scope["type"] != "http":  # lifespan (the app has no websockets)
+            await self.app(scope, receive, send)
+            return
+        raw = dict(scope.get("headers") or []).get(b"host", b"").decode("latin-1")
+        if _host_name(raw) not in self.allowed:
+            shown = raw[:100] or "(none)"
+            await _error_response(400, f"host {shown!r} is not allowed on this server "
+                                       "(khabar serve --allowed-host adds one)")(scope, receive, send)
+            return
+        await self.app(scope, receive, send)
+
+
+def _host_name(host: str) -> str:
+    """The name in a Host header or address, lower case, without port, brackets or final dot."""
+    host = host.strip().lower()
+    if host.startswith("["):  # [::1]:8000
+        host = host[1:].partition("]")[0]
+    elif host.count(":") == 1:  # name:port (a bare IPv6 address has several colons)
+        host = host.partition(":")[0]
+    return host.rstrip(".")
+
+
+def is_loopback(host: str) -> bool:
+    """Whether binding ``host`` serves this machine only."""
+    name = _host_name(host)
+    if name == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(name).is_loopback
+    except ValueError:
+        return False
+
+
+def allowed_hosts(bound: str, extra: Iterable[str] = ()) -> list[str]:
+    """Loopback names, the bound address (unless it is a wildcard) and ``extra``."""
+    hosts = list(LOOPBACK_HOSTS)
+    if _host_name(bound) not in ("0.0.0.0", "::", ""):
+        hosts.append(bound)
+    return list(dict.fromkeys(_host_name(h) for h in (*hosts, *extra)))
+
+
 class SecurityHeadersMiddleware:
     """Strict headers on every response; a no-inline-script CSP on the web UI pages."""
 
@@ -185,19 +243,22 @@ class SecurityHeadersMiddleware:
             await self.app(scope, receive, send)
             return
         path = scope.get("path", "")
-        docs = path.startswith(("/docs", "/redoc"))
 
         async def send_with_headers(message: dict) -> None:
             if message["type"] == "http.response.start":
-                headers = list(message.get("headers") or [])
-                headers += [(b"x-content-type-options", b"nosniff"), (b"referrer-policy", b"no-referrer"),
-                            (b"x-frame-options", b"DENY")]
-                if not docs:
-                    headers.append((b"content-security-policy", self.CSP.encode()))
-                message = {**message, "headers": headers}
+                message = {**message, "headers": [*(message.get("headers") or []), *self.headers(path)]}
             await send(message)
 
         await self.app(scope, receive, send_with_headers)
+
+    @classmethod
+    def headers(cls, path: str) -> list[tuple[bytes, bytes]]:
+        """The headers for a response on ``path`` (the API docs pages run Swagger's inline script)."""
+        headers = [(b"x-content-type-options", b"nosniff"), (b"referrer-policy", b"no-referrer"),
+                   (b"x-frame-options", b"DENY")]
+        if not path.startswith(("/docs", "/redoc")):
+            headers.append((b"content-security-policy", cls.CSP.encode()))
+        return headers
 
 
 def _error_body(status: int, message: str, **extra: Any) -> dict[str, Any]:
@@ -210,11 +271,15 @@ def _error_response(status: int, message: str, **extra: Any) -> JSONResponse:
 
 # --- the app --------------------------------------------------------------------------------------
 def create_app(db_path: str | os.PathLike[str] | None = None, token: str | None = None, *,
-               corpus: WebCorpus | None = None) -> FastAPI:
+               corpus: WebCorpus | None = None, allowed_hosts: Iterable[str] | None = None,
+               anonymous_writes: bool = True) -> FastAPI:
     """The API + web UI app on the store at ``db_path`` (an in-memory store when None).
 
     ``token`` (default: the ``KHABAR_API_TOKEN`` environment variable) is then required for
-    writes, as ``Authorization: Bearer TOKEN`` or ``X-API-Token: TOKEN``.
+    writes, as ``Authorization: Bearer TOKEN`` or ``X-API-Token: TOKEN``. Without a token,
+    writes are open when ``anonymous_writes`` (local use), else refused with 403.
+    ``allowed_hosts``: the names the Host header may carry (None or "*" in it: any; the
+    server that runs the app then answers for the Host check).
     """
     owned = corpus is None
     if corpus is None:
@@ -236,20 +301,28 @@ def create_app(db_path: str | os.PathLike[str] | None = None, token: str | None 
                      f"{MAX_TEXT_CHARS:,} characters. Writes need a token when {TOKEN_ENV} is set."),
     )
     app.state.corpus = corpus
-    app.add_middleware(SecurityHeadersMiddleware)
+    # The last added runs first: security headers go on every response, the Host check's and
+    # the body limit's refusals included (500s get them in their handler).
     app.add_middleware(BodyLimitMiddleware, limit=MAX_BODY_BYTES)
+    if allowed_hosts is not None and "*" not in allowed_hosts:
+        app.add_middleware(HostCheckMiddleware, allowed=allowed_hosts)
+    app.add_middleware(SecurityHeadersMiddleware)
     _install_error_handlers(app)
 
     def require_token(request: Request) -> None:
         if token is None:
-            return
+            if anonymous_writes:
+                return
+            raise HTTPException(403, "writes are disabled on this server: it was started without a token "
+                                     f"({TOKEN_ENV}) on a network address")
         given = request.headers.get("x-api-token") or ""
         auth = request.headers.get("authorization") or ""
         if auth.lower().startswith("bearer "):
             given = auth[7:].strip()
         if not given or not hmac.compare_digest(given.encode(), token.encode()):
             raise HTTPException(401, f"this server requires a token for writes ({TOKEN_ENV}): "
-                                     "send 'Authorization: Bearer TOKEN'")
+                                     "send 'Authorization: Bearer TOKEN'",
+                                headers={"WWW-Authenticate": 'Bearer realm="khabar"'})
 
     def paged(page: Page, number: int, per_page: int) -> dict[str, Any]:
         more = page.more or (page.total is not None and number * per_page < page.total)
@@ -369,6 +442,19 @@ def create_app(db_path: str | os.PathLike[str] | None = None, token: str | None 
     return app
 
 
+def app_from_env() -> FastAPI:
+    """The app for one ``khabar serve`` worker process, configured by environment variables
+    (``uvicorn --factory khabar.api:app_from_env``): the store at ``KHABAR_DB`` (which must
+    exist), the token ``KHABAR_API_TOKEN``, Host names ``KHABAR_ALLOWED_HOSTS`` (default:
+    loopback names only), writes without a token only when ``KHABAR_ANONYMOUS_WRITES=1``."""
+    db = os.environ.get(DB_ENV) or ""
+    if not db or not os.path.isfile(db):
+        raise RuntimeError(f"{DB_ENV} must name an existing khabar store (got {db!r})")
+    hosts = [h.strip() for h in os.environ.get(ALLOWED_HOSTS_ENV, "").split(",") if h.strip()]
+    return create_app(db, allowed_hosts=hosts or LOOPBACK_HOSTS,
+                      anonymous_writes=os.environ.get(ANONYMOUS_WRITES_ENV) == "1")
+
+
 def _package_dir(name: str) -> Any:
     from importlib import resources
 
@@ -437,4 +523,8 @@ def _install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(Exception)
     async def internal_error(request: Request, exc: Exception) -> Response:
         log.error("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
-        return respond(request, 500, "internal server error (the error was logged on the server)")
+        response = respond(request, 500, "internal server error (the error was logged on the server)")
+        # This handler runs outside the middleware (in Starlette's outermost error layer).
+        for name, value in SecurityHeadersMiddleware.headers(request.url.path):
+            response.headers[name.decode()] = value.decode()
+        return response

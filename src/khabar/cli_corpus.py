@@ -104,9 +104,12 @@ def _stages(stages: str | None) -> tuple[str, ...] | None:
 @click.option("--shards", type=click.Path(file_okay=False), metavar="DIR",
               help="With --dask: write the analyses as Parquet shards in DIR (default: DIR next to --db).")
 @click.option("--no-load", is_flag=True, help="With --dask: keep the Parquet shards as a dataset, do not load the store.")
+@click.option("--dask-timeout", type=click.FloatRange(min=0.1), default=10.0, show_default=True, metavar="SECONDS",
+              help="With --dask: give up connecting to the scheduler after this long.")
 @click.option("--json", "as_json", is_flag=True, help="Print the final report as JSON.")
 def ingest_cmd(paths: tuple[str, ...], db: str, workers: int | None, stages: str | None, max_chars: int,
-               dask_address: str | None, shards: str | None, no_load: bool, as_json: bool) -> int:
+               dask_address: str | None, shards: str | None, no_load: bool, dask_timeout: float,
+               as_json: bool) -> int:
     """Analyse articles and store them in a corpus database (idempotent).
 
     PATH may be anything 'khabar analyze' reads (.txt, .json, .jsonl, .html, .gz of these,
@@ -118,20 +121,38 @@ def ingest_cmd(paths: tuple[str, ...], db: str, workers: int | None, stages: str
     from .ingest import ingest
     from .pipeline import PipelineError
 
-    with open_store(db, create=True) as store:
-        try:
-            if dask_address:
-                from .ingest import ingest_dask
+    # Connect before the store is opened (or created): an unreachable scheduler changes nothing.
+    client = _dask_client(dask_address, dask_timeout) if dask_address else None
+    try:
+        with open_store(db, create=True) as store:
+            try:
+                if client is not None:
+                    from .ingest import ingest_dask
 
-                report = ingest_dask(paths, store, dask_address, stages=_stages(stages), max_chars=max_chars,
-                                     shards=shards, load=not no_load, progress=not as_json)
-            else:
-                report = ingest(paths, store, workers=workers, stages=_stages(stages), max_chars=max_chars,
-                                progress=not as_json)
-        except PipelineError as exc:
-            fail(str(exc))
-        _print_report(report, store.count_articles(), db, as_json, "ingest")
+                    report = ingest_dask(paths, store, client, stages=_stages(stages), max_chars=max_chars,
+                                         shards=shards, load=not no_load, progress=not as_json)
+                else:
+                    report = ingest(paths, store, workers=workers, stages=_stages(stages), max_chars=max_chars,
+                                    progress=not as_json)
+            except PipelineError as exc:
+                fail(str(exc))
+            _print_report(report, store.count_articles(), db, as_json, "ingest")
+    finally:
+        if client is not None:
+            client.close()
     return 130 if report.interrupted else 1 if report.failed else 0
+
+
+def _dask_client(address: str, timeout: float) -> Any:
+    """A client of the Dask scheduler at ``address``, or a one-line error within ``timeout`` s."""
+    try:
+        from distributed import Client
+    except ImportError:
+        fail("--dask needs the 'dask' extra: pip install 'khabar[dask]'")
+    try:
+        return Client(address, timeout=timeout)
+    except (OSError, ValueError, TypeError) as exc:  # unreachable (OSError, timeouts) or a malformed address
+        fail(f"cannot connect to the Dask scheduler at {address}: {exc}")
 
 
 def _print_report(report: Any, total: int, db: str, as_json: bool, what: str) -> None:

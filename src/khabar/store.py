@@ -199,9 +199,10 @@ class SearchHit:
     snippet: Snippet
 
     def to_dict(self) -> dict[str, Any]:
-        d = asdict(self)
-        d["snippet"] = {"text": self.snippet.text, "highlights": [list(h) for h in self.snippet.highlights]}
-        return d
+        # Field by field: dataclasses.asdict deep-copies, a tenth of a search request's time.
+        return {"id": self.id, "ext_id": self.ext_id, "title": self.title, "published": self.published,
+                "source": self.source, "url": self.url, "score": self.score,
+                "snippet": {"text": self.snippet.text, "highlights": [list(h) for h in self.snippet.highlights]}}
 
 
 @dataclass(frozen=True, slots=True)
@@ -435,17 +436,30 @@ def parse_query(query: str) -> ParsedQuery:
 def make_snippet(text: str, terms: Sequence[str], width: int = 220) -> Snippet:
     """A window of ``text`` around the first query term found (matching on normalised text,
     and on words that end with the term, so clitic forms are highlighted too)."""
-    norm = normalize(text)
     alts = []
     for t in sorted({t for t in terms if t.strip("*")}, key=len, reverse=True):
         alts.append(re.escape(normalize(t.rstrip("*")).text) + (r"[^\W_]*" if t.endswith("*") else ""))
     hits: list[tuple[int, int]] = []
     if alts:
         pat = re.compile(r"(?<![^\W_])[^\W\d_]{0,4}?(?:" + "|".join(alts) + r")(?![^\W_])", re.UNICODE)
-        for m in pat.finditer(norm.text):
-            hits.append(norm.span(m.start(), m.end()))
-            if len(hits) >= 50:
-                break
+        find = re.compile("|".join(alts)).search  # the terms alone: a fast literal scan
+        # Normalise a growing prefix, cut before a space (normalising is per character, so it
+        # is a prefix of the whole text's), until the first hit: it is usually early, and
+        # normalising and scanning every hit's whole text was most of a search request's time.
+        size, norm, first = 512, normalize(""), None
+        while first is None and norm.original_length < len(text):
+            norm = normalize(_prefix(text, size))
+            candidate = find(norm.text)  # a hit starts at most 4 letters (clitics) before its term
+            first = pat.search(norm.text, max(0, candidate.start() - 4)) if candidate else None
+            size *= 4
+        if first is not None:  # then cover the snippet window (see below) and a word beyond it
+            need = norm.span(first.start(), first.start())[0] + width + 64
+            if norm.original_length < len(text) and len(_prefix(text, need)) > norm.original_length:
+                norm = normalize(_prefix(text, need))
+            for m in pat.finditer(norm.text, first.start()):
+                hits.append(norm.span(m.start(), m.end()))
+                if len(hits) >= 50:
+                    break
     if not hits:
         cut = text[:width]
         return Snippet(cut + ("…" if len(text) > width else ""), ())
@@ -464,6 +478,17 @@ def make_snippet(text: str, terms: Sequence[str], width: int = 220) -> Snippet:
     shift = len(prefix) - start
     marks = tuple((s + shift, e + shift) for s, e in hits if s >= start and e <= end)
     return Snippet(prefix + body + suffix, marks)
+
+
+_SPACE_RE = re.compile(r"\s")
+
+
+def _prefix(text: str, size: int) -> str:
+    """``text`` up to the first whitespace at or after ``size`` (all of it when there is none)."""
+    if size >= len(text):
+        return text
+    m = _SPACE_RE.search(text, size)
+    return text[:m.start()] if m else text
 
 
 def _entity_key(kb_id: str | None, name: str) -> str:
@@ -1134,6 +1159,12 @@ class Store:
                 f"SELECT id, title, published, source, analysis, (SELECT group_concat(entity) FROM article_entities "
                 f"WHERE article = articles.rowid) FROM articles{cond} ORDER BY published, rowid", args):
             yield cid, title, pub, src, json.loads(zlib.decompress(blob)), [int(e) for e in ents.split(",")] if ents else []
+
+    def article_mention_entities(self, article_id: str) -> list[tuple[int, int, int]]:
+        """(start, end, corpus entity id) of each mention stored for an article (content id)."""
+        return [tuple(r) for r in self.conn.execute(  # type: ignore[misc]
+            'SELECT m.start, m."end", m.entity FROM articles a JOIN mentions m ON m.article = a.rowid '
+            "WHERE a.id = ?", (article_id,))]
 
     def article_text(self, article_id: str) -> str | None:
         row = self.conn.execute("SELECT text FROM articles WHERE id=?", (article_id,)).fetchone()

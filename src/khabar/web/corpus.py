@@ -22,7 +22,6 @@ from pathlib import Path
 from typing import Any
 
 from ..model import Document
-from ..text.normalize import normalize_name
 
 
 class QueryError(ValueError):
@@ -218,8 +217,9 @@ class WebCorpus:
             return None
 
     def entity_links(self, article_id: str, article: dict[str, Any] | None = None) -> dict[str, str]:
-        """Article entity id (``e1``) -> corpus entity id, resolved by KB id or name (``article``:
-        the article's dict when the caller has it already)."""
+        """Article entity id (``e1``) -> corpus entity id: the entity its mentions were stored
+        under (``article``: the article's dict when the caller has it already). One indexed
+        query; resolving each name instead scanned the entities table per entity."""
         with self._lock:
             if article_id in self._links:
                 return self._links[article_id]
@@ -227,12 +227,12 @@ class WebCorpus:
         links: dict[str, str] = {}
         if d is not None:
             with self._store() as s:
-                for e in d.get("entities", []):
-                    want = normalize_name(str(e.get("name") or ""))
-                    for rec in s.resolve_entity(e.get("kb_id") or e.get("name") or "", limit=5):
-                        if (e.get("kb_id") and rec.kb_id == e.get("kb_id")) or normalize_name(rec.name) == want:
-                            links[str(e["id"])] = str(rec.id)
-                            break
+                stored = {(start, end): eid for start, end, eid in s.article_mention_entities(d["id"])}
+            for e in d.get("entities", []):
+                found = next((stored[(m["start"], m["end"])] for m in e.get("mentions", [])
+                              if (m["start"], m["end"]) in stored), None)
+                if found is not None:
+                    links[str(e["id"])] = str(found)
         with self._lock:
             self._links[article_id] = links
             while len(self._links) > 512:
