@@ -21,6 +21,7 @@ import os
 import sys
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -119,16 +120,52 @@ def _data_digest() -> bytes:
 _STAGES: tuple[str, ...] | None = None
 
 
-def _init_worker(stages: tuple[str, ...] | None, child: bool = False) -> None:
+def _init_worker(stages: tuple[str, ...] | None, child: bool = False, parent_alive: Any = None) -> None:
     global _STAGES
     _STAGES = stages
-    if child:  # Ctrl-C reaches the whole process group: the parent decides, workers carry on
+    if child:  # Ctrl-C or a stop reaches the whole process group: the parent decides, workers carry on
         import signal
 
         signal.signal(signal.SIGINT, signal.SIG_IGN)
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
+        _exit_with_parent(parent_alive)
     from .service import get_pipeline
 
     get_pipeline(stages)  # build once per process, before the first article
+
+
+def _exit_with_parent(parent_alive: Any) -> None:
+    """End this worker as soon as the ingest that started it is gone or stops it, so that no
+    worker outlives its ingest (not even after ``kill -9`` of the parent, whose results nobody
+    could take any more). ``parent_alive`` is the read end of a pipe whose only write end the
+    parent holds: it reads end-of-file when the parent closes it or dies. The parent process
+    id is checked too, and on Linux the kernel kills the worker when its parent (the fork
+    server, which exits with the ingest) dies."""
+    import threading
+
+    if sys.platform.startswith("linux"):
+        try:
+            import ctypes
+            import signal
+
+            pr_set_pdeathsig = 1
+            ctypes.CDLL(None, use_errno=True).prctl(pr_set_pdeathsig, int(signal.SIGKILL), 0, 0, 0)
+        except (OSError, AttributeError):  # best effort: the watch below does not depend on it
+            pass
+    ppid = os.getppid()
+
+    def watch() -> None:
+        while os.getppid() == ppid:
+            try:
+                if parent_alive is not None and parent_alive.poll(1.0):  # readable = end of file
+                    break
+            except (EOFError, OSError):
+                break
+            if parent_alive is None:
+                time.sleep(1.0)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="khabar-exit-with-parent", daemon=True).start()
 
 
 def analyze_record(cid: str, rec: dict[str, Any], stages: tuple[str, ...] | None = None
@@ -273,15 +310,17 @@ def _run(store: Store, jobs: Iterable[Job | BadArticle], report: IngestReport, *
     bytes_done = 0
 
     def flush() -> None:
-        nonlocal pending, last_commit
+        nonlocal last_commit
         if not pending:
             return
+        # Counted once committed: an interrupt inside the transaction rolls it back and the
+        # final flush writes the same batch again.
+        added, failures = 0, []
         with store.transaction():
             for cid, path, d, f, err in pending:
                 if err is not None or d is None:
                     store.record_failure(path, cid, err or "analysis failed")
-                    report.failed += 1
-                    report.failures.append((path, cid, err or "analysis failed"))
+                    failures.append((path, cid, err or "analysis failed"))
                     continue
                 try:  # a malformed analysis is that article's failure, not the batch's
                     store.add_article(d, content_id=cid, path=path, pipeline_version=report.pipeline_version,
@@ -289,11 +328,13 @@ def _run(store: Store, jobs: Iterable[Job | BadArticle], report: IngestReport, *
                 except (KeyError, TypeError, ValueError, AttributeError) as exc:
                     reason = f"cannot store the analysis: {type(exc).__name__}: {exc}"
                     store.record_failure(path, cid, reason)
-                    report.failed += 1
-                    report.failures.append((path, cid, reason))
+                    failures.append((path, cid, reason))
                     continue
-                report.added += 1
-        pending = []
+                added += 1
+        report.added += added
+        report.failed += len(failures)
+        report.failures.extend(failures)
+        pending.clear()  # the same list the workers' side fills when interrupted
         last_commit = time.monotonic()
 
     def take(results: list[Result]) -> None:
@@ -328,49 +369,87 @@ def _run(store: Store, jobs: Iterable[Job | BadArticle], report: IngestReport, *
             yield batch
 
     try:
-        if workers <= 1:
-            _init_worker(stages)
-            for batch in batches():
-                take(_analyze_jobs(batch))
-        else:
-            ctx = multiprocessing.get_context("forkserver" if sys.platform != "win32" else "spawn")
-            with cf.ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=_init_worker,
-                                        initargs=(stages, True)) as pool:
-                inflight: set[cf.Future[list[Result]]] = set()
-                sent: dict[cf.Future[list[Result]], list[Job]] = {}
-
-                def submit(b: list[Job]) -> None:
-                    fut = pool.submit(_analyze_jobs, b)
-                    sent[fut] = b
-                    inflight.add(fut)
-
-                def collect(fut: cf.Future[list[Result]]) -> None:
-                    take(_future_results(fut, sent.pop(fut)))
-
-                try:
-                    for batch in batches():
-                        submit(batch)
-                        while len(inflight) >= workers * 3:
-                            done, _ = cf.wait(inflight, return_when=cf.FIRST_COMPLETED)
-                            for fut in done:
-                                inflight.discard(fut)
-                                collect(fut)
-                    for fut in cf.as_completed(list(inflight)):
-                        inflight.discard(fut)
-                        collect(fut)
-                except BaseException:
-                    for fut in inflight:
-                        fut.cancel()
-                    # Keep what finished already: it is analysed, store it.
-                    for fut in inflight:
-                        if fut.done() and not fut.cancelled() and fut.exception() is None:
-                            pending.extend(fut.result())
-                    pool.shutdown(wait=False, cancel_futures=True)
-                    raise
+        with _stop_signal_interrupts():
+            _analyse_all(batches(), take, pending, workers=workers, stages=stages)
         flush()
     except KeyboardInterrupt:
         report.interrupted = True
         flush()
+
+
+def _analyse_all(batches: Iterable[list[Job]], take: Callable[[list[Result]], None], pending: list[Result], *,
+                 workers: int, stages: tuple[str, ...] | None) -> None:
+    """Run the batches (in worker processes when ``workers > 1``), handing results to ``take``.
+    Interrupted, the workers are stopped at once and finished results go to ``pending``."""
+    if workers <= 1:
+        _init_worker(stages)
+        for batch in batches:
+            take(_analyze_jobs(batch))
+        return
+    ctx = multiprocessing.get_context("forkserver" if sys.platform != "win32" else "spawn")
+    # Workers watch the read end and exit when it reads end-of-file: when this process closes
+    # the write end (interrupted) or dies (even by kill -9).
+    alive_r, alive_w = ctx.Pipe(duplex=False)
+    try:
+        with cf.ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=_init_worker,
+                                    initargs=(stages, True, alive_r)) as pool:
+            inflight: set[cf.Future[list[Result]]] = set()
+            sent: dict[cf.Future[list[Result]], list[Job]] = {}
+
+            def submit(b: list[Job]) -> None:
+                fut = pool.submit(_analyze_jobs, b)
+                sent[fut] = b
+                inflight.add(fut)
+
+            def collect(fut: cf.Future[list[Result]]) -> None:
+                take(_future_results(fut, sent.pop(fut)))
+
+            try:
+                for batch in batches:
+                    submit(batch)
+                    while len(inflight) >= workers * 3:
+                        done, _ = cf.wait(inflight, return_when=cf.FIRST_COMPLETED)
+                        for fut in done:
+                            inflight.discard(fut)
+                            collect(fut)
+                for fut in cf.as_completed(list(inflight)):
+                    inflight.discard(fut)
+                    collect(fut)
+            except BaseException:
+                for fut in inflight:
+                    fut.cancel()
+                # Keep what finished already: it is analysed, store it.
+                for fut in inflight:
+                    if fut.done() and not fut.cancelled() and fut.exception() is None:
+                        pending.extend(fut.result())
+                alive_w.close()  # stop the workers now: what they are doing would be thrown away
+                pool.shutdown(wait=False, cancel_futures=True)
+                raise
+    finally:
+        alive_w.close()
+        alive_r.close()
+
+
+@contextmanager
+def _stop_signal_interrupts() -> Iterator[None]:
+    """SIGTERM (a service stop, ``kill``) ends the run the way Ctrl-C does: a KeyboardInterrupt,
+    so the workers stop and what is analysed is stored. Only the main thread can set handlers."""
+    import signal
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def stop(signum: int, _frame: Any) -> None:
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)  # a second one does not cut the wind-down short
+        raise KeyboardInterrupt(f"stopped by signal {signum}")
+
+    previous = signal.signal(signal.SIGTERM, stop)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 def _future_results(fut: cf.Future[list[Result]], jobs: list[Job]) -> list[Result]:
