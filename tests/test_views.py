@@ -8,7 +8,7 @@ import json
 
 import pytest
 from click.testing import CliRunner
-from corpus_helpers import corpus_docs, make_doc
+from corpus_helpers import corpus_docs, make_doc, speaker_docs
 
 from khabar import views
 from khabar.cli import LAZY_COMMANDS, main
@@ -222,3 +222,21 @@ def test_export_of_empty_tables_keeps_the_columns(tmp_path):
     assert "actor1_en" in pq.read_table(tmp_path / "p" / "events.parquet").column_names
     assert pq.read_table(tmp_path / "p" / "gdelt.parquet").schema.field("SQLDATE").type == "int64"
     assert (tmp_path / "c" / "quotes.csv").read_text(encoding="utf-8").startswith("id,article_id")
+
+
+def test_most_quoted_counts_only_named_people_and_organisations():
+    s = Store(":memory:")
+    for d in speaker_docs():
+        s.add_article(d)
+    top = views.most_quoted(s, 10)
+    assert [(sc.entity.name, sc.quotes) for sc in top] == [("سلمى الحربي", 3), ("رابطة الصيادين", 1)]
+    assert top[0].to_dict()["count"] == 3 and top[0].to_dict()["type"] == "PER"
+    assert views.most_quoted(s, 1) == top[:1]
+
+
+@pytest.mark.parametrize(("name", "generic"), [
+    ("لي", True), ("التقرير", True), ("المصادر", True), ("الشركة", True), ("الوزارة", True), ("عدم", True),
+    ("سلمى الحربي", False), ("لي كه تشيانغ", False), ("وزارة الصحة", False), ("رويترز", False),
+])
+def test_generic_names_are_told_from_real_ones(name, generic):
+    assert views.is_generic_name(name) is generic

@@ -8,6 +8,7 @@ API and the web UI all call. Each returns plain dataclasses with ``to_dict()`` (
 - :func:`events` / :func:`timeline`: dated events in order.
 - :func:`stories`: clusters of articles about the same story, with a representative title.
 - :func:`article`, :func:`entities`, :func:`resolve_entities`: single records and listings.
+- :func:`most_quoted`: the named people and organisations quoted most.
 
 Entities are named the way a user would: an Arabic name (any spelling that normalises the same),
 an English name, a KB id or ``#<entity id>``. An unknown name raises :class:`NotFound`.
@@ -16,10 +17,12 @@ an English name, a KB id or ``#<entity id>``. An unknown name raises :class:`Not
 from __future__ import annotations
 
 import math
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from datetime import date
+from functools import lru_cache
+from importlib import resources
 from typing import Any
 
 from .store import EntityRecord, EventRecord, QuoteRecord, SearchPage, Store
@@ -108,6 +111,62 @@ def entity_profile(store: Store, name_or_id: str | int, *, granularity: str = "m
         events=tuple(store.events(actor=ids, limit=events_limit, newest_first=True)),
         articles=sum(e.articles or 0 for e in ents), mentions=sum(e.mentions or 0 for e in ents),
     )
+
+
+# --------------------------------------------------------------------------- most quoted
+
+GENERIC_SPEAKERS_FILE = "generic_speakers.txt"
+SPEAKER_TYPES = ("PER", "ORG")
+
+
+def _bare(word: str) -> str:
+    """A word normalised, without the definite article (ال)."""
+    from .text.normalize import normalize
+
+    norm = normalize(word).text
+    return norm[2:] if norm.startswith("ال") and len(norm) > 3 else norm  # ال: "the"
+
+
+@lru_cache(maxsize=1)
+def _generic_words() -> frozenset[str]:
+    from .summary import load_stopwords
+
+    text = resources.files("khabar.data").joinpath(GENERIC_SPEAKERS_FILE).read_text(encoding="utf-8")
+    words = [ln.split("#")[0].strip() for ln in text.splitlines()]
+    return frozenset(_bare(w) for w in words if w) | load_stopwords()
+
+
+def is_generic_name(name: str) -> bool:
+    """True when a name names no one in particular: every word is a pronoun, a function word or
+    a common noun such as التقرير (the report), المصادر (the sources) or الشركة (the company)."""
+    from .summary import key
+
+    generic = _generic_words()
+    words = name.split()
+    return all(_bare(w) in generic or key(w) in generic for w in words)
+
+
+@dataclass(frozen=True)
+class SpeakerCount:
+    entity: EntityRecord
+    quotes: int
+
+    def to_dict(self) -> dict[str, Any]:
+        return {**self.entity.to_dict(), "count": self.quotes}
+
+
+def most_quoted(store: Store, limit: int = 10) -> list[SpeakerCount]:
+    """Speakers by number of quotes, most first, counting only real named entities: a person or
+    organisation (PER, ORG) named at least once by a name (not only by a title or a noun phrase)
+    whose name is not generic (:func:`is_generic_name`). Quotes the analysis gave to "لي" (to me)
+    or "المصادر" (the sources) say nothing about who is quoted most."""
+    counts = Counter(r["speaker_id"] for r in store.rows("quotes") if r["speaker_id"] is not None)
+    records = {r["id"]: EntityRecord(r["id"], r["type"], r["name"], r["name_en"], r["kb_id"], r["articles"],
+                                     r["mentions"]) for r in store.rows("entities") if r["id"] in counts}
+    candidates = {i for i, e in records.items() if e.type in SPEAKER_TYPES and not is_generic_name(e.name)}
+    named = {r["entity_id"] for r in store.rows("mentions") if r["kind"] == "name" and r["entity_id"] in candidates}
+    ranked = sorted(named, key=lambda i: (-counts[i], i))
+    return [SpeakerCount(records[i], counts[i]) for i in ranked[:limit]]
 
 
 # --------------------------------------------------------------------------- quotes and events
