@@ -112,6 +112,23 @@ def test_stories_cluster_same_event_and_keep_others_apart():
     assert views.stories(s, date_from="2015-09-01") == []  # one article alone is not a story
 
 
+def test_stories_do_not_chain_unrelated_articles():
+    # Each article shares one topic with the next (cosine 0.5), none with any other (cosine 0):
+    # single link chained all seven into one story whose ends have nothing in common.
+    words = ["سيول", "أمطار", "طرق", "إجلاء", "مدارس", "رياح", "كهرباء", "مطار"]  # floods, rain, roads, ...
+    s = Store(":memory:")
+    for i in range(7):
+        d = _story_doc(f"c{i}", f"خبر رقم {i} عن {words[i]} و{words[i + 1]}.", "2015-07-21", "a", None)
+        d["topics"] = [{"label": words[i], "score": 1.0}, {"label": words[i + 1], "score": 1.0}]
+        s.add_article(d)
+    sts = views.stories(s, window_days=2)
+    assert sts and max(st.size for st in sts) == 2
+    for st in sts:  # every member is similar to its story, not only to a neighbour
+        assert all(a.similarity >= 0.45 for a in st.articles)
+    # a pair and its common neighbour: the third joins only if it is similar to both on average
+    assert views.stories(s, window_days=2, cohesion=0.2)[0].size == 3
+
+
 def test_summary_stage_picks_key_sentences_and_topics():
     from khabar.service import analyze_text
 

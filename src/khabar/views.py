@@ -294,12 +294,16 @@ def article_vector(analysis: dict[str, Any], entity_ids: Sequence[int], text: st
 
 def stories(store: Store, date_from: str | None = None, date_to: str | None = None, source: str | None = None,
             *, window_days: int = 2, threshold: float = 0.45, min_size: int = 2, limit: int = 50,
-            max_df: float = 0.05) -> list[Story]:
+            max_df: float = 0.05, cohesion: float | None = None) -> list[Story]:
     """Clusters of articles about the same story: near-duplicates and the same event covered by
-    several sources. Two articles join when they are published within ``window_days`` of each
-    other and the cosine of their features (:func:`article_vector`) is at least ``threshold``
-    (single link, union-find). Features found in more than ``max_df`` of the articles are not
-    used to find candidates (too common to say two articles share a story). Biggest first."""
+    several sources. Two articles are candidates when they are published within ``window_days``
+    of each other and the cosine of their features (:func:`article_vector`) is at least
+    ``threshold``. Candidate pairs are taken most similar first, and two clusters merge only
+    when their average link (the mean cosine over every pair of their members) is at least
+    ``cohesion`` (default: ``threshold``): every member is similar to the story as a whole, not
+    just to one neighbour, so no chain of pairs joins unrelated articles. Features found in more
+    than ``max_df`` of the articles are not used to find candidates (too common to say two
+    articles share a story). Biggest first."""
     from .store import index_words
 
     rows = list(store.article_signatures(date_from, date_to, source))
@@ -317,13 +321,6 @@ def stories(store: Store, date_from: str | None = None, date_to: str | None = No
             df[k] += 1
     cap = max(20, int(max_df * n))
     postings: dict[str, list[int]] = defaultdict(list)
-    parent = list(range(n))
-
-    def find(i: int) -> int:
-        while parent[i] != i:
-            parent[i] = parent[parent[i]]
-            i = parent[i]
-        return i
 
     # Common features are not used to find candidates; they still count in the exact cosine.
     common_max = {k: 0.0 for k in df if df[k] > cap}
@@ -356,13 +353,8 @@ def stories(store: Store, date_from: str | None = None, date_to: str | None = No
             s = sum(val * big.get(k, 0.0) for k, val in small.items())
             if s >= threshold:
                 sims[(o, i)] = s
-                a, b = find(o), find(i)
-                if a != b:
-                    parent[max(a, b)] = min(a, b)
-    groups: dict[int, list[int]] = defaultdict(list)
-    for i in range(n):
-        groups[find(i)].append(i)
-    clusters = [g for g in groups.values() if len(g) >= min_size]
+    clusters = [g for g in _average_link(vecs, sims, threshold if cohesion is None else cohesion)
+                if len(g) >= min_size]
     clusters.sort(key=lambda g: (-len(g), rows[g[0]][2] or ""))
     out = []
     for sid, g in enumerate(clusters[:limit], 1):
@@ -388,6 +380,33 @@ def stories(store: Store, date_from: str | None = None, date_to: str | None = No
                          tuple(sorted({a.source for a in arts if a.source})), keywords,
                          tuple(sorted(arts, key=lambda a: (a.published or "", a.id)))))
     return out
+
+
+def _average_link(vecs: list[dict[str, float]], sims: dict[tuple[int, int], float], cohesion: float
+                  ) -> list[list[int]]:
+    """Greedy average-linkage clustering over the candidate pairs, most similar first. Each
+    cluster keeps the sum of its members' (unit) vectors, so the mean cosine over all pairs of
+    two clusters is one sparse dot product: dot(sum A, sum B) / (|A| |B|)."""
+    members: dict[int, list[int]] = {i: [i] for i in range(len(vecs))}
+    sums: dict[int, dict[str, float]] = {i: dict(v) for i, v in enumerate(vecs)}
+    owner = list(range(len(vecs)))
+    for (i, j), _s in sorted(sims.items(), key=lambda kv: (-kv[1], kv[0])):
+        a, b = owner[i], owner[j]
+        if a == b:
+            continue
+        sa, sb = sums[a], sums[b]
+        small, big = (sa, sb) if len(sa) <= len(sb) else (sb, sa)
+        link = sum(v * big.get(k, 0.0) for k, v in small.items()) / (len(members[a]) * len(members[b]))
+        if link < cohesion:
+            continue
+        if len(members[a]) < len(members[b]):
+            a, b = b, a
+        for k, v in sums.pop(b).items():
+            sums[a][k] = sums[a].get(k, 0.0) + v
+        for m in members[b]:
+            owner[m] = a
+        members[a].extend(members.pop(b))
+    return [sorted(g) for g in members.values()]
 
 
 def _first_words(text: str, n: int = 12) -> str:
