@@ -129,6 +129,17 @@ def test_stories_do_not_chain_unrelated_articles():
     assert views.stories(s, window_days=2, cohesion=0.2)[0].size == 3
 
 
+def test_html_entities_in_titles_do_not_make_a_story():
+    # Scraped titles keep &quot;: two unrelated articles (a prison, a bank machine) share only it.
+    s = Store(":memory:")
+    for i, (topic, title) in enumerate([("سجين", "&quot;الحميد&quot;: &quot;سجين&quot; &quot;المليون&quot;"),
+                                        ("صراف", "&quot;روضة&quot;: أجهزة &quot;الصراف&quot; &quot;معطلة&quot;")]):
+        d = _story_doc(f"h{i}", f"خبر رقم {i} عن {topic}.", "2015-07-21", "a", title)
+        d["topics"] = [{"label": topic, "score": 1.0}]
+        s.add_article(d)
+    assert views.stories(s) == []
+
+
 def test_summary_stage_picks_key_sentences_and_topics():
     from khabar.service import analyze_text
 

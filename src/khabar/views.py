@@ -16,6 +16,7 @@ an English name, a KB id or ``#<entity id>``. An unknown name raises :class:`Not
 
 from __future__ import annotations
 
+import html
 import math
 from collections import Counter, defaultdict
 from collections.abc import Sequence
@@ -279,7 +280,9 @@ def article_vector(analysis: dict[str, Any], entity_ids: Sequence[int], text: st
     vec: dict[str, float] = defaultdict(float)
     for t in analysis.get("topics") or []:
         vec["t:" + " ".join(index_words(str(t["label"])))] += float(t.get("score", 1.0))
-    title_words = [w for w in index_words(analysis.get("title") or "") if len(w) > 2 and w not in stop]
+    # Scraped titles may keep HTML entities (&quot;): as words they would join unrelated articles.
+    title = html.unescape(analysis.get("title") or "")
+    title_words = [w for w in index_words(title) if len(w) > 2 and w not in stop]
     for w in title_words:
         vec["t:" + w] += 0.5
     if not analysis.get("topics") and text:
