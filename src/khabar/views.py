@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import html
 import math
-from collections import Counter, defaultdict
+from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from datetime import date
@@ -161,13 +161,13 @@ def most_quoted(store: Store, limit: int = 10) -> list[SpeakerCount]:
     organisation (PER, ORG) named at least once by a name (not only by a title or a noun phrase)
     whose name is not generic (:func:`is_generic_name`). Quotes the analysis gave to "لي" (to me)
     or "المصادر" (the sources) say nothing about who is quoted most."""
-    counts = Counter(r["speaker_id"] for r in store.rows("quotes") if r["speaker_id"] is not None)
-    records = {r["id"]: EntityRecord(r["id"], r["type"], r["name"], r["name_en"], r["kb_id"], r["articles"],
-                                     r["mentions"]) for r in store.rows("entities") if r["id"] in counts}
-    candidates = {i for i, e in records.items() if e.type in SPEAKER_TYPES and not is_generic_name(e.name)}
-    named = {r["entity_id"] for r in store.rows("mentions") if r["kind"] == "name" and r["entity_id"] in candidates}
-    ranked = sorted(named, key=lambda i: (-counts[i], i))
-    return [SpeakerCount(records[i], counts[i]) for i in ranked[:limit]]
+    out = []
+    for entity, n in store.quoted_speakers(SPEAKER_TYPES):
+        if not is_generic_name(entity.name):
+            out.append(SpeakerCount(entity, n))
+            if len(out) == limit:
+                break
+    return out
 
 
 # --------------------------------------------------------------------------- quotes and events
