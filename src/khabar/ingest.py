@@ -5,6 +5,8 @@ id is the hash of its normalised text, :func:`khabar.io.article_id`), and hands 
 processes that run the analysis pipeline, a pure function of the article. The main process
 writes results to the store in batches, one transaction each, so an interrupted ingest (Ctrl-C,
 kill, power loss) keeps every committed batch and a rerun analyses only what is missing.
+SIGTERM stops an ingest the way Ctrl-C does (the analyses done are stored), and workers exit
+on their own when the ingest is gone, even after ``kill -9``.
 
 A bad file or article (unreadable, binary, invalid UTF-8 or JSON, too long, empty, or an
 analysis that raised) is recorded in the store's ``failures`` table with its path, id and reason,
@@ -118,11 +120,14 @@ def _data_digest() -> bytes:
 # --------------------------------------------------------------------------- the worker side
 
 _STAGES: tuple[str, ...] | None = None
+_STOP: Any = None  # set by the ingest when it stops: a worker returns what it has analysed
 
 
-def _init_worker(stages: tuple[str, ...] | None, child: bool = False, parent_alive: Any = None) -> None:
-    global _STAGES
+def _init_worker(stages: tuple[str, ...] | None, child: bool = False, parent_alive: Any = None,
+                 stop: Any = None) -> None:
+    global _STAGES, _STOP
     _STAGES = stages
+    _STOP = stop
     if child:  # Ctrl-C or a stop reaches the whole process group: the parent decides, workers carry on
         import signal
 
@@ -135,12 +140,12 @@ def _init_worker(stages: tuple[str, ...] | None, child: bool = False, parent_ali
 
 
 def _exit_with_parent(parent_alive: Any) -> None:
-    """End this worker as soon as the ingest that started it is gone or stops it, so that no
-    worker outlives its ingest (not even after ``kill -9`` of the parent, whose results nobody
-    could take any more). ``parent_alive`` is the read end of a pipe whose only write end the
-    parent holds: it reads end-of-file when the parent closes it or dies. The parent process
-    id is checked too, and on Linux the kernel kills the worker when its parent (the fork
-    server, which exits with the ingest) dies."""
+    """End this worker as soon as the ingest that started it is gone, so that no worker
+    outlives its ingest (not even after ``kill -9`` of the ingest, when nobody could take its
+    results). ``parent_alive`` is the read end of a pipe whose only write end the ingest holds:
+    it reads end-of-file once the ingest has exited. The parent process id is checked too, and
+    on Linux the kernel kills the worker when its parent (the fork server, which exits with the
+    ingest) dies."""
     import threading
 
     if sys.platform.startswith("linux"):
@@ -182,6 +187,8 @@ def analyze_record(cid: str, rec: dict[str, Any], stages: tuple[str, ...] | None
 def _analyze_jobs(jobs: list[Job]) -> list[Result]:
     results: list[Result] = []
     for cid, rec, path in jobs:
+        if _STOP is not None and _STOP.is_set():  # stopping: send back what is done, a rerun does the rest
+            break
         try:
             d, f = analyze_record(cid, rec, _STAGES)
             results.append((cid, path, d, f, None))
@@ -380,19 +387,21 @@ def _run(store: Store, jobs: Iterable[Job | BadArticle], report: IngestReport, *
 def _analyse_all(batches: Iterable[list[Job]], take: Callable[[list[Result]], None], pending: list[Result], *,
                  workers: int, stages: tuple[str, ...] | None) -> None:
     """Run the batches (in worker processes when ``workers > 1``), handing results to ``take``.
-    Interrupted, the workers are stopped at once and finished results go to ``pending``."""
+    Interrupted, queued batches are dropped, the workers finish the article in hand and exit,
+    and every finished result goes to ``pending``."""
     if workers <= 1:
         _init_worker(stages)
         for batch in batches:
             take(_analyze_jobs(batch))
         return
     ctx = multiprocessing.get_context("forkserver" if sys.platform != "win32" else "spawn")
-    # Workers watch the read end and exit when it reads end-of-file: when this process closes
-    # the write end (interrupted) or dies (even by kill -9).
+    # Workers watch the read end and exit when it reads end-of-file: when this process dies
+    # (even by kill -9) and no one is left to take their results.
     alive_r, alive_w = ctx.Pipe(duplex=False)
+    stop = ctx.Event()
     try:
         with cf.ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=_init_worker,
-                                    initargs=(stages, True, alive_r)) as pool:
+                                    initargs=(stages, True, alive_r, stop)) as pool:
             inflight: set[cf.Future[list[Result]]] = set()
             sent: dict[cf.Future[list[Result]], list[Job]] = {}
 
@@ -416,14 +425,17 @@ def _analyse_all(batches: Iterable[list[Job]], take: Callable[[list[Result]], No
                     inflight.discard(fut)
                     collect(fut)
             except BaseException:
+                stop.set()
                 for fut in inflight:
                     fut.cancel()
-                # Keep what finished already: it is analysed, store it.
+                # The workers finish the article in hand, send back their batch so far and exit
+                # (killing one while it sends a result would leave the pool's result pipe
+                # half-written: a hang at exit).
+                pool.shutdown(wait=True, cancel_futures=True)
+                # Keep what finished: it is analysed, store it.
                 for fut in inflight:
                     if fut.done() and not fut.cancelled() and fut.exception() is None:
                         pending.extend(fut.result())
-                alive_w.close()  # stop the workers now: what they are doing would be thrown away
-                pool.shutdown(wait=False, cancel_futures=True)
                 raise
     finally:
         alive_w.close()
