@@ -289,7 +289,8 @@ def _still_running(procs: dict[int, int]) -> list[int]:
 
 def _start_parallel_ingest(tmp_path: Path, n: int) -> tuple[list[str], Path, subprocess.Popen, dict[int, int]]:
     """Start a 2-worker ingest in a subprocess; return once it has stored something, with the
-    processes it started (the fork server and the workers)."""
+    processes it started (the fork server and the workers). Its output goes to files (out.txt,
+    err.txt): workers that outlive it would hold pipes open."""
     src = tmp_path / "many.jsonl"
     with src.open("w", encoding="utf-8") as f:
         for i in range(n):
@@ -297,7 +298,8 @@ def _start_parallel_ingest(tmp_path: Path, n: int) -> tuple[list[str], Path, sub
     db = tmp_path / "k.db"
     cmd = [sys.executable, "-m", "khabar", "ingest", str(src), "--db", str(db), "--workers", "2",
            "--stages", "segment,summary"]
-    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    with (tmp_path / "out.txt").open("w") as out, (tmp_path / "err.txt").open("w") as err:
+        proc = subprocess.Popen(cmd, stdout=out, stderr=err)
     deadline = time.monotonic() + 120
     while _count(db) == 0 and proc.poll() is None and time.monotonic() < deadline:
         time.sleep(0.05)
@@ -307,9 +309,12 @@ def _start_parallel_ingest(tmp_path: Path, n: int) -> tuple[list[str], Path, sub
 
 
 def _wait_gone(procs: dict[int, int], within: float) -> list[int]:
+    """Those still running after ``within`` seconds (killed then, not to outlive the test)."""
     deadline = time.monotonic() + within
     while (left := _still_running(procs)) and time.monotonic() < deadline:
         time.sleep(0.1)
+    for pid in left:
+        os.kill(pid, signal.SIGKILL)
     return left
 
 
@@ -319,9 +324,10 @@ def test_sigterm_stops_workers_and_commits_like_ctrl_c(tmp_path):
     n = 3000
     cmd, db, proc, children = _start_parallel_ingest(tmp_path, n)
     proc.send_signal(signal.SIGTERM)
-    out, err = proc.communicate(timeout=60)
+    proc.wait(timeout=60)
     assert _wait_gone(children, 10) == [], "worker processes outlived the ingest"
     assert proc.returncode not in (0, -signal.SIGTERM), "a stopped ingest exits non-zero, by itself"
+    out, err = (tmp_path / "out.txt").read_text(), (tmp_path / "err.txt").read_text()
     assert "Traceback" not in err
     last = out.strip().splitlines()
     assert len(last) == 1 and last[0].startswith("ingest interrupted:"), out
@@ -338,7 +344,7 @@ def test_sigterm_stops_workers_and_commits_like_ctrl_c(tmp_path):
 def test_workers_exit_soon_after_the_ingest_is_killed(tmp_path):
     _cmd, db, proc, children = _start_parallel_ingest(tmp_path, 3000)
     proc.send_signal(signal.SIGKILL)
-    proc.communicate(timeout=60)
+    proc.wait(timeout=60)
     assert _wait_gone(children, 15) == [], "worker processes outlived the killed ingest"
     assert _count(db) > 0
 
