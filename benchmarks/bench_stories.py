@@ -57,7 +57,7 @@ def load_labels(path: Path, news: Path) -> dict[str, str]:
     files: dict[str, list[dict]] = {}
     out = {}
     for line in path.read_text(encoding="utf-8").splitlines():
-        if not line or line.startswith("#") or line.startswith("file\t"):
+        if not line or line.startswith(("#", "file\t")):
             continue
         name, index, event = line.split("\t")
         if name not in files:
