@@ -88,3 +88,38 @@ def corpus_docs() -> list[dict[str, Any]]:
                  events=[{"id": "v1", "type": "CONSULT", "cameo": "043", "trigger": "زار", "actor1": "e1",
                           "location": "e3", "time": "t1"}]),
     ]
+
+
+def speaker_docs() -> list[dict[str, Any]]:
+    """Articles whose quotes the analysis gave to generic "speakers" (sentences written for
+    these tests): لي (to me) as a person, التقرير (the report), الشركة (the company) and local
+    sources named only by a noun phrase, quoted more often than two real named speakers."""
+    docs = []
+    for i in range(6):
+        text = (f"في اليوم {i} قال لي صاحب المتجر إن \"الأسعار ترتفع {i}\". "
+                f"وذكر التقرير أن \"المبيعات تراجعت {i}\". وأعلنت الشركة أن \"الإنتاج توقف {i}\". "
+                f"وأفادت مصادر محلية أن \"السوق هادئ {i}\".")
+        ents = [{"id": "e1", "type": "PER", "name": "لي", "surfaces": ["لي"], "name_en": "Li"},
+                {"id": "e2", "type": "MISC", "name": "التقرير", "surfaces": ["التقرير"]},
+                {"id": "e3", "type": "ORG", "name": "الشركة", "surfaces": ["الشركة"]},
+                {"id": "e4", "type": "PER", "name": "مصادر محلية", "surfaces": ["مصادر محلية"]}]
+        quotes = [{"id": "q1", "text": f"الأسعار ترتفع {i}", "speaker": "e1"},
+                  {"id": "q2", "text": f"المبيعات تراجعت {i}", "speaker": "e2"},
+                  {"id": "q3", "text": f"الإنتاج توقف {i}", "speaker": "e3"},
+                  {"id": "q4", "text": f"السوق هادئ {i}", "speaker": "e4"}]
+        if i < 3:  # a named person, quoted in half of them
+            text += f" وقالت سلمى الحربي إن \"الدعم سيصل {i}\"."
+            ents.append({"id": "e5", "type": "PER", "name": "سلمى الحربي", "surfaces": ["سلمى الحربي"],
+                         "name_en": "Salma al-Harbi"})
+            quotes.append({"id": "q5", "text": f"الدعم سيصل {i}", "speaker": "e5"})
+        if i == 0:  # a named organisation, quoted once, named three times in one article
+            text += (" وقالت رابطة الصيادين إن \"الموسم جيد\". وتأسست رابطة الصيادين قبل عشرين عاما،"
+                     " وتضم رابطة الصيادين مئات الأعضاء.")
+            ents.append({"id": "e6", "type": "ORG", "name": "رابطة الصيادين", "surfaces": ["رابطة الصيادين"]})
+            quotes.append({"id": "q6", "text": "الموسم جيد", "speaker": "e6"})
+        d = make_doc(f"s{i}", text, published=f"2024-03-0{i + 1}", source="paper", entities=ents, quotes=quotes)
+        for e in d["entities"]:
+            if e["name"] == "مصادر محلية":  # a noun phrase, never a name
+                e["mentions"] = [{**m, "kind": "nominal"} for m in e["mentions"]]
+        docs.append(d)
+    return docs

@@ -438,3 +438,34 @@ def test_serve_help_and_bad_db_folder(tmp_path):
 def test_head_on_pages(client):
     r = client.head("/")
     assert r.status_code == 200 and r.headers["content-type"].startswith("text/html")
+
+
+def _ranked(page: str, list_id: str) -> list[tuple[str, int]]:
+    """(name, shown count) of each item of a ranked list on a page."""
+    items = re.search(rf'id="{list_id}">(.*?)</ol>', page, re.DOTALL).group(1)
+    return [(html.unescape(name), int(n)) for name, n in
+            re.findall(r'<a class="entity-link[^"]*" href="/entities/\d+">([^<]+?)(?: <span class="en"[^>]*>[^<]*</span>)?'
+                       r'</a> <span class="count">(\d+)</span>', items)]
+
+
+def test_home_ranks_named_speakers_and_entities_by_the_count_shown(monkeypatch):
+    from corpus_helpers import speaker_docs
+
+    from khabar.model import Document
+
+    monkeypatch.delenv("KHABAR_API_TOKEN", raising=False)
+    c = WebCorpus(":memory:")
+    try:
+        for d in speaker_docs():
+            c.add(Document.from_dict(d))
+        page = TestClient(create_app(corpus=c)).get("/").text
+        # لي (to me), التقرير (the report), الشركة (the company) and the local sources are quoted
+        # 6 times each but are no one in particular; the named speakers are quoted 3 times and once.
+        assert _ranked(page, "top-speakers") == [("سلمى الحربي", 3), ("رابطة الصيادين", 1)]
+        entities = _ranked(page, "top-entities")
+        shown = [n for _name, n in entities]
+        assert shown == sorted(shown, reverse=True)
+        articles = {e["name"]: e["articles"] for e in c.top_entities(20)}
+        assert ("رابطة الصيادين", 1) in entities and all(articles[name] == n for name, n in entities)
+    finally:
+        c.close()

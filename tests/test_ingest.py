@@ -253,6 +253,104 @@ def test_sigint_commits_what_was_analysed(tmp_path):
     assert stored == _count(db) > 0
 
 
+def _proc_stat(pid: int) -> tuple[str, int, int] | None:
+    """(state, parent pid, start time) of a process from /proc, None when it is gone."""
+    try:
+        raw = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return None
+    fields = raw[raw.rindex(")") + 2:].split()  # after "pid (command) "
+    return fields[0], int(fields[1]), int(fields[19])
+
+
+def _descendants(pid: int) -> dict[int, int]:
+    """Every process below ``pid`` (children, grandchildren, ...) -> its start time."""
+    stats = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit() and (st := _proc_stat(int(entry.name))) is not None:
+            stats[int(entry.name)] = st
+    found, frontier = {}, [pid]
+    while frontier:
+        parent = frontier.pop()
+        for child, (_state, ppid, start) in stats.items():
+            if ppid == parent and child not in found:
+                found[child] = start
+                frontier.append(child)
+    return found
+
+
+def _still_running(procs: dict[int, int]) -> list[int]:
+    """Those processes still running (a zombie or a new process with a reused pid does not count)."""
+    out = []
+    for pid, start in procs.items():
+        st = _proc_stat(pid)
+        if st is not None and st[0] != "Z" and st[2] == start:
+            out.append(pid)
+    return out
+
+
+def _start_parallel_ingest(tmp_path: Path, n: int) -> tuple[list[str], Path, subprocess.Popen, dict[int, int]]:
+    """Start a 2-worker ingest in a subprocess; return once it has stored something, with the
+    processes it started (the fork server and the workers). Its output goes to files (out.txt,
+    err.txt): workers that outlive it would hold pipes open."""
+    src = tmp_path / "many.jsonl"
+    with src.open("w", encoding="utf-8") as f:
+        for i in range(n):
+            f.write(json.dumps({"id": f"n{i}", "content": article(i) * 3}, ensure_ascii=False) + "\n")
+    db = tmp_path / "k.db"
+    cmd = [sys.executable, "-m", "khabar", "ingest", str(src), "--db", str(db), "--workers", "2",
+           "--stages", "segment,summary"]
+    with (tmp_path / "out.txt").open("w") as out, (tmp_path / "err.txt").open("w") as err:
+        proc = subprocess.Popen(cmd, stdout=out, stderr=err)
+    deadline = time.monotonic() + 120
+    while _count(db) == 0 and proc.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.05)
+    children = _descendants(proc.pid)
+    assert proc.poll() is None and len(children) >= 2, "the ingest should be running with its workers"
+    return cmd, db, proc, children
+
+
+def _wait_gone(procs: dict[int, int], within: float) -> list[int]:
+    """Those still running after ``within`` seconds (killed then, not to outlive the test)."""
+    deadline = time.monotonic() + within
+    while (left := _still_running(procs)) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    for pid in left:
+        os.kill(pid, signal.SIGKILL)
+    return left
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads processes from /proc (Linux)")
+def test_sigterm_stops_workers_and_commits_like_ctrl_c(tmp_path):
+    n = 3000
+    cmd, db, proc, children = _start_parallel_ingest(tmp_path, n)
+    proc.send_signal(signal.SIGTERM)
+    proc.wait(timeout=60)
+    assert _wait_gone(children, 10) == [], "worker processes outlived the ingest"
+    assert proc.returncode not in (0, -signal.SIGTERM), "a stopped ingest exits non-zero, by itself"
+    out, err = (tmp_path / "out.txt").read_text(), (tmp_path / "err.txt").read_text()
+    assert "Traceback" not in err
+    last = out.strip().splitlines()
+    assert len(last) == 1 and last[0].startswith("ingest interrupted:"), out
+    stored = int(last[0].split(" articles analysed")[0].split()[-1])
+    assert 0 < stored == _count(db) < n
+    r = subprocess.run(cmd + ["--json"], capture_output=True, text=True, timeout=600, check=False)
+    assert r.returncode == 0, r.stderr
+    rep = json.loads(r.stdout)
+    assert rep["skipped"] == stored and rep["added"] == n - stored and _count(db) == n
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads processes from /proc (Linux)")
+def test_workers_exit_soon_after_the_ingest_is_killed(tmp_path):
+    _cmd, db, proc, children = _start_parallel_ingest(tmp_path, 3000)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait(timeout=60)
+    assert _wait_gone(children, 15) == [], "worker processes outlived the killed ingest"
+    assert _count(db) > 0
+
+
 @pytest.mark.slow
 def test_dask_ingest_on_a_local_cluster(tmp_path):
     distributed = pytest.importorskip("distributed")

@@ -8,7 +8,7 @@ import json
 
 import pytest
 from click.testing import CliRunner
-from corpus_helpers import corpus_docs, make_doc
+from corpus_helpers import corpus_docs, make_doc, speaker_docs
 
 from khabar import views
 from khabar.cli import LAZY_COMMANDS, main
@@ -110,6 +110,34 @@ def test_stories_cluster_same_event_and_keep_others_apart():
     assert "جدة" in st.title and st.sources == ("a", "b", "c") and st.date_from == "2015-07-21"
     assert st.to_dict()["size"] == 3
     assert views.stories(s, date_from="2015-09-01") == []  # one article alone is not a story
+
+
+def test_stories_do_not_chain_unrelated_articles():
+    # Each article shares one topic with the next (cosine 0.5), none with any other (cosine 0):
+    # single link chained all seven into one story whose ends have nothing in common.
+    words = ["سيول", "أمطار", "طرق", "إجلاء", "مدارس", "رياح", "كهرباء", "مطار"]  # floods, rain, roads, ...
+    s = Store(":memory:")
+    for i in range(7):
+        d = _story_doc(f"c{i}", f"خبر رقم {i} عن {words[i]} و{words[i + 1]}.", "2015-07-21", "a", None)
+        d["topics"] = [{"label": words[i], "score": 1.0}, {"label": words[i + 1], "score": 1.0}]
+        s.add_article(d)
+    sts = views.stories(s, window_days=2)
+    assert sts and max(st.size for st in sts) == 2
+    for st in sts:  # every member is similar to its story, not only to a neighbour
+        assert all(a.similarity >= 0.45 for a in st.articles)
+    # a pair and its common neighbour: the third joins only if it is similar to both on average
+    assert views.stories(s, window_days=2, cohesion=0.2)[0].size == 3
+
+
+def test_html_entities_in_titles_do_not_make_a_story():
+    # Scraped titles keep &quot;: two unrelated articles (a prison, a bank machine) share only it.
+    s = Store(":memory:")
+    for i, (topic, title) in enumerate([("سجين", "&quot;الحميد&quot;: &quot;سجين&quot; &quot;المليون&quot;"),
+                                        ("صراف", "&quot;روضة&quot;: أجهزة &quot;الصراف&quot; &quot;معطلة&quot;")]):
+        d = _story_doc(f"h{i}", f"خبر رقم {i} عن {topic}.", "2015-07-21", "a", title)
+        d["topics"] = [{"label": topic, "score": 1.0}]
+        s.add_article(d)
+    assert views.stories(s) == []
 
 
 def test_summary_stage_picks_key_sentences_and_topics():
@@ -222,3 +250,21 @@ def test_export_of_empty_tables_keeps_the_columns(tmp_path):
     assert "actor1_en" in pq.read_table(tmp_path / "p" / "events.parquet").column_names
     assert pq.read_table(tmp_path / "p" / "gdelt.parquet").schema.field("SQLDATE").type == "int64"
     assert (tmp_path / "c" / "quotes.csv").read_text(encoding="utf-8").startswith("id,article_id")
+
+
+def test_most_quoted_counts_only_named_people_and_organisations():
+    s = Store(":memory:")
+    for d in speaker_docs():
+        s.add_article(d)
+    top = views.most_quoted(s, 10)
+    assert [(sc.entity.name, sc.quotes) for sc in top] == [("سلمى الحربي", 3), ("رابطة الصيادين", 1)]
+    assert top[0].to_dict()["count"] == 3 and top[0].to_dict()["type"] == "PER"
+    assert views.most_quoted(s, 1) == top[:1]
+
+
+@pytest.mark.parametrize(("name", "generic"), [
+    ("لي", True), ("التقرير", True), ("المصادر", True), ("الشركة", True), ("الوزارة", True), ("عدم", True),
+    ("سلمى الحربي", False), ("لي كه تشيانغ", False), ("وزارة الصحة", False), ("رويترز", False),
+])
+def test_generic_names_are_told_from_real_ones(name, generic):
+    assert views.is_generic_name(name) is generic

@@ -5,6 +5,8 @@ id is the hash of its normalised text, :func:`khabar.io.article_id`), and hands 
 processes that run the analysis pipeline, a pure function of the article. The main process
 writes results to the store in batches, one transaction each, so an interrupted ingest (Ctrl-C,
 kill, power loss) keeps every committed batch and a rerun analyses only what is missing.
+SIGTERM stops an ingest the way Ctrl-C does (the analyses done are stored), and workers exit
+on their own when the ingest is gone, even after ``kill -9``.
 
 A bad file or article (unreadable, binary, invalid UTF-8 or JSON, too long, or an analysis
 that raised) is recorded in the store's ``failures`` table with its path, id and reason, counted
@@ -22,6 +24,7 @@ import os
 import sys
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -120,18 +123,57 @@ def _data_digest() -> bytes:
 # --------------------------------------------------------------------------- the worker side
 
 _STAGES: tuple[str, ...] | None = None
+_STOP: Any = None  # set by the ingest when it stops: a worker returns what it has analysed
 
 
-def _init_worker(stages: tuple[str, ...] | None, child: bool = False) -> None:
-    global _STAGES
+def _init_worker(stages: tuple[str, ...] | None, child: bool = False, parent_alive: Any = None,
+                 stop: Any = None) -> None:
+    global _STAGES, _STOP
     _STAGES = stages
-    if child:  # Ctrl-C reaches the whole process group: the parent decides, workers carry on
+    _STOP = stop
+    if child:  # Ctrl-C or a stop reaches the whole process group: the parent decides, workers carry on
         import signal
 
         signal.signal(signal.SIGINT, signal.SIG_IGN)
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
+        _exit_with_parent(parent_alive)
     from .service import get_pipeline
 
     get_pipeline(stages)  # build once per process, before the first article
+
+
+def _exit_with_parent(parent_alive: Any) -> None:
+    """End this worker as soon as the ingest that started it is gone, so that no worker
+    outlives its ingest (not even after ``kill -9`` of the ingest, when nobody could take its
+    results). ``parent_alive`` is the read end of a pipe whose only write end the ingest holds:
+    it reads end-of-file once the ingest has exited. The parent process id is checked too, and
+    on Linux the kernel kills the worker when its parent (the fork server, which exits with the
+    ingest) dies."""
+    import threading
+
+    if sys.platform.startswith("linux"):
+        try:
+            import ctypes
+            import signal
+
+            pr_set_pdeathsig = 1
+            ctypes.CDLL(None, use_errno=True).prctl(pr_set_pdeathsig, int(signal.SIGKILL), 0, 0, 0)
+        except (OSError, AttributeError):  # best effort: the watch below does not depend on it
+            pass
+    ppid = os.getppid()
+
+    def watch() -> None:
+        while os.getppid() == ppid:
+            try:
+                if parent_alive is not None and parent_alive.poll(1.0):  # readable = end of file
+                    break
+            except (EOFError, OSError):
+                break
+            if parent_alive is None:
+                time.sleep(1.0)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="khabar-exit-with-parent", daemon=True).start()
 
 
 def analyze_record(cid: str, rec: dict[str, Any], stages: tuple[str, ...] | None = None
@@ -148,6 +190,8 @@ def analyze_record(cid: str, rec: dict[str, Any], stages: tuple[str, ...] | None
 def _analyze_jobs(jobs: list[Job]) -> list[Result]:
     results: list[Result] = []
     for cid, rec, path in jobs:
+        if _STOP is not None and _STOP.is_set():  # stopping: send back what is done, a rerun does the rest
+            break
         try:
             d, f = analyze_record(cid, rec, _STAGES)
             results.append((cid, path, d, f, None))
@@ -264,15 +308,17 @@ def _run(store: Store, jobs: Iterable[Job | BadArticle], report: IngestReport, *
     bytes_done = 0
 
     def flush() -> None:
-        nonlocal pending, last_commit
+        nonlocal last_commit
         if not pending:
             return
+        # Counted once committed: an interrupt inside the transaction rolls it back and the
+        # final flush writes the same batch again.
+        added, failures = 0, []
         with store.transaction():
             for cid, path, d, f, err in pending:
                 if err is not None or d is None:
                     store.record_failure(path, cid, err or "analysis failed")
-                    report.failed += 1
-                    report.failures.append((path, cid, err or "analysis failed"))
+                    failures.append((path, cid, err or "analysis failed"))
                     continue
                 try:  # a malformed analysis is that article's failure, not the batch's
                     store.add_article(d, content_id=cid, path=path, pipeline_version=report.pipeline_version,
@@ -280,11 +326,13 @@ def _run(store: Store, jobs: Iterable[Job | BadArticle], report: IngestReport, *
                 except (KeyError, TypeError, ValueError, AttributeError) as exc:
                     reason = f"cannot store the analysis: {type(exc).__name__}: {exc}"
                     store.record_failure(path, cid, reason)
-                    report.failed += 1
-                    report.failures.append((path, cid, reason))
+                    failures.append((path, cid, reason))
                     continue
-                report.added += 1
-        pending = []
+                added += 1
+        report.added += added
+        report.failed += len(failures)
+        report.failures.extend(failures)
+        pending.clear()  # the same list the workers' side fills when interrupted
         last_commit = time.monotonic()
 
     def take(results: list[Result]) -> None:
@@ -319,49 +367,92 @@ def _run(store: Store, jobs: Iterable[Job | BadArticle], report: IngestReport, *
             yield batch
 
     try:
-        if workers <= 1:
-            _init_worker(stages)
-            for batch in batches():
-                take(_analyze_jobs(batch))
-        else:
-            ctx = multiprocessing.get_context("forkserver" if sys.platform != "win32" else "spawn")
-            with cf.ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=_init_worker,
-                                        initargs=(stages, True)) as pool:
-                inflight: set[cf.Future[list[Result]]] = set()
-                sent: dict[cf.Future[list[Result]], list[Job]] = {}
-
-                def submit(b: list[Job]) -> None:
-                    fut = pool.submit(_analyze_jobs, b)
-                    sent[fut] = b
-                    inflight.add(fut)
-
-                def collect(fut: cf.Future[list[Result]]) -> None:
-                    take(_future_results(fut, sent.pop(fut)))
-
-                try:
-                    for batch in batches():
-                        submit(batch)
-                        while len(inflight) >= workers * 3:
-                            done, _ = cf.wait(inflight, return_when=cf.FIRST_COMPLETED)
-                            for fut in done:
-                                inflight.discard(fut)
-                                collect(fut)
-                    for fut in cf.as_completed(list(inflight)):
-                        inflight.discard(fut)
-                        collect(fut)
-                except BaseException:
-                    for fut in inflight:
-                        fut.cancel()
-                    # Keep what finished already: it is analysed, store it.
-                    for fut in inflight:
-                        if fut.done() and not fut.cancelled() and fut.exception() is None:
-                            pending.extend(fut.result())
-                    pool.shutdown(wait=False, cancel_futures=True)
-                    raise
+        with _stop_signal_interrupts():
+            _analyse_all(batches(), take, pending, workers=workers, stages=stages)
         flush()
     except KeyboardInterrupt:
         report.interrupted = True
         flush()
+
+
+def _analyse_all(batches: Iterable[list[Job]], take: Callable[[list[Result]], None], pending: list[Result], *,
+                 workers: int, stages: tuple[str, ...] | None) -> None:
+    """Run the batches (in worker processes when ``workers > 1``), handing results to ``take``.
+    Interrupted, queued batches are dropped, the workers finish the article in hand and exit,
+    and every finished result goes to ``pending``."""
+    if workers <= 1:
+        _init_worker(stages)
+        for batch in batches:
+            take(_analyze_jobs(batch))
+        return
+    ctx = multiprocessing.get_context("forkserver" if sys.platform != "win32" else "spawn")
+    # Workers watch the read end and exit when it reads end-of-file: when this process dies
+    # (even by kill -9) and no one is left to take their results.
+    alive_r, alive_w = ctx.Pipe(duplex=False)
+    stop = ctx.Event()
+    try:
+        with cf.ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=_init_worker,
+                                    initargs=(stages, True, alive_r, stop)) as pool:
+            inflight: set[cf.Future[list[Result]]] = set()
+            sent: dict[cf.Future[list[Result]], list[Job]] = {}
+
+            def submit(b: list[Job]) -> None:
+                fut = pool.submit(_analyze_jobs, b)
+                sent[fut] = b
+                inflight.add(fut)
+
+            def collect(fut: cf.Future[list[Result]]) -> None:
+                take(_future_results(fut, sent.pop(fut)))
+
+            try:
+                for batch in batches:
+                    submit(batch)
+                    while len(inflight) >= workers * 3:
+                        done, _ = cf.wait(inflight, return_when=cf.FIRST_COMPLETED)
+                        for fut in done:
+                            inflight.discard(fut)
+                            collect(fut)
+                for fut in cf.as_completed(list(inflight)):
+                    inflight.discard(fut)
+                    collect(fut)
+            except BaseException:
+                stop.set()
+                for fut in inflight:
+                    fut.cancel()
+                # The workers finish the article in hand, send back their batch so far and exit
+                # (killing one while it sends a result would leave the pool's result pipe
+                # half-written: a hang at exit).
+                pool.shutdown(wait=True, cancel_futures=True)
+                # Keep what finished: it is analysed, store it.
+                for fut in inflight:
+                    if fut.done() and not fut.cancelled() and fut.exception() is None:
+                        pending.extend(fut.result())
+                raise
+    finally:
+        alive_w.close()
+        alive_r.close()
+
+
+@contextmanager
+def _stop_signal_interrupts() -> Iterator[None]:
+    """SIGTERM (a service stop, ``kill``) ends the run the way Ctrl-C does: a KeyboardInterrupt,
+    so the workers stop and what is analysed is stored. Only the main thread can set handlers."""
+    import signal
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def stop(signum: int, _frame: Any) -> None:
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)  # a second one does not cut the wind-down short
+        raise KeyboardInterrupt(f"stopped by signal {signum}")
+
+    previous = signal.signal(signal.SIGTERM, stop)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 def _future_results(fut: cf.Future[list[Result]], jobs: list[Job]) -> list[Result]:

@@ -1166,6 +1166,16 @@ class Store:
             'SELECT m.start, m."end", m.entity FROM articles a JOIN mentions m ON m.article = a.rowid '
             "WHERE a.id = ?", (article_id,))]
 
+    def quoted_speakers(self, types: Sequence[str]) -> list[tuple[EntityRecord, int]]:
+        """(speaker, number of quotes) of every quoted entity of these types that some article
+        names by a name mention (not only a title or a noun phrase), most quoted first."""
+        ph = ",".join("?" * len(types)) or "NULL"
+        rows = self.conn.execute(
+            f"SELECT e.id, e.type, e.name, e.name_en, e.kb_id, COUNT(*) FROM quotes q JOIN entities e ON e.id = q.speaker "
+            f"WHERE e.type IN ({ph}) AND e.id IN (SELECT entity FROM mentions WHERE kind = 'name') "
+            f"GROUP BY e.id ORDER BY 6 DESC, e.id", list(types)).fetchall()
+        return [(EntityRecord(*r[:5]), r[5]) for r in rows]
+
     def article_text(self, article_id: str) -> str | None:
         row = self.conn.execute("SELECT text FROM articles WHERE id=?", (article_id,)).fetchone()
         return row[0] if row else None

@@ -8,6 +8,7 @@ API and the web UI all call. Each returns plain dataclasses with ``to_dict()`` (
 - :func:`events` / :func:`timeline`: dated events in order.
 - :func:`stories`: clusters of articles about the same story, with a representative title.
 - :func:`article`, :func:`entities`, :func:`resolve_entities`: single records and listings.
+- :func:`most_quoted`: the named people and organisations quoted most.
 
 Entities are named the way a user would: an Arabic name (any spelling that normalises the same),
 an English name, a KB id or ``#<entity id>``. An unknown name raises :class:`NotFound`.
@@ -15,11 +16,14 @@ an English name, a KB id or ``#<entity id>``. An unknown name raises :class:`Not
 
 from __future__ import annotations
 
+import html
 import math
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from datetime import date
+from functools import lru_cache
+from importlib import resources
 from typing import Any
 
 from .store import EntityRecord, EventRecord, QuoteRecord, SearchPage, Store
@@ -108,6 +112,62 @@ def entity_profile(store: Store, name_or_id: str | int, *, granularity: str = "m
         events=tuple(store.events(actor=ids, limit=events_limit, newest_first=True)),
         articles=sum(e.articles or 0 for e in ents), mentions=sum(e.mentions or 0 for e in ents),
     )
+
+
+# --------------------------------------------------------------------------- most quoted
+
+GENERIC_SPEAKERS_FILE = "generic_speakers.txt"
+SPEAKER_TYPES = ("PER", "ORG")
+
+
+def _bare(word: str) -> str:
+    """A word normalised, without the definite article (ال)."""
+    from .text.normalize import normalize
+
+    norm = normalize(word).text
+    return norm[2:] if norm.startswith("ال") and len(norm) > 3 else norm  # ال: "the"
+
+
+@lru_cache(maxsize=1)
+def _generic_words() -> frozenset[str]:
+    from .summary import load_stopwords
+
+    text = resources.files("khabar.data").joinpath(GENERIC_SPEAKERS_FILE).read_text(encoding="utf-8")
+    words = [ln.split("#")[0].strip() for ln in text.splitlines()]
+    return frozenset(_bare(w) for w in words if w) | load_stopwords()
+
+
+def is_generic_name(name: str) -> bool:
+    """True when a name names no one in particular: every word is a pronoun, a function word or
+    a common noun such as التقرير (the report), المصادر (the sources) or الشركة (the company)."""
+    from .summary import key
+
+    generic = _generic_words()
+    words = name.split()
+    return all(_bare(w) in generic or key(w) in generic for w in words)
+
+
+@dataclass(frozen=True)
+class SpeakerCount:
+    entity: EntityRecord
+    quotes: int
+
+    def to_dict(self) -> dict[str, Any]:
+        return {**self.entity.to_dict(), "count": self.quotes}
+
+
+def most_quoted(store: Store, limit: int = 10) -> list[SpeakerCount]:
+    """Speakers by number of quotes, most first, counting only real named entities: a person or
+    organisation (PER, ORG) named at least once by a name (not only by a title or a noun phrase)
+    whose name is not generic (:func:`is_generic_name`). Quotes the analysis gave to "لي" (to me)
+    or "المصادر" (the sources) say nothing about who is quoted most."""
+    out = []
+    for entity, n in store.quoted_speakers(SPEAKER_TYPES):
+        if not is_generic_name(entity.name):
+            out.append(SpeakerCount(entity, n))
+            if len(out) == limit:
+                break
+    return out
 
 
 # --------------------------------------------------------------------------- quotes and events
@@ -220,7 +280,9 @@ def article_vector(analysis: dict[str, Any], entity_ids: Sequence[int], text: st
     vec: dict[str, float] = defaultdict(float)
     for t in analysis.get("topics") or []:
         vec["t:" + " ".join(index_words(str(t["label"])))] += float(t.get("score", 1.0))
-    title_words = [w for w in index_words(analysis.get("title") or "") if len(w) > 2 and w not in stop]
+    # Scraped titles may keep HTML entities (&quot;): as words they would join unrelated articles.
+    title = html.unescape(analysis.get("title") or "")
+    title_words = [w for w in index_words(title) if len(w) > 2 and w not in stop]
     for w in title_words:
         vec["t:" + w] += 0.5
     if not analysis.get("topics") and text:
@@ -235,12 +297,16 @@ def article_vector(analysis: dict[str, Any], entity_ids: Sequence[int], text: st
 
 def stories(store: Store, date_from: str | None = None, date_to: str | None = None, source: str | None = None,
             *, window_days: int = 2, threshold: float = 0.45, min_size: int = 2, limit: int = 50,
-            max_df: float = 0.05) -> list[Story]:
+            max_df: float = 0.05, cohesion: float | None = None) -> list[Story]:
     """Clusters of articles about the same story: near-duplicates and the same event covered by
-    several sources. Two articles join when they are published within ``window_days`` of each
-    other and the cosine of their features (:func:`article_vector`) is at least ``threshold``
-    (single link, union-find). Features found in more than ``max_df`` of the articles are not
-    used to find candidates (too common to say two articles share a story). Biggest first."""
+    several sources. Two articles are candidates when they are published within ``window_days``
+    of each other and the cosine of their features (:func:`article_vector`) is at least
+    ``threshold``. Candidate pairs are taken most similar first, and two clusters merge only
+    when their average link (the mean cosine over every pair of their members) is at least
+    ``cohesion`` (default: ``threshold``): every member is similar to the story as a whole, not
+    just to one neighbour, so no chain of pairs joins unrelated articles. Features found in more
+    than ``max_df`` of the articles are not used to find candidates (too common to say two
+    articles share a story). Biggest first."""
     from .store import index_words
 
     rows = list(store.article_signatures(date_from, date_to, source))
@@ -258,13 +324,6 @@ def stories(store: Store, date_from: str | None = None, date_to: str | None = No
             df[k] += 1
     cap = max(20, int(max_df * n))
     postings: dict[str, list[int]] = defaultdict(list)
-    parent = list(range(n))
-
-    def find(i: int) -> int:
-        while parent[i] != i:
-            parent[i] = parent[parent[i]]
-            i = parent[i]
-        return i
 
     # Common features are not used to find candidates; they still count in the exact cosine.
     common_max = {k: 0.0 for k in df if df[k] > cap}
@@ -297,13 +356,8 @@ def stories(store: Store, date_from: str | None = None, date_to: str | None = No
             s = sum(val * big.get(k, 0.0) for k, val in small.items())
             if s >= threshold:
                 sims[(o, i)] = s
-                a, b = find(o), find(i)
-                if a != b:
-                    parent[max(a, b)] = min(a, b)
-    groups: dict[int, list[int]] = defaultdict(list)
-    for i in range(n):
-        groups[find(i)].append(i)
-    clusters = [g for g in groups.values() if len(g) >= min_size]
+    clusters = [g for g in _average_link(vecs, sims, threshold if cohesion is None else cohesion)
+                if len(g) >= min_size]
     clusters.sort(key=lambda g: (-len(g), rows[g[0]][2] or ""))
     out = []
     for sid, g in enumerate(clusters[:limit], 1):
@@ -329,6 +383,33 @@ def stories(store: Store, date_from: str | None = None, date_to: str | None = No
                          tuple(sorted({a.source for a in arts if a.source})), keywords,
                          tuple(sorted(arts, key=lambda a: (a.published or "", a.id)))))
     return out
+
+
+def _average_link(vecs: list[dict[str, float]], sims: dict[tuple[int, int], float], cohesion: float
+                  ) -> list[list[int]]:
+    """Greedy average-linkage clustering over the candidate pairs, most similar first. Each
+    cluster keeps the sum of its members' (unit) vectors, so the mean cosine over all pairs of
+    two clusters is one sparse dot product: dot(sum A, sum B) / (|A| |B|)."""
+    members: dict[int, list[int]] = {i: [i] for i in range(len(vecs))}
+    sums: dict[int, dict[str, float]] = {i: dict(v) for i, v in enumerate(vecs)}
+    owner = list(range(len(vecs)))
+    for (i, j), _s in sorted(sims.items(), key=lambda kv: (-kv[1], kv[0])):
+        a, b = owner[i], owner[j]
+        if a == b:
+            continue
+        sa, sb = sums[a], sums[b]
+        small, big = (sa, sb) if len(sa) <= len(sb) else (sb, sa)
+        link = sum(v * big.get(k, 0.0) for k, v in small.items()) / (len(members[a]) * len(members[b]))
+        if link < cohesion:
+            continue
+        if len(members[a]) < len(members[b]):
+            a, b = b, a
+        for k, v in sums.pop(b).items():
+            sums[a][k] = sums[a].get(k, 0.0) + v
+        for m in members[b]:
+            owner[m] = a
+        members[a].extend(members.pop(b))
+    return [sorted(g) for g in members.values()]
 
 
 def _first_words(text: str, n: int = 12) -> str:

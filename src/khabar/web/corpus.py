@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 import threading
 import time
-from collections import Counter, OrderedDict
+from collections import OrderedDict
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -240,25 +240,21 @@ class WebCorpus:
         return links
 
     def top_entities(self, limit: int = 10) -> list[dict[str, Any]]:
+        """Entities named in the most articles (``articles``, the count the home page shows)."""
         with self._store() as s:
             return [e.to_dict() for e in s.entities(limit=limit)]
 
     def top_speakers(self, limit: int = 10) -> list[dict[str, Any]]:
-        """Most-quoted speakers (cached for a minute or until the article count changes)."""
+        """Most-quoted named speakers (:func:`khabar.views.most_quoted`), cached for a minute or
+        until the article count changes."""
+        from .. import views
+
         n = self.count()
         cached = self._speakers
         if cached and cached[1] == n and time.monotonic() - cached[0] < self.SPEAKERS_TTL_S:
             return cached[2][:limit]
-        counts: Counter[int] = Counter()
-        info: dict[int, dict[str, Any]] = {}
         with self._store() as s:
-            for row in s.rows("quotes"):
-                sid = row.get("speaker_id")
-                if sid is None:
-                    continue
-                counts[sid] += 1
-                info.setdefault(sid, {"id": sid, "name": row.get("speaker"), "name_en": row.get("speaker_en")})
-        top = [{**info[k], "count": c} for k, c in counts.most_common(50)]
+            top = [sc.to_dict() for sc in views.most_quoted(s, 50)]
         self._speakers = (time.monotonic(), n, top)
         return top[:limit]
 
