@@ -87,7 +87,7 @@ class KhabarGroup(click.Group):
             self.add_command(getattr(importlib.import_module(module), attr), cmd_name)
         return super().get_command(ctx, cmd_name)
 
-    def main(self, *args: Any, **kwargs: Any) -> Any:  # noqa: D401 - click API
+    def main(self, *args: Any, **kwargs: Any) -> Any:
         kwargs["standalone_mode"] = False
         try:
             rv = super().main(*args, **kwargs)
@@ -187,7 +187,7 @@ class Analysis:
                 continue
             try:
                 yield self.pipeline(item)
-            except Exception as exc:  # one bad article never stops a batch
+            except Exception as exc:  # noqa: BLE001 - one bad article never stops a batch
                 self.failed += 1
                 click.echo(f"khabar: skipped {item.meta.get('path', '?')} [{item.id}]: analysis failed: {exc}",
                            err=True)

@@ -83,7 +83,7 @@ class WebCorpus:
             for s in self._opened:
                 try:
                     s.close()
-                except Exception:  # noqa: BLE001, S110 - closing at shutdown, other threads' connections
+                except Exception:  # noqa: BLE001 - closing at shutdown, other threads' connections
                     pass
             self._opened.clear()
 
