@@ -8,7 +8,7 @@ SHARED ?= ../shared
 $(BIN)/khabar: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e .
+	$(BIN)/pip install --quiet -e '.[web]'
 	@touch $@
 
 install: $(BIN)/khabar
@@ -23,13 +23,17 @@ run: install
 	$(BIN)/khabar search "التعاون" --db .khabar/example.db
 	$(BIN)/khabar who-said "الهواري" --db .khabar/example.db
 
-# Browser tests drive Debian's Chromium (no browser download): install it when missing.
+# Browser tests drive Debian's Chromium (no browser download): install it when missing. Its
+# Depends are enough for headless use (fonts-dejavu-core comes through libfontconfig1 and covers
+# Arabic; the tests pass --no-sandbox and --disable-gpu); the Recommends are desktop packages.
 browser-deps:
 	@test -x /usr/bin/chromium || ! command -v apt-get >/dev/null 2>&1 || \
-		(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium) || \
+		(apt-get update -qq && DEBIAN_FRONTEND=noninteractive \
+			apt-get install -y -qq --no-install-recommends chromium) || \
 		echo "khabar: could not install chromium; browser tests will be skipped"
 
 test: dev browser-deps
+	$(BIN)/ruff check .
 	$(BIN)/python -m pytest -q
 
 bench: install

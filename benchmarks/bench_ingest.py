@@ -70,7 +70,7 @@ def load_articles(shared: Path, n: int) -> list[dict]:
 
 def pct(xs: list[float], p: float) -> float:
     xs = sorted(xs)
-    return xs[min(len(xs) - 1, int(round(p / 100 * (len(xs) - 1))))]
+    return xs[min(len(xs) - 1, round(p / 100 * (len(xs) - 1)))]
 
 
 def bench_queries(store: Store, articles: list[dict], rng: random.Random) -> list[tuple[str, dict]]:

@@ -182,7 +182,7 @@ def build() -> list[dict]:
             rec["country"] = f"cldr:{c}"
     # Foreign names are written with غ or ج for /g/ (نيكاراغوا / نيكاراجوا): index both.
     for rec in records.values():
-        if rec["kind"] in ("country", "city", "region") or rec["type"] == "PER" and rec.get("country") not in ARAB:
+        if rec["kind"] in ("country", "city", "region") or (rec["type"] == "PER" and rec.get("country") not in ARAB):
             rec["ar"] = list(dict.fromkeys(rec["ar"] + [a.replace("غ", "ج") for a in rec["ar"] if "غ" in a]))
     out = []
     for rec in sorted(records.values(), key=lambda r: (r["type"], r["id"])):

@@ -161,7 +161,7 @@ def kmeans(x, k: int, rng, iters: int = 20):
     pool = min(len(x), max(4 * k, 20_000))
     centers = x[rng.choice(pool, size=k, replace=False)].copy()
     labels = np.zeros(len(x), dtype=np.int32)
-    for it in range(iters):
+    for _it in range(iters):
         for s in range(0, len(x), 20_000):
             labels[s:s + 20_000] = np.argmax(x[s:s + 20_000] @ centers.T, axis=1)
         sums = np.zeros_like(centers)
@@ -268,7 +268,7 @@ def build_gazetteer(out: Path) -> None:
     for code, name in loc.territories.items():
         if code.isalpha():  # countries, not numeric regions
             names.add(name)
-    for tz, data in loc.time_zones.items():
+    for _tz, data in loc.time_zones.items():
         city = data.get("city") if hasattr(data, "get") else None
         if city:
             names.add(city)
@@ -306,8 +306,8 @@ def train_model(sents, model_path: Path, c1: float, c2: float, use_gaz: bool, us
                 lexicon: bool = True, kb: bool = True):
     import pycrfsuite
 
-    from khabar.ner.tagger import load_resources
     from khabar.ner.features import FeatureExtractor
+    from khabar.ner.tagger import load_resources
 
     res = load_resources(gazetteer=use_gaz, clusters=use_clusters,
                          lexicon=lexicon, mined=lexicon, kb=kb)

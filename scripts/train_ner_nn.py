@@ -34,11 +34,11 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
 
-from khabar.ner.features import _PROCLITICS, word_key  # noqa: E402
-from khabar.ner.neural import (LEX_FEATURES, MAX_CHARS, Featurizer, NeuralTagger, load_lexicons,  # noqa: E402
-                               shape_of)
-from khabar.ner.scoring import entity_spans, score  # noqa: E402
 from train_ner import cooccurrence_embeddings, news_keys, read_conll  # noqa: E402  (scripts/, beside this file)
+
+from khabar.ner.features import _PROCLITICS, word_key  # noqa: E402
+from khabar.ner.neural import LEX_FEATURES, MAX_CHARS, Featurizer, NeuralTagger, load_lexicons, shape_of  # noqa: E402
+from khabar.ner.scoring import entity_spans, score  # noqa: E402
 
 DATA = ROOT / "src" / "khabar" / "data"
 BUILD = ROOT / "build"
@@ -206,7 +206,7 @@ def build_model(torch, emb: np.ndarray, clusters: np.ndarray, n_chars: int, n_pr
                     + ce(self.lm_bw(self.drop(h[:, 1:, H:]))[pair], cl[:, :-1][pair], reduction="sum"))
 
         def nll(self, em, tags, lengths):
-            B, T, K = em.shape
+            B, T, _K = em.shape
             mask = torch.arange(T)[None, :] < lengths[:, None]
             ar = torch.arange(B)
             sc = self.crf_start[tags[:, 0]] + em[ar, 0, tags[:, 0]]

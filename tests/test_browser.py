@@ -30,10 +30,10 @@ if not (os.path.isfile(CHROMIUM) and os.access(CHROMIUM, os.X_OK)):
     pytest.skip(f"Chromium not found at {CHROMIUM} (apt-get install chromium, or set KHABAR_CHROMIUM)",
                 allow_module_level=True)
 
-import web_samples
+import web_samples  # noqa: E402 - only once Chromium is known to be there
 
-from khabar.io import BadArticle, article_id, iter_path
-from khabar.service import analyze
+from khabar.io import BadArticle, article_id, iter_path  # noqa: E402
+from khabar.service import analyze  # noqa: E402
 
 pytestmark = pytest.mark.slow
 

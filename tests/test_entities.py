@@ -82,7 +82,7 @@ def test_qualified_title_without_referent_is_kept(kb_only):
 
 def test_unlinked_names_get_a_transliteration(kb_only):
     doc = run(kb_only, "وقال المهندس عدنان مندورة إن العمل بدأ.")
-    per = [e for e in doc.entities if e.type == "PER"][0]
+    per = next(e for e in doc.entities if e.type == "PER")
     assert per.name == "عدنان مندورة" and per.kb_id is None
     assert per.name_en == "Adnan Mandura"
 

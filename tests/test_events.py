@@ -6,9 +6,9 @@ import json
 from pathlib import Path
 
 import pytest
+from _event_stubs import add_entities, add_timexes
 from click.testing import CliRunner
 
-from _event_stubs import add_entities, add_timexes
 from khabar.cli import main
 from khabar.events import EventStage, load_lexicon, variants
 from khabar.model import PLOVER_TYPES, Document

@@ -5,7 +5,17 @@ from __future__ import annotations
 import pytest
 
 from khabar.model import (
-    SCHEMA, Document, Entity, Event, Mention, Quote, SchemaError, Span, Timex, Topic, span_errors,
+    SCHEMA,
+    Document,
+    Entity,
+    Event,
+    Mention,
+    Quote,
+    SchemaError,
+    Span,
+    Timex,
+    Topic,
+    span_errors,
 )
 
 TEXT = "قال الرئيس الروسي فلاديمير بوتين مساء الأربعاء إن الاتفاق مهم."

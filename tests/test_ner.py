@@ -122,7 +122,7 @@ def test_load_tagger_is_cached_and_tags_align():
     assert tagger.tag([]) == []
     tags = tagger.tag(SENT_UN)
     assert len(tags) == len(SENT_UN)
-    assert all(t == "O" or t[:2] in ("B-", "I-") and t[2:] in {"PER", "ORG", "LOC", "MISC"} for t in tags)
+    assert all(t == "O" or (t[:2] in ("B-", "I-") and t[2:] in {"PER", "ORG", "LOC", "MISC"}) for t in tags)
 
 
 def test_tagger_finds_obvious_entities():

@@ -30,8 +30,8 @@ def test_viterbi_matches_brute_force():
     paths = viterbi(em, lengths, trans, start, end)
     for b, n in enumerate(lengths):
         def total(p):
-            return start[p[0]] + end[p[-1]] + sum(em[b, t, p[t]] for t in range(n)) + sum(
-                trans[p[t - 1], p[t]] for t in range(1, n))
+            return start[p[0]] + end[p[-1]] + sum(em[b, t, p[t]] for t in range(n)) + sum(  # noqa: B023
+                trans[p[t - 1], p[t]] for t in range(1, n))  # noqa: B023 - both used at once, by max() below
         best = max(itertools.product(range(K), repeat=int(n)), key=total)
         assert paths[b] == list(best)
 
@@ -101,7 +101,7 @@ def test_batching_does_not_change_the_tags():
 def test_tags_are_valid_bio():
     tags = load_tagger("neural").tag(SENT_EG + SENT_PUTIN + SENT_UN)
     for prev, cur in zip(["O"] + tags, tags):
-        assert cur == "O" or cur[:2] in ("B-", "I-") and cur[2:] in {"PER", "ORG", "LOC", "MISC"}
+        assert cur == "O" or (cur[:2] in ("B-", "I-") and cur[2:] in {"PER", "ORG", "LOC", "MISC"})
         if cur.startswith("I-"):
             assert prev[2:] == cur[2:]
 

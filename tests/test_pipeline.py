@@ -24,7 +24,7 @@ def test_missing_requirement_is_named():
 
 
 def test_unknown_stage_lists_known_ones():
-    with pytest.raises(PipelineError, match="unknown stage 'nope'; known stages: .*segment"):
+    with pytest.raises(PipelineError, match=r"unknown stage 'nope'; known stages: .*segment"):
         Pipeline.build(["nope"])
 
 

@@ -94,8 +94,8 @@ def test_stories_cluster_same_event_and_keep_others_apart():
     s.add_article(_story_doc("o1", "فاز النادي الأهلي على الهلال في مباراة الدوري بهدفين مقابل هدف.",
                              "2015-07-21", "a", "الأهلي يفوز على الهلال"))
     s.add_article(_story_doc("late", flood + " تقرير.", "2015-09-30", "d", "سيول جدة تغلق الطرق"))
-    from khabar.summary import SummaryStage  # give the articles topics, as the pipeline would
     from khabar.model import Document
+    from khabar.summary import SummaryStage  # give the articles topics, as the pipeline would
     from khabar.text.stage import Segmenter
 
     stage, seg = SummaryStage(), Segmenter()

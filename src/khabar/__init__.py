@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 __version__ = "0.1.0"
-__all__ = ["Document", "Pipeline", "analyze", "analyze_text", "__version__"]
+__all__ = ["Document", "Pipeline", "__version__", "analyze", "analyze_text"]
 
 if TYPE_CHECKING:
     from .model import Document

@@ -293,7 +293,7 @@ def entity_cmd(name: str, db: str, granularity: str, limit: int, fmt: str) -> No
         c.rule()
         c.print(f"[bold]{_ent(e)}[/bold]  {e.type}" + (f"  kb {e.kb_id}" if e.kb_id else "") + f"  #{e.id}")
         c.print(f"{p.articles} articles, {p.mentions} mentions"
-                + (f"; merged with {', '.join('#%d %s' % (m.id, m.name) for m in p.merged[1:])}" if len(p.merged) > 1 else ""))
+                + (f"; merged with {', '.join(f'#{m.id} {m.name}' for m in p.merged[1:])}" if len(p.merged) > 1 else ""))
         if p.over_time:
             c.print(f"\n[bold]Mentions by {granularity}[/bold]")
             peak = max(m for _, _, m in p.over_time) or 1

@@ -29,6 +29,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
+from itertools import pairwise
 from typing import Any
 
 from .generic_words import load_generic_words
@@ -282,7 +283,7 @@ class EntityStage:
 
             def in_context(x: str | None, key: Key = c.key) -> bool:
                 names = linked.get(x) if x else None
-                return x in adjective_countries or bool(names) and (len(names) > 1 or key not in names)
+                return x in adjective_countries or (bool(names) and (len(names) > 1 or key not in names))
 
             if in_context(c.kb.id) or in_context(c.kb.country):
                 continue
@@ -373,7 +374,7 @@ class EntityStage:
             # a clitic is not looked for in a known name or, for people, a given name ("كامل" is
             # not ك + "أمل")
             if not self.kb.lookup((key0,) + rest) and not (typ == "PER" and key0 in self.given_names):
-                for form, off, chain in _forms(first)[1:]:
+                for form, off, _chain in _forms(first)[1:]:
                     if len(form) < 3 or form in self.lex.stopwords or _strip_conj(form) in self.lex.stopwords:
                         continue  # "بوليس" (police) is not ب + "وليس" (and is not)
                     if (self.kb.lookup((form,) + rest) or (form.startswith("ال") and len(form) > 3)
@@ -421,7 +422,7 @@ class EntityStage:
         cuts = [k for k in range(i + 1, j) if toks[k].norm[:1] == "و" and len(toks[k].norm) >= 4
                 and toks[k].norm not in self.lex.waw_names]
         bounds = [i, *cuts, j]
-        return [(a, b, typ) for a, b in zip(bounds, bounds[1:])]
+        return [(a, b, typ) for a, b in pairwise(bounds)]
 
     def _merge(self, toks, si, kb_hits: list[Cand], tagged: list[Cand], strong_ids: set[str]) -> list[Cand]:
         """Tagger spans linked to KB matches they coincide with, plus KB matches the tagger missed."""
@@ -433,7 +434,7 @@ class EntityStage:
             longer = [c for _, c in over if c.start <= t.start and c.end >= t.end and (c.end - c.start) > (t.end - t.start)]
             if longer:
                 continue  # the KB match covers the tagger span: keep the KB match below
-            for k, c in over:
+            for _k, c in over:
                 if c.kb and not (c.start >= t.start and c.end <= t.end) and not c.weak \
                         and 2 * (c.j - c.i) > max(c.j, t.j) - min(c.i, t.i):
                     # partial overlap: "بهيئة الهلال الأحمر" (KB) + "الهلال الأحمر السعودي" (tagger)
@@ -561,7 +562,7 @@ class EntityStage:
                 w = toks[k].norm
                 if not w.isalpha() or w in lex.stopwords or _TANWEEN & set(toks[k].text) \
                         or (w in lex.firsts and w not in lex.heads) \
-                        or toks[k].text.endswith(_PRONOUN_ENDS) and not toks[k].text.endswith("الله"):
+                        or (toks[k].text.endswith(_PRONOUN_ENDS) and not toks[k].text.endswith("الله")):
                     break
                 k += 1
             if end == -1:
@@ -915,7 +916,7 @@ class EntityStage:
             c, key = cands[k], keys[k]
             cl = (by_kb.get(c.kb.id) if c.kb else None) or by_key.get(key) \
                 or (by_key.get(("en:", c.name_en)) if c.name_en else None)
-            if cl is None and (c.type == "PER" or c.type == "ORG" and len(key) <= 2):
+            if cl is None and (c.type == "PER" or (c.type == "ORG" and len(key) <= 2)):
                 cl = _short_form_owner(key, c.type, by_prefix, by_suffix)
             if cl is None:
                 cl = _Cluster()
@@ -1041,7 +1042,7 @@ class EntityStage:
         # one span belongs to one entity: the first (earliest-starting) keeps it
         seen: set[tuple[int, int]] = set()
         out = []
-        for first, typ, name, ms, name_en, kb_id in sorted(built, key=lambda b: b[0]):
+        for _first, typ, name, ms, name_en, kb_id in sorted(built, key=lambda b: b[0]):
             ms = tuple(m for m in ms if (m.start, m.end) not in seen)
             if not ms:
                 continue

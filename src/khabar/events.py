@@ -136,7 +136,7 @@ def load_lexicon() -> Lexicon:
     for item in raw["triggers"]:
         nxt = frozenset(_n(w) for w in item.get("next", ()))
         unless = frozenset(_n(w) for w in item.get("unless_next", ()))
-        make = lambda pos: Entry(item["type"], item.get("cameo"), pos, nxt, int(item.get("window", 3)), unless)  # noqa: E731
+        make = lambda pos: Entry(item["type"], item.get("cameo"), pos, nxt, int(item.get("window", 3)), unless)  # noqa: E731, B023 - called within this iteration
         exclude = {_n(w) for w in item.get("exclude", ())}
         verbs: set[str] = set()
         if "verb" in item:
@@ -357,7 +357,7 @@ def _candidates(doc: Document, sent: Sentence, toks: tuple[Token, ...], vs: list
     i = 0
     while i < len(toks):
         tok = toks[i]
-        if i in taken or i in trigger_tokens and not (vs[i] & lex.agents):
+        if i in taken or (i in trigger_tokens and not (vs[i] & lex.agents)):
             i += 1
             continue
         kind = "agent" if vs[i] & lex.agents else "patient" if vs[i] & lex.patients else (
@@ -456,7 +456,7 @@ def _code(doc: Document, si: int, toks: tuple[Token, ...], vs: list[frozenset[st
     def can_act(c: Candidate, after_trigger: bool) -> bool:
         if c.marker is not None:
             return False
-        if c.patient and (forceful or c.etype is None and not c.dual):
+        if c.patient and (forceful or (c.etype is None and not c.dual)):
             return False
         return not (forceful and c.counted and after_trigger)
 

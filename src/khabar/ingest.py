@@ -195,7 +195,7 @@ def _analyze_jobs(jobs: list[Job]) -> list[Result]:
         try:
             d, f = analyze_record(cid, rec, _STAGES)
             results.append((cid, path, d, f, None))
-        except Exception as exc:  # one bad article never stops a batch
+        except Exception as exc:  # noqa: BLE001 - one bad article never stops a batch
             results.append((cid, path, None, None, f"analysis failed: {type(exc).__name__}: {exc}"))
     return results
 
@@ -225,7 +225,7 @@ def iter_inputs(paths: Sequence[str | Path], max_chars: int = DEFAULT_MAX_CHARS
                 yield from iter_file(f, max_chars=max_chars)
             except InputError as exc:
                 yield BadArticle(str(f), None, str(exc).removeprefix(f"{f}: "))
-            except Exception as exc:  # a reader bug must not stop the batch either
+            except Exception as exc:  # noqa: BLE001 - a reader bug must not stop the batch either
                 yield BadArticle(str(f), None, f"cannot read: {type(exc).__name__}: {exc}")
 
 
@@ -265,7 +265,8 @@ class Progress:
         self._bar: Any = None
         if self.tty:
             from rich.console import Console
-            from rich.progress import BarColumn, Progress as RichProgress, TextColumn, TimeRemainingColumn
+            from rich.progress import BarColumn, TextColumn, TimeRemainingColumn
+            from rich.progress import Progress as RichProgress
 
             self._bar = RichProgress(
                 TextColumn(f"[bold]{label}"), BarColumn(),
@@ -458,7 +459,7 @@ def _stop_signal_interrupts() -> Iterator[None]:
 def _future_results(fut: cf.Future[list[Result]], jobs: list[Job]) -> list[Result]:
     try:
         return fut.result()
-    except Exception as exc:  # a worker died (e.g. out of memory): its articles are reported
+    except Exception as exc:  # noqa: BLE001 - a worker died (e.g. out of memory): its articles are reported
         reason = f"worker failed: {type(exc).__name__}: {exc}"
         return [(cid, path, None, None, reason) for cid, _rec, path in jobs]
 
@@ -586,7 +587,7 @@ def analyze_shard(jobs: list[Job], stages: tuple[str, ...] | None, version: str)
         try:
             d, f = analyze_record(cid, rec, stages)
             row = [json.dumps(d, ensure_ascii=False), f.title, f.body, None]
-        except Exception as exc:  # recorded as a failure by whoever loads the shard
+        except Exception as exc:  # noqa: BLE001 - recorded as a failure by whoever loads the shard
             row = [None, None, None, f"analysis failed: {type(exc).__name__}: {exc}"]
         for k, v in zip(cols, [cid, path, version, *row]):
             cols[k].append(v)
@@ -700,7 +701,7 @@ def ingest_dask(paths: Sequence[str | Path], store: Store, address: Any, *, stag
             jobs_of = fut_jobs.pop(fut.key)
             try:
                 data = fut.result()
-            except Exception as exc:  # a lost worker: report its articles, a rerun retries them
+            except Exception as exc:  # noqa: BLE001 - a lost worker: report its articles, a rerun retries them
                 for cid, _rec, path in jobs_of:
                     with store.transaction():
                         store.record_failure(path, cid, f"dask task failed: {type(exc).__name__}: {exc}")

@@ -327,7 +327,7 @@ _DOC_CUE = Cue(lemma="جاء", kind="verb", strict=True)
 class _LazyLight:
     """Light forms of the tokens, computed when first looked at (most tokens never are)."""
 
-    __slots__ = ("toks", "cache")
+    __slots__ = ("cache", "toks")
 
     def __init__(self, toks: list[Token]):
         self.toks = toks
@@ -825,7 +825,7 @@ class _Analyzer:
         for x in range(k, min(k + 14, se)):
             if self.is_comma(x):
                 return x + 1 if x > k else a
-            if self.L[x] in self.lex.np_stop or self.cue_at(x)[0] is not None and x > k:
+            if self.L[x] in self.lex.np_stop or (self.cue_at(x)[0] is not None and x > k):
                 break
         return a
 
@@ -871,7 +871,7 @@ class _Analyzer:
             if self.is_pp_object(k):
                 k += 1
                 if k < b and self.tok_is_open(k) is not None:
-                    o, c = self.tok_is_open(k)
+                    _o, c = self.tok_is_open(k)
                     while k < b and toks[k].start <= c:
                         k += 1
                 elif k < b and toks[k].text[0] in _QUOTE_CHARS:  # a mark the pairing did not open
@@ -1239,9 +1239,7 @@ class _Resolver:
                 pick = per[0]
             elif at_start:
                 pick = at_start[0]
-            elif head in lex.doc_nouns and orgs:
-                pick = orgs[0]
-            elif head not in lex.nominal_heads and orgs:
+            elif (head in lex.doc_nouns and orgs) or (head not in lex.nominal_heads and orgs):
                 pick = orgs[0]
             if pick is not None:
                 sp = self.speaker_for(pick[2])
@@ -1344,7 +1342,7 @@ class _Resolver:
         if op is not None and a <= op:
             a = op
         while a < i and (L[a] in lex.conj_particles or L[a] in _COORD
-                         or not an.is_word(a) and toks[a].text[0] not in _QUOTE_CHARS):
+                         or (not an.is_word(a) and toks[a].text[0] not in _QUOTE_CHARS)):
             a += 1
         if a >= i and op is not None and op < i:
             # من جانبه الرئيس الفرنسي إيمانويل ماكرون ...، قال: the phrase after the opener

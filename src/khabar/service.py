@@ -47,7 +47,7 @@ def _analyze_chunk(docs: list[Document], stages: tuple[str, ...] | None) -> list
     for doc in docs:
         try:
             out.append(analyze(doc, stages))
-        except Exception as exc:  # one bad article never stops a batch
+        except Exception as exc:  # noqa: BLE001 - one bad article never stops a batch
             out.append(f"analysis failed: {type(exc).__name__}: {exc}")
     return out
 
@@ -78,7 +78,7 @@ def analyze_many(docs: Iterable[Document], *, stages: tuple[str, ...] | None = N
         batch, fut = window.popleft()
         try:
             results = fut.result()
-        except Exception as exc:  # a worker died (e.g. out of memory): its articles are reported
+        except Exception as exc:  # noqa: BLE001 - a worker died (e.g. out of memory): its articles are reported
             results = [f"worker failed: {type(exc).__name__}: {exc}"] * len(batch)
         yield from zip(batch, results, strict=True)
 

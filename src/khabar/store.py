@@ -910,7 +910,7 @@ class Store:
             rows = self.conn.execute(sql + " ORDER BY rowid LIMIT ?", (*args, batch)).fetchall()
             if not rows:
                 return
-            for rowid, cid, ext, path, text, blob in rows:
+            for _rowid, cid, ext, path, text, blob in rows:
                 d = _unpack(blob, text)
                 d["id"], d["ext_id"], d["path"] = cid, ext, path
                 yield d

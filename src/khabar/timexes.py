@@ -968,7 +968,7 @@ class TimexTagger:
     def _part_suffix(self, m: regex.Match) -> str:
         code = self.period_parts.get(_key(m.group("part")))
         n = self.num.ordinal(m.group("pord")) or 1
-        if code == "H" and n <= 2 or code == "Q" and n <= 4:
+        if (code == "H" and n <= 2) or (code == "Q" and n <= 4):
             return f"-{code}{n}"
         return ""
 
@@ -1065,9 +1065,7 @@ class TimexTagger:
         ampm = self.pod_clock.get(_key(m.group("ampm"))) if m.group("ampm") else None
         if ampm == "NIGHT":
             h = 0 if h == 12 else (h + 12 if 5 <= h < 12 else h)  # 10 at night = 22:00, 2 at night = 02:00
-        elif ampm == "PM" and h < 12:
-            h += 12
-        elif ampm == "PM12" and 1 <= h <= 5:
+        elif (ampm == "PM" and h < 12) or (ampm == "PM12" and 1 <= h <= 5):
             h += 12
         elif ampm == "AM" and h == 12:
             h = 0

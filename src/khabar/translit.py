@@ -71,10 +71,7 @@ def _word(raw: str) -> str:
             else:
                 out.append("u" if c == "و" else "i")
                 prev_cons = False
-        elif c == "ع" and not prev_cons:
-            out.append("a")
-            prev_cons = False
-        elif c == "ه" and i == n - 1 and taa:
+        elif (c == "ع" and not prev_cons) or (c == "ه" and i == n - 1 and taa):
             out.append("a")
             prev_cons = False
         elif c in _CONS:

@@ -363,7 +363,7 @@ def stories(store: Store, date_from: str | None = None, date_to: str | None = No
     for sid, g in enumerate(clusters[:limit], 1):
         # Representative: the article most similar to the others (medoid).
         def centrality(i: int) -> float:
-            return sum(sims.get((min(i, j), max(i, j)), 0.0) for j in g if j != i)
+            return sum(sims.get((min(i, j), max(i, j)), 0.0) for j in g if j != i)  # noqa: B023 - used at once
         rep = max(g, key=centrality)
         rv = vecs[rep]
         centroid: dict[str, float] = defaultdict(float)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gzip
 import threading
+import warnings
 from collections.abc import Sequence
 from importlib import resources
 
@@ -112,16 +113,22 @@ def load_tagger(kind: str = "auto"):
     """The packaged tagger, loaded on first use and then cached.
 
     ``kind``: "neural" (BiLSTM-CRF in numpy, khabar.ner.neural), "crf" (this module's CRF) or
-    "auto" (the default): the neural tagger when its model file is packaged, else the CRF.
+    "auto" (the default): the neural tagger when its model file is packaged, else the CRF, with
+    a warning naming the missing file (a broken install must not pass for a working one).
     Both have ``tag(tokens) -> tags`` and ``tag_sents(sentences)``.
     """
     if kind not in KINDS:
         raise ValueError(f"unknown NER tagger kind {kind!r} (expected one of {', '.join(KINDS)})")
     with _TAGGER_LOCK:
         if kind == "auto":
-            from .neural import model_path
+            from . import neural
 
-            kind = "neural" if model_path().is_file() else "crf"
+            kind = "neural" if neural.model_path().is_file() else "crf"
+            if kind == "crf":
+                warnings.warn(f"khabar: neural NER model {neural.MODEL_FILE} is missing from khabar.data; "
+                              "falling back to the less accurate CRF tagger (reinstall khabar, or "
+                              "rebuild the model with scripts/train_ner_nn.py all)", RuntimeWarning,
+                              stacklevel=2)
         tagger = _TAGGERS.get(kind)
         if tagger is None:
             if kind == "neural":
