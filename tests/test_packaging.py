@@ -96,3 +96,22 @@ def test_packaged_neural_model_loads_without_warning(monkeypatch: pytest.MonkeyP
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         assert isinstance(load_tagger(), neural.NeuralTagger)
+
+
+
+def test_entity_stage_without_a_loadable_tagger_warns_and_still_analyses(monkeypatch: pytest.MonkeyPatch):
+    """A broken model degrades the entities stage to the KB and rules, loudly (it was silent)."""
+    from khabar import entities, ner
+    from khabar.model import Document
+    from khabar.pipeline import Pipeline
+
+    def broken(kind: str = "auto"):
+        raise OSError("model file truncated")
+
+    monkeypatch.setattr(ner, "load_tagger", broken)
+    with pytest.warns(RuntimeWarning, match="NER tagger could not be loaded.*truncated"):
+        stage = entities.EntityStage()
+    assert stage.tagger is None
+    # "The Russian president Vladimir Putin said the talks were useful." (written for this test)
+    doc = Pipeline.build(["segment", stage])(Document(id="x", text="قال الرئيس الروسي فلاديمير بوتين إن المحادثات مفيدة."))
+    assert any(e.name_en == "Vladimir Putin" for e in doc.entities)

@@ -25,6 +25,7 @@ subject of speech (the quotes stage needs speakers such as "وقال وزير ا
 from __future__ import annotations
 
 import json
+import warnings
 from collections import Counter
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -129,14 +130,17 @@ def load_lexicon() -> Lexicon:
 
 
 def _load_tagger() -> Any | None:
-    """The statistical tagger when khabar.ner is installed and its model loads, else None."""
-    try:
-        from .ner import load_tagger  # type: ignore[attr-defined]
-    except ImportError:
-        return None
+    """The statistical tagger when its model loads, else None with a warning: a missing or broken
+    model must not break analysis, nor pass silently for a working install (entities then come
+    from the knowledge base and rules alone)."""
+    from .ner import load_tagger  # type: ignore[attr-defined]
+
     try:
         return load_tagger()
-    except Exception:  # a missing or broken model must not break analysis  # noqa: BLE001
+    except Exception as exc:  # noqa: BLE001 - any model failure degrades to the rules, loudly
+        warnings.warn(f"khabar: the NER tagger could not be loaded ({type(exc).__name__}: {exc}); "
+                      "entities come from the knowledge base and rules only (reinstall khabar)",
+                      RuntimeWarning, stacklevel=2)
         return None
 
 

@@ -1,5 +1,6 @@
 """Common words that are never a name on their own (لي 'to me', التقرير 'the report'), from
-``data/generic_words.json``; the entities and quotes stages consult them."""
+``data/generic_words.json``; the entities and quotes stages consult them, and the corpus views
+leave speakers named only by them unranked."""
 
 from __future__ import annotations
 
@@ -16,10 +17,12 @@ _ART = "ال"  # the definite article
 
 @dataclass(frozen=True)
 class GenericWords:
-    """Normalised forms: pronoun-like words and generic nouns."""
+    """Normalised forms: pronoun-like words, generic nouns, and the words only the corpus views
+    leave unranked (anonymous sources such as مراقبون 'observers')."""
 
     pronouns: frozenset[str]
     nouns: frozenset[str]
+    unranked: frozenset[str] = frozenset()
 
     def _of(self, norm_word: str, group: frozenset[str]) -> bool:
         return norm_word in group or (norm_word[:1] in _CONJ and norm_word[1:] in group)
@@ -33,6 +36,14 @@ class GenericWords:
     def is_generic(self, norm_words: tuple[str, ...]) -> bool:
         """Is a phrase (normalised words) one common word, which cannot name an entity by itself?"""
         return len(norm_words) == 1 and (self.is_pronoun(norm_words[0]) or self.is_noun(norm_words[0]))
+
+    def names_no_one(self, norm_word: str) -> bool:
+        """Is one word, with or without conjunction and article, in any group (a speaker's name made
+        only of such words is ranked by no corpus view)?"""
+        groups = (self.pronouns, self.nouns, self.unranked)
+        w = norm_word[1:] if norm_word[:1] in _CONJ and len(norm_word) > 2 else norm_word
+        forms = {norm_word, w} | {f[len(_ART):] for f in (norm_word, w) if f.startswith(_ART)}
+        return any(f in g or _ART + f in g for f in forms for g in groups)
 
     def head(self, norm_word: str) -> str:
         """A generic noun without conjunction and article (الوزاره -> وزاره), to find its antecedent."""
@@ -48,4 +59,4 @@ def load_generic_words() -> GenericWords:
     def forms(group: str) -> frozenset[str]:
         return frozenset(normalize(w).text for w in raw[group]["forms"])
 
-    return GenericWords(forms("pronouns"), forms("generic_nouns"))
+    return GenericWords(forms("pronouns"), forms("generic_nouns"), forms("unranked"))

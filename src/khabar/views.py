@@ -22,8 +22,6 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from datetime import date
-from functools import lru_cache
-from importlib import resources
 from typing import Any
 
 from .store import EntityRecord, EventRecord, QuoteRecord, SearchPage, Store
@@ -116,35 +114,19 @@ def entity_profile(store: Store, name_or_id: str | int, *, granularity: str = "m
 
 # --------------------------------------------------------------------------- most quoted
 
-GENERIC_SPEAKERS_FILE = "generic_speakers.txt"
 SPEAKER_TYPES = ("PER", "ORG")
-
-
-def _bare(word: str) -> str:
-    """A word normalised, without the definite article (ال)."""
-    from .text.normalize import normalize
-
-    norm = normalize(word).text
-    return norm[2:] if norm.startswith("ال") and len(norm) > 3 else norm  # ال: "the"
-
-
-@lru_cache(maxsize=1)
-def _generic_words() -> frozenset[str]:
-    from .summary import load_stopwords
-
-    text = resources.files("khabar.data").joinpath(GENERIC_SPEAKERS_FILE).read_text(encoding="utf-8")
-    words = [ln.split("#")[0].strip() for ln in text.splitlines()]
-    return frozenset(_bare(w) for w in words if w) | load_stopwords()
 
 
 def is_generic_name(name: str) -> bool:
     """True when a name names no one in particular: every word is a pronoun, a function word or
     a common noun such as التقرير (the report), المصادر (the sources) or الشركة (the company)."""
-    from .summary import key
+    from .generic_words import load_generic_words
+    from .summary import key, load_stopwords
+    from .text.normalize import normalize
 
-    generic = _generic_words()
-    words = name.split()
-    return all(_bare(w) in generic or key(w) in generic for w in words)
+    generic, stop = load_generic_words(), load_stopwords()
+    norms = [(normalize(w).text, w) for w in name.split()]
+    return all(generic.names_no_one(n) or n in stop or key(w) in stop for n, w in norms)
 
 
 @dataclass(frozen=True)
