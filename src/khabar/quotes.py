@@ -1065,6 +1065,8 @@ class _Resolver:
         self.by_last: dict[str, dict[int, _Speaker]] = {}  # the last word of a name
         self.by_first2: dict[tuple[str, ...], dict[int, _Speaker]] = {}  # a name's first two words
         self.indexed: dict[int, int] = {}  # id(speaker) -> names already indexed
+        self._heads: dict[str, list[tuple[int, int, int, str]]] | None = None  # see mention_heads
+        self._rank: dict[str, int] = {}
         n = 0
         for e in an.doc.entities:
             digits = "".join(ch for ch in e.id if ch.isdigit())
@@ -1080,7 +1082,32 @@ class _Resolver:
         for m in list(ent.mentions) + self.new_mentions.get(key, []):
             if m.start < e and s < m.end:
                 return
-        self.new_mentions.setdefault(key, []).append(Mention(s, e, self.doc.text[s:e], kind))
+        mention = Mention(s, e, self.doc.text[s:e], kind)
+        self.new_mentions.setdefault(key, []).append(mention)
+        self._index_heads(key, mention)
+
+    def mention_heads(self) -> dict[str, list[tuple[int, int, int, str]]]:
+        """Mentions of non-place entities by the words a generic noun may refer back with (an
+        organisation's every word, another entity's first word, without the article): sorted
+        (start, entity rank, end, entity id), built at the first use and kept up to date."""
+        if self._heads is None:
+            self._heads = {}
+            self._rank = {key: r for r, key in enumerate(self.order)}
+            for key in self.order:
+                for m in list(self.entities[key].mentions) + self.new_mentions.get(key, []):
+                    self._index_heads(key, m)
+        return self._heads
+
+    def _index_heads(self, key: str, m: Mention) -> None:
+        if self._heads is None:
+            return
+        ent = self.entities[key]
+        if ent.type == "LOC":
+            return
+        rank = self._rank.setdefault(key, len(self._rank))
+        words = [w[len(_ART):] if w.startswith(_ART) else w for w in _n(m.text).split()]
+        for w in set(words if ent.type == "ORG" else words[:1]):
+            bisect.insort(self._heads.setdefault(w, []), (m.start, rank, m.end, key))
 
     def head_kind(self, a: int, skip_chars: int = 0) -> tuple[str, bool]:
         """Entity type and whether the phrase is a description (nominal) from its first word."""
@@ -1103,6 +1130,7 @@ class _Resolver:
         mention = Mention(s, e, text, "nominal" if nominal else "name")
         self.entities[key] = Entity(key, etype, text, (mention,))
         self.order.append(key)
+        self._index_heads(key, mention)
         sp = _Speaker(key, self.words(a, b), [(s, e)])
         self._register(sp)
         return sp
@@ -1285,18 +1313,17 @@ class _Resolver:
         generic = self.an.generic
         if not generic.is_noun(word):
             return None
-        head = generic.head(word)
+        places = self.mention_heads().get(generic.head(word), [])
+        # the mention starting last among those ending by s; on a tie, the earliest entity
         best: tuple[int, str] | None = None
-        for key in self.order:
-            ent = self.entities[key]
-            if ent.type == "LOC":
-                continue
-            for m in list(ent.mentions) + self.new_mentions.get(key, []):
-                if m.end > s or (best is not None and m.start <= best[0]):
-                    continue
-                words = [w[len(_ART):] if w.startswith(_ART) else w for w in _n(m.text).split()]
-                if head in (words if ent.type == "ORG" else words[:1]):
-                    best = (m.start, key)
+        k = bisect.bisect_left(places, (s,))
+        while k > 0:
+            k -= 1
+            start, _rank, end, key = places[k]
+            if best is not None and start < best[0]:
+                break
+            if end <= s:
+                best = (start, key)
         if best is None:
             return None
         sp = self.speaker_for(best[1])
