@@ -22,16 +22,7 @@ import tempfile
 import time
 from pathlib import Path
 
-
-def load_articles(shared: Path, n: int) -> list[dict]:
-    out: list[dict] = []
-    for f in sorted((shared / "data" / "news" / "saudinewsnet").glob("*.json")):
-        for rec in json.loads(f.read_text(encoding="utf-8")):
-            if (rec.get("content") or "").strip():
-                out.append(rec)
-                if len(out) >= n:
-                    return out
-    return out
+from bench_ingest import load_articles  # the same article sample (sys.path[0] is benchmarks/)
 
 
 def main() -> None:

@@ -47,3 +47,17 @@ def _checked_to_dict(self: Document) -> dict:
 def _span_invariant(monkeypatch: pytest.MonkeyPatch) -> None:
     """Every document any test serialises satisfies text[start:end] == span.text."""
     monkeypatch.setattr(Document, "to_dict", _checked_to_dict)
+
+
+@pytest.fixture()
+def corpus():
+    """An in-memory web corpus holding the hand-annotated samples (API and serve tests)."""
+    import web_samples
+
+    from khabar.web.corpus import WebCorpus
+
+    c = WebCorpus(":memory:")
+    for doc in web_samples.all_samples():
+        c.add(doc)
+    yield c
+    c.close()

@@ -32,15 +32,6 @@ SAMPLE = "قال وزير الخارجية إن المحادثات ستستأن�
 
 
 @pytest.fixture()
-def corpus() -> WebCorpus:
-    c = WebCorpus(":memory:")
-    for doc in web_samples.all_samples():
-        c.add(doc)
-    yield c
-    c.close()
-
-
-@pytest.fixture()
 def client(corpus: WebCorpus, monkeypatch: pytest.MonkeyPatch) -> TestClient:
     monkeypatch.delenv("KHABAR_API_TOKEN", raising=False)
     return TestClient(create_app(corpus=corpus), raise_server_exceptions=False)

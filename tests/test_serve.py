@@ -102,15 +102,6 @@ def store(tmp_path: Path) -> Path:
     return db
 
 
-@pytest.fixture()
-def corpus() -> WebCorpus:
-    c = WebCorpus(":memory:")
-    for doc in web_samples.all_samples():
-        c.add(doc)
-    yield c
-    c.close()
-
-
 # --- refusals at start ----------------------------------------------------------------------------
 def test_serve_refuses_a_missing_store_unless_create(tmp_path):
     typo = tmp_path / "typo.db"
