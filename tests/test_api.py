@@ -173,6 +173,42 @@ def test_analyze_concurrency_is_bounded_with_503(corpus, monkeypatch):
     assert c.post("/v1/analyze", json={"text": SAMPLE}).status_code == 200  # the slot was given back
 
 
+def test_storing_an_article_has_the_analysis_bounds_too(corpus, monkeypatch):
+    """POST /v1/articles analyses too: it is no way around the text limit nor the busy slots."""
+    import threading
+
+    import khabar.api
+    import khabar.service
+
+    monkeypatch.delenv("KHABAR_API_TOKEN", raising=False)
+    monkeypatch.setattr(khabar.api, "MAX_ANON_TEXT_CHARS", 150, raising=False)
+    monkeypatch.setattr(khabar.api, "MAX_CONCURRENT_ANALYSES", 1, raising=False)
+    monkeypatch.setattr(khabar.api, "ANALYZE_WAIT_SECONDS", 0.2, raising=False)
+    c = TestClient(create_app(corpus=corpus), raise_server_exceptions=False)  # loopback use: writes open
+    assert_error(c.post("/v1/articles", json={"text": SAMPLE + "\n" + SAMPLE}), 413)
+    entered, release = threading.Event(), threading.Event()
+    real = khabar.service.analyze_text
+
+    def held(*args, **kwargs):
+        entered.set()
+        release.wait(10)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(khabar.service, "analyze_text", held)
+    first: dict = {}
+    t = threading.Thread(target=lambda: first.update(r=c.post("/v1/analyze", json={"text": SAMPLE})))
+    t.start()
+    try:
+        assert entered.wait(10)
+        assert_error(c.post("/v1/articles", json={"text": SAMPLE}), 503)
+        assert c.get("/healthz").status_code == 200  # reads are served while analyses queue
+    finally:
+        release.set()
+        t.join(10)
+    assert first["r"].status_code == 200
+    assert c.post("/v1/articles", json={"text": SAMPLE}).status_code == 201
+
+
 # --- articles -------------------------------------------------------------------------------------
 def test_post_article_is_idempotent_by_content(client):
     r = client.post("/v1/articles", json={"text": SAMPLE, "published": "2024-05-02", "source": "tests"})

@@ -13,11 +13,13 @@ damaged, full or locked store. No stack trace ever reaches a client.
 
 from __future__ import annotations
 
+import asyncio
 import hmac
 import ipaddress
 import logging
 import os
 import threading
+import time
 from collections.abc import AsyncIterator, Iterable
 from contextlib import asynccontextmanager
 from typing import Annotated, Any
@@ -27,6 +29,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from fastapi_offline import FastAPIOffline
 from pydantic import BaseModel, ConfigDict, Field, field_validator
+from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 from starlette.staticfiles import StaticFiles
 
@@ -40,13 +43,14 @@ log = logging.getLogger("khabar.api")
 API_PREFIX = "/v1"
 MAX_BODY_BYTES = 1_048_576  # 1 MiB: any request body above this is refused with 413
 MAX_TEXT_CHARS = 200_000  # longest article text accepted by /v1/analyze and /v1/articles
-# CPU one POST /v1/analyze may take (analysis is ~25 us per character on one core): without the
+# CPU one POST /v1/analyze or /v1/articles may take (analysis is ~25 us per character on one core): without the
 # write token (or when the server has none) a text is limited to MAX_ANON_TEXT_CHARS (about a
 # second), and at most MAX_CONCURRENT_ANALYSES analyses run at once per process; a request that
 # finds them all busy for ANALYZE_WAIT_SECONDS gets 503 with Retry-After.
 MAX_ANON_TEXT_CHARS = 50_000
 MAX_CONCURRENT_ANALYSES = 4
 ANALYZE_WAIT_SECONDS = 5.0
+_SLOT_POLL_SECONDS = 0.02  # how often a queued analysis checks for a free slot (on the event loop)
 MAX_PAGE = 10_000
 MAX_PER_PAGE = 100
 TOKEN_ENV = "KHABAR_API_TOKEN"
@@ -347,31 +351,43 @@ def create_app(db_path: str | os.PathLike[str] | None = None, token: str | None 
             return False
         return token is not None
 
-    @app.post(f"{API_PREFIX}/analyze", tags=["analysis"], summary="Analyse an article (nothing stored)",
-              description=f"Text up to {MAX_ANON_TEXT_CHARS:,} characters without the write token, "
-                          f"{MAX_TEXT_CHARS:,} with it (413 above); 503 when the server is busy.")
-    def analyze(body: AnalyzeRequest, request: Request) -> dict[str, Any]:
+    async def bounded_analysis(body: AnalyzeRequest, request: Request) -> Any:
+        """The analysis behind both analysing routes, within the CPU bounds: the text limit
+        without the token, then one of MAX_CONCURRENT_ANALYSES slots. A request waits for its slot
+        on the event loop, holding no worker thread, so queued analyses never starve the reads."""
         if len(body.text) > MAX_ANON_TEXT_CHARS and not has_token(request):
             raise HTTPException(413, f"text of {len(body.text):,} characters is over the {MAX_ANON_TEXT_CHARS:,} "
                                      f"allowed without a token (up to {MAX_TEXT_CHARS:,} with the write token)")
-        if not analyses.acquire(timeout=ANALYZE_WAIT_SECONDS):
-            raise HTTPException(503, f"server busy: {MAX_CONCURRENT_ANALYSES} analyses are running; retry later",
-                                headers={"Retry-After": str(max(1, round(ANALYZE_WAIT_SECONDS)))})
+        deadline = time.monotonic() + ANALYZE_WAIT_SECONDS
+        while not analyses.acquire(blocking=False):
+            if time.monotonic() >= deadline:
+                raise HTTPException(503, f"server busy: {MAX_CONCURRENT_ANALYSES} analyses are running; "
+                                         "retry later",
+                                    headers={"Retry-After": str(max(1, round(ANALYZE_WAIT_SECONDS)))})
+            await asyncio.sleep(_SLOT_POLL_SECONDS)
         try:
-            return _analyze(body).to_dict()
+            return await run_in_threadpool(_analyze, body)
         finally:
             analyses.release()
 
+    @app.post(f"{API_PREFIX}/analyze", tags=["analysis"], summary="Analyse an article (nothing stored)",
+              description=f"Text up to {MAX_ANON_TEXT_CHARS:,} characters without the write token, "
+                          f"{MAX_TEXT_CHARS:,} with it (413 above); 503 when the server is busy.")
+    async def analyze(body: AnalyzeRequest, request: Request) -> dict[str, Any]:
+        return (await bounded_analysis(body, request)).to_dict()
+
     @app.post(f"{API_PREFIX}/articles", tags=["corpus"], status_code=201,
               summary="Analyse and store an article (idempotent by content)",
+              description="The same limits as /v1/analyze: "
+                          f"{MAX_ANON_TEXT_CHARS:,} characters without the write token, 503 when busy.",
               dependencies=[Depends(require_token)])
-    def add_article(body: ArticleIn, response: Response) -> dict[str, Any]:
+    async def add_article(body: ArticleIn, request: Request, response: Response) -> dict[str, Any]:
         doc_id = article_id(body.text)
-        if corpus.article(doc_id) is not None:
+        if await run_in_threadpool(corpus.article, doc_id) is not None:
             response.status_code = 200
             return {"id": doc_id, "created": False}
-        doc = _analyze(body).with_(source=body.source, url=body.url)
-        stored_id, created = corpus.add(doc)
+        doc = (await bounded_analysis(body, request)).with_(source=body.source, url=body.url)
+        stored_id, created = await run_in_threadpool(corpus.add, doc)
         response.status_code = 201 if created else 200
         return {"id": stored_id, "created": created}
 
