@@ -1330,6 +1330,7 @@ class _Resolver:
         self.add_mention(sp.key, s, e, "nominal")
         if (s, e) not in sp.spans:
             sp.spans.append((s, e))
+            self._index(sp)  # as note() does: the speaker indexes cover every name it has
         return sp
 
     def keeps_mention(self, a: int, b: int) -> bool:
