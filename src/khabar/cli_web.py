@@ -71,7 +71,7 @@ def serve(db_path: str, create: bool, host: str, port: int, workers: int | None,
         fail(f"{db_path}: folder {path.resolve().parent} does not exist")
     hosts = api.allowed_hosts(host, extra_hosts)
     try:  # opens (creates with --create) and migrates the store once, before any worker starts
-        app = api.create_app(db_path, token=token, allowed_hosts=hosts, anonymous_writes=local)
+        app = api.create_app(path, token=token, allowed_hosts=hosts, anonymous_writes=local)
     except (RuntimeError, OSError, ValueError) as exc:  # an unreadable or foreign database file
         fail(f"{db_path}: cannot open the store ({exc})")
     try:

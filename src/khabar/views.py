@@ -16,7 +16,6 @@ an English name, a KB id or ``#<entity id>``. An unknown name raises :class:`Not
 
 from __future__ import annotations
 
-import html
 import math
 from collections import defaultdict
 from collections.abc import Sequence
@@ -24,6 +23,7 @@ from dataclasses import asdict, dataclass
 from datetime import date
 from typing import Any
 
+from .io import unescape
 from .store import EntityRecord, EventRecord, QuoteRecord, SearchPage, Store
 
 
@@ -263,7 +263,7 @@ def article_vector(analysis: dict[str, Any], entity_ids: Sequence[int], text: st
     for t in analysis.get("topics") or []:
         vec["t:" + " ".join(index_words(str(t["label"])))] += float(t.get("score", 1.0))
     # Scraped titles may keep HTML entities (&quot;): as words they would join unrelated articles.
-    title = html.unescape(analysis.get("title") or "")
+    title = unescape(analysis.get("title") or "")  # stores made before input decoding kept "&quot;"
     title_words = [w for w in index_words(title) if len(w) > 2 and w not in stop]
     for w in title_words:
         vec["t:" + w] += 0.5
