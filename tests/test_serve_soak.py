@@ -82,3 +82,17 @@ def test_web_corpus_opens_at_most_its_pool_of_connections(tmp_path):
     assert open_on_store() <= 5 * 3, open_on_store()
     corpus.close()
     assert open_on_store() == 0
+
+
+def test_a_connection_lent_when_the_corpus_closes_is_closed_when_given_back(tmp_path):
+    """close() while a request holds a reader: the reader is closed on return, not pooled again."""
+    from khabar.web.corpus import WebCorpus
+
+    db = tmp_path / "k.db"
+    WebCorpus(str(db)).close()  # creates the store
+    c = WebCorpus(str(db))
+    with c._store() as lent:
+        c.close()
+    assert c._idle == []
+    with pytest.raises(Exception, match="closed"):
+        lent.count_articles()

@@ -63,6 +63,7 @@ class WebCorpus:
         self._write_lock = threading.Lock()
         self._writer: Any = None
         self._idle: list[Any] = []  # open read connections not lent out
+        self._closed = False  # after close(), a connection given back is closed, not kept
         self._slots = threading.BoundedSemaphore(pool_size)
         self._checked_at: float | None = None
         if self._memory:
@@ -84,7 +85,7 @@ class WebCorpus:
             with self._lock:
                 yield self._shared
             return
-        from ..store import DatabaseError, StoreError
+        from ..store import DatabaseError, StoreError, db_error
 
         if not self._slots.acquire(timeout=self.WAIT_S):
             raise StoreError(f"{self.path}: every connection to the store is in use; try again", "busy")
@@ -95,15 +96,21 @@ class WebCorpus:
             if store is None:
                 store = self._open_reader()
             yield store
-        except DatabaseError:
-            if store is not None:  # the file may be damaged: do not lend this connection again
+        except DatabaseError as exc:
+            # the file may be damaged: do not lend this connection again (a busy or locked store
+            # is no fault of the connection, which stays in the pool)
+            if store is not None and db_error(exc).kind != "busy":
                 store.close()
                 store = None
             raise
         finally:
             if store is not None:
                 with self._lock:
-                    self._idle.append(store)
+                    keep = not self._closed
+                    if keep:
+                        self._idle.append(store)
+                if not keep:
+                    store.close()
             self._slots.release()
 
     def _open_reader(self) -> Any:
@@ -143,7 +150,9 @@ class WebCorpus:
         return problem
 
     def close(self) -> None:
+        """Close every connection; one lent out now is closed when it is given back."""
         with self._lock:
+            self._closed = True
             idle, self._idle = self._idle, []
         with self._write_lock:
             writer, self._writer = self._writer, None
