@@ -30,7 +30,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from .io import DEFAULT_MAX_CHARS, BadArticle, InputError, article_id, input_files, is_empty, iter_file
+from .io import DEFAULT_MAX_CHARS, BadArticle, InputError, article_id, input_files, is_empty, iter_files
 from .model import Document
 from .store import FtsFields, Store, fts_fields
 
@@ -220,13 +220,7 @@ def iter_inputs(paths: Sequence[str | Path], max_chars: int = DEFAULT_MAX_CHARS
         except InputError as exc:
             yield BadArticle(str(p), None, str(exc).removeprefix(f"{Path(p)}: "))
             continue
-        for f in files:
-            try:
-                yield from iter_file(f, max_chars=max_chars)
-            except InputError as exc:
-                yield BadArticle(str(f), None, str(exc).removeprefix(f"{f}: "))
-            except Exception as exc:  # noqa: BLE001 - a reader bug must not stop the batch either
-                yield BadArticle(str(f), None, f"cannot read: {type(exc).__name__}: {exc}")
+        yield from iter_files(files, max_chars=max_chars)
 
 
 def input_bytes(paths: Sequence[str | Path]) -> int:

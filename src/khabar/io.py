@@ -299,11 +299,20 @@ def iter_path(path: str | Path, *, max_chars: int = DEFAULT_MAX_CHARS, doc_id: s
     if files == [p]:
         yield from iter_file(p, max_chars=max_chars, doc_id=doc_id, published=published)
         return
+    yield from iter_files(files, max_chars=max_chars, published=published)
+
+
+def iter_files(files: list[Path], *, max_chars: int = DEFAULT_MAX_CHARS,
+               published: str | None = None) -> Iterator[Document | BadArticle]:
+    """Documents from several files (one directory's, one batch's); a file that cannot be read,
+    even through an unexpected error in a reader, is one BadArticle and the rest still come."""
     for f in files:
         try:
             yield from iter_file(f, max_chars=max_chars, published=published)
         except InputError as exc:
             yield BadArticle(str(f), None, str(exc).removeprefix(f"{f}: "))
+        except Exception as exc:  # noqa: BLE001 - a reader bug must not stop the batch either
+            yield BadArticle(str(f), None, f"cannot read: {type(exc).__name__}: {exc}")
 
 
 @contextmanager
