@@ -5,8 +5,8 @@ id is the hash of its normalised text, :func:`khabar.io.article_id`), and hands 
 processes that run the analysis pipeline, a pure function of the article. The main process
 writes results to the store in batches, one transaction each, so an interrupted ingest (Ctrl-C,
 kill, power loss) keeps every committed batch and a rerun analyses only what is missing.
-SIGTERM stops an ingest the way Ctrl-C does (the analyses done are stored), and workers exit
-on their own when the ingest is gone, even after ``kill -9``.
+SIGTERM stops a local ingest the way Ctrl-C does (the analyses done are stored; a Dask ingest
+does not handle it yet), and workers exit on their own when the ingest is gone, even after ``kill -9``.
 
 A bad file or article (unreadable, binary, invalid UTF-8 or JSON, too long, or an analysis
 that raised) is recorded in the store's ``failures`` table with its path, id and reason, counted
