@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -49,8 +50,16 @@ def _env() -> dict[str, str]:
 
 
 def _serve(*args: str, env: dict[str, str] | None = None) -> subprocess.Popen:
+    # its own process group, so that a failing test can end uvicorn's workers with it
     return subprocess.Popen([sys.executable, "-m", "khabar", "serve", *args], cwd=ROOT, env=env or _env(),
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True)
+
+
+def _kill_group(proc: subprocess.Popen) -> None:
+    try:
+        os.killpg(proc.pid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass
 
 
 def _wait_up(proc: subprocess.Popen, base: str, timeout: float = 60) -> None:
@@ -61,9 +70,10 @@ def _wait_up(proc: subprocess.Popen, base: str, timeout: float = 60) -> None:
                 return
         except OSError:
             if proc.poll() is not None:
+                _kill_group(proc)
                 pytest.fail(f"khabar serve exited: {proc.stdout.read() if proc.stdout else ''}")
             time.sleep(0.2)
-    proc.kill()
+    _kill_group(proc)
     pytest.fail("khabar serve did not start")
 
 
@@ -72,8 +82,9 @@ def _stop(proc: subprocess.Popen) -> str:
     try:
         out, _ = proc.communicate(timeout=20)
     except subprocess.TimeoutExpired:
-        proc.kill()
+        _kill_group(proc)
         out, _ = proc.communicate()
+    _kill_group(proc)  # any worker left behind by a server that failed to stop them
     return out
 
 
