@@ -325,9 +325,14 @@ def _wait_gone(procs: dict[int, int], within: float) -> list[int]:
 def test_sigterm_stops_workers_and_commits_like_ctrl_c(tmp_path):
     n = 3000
     cmd, db, proc, children = _start_parallel_ingest(tmp_path, n)
-    proc.send_signal(signal.SIGTERM)
-    proc.wait(timeout=60)
-    assert _wait_gone(children, 10) == [], "worker processes outlived the ingest"
+    try:
+        proc.send_signal(signal.SIGTERM)
+        proc.wait(timeout=60)
+    finally:  # whatever fails, nothing started here outlives the test
+        if proc.poll() is None:
+            proc.kill()
+        left = _wait_gone(children, 10)
+    assert left == [], "worker processes outlived the ingest"
     assert proc.returncode not in (0, -signal.SIGTERM), "a stopped ingest exits non-zero, by itself"
     out, err = (tmp_path / "out.txt").read_text(), (tmp_path / "err.txt").read_text()
     assert "Traceback" not in err
@@ -345,9 +350,12 @@ def test_sigterm_stops_workers_and_commits_like_ctrl_c(tmp_path):
 @pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads processes from /proc (Linux)")
 def test_workers_exit_soon_after_the_ingest_is_killed(tmp_path):
     _cmd, db, proc, children = _start_parallel_ingest(tmp_path, 3000)
-    proc.send_signal(signal.SIGKILL)
-    proc.wait(timeout=60)
-    assert _wait_gone(children, 15) == [], "worker processes outlived the killed ingest"
+    try:
+        proc.send_signal(signal.SIGKILL)
+        proc.wait(timeout=60)
+    finally:
+        left = _wait_gone(children, 15)
+    assert left == [], "worker processes outlived the killed ingest"
     assert _count(db) > 0
 
 
