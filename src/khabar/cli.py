@@ -135,7 +135,7 @@ def main() -> None:
 @max_chars_option
 @click.option("--stages", help="Comma-separated pipeline stages (default: the packaged pipeline).")
 @click.option("--workers", type=click.IntRange(min=1),
-              help="Worker processes for a batch (default: the number of CPUs; inputs of up to 8 "
+              help="Worker processes for a batch (default: the CPUs this process may use; inputs of up to 8 "
                    "articles run in this process). Output keeps the input order.")
 @click.option("--progress/--no-progress", default=None,
               help="Progress on stderr (default: only when stderr is a terminal).")
