@@ -10,6 +10,7 @@ import json
 import os
 import sys
 from collections.abc import Callable, Iterator
+from contextlib import closing
 from typing import TYPE_CHECKING, Any
 
 import click
@@ -134,7 +135,7 @@ def main() -> None:
 @max_chars_option
 @click.option("--stages", help="Comma-separated pipeline stages (default: the packaged pipeline).")
 @click.option("--workers", type=click.IntRange(min=1),
-              help="Worker processes for a batch (default: the number of CPUs; inputs of up to 8 "
+              help="Worker processes for a batch (default: the CPUs this process may use; inputs of up to 8 "
                    "articles run in this process). Output keeps the input order.")
 @click.option("--progress/--no-progress", default=None,
               help="Progress on stderr (default: only when stderr is a terminal).")
@@ -148,24 +149,29 @@ def analyze(path: str, published: str | None, doc_id: str | None, fmt: str, max_
     'content' or 'text'), .jsonl (one object per line), .html, .gz of these, or a directory.
     Empty articles are skipped and counted; a PATH with no article at all is an error.
     """
+    from .service import _stop_signal_interrupts, default_workers
+
     analysis = Analysis(path, stages=tuple(s.strip() for s in stages.split(",")) if stages else None,
                         max_chars=max_chars, published=published, doc_id=doc_id,
-                        workers=workers or os.cpu_count() or 1,
+                        workers=workers or default_workers(),
                         progress=sys.stderr.isatty() if progress is None else progress)
-    if output is None:
-        _write_all(analysis, fmt, None)
-    else:
-        from .io import atomic_output
+    # SIGTERM stops like Ctrl-C: the workers stop, a partial --output file is removed, exit 130.
+    with _stop_signal_interrupts():
+        if output is None:
+            _write_all(analysis, fmt, None)
+        else:
+            from .io import atomic_output
 
-        with atomic_output(output) as out:
-            _write_all(analysis, fmt, out)
+            with atomic_output(output) as out:
+                _write_all(analysis, fmt, out)
     return analysis.exit_code
 
 
 def _write_all(analysis: Analysis, fmt: str, out: Any) -> None:
     render = _renderer(fmt, out)
-    for doc in analysis:
-        render(doc)
+    with closing(iter(analysis)) as docs:  # stopped mid-way: the worker pool shuts down now
+        for doc in docs:
+            render(doc)
 
 
 def _renderer(fmt: str, out: Any = None) -> Callable[[Any], None]:
@@ -233,14 +239,15 @@ class Analysis:
 
         ticker = _Ticker(self) if self.progress else None
         try:
-            for doc, result in analyze_many(self._documents(), stages=self.stages, workers=self.workers):
-                if isinstance(result, str):
-                    self._skip(f"{doc.meta.get('path', '?')} [{doc.id}]: {result}")
-                else:
-                    self.done += 1
-                    yield result
-                if ticker:
-                    ticker.tick()
+            with closing(analyze_many(self._documents(), stages=self.stages, workers=self.workers)) as results:
+                for doc, result in results:
+                    if isinstance(result, str):
+                        self._skip(f"{doc.meta.get('path', '?')} [{doc.id}]: {result}")
+                    else:
+                        self.done += 1
+                        yield result
+                    if ticker:
+                        ticker.tick()
         finally:
             if ticker:
                 ticker.close()

@@ -8,13 +8,7 @@ from pathlib import Path
 
 import click
 
-
-def default_workers() -> int:
-    """The CPUs this process may run on (its affinity, which containers and taskset narrow)."""
-    try:
-        return max(1, len(os.sched_getaffinity(0)))
-    except AttributeError:  # no sched_getaffinity (macOS, Windows)
-        return os.cpu_count() or 1
+from .service import default_workers
 
 
 def check_port(host: str, port: int) -> None:

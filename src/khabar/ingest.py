@@ -24,7 +24,6 @@ import os
 import sys
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -32,6 +31,7 @@ from typing import Any
 
 from .io import DEFAULT_MAX_CHARS, BadArticle, InputError, article_id, input_files, is_empty, iter_files
 from .model import Document
+from .service import _exit_with_parent, _stop_signal_interrupts
 from .store import FtsFields, Store, fts_fields
 
 # A unit of work: (content id, record fields, input path).
@@ -140,40 +140,6 @@ def _init_worker(stages: tuple[str, ...] | None, child: bool = False, parent_ali
     from .service import get_pipeline
 
     get_pipeline(stages)  # build once per process, before the first article
-
-
-def _exit_with_parent(parent_alive: Any) -> None:
-    """End this worker as soon as the ingest that started it is gone, so that no worker
-    outlives its ingest (not even after ``kill -9`` of the ingest, when nobody could take its
-    results). ``parent_alive`` is the read end of a pipe whose only write end the ingest holds:
-    it reads end-of-file once the ingest has exited. The parent process id is checked too, and
-    on Linux the kernel kills the worker when its parent (the fork server, which exits with the
-    ingest) dies."""
-    import threading
-
-    if sys.platform.startswith("linux"):
-        try:
-            import ctypes
-            import signal
-
-            pr_set_pdeathsig = 1
-            ctypes.CDLL(None, use_errno=True).prctl(pr_set_pdeathsig, int(signal.SIGKILL), 0, 0, 0)
-        except (OSError, AttributeError):  # best effort: the watch below does not depend on it
-            pass
-    ppid = os.getppid()
-
-    def watch() -> None:
-        while os.getppid() == ppid:
-            try:
-                if parent_alive is not None and parent_alive.poll(1.0):  # readable = end of file
-                    break
-            except (EOFError, OSError):
-                break
-            if parent_alive is None:
-                time.sleep(1.0)
-        os._exit(1)
-
-    threading.Thread(target=watch, name="khabar-exit-with-parent", daemon=True).start()
 
 
 def analyze_record(cid: str, rec: dict[str, Any], stages: tuple[str, ...] | None = None
@@ -426,28 +392,6 @@ def _analyse_all(batches: Iterable[list[Job]], take: Callable[[list[Result]], No
     finally:
         alive_w.close()
         alive_r.close()
-
-
-@contextmanager
-def _stop_signal_interrupts() -> Iterator[None]:
-    """SIGTERM (a service stop, ``kill``) ends the run the way Ctrl-C does: a KeyboardInterrupt,
-    so the workers stop and what is analysed is stored. Only the main thread can set handlers."""
-    import signal
-    import threading
-
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-
-    def stop(signum: int, _frame: Any) -> None:
-        signal.signal(signal.SIGTERM, signal.SIG_IGN)  # a second one does not cut the wind-down short
-        raise KeyboardInterrupt(f"stopped by signal {signum}")
-
-    previous = signal.signal(signal.SIGTERM, stop)
-    try:
-        yield
-    finally:
-        signal.signal(signal.SIGTERM, previous)
 
 
 def _future_results(fut: cf.Future[list[Result]], jobs: list[Job]) -> list[Result]:

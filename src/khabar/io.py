@@ -315,6 +315,21 @@ def iter_files(files: list[Path], *, max_chars: int = DEFAULT_MAX_CHARS,
             yield BadArticle(str(f), None, f"cannot read: {type(exc).__name__}: {exc}")
 
 
+def _umask() -> int:
+    """The process umask, read without setting it: ``os.umask`` can only read by writing, and
+    the moment it is 0 other threads would create world-writable files."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("Umask:"):
+                    return int(line.split()[1], 8)
+    except (OSError, ValueError, IndexError):
+        pass
+    umask = os.umask(0o077)  # no /proc (macOS, Windows): read by setting, briefly the strictest
+    os.umask(umask)
+    return umask
+
+
 @contextmanager
 def atomic_output(path: str | Path) -> Iterator[TextIO]:
     """A text file that appears at ``path`` complete or not at all: written to a temporary
@@ -328,9 +343,7 @@ def atomic_output(path: str | Path) -> Iterator[TextIO]:
     except OSError as exc:
         raise InputError(f"{target}: cannot write ({exc.strerror or exc})") from None
     try:
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)  # as an ordinary new file, not mkstemp's 0600
+        os.fchmod(fd, 0o666 & ~_umask())  # as an ordinary new file, not mkstemp's 0600
         with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as out:
             yield out
         os.replace(tmp, target)

@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import concurrent.futures as cf
 import multiprocessing
+import os
 import sys
+import time
 from collections import deque
 from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from functools import lru_cache
 from itertools import chain, islice
+from typing import Any
 
 from .model import Document
 from .pipeline import Pipeline
@@ -35,16 +39,91 @@ def analyze_text(text: str, *, published: str | None = None, doc_id: str | None 
     return analyze(Document(id=doc_id or article_id(text), text=text, title=title, published=published))
 
 
-def _start_worker(stages: tuple[str, ...] | None) -> None:
+def default_workers() -> int:
+    """Worker processes by default: the CPUs this process may run on (a container or
+    ``taskset`` may allow fewer than the machine has)."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # no sched_getaffinity (macOS, Windows)
+        return os.cpu_count() or 1
+
+
+@contextmanager
+def _stop_signal_interrupts() -> Iterator[None]:
+    """SIGTERM (a service stop, ``kill``) ends the run the way Ctrl-C does: a KeyboardInterrupt,
+    so the workers stop and what is analysed is kept. Only the main thread can set handlers."""
+    import signal
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def stop(signum: int, _frame: Any) -> None:
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)  # a second one does not cut the wind-down short
+        raise KeyboardInterrupt(f"stopped by signal {signum}")
+
+    previous = signal.signal(signal.SIGTERM, stop)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def _exit_with_parent(parent_alive: Any, parent_pid: int | None = None) -> None:
+    """End this worker as soon as the process that started it is gone, so that no worker
+    outlives it (not even after ``kill -9``, when nobody could take its results).
+    ``parent_alive`` is None or the read end of a pipe whose only write end the parent holds:
+    it reads end-of-file once the parent has exited. The parent process id is checked too, and
+    on Linux the kernel kills the worker when its parent dies. ``parent_pid``, when the parent
+    passes it, closes the gap where the parent dies before this runs."""
+    import threading
+
+    if sys.platform.startswith("linux"):
+        try:
+            import ctypes
+            import signal
+
+            pr_set_pdeathsig = 1
+            ctypes.CDLL(None, use_errno=True).prctl(pr_set_pdeathsig, int(signal.SIGKILL), 0, 0, 0)
+        except (OSError, AttributeError):  # best effort: the watch below does not depend on it
+            pass
+    ppid = os.getppid() if parent_pid is None else parent_pid
+
+    def watch() -> None:
+        while os.getppid() == ppid:
+            try:
+                if parent_alive is not None and parent_alive.poll(1.0):  # readable = end of file
+                    break
+            except (EOFError, OSError):
+                break
+            if parent_alive is None:
+                time.sleep(1.0)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="khabar-exit-with-parent", daemon=True).start()
+
+
+_STOP: Any = None  # set by the parent when it stops: a worker returns what it has analysed
+
+
+def _start_worker(stages: tuple[str, ...] | None, stop: Any = None, parent_pid: int | None = None) -> None:
+    global _STOP
     import signal
 
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the group: the parent decides
+    _STOP = stop
+    # Ctrl-C or a stop reaches the whole process group: the parent decides, workers carry on
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    _exit_with_parent(None, parent_pid)  # forked: the parent is the analysis itself
     get_pipeline(stages)  # build once per process, before the first article
 
 
 def _analyze_chunk(docs: list[Document], stages: tuple[str, ...] | None) -> list[Document | str]:
     out: list[Document | str] = []
     for doc in docs:
+        if _STOP is not None and _STOP.is_set():  # stopping: nobody waits for the rest
+            break
         try:
             out.append(analyze(doc, stages))
         except Exception as exc:  # noqa: BLE001 - one bad article never stops a batch
@@ -57,8 +136,11 @@ def analyze_many(docs: Iterable[Document], *, stages: tuple[str, ...] | None = N
     """Analyse documents and yield ``(input, analysed document or error message)`` in input order.
 
     With ``workers > 1`` the analysis runs in a pool of worker processes, started only when
-    there are more than ``chunk`` documents. If a worker dies (out of memory, killed), the
-    articles it held are reported as failed and the rest are analysed in this process.
+    there are more than ``chunk`` documents. If a worker dies (out of memory, killed), the pool
+    breaks and fails every batch in flight: those articles are analysed again one at a time in
+    a process of their own, so only the article(s) that kill a worker are reported as failed;
+    a fresh pool takes the rest. Closing the generator early (Ctrl-C, SIGTERM) stops the
+    workers after the article in hand; workers also exit when this process dies.
     """
     it = iter(docs)
     first = list(islice(it, chunk + 1))
@@ -70,15 +152,38 @@ def analyze_many(docs: Iterable[Document], *, stages: tuple[str, ...] | None = N
     # elsewhere fork is unsafe or missing and each worker builds its own.
     get_pipeline(stages)
     ctx = multiprocessing.get_context("fork" if sys.platform == "linux" else "spawn")
-    pool = cf.ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=_start_worker,
-                                  initargs=(stages,))
+    stop = ctx.Event()
+    pools: list[cf.ProcessPoolExecutor] = []  # every pool started, so that all are shut down
+
+    def new_pool(n: int) -> cf.ProcessPoolExecutor:
+        pools.append(cf.ProcessPoolExecutor(max_workers=n, mp_context=ctx, initializer=_start_worker,
+                                            initargs=(stages, stop, os.getpid())))
+        return pools[-1]
+
+    def one_by_one(batch: list[Document]) -> list[Document | str]:
+        """The articles of a batch a dead worker took down, each alone: a death now is its own."""
+        results: list[Document | str] = []
+        solo = new_pool(1)
+        for doc in batch:
+            try:
+                results.append(solo.submit(_analyze_chunk, [doc], stages).result()[0])
+            except cf.process.BrokenProcessPool as exc:
+                results.append(f"worker failed: {type(exc).__name__}: {exc}")
+                solo.shutdown(wait=True)
+                solo = new_pool(1)
+        solo.shutdown(wait=True)
+        return results
+
+    pool = new_pool(workers)
     window: deque[tuple[list[Document], cf.Future[list[Document | str]]]] = deque()
 
     def oldest() -> Iterator[tuple[Document, Document | str]]:
         batch, fut = window.popleft()
         try:
             results = fut.result()
-        except Exception as exc:  # noqa: BLE001 - a worker died (e.g. out of memory): its articles are reported
+        except cf.process.BrokenProcessPool:  # a worker died: which article killed it is unknown
+            results = one_by_one(batch)
+        except Exception as exc:  # noqa: BLE001 - e.g. a result that cannot be sent back
             results = [f"worker failed: {type(exc).__name__}: {exc}"] * len(batch)
         yield from zip(batch, results, strict=True)
 
@@ -87,15 +192,21 @@ def analyze_many(docs: Iterable[Document], *, stages: tuple[str, ...] | None = N
         while batch := list(islice(rest, chunk)):
             try:
                 fut = pool.submit(_analyze_chunk, batch, stages)
-            except cf.process.BrokenProcessPool:  # a worker died: carry on here
-                fut = cf.Future()
-                fut.set_result(_analyze_chunk(batch, stages))
+            except cf.process.BrokenProcessPool:  # a worker died: a fresh pool takes the rest
+                pool.shutdown(wait=True)
+                pool = new_pool(workers)
+                fut = pool.submit(_analyze_chunk, batch, stages)
             window.append((batch, fut))
             if len(window) >= 3 * workers:  # bounded read-ahead: memory stays flat on any input
                 yield from oldest()
         while window:
             yield from oldest()
     except BaseException:
-        pool.shutdown(wait=False, cancel_futures=True)
+        # Stopped (Ctrl-C, SIGTERM, the consumer closed us): the workers finish the article in
+        # hand and exit; killing one while it sends a result would hang the pool at exit.
+        stop.set()
+        for p in pools:
+            p.shutdown(wait=True, cancel_futures=True)
         raise
-    pool.shutdown()
+    for p in pools:
+        p.shutdown()
