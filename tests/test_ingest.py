@@ -411,10 +411,14 @@ def test_cli_ingest_help_and_errors(tmp_path):
     assert r.exit_code == 2 and "no such database" in r.output
 
 
-def test_default_workers_is_cpu_count():
-    from khabar.ingest import default_workers
+def test_default_workers_follow_the_cpu_affinity(monkeypatch):
+    """ingest, analyze and serve share one default: the CPUs this process may run on."""
+    from khabar import ingest, service
 
-    assert default_workers() == (os.cpu_count() or 1)
+    monkeypatch.setattr(os, "cpu_count", lambda: 64)
+    monkeypatch.setattr(os, "sched_getaffinity", lambda pid: {0}, raising=False)
+    assert ingest.default_workers is service.default_workers
+    assert ingest.default_workers() == 1
 
 
 def test_saved_html_page_is_ingested_with_its_metadata(tmp_path):

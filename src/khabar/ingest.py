@@ -20,7 +20,6 @@ import concurrent.futures as cf
 import hashlib
 import inspect
 import multiprocessing
-import os
 import sys
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -31,7 +30,7 @@ from typing import Any
 
 from .io import DEFAULT_MAX_CHARS, BadArticle, InputError, article_id, input_files, is_empty, iter_files
 from .model import Document
-from .service import _exit_with_parent, _stop_signal_interrupts
+from .service import _exit_with_parent, _stop_signal_interrupts, default_workers
 from .store import FtsFields, Store, fts_fields
 
 # A unit of work: (content id, record fields, input path).
@@ -400,10 +399,6 @@ def _future_results(fut: cf.Future[list[Result]], jobs: list[Job]) -> list[Resul
     except Exception as exc:  # noqa: BLE001 - a worker died (e.g. out of memory): its articles are reported
         reason = f"worker failed: {type(exc).__name__}: {exc}"
         return [(cid, path, None, None, reason) for cid, _rec, path in jobs]
-
-
-def default_workers() -> int:
-    return os.cpu_count() or 1
 
 
 def ingest(paths: Sequence[str | Path], store: Store, *, workers: int | None = None,
