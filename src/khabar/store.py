@@ -189,12 +189,16 @@ CREATE TABLE watch_seen (
 
 CREATE TABLE article_sources (
     article_id TEXT NOT NULL, source TEXT NOT NULL, url TEXT NOT NULL, at REAL NOT NULL,
-    PRIMARY KEY (article_id, url)
+    PRIMARY KEY (article_id, source, url)
 ) WITHOUT ROWID;
 CREATE INDEX article_sources_source ON article_sources(source, at);
 
-CREATE TABLE article_simhash (
-    article_id TEXT PRIMARY KEY, simhash INTEGER NOT NULL  -- 64-bit SimHash of the text, signed
+CREATE TABLE article_minhash (
+    article_id TEXT PRIMARY KEY, signature BLOB NOT NULL  -- MinHash of the text (khabar.watch)
+) WITHOUT ROWID;
+CREATE TABLE minhash_bands (
+    band INTEGER NOT NULL, article_id TEXT NOT NULL,     -- LSH band keys: candidates in one lookup
+    PRIMARY KEY (band, article_id)
 ) WITHOUT ROWID;
 """),
 ]
@@ -1257,12 +1261,18 @@ class Store:
                 f"SELECT url FROM watch_seen WHERE url IN ({', '.join('?' * len(part))})", part))
         return seen
 
+    def seen_article(self, url: str) -> str | None:
+        """The id of the article stored from ``url`` (normalised); None if none was."""
+        row = self.conn.execute("SELECT article_id FROM watch_seen WHERE url=?", (url,)).fetchone()
+        return row[0] if row else None
+
     def mark_seen(self, url: str, source: str, article_id: str | None) -> None:
         self.conn.execute("INSERT OR REPLACE INTO watch_seen VALUES (?, ?, ?, ?)",
                           (url, source, article_id, time.time()))
 
     def link_source(self, article_id: str, source: str, url: str) -> bool:
-        """Record that ``source`` published article ``article_id`` at ``url``; False if known."""
+        """Record that ``source`` published (or linked) article ``article_id`` at ``url``; False
+        when that was known."""
         cur = self.conn.execute("INSERT OR IGNORE INTO article_sources VALUES (?, ?, ?, ?)",
                                 (article_id, source, url, time.time()))
         return cur.rowcount > 0
@@ -1272,14 +1282,19 @@ class Store:
         return [(s, u) for s, u in self.conn.execute(
             "SELECT source, url FROM article_sources WHERE article_id=? ORDER BY at, source", (article_id,))]
 
-    def add_simhash(self, article_id: str, simhash: int) -> None:
-        self.conn.execute("INSERT OR REPLACE INTO article_simhash VALUES (?, ?)",
-                          (article_id, simhash - (1 << 64) if simhash >= 1 << 63 else simhash))
+    def add_minhash(self, article_id: str, signature: bytes, bands: Iterable[int]) -> None:
+        """Remember an article's MinHash signature and its LSH band keys (signed 64-bit ints)."""
+        self.conn.execute("INSERT OR REPLACE INTO article_minhash VALUES (?, ?)", (article_id, signature))
+        self.conn.executemany("INSERT OR IGNORE INTO minhash_bands VALUES (?, ?)",
+                              [(band, article_id) for band in bands])
 
-    def simhashes(self) -> Iterator[tuple[str, int]]:
-        """(article id, unsigned 64-bit SimHash) of every fingerprinted article."""
-        for aid, h in self.conn.execute("SELECT article_id, simhash FROM article_simhash"):
-            yield aid, h & ((1 << 64) - 1)
+    def minhash_candidates(self, bands: Sequence[int]) -> list[tuple[str, bytes]]:
+        """(article id, signature) of the articles sharing at least one band key."""
+        if not bands:
+            return []
+        return list(self.conn.execute(
+            "SELECT m.article_id, m.signature FROM article_minhash m WHERE m.article_id IN "
+            f"(SELECT article_id FROM minhash_bands WHERE band IN ({', '.join('?' * len(bands))}))", list(bands)))
 
     def columns(self, table: str) -> list[str]:
         """Column names of an export table (see :meth:`rows`), also when it has no rows."""

@@ -4,13 +4,13 @@ analyse it and store it, once (``khabar watch --once``) or until stopped.
 Layers, from pure to I/O:
 
 - pure: :func:`normalize_url` (tracking parameters, fragment and host case removed),
-  :func:`simhash` / :func:`hamming` (near-duplicate texts), :func:`parse_feed` (entries of a
+  :func:`minhash` / :func:`lsh_bands` / :func:`near_duplicate` (republished texts), :func:`parse_feed` (entries of a
   feed body), :func:`load_sources` (the TOML list of sources);
 - HTTP edge: :class:`Fetcher` (User-Agent, timeouts, size limit, retries with backoff, per-host
   delay and concurrency, robots.txt, conditional GET) and :func:`fetch_source` (a feed and its
   new pages, no store);
 - store: :func:`store_poll` writes what a poll found, in the calling thread: an article already
-  stored (same normalised text) or nearly the same (SimHash) is linked to the new source and URL
+  stored (same normalised text) or nearly the same (MinHash) is linked to the new source and URL
   instead of being stored twice; new ones go through :func:`khabar.ingest.analyze_record`.
 
 Every failure (a dead feed, a 404, a timeout, a malformed page) is counted against its source
@@ -37,6 +37,8 @@ from dataclasses import dataclass, field, replace
 from email.utils import parsedate_to_datetime
 from typing import Any
 
+import numpy as np
+
 from . import __version__
 from .io import DEFAULT_MAX_CHARS, InputError, _html_document, article_id, check_unicode, is_empty, parse_date
 from .model import Document
@@ -47,7 +49,10 @@ USER_AGENT = f"khabar/{__version__} (news monitoring; +https://github.com/khabar
 DEFAULT_INTERVAL = 900.0  # seconds between polls of a source
 MIN_INTERVAL = 30.0  # no source is polled more often than this
 DEFAULT_MAX_BYTES = 5_000_000  # a page or feed larger than this is refused
-NEAR_DUPLICATE_BITS = 3  # SimHash distance up to which two texts are the same article
+MIN_WORDS = 20  # a page whose main text is shorter holds no article
+MINHASH_SIZE = 64  # values in a MinHash signature
+LSH_ROWS = 4  # signature values per LSH band (16 bands)
+NEAR_DUPLICATE_SIMILARITY = 0.8  # estimated Jaccard similarity of word 3-grams: the same article
 
 # Query parameters that only track the reader; dropped so that one article has one URL.
 TRACKING_PARAMS = frozenset({"fbclid", "gclid", "dclid", "gbraid", "wbraid", "msclkid", "yclid", "mc_cid",
@@ -128,33 +133,52 @@ def normalize_url(url: str) -> str:
     return urllib.parse.urlunsplit((scheme, host, parts.path or "/", urllib.parse.urlencode(query), ""))
 
 
-def _shingles(text: str, size: int = 3) -> Iterator[str]:
+def _shingles(text: str, size: int = 3) -> set[str]:
     words = normalize(text).text.split()
-    if len(words) < size:
-        yield " ".join(words)
-        return
-    for i in range(len(words) - size + 1):
-        yield " ".join(words[i:i + size])
+    return {" ".join(words[i:i + size]) for i in range(max(1, len(words) - size + 1))}
 
 
-def simhash(text: str) -> int:
-    """64-bit SimHash of the word 3-grams of the normalised text: republished copies of an
-    article (another outlet's header, a changed line) land a few bits apart."""
-    weights = [0] * 64
-    for sh in _shingles(text):
-        h = int.from_bytes(hashlib.blake2b(sh.encode("utf-8"), digest_size=8).digest(), "big")
-        for bit in range(64):
-            weights[bit] += 1 if h >> bit & 1 else -1
-    return sum(1 << bit for bit in range(64) if weights[bit] > 0)
+# Fixed random masks (seeded, so signatures stay comparable across runs and machines): hash XOR
+# mask, then the minimum, is one "permutation" of the MinHash family per mask.
+_MASKS = np.random.default_rng(16).integers(0, 2**63, size=MINHASH_SIZE, dtype=np.uint64) * np.uint64(2) + \
+    np.uint64(1)
 
 
-def hamming(a: int, b: int) -> int:
-    return (a ^ b).bit_count()
+def minhash(text: str) -> np.ndarray:
+    """MinHash signature (``MINHASH_SIZE`` uint64 values) of the word 3-grams of the normalised
+    text: the share of equal values estimates the Jaccard similarity of two texts."""
+    hashes = np.fromiter((int.from_bytes(hashlib.blake2b(sh.encode("utf-8"), digest_size=8).digest(), "big")
+                          for sh in _shingles(text)), dtype=np.uint64)
+    return (hashes[None, :] ^ _MASKS[:, None]).min(axis=1)
 
 
-def near_duplicate(h: int, known: Iterable[tuple[str, int]], max_bits: int = NEAR_DUPLICATE_BITS) -> str | None:
-    """The id of the first known article whose SimHash is within ``max_bits`` of ``h``."""
-    return next((aid for aid, k in known if hamming(h, k) <= max_bits), None)
+def similarity(a: np.ndarray, b: np.ndarray) -> float:
+    """Estimated Jaccard similarity of the texts behind two signatures."""
+    return float(np.mean(a == b))
+
+
+def lsh_bands(signature: np.ndarray, rows: int = LSH_ROWS) -> list[int]:
+    """Band keys for locality-sensitive lookup: texts with Jaccard similarity 0.8 share at least
+    one of the 16 bands of 4 values with probability > 0.999 (0.5: about 0.64)."""
+    raw = signature.astype(">u8").tobytes()
+    return [int.from_bytes(hashlib.blake2b(bytes([i]) + raw[i * rows * 8:(i + 1) * rows * 8],
+                                           digest_size=8).digest(), "big", signed=True)
+            for i in range(len(signature) // rows)]
+
+
+def near_duplicate(signature: np.ndarray, candidates: Iterable[tuple[str, bytes]],
+                   threshold: float = NEAR_DUPLICATE_SIMILARITY) -> str | None:
+    """The id of the most similar candidate (id, stored signature) at or above ``threshold``."""
+    best, best_sim = None, threshold
+    for aid, blob in candidates:
+        sim = similarity(signature, np.frombuffer(blob, dtype=">u8").astype(np.uint64))
+        if sim >= best_sim:
+            best, best_sim = aid, sim
+    return best
+
+
+def signature_bytes(signature: np.ndarray) -> bytes:
+    return signature.astype(">u8").tobytes()
 
 
 @dataclass(frozen=True, slots=True)
@@ -261,6 +285,7 @@ class Fetcher:
         self._slots: dict[str, threading.BoundedSemaphore] = {}
         self._next_start: dict[str, float] = {}
         self._robots: dict[str, urllib.robotparser.RobotFileParser | None] = {}
+        self._robots_locks: dict[str, threading.Lock] = {}
         self._opener = urllib.request.build_opener()
 
     @contextmanager
@@ -319,18 +344,18 @@ class Fetcher:
         parts = urllib.parse.urlsplit(url)
         root = f"{parts.scheme}://{parts.netloc}"
         with self._lock:
-            known = root in self._robots
-            parser = self._robots.get(root)
-        if not known:
-            parser = None
-            try:
-                resp = self.get(root + "/robots.txt", retries=0)
-                parser = urllib.robotparser.RobotFileParser()
-                parser.parse(resp.body.decode("utf-8", "replace").splitlines())
-            except FetchError:  # none, or unreachable: nothing is forbidden
-                parser = None
-            with self._lock:
+            root_lock = self._robots_locks.setdefault(root, threading.Lock())
+        with root_lock:  # threads polling the same host read robots.txt once
+            if root not in self._robots:
+                parser: urllib.robotparser.RobotFileParser | None = None
+                try:
+                    resp = self.get(root + "/robots.txt", retries=0)
+                    parser = urllib.robotparser.RobotFileParser()
+                    parser.parse(resp.body.decode("utf-8", "replace").splitlines())
+                except FetchError:  # none, or unreachable: nothing is forbidden
+                    parser = None
                 self._robots[root] = parser
+            parser = self._robots[root]
         return parser is None or parser.can_fetch(self.user_agent, url)
 
 
@@ -357,6 +382,7 @@ class Poll:
     etag: str | None = None
     last_modified: str | None = None
     entries: list[FeedEntry] = field(default_factory=list)
+    known_urls: list[str] = field(default_factory=list)  # entries seen before (not fetched again)
     pages: list[Page] = field(default_factory=list)
 
 
@@ -399,6 +425,7 @@ def fetch_pages(poll: Poll, seen: Callable[[Iterable[str]], set[str]] | set[str]
     for e in poll.entries:
         by_url.setdefault(normalize_url(e.url), e)
     old = seen if isinstance(seen, set) else seen(by_url)
+    poll.known_urls = [u for u in by_url if u in old]
     for url in [u for u in by_url if u not in old][:max_items]:
         poll.pages.append(fetch_page(url, by_url[url], poll.source, fetcher, max_chars=max_chars))
     return poll
@@ -410,7 +437,7 @@ def fetch_page(url: str, entry: FeedEntry, source: Source, fetcher: Fetcher, *,
     try:
         if not fetcher.allowed(entry.url):
             return Page(url, error="robots.txt disallows the page")
-        resp = fetcher.get(entry.url)
+        resp = fetcher.get(url)  # the normalised URL: no tracking parameters sent back
         html = decode_page(resp.body, resp.headers.get("content-type", ""))
         doc = _html_document(html, where=url, max_chars=max_chars, doc_id=None, published=None)
     except FetchError as exc:
@@ -419,8 +446,9 @@ def fetch_page(url: str, entry: FeedEntry, source: Source, fetcher: Fetcher, *,
         return Page(url, error=str(exc).removeprefix(f"{url}: "))
     except Exception as exc:  # noqa: BLE001 - an extractor bug on one page must not stop the source
         return Page(url, error=f"cannot extract: {type(exc).__name__}: {exc}")
-    if is_empty(doc.text):
-        return Page(url, error="no article text found on the page")
+    words = len(doc.text.split())
+    if is_empty(doc.text) or words < MIN_WORDS:  # a menu or a cookie notice is not an article
+        return Page(url, error=f"no article text found on the page ({words} words)")
     try:
         check_unicode(doc.text, url)
     except InputError as exc:
@@ -453,20 +481,19 @@ class SourceReport:
                 "failed": self.failed, "errors": self.errors}
 
 
-def store_poll(store: Store, poll: Poll, *, stages: tuple[str, ...] | None = None, version: str = "",
-               known: list[tuple[str, int]] | None = None) -> SourceReport:
+def store_poll(store: Store, poll: Poll, *, stages: tuple[str, ...] | None = None, version: str = ""
+               ) -> SourceReport:
     """Write one poll to the store: new articles analysed and stored, duplicates linked, failures
-    recorded, the source's state and health updated. ``known`` (SimHashes of stored articles)
-    is read from the store when not given and kept up to date when given."""
+    recorded, the source's state and health updated."""
     from .ingest import analyze_record
 
     src = poll.source
     report = SourceReport(src.name, poll.status)
-    if known is None:
-        known = list(store.simhashes())
+    for url in poll.known_urls:
+        _link_known(store, url, src, report)
     for page in poll.pages:
         try:
-            _store_page(store, page, src, report, known, stages, version, analyze_record)
+            _store_page(store, page, src, report, stages, version, analyze_record)
         except Exception as exc:  # one bad article never stops the source (store errors do)
             if isinstance(exc, store_errors()):
                 raise
@@ -506,21 +533,28 @@ def _page_failed(store: Store, url: str, src: Source, report: SourceReport, reas
             store.mark_seen(url, src.name, None)
 
 
-def _store_page(store: Store, page: Page, src: Source, report: SourceReport, known: list[tuple[str, int]],
+def _link_known(store: Store, url: str, src: Source, report: SourceReport) -> None:
+    """A URL handled before (maybe from another source): link its article to this source."""
+    aid = store.seen_article(url)
+    if aid:
+        with store.transaction():
+            if store.link_source(aid, src.name, url):
+                report.linked += 1
+
+
+def _store_page(store: Store, page: Page, src: Source, report: SourceReport,
                 stages: tuple[str, ...] | None, version: str, analyze: Callable[..., Any]) -> None:
     if store.seen_urls([page.url]):  # another source of this round had the same URL
-        with store.transaction():
-            row = store.conn.execute("SELECT article_id FROM watch_seen WHERE url=?", (page.url,)).fetchone()
-            if row and row[0] and store.link_source(row[0], src.name, page.url):
-                report.linked += 1
+        _link_known(store, page.url, src, report)
         return
     if page.doc is None:
         _page_failed(store, page.url, src, report, page.error or "no article", page.permanent)
         return
     doc = page.doc
     cid = doc.id
-    h = simhash(doc.text)
-    same = cid if store.has_article(cid) else near_duplicate(h, known)
+    sig = minhash(doc.text)
+    bands = lsh_bands(sig)
+    same = cid if store.has_article(cid) else near_duplicate(sig, store.minhash_candidates(bands))
     if same is not None:
         with store.transaction():
             store.link_source(same, src.name, page.url)
@@ -532,10 +566,9 @@ def _store_page(store: Store, page: Page, src: Source, report: SourceReport, kno
     d, fts = analyze(cid, rec, stages)  # outside the transaction: the analysis takes a while
     with store.transaction():
         store.add_article(d, content_id=cid, path=page.url, pipeline_version=version, fts=fts)
-        store.add_simhash(cid, h)
+        store.add_minhash(cid, signature_bytes(sig), bands)
         store.link_source(cid, src.name, page.url)
         store.mark_seen(page.url, src.name, cid)
-    known.append((cid, h))
     report.added += 1
 
 
@@ -552,7 +585,6 @@ def watch(store: Store, sources: Sequence[Source], fetcher: Fetcher, *, once: bo
 
     stop = stop or threading.Event()
     version = pipeline_version(stages)
-    known = list(store.simhashes())
     due = {s.name: 0.0 for s in sources}
     reports: list[SourceReport] = []
     with ThreadPoolExecutor(max_workers=max(1, workers), thread_name_prefix="khabar-watch") as pool:
@@ -579,7 +611,7 @@ def watch(store: Store, sources: Sequence[Source], fetcher: Fetcher, *, once: bo
                                         max_chars=max_chars)] = (s, "pages")
                     continue
                 due[s.name] = time.monotonic() + s.interval
-                report = store_poll(store, poll, stages=stages, version=version, known=known)
+                report = store_poll(store, poll, stages=stages, version=version)
                 reports.append(report)
                 if on_report:
                     on_report(report)
