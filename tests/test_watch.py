@@ -452,3 +452,31 @@ def test_watch_pages_built_from_shared_articles(serve: Callable[[dict[str, Route
         report = watch(store, [Source("samples", site.url("/feed"))], fetcher(), once=True)[0]
         assert report.failed == 0 and report.added == len(texts) and report.linked == 1
         assert store.count_articles() == len(texts)
+
+
+def test_watch_loops_until_sigterm_then_stops_cleanly(serve: Callable[[dict[str, Route]], Site],
+                                                      tmp_path: Path) -> None:
+    import os
+    import signal
+    import subprocess
+    import sys
+
+    site = newsroom(serve)
+    db = tmp_path / "news.db"
+    proc = subprocess.Popen([sys.executable, "-m", "khabar", "watch", "--feed", site.url("/gamma/feed.json"),
+                             "--db", str(db), "--delay", "0", "--interval", "30"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            env={**os.environ, "PYTHONUNBUFFERED": "1"})
+    try:
+        first = proc.stdout.readline() if proc.stdout else ""  # after the first poll is stored
+        assert "1 new" in first, first
+        proc.send_signal(signal.SIGTERM)
+        _out, err = proc.communicate(timeout=30)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    assert proc.returncode == 0 and "watch stopped" in err and "Traceback" not in err
+    with Store(db) as store:
+        assert store.count_articles() == 1 and store.watch_states()[0].polls == 1
+
