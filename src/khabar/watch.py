@@ -517,11 +517,9 @@ def store_poll(store: Store, poll: Poll, *, stages: tuple[str, ...] | None = Non
 
 def store_errors() -> tuple[type[BaseException], ...]:
     """Errors of the store itself (full disk, damaged file): they stop the watcher, not a page."""
-    import sqlite3
+    from .store import DatabaseError, StoreError
 
-    from .store import StoreError
-
-    return (StoreError, sqlite3.OperationalError, sqlite3.DatabaseError)
+    return (StoreError, DatabaseError)
 
 
 def _page_failed(store: Store, url: str, src: Source, report: SourceReport, reason: str, permanent: bool) -> None:
