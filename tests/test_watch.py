@@ -97,6 +97,8 @@ class Site:
     routes: dict[str, Route]
     base: str = ""
     log: list[tuple[str, dict[str, str], int]] = field(default_factory=list)
+    active: int = 0  # requests being answered now
+    peak: int = 0  # the most answered at once
 
     def url(self, path: str) -> str:
         return self.base + path
@@ -111,6 +113,7 @@ def serve() -> Iterator[Callable[[dict[str, Route]], Site]]:
 
     def start(routes: dict[str, Route]) -> Site:
         site = Site(routes)
+        lock = threading.Lock()
 
         class Handler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.0"
@@ -122,6 +125,16 @@ def serve() -> Iterator[Callable[[dict[str, Route]], Site]]:
                 if (route.etag and headers.get("if-none-match") == route.etag) or (route.last_modified and headers.get("if-modified-since") == route.last_modified):
                     status = 304
                 site.log.append((self.path, headers, status))
+                with lock:
+                    site.active += 1
+                    site.peak = max(site.peak, site.active)
+                try:
+                    self._answer(route, status)
+                finally:
+                    with lock:
+                        site.active -= 1
+
+            def _answer(self, route: Route, status: int) -> None:
                 if route.sleep:
                     time.sleep(route.sleep)
                 self.send_response(status)
@@ -306,6 +319,17 @@ def test_fetcher_politeness_delay_per_host(serve: Callable[[dict[str, Route]], S
     f.get(site.url("/a"))
     f.get(site.url("/b"))
     assert len(waits) == 1 and 0.1 < waits[0] <= 0.2
+
+
+def test_fetcher_limits_requests_at_once_per_host(serve: Callable[[dict[str, Route]], Site]) -> None:
+    site = serve({f"/p{i}": Route(b"x", sleep=0.2) for i in range(6)})
+    f = Fetcher(delay=0.0, per_host=2, retries=0)
+    threads = [threading.Thread(target=f.get, args=(site.url(f"/p{i}"),)) for i in range(6)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert len(site.log) == 6 and site.peak == 2
 
 
 def test_watch_once_stores_each_article_once_and_reports_every_failure(

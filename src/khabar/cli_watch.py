@@ -18,7 +18,7 @@ from .cli_corpus import db_option, open_store
 
 
 @click.command("watch")
-@click.argument("sources_file", metavar="SOURCES", required=False,
+@click.argument("sources_file", metavar="[SOURCES]", required=False,
                 type=click.Path(exists=True, dir_okay=False, readable=True))
 @click.option("--feed", "feeds", multiple=True, metavar="URL",
               help="A feed to watch (repeatable), besides or instead of SOURCES; named after its host.")

@@ -435,7 +435,7 @@ def fetch_page(url: str, entry: FeedEntry, source: Source, fetcher: Fetcher, *,
                max_chars: int = DEFAULT_MAX_CHARS) -> Page:
     """Fetch and extract one article page (title, date, main text)."""
     try:
-        if not fetcher.allowed(entry.url):
+        if not fetcher.allowed(url):
             return Page(url, error="robots.txt disallows the page")
         resp = fetcher.get(url)  # the normalised URL: no tracking parameters sent back
         html = decode_page(resp.body, resp.headers.get("content-type", ""))
