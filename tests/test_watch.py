@@ -412,6 +412,8 @@ def test_feed_changed_only_new_and_transient_failures_are_fetched_again(
         for path in ("/alpha/missing", "/alpha/huge", "/alpha/empty", "/alpha/health"):
             assert path not in again  # ...a 404, a refused or empty page, a stored one are not
         assert report.linked == 0  # entries seen before are not new links
+        failed = {f.path for f in store.failures()}
+        assert site.url("/alpha/error") not in failed and site.url("/alpha/slow") in failed  # recovered, not
         assert store.count_articles() == 4
 
 
