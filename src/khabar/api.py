@@ -422,6 +422,11 @@ def create_app(db_path: str | os.PathLike[str] | None = None, token: str | None 
             raise HTTPException(404, f"no entity with id {entity_id!r}")
         return profile
 
+    @app.get(f"{API_PREFIX}/sources", tags=["corpus"],
+             summary="Watched sources and their health (last success, last error, errors, articles per day)")
+    def list_sources() -> dict[str, Any]:
+        return {"sources": corpus.sources()}
+
     @app.get(f"{API_PREFIX}/quotes", tags=["corpus"], summary="Quotes by speaker, about an entity or topic")
     def list_quotes(speaker: TextQ = None,
                     about: TextQ = None,

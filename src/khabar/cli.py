@@ -71,6 +71,7 @@ LAZY_COMMANDS: dict[str, str] = {
     "serve": "khabar.cli_web:serve",
     "tag": "khabar.cli_ner:tag",
     "eval": "khabar.cli_eval:eval_group",
+    "watch": "khabar.cli_watch:watch_cmd",  # issue 16
 }
 
 

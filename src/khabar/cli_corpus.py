@@ -213,7 +213,8 @@ def stats_cmd(db: str, n_failures: int, fmt: str) -> None:
         fails = store.failures(limit=n_failures) if n_failures else []
         if fmt == "json":
             _echo_json({**st.to_dict(), "index_current": store.index_is_current(),
-                        "recent_failures": [f.to_dict() for f in fails]})
+                        "recent_failures": [f.to_dict() for f in fails],
+                        "watched_sources": [w.to_dict() for w in store.watch_states()]})
             return
         click.echo(f"{db}: {st.articles} articles ({st.date_min or '?'} to {st.date_max or '?'}), "
                    f"{st.entities} entities, {st.quotes} quotes, {st.events} events, {st.timexes} time expressions")
@@ -222,9 +223,24 @@ def stats_cmd(db: str, n_failures: int, fmt: str) -> None:
         click.echo("pipeline versions: " + ", ".join(f"{k} ({n} articles)" for k, n in st.pipeline_versions.items()))
         if not store.index_is_current():
             click.echo(f"note: the search index was built by other word rules; run 'khabar reindex --db {db}'")
+        _echo_watched(store.watch_states())
         click.echo(f"{st.failures} failures recorded")
         for f in fails:
             click.echo(f"  {f.path}{f' [{f.article_id}]' if f.article_id else ''}: {f.reason}")
+
+
+def _echo_watched(states: list[Any]) -> None:
+    """A line per source that ``khabar watch`` polls: its health at a glance."""
+    import time
+
+    if states:
+        click.echo(f"watched sources: {len(states)}")
+    for w in states:
+        h = w.to_dict()
+        ok = time.strftime("%Y-%m-%d %H:%M", time.localtime(w.last_success)) if w.last_success else "never"
+        line = (f"  {w.name}: last success {ok}, {w.polls} polls, {w.articles} articles "
+                f"({h['articles_per_day']}/day), {w.errors} errors")
+        click.echo(line + (f"; last error: {_clip(w.last_error, 120)}" if w.last_error else ""))
 
 
 # --------------------------------------------------------------------------- search

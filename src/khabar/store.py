@@ -174,6 +174,33 @@ CREATE TABLE failures (
 
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT);
 """),
+    (2, "watched sources", """
+CREATE TABLE watch_sources (
+    name TEXT PRIMARY KEY, url TEXT NOT NULL, country TEXT,
+    etag TEXT, last_modified TEXT,    -- validators of the last feed response (conditional GET)
+    first_poll REAL, last_poll REAL, last_success REAL, last_error TEXT, last_error_at REAL,
+    polls INTEGER NOT NULL DEFAULT 0, errors INTEGER NOT NULL DEFAULT 0, articles INTEGER NOT NULL DEFAULT 0
+);
+
+CREATE TABLE watch_seen (
+    url TEXT PRIMARY KEY,             -- normalised article URL
+    source TEXT NOT NULL, article_id TEXT, at REAL NOT NULL
+) WITHOUT ROWID;
+
+CREATE TABLE article_sources (
+    article_id TEXT NOT NULL, source TEXT NOT NULL, url TEXT NOT NULL, at REAL NOT NULL,
+    PRIMARY KEY (article_id, source, url)
+) WITHOUT ROWID;
+CREATE INDEX article_sources_source ON article_sources(source, at);
+
+CREATE TABLE article_minhash (
+    article_id TEXT PRIMARY KEY, signature BLOB NOT NULL  -- MinHash of the text (khabar.watch)
+) WITHOUT ROWID;
+CREATE TABLE minhash_bands (
+    band INTEGER NOT NULL, article_id TEXT NOT NULL,     -- LSH band keys: candidates in one lookup
+    PRIMARY KEY (band, article_id)
+) WITHOUT ROWID;
+"""),
 ]
 
 
@@ -294,6 +321,34 @@ class Failure:
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
+
+
+@dataclass(frozen=True, slots=True)
+class WatchState:
+    """What the watcher remembers about one source between polls and restarts."""
+
+    name: str
+    url: str
+    country: str | None = None
+    etag: str | None = None
+    last_modified: str | None = None
+    first_poll: float | None = None
+    last_poll: float | None = None
+    last_success: float | None = None
+    last_error: str | None = None
+    last_error_at: float | None = None
+    polls: int = 0
+    errors: int = 0
+    articles: int = 0
+
+    def to_dict(self, now: float | None = None) -> dict[str, Any]:
+        """Health of the source; ``articles_per_day`` averages over the time since its first poll
+        (at least one day, so a new source does not look busier than it is)."""
+        d = asdict(self)
+        d.pop("etag"), d.pop("last_modified")
+        days = max(1.0, ((now or time.time()) - (self.first_poll or 0)) / 86400) if self.first_poll else 1.0
+        d["articles_per_day"] = round(self.articles / days, 2)
+        return d
 
 
 @dataclass(frozen=True, slots=True)
@@ -1180,6 +1235,67 @@ class Store:
         row = self.conn.execute("SELECT text FROM articles WHERE id=?", (article_id,)).fetchone()
         return row[0] if row else None
 
+    # -- watched sources (khabar.watch) ---------------------------------------------
+
+    def watch_state(self, name: str) -> WatchState | None:
+        row = self.conn.execute(f"SELECT {_WATCH_COLUMNS} FROM watch_sources WHERE name=?", (name,)).fetchone()
+        return WatchState(*row) if row else None
+
+    def watch_states(self) -> list[WatchState]:
+        """Every source the watcher has polled, by name."""
+        return [WatchState(*r) for r in self.conn.execute(
+            f"SELECT {_WATCH_COLUMNS} FROM watch_sources ORDER BY name")]
+
+    def save_watch_state(self, state: WatchState) -> None:
+        values = tuple(getattr(state, k) for k in _WATCH_COLUMNS.split(", "))
+        self.conn.execute(f"INSERT OR REPLACE INTO watch_sources ({_WATCH_COLUMNS}) "
+                          f"VALUES ({', '.join('?' * len(values))})", values)
+
+    def seen_urls(self, urls: Iterable[str]) -> set[str]:
+        """Those of ``urls`` (normalised) that the watcher has handled before."""
+        urls = list(urls)
+        seen: set[str] = set()
+        for i in range(0, len(urls), 500):
+            part = urls[i:i + 500]
+            seen.update(r[0] for r in self.conn.execute(
+                f"SELECT url FROM watch_seen WHERE url IN ({', '.join('?' * len(part))})", part))
+        return seen
+
+    def seen_article(self, url: str) -> str | None:
+        """The id of the article stored from ``url`` (normalised); None if none was."""
+        row = self.conn.execute("SELECT article_id FROM watch_seen WHERE url=?", (url,)).fetchone()
+        return row[0] if row else None
+
+    def mark_seen(self, url: str, source: str, article_id: str | None) -> None:
+        self.conn.execute("INSERT OR REPLACE INTO watch_seen VALUES (?, ?, ?, ?)",
+                          (url, source, article_id, time.time()))
+
+    def link_source(self, article_id: str, source: str, url: str) -> bool:
+        """Record that ``source`` published (or linked) article ``article_id`` at ``url``; False
+        when that was known."""
+        cur = self.conn.execute("INSERT OR IGNORE INTO article_sources VALUES (?, ?, ?, ?)",
+                                (article_id, source, url, time.time()))
+        return cur.rowcount > 0
+
+    def article_sources(self, article_id: str) -> list[tuple[str, str]]:
+        """(source, url) of every outlet seen publishing the article, oldest first."""
+        return [(s, u) for s, u in self.conn.execute(
+            "SELECT source, url FROM article_sources WHERE article_id=? ORDER BY at, source", (article_id,))]
+
+    def add_minhash(self, article_id: str, signature: bytes, bands: Iterable[int]) -> None:
+        """Remember an article's MinHash signature and its LSH band keys (signed 64-bit ints)."""
+        self.conn.execute("INSERT OR REPLACE INTO article_minhash VALUES (?, ?)", (article_id, signature))
+        self.conn.executemany("INSERT OR IGNORE INTO minhash_bands VALUES (?, ?)",
+                              [(band, article_id) for band in bands])
+
+    def minhash_candidates(self, bands: Sequence[int]) -> list[tuple[str, bytes]]:
+        """(article id, signature) of the articles sharing at least one band key."""
+        if not bands:
+            return []
+        return list(self.conn.execute(
+            "SELECT m.article_id, m.signature FROM article_minhash m WHERE m.article_id IN "
+            f"(SELECT article_id FROM minhash_bands WHERE band IN ({', '.join('?' * len(bands))}))", list(bands)))
+
     def columns(self, table: str) -> list[str]:
         """Column names of an export table (see :meth:`rows`), also when it has no rows."""
         sql = _EXPORT_SQL.get(table)
@@ -1198,6 +1314,8 @@ class Store:
         for row in cur:
             yield dict(zip(names, row))
 
+
+_WATCH_COLUMNS = ", ".join(WatchState.__slots__)  # type: ignore[attr-defined]
 
 _EXPORT_SQL = {
     "articles": "SELECT id, ext_id, title, published, source, url, path, text, pipeline_version FROM articles "

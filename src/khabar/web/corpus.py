@@ -171,6 +171,11 @@ class WebCorpus:
         self._speakers = None
         return article_id(d["text"]), created
 
+    def sources(self) -> list[dict[str, Any]]:
+        """Health of every watched source (``khabar watch``): last success, last error, counts."""
+        with self._store() as s:
+            return [st.to_dict() for st in s.watch_states()]
+
     # -- articles ------------------------------------------------------------------------------
     def count(self) -> int:
         with self._store() as s:
