@@ -196,7 +196,7 @@ def iter_file(path: Path, *, max_chars: int = DEFAULT_MAX_CHARS, doc_id: str | N
         yield read_text_input(text, where=where, max_chars=max_chars,
                               doc_id=doc_id or path.name.split(".")[0], published=published)
     elif kind == "html":
-        yield _html_document(text, where=where, max_chars=max_chars, doc_id=doc_id, published=published)
+        yield html_document(text, where=where, max_chars=max_chars, doc_id=doc_id, published=published)
     elif kind == "json":
         try:
             data = json.loads(text)
@@ -239,8 +239,9 @@ def _one_record(rec: Any, where: str, max_chars: int, doc_id: str | None,
     yield doc.with_(id=doc_id) if doc_id else doc
 
 
-def _html_document(html: str, *, where: str, max_chars: int, doc_id: str | None,
-                   published: str | None) -> Document:
+def html_document(html: str, *, where: str, max_chars: int, doc_id: str | None,
+                  published: str | None) -> Document:
+    """A Document from a saved or fetched HTML page: main text, title and date by trafilatura."""
     try:
         import trafilatura  # heavy: imported only for HTML input
     except ImportError:  # pragma: no cover - trafilatura is a dependency

@@ -40,7 +40,7 @@ from typing import Any
 import numpy as np
 
 from . import __version__
-from .io import DEFAULT_MAX_CHARS, InputError, _html_document, article_id, check_unicode, is_empty, parse_date
+from .io import DEFAULT_MAX_CHARS, InputError, article_id, check_unicode, html_document, is_empty, parse_date
 from .model import Document
 from .store import Store, WatchState
 from .text.normalize import normalize
@@ -439,7 +439,7 @@ def fetch_page(url: str, entry: FeedEntry, source: Source, fetcher: Fetcher, *,
             return Page(url, error="robots.txt disallows the page")
         resp = fetcher.get(url)  # the normalised URL: no tracking parameters sent back
         html = decode_page(resp.body, resp.headers.get("content-type", ""))
-        doc = _html_document(html, where=url, max_chars=max_chars, doc_id=None, published=None)
+        doc = html_document(html, where=url, max_chars=max_chars, doc_id=None, published=None)
     except FetchError as exc:
         return Page(url, error=str(exc), permanent=not exc.transient)
     except InputError as exc:
