@@ -272,7 +272,8 @@ def search_cmd(query: str, db: str, date_from: str | None, date_to: str | None, 
         from rich.text import Text
 
         c = _console()
-        c.print(f"[bold]{page.total}[/bold] articles match {query!r}"
+        noun = "article matches" if page.total == 1 else "articles match"
+        c.print(f"[bold]{page.total}[/bold] {noun} {query!r}"
                 + (f" (showing {offset + 1}-{offset + len(page.hits)})" if page.hits else ""))
         for i, h in enumerate(page.hits, offset + 1):
             c.print(f"\n[bold]{i}. {_clip(h.title) or h.ext_id or h.id}[/bold]")
