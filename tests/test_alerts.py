@@ -234,3 +234,21 @@ def test_atom_escapes_markup_in_titles() -> None:
     entry = feed.find(f"{ATOM}entry")
     assert entry.find(f"{ATOM}title").text == m.title and entry.find(f"{ATOM}link").get("href") == m.url
     assert feed.find(f"{ATOM}updated").text == "2025-11-24T16:00:00Z"
+
+
+def test_ingest_records_matches(tmp_path: Path) -> None:
+    """khabar ingest shares the watcher's hook: matches are recorded (not delivered)."""
+    src = tmp_path / "news.jsonl"
+    src.write_text("\n".join(json.dumps(x, ensure_ascii=False) for x in [
+        {"id": "n1", "title": "مياه النيل", "text": NILE, "source": "Nile Times"},  # "the Nile's water"
+        {"id": "n2", "title": "سوق", "source": "Gulf Daily",  # "market"
+         "text": "ارتفع مؤشر البورصة في ختام تعاملات الأربعاء بدعم من أسهم البنوك."},  # "the index rose"
+    ]), encoding="utf-8")
+    db = str(tmp_path / "i.db")
+    assert run("alert", "add", "nile", "--query", "حوض النيل", "--db", db).exit_code == 0
+    assert run("alert", "add", "gulf", "--source", "gulf daily", "--db", db).exit_code == 0
+    res = run("ingest", str(src), "--db", db, "--workers", "1")
+    assert res.exit_code == 0, res.output
+    titles = {name: [json.loads(x)["title"] for x in run("alert", "show", name, "--db", db, "--format", "jsonl")
+                     .stdout.splitlines()] for name in ("nile", "gulf")}
+    assert titles == {"nile": ["مياه النيل"], "gulf": ["سوق"]}

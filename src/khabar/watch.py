@@ -599,16 +599,19 @@ def _store_page(store: Store, page: Page, src: Source, report: SourceReport,
         store.add_minhash(cid, signature_bytes(sig), bands)
         store.link_source(cid, src.name, page.url)
         store.mark_seen(page.url, src.name, cid)
-        found = record_alert_matches(store, alerts, d)
+        found = record_alert_matches(store, alerts, d, cid)
     report.added += 1
     report.matches.extend(found)
 
 
-def record_alert_matches(store: Store, alerts: Sequence[Alert], article: dict[str, Any]) -> list[dict[str, Any]]:
-    """Record the alerts a newly stored article matches; their payloads (see khabar.alerts)."""
+def record_alert_matches(store: Store, alerts: Sequence[Alert], article: dict[str, Any], content_id: str
+                         ) -> list[dict[str, Any]]:
+    """Record the alerts a newly stored article (stored under ``content_id``) matches; the
+    payloads of the matches not recorded before (see khabar.alerts.match_payload). Shared by
+    ``khabar watch`` and ``khabar ingest``."""
     now = time.time()
-    return [match_payload(a, article, now) for a in matching(alerts, article)
-            if store.record_alert_match(a.name, article["id"])]
+    return [match_payload(a, {**article, "id": content_id}, now) for a in matching(alerts, article)
+            if store.record_alert_match(a.name, content_id)]
 
 
 # --------------------------------------------------------------------------- the loop
