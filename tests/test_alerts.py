@@ -120,6 +120,7 @@ def test_cli_add_list_show_remove(tmp_path: Path) -> None:
 @pytest.mark.parametrize(("args", "message"), [
     (["add", "x"], "at least one of --query"),
     (["add", "x", "--query", "  "], "at least one of --query"),
+    (["add", "x", "--query", "!?"], "has no words"),
     (["add", "dup", "--query", "مياه"], "exists already"),
     (["add", "x", "--colour", "red"], "No such option"),
     (["add", "x", "--source", "s", "--webhook", "ftp://h/x"], "not an http(s) URL"),

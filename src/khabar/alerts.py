@@ -33,9 +33,15 @@ def _names_entity(value: str, entity: dict[str, Any]) -> bool:
     return bool(key) and key == normalize_name(entity.get("name") or "")
 
 
-def matches(alert: Alert, article: dict[str, Any] | Document) -> bool:
+def article_words(article: dict[str, Any]) -> frozenset[str]:
+    """The title and text words of an article as a query sees them."""
+    return frozenset(index_words(f"{article.get('title') or ''} {article.get('text') or ''}"))
+
+
+def matches(alert: Alert, article: dict[str, Any] | Document, words: frozenset[str] | None = None) -> bool:
     """Whether one analysed article (``khabar.article/1`` dict or Document) matches the alert.
-    An alert without any condition matches nothing."""
+    ``words`` (:func:`article_words`) saves normalising the text again for each alert. An alert
+    without any condition matches nothing."""
     d = article.to_dict() if isinstance(article, Document) else article
     if not (alert.query or alert.entity or alert.speaker or alert.source):
         return False
@@ -43,8 +49,7 @@ def matches(alert: Alert, article: dict[str, Any] | Document) -> bool:
         return False
     if alert.query:
         wanted = set(index_words(alert.query))
-        have = set(index_words(f"{d.get('title') or ''} {d.get('text') or ''}"))
-        if not wanted or not wanted <= have:
+        if not wanted or not wanted <= (article_words(d) if words is None else words):
             return False
     entities = d.get("entities") or []
     if alert.entity and not any(_names_entity(alert.entity, e) for e in entities):
@@ -60,7 +65,9 @@ def matches(alert: Alert, article: dict[str, Any] | Document) -> bool:
 def matching(alerts: Iterable[Alert], article: dict[str, Any] | Document) -> list[Alert]:
     """The alerts the article matches, in the order given."""
     d = article.to_dict() if isinstance(article, Document) else article
-    return [a for a in alerts if matches(a, d)]
+    alerts = list(alerts)
+    words = article_words(d) if any(a.query for a in alerts) else frozenset()
+    return [a for a in alerts if matches(a, d, words)]
 
 
 def match_payload(alert: Alert, article: dict[str, Any], at: float) -> dict[str, Any]:

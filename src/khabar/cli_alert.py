@@ -37,7 +37,7 @@ def alert_group() -> None:
 def add_cmd(name: str, query: str | None, entity: str | None, speaker: str | None, source: str | None,
             webhook: str | None, db: str) -> None:
     """Save an alert NAME; an article matches when it meets every condition given."""
-    from .store import Alert
+    from .store import Alert, index_words
 
     name = name.strip()
     if not name:
@@ -45,6 +45,8 @@ def add_cmd(name: str, query: str | None, entity: str | None, speaker: str | Non
     query, entity, speaker, source = (v.strip() if v and v.strip() else None for v in (query, entity, speaker, source))
     if not (query or entity or speaker or source):
         fail("an alert needs at least one of --query, --entity, --speaker, --source")
+    if query and not index_words(query):  # punctuation only: it could never match
+        fail(f"--query: {query!r} has no words")
     if webhook is not None:
         parts = urllib.parse.urlsplit(webhook)
         if parts.scheme not in ("http", "https") or not parts.hostname:
