@@ -427,6 +427,16 @@ def create_app(db_path: str | os.PathLike[str] | None = None, token: str | None 
     def list_sources() -> dict[str, Any]:
         return {"sources": corpus.sources()}
 
+    @app.get(f"{API_PREFIX}/alerts/{{name}}.atom", tags=["corpus"], response_class=Response,
+             summary="Atom feed of an alert's newest 50 matches (khabar alert)")
+    def alert_feed(name: str, request: Request) -> Response:
+        from .alerts import atom_feed
+
+        found = corpus.alert_matches(name, 50)
+        if found is None:
+            raise HTTPException(404, f"no alert named {name!r}")
+        return Response(atom_feed(*found, feed_url=str(request.url)), media_type="application/atom+xml")
+
     @app.get(f"{API_PREFIX}/quotes", tags=["corpus"], summary="Quotes by speaker, about an entity or topic")
     def list_quotes(speaker: TextQ = None,
                     about: TextQ = None,

@@ -72,6 +72,7 @@ LAZY_COMMANDS: dict[str, str] = {
     "tag": "khabar.cli_ner:tag",
     "eval": "khabar.cli_eval:eval_group",
     "watch": "khabar.cli_watch:watch_cmd",  # issue 16
+    "alert": "khabar.cli_alert:alert_group",  # issue 16
 }
 
 

@@ -39,8 +39,11 @@ from .cli_corpus import db_option, open_store
 @max_chars_option
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
               help="text: a line per source and poll; json: one JSON object per line.")
+@click.option("--alerts-jsonl", is_flag=True,
+              help="Print each alert match (see 'khabar alert') as one JSON line on stdout.")
 def watch_cmd(sources_file: str | None, feeds: tuple[str, ...], db: str, once: bool, interval: float, workers: int,
-              timeout: float, delay: float, max_bytes: int, max_items: int, max_chars: int, fmt: str) -> int:
+              timeout: float, delay: float, max_bytes: int, max_items: int, max_chars: int, fmt: str,
+              alerts_jsonl: bool) -> int:
     """Watch news feeds (RSS, Atom, JSON Feed) and store every new article, analysed.
 
     SOURCES is a TOML file of [[source]] tables (name, url, country, interval in seconds).
@@ -76,6 +79,11 @@ def watch_cmd(sources_file: str | None, feeds: tuple[str, ...], db: str, once: b
     def show(report: Any) -> None:
         nonlocal failed
         failed += report.failed
+        for err in report.alert_errors:  # a dead webhook is reported, never fatal
+            click.echo(f"khabar: {err}", err=True)
+        if alerts_jsonl:
+            for match in report.matches:
+                click.echo(json.dumps(match, ensure_ascii=False))
         if fmt == "json":
             click.echo(json.dumps(report.to_dict(), ensure_ascii=False))
             return

@@ -263,9 +263,12 @@ def _run(store: Store, jobs: Iterable[Job | BadArticle], report: IngestReport, *
          stages: tuple[str, ...] | None, replace: bool, batch_size: int, chunk: int,
          progress: Progress | None, skipped_bytes: list[int] | None = None) -> None:
     """Analyse jobs (in worker processes when ``workers > 1``) and write results in batches."""
+    from .watch import record_alert_matches
+
     pending: list[Result] = []
     last_commit = time.monotonic()
     bytes_done = 0
+    alerts = store.alerts()  # saved queries (khabar alert): matches are recorded as articles are stored
 
     def flush() -> None:
         nonlocal last_commit
@@ -288,6 +291,7 @@ def _run(store: Store, jobs: Iterable[Job | BadArticle], report: IngestReport, *
                     store.record_failure(path, cid, reason)
                     failures.append((path, cid, reason))
                     continue
+                record_alert_matches(store, alerts, d, cid)
                 added += 1
         report.added += added
         report.failed += len(failures)

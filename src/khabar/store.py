@@ -201,6 +201,19 @@ CREATE TABLE minhash_bands (
     PRIMARY KEY (band, article_id)
 ) WITHOUT ROWID;
 """),
+    (3, "saved alerts", """
+CREATE TABLE alerts (
+    name TEXT PRIMARY KEY,
+    query TEXT, entity TEXT, speaker TEXT, source TEXT,  -- conditions (khabar.alerts); NULL: any
+    webhook TEXT,                     -- URL that each match is POSTed to
+    created REAL NOT NULL
+);
+CREATE TABLE alert_matches (
+    alert TEXT NOT NULL, article_id TEXT NOT NULL, at REAL NOT NULL,
+    PRIMARY KEY (alert, article_id)
+) WITHOUT ROWID;
+CREATE INDEX alert_matches_at ON alert_matches(alert, at);
+"""),
 ]
 
 
@@ -349,6 +362,41 @@ class WatchState:
         days = max(1.0, ((now or time.time()) - (self.first_poll or 0)) / 86400) if self.first_poll else 1.0
         d["articles_per_day"] = round(self.articles / days, 2)
         return d
+
+
+@dataclass(frozen=True, slots=True)
+class Alert:
+    """A saved query: an article matches when it meets every condition given (see khabar.alerts)."""
+
+    name: str
+    query: str | None = None
+    entity: str | None = None
+    speaker: str | None = None
+    source: str | None = None
+    webhook: str | None = None
+    created: float = 0.0
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass(frozen=True, slots=True)
+class AlertMatch:
+    """An article that matched an alert, when (``at``, epoch seconds)."""
+
+    alert: str
+    article_id: str
+    at: float
+    title: str | None
+    source: str | None
+    url: str | None
+    published: str | None
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+_ALERT_COLUMNS = "name, query, entity, speaker, source, webhook, created"
 
 
 @dataclass(frozen=True, slots=True)
@@ -1295,6 +1343,45 @@ class Store:
         return list(self.conn.execute(
             "SELECT m.article_id, m.signature FROM article_minhash m WHERE m.article_id IN "
             f"(SELECT article_id FROM minhash_bands WHERE band IN ({', '.join('?' * len(bands))}))", list(bands)))
+
+    # -- alerts (khabar.alerts) --------------------------------------------------------
+
+    def add_alert(self, alert: Alert) -> None:
+        """Save a new alert; StoreError when the name is taken."""
+        with self.transaction():
+            if self.get_alert(alert.name) is not None:
+                raise StoreError(f"an alert named {alert.name!r} exists already (remove it first)")
+            values = tuple(getattr(alert, k) for k in _ALERT_COLUMNS.split(", "))
+            self.conn.execute(f"INSERT INTO alerts ({_ALERT_COLUMNS}) VALUES ({', '.join('?' * len(values))})",
+                              values)
+
+    def get_alert(self, name: str) -> Alert | None:
+        row = self.conn.execute(f"SELECT {_ALERT_COLUMNS} FROM alerts WHERE name=?", (name,)).fetchone()
+        return Alert(*row) if row else None
+
+    def alerts(self) -> list[Alert]:
+        """Every saved alert, by name."""
+        return [Alert(*r) for r in self.conn.execute(f"SELECT {_ALERT_COLUMNS} FROM alerts ORDER BY name")]
+
+    def remove_alert(self, name: str) -> bool:
+        """Delete an alert and its recorded matches; False when there was none."""
+        with self.transaction():
+            self.conn.execute("DELETE FROM alert_matches WHERE alert=?", (name,))
+            return self.conn.execute("DELETE FROM alerts WHERE name=?", (name,)).rowcount > 0
+
+    def record_alert_match(self, name: str, article_id: str) -> bool:
+        """Record that an article matched an alert; False when that was recorded before."""
+        cur = self.conn.execute("INSERT OR IGNORE INTO alert_matches VALUES (?, ?, ?)",
+                                (name, article_id, time.time()))
+        return cur.rowcount > 0
+
+    def alert_matches(self, name: str, limit: int = 50) -> list[AlertMatch]:
+        """The matches of an alert, newest first, with what a reader needs to find the article."""
+        rows = self.conn.execute(
+            "SELECT m.alert, m.article_id, m.at, a.title, a.source, a.url, a.published FROM alert_matches m "
+            "LEFT JOIN articles a ON a.id = m.article_id WHERE m.alert=? ORDER BY m.at DESC, m.article_id "
+            "LIMIT ?", (name, limit))
+        return [AlertMatch(*r) for r in rows]
 
     def columns(self, table: str) -> list[str]:
         """Column names of an export table (see :meth:`rows`), also when it has no rows."""

@@ -40,15 +40,17 @@ from typing import Any
 import numpy as np
 
 from . import __version__
+from .alerts import match_payload, matching
 from .io import DEFAULT_MAX_CHARS, InputError, article_id, check_unicode, html_document, is_empty, parse_date
 from .model import Document
-from .store import Store, WatchState
+from .store import Alert, Store, WatchState
 from .text.normalize import normalize
 
 USER_AGENT = f"khabar/{__version__} (news monitoring; +https://github.com/khabar/khabar)"
 DEFAULT_INTERVAL = 900.0  # seconds between polls of a source
 MIN_INTERVAL = 30.0  # no source is polled more often than this
 DEFAULT_MAX_BYTES = 5_000_000  # a page or feed larger than this is refused
+WEBHOOK_TIMEOUT = 5.0  # seconds to wait for an alert's webhook
 MIN_WORDS = 20  # a page whose main text is shorter holds no article
 MINHASH_SIZE = 64  # values in a MinHash signature
 LSH_ROWS = 4  # signature values per LSH band (16 bands)
@@ -475,25 +477,29 @@ class SourceReport:
     linked: int = 0  # already stored (same or nearly the same text): linked to this source
     failed: int = 0
     errors: list[str] = field(default_factory=list)
+    matches: list[dict[str, Any]] = field(default_factory=list)  # alert matches (khabar.alerts.match_payload)
+    alert_errors: list[str] = field(default_factory=list)  # webhooks that failed (nothing else is affected)
 
     def to_dict(self) -> dict[str, Any]:
         return {"source": self.source, "status": self.status, "added": self.added, "linked": self.linked,
-                "failed": self.failed, "errors": self.errors}
+                "failed": self.failed, "errors": self.errors, "alerts": len(self.matches)}
 
 
-def store_poll(store: Store, poll: Poll, *, stages: tuple[str, ...] | None = None, version: str = ""
-               ) -> SourceReport:
-    """Write one poll to the store: new articles analysed and stored, duplicates linked, failures
-    recorded, the source's state and health updated."""
+def store_poll(store: Store, poll: Poll, *, stages: tuple[str, ...] | None = None, version: str = "",
+               webhook_timeout: float = WEBHOOK_TIMEOUT) -> SourceReport:
+    """Write one poll to the store: new articles analysed and stored (and checked against the
+    saved alerts), duplicates linked, failures recorded, the source's state and health updated.
+    Matches are recorded, then POSTed to their alert's webhook, if any."""
     from .ingest import analyze_record
 
     src = poll.source
     report = SourceReport(src.name, poll.status)
+    alerts = store.alerts()
     for url in poll.known_urls:
         _link_known(store, url, src, report)
     for page in poll.pages:
         try:
-            _store_page(store, page, src, report, stages, version, analyze_record)
+            _store_page(store, page, src, report, stages, version, analyze_record, alerts)
         except Exception as exc:  # one bad article never stops the source (store errors do)
             if isinstance(exc, store_errors()):
                 raise
@@ -512,7 +518,32 @@ def store_poll(store: Store, poll: Poll, *, stages: tuple[str, ...] | None = Non
         polls=old.polls + 1, errors=old.errors + report.failed, articles=old.articles + report.added)
     with store.transaction():
         store.save_watch_state(state)
+    hooks = {a.name: a.webhook for a in alerts if a.webhook}
+    for match in report.matches:
+        if match["alert"] in hooks:
+            error = post_webhook(hooks[match["alert"]], match, timeout=webhook_timeout)
+            if error:
+                report.alert_errors.append(f"alert {match['alert']!r}: webhook {error}")
     return report
+
+
+def post_webhook(url: str, payload: dict[str, Any], *, timeout: float = WEBHOOK_TIMEOUT) -> str | None:
+    """POST ``payload`` as JSON to ``url``; None on a 2xx answer, else why it failed (never raises:
+    a dead webhook must not stop the watcher)."""
+    req = urllib.request.Request(url, data=json.dumps(payload, ensure_ascii=False).encode("utf-8"), method="POST",
+                                 headers={"Content-Type": "application/json; charset=utf-8", "User-Agent": USER_AGENT})
+    try:
+        with urllib.request.urlopen(req, timeout=timeout) as resp:
+            resp.read(65536)
+        return None
+    except urllib.error.HTTPError as exc:
+        return f"failed: HTTP {exc.code} {exc.reason}"
+    except urllib.error.URLError as exc:
+        return f"failed: cannot connect: {exc.reason}"
+    except TimeoutError:
+        return f"failed: timed out after {timeout:g} s"
+    except (OSError, ValueError) as exc:
+        return f"failed: {type(exc).__name__}: {exc}"
 
 
 def store_errors() -> tuple[type[BaseException], ...]:
@@ -541,7 +572,8 @@ def _link_known(store: Store, url: str, src: Source, report: SourceReport) -> No
 
 
 def _store_page(store: Store, page: Page, src: Source, report: SourceReport,
-                stages: tuple[str, ...] | None, version: str, analyze: Callable[..., Any]) -> None:
+                stages: tuple[str, ...] | None, version: str, analyze: Callable[..., Any],
+                alerts: Sequence[Alert] = ()) -> None:
     if store.seen_urls([page.url]):  # another source of this round had the same URL
         _link_known(store, page.url, src, report)
         return
@@ -567,7 +599,19 @@ def _store_page(store: Store, page: Page, src: Source, report: SourceReport,
         store.add_minhash(cid, signature_bytes(sig), bands)
         store.link_source(cid, src.name, page.url)
         store.mark_seen(page.url, src.name, cid)
+        found = record_alert_matches(store, alerts, d, cid)
     report.added += 1
+    report.matches.extend(found)
+
+
+def record_alert_matches(store: Store, alerts: Sequence[Alert], article: dict[str, Any], content_id: str
+                         ) -> list[dict[str, Any]]:
+    """Record the alerts a newly stored article (stored under ``content_id``) matches; the
+    payloads of the matches not recorded before (see khabar.alerts.match_payload). Shared by
+    ``khabar watch`` and ``khabar ingest``."""
+    now = time.time()
+    return [match_payload(a, {**article, "id": content_id}, now) for a in matching(alerts, article)
+            if store.record_alert_match(a.name, content_id)]
 
 
 # --------------------------------------------------------------------------- the loop

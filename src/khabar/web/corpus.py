@@ -176,6 +176,12 @@ class WebCorpus:
         with self._store() as s:
             return [st.to_dict() for st in s.watch_states()]
 
+    def alert_matches(self, name: str, limit: int = 50) -> tuple[Any, list[Any]] | None:
+        """An alert and its newest matches (store.Alert, store.AlertMatch); None if unknown."""
+        with self._store() as s:
+            alert = s.get_alert(name)
+            return None if alert is None else (alert, s.alert_matches(name, limit))
+
     # -- articles ------------------------------------------------------------------------------
     def count(self) -> int:
         with self._store() as s:

@@ -1,0 +1,255 @@
+"""khabar alert: the pure matcher, the CLI, the watch hook (webhook on 127.0.0.1) and the Atom
+route. Every article and sentence here is written for these tests."""
+
+from __future__ import annotations
+
+import json
+import socket
+import threading
+import xml.etree.ElementTree as ET
+from collections.abc import Callable, Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+from test_watch import NILE, Route, Site, html, page, rss, serve  # noqa: F401 - serve is a fixture
+
+from khabar.alerts import atom_feed, matches, matching
+from khabar.cli import main
+from khabar.store import Alert, Store
+
+pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")  # starlette's TestClient on httpx
+
+ATOM = "{http://www.w3.org/2005/Atom}"
+
+
+def article(**over: Any) -> dict[str, Any]:
+    """A small khabar.article/1-shaped dict: a minister of the UN speaks in Cairo."""
+    d: dict[str, Any] = {
+        "id": "a1", "title": "اجتماع إقليمي لبحث أزمة المياه", "source": "Nile Times", "url": "http://n.test/1",
+        "published": "2026-11-30",
+        "text": "قال الأمين العام للأمم المتحدة إن الاجتماع في القاهرة سيبحث أزمة المياه في حوض النيل.",
+        "entities": [
+            {"id": "e1", "type": "ORG", "name": "الأمم المتحدة", "name_en": "United Nations", "kb_id": "Q1065"},
+            {"id": "e2", "type": "LOC", "name": "القاهرة", "name_en": "Cairo", "kb_id": "Q85"},
+            {"id": "e3", "type": "PER", "name": "أنطونيو غوتيريش", "name_en": "António Guterres", "kb_id": "Q311440"},
+        ],
+        "quotes": [{"id": "q1", "speaker": "e3", "text": "سيبحث أزمة المياه"}],
+    }
+    d.update(over)
+    return d
+
+
+# ------------------------------------------------------------------ the pure matcher
+
+@pytest.mark.parametrize(("alert", "expected"), [
+    (Alert("q", query="أزمة المياه"), True),
+    (Alert("q", query="ازمه المياه"), True),  # hamza and taa marbuta variants ("the water crisis")
+    (Alert("q", query="أَزْمَة الْمِيَاه"), True),  # with diacritics
+    (Alert("q", query="النيل"), True),  # "the Nile": "حوض النيل" in the text, the proclitic al- dropped
+    (Alert("q", query="أزمة الكهرباء"), False),  # "electricity crisis": one word missing
+    (Alert("q", query="اجتماع"), True),  # "meeting": in the title only
+    (Alert("e", entity="United Nations"), True),
+    (Alert("e", entity="q85"), True),  # KB id, any case
+    (Alert("e", entity="الامم المتحده"), True),  # Arabic name without hamza, ha for taa marbuta
+    (Alert("e", entity="Beirut"), False),
+    (Alert("s", speaker="António Guterres"), True),
+    (Alert("s", speaker="انطونيو غوتيريش"), True),  # alef without hamza
+    (Alert("s", speaker="Cairo"), False),  # an entity, but not a speaker
+    (Alert("src", source="nile times"), True),
+    (Alert("src", source="Gulf Daily"), False),
+    (Alert("all", query="المياه", entity="Cairo", speaker="Q311440", source="Nile Times"), True),
+    (Alert("all", query="المياه", entity="Cairo", source="Gulf Daily"), False),  # every condition must hold
+    (Alert("none"), False),  # no condition: matches nothing
+])
+def test_matcher_conditions(alert: Alert, expected: bool) -> None:
+    assert matches(alert, article()) is expected
+
+
+def test_matcher_without_quotes_or_entities_and_on_documents() -> None:
+    bare = article(entities=[], quotes=[], title=None)
+    assert not matches(Alert("s", speaker="Q311440"), bare)
+    assert matches(Alert("q", query="القاهرة"), bare)
+    from khabar.model import Document
+
+    doc = Document(id="d1", text="أعلنت وزارة الصحة حملة تطعيم جديدة.", source="Amman")  # "a new vaccination campaign"
+    assert [a.name for a in matching([Alert("x", query="تطعيم"), Alert("y", query="بورصة"),
+                                      Alert("z", source="amman")], doc)] == ["x", "z"]
+
+
+# ------------------------------------------------------------------ CLI
+
+def run(*args: str) -> Any:
+    return CliRunner().invoke(main, list(args))
+
+
+def test_cli_add_list_show_remove(tmp_path: Path) -> None:
+    db = str(tmp_path / "a.db")
+    assert run("alert", "add", "water", "--query", "أزمة المياه", "--source", "Nile Times", "--db", db).exit_code == 0
+    assert run("alert", "add", "un", "--entity", "Q1065", "--webhook", "http://127.0.0.1:9/x", "--db", db).exit_code == 0
+    res = run("alert", "list", "--db", db)
+    assert res.exit_code == 0
+    assert res.stdout.splitlines()[0] == "un: entity='Q1065' -> http://127.0.0.1:9/x"
+    assert res.stdout.splitlines()[1].startswith("water: query='أزمة المياه' source='Nile Times'")
+    listed = [json.loads(x) for x in run("alert", "list", "--db", db, "--format", "jsonl").stdout.splitlines()]
+    assert [a["name"] for a in listed] == ["un", "water"] and listed[0]["webhook"] == "http://127.0.0.1:9/x"
+
+    with Store(db) as store:  # matches as the watcher records them, the newer one second
+        store.add_article(article(id="", url="http://n.test/old", entities=[], quotes=[]), content_id="c-old")
+        store.add_article(article(id="", title="عنوان ثان", url="http://n.test/new",  # "a second title"
+                                  text="نص آخر عن أزمة المياه.", entities=[], quotes=[]),  # "another text"
+                          content_id="c-new")
+        store.record_alert_match("water", "c-old")
+        store.conn.execute("UPDATE alert_matches SET at = at - 60")
+        assert store.record_alert_match("water", "c-new") and not store.record_alert_match("water", "c-new")
+    res = run("alert", "show", "water", "--db", db, "--format", "jsonl")
+    assert res.exit_code == 0
+    shown = [json.loads(x) for x in res.stdout.splitlines()]
+    assert [m["article_id"] for m in shown] == ["c-new", "c-old"]  # newest first
+    assert shown[0]["title"] == "عنوان ثان" and shown[0]["url"] == "http://n.test/new"
+    assert "c-new" in run("alert", "show", "water", "--db", db).stdout.splitlines()[0]
+
+    assert run("alert", "remove", "water", "--db", db).exit_code == 0
+    assert [a.name for a in Store(db, readonly=True).alerts()] == ["un"]
+    with Store(db, readonly=True) as store:
+        assert store.alert_matches("water") == [] and store.count_articles() == 2  # articles are kept
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["add", "x"], "at least one of --query"),
+    (["add", "x", "--query", "  "], "at least one of --query"),
+    (["add", "x", "--query", "!?"], "has no words"),
+    (["add", "dup", "--query", "مياه"], "exists already"),
+    (["add", "x", "--colour", "red"], "No such option"),
+    (["add", "x", "--source", "s", "--webhook", "ftp://h/x"], "not an http(s) URL"),
+    (["add", "x", "--entity", "999"], "no entity with id 999"),
+    (["remove", "nope"], "no alert named 'nope'"),
+    (["show", "nope"], "no alert named 'nope'"),
+])
+def test_cli_errors_are_one_line_exit_2(args: list[str], message: str, tmp_path: Path) -> None:
+    db = str(tmp_path / "a.db")
+    assert run("alert", "add", "dup", "--query", "مياه", "--db", db).exit_code == 0  # "water"
+    res = run("alert", *args, "--db", db)
+    assert res.exit_code == 2, res.output
+    err = res.stderr.strip()
+    assert message in err and len(err.splitlines()) == 1 and "Traceback" not in err
+    assert [a.name for a in Store(db, readonly=True).alerts()] == ["dup"]  # nothing stored is lost
+
+
+# ------------------------------------------------------------------ watch: record and deliver
+
+@pytest.fixture
+def webhook() -> Iterator[tuple[str, list[dict[str, Any]]]]:
+    """A 127.0.0.1 server that keeps the JSON bodies POSTed to it; stopped after the test."""
+    received: list[dict[str, Any]] = []
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
+            received.append({"content_type": self.headers.get("Content-Type"), "body": json.loads(body)})
+            self.send_response(204)
+            self.end_headers()
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    server.daemon_threads = True
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/hook", received
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(5)
+
+
+def closed_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def test_watch_records_prints_and_posts_matches(serve: Callable[[dict[str, Route]], Site],  # noqa: F811
+                                                webhook: tuple[str, list[dict[str, Any]]], tmp_path: Path) -> None:
+    title = "اجتماع إقليمي حول مياه النيل"  # "a regional meeting on the Nile's water"
+    site = serve({"/rss.xml": Route(rss([(title, "/a/nile")]).encode(), content_type="application/rss+xml"),
+                  "/a/nile": html(page(title, NILE))})
+    hook_url, received = webhook
+    db = str(tmp_path / "w.db")
+    assert run("alert", "add", "nile", "--query", "حوض النيل", "--webhook", hook_url, "--db", db).exit_code == 0
+    assert run("alert", "add", "dead-hook", "--query", "القاهرة",  # "Cairo"; its webhook is down
+               "--webhook", f"http://127.0.0.1:{closed_port()}/x", "--db", db).exit_code == 0
+    assert run("alert", "add", "stocks", "--query", "بورصة", "--db", db).exit_code == 0  # "stock exchange"
+
+    res = CliRunner().invoke(main, ["watch", "--feed", site.url("/rss.xml"), "--db", db, "--once", "--delay", "0",
+                                    "--timeout", "2", "--format", "json", "--alerts-jsonl"], catch_exceptions=False)
+    assert res.exit_code == 0, res.output  # a dead webhook does not fail the watch
+    lines = [json.loads(x) for x in res.stdout.splitlines()]
+    printed = {d["alert"]: d for d in lines if "alert" in d}
+    assert set(printed) == {"nile", "dead-hook"}
+    assert printed["nile"]["title"] == title and printed["nile"]["url"] == site.url("/a/nile")
+    assert [d["added"] for d in lines if "added" in d] == [1]
+    assert "alert 'dead-hook': webhook failed: cannot connect" in res.stderr
+
+    assert len(received) == 1 and received[0]["body"] == printed["nile"]  # only the alert with a live hook
+    assert received[0]["content_type"].startswith("application/json")
+    with Store(db, readonly=True) as store:
+        aid = store.article_ids()[0]
+        assert [m.article_id for m in store.alert_matches("nile")] == [aid]
+        assert store.alert_matches("stocks") == []
+
+    # polled again: the article is known, nothing is matched or delivered twice
+    res = CliRunner().invoke(main, ["watch", "--feed", site.url("/rss.xml"), "--db", db, "--once", "--delay", "0",
+                                    "--alerts-jsonl", "--format", "json"], catch_exceptions=False)
+    assert not [x for x in res.stdout.splitlines() if '"alert"' in x] and len(received) == 1
+
+    # ------------------------------------------------------------------ the Atom route
+    pytest.importorskip("fastapi")
+    from fastapi.testclient import TestClient
+
+    from khabar.api import create_app
+
+    with TestClient(create_app(db)) as client:
+        r = client.get("/v1/alerts/nile.atom")
+        assert r.status_code == 200 and r.headers["content-type"].startswith("application/atom+xml")
+        feed = ET.fromstring(r.content)
+        assert feed.tag == f"{ATOM}feed" and feed.find(f"{ATOM}title").text == "khabar alert: nile"
+        entries = feed.findall(f"{ATOM}entry")
+        assert [e.find(f"{ATOM}title").text for e in entries] == [title]
+        assert entries[0].find(f"{ATOM}link").get("href") == site.url("/a/nile")
+        empty = ET.fromstring(client.get("/v1/alerts/stocks.atom").content)
+        assert empty.findall(f"{ATOM}entry") == []
+        r = client.get("/v1/alerts/unknown.atom")
+        assert r.status_code == 404 and "no alert named 'unknown'" in r.text
+
+
+def test_atom_escapes_markup_in_titles() -> None:
+    from khabar.store import AlertMatch
+
+    m = AlertMatch("x", "c1", 1_764_000_000.0, 'خبر <b>عاجل</b> & "مهم"', "s", "http://h.test/?a=1&b=2", None)
+    feed = ET.fromstring(atom_feed(Alert("x", query="خبر", created=1.0), [m], feed_url="http://h.test/v1/alerts/x.atom"))
+    entry = feed.find(f"{ATOM}entry")
+    assert entry.find(f"{ATOM}title").text == m.title and entry.find(f"{ATOM}link").get("href") == m.url
+    assert feed.find(f"{ATOM}updated").text == "2025-11-24T16:00:00Z"
+
+
+def test_ingest_records_matches(tmp_path: Path) -> None:
+    """khabar ingest shares the watcher's hook: matches are recorded (not delivered)."""
+    src = tmp_path / "news.jsonl"
+    src.write_text("\n".join(json.dumps(x, ensure_ascii=False) for x in [
+        {"id": "n1", "title": "مياه النيل", "text": NILE, "source": "Nile Times"},  # "the Nile's water"
+        {"id": "n2", "title": "سوق", "source": "Gulf Daily",  # "market"
+         "text": "ارتفع مؤشر البورصة في ختام تعاملات الأربعاء بدعم من أسهم البنوك."},  # "the index rose"
+    ]), encoding="utf-8")
+    db = str(tmp_path / "i.db")
+    assert run("alert", "add", "nile", "--query", "حوض النيل", "--db", db).exit_code == 0
+    assert run("alert", "add", "gulf", "--source", "gulf daily", "--db", db).exit_code == 0
+    res = run("ingest", str(src), "--db", db, "--workers", "1")
+    assert res.exit_code == 0, res.output
+    titles = {name: [json.loads(x)["title"] for x in run("alert", "show", name, "--db", db, "--format", "jsonl")
+                     .stdout.splitlines()] for name in ("nile", "gulf")}
+    assert titles == {"nile": ["مياه النيل"], "gulf": ["سوق"]}
