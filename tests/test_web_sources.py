@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import html
 import re
 import time
 import warnings
@@ -15,6 +14,8 @@ pytest.importorskip("fastapi", reason="the web extra is not installed (pip insta
 with warnings.catch_warnings():
     warnings.simplefilter("ignore")
     from fastapi.testclient import TestClient
+
+from markupsafe import escape
 
 from khabar.api import create_app
 from khabar.model import Document
@@ -47,7 +48,7 @@ def save_states(corpus: WebCorpus, *states: WatchState) -> None:
 
 
 def row_of(page: str, name: str) -> str:
-    m = re.search(r'<tr class="source[^"]*" data-source="' + re.escape(html.escape(name)) + r'">(.*?)</tr>',
+    m = re.search(r'<tr class="source[^"]*" data-source="' + re.escape(str(escape(name))) + r'">(.*?)</tr>',
                   page, re.DOTALL)
     assert m, f"no row for {name!r}"
     return m.group(1)

@@ -257,11 +257,9 @@ def ago(seconds: float) -> str:
     s = int(seconds)
     if s < 10:  # also a time slightly in the future (another machine's clock)
         return str(words["now"])
-    for unit, size in (("day", 86400), ("hour", 3600), ("minute", 60), ("second", 1)):
-        if s >= size:
-            n = s // size
-            break
-    forms = words[unit]
+    unit, size = next((u, z) for u, z in (("day", 86400), ("hour", 3600), ("minute", 60), ("second", 1))
+                      if s >= z)
+    n, forms = s // size, words[unit]
     if n == 1:
         phrase = forms[0]
     elif n == 2:
