@@ -95,8 +95,16 @@ def test_sources_page_escapes_hostile_names_and_errors(empty, monkeypatch):
                                   polls=1, errors=1))
     t = client_for(empty, monkeypatch).get("/sources").text
     assert "<script>alert" not in t and "<img src=x" not in t  # shown as text, never as markup
+    assert 'href="https://x.example/&#34;&gt;&lt;script&gt;alert(2)&lt;/script&gt;"' in t
     row = row_of(t, HOSTILE)
     assert row.count("&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt;&lt;img src=x onerror=alert(1)&gt;") == 3
+
+
+def test_sources_page_links_only_web_feed_urls(empty, monkeypatch):
+    save_states(empty, WatchState("Odd", "javascript:alert(1)"), WatchState("Web", "https://web.example/rss"))
+    t = client_for(empty, monkeypatch).get("/sources").text
+    assert "javascript:alert(1)" in row_of(t, "Odd") and 'href="javascript:' not in t
+    assert 'href="https://web.example/rss"' in row_of(t, "Web")
 
 
 def test_sources_page_empty_state_says_how_to_start(empty, monkeypatch):
