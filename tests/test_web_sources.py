@@ -113,6 +113,14 @@ def test_sources_page_empty_state_says_how_to_start(empty, monkeypatch):
     assert "khabar watch sources.toml --db" in r.text and 'id="sources"' not in r.text
 
 
+def test_status_failing_only_when_the_last_feed_poll_failed():
+    assert render.source_status({"last_success": None, "last_error_at": None}) == "never"
+    assert render.source_status({"last_success": 100.0, "last_error_at": 200.0}) == "failing"
+    assert render.source_status({"last_success": 200.0, "last_error_at": 100.0}) == "ok"
+    # khabar watch records one time for both when the feed came but an article page failed
+    assert render.source_status({"last_success": 200.0, "last_error_at": 200.0}) == "ok"
+
+
 def test_relative_times_use_the_arabic_count_forms():
     assert render.ago(3) == "الآن"  # "now"
     assert render.ago(60) == "منذ دقيقة"  # "a minute ago"

@@ -277,10 +277,11 @@ def utc_time(ts: float | None) -> str:
 
 
 def source_status(source: dict[str, Any]) -> str:
-    """``never`` (no successful poll yet), ``failing`` (the last poll failed) or ``ok``."""
+    """``never`` (no successful poll yet), ``failing`` (the last poll failed) or ``ok``. A poll
+    that fetched the feed but failed on one article page records both times equal: still ok."""
     if source.get("last_success") is None:
         return "never"
-    if source.get("last_error_at") is not None and source["last_error_at"] >= source["last_success"]:
+    if source.get("last_error_at") is not None and source["last_error_at"] > source["last_success"]:
         return "failing"
     return "ok"
 
