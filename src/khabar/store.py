@@ -248,6 +248,24 @@ class SearchPage:
 
 
 @dataclass(frozen=True, slots=True)
+class LatestArticle:
+    """An article as the live "latest" list shows it; ``ingested_at`` (Unix time) is the cursor
+    a client sends back as ``since``."""
+
+    id: str
+    ext_id: str | None
+    title: str | None
+    published: str | None
+    source: str | None
+    url: str | None
+    snippet: str
+    ingested_at: float
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass(frozen=True, slots=True)
 class EntityRecord:
     """An entity merged across the corpus; ``articles``/``mentions`` are corpus-wide counts."""
 
@@ -349,24 +367,6 @@ class WatchState:
         days = max(1.0, ((now or time.time()) - (self.first_poll or 0)) / 86400) if self.first_poll else 1.0
         d["articles_per_day"] = round(self.articles / days, 2)
         return d
-
-
-@dataclass(frozen=True, slots=True)
-class LatestArticle:
-    """An article as the live "latest" list shows it; ``ingested_at`` (Unix time) is the cursor
-    a client sends back as ``since``."""
-
-    id: str
-    ext_id: str | None
-    title: str | None
-    published: str | None
-    source: str | None
-    url: str | None
-    snippet: str
-    ingested_at: float
-
-    def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
 
 
 @dataclass(frozen=True, slots=True)
