@@ -48,11 +48,17 @@ def _free_port() -> int:
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory):
+def web_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The store file the server below serves (a test may add articles to it while it runs)."""
+    return tmp_path_factory.mktemp("web") / "khabar.db"
+
+
+@pytest.fixture(scope="module")
+def server(web_db: Path):
     """``khabar serve`` on a store made of examples/ and the hand-annotated test articles."""
     from khabar.web.corpus import WebCorpus
 
-    db = tmp_path_factory.mktemp("web") / "khabar.db"
+    db = web_db
     corpus = WebCorpus(db)
     for doc in web_samples.all_samples():
         corpus.add(doc)
@@ -120,6 +126,32 @@ def test_home_page(page, server):
     assert page.locator("#top-speakers li a").first.inner_text().startswith("بدر البوسعيدي")
     assert page.locator(".results .result").count() >= 4
     shot(page, "home")
+
+
+def test_home_latest_list_gains_a_new_article_without_reload(page, server, web_db):
+    from khabar.model import Document
+    from khabar.web.corpus import WebCorpus
+
+    page.clock.install()  # the page's 15 s poll timer runs on a clock the test moves forward
+    page.goto(server + "/")
+    page.evaluate("window.__notReloaded = true")
+    before = page.locator("#latest .result").count()
+    assert before >= 4
+    title = "عنوان تجريبي يصل أثناء عرض الصفحة"  # "a test headline that arrives while the page is shown"
+    corpus = WebCorpus(web_db)  # another writer, like khabar watch or khabar ingest
+    try:
+        corpus.add(Document(id="live-1", title=title, source="live-test",
+                            text="نص قصير كتب لهذا الاختبار عن اجتماع عقد اليوم."))  # "a short text written for this test"
+    finally:
+        corpus.close()
+    page.clock.run_for(16_000)
+    first = page.locator("#latest .result").first
+    sync_api.expect(first.locator("a.title")).to_have_text(title, timeout=10_000)
+    assert first.locator(".source").inner_text() == "live-test"
+    assert page.evaluate("window.__notReloaded") is True  # the same document: no reload
+    assert page.locator("#latest .result").count() == min(before + 1, 10)
+    assert not page.console_lines and not page.dialogs
+    shot(page, "home-latest")
 
 
 def test_search_open_article_and_see_highlights(page, server):

@@ -402,6 +402,15 @@ def create_app(db_path: str | os.PathLike[str] | None = None, token: str | None 
                                entity=entity or None, limit=per_page, offset=(page - 1) * per_page)
         return paged(result, page, per_page)
 
+    # Before /articles/{article_id}, which would take "latest" for an id.
+    @app.get(f"{API_PREFIX}/articles/latest", tags=["corpus"],
+             summary="The articles stored last, newest ingestion first (the home page's live list)",
+             description="`since`: a Unix time (the largest `ingested_at` already seen); only articles "
+                         "ingested after it, among the last `limit` stored.")
+    def latest_articles(since: Annotated[float | None, Query(ge=0, allow_inf_nan=False)] = None,
+                        limit: Annotated[int, Query(ge=1, le=MAX_PER_PAGE)] = 20) -> dict[str, Any]:
+        return {"results": corpus.latest(since, limit)}
+
     @app.get(f"{API_PREFIX}/articles/{{article_id}}", tags=["corpus"], summary="One article (khabar.article/1)")
     def get_article(article_id: str) -> dict[str, Any]:
         d = corpus.article(article_id)

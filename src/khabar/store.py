@@ -261,6 +261,24 @@ class SearchPage:
 
 
 @dataclass(frozen=True, slots=True)
+class LatestArticle:
+    """An article as the live "latest" list shows it; ``ingested_at`` (Unix time) is the cursor
+    a client sends back as ``since``."""
+
+    id: str
+    ext_id: str | None
+    title: str | None
+    published: str | None
+    source: str | None
+    url: str | None
+    snippet: str
+    ingested_at: float
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass(frozen=True, slots=True)
 class EntityRecord:
     """An entity merged across the corpus; ``articles``/``mentions`` are corpus-wide counts."""
 
@@ -1098,6 +1116,17 @@ class Store:
         hits = tuple(SearchHit(r[0], r[1], r[2], r[3], r[4], r[5], round(-float(r[7]), 4),
                                make_snippet(r[6], terms)) for r in rows)
         return SearchPage(query, total, offset, limit, hits)
+
+    def latest_articles(self, since: float | None = None, limit: int = 20) -> list[LatestArticle]:
+        """The ``limit`` articles stored last, newest ingestion first; with ``since`` (a Unix
+        time) only those of them ingested after it. Only the last ``limit`` rows are read (by
+        rowid, the order of insertion), so a poll costs the same on any corpus size."""
+        rows = self.conn.execute(
+            "SELECT id, ext_id, title, published, source, url, substr(text, 1, 400), ingested_at FROM articles "
+            "WHERE rowid IN (SELECT rowid FROM articles ORDER BY rowid DESC LIMIT ?) AND ingested_at > ? "
+            "ORDER BY ingested_at DESC, rowid DESC", (limit, -1.0 if since is None else since)).fetchall()
+        return [LatestArticle(r[0], r[1], r[2], r[3], r[4], r[5], make_snippet(r[6], ()).text, float(r[7]))
+                for r in rows]
 
     # -- entities -----------------------------------------------------------------
 

@@ -187,6 +187,12 @@ class WebCorpus:
         with self._store() as s:
             return int(s.count_articles())
 
+    def latest(self, since: float | None = None, limit: int = 20) -> list[dict[str, Any]]:
+        """The articles stored last, newest ingestion first (after ``since``, a Unix time, when
+        given): the home page's live list (:meth:`khabar.store.Store.latest_articles`)."""
+        with self._store() as s:
+            return [a.to_dict() for a in s.latest_articles(since, limit)]
+
     def article(self, article_id: str) -> dict[str, Any] | None:
         """The stored khabar.article/1 dict (by content id or the input's id), without the
         server-side file path."""

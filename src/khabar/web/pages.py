@@ -1,14 +1,16 @@
 """Server-rendered web UI pages (Jinja2, autoescaped), right-to-left Arabic layout.
 
-Pages: home (search + recent articles + most-quoted speakers + most-mentioned entities),
-search results, article, entities, entity profile, quotes explorer, events, stories, analyse.
-Charts (mentions over time, co-occurrence network) are SVG computed here, so they need no
-JavaScript; the only script (``static/khabar.js``) adds the annotation popover and layer toggles.
+Pages: home (search + the latest articles + most-quoted speakers + most-mentioned entities),
+search results, article, entities, entity profile, quotes explorer, events, stories, watched
+sources, analyse. Charts (mentions over time, co-occurrence network) are SVG computed here, so
+they need no JavaScript; the only script (``static/khabar.js``) adds the annotation popover, layer
+toggles and the live refresh of the home page's latest articles.
 """
 
 from __future__ import annotations
 
 import math
+import time
 from functools import lru_cache
 from typing import Any
 from urllib.parse import parse_qs, urlencode
@@ -99,7 +101,8 @@ def install_pages(app: FastAPI, corpus: WebCorpus) -> None:
 
     @app.api_route("/", **_GET)
     def home() -> HTMLResponse:
-        return page("home.html", recent=corpus.search(None, limit=10).items,
+        recent = corpus.latest(limit=10)
+        return page("home.html", recent=recent, since=max((a["ingested_at"] for a in recent), default=0.0),
                     speakers=corpus.top_speakers(10), top_entities=corpus.top_entities(12),
                     total=corpus.count(), form={})
 
@@ -178,6 +181,10 @@ def install_pages(app: FastAPI, corpus: WebCorpus) -> None:
     @app.api_route("/stories", **_GET)
     def stories() -> HTMLResponse:
         return page("stories.html", stories=corpus.stories(limit=30))
+
+    @app.api_route("/sources", **_GET)
+    def sources() -> HTMLResponse:
+        return page("sources.html", rows=render.source_rows(corpus.sources(), time.time()))
 
     @app.api_route("/analyze", **_GET)
     def analyze_form() -> HTMLResponse:

@@ -248,3 +248,53 @@ def snippet_html(snippet: Any) -> Markup:
         pos = e
     out.append(escape(text[pos:]))
     return Markup("").join(out)
+
+
+def ago(seconds: float) -> str:
+    """An elapsed time in Arabic words ("منذ 5 دقائق": 5 minutes ago), with the noun form
+    Arabic needs after 1, 2, 3-10 and 11+ (labels ``[ago]``)."""
+    words = labels()["ago"]
+    s = int(seconds)
+    if s < 10:  # also a time slightly in the future (another machine's clock)
+        return str(words["now"])
+    unit, size = next((u, z) for u, z in (("day", 86400), ("hour", 3600), ("minute", 60), ("second", 1))
+                      if s >= z)
+    n, forms = s // size, words[unit]
+    if n == 1:
+        phrase = forms[0]
+    elif n == 2:
+        phrase = forms[1]
+    else:
+        phrase = f"{n} {forms[2] if n <= 10 else forms[3]}"
+    return f"{words['prefix']} {phrase}"
+
+
+def utc_time(ts: float | None) -> str:
+    """A Unix time as ``YYYY-MM-DD HH:MM UTC`` ("" for None)."""
+    from datetime import UTC, datetime
+
+    return "" if ts is None else datetime.fromtimestamp(ts, UTC).strftime("%Y-%m-%d %H:%M UTC")
+
+
+def source_status(source: dict[str, Any]) -> str:
+    """``never`` (no successful poll yet), ``failing`` (the last poll failed) or ``ok``. A poll
+    that fetched the feed but failed on one article page records both times equal: still ok."""
+    if source.get("last_success") is None:
+        return "never"
+    if source.get("last_error_at") is not None and source["last_error_at"] > source["last_success"]:
+        return "failing"
+    return "ok"
+
+
+def source_rows(sources: list[dict[str, Any]], now: float) -> list[dict[str, Any]]:
+    """Watched sources (``WatchState.to_dict()``) with their status and readable times, failing
+    ones first so that a problem is seen without scrolling."""
+    order = {"failing": 0, "never": 1, "ok": 2}
+    rows = []
+    for s in sources:
+        status = source_status(s)
+        last = s.get("last_success")
+        rows.append({**s, "status": status, "status_label": label("source_status", status),
+                     "last_success_ago": ago(now - last) if last is not None else "",
+                     "last_success_utc": utc_time(last), "last_error_utc": utc_time(s.get("last_error_at"))})
+    return sorted(rows, key=lambda r: (order[r["status"]], str(r.get("name"))))

@@ -1,4 +1,5 @@
-// khabar web UI: annotation popover and highlight-layer toggles. No inline script, no eval,
+// khabar web UI: annotation popover, highlight-layer toggles and the home page's live list of
+// the latest articles. No inline script, no eval,
 // and every value shown is set with textContent, so article text is never parsed as HTML.
 (function () {
   "use strict";
@@ -61,5 +62,69 @@
     if (t instanceof HTMLInputElement && t.dataset.layer) {
       document.body.classList.toggle("hide-" + t.dataset.layer, !t.checked);
     }
+  });
+
+  // Latest articles (home page): poll /v1/articles/latest for articles ingested after the
+  // newest one shown and prepend them; the server's ingestion times are the cursor, so the
+  // browser's clock does not matter. Paused while the tab is hidden.
+  var POLL_MS = 15000;
+  function latestItem(a) {
+    var li = document.createElement("li");
+    li.className = "result fresh";
+    var link = document.createElement("a");
+    link.className = "title";
+    link.href = "/articles/" + encodeURIComponent(a.id);
+    link.textContent = a.title || (a.snippet || "").slice(0, 80) || a.id;
+    li.appendChild(link);
+    var meta = document.createElement("div");
+    meta.className = "meta";
+    if (a.published) {
+      var t = document.createElement("time");
+      t.textContent = a.published;
+      meta.appendChild(t);
+    }
+    if (a.source) {
+      if (a.published) meta.appendChild(document.createTextNode(" · "));
+      var src = document.createElement("span");
+      src.className = "source";
+      src.textContent = a.source;
+      meta.appendChild(src);
+    }
+    li.appendChild(meta);
+    if (a.snippet) {
+      var p = document.createElement("p");
+      p.className = "snippet";
+      p.textContent = a.snippet;
+      li.appendChild(p);
+    }
+    return li;
+  }
+  function pollLatest(list) {
+    if (document.hidden) return;
+    var since = list.dataset.since || "0";
+    fetch("/v1/articles/latest?since=" + encodeURIComponent(since), {headers: {"Accept": "application/json"}})
+      .then(function (r) { return r.ok ? r.json() : null; })
+      .then(function (body) {
+        if (!body || !body.results || !body.results.length) return;
+        var items = body.results;
+        for (var i = items.length - 1; i >= 0; i--) {  // oldest first, so the newest ends on top
+          var href = "/articles/" + encodeURIComponent(items[i].id);
+          var old = list.querySelector('a.title[href="' + CSS.escape(href) + '"]');
+          if (old && old.parentNode) old.parentNode.remove();  // re-ingested: move it to the top
+          list.insertBefore(latestItem(items[i]), list.firstChild);
+          if (items[i].ingested_at > Number(list.dataset.since || 0)) list.dataset.since = String(items[i].ingested_at);
+        }
+        var limit = Number(list.dataset.limit) || 10;
+        while (list.children.length > limit) list.removeChild(list.lastChild);
+        var empty = document.getElementById("latest-empty");
+        if (empty) empty.remove();
+      })
+      .catch(function () { /* offline or server restarting: try again at the next tick */ });
+  }
+  document.addEventListener("DOMContentLoaded", function () {
+    var list = document.getElementById("latest");
+    if (!list) return;
+    setInterval(function () { pollLatest(list); }, POLL_MS);
+    document.addEventListener("visibilitychange", function () { if (!document.hidden) pollLatest(list); });
   });
 })();
