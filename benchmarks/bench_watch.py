@@ -216,6 +216,8 @@ def main() -> None:
     ap.add_argument("--dup-share", type=float, default=0.3)
     ap.add_argument("--stages", default=None, help="comma-separated pipeline stages (default: all)")
     ap.add_argument("--profile", action="store_true", help="run the watcher under cProfile")
+    ap.add_argument("--blas-threads", type=int, default=None,
+                    help="OPENBLAS_NUM_THREADS and OMP_NUM_THREADS of the watcher (default: numpy's, all cores)")
     ap.add_argument("--shared", type=Path, default=Path(__file__).resolve().parents[2] / "shared")
     ap.add_argument("--child", nargs=2, metavar=("SOURCES", "DB"), help=argparse.SUPPRESS)
     args = ap.parse_args()
@@ -251,7 +253,10 @@ def main() -> None:
             cmd += ["--stages", args.stages] if args.stages else []
             cmd += ["--profile"] if args.profile else []
             t = time.perf_counter()
-            proc = subprocess.run(cmd, capture_output=True, text=True, env={**os.environ, "PYTHONHASHSEED": "0"})
+            env = {**os.environ, "PYTHONHASHSEED": "0"}
+            if args.blas_threads:
+                env.update(OPENBLAS_NUM_THREADS=str(args.blas_threads), OMP_NUM_THREADS=str(args.blas_threads))
+            proc = subprocess.run(cmd, capture_output=True, text=True, env=env)
             outer = time.perf_counter() - t
             if proc.returncode != 0:
                 sys.stderr.write(proc.stderr[-4000:])
@@ -275,7 +280,8 @@ def main() -> None:
           f"{(res['cpu'] - a['cpu']) / res['cpu']:.0%} of CPU; analysis is {a['wall'] / res['wall']:.0%} of wall time")
     for e in res["errors"]:
         print(f"  error: {e}")
-    print(f"stages: {args.stages or 'all'}; workers 8, 2 per host, delay 0; {os.cpu_count()} CPUs (shared machine)")
+    print(f"stages: {args.stages or 'all'}; workers 8, 2 per host, delay 0; BLAS threads "
+          f"{args.blas_threads or 'default'}; {os.cpu_count()} CPUs (shared machine)")
     if problems or res["linked"] != n_dup or res["failed"]:
         for p in problems[:10]:
             print(f"  CHECK FAILED: {p}")
