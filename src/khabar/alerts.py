@@ -13,13 +13,14 @@ Recording a match and delivering it (stdout, webhook) happen at the edges (khaba
 
 from __future__ import annotations
 
+import time
 import xml.etree.ElementTree as ET
 from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
 from .model import Document
-from .store import Alert, AlertMatch, index_words
+from .store import Alert, AlertMatch, Store, index_words
 from .text.normalize import normalize_name
 
 
@@ -75,6 +76,16 @@ def match_payload(alert: Alert, article: dict[str, Any], at: float) -> dict[str,
     return {"alert": alert.name, "article_id": article.get("id"), "title": article.get("title"),
             "source": article.get("source"), "url": article.get("url"), "published": article.get("published"),
             "at": at}
+
+
+def record_alert_matches(store: Store, alerts: Sequence[Alert], article: dict[str, Any], content_id: str
+                         ) -> list[dict[str, Any]]:
+    """Record the alerts a newly stored article (stored under ``content_id``) matches; the
+    payloads of the matches not recorded before (see :func:`match_payload`). Shared by
+    ``khabar watch`` and ``khabar ingest``; no alert, no work."""
+    now = time.time()
+    return [match_payload(a, {**article, "id": content_id}, now) for a in matching(alerts, article)
+            if store.record_alert_match(a.name, content_id)]
 
 
 ATOM_NS = "http://www.w3.org/2005/Atom"

@@ -28,6 +28,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from .alerts import record_alert_matches
 from .io import DEFAULT_MAX_CHARS, BadArticle, InputError, article_id, input_files, is_empty, iter_files
 from .model import Document
 from .service import _exit_with_parent, _stop_signal_interrupts, default_workers
@@ -263,8 +264,6 @@ def _run(store: Store, jobs: Iterable[Job | BadArticle], report: IngestReport, *
          stages: tuple[str, ...] | None, replace: bool, batch_size: int, chunk: int,
          progress: Progress | None, skipped_bytes: list[int] | None = None) -> None:
     """Analyse jobs (in worker processes when ``workers > 1``) and write results in batches."""
-    from .watch import record_alert_matches
-
     pending: list[Result] = []
     last_commit = time.monotonic()
     bytes_done = 0

@@ -40,7 +40,7 @@ from typing import Any
 import numpy as np
 
 from . import __version__
-from .alerts import match_payload, matching
+from .alerts import record_alert_matches
 from .io import DEFAULT_MAX_CHARS, InputError, article_id, check_unicode, html_document, is_empty, parse_date
 from .model import Document
 from .store import Alert, Store, WatchState
@@ -602,16 +602,6 @@ def _store_page(store: Store, page: Page, src: Source, report: SourceReport,
         found = record_alert_matches(store, alerts, d, cid)
     report.added += 1
     report.matches.extend(found)
-
-
-def record_alert_matches(store: Store, alerts: Sequence[Alert], article: dict[str, Any], content_id: str
-                         ) -> list[dict[str, Any]]:
-    """Record the alerts a newly stored article (stored under ``content_id``) matches; the
-    payloads of the matches not recorded before (see khabar.alerts.match_payload). Shared by
-    ``khabar watch`` and ``khabar ingest``."""
-    now = time.time()
-    return [match_payload(a, {**article, "id": content_id}, now) for a in matching(alerts, article)
-            if store.record_alert_match(a.name, content_id)]
 
 
 # --------------------------------------------------------------------------- the loop
