@@ -23,7 +23,6 @@ import html
 import json
 import os
 import re
-import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -340,6 +339,8 @@ def atomic_output(path: str | Path) -> Iterator[TextIO]:
     if target.is_dir():
         raise InputError(f"{target}: is a directory (--output needs a file name)")
     try:
+        import tempfile  # only for -o: `khabar --help` does not pay for it
+
         fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
     except OSError as exc:
         raise InputError(f"{target}: cannot write ({exc.strerror or exc})") from None

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import concurrent.futures as cf
-import multiprocessing
 import os
 import sys
 import time
@@ -12,15 +10,19 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from functools import lru_cache
 from itertools import chain, islice
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .model import Document
-from .pipeline import Pipeline
+
+if TYPE_CHECKING:  # the pipeline and process pools load on first use: `khabar --help` stays quick
+    from .pipeline import Pipeline
 
 
 @lru_cache(maxsize=8)
 def get_pipeline(stages: tuple[str, ...] | None = None) -> Pipeline:
     """The pipeline for these stage names (the packaged default when None), built once."""
+    from .pipeline import Pipeline
+
     return Pipeline.build(stages)
 
 
@@ -142,6 +144,9 @@ def analyze_many(docs: Iterable[Document], *, stages: tuple[str, ...] | None = N
     a fresh pool takes the rest. Closing the generator early (Ctrl-C, SIGTERM) stops the
     workers after the article in hand; workers also exit when this process dies.
     """
+    import concurrent.futures as cf
+    import multiprocessing
+
     it = iter(docs)
     first = list(islice(it, chunk + 1))
     if workers <= 1 or len(first) <= chunk:
