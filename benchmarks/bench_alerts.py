@@ -3,7 +3,7 @@
     .venv/bin/python benchmarks/bench_alerts.py [--articles 30] [--alerts 20] [--repeat 5] [--shared ../shared]
 
 The first N non-empty SaudiNewsNet articles are analysed once (timed: the cost already paid for
-each article the watcher stores); then ``khabar.alerts.matching`` runs every alert (a mix of
+each article the watcher stores); then ``khabar.monitor.alerts.matching`` runs every alert (a mix of
 --query, --entity, --speaker and --source, built from words and names of these articles) over
 every analysis, ``--repeat`` rounds interleaved with re-timing one analysis, medians reported.
 """
@@ -18,10 +18,10 @@ from pathlib import Path
 
 from bench_ingest import load_articles  # the same article sample (sys.path[0] is benchmarks/)
 
-from khabar.alerts import matching
+from khabar.corpus.store import Alert, index_words
 from khabar.model import Document
+from khabar.monitor.alerts import matching
 from khabar.service import analyze
-from khabar.store import Alert, index_words
 
 
 def main() -> None:

@@ -9,10 +9,10 @@ import sys
 import time
 from pathlib import Path
 
-from khabar.entities import EntityStage
+from khabar.analysis.entities import EntityStage
+from khabar.analysis.kb import load_kb
+from khabar.analysis.text.stage import Segmenter
 from khabar.io import iter_path
-from khabar.kb import load_kb
-from khabar.text.stage import Segmenter
 
 
 def main() -> None:
@@ -35,7 +35,7 @@ def main() -> None:
     full = EntityStage()
     t5 = time.perf_counter()
     if full.tagger is None:
-        print("khabar.ner tagger not available: no figure with the tagger")
+        print("khabar.analysis.ner tagger not available: no figure with the tagger")
         return
     for d in docs:
         full(d)

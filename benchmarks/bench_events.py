@@ -14,8 +14,8 @@ import json
 import time
 from pathlib import Path
 
+from khabar.analysis.pipeline import Pipeline, default_stages
 from khabar.model import Document
-from khabar.pipeline import Pipeline, default_stages
 
 
 def main() -> None:

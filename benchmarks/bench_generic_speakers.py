@@ -23,9 +23,9 @@ import json
 from collections import Counter
 from pathlib import Path
 
+from khabar.analysis.pipeline import Pipeline
+from khabar.analysis.text.normalize import normalize
 from khabar.model import Document
-from khabar.pipeline import Pipeline
-from khabar.text.normalize import normalize
 
 
 def sample(shared: Path, n: int) -> tuple[list[Document], int]:

@@ -23,9 +23,9 @@ from pathlib import Path
 
 import psutil
 
-from khabar.ingest import ingest
-from khabar.store import Store
-from khabar.views import entity_profile
+from khabar.corpus.ingest import ingest
+from khabar.corpus.store import Store
+from khabar.corpus.views import entity_profile
 
 
 class PeakRSS:
@@ -75,7 +75,7 @@ def pct(xs: list[float], p: float) -> float:
 
 def bench_queries(store: Store, articles: list[dict], rng: random.Random) -> list[tuple[str, dict]]:
     """Queries: single words at several frequencies, two-word queries, phrases, with filters."""
-    from khabar.store import index_words
+    from khabar.corpus.store import index_words
 
     words = [w for a in rng.sample(articles, min(200, len(articles))) for w in index_words(a["title"] or "")
              if len(w) > 3]
@@ -147,7 +147,7 @@ def main() -> None:
               f"p95 {pct(times, 95):.1f} ms, max {max(times):.1f} ms")
     else:
         print("entity profile: no entities in the store (no entity stage in the pipeline)")
-    from khabar.views import stories
+    from khabar.corpus.views import stories
 
     t = time.perf_counter()
     sts = stories(store, limit=10_000)

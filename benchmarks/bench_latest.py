@@ -22,7 +22,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from khabar.store import Store
+from khabar.corpus.store import Store
 
 SENTENCES = [  # written for this benchmark: "the committee met today to discuss the budget", ...
     "اجتمعت اللجنة اليوم لمناقشة الميزانية العامة للعام المقبل.",

@@ -56,7 +56,7 @@ def main() -> None:
     n_tokens = sum(map(len, sents))
     base = rss_mb()
     t0 = time.perf_counter()
-    from khabar.ner import load_tagger
+    from khabar.analysis.ner import load_tagger
 
     tagger = load_tagger(kind)
     load_s = time.perf_counter() - t0

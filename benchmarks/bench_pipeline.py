@@ -13,8 +13,8 @@ import json
 import time
 from pathlib import Path
 
+from khabar.analysis.pipeline import Pipeline
 from khabar.io import document_from_record
-from khabar.pipeline import Pipeline
 
 
 def main() -> None:

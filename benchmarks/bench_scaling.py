@@ -80,8 +80,8 @@ def worker(shared: Path, size: int, pool: int, freeze: bool) -> None:
     on whichever stage happens to trigger it (measured: quotes 1.1 us/char at 50k without,
     0.45 with; 0.48 / 0.49 at 200k).
     """
+    from khabar.analysis.pipeline import Pipeline
     from khabar.model import Document
-    from khabar.pipeline import Pipeline
 
     pipeline = Pipeline.build()
     warm, _ = build_text(shared, 20_000, last=True)

@@ -47,7 +47,7 @@ def build_store(db: Path, n: int) -> None:
     sys.path.insert(0, str(ROOT / "tests"))
     from corpus_helpers import corpus_docs
 
-    from khabar.store import Store
+    from khabar.corpus.store import Store
 
     docs = corpus_docs()
     with Store(db) as s, s.transaction():

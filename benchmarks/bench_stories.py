@@ -4,7 +4,7 @@
 
 The store is built once when ``--db`` does not exist: the articles of ``--days`` (one
 SaudiNewsNet file per day, read from ``../shared``) ingested with the packaged pipeline, each
-with the id ``<day>/<index in the file>``. Then :func:`khabar.views.stories` clusters the whole
+with the id ``<day>/<index in the file>``. Then :func:`khabar.corpus.views.stories` clusters the whole
 store (every story, no limit), and the clusters are scored against
 ``benchmarks/data/stories_labels.tsv``: same-event labels for ~160 articles of those days (ids and
 labels only, made by reading the titles). Printed: purity (of each story's labelled members, the
@@ -28,16 +28,16 @@ from itertools import combinations
 from pathlib import Path
 
 import khabar
-from khabar import views
+from khabar.corpus import views
+from khabar.corpus.store import Store
 from khabar.io import article_id
-from khabar.store import Store
 
 HERE = Path(__file__).resolve().parent
 DAYS = "2015-07-21,2015-07-22,2015-07-23,2015-07-24"
 
 
 def build_store(db: Path, news: Path, days: list[str], workers: int | None) -> None:
-    from khabar.ingest import ingest
+    from khabar.corpus.ingest import ingest
 
     with tempfile.TemporaryDirectory() as tmp:
         src = Path(tmp) / "articles.jsonl"

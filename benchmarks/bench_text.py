@@ -17,7 +17,7 @@ import sys
 import time
 from pathlib import Path
 
-from khabar.text import normalize, segment_sentences, tokenize
+from khabar.analysis.text import normalize, segment_sentences, tokenize
 
 
 def load_text(shared: Path, mb: float) -> str:

@@ -17,8 +17,8 @@ import sys
 import time
 from pathlib import Path
 
+from khabar.analysis.pipeline import Pipeline
 from khabar.model import Document
-from khabar.pipeline import Pipeline
 
 
 def _articles(n: int) -> list[Document]:

@@ -11,9 +11,9 @@ written to the repository) and served by a local threaded HTTP server (127.0.0.1
 are neither the same text nor near duplicates of one another, so that the right answer is known.
 
 The watcher runs in a child process (this script with ``--child``): the watch module's entry
-point, ``khabar.watch.watch(..., once=True)``, with the CLI's defaults (8 workers, 2 requests at
+point, ``khabar.monitor.watch.watch(..., once=True)``, with the CLI's defaults (8 workers, 2 requests at
 a time per host) but the politeness delay set to 0, over a fresh store file. The child times each
-call of the analysis (``khabar.ingest.analyze_record``, CPU time of the calling thread) against the
+call of the analysis (``khabar.corpus.ingest.analyze_record``, CPU time of the calling thread) against the
 process's CPU time, and reports its peak RSS. ``--profile`` runs it under cProfile (main thread:
 analysis, dedup and writes; fetching threads are not profiled) and prints the top functions.
 
@@ -49,7 +49,7 @@ CREDIT = "\nنقلا عن وكالة الأنباء الرسمية."  # "Reporte
 def load_originals(shared: Path, n: int) -> list[dict[str, str]]:
     """N SaudiNewsNet articles (title, text) of MIN_ORIGINAL_WORDS or more, no two of them the
     same text or near duplicates (as the watcher judges: MinHash + LSH)."""
-    from khabar.watch import lsh_bands, minhash, near_duplicate, signature_bytes
+    from khabar.monitor.watch import lsh_bands, minhash, near_duplicate, signature_bytes
 
     out: list[dict[str, str]] = []
     bands: dict[int, list[tuple[str, bytes]]] = {}
@@ -166,14 +166,14 @@ def child(args: argparse.Namespace) -> None:
     import cProfile
     import pstats
 
-    import khabar.ingest
-    from khabar.store import Store
-    from khabar.watch import Fetcher, load_sources, watch
+    import khabar.corpus.ingest
+    from khabar.corpus.store import Store
+    from khabar.monitor.watch import Fetcher, load_sources, watch
 
     analysis = {"cpu": 0.0, "wall": 0.0, "calls": 0}
-    real = khabar.ingest.analyze_record
+    real = khabar.corpus.ingest.analyze_record
 
-    def timed(*a: Any, **kw: Any) -> Any:  # store_poll looks it up in khabar.ingest at each call
+    def timed(*a: Any, **kw: Any) -> Any:  # store_poll looks it up in khabar.corpus.ingest at each call
         c, w = time.thread_time(), time.perf_counter()
         try:
             return real(*a, **kw)
@@ -182,7 +182,7 @@ def child(args: argparse.Namespace) -> None:
             analysis["wall"] += time.perf_counter() - w
             analysis["calls"] += 1
 
-    khabar.ingest.analyze_record = timed
+    khabar.corpus.ingest.analyze_record = timed
     sources = load_sources(Path(args.child[0]).read_text(encoding="utf-8"), args.child[0])
     stages = tuple(args.stages.split(",")) if args.stages else None
     store = Store(args.child[1], create=True)
@@ -291,8 +291,8 @@ def main() -> None:
 
 def check_store(db: Path, groups: list[list[str]], base: str) -> list[str]:
     """What is wrong in the store: articles stored twice, copies not linked, pages lost."""
-    from khabar.store import Store
-    from khabar.watch import normalize_url
+    from khabar.corpus.store import Store
+    from khabar.monitor.watch import normalize_url
 
     problems = []
     store = Store(db, readonly=True)

@@ -6,7 +6,7 @@
 The first STORED non-empty SaudiNewsNet articles (file order) are fingerprinted into an
 in-memory store (the tables of migration 2). Then QUERIES of them, republished with a dateline
 and a credit line added, and QUERIES articles that come after them (not stored) are looked up:
-- lsh: `khabar.watch.lsh_bands` -> `Store.minhash_candidates` -> `near_duplicate` (what watch does);
+- lsh: `khabar.monitor.watch.lsh_bands` -> `Store.minhash_candidates` -> `near_duplicate` (what watch does);
 - linear: every stored signature compared (the baseline).
 Rounds interleave the two so that load from other users of the machine falls on both alike.
 Prints the median time per lookup, and for each method how many copies were found (recall; a
@@ -24,8 +24,8 @@ from pathlib import Path
 
 import numpy as np
 
-from khabar.store import Store
-from khabar.watch import lsh_bands, minhash, near_duplicate, signature_bytes
+from khabar.corpus.store import Store
+from khabar.monitor.watch import lsh_bands, minhash, near_duplicate, signature_bytes
 
 
 def load_texts(shared: Path, n: int) -> list[str]:

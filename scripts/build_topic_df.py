@@ -1,7 +1,7 @@
 """Build src/khabar/data/topic_df.tsv.gz: document frequencies of word keys in Arabic news.
 
 Reads the SaudiNewsNet corpus from ../shared (third-party text stays there; only the counts,
-a statistic, go into the package). Words are keyed as khabar.summary.key does (normalised,
+a statistic, go into the package). Words are keyed as khabar.analysis.summary.key does (normalised,
 clitics removed); words seen in fewer than --min-df articles are left out to keep the file small.
 
     python scripts/build_topic_df.py [--shared ../shared] [--min-df 3]
@@ -15,8 +15,8 @@ import json
 from collections import Counter
 from pathlib import Path
 
-from khabar.summary import key
-from khabar.text.tokenize import tokenize
+from khabar.analysis.summary import key
+from khabar.analysis.text.tokenize import tokenize
 
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "src" / "khabar" / "data" / "topic_df.tsv.gz"

@@ -41,7 +41,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
 
-from khabar.ner.features import word_key  # noqa: E402
+from khabar.analysis.ner.features import word_key  # noqa: E402
 
 DATA = ROOT / "src" / "khabar" / "data"
 DEFAULT_SHARED = ROOT.parent / "shared"
@@ -61,7 +61,7 @@ def log(msg: str) -> None:
 
 # --------------------------------------------------------------------------- clusters
 def news_keys(shared: Path):
-    """The word keys (khabar.ner.features.word_key) of each saudinewsnet article, title first."""
+    """The word keys (khabar.analysis.ner.features.word_key) of each saudinewsnet article, title first."""
     cache: dict[str, str] = {}
     for f in sorted(glob.glob(str(shared / "data/news/saudinewsnet/*.json"))):
         for art in json.loads(Path(f).read_text(encoding="utf-8")):
@@ -306,8 +306,8 @@ def train_model(sents, model_path: Path, c1: float, c2: float, use_gaz: bool, us
                 lexicon: bool = True, kb: bool = True):
     import pycrfsuite
 
-    from khabar.ner.features import FeatureExtractor
-    from khabar.ner.tagger import load_resources
+    from khabar.analysis.ner.features import FeatureExtractor
+    from khabar.analysis.ner.tagger import load_resources
 
     res = load_resources(gazetteer=use_gaz, clusters=use_clusters,
                          lexicon=lexicon, mined=lexicon, kb=kb)
@@ -348,7 +348,7 @@ def train_model(sents, model_path: Path, c1: float, c2: float, use_gaz: bool, us
 def evaluate(sents, model_path: Path, fx) -> dict:
     import pycrfsuite
 
-    from khabar.ner.scoring import score
+    from khabar.analysis.ner.scoring import score
 
     tagger = pycrfsuite.Tagger()
     tagger.open(str(model_path))
@@ -374,9 +374,9 @@ def main() -> None:
     ap.add_argument("--no-clusters", action="store_true")
     ap.add_argument("--no-lexicon", dest="lexicon", action="store_false",
                     help="without the ner_lexicon.tsv cue classes and ner_mined.tsv bands (the tagger must "
-                         "match: khabar.ner.tagger.USE_LEXICON)")
+                         "match: khabar.analysis.ner.tagger.USE_LEXICON)")
     ap.add_argument("--no-kb", dest="kb", action="store_false",
-                    help="without the KB names as gazetteer entries (tagger: khabar.ner.tagger.USE_KB)")
+                    help="without the KB names as gazetteer entries (tagger: khabar.analysis.ner.tagger.USE_KB)")
     ap.add_argument("--out", type=Path, default=DATA / "ner.crfsuite")
     args = ap.parse_args()
     gaz, clus = not args.no_gazetteer, not args.no_clusters

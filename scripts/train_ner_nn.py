@@ -16,7 +16,7 @@ Steps:
   all     embed + train
 
 PyTorch is needed only here (pip install -e ".[train-nn]"); the packaged tagger
-(khabar.ner.neural) runs on numpy. Seeded, one thread: re-running gives the same model.
+(khabar.analysis.ner.neural) runs on numpy. Seeded, one thread: re-running gives the same model.
 """
 
 from __future__ import annotations
@@ -36,9 +36,16 @@ sys.path.insert(0, str(ROOT / "src"))
 
 from train_ner import cooccurrence_embeddings, news_keys, read_conll  # noqa: E402  (scripts/, beside this file)
 
-from khabar.ner.features import _PROCLITICS, word_key  # noqa: E402
-from khabar.ner.neural import LEX_FEATURES, MAX_CHARS, Featurizer, NeuralTagger, load_lexicons, shape_of  # noqa: E402
-from khabar.ner.scoring import entity_spans, score  # noqa: E402
+from khabar.analysis.ner.features import _PROCLITICS, word_key  # noqa: E402
+from khabar.analysis.ner.neural import (  # noqa: E402
+    LEX_FEATURES,
+    MAX_CHARS,
+    Featurizer,
+    NeuralTagger,
+    load_lexicons,
+    shape_of,
+)
+from khabar.analysis.ner.scoring import entity_spans, score  # noqa: E402
 
 DATA = ROOT / "src" / "khabar" / "data"
 BUILD = ROOT / "build"
@@ -376,7 +383,7 @@ def main() -> None:
     ap.add_argument("--emb", type=Path, default=BUILD / "ner_nn_emb.npz")
     ap.add_argument("--out", type=Path, default=DATA / "ner_nn.npz")
     ap.add_argument("--lexicon", action=argparse.BooleanOptionalAction, default=True,
-                    help="feed the name lexicons and gazetteers (khabar.ner.neural.LEX_FEATURES) to the network")
+                    help="feed the name lexicons and gazetteers (khabar.analysis.ner.neural.LEX_FEATURES) to the network")
     ap.add_argument("--swa-from", type=int, default=16,
                     help="average the weights of the epochs from this one to the last (0: off)")
     ap.add_argument("--bioes", action=argparse.BooleanOptionalAction, default=True,

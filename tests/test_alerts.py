@@ -16,9 +16,9 @@ import pytest
 from click.testing import CliRunner
 from test_watch import NILE, Route, Site, html, page, rss, serve  # noqa: F401 - serve is a fixture
 
-from khabar.alerts import atom_feed, matches, matching
 from khabar.cli import main
-from khabar.store import Alert, Store
+from khabar.corpus.store import Alert, Store
+from khabar.monitor.alerts import atom_feed, matches, matching
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")  # starlette's TestClient on httpx
 
@@ -211,7 +211,7 @@ def test_watch_records_prints_and_posts_matches(serve: Callable[[dict[str, Route
     pytest.importorskip("fastapi")
     from fastapi.testclient import TestClient
 
-    from khabar.api import create_app
+    from khabar.web.api import create_app
 
     with TestClient(create_app(db)) as client:
         r = client.get("/v1/alerts/nile.atom")
@@ -228,7 +228,7 @@ def test_watch_records_prints_and_posts_matches(serve: Callable[[dict[str, Route
 
 
 def test_atom_escapes_markup_in_titles() -> None:
-    from khabar.store import AlertMatch
+    from khabar.corpus.store import AlertMatch
 
     m = AlertMatch("x", "c1", 1_764_000_000.0, 'خبر <b>عاجل</b> & "مهم"', "s", "http://h.test/?a=1&b=2", None)
     feed = ET.fromstring(atom_feed(Alert("x", query="خبر", created=1.0), [m], feed_url="http://h.test/v1/alerts/x.atom"))

@@ -10,7 +10,7 @@ import warnings
 import pytest
 
 pytest.importorskip("fastapi", reason="the web extra is not installed (pip install 'khabar[web]')")
-pytest.importorskip("khabar.store", reason="the corpus store (khabar.store) is not in this tree yet")
+pytest.importorskip("khabar.corpus.store", reason="the corpus store (khabar.corpus.store) is not in this tree yet")
 
 with warnings.catch_warnings():
     warnings.simplefilter("ignore")
@@ -19,11 +19,11 @@ with warnings.catch_warnings():
 import web_samples
 from click.testing import CliRunner
 
-from khabar.api import MAX_BODY_BYTES, MAX_TEXT_CHARS, create_app
 from khabar.cli import main
 from khabar.io import article_id
 from khabar.model import SCHEMA, span_errors
 from khabar.web import render
+from khabar.web.api import MAX_BODY_BYTES, MAX_TEXT_CHARS, create_app
 from khabar.web.corpus import WebCorpus
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
@@ -122,9 +122,9 @@ def test_oversized_body_is_413_and_server_stays_up(client):
 
 def test_analyze_text_limit_is_lower_without_the_token(corpus, monkeypatch):
     """One anonymous request cannot take the CPU of a 200,000-character analysis."""
-    import khabar.api
+    import khabar.web.api
 
-    monkeypatch.setattr(khabar.api, "MAX_ANON_TEXT_CHARS", 150, raising=False)
+    monkeypatch.setattr(khabar.web.api, "MAX_ANON_TEXT_CHARS", 150, raising=False)
     long_text = SAMPLE + "\n" + SAMPLE
     assert 150 < len(long_text) <= MAX_TEXT_CHARS
     monkeypatch.delenv("KHABAR_API_TOKEN", raising=False)
@@ -143,11 +143,11 @@ def test_analyze_concurrency_is_bounded_with_503(corpus, monkeypatch):
     """Analyses beyond MAX_CONCURRENT_ANALYSES wait briefly, then get 503 with Retry-After."""
     import threading
 
-    import khabar.api
     import khabar.service
+    import khabar.web.api
 
-    monkeypatch.setattr(khabar.api, "MAX_CONCURRENT_ANALYSES", 1, raising=False)
-    monkeypatch.setattr(khabar.api, "ANALYZE_WAIT_SECONDS", 0.2, raising=False)
+    monkeypatch.setattr(khabar.web.api, "MAX_CONCURRENT_ANALYSES", 1, raising=False)
+    monkeypatch.setattr(khabar.web.api, "ANALYZE_WAIT_SECONDS", 0.2, raising=False)
     entered, release = threading.Event(), threading.Event()
     real = khabar.service.analyze_text
 
@@ -177,13 +177,13 @@ def test_storing_an_article_has_the_analysis_bounds_too(corpus, monkeypatch):
     """POST /v1/articles analyses too: it is no way around the text limit nor the busy slots."""
     import threading
 
-    import khabar.api
     import khabar.service
+    import khabar.web.api
 
     monkeypatch.delenv("KHABAR_API_TOKEN", raising=False)
-    monkeypatch.setattr(khabar.api, "MAX_ANON_TEXT_CHARS", 150, raising=False)
-    monkeypatch.setattr(khabar.api, "MAX_CONCURRENT_ANALYSES", 1, raising=False)
-    monkeypatch.setattr(khabar.api, "ANALYZE_WAIT_SECONDS", 0.2, raising=False)
+    monkeypatch.setattr(khabar.web.api, "MAX_ANON_TEXT_CHARS", 150, raising=False)
+    monkeypatch.setattr(khabar.web.api, "MAX_CONCURRENT_ANALYSES", 1, raising=False)
+    monkeypatch.setattr(khabar.web.api, "ANALYZE_WAIT_SECONDS", 0.2, raising=False)
     c = TestClient(create_app(corpus=corpus), raise_server_exceptions=False)  # loopback use: writes open
     assert_error(c.post("/v1/articles", json={"text": SAMPLE + "\n" + SAMPLE}), 413)
     entered, release = threading.Event(), threading.Event()

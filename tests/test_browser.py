@@ -24,7 +24,7 @@ ROOT = Path(__file__).resolve().parent.parent
 ARTIFACTS = Path(__file__).parent / "artifacts"
 
 pytest.importorskip("fastapi", reason="the web extra is not installed (pip install 'khabar[web]')")
-pytest.importorskip("khabar.store", reason="the corpus store (khabar.store) is not in this tree yet")
+pytest.importorskip("khabar.corpus.store", reason="the corpus store (khabar.corpus.store) is not in this tree yet")
 sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed (pip install playwright)")
 if not (os.path.isfile(CHROMIUM) and os.access(CHROMIUM, os.X_OK)):
     pytest.skip(f"Chromium not found at {CHROMIUM} (apt-get install chromium, or set KHABAR_CHROMIUM)",

@@ -13,8 +13,8 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
+from khabar.analysis.pipeline import Pipeline
 from khabar.model import Document
-from khabar.pipeline import Pipeline
 
 # Short articles written for these tests: titles before names, bare titles, several speakers.
 WRITTEN = [
@@ -73,8 +73,8 @@ def test_entity_stage_shared_by_threads_under_stress():
     inside it all the time), long articles among short ones: the stage once kept the candidate ->
     cluster map of a call on ``self``, and another thread's call replaced it before titles were
     attached (wrong entities, KeyError). Every result must equal the sequential one."""
-    from khabar.entities import EntityStage
-    from khabar.text.stage import Segmenter
+    from khabar.analysis.entities import EntityStage
+    from khabar.analysis.text.stage import Segmenter
 
     n = len(WRITTEN)
     texts = ["\n".join((WRITTEN[i:] + WRITTEN[:i]) * 10) for i in range(2)]
@@ -108,7 +108,7 @@ def test_neural_tagger_survives_a_cache_cleared_under_it():
     must still be those of a normal cache."""
     from importlib import resources
 
-    from khabar.ner.neural import NeuralTagger, model_path
+    from khabar.analysis.ner.neural import NeuralTagger, model_path
 
     if not model_path().is_file():
         pytest.skip("the neural NER model is not packaged")

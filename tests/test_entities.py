@@ -8,10 +8,10 @@ import sys
 
 import pytest
 
-from khabar.entities import EntityStage
+from khabar.analysis.entities import EntityStage
+from khabar.analysis.pipeline import Pipeline
+from khabar.analysis.translit import transliterate
 from khabar.model import Document
-from khabar.pipeline import Pipeline
-from khabar.translit import transliterate
 
 
 @pytest.fixture(scope="module")
@@ -94,7 +94,7 @@ def test_ids_follow_first_mention_order(kb_only):
 
 
 class FakeTagger:
-    """Stands in for khabar.ner's tagger: tags tokens from a fixed dictionary."""
+    """Stands in for khabar.analysis.ner's tagger: tags tokens from a fixed dictionary."""
 
     def __init__(self, tags: dict[str, str]):
         self.tags = tags
@@ -174,7 +174,7 @@ def test_entities_dev_gold_gate_kb_only(shared, floors, tmp_path):
 def test_entities_dev_gold_gate(shared, floors, tmp_path):
     stage = EntityStage()
     if stage.tagger is None:
-        pytest.skip("khabar.ner tagger not available (the KB-only gate still runs)")
+        pytest.skip("khabar.analysis.ner tagger not available (the KB-only gate still runs)")
     ent = _dev_gold_scores(shared, stage, tmp_path)
     assert ent["f1"] >= floors["entities_dev"]["f1"], ent
     assert ent["precision"] >= floors["entities_dev"]["precision"], ent
@@ -439,8 +439,8 @@ def test_a_common_word_alone_is_never_an_entity(text, word):
 
 
 def test_generic_words_lexicon_keeps_names_that_share_a_form():
-    from khabar.generic_words import load_generic_words
-    from khabar.text.normalize import normalize
+    from khabar.analysis.generic_words import load_generic_words
+    from khabar.analysis.text.normalize import normalize
 
     g = load_generic_words()
     assert g.is_generic((normalize("لي").text,)) and g.is_generic((normalize("والتقرير").text,))

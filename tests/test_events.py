@@ -9,11 +9,11 @@ import pytest
 from _event_stubs import add_entities, add_timexes
 from click.testing import CliRunner
 
+from khabar.analysis.events import EventStage, load_lexicon, variants
+from khabar.analysis.pipeline import Pipeline
+from khabar.analysis.text.stage import Segmenter
 from khabar.cli import main
-from khabar.events import EventStage, load_lexicon, variants
 from khabar.model import PLOVER_TYPES, Document
-from khabar.pipeline import Pipeline
-from khabar.text.stage import Segmenter
 
 
 def analyse(text: str, entities: dict | None = None, timexes: dict | None = None,
@@ -178,7 +178,7 @@ def test_cli_events_errors_are_one_line(tmp_path: Path):
 
 
 def test_eval_events_command_on_own_gold(tmp_path: Path):
-    from khabar.cli_eval_events import events_eval
+    from khabar.cli.eval_events import events_eval
 
     gold = tmp_path / "g.jsonl"
     rows = [
@@ -205,7 +205,7 @@ def test_eval_events_command_on_own_gold(tmp_path: Path):
 # --- shared data: eval gate, reference article, precision smoke check -----------------
 
 def test_eval_gate_upetrarch_dev(shared: Path, floors: dict):
-    from khabar.cli_eval_events import read_gold, score_events
+    from khabar.cli.eval_events import read_gold, score_events
     from khabar.service import get_pipeline
 
     result = score_events(read_gold(shared / "data/events/upetrarch-arabic/dev.jsonl"), get_pipeline(None))
@@ -235,7 +235,7 @@ def test_reference_article_with_upstream_stand_ins(shared: Path):
 
 
 def test_reference_article_with_the_default_pipeline(shared: Path):
-    from khabar.pipeline import default_stages
+    from khabar.analysis.pipeline import default_stages
     from khabar.service import analyze
 
     if not {"entities", "timexes"} <= set(default_stages()):

@@ -16,8 +16,8 @@ from pathlib import Path
 
 import pytest
 
+from khabar.analysis.pipeline import Pipeline
 from khabar.io import iter_path
-from khabar.pipeline import Pipeline
 
 
 def _scorer(shared: Path):

@@ -18,8 +18,8 @@ import pytest
 from click.testing import CliRunner
 
 from khabar.cli import main
-from khabar.ingest import IngestReport, Progress, ingest, load_shards, pipeline_version, reindex
-from khabar.store import Store
+from khabar.corpus.ingest import IngestReport, Progress, ingest, load_shards, pipeline_version, reindex
+from khabar.corpus.store import Store
 
 # Sentences written for these tests; numbers make each article's text unique.
 SENTENCES = [
@@ -122,7 +122,7 @@ def test_missing_path_is_reported_not_fatal(tmp_path):
 
 
 def test_analysis_errors_are_recorded(tmp_path, monkeypatch):
-    import khabar.ingest as ing
+    import khabar.corpus.ingest as ing
 
     real = ing.analyze_record
 
@@ -141,7 +141,7 @@ def test_analysis_errors_are_recorded(tmp_path, monkeypatch):
 
 
 def test_a_malformed_analysis_fails_alone(tmp_path, monkeypatch):
-    import khabar.ingest as ing
+    import khabar.corpus.ingest as ing
 
     real = ing.analyze_record
 
@@ -365,7 +365,7 @@ def test_dask_ingest_on_a_local_cluster(tmp_path):
     for i in range(5):
         (tmp_path / f"{i}.txt").write_text(article(i), encoding="utf-8")
     (tmp_path / "bad.txt").write_bytes(b"\x00\x01binary")
-    from khabar.ingest import ingest_dask
+    from khabar.corpus.ingest import ingest_dask
 
     with distributed.LocalCluster(n_workers=1, processes=False, threads_per_worker=1,
                                   dashboard_address=None) as cluster:
@@ -413,7 +413,8 @@ def test_cli_ingest_help_and_errors(tmp_path):
 
 def test_default_workers_follow_the_cpu_affinity(monkeypatch):
     """ingest, analyze and serve share one default: the CPUs this process may run on."""
-    from khabar import ingest, service
+    from khabar import service
+    from khabar.corpus import ingest
 
     monkeypatch.setattr(os, "cpu_count", lambda: 64)
     monkeypatch.setattr(os, "sched_getaffinity", lambda pid: {0}, raising=False)

@@ -16,13 +16,13 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from khabar.analysis.text.normalize import normalize
 from khabar.cli import main
-from khabar.ingest import ingest
+from khabar.corpus.ingest import ingest
+from khabar.corpus.store import Store
 from khabar.io import InputError, iter_path
 from khabar.model import Document
 from khabar.service import analyze_text
-from khabar.store import Store
-from khabar.text.normalize import normalize
 
 ARTICLE = "قال وزير الخارجية إن المحادثات ستستمر في القاهرة."
 
@@ -91,9 +91,9 @@ def test_ingest_dotdot_directory(tmp_path, monkeypatch):
 
 
 def test_one_file_finder():
-    import khabar.ingest
+    import khabar.corpus.ingest
 
-    assert not hasattr(khabar.ingest, "list_files")  # the finder lives in khabar.io only
+    assert not hasattr(khabar.corpus.ingest, "list_files")  # the finder lives in khabar.io only
 
 
 @pytest.mark.parametrize("setup, fragment", [
@@ -390,7 +390,7 @@ def test_api_unescapes_like_json_input_and_refuses_lone_surrogates(monkeypatch):
         warnings.simplefilter("ignore")
         from fastapi.testclient import TestClient
 
-    from khabar.api import create_app
+    from khabar.web.api import create_app
     from khabar.web.corpus import WebCorpus
 
     monkeypatch.delenv("KHABAR_API_TOKEN", raising=False)

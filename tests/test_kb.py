@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from importlib import resources
 
-from khabar.kb import adjective_forms, key_of, load_kb
+from khabar.analysis.kb import adjective_forms, key_of, load_kb
 
 
 def test_kb_file_is_small_and_well_formed():

@@ -7,9 +7,9 @@ import itertools
 import numpy as np
 import pytest
 
-from khabar.ner import load_tagger
-from khabar.ner.neural import NeuralTagger, bio_mask, model_path, viterbi
-from khabar.ner.tagger import NerTagger
+from khabar.analysis.ner import load_tagger
+from khabar.analysis.ner.neural import NeuralTagger, bio_mask, model_path, viterbi
+from khabar.analysis.ner.tagger import NerTagger
 
 # Sentences written for these tests: "Russian President Vladimir Putin said in Moscow that ..."
 SENT_PUTIN = ["قال", "الرئيس", "الروسي", "فلاديمير", "بوتين", "في", "موسكو", "إن", "بلاده", "ستدعم", "الاتفاق", "."]
@@ -46,7 +46,7 @@ def test_bio_mask_forbids_inside_without_begin():
 
 
 def test_bioes_mask_closes_every_entity():
-    from khabar.ner.neural import to_bio
+    from khabar.analysis.ner.neural import to_bio
 
     tags = ["O", "B-PER", "I-PER", "E-PER", "S-PER", "B-LOC", "E-LOC"]
     trans, start, end = bio_mask(tags)
@@ -120,7 +120,7 @@ def test_featurizer_strips_clitics_by_corpus_frequency():
 
 def test_word_cache_overflow_keeps_tagging_right():
     """When the bounded word cache fills up mid-document, words cached earlier are recomputed."""
-    from khabar.ner.neural import NeuralTagger, model_path
+    from khabar.analysis.ner.neural import NeuralTagger, model_path
 
     tagger = NeuralTagger(model_path(), cache_size=6)
     first = ["زار", "الرئيس", "بوتين", "موسكو"]
@@ -131,7 +131,7 @@ def test_word_cache_overflow_keeps_tagging_right():
 
 
 def test_label_consistency_tags_a_name_missed_in_a_nearby_sentence():
-    from khabar.ner.consistency import propagate
+    from khabar.analysis.ner.consistency import propagate
 
     sents = [["زار", "خالد", "الفيصل", "جدة"], ["وقال", "خالد", "الفيصل", "إن", "جدة", "مدينة"]]
     tags = [["O", "B-PER", "I-PER", "B-LOC"], ["O", "O", "O", "O", "O", "O"]]
@@ -145,7 +145,7 @@ def test_label_consistency_tags_a_name_missed_in_a_nearby_sentence():
 
 
 def test_label_consistency_follows_clitics_and_surnames_standing_alone():
-    from khabar.ner.consistency import propagate
+    from khabar.analysis.ner.consistency import propagate
 
     sents = [["التقى", "فلاديمير", "بوتين", "في", "روسيا", "و", "شيك"],
              ["وقال", "بوتين", "إن", "وروسيا", "الأول", "الشيك"], ["وكان", "سعيد", "الأول", "هنا"]]
@@ -164,8 +164,8 @@ def test_label_consistency_follows_clitics_and_surnames_standing_alone():
 
 
 def test_lexicon_inputs_flag_cue_words_and_gazetteer_names():
-    from khabar.ner.features import word_key
-    from khabar.ner.neural import LEX_FEATURES, load_lexicons
+    from khabar.analysis.ner.features import word_key
+    from khabar.analysis.ner.neural import LEX_FEATURES, load_lexicons
 
     lex = load_lexicons()
     flags = lambda w: {LEX_FEATURES[i] for i in np.flatnonzero(lex.vector([word_key(w)]))}  # noqa: E731

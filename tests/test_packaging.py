@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from khabar.ner import NerTagger, load_tagger, neural, tagger
+from khabar.analysis.ner import NerTagger, load_tagger, neural, tagger
 
 ROOT = Path(__file__).resolve().parent.parent
 PACKAGE = ROOT / "src" / "khabar"
@@ -69,7 +69,7 @@ def test_installed_wheel_loads_the_neural_tagger(wheel: Path, tmp_path: Path):
     _pip("install", "--no-deps", "--target", str(target), str(wheel), cwd=tmp_path)
     # PYTHONPATH comes before the editable checkout on sys.path; -W error turns a fallback
     # warning into a failure.
-    code = ("import khabar, khabar.ner as ner; t = ner.load_tagger(); "
+    code = ("import khabar, khabar.analysis.ner as ner; t = ner.load_tagger(); "
             "print(khabar.__file__); print(type(t).__name__); "
             # "said the Iranian president Ebrahim Raisi"
             "print(' '.join(t.tag(['قال', 'الرئيس', 'الإيراني', 'إبراهيم', 'رئيسي'])))")
@@ -101,9 +101,9 @@ def test_packaged_neural_model_loads_without_warning(monkeypatch: pytest.MonkeyP
 
 def test_entity_stage_without_a_loadable_tagger_warns_and_still_analyses(monkeypatch: pytest.MonkeyPatch):
     """A broken model degrades the entities stage to the KB and rules, loudly (it was silent)."""
-    from khabar import entities, ner
+    from khabar.analysis import entities, ner
+    from khabar.analysis.pipeline import Pipeline
     from khabar.model import Document
-    from khabar.pipeline import Pipeline
 
     def broken(kind: str = "auto"):
         raise OSError("model file truncated")

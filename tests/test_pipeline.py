@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from khabar.analysis.pipeline import Pipeline, PipelineError, default_stages
 from khabar.model import Document
-from khabar.pipeline import Pipeline, PipelineError, default_stages
 
 
 class _Stage:

@@ -7,10 +7,10 @@ import json
 import pytest
 from click.testing import CliRunner
 
+from khabar.analysis.pipeline import Pipeline
+from khabar.analysis.quotes import QuoteStage, load_lexicon, quote_mark_spans
 from khabar.cli import main
 from khabar.model import Document, Entity, Mention
-from khabar.pipeline import Pipeline
-from khabar.quotes import QuoteStage, load_lexicon, quote_mark_spans
 
 PIPE = Pipeline.build(["segment", "quotes"])
 

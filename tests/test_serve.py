@@ -27,7 +27,7 @@ with warnings.catch_warnings():
 
 import web_samples
 
-from khabar import api
+from khabar.web import api
 from khabar.web.corpus import WebCorpus
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
@@ -204,7 +204,7 @@ def test_allowed_host_option_adds_a_name(store):
 
 
 def test_default_workers_follow_the_cpu_affinity():
-    from khabar.cli_web import default_workers
+    from khabar.cli.web import default_workers
 
     expected = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
     assert default_workers() == expected >= 1
@@ -302,8 +302,8 @@ def test_article_links_follow_the_stored_mentions():
 
 # --- search snippets (most of a search request's time) --------------------------------------------
 def test_snippets_find_late_hits_through_diacritics_and_false_candidates():
-    from khabar.store import make_snippet
-    from khabar.text.normalize import normalize
+    from khabar.analysis.text.normalize import normalize
+    from khabar.corpus.store import make_snippet
 
     filler = "تحدث التقرير عن الطقس المُعتدل في المنطقة هذا الأسبوع. " * 80  # diacritics: the slow path
     # "درس" (lesson) first inside "المدرسة" (the school: no hit), then as a word of its own

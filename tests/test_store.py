@@ -9,9 +9,9 @@ from corpus_helpers import corpus_docs, make_doc
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from khabar.analysis.text.normalize import normalize
+from khabar.corpus.store import MIGRATIONS, QueryError, Store, StoreError, event_date, parse_query
 from khabar.io import article_id
-from khabar.store import MIGRATIONS, QueryError, Store, StoreError, event_date, parse_query
-from khabar.text.normalize import normalize
 
 
 @pytest.fixture
@@ -222,7 +222,7 @@ def test_export_rows(store):
 
 
 def test_index_rebuild_when_word_rules_change(tmp_path):
-    from khabar.ingest import reindex
+    from khabar.corpus.ingest import reindex
 
     path = tmp_path / "k.db"
     with Store(path) as s:

@@ -18,7 +18,7 @@ from click.testing import CliRunner
 from corpus_helpers import corpus_docs
 
 from khabar.cli import main
-from khabar.store import Store
+from khabar.corpus.store import Store
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 
@@ -33,7 +33,7 @@ def _client(db: Path):
         warnings.simplefilter("ignore")
         from fastapi.testclient import TestClient
 
-    from khabar.api import create_app
+    from khabar.web.api import create_app
 
     return TestClient(create_app(db), raise_server_exceptions=False)
 
@@ -135,7 +135,7 @@ def test_writes_on_a_read_only_store_are_clear_errors(tmp_path):
         assert r.count_articles() == 3
         with pytest.raises(sqlite3.OperationalError) as exc:
             r.record_failure("x.txt", None, "test")
-    from khabar.store import db_error
+    from khabar.corpus.store import db_error
 
     err = db_error(exc.value, path)
     assert err.kind == "read_only" and "read-only" in str(err) and str(path) in str(err)
@@ -145,7 +145,7 @@ _RO_SCRIPT = r"""
 import json, sys, warnings
 warnings.simplefilter("ignore")
 from fastapi.testclient import TestClient
-from khabar.api import create_app
+from khabar.web.api import create_app
 db = sys.argv[1]
 with TestClient(create_app(db), raise_server_exceptions=False) as c:
     out = {"healthz": c.get("/healthz").json(),
@@ -255,7 +255,7 @@ def _fill_disk(conn: sqlite3.Connection) -> None:
 def test_full_disk_in_the_api_is_503_and_keeps_what_was_stored(tmp_path, monkeypatch):
     monkeypatch.delenv("KHABAR_API_TOKEN", raising=False)
     path = _make_store(tmp_path / "k.db")
-    from khabar.store import Store as RealStore
+    from khabar.corpus.store import Store as RealStore
 
     class FullStore(RealStore):  # every read-write connection of the app sees a full disk
         def __init__(self, *a, **kw):
@@ -263,7 +263,7 @@ def test_full_disk_in_the_api_is_503_and_keeps_what_was_stored(tmp_path, monkeyp
             if not kw.get("readonly"):
                 _fill_disk(self.conn)
 
-    monkeypatch.setattr("khabar.store.Store", FullStore)
+    monkeypatch.setattr("khabar.corpus.store.Store", FullStore)
     # "The foreign minister said the talks will resume in Cairo next week." 60 times: a long article.
     text = "قال وزير الخارجية إن المحادثات ستستأنف في القاهرة الأسبوع المقبل. " * 60
     with _client(path) as client:
@@ -277,7 +277,7 @@ def test_full_disk_in_the_api_is_503_and_keeps_what_was_stored(tmp_path, monkeyp
 
 def test_full_disk_in_the_cli_is_one_line_and_keeps_what_was_stored(tmp_path, monkeypatch):
     path = _make_store(tmp_path / "k.db")
-    from khabar.store import Store as RealStore
+    from khabar.corpus.store import Store as RealStore
 
     class FullStore(RealStore):
         def __init__(self, *a, **kw):
@@ -285,7 +285,7 @@ def test_full_disk_in_the_cli_is_one_line_and_keeps_what_was_stored(tmp_path, mo
             if not kw.get("readonly"):
                 _fill_disk(self.conn)
 
-    monkeypatch.setattr("khabar.store.Store", FullStore)
+    monkeypatch.setattr("khabar.corpus.store.Store", FullStore)
     src = tmp_path / "new.jsonl"
     # "The minister announced a new education plan today." 300 times, then "number i".
     src.write_text("\n".join(json.dumps({"id": f"n{i}", "text": "أعلن الوزير اليوم خطة جديدة للتعليم. " * 300

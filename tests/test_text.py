@@ -5,7 +5,7 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from khabar.text import normalize, normalize_name, segment_sentences, tokenize
+from khabar.analysis.text import normalize, normalize_name, segment_sentences, tokenize
 
 # Text drawn mostly from Arabic letters, diacritics, punctuation, digits and spaces.
 ARABIC_ALPHABET = (

@@ -14,10 +14,10 @@ from pathlib import Path
 
 import pytest
 
+from khabar.analysis.pipeline import Pipeline, default_stages
+from khabar.analysis.timexes import TimexStage, extract_timexes, hijri_to_gregorian
 from khabar.io import iter_file
 from khabar.model import Document
-from khabar.pipeline import Pipeline, default_stages
-from khabar.timexes import TimexStage, extract_timexes, hijri_to_gregorian
 
 PUB = "2021-08-19"  # a Thursday
 
@@ -309,8 +309,8 @@ def test_keyword_windows_find_what_a_full_scan_finds(shared: Path):
     nothing against running every pattern on every sentence."""
     import types
 
-    from khabar.text import segment_sentences
-    from khabar.timexes import TimexTagger
+    from khabar.analysis.text import segment_sentences
+    from khabar.analysis.timexes import TimexTagger
 
     windowed, full = TimexTagger(), TimexTagger()
     full._rule_windows = types.MethodType(lambda self, norm, hits, chunks: dict.fromkeys(

@@ -10,9 +10,9 @@ import pytest
 from click.testing import CliRunner
 from corpus_helpers import corpus_docs, make_doc, speaker_docs
 
-from khabar import views
 from khabar.cli import LAZY_COMMANDS, main
-from khabar.store import Store
+from khabar.corpus import views
+from khabar.corpus.store import Store
 
 
 @pytest.fixture
@@ -94,9 +94,9 @@ def test_stories_cluster_same_event_and_keep_others_apart():
     s.add_article(_story_doc("o1", "فاز النادي الأهلي على الهلال في مباراة الدوري بهدفين مقابل هدف.",
                              "2015-07-21", "a", "الأهلي يفوز على الهلال"))
     s.add_article(_story_doc("late", flood + " تقرير.", "2015-09-30", "d", "سيول جدة تغلق الطرق"))
+    from khabar.analysis.summary import SummaryStage  # give the articles topics, as the pipeline would
+    from khabar.analysis.text.stage import Segmenter
     from khabar.model import Document
-    from khabar.summary import SummaryStage  # give the articles topics, as the pipeline would
-    from khabar.text.stage import Segmenter
 
     stage, seg = SummaryStage(), Segmenter()
     for a in list(s.iter_articles()):
@@ -161,7 +161,7 @@ def test_summary_stage_picks_key_sentences_and_topics():
 
 
 def test_summary_is_the_last_default_stage():
-    from khabar.pipeline import default_stages
+    from khabar.analysis.pipeline import default_stages
 
     assert default_stages()[-1] == "summary"
 
@@ -242,7 +242,7 @@ def test_cli_export_all_formats(db, tmp_path):
 def test_export_of_empty_tables_keeps_the_columns(tmp_path):
     import pyarrow.parquet as pq
 
-    from khabar.export import export
+    from khabar.corpus.export import export
 
     s = Store(":memory:")
     export(s, tmp_path / "p", fmt="parquet", tables=["events", "gdelt"])

@@ -16,8 +16,8 @@ import pytest
 from click.testing import CliRunner
 
 from khabar.cli import main
-from khabar.store import Store
-from khabar.watch import (
+from khabar.corpus.store import Store
+from khabar.monitor.watch import (
     FeedError,
     Fetcher,
     FetchError,
@@ -442,7 +442,7 @@ def test_watch_cli_once_stats_and_api(serve: Callable[[dict[str, Route]], Site],
     pytest.importorskip("fastapi")
     from fastapi.testclient import TestClient
 
-    from khabar.api import create_app
+    from khabar.web.api import create_app
 
     with TestClient(create_app(db)) as client:
         got = client.get("/v1/sources").json()["sources"]

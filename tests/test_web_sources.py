@@ -17,10 +17,10 @@ with warnings.catch_warnings():
 
 from markupsafe import escape
 
-from khabar.api import create_app
+from khabar.corpus.store import WatchState
 from khabar.model import Document
-from khabar.store import WatchState
 from khabar.web import render
+from khabar.web.api import create_app
 from khabar.web.corpus import WebCorpus
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")

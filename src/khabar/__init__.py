@@ -14,8 +14,8 @@ __version__ = "0.1.0"
 __all__ = ["Document", "Pipeline", "__version__", "analyze", "analyze_text"]
 
 if TYPE_CHECKING:
+    from .analysis.pipeline import Pipeline
     from .model import Document
-    from .pipeline import Pipeline
     from .service import analyze, analyze_text
 
 
@@ -25,7 +25,7 @@ def __getattr__(name: str) -> Any:
         from .model import Document
         return Document
     if name == "Pipeline":
-        from .pipeline import Pipeline
+        from .analysis.pipeline import Pipeline
         return Pipeline
     if name in ("analyze", "analyze_text"):
         from . import service

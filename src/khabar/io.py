@@ -30,8 +30,8 @@ from datetime import date
 from pathlib import Path
 from typing import Any, TextIO
 
+from .analysis.text.normalize import fold, normalize
 from .model import Document
-from .text.normalize import fold, normalize
 
 DEFAULT_MAX_CHARS = 1_000_000
 SUFFIXES = (".txt", ".json", ".jsonl", ".html", ".htm")

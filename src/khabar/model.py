@@ -72,7 +72,7 @@ class Token:
 
         Computed on demand from a per-word cache, so tokenising stays fast.
         """
-        from .text.tokenize import clitic_pieces
+        from .analysis.text.tokenize import clitic_pieces
 
         return tuple(Segment(self.start + a, self.start + b, self.text[a:b], kind)
                      for a, b, kind in clitic_pieces(self.text, self.norm))

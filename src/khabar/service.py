@@ -15,13 +15,13 @@ from typing import TYPE_CHECKING, Any
 from .model import Document
 
 if TYPE_CHECKING:  # the pipeline and process pools load on first use: `khabar --help` stays quick
-    from .pipeline import Pipeline
+    from .analysis.pipeline import Pipeline
 
 
 @lru_cache(maxsize=8)
 def get_pipeline(stages: tuple[str, ...] | None = None) -> Pipeline:
     """The pipeline for these stage names (the packaged default when None), built once."""
-    from .pipeline import Pipeline
+    from .analysis.pipeline import Pipeline
 
     return Pipeline.build(stages)
 

@@ -1,1 +1,1 @@
-"""Web UI of khabar: server-rendered pages, templates and static files (see :mod:`khabar.api`)."""
+"""Web UI of khabar: server-rendered pages, templates and static files (see :mod:`khabar.web.api`)."""

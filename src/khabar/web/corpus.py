@@ -1,5 +1,5 @@
-"""A thin adapter between the HTTP layer and the corpus store (:mod:`khabar.store`,
-:mod:`khabar.views`): a small pool of SQLite connections, results as JSON-ready dicts
+"""A thin adapter between the HTTP layer and the corpus store (:mod:`khabar.corpus.store`,
+:mod:`khabar.corpus.views`): a small pool of SQLite connections, results as JSON-ready dicts
 in the same shapes as the CLI's JSON (``SearchHit``, ``EntityRecord``, ``QuoteRecord``,
 ``EventRecord``, ``EntityProfile``, ``Story`` ``to_dict()``), plus the few aggregates the web
 UI needs that the store does not offer (most-quoted speakers, article-to-corpus entity links,
@@ -46,7 +46,7 @@ class WebCorpus:
     threads the server runs (a connection per thread leaked one each time the threadpool
     replaced a thread). Writes go through one read-write connection, opened at the first write
     and used by one thread at a time. A store that cannot be written is still served; a write
-    then raises :class:`khabar.store.StoreError` of kind ``read_only``.
+    then raises :class:`khabar.corpus.store.StoreError` of kind ``read_only``.
     """
 
     SPEAKERS_TTL_S = 60.0
@@ -55,7 +55,7 @@ class WebCorpus:
     CHECK_TTL_S = 10.0  # a passing health check is reused this long
 
     def __init__(self, path: str | Path, *, pool_size: int = POOL_SIZE) -> None:
-        from ..store import Store
+        from ..corpus.store import Store
 
         self.path = str(path)
         self._memory = self.path == ":memory:"
@@ -85,7 +85,7 @@ class WebCorpus:
             with self._lock:
                 yield self._shared
             return
-        from ..store import DatabaseError, StoreError, db_error
+        from ..corpus.store import DatabaseError, StoreError, db_error
 
         if not self._slots.acquire(timeout=self.WAIT_S):
             raise StoreError(f"{self.path}: every connection to the store is in use; try again", "busy")
@@ -114,7 +114,7 @@ class WebCorpus:
             self._slots.release()
 
     def _open_reader(self) -> Any:
-        from ..store import Store, StoreError
+        from ..corpus.store import Store, StoreError
 
         try:
             return Store(self.path, readonly=True, check_same_thread=False)
@@ -127,7 +127,7 @@ class WebCorpus:
     @contextmanager
     def _write_store(self) -> Iterator[Any]:
         """The read-write connection, one thread at a time."""
-        from ..store import Store
+        from ..corpus.store import Store
 
         if self._memory:  # one connection for reads and writes: the readers' lock
             with self._lock:
@@ -189,7 +189,7 @@ class WebCorpus:
 
     def latest(self, since: float | None = None, limit: int = 20) -> list[dict[str, Any]]:
         """The articles stored last, newest ingestion first (after ``since``, a Unix time, when
-        given): the home page's live list (:meth:`khabar.store.Store.latest_articles`)."""
+        given): the home page's live list (:meth:`khabar.corpus.store.Store.latest_articles`)."""
         with self._store() as s:
             return [a.to_dict() for a in s.latest_articles(since, limit)]
 
@@ -205,8 +205,8 @@ class WebCorpus:
     def search(self, q: str | None, *, date_from: str | None = None, date_to: str | None = None,
                source: str | None = None, entity: str | None = None, limit: int = 20,
                offset: int = 0) -> Page:
-        from .. import views
-        from ..store import QueryError as StoreQueryError
+        from ..corpus import views
+        from ..corpus.store import QueryError as StoreQueryError
 
         try:
             with self._store() as s:
@@ -232,7 +232,7 @@ class WebCorpus:
 
     def entity(self, entity_id: str) -> dict[str, Any] | None:
         """Profile of a corpus entity by its numeric id; None when unknown."""
-        from .. import views
+        from ..corpus import views
 
         if not re.fullmatch(r"[0-9]{1,18}", entity_id):  # ASCII only: int() takes "²" and "١" too
             return None
@@ -271,9 +271,9 @@ class WebCorpus:
             return [e.to_dict() for e in s.entities(limit=limit)]
 
     def top_speakers(self, limit: int = 10) -> list[dict[str, Any]]:
-        """Most-quoted named speakers (:func:`khabar.views.most_quoted`), cached for a minute or
+        """Most-quoted named speakers (:func:`khabar.corpus.views.most_quoted`), cached for a minute or
         until the article count changes."""
-        from .. import views
+        from ..corpus import views
 
         n = self.count()
         cached = self._speakers
@@ -290,7 +290,7 @@ class WebCorpus:
                offset: int = 0) -> Page:
         """Quotes newest first by speaker / about an entity; ``topic`` keeps quotes from articles
         that match it in full-text search (up to the 200 best articles)."""
-        from .. import views
+        from ..corpus import views
 
         try:
             with self._store() as s:
@@ -306,7 +306,7 @@ class WebCorpus:
         except views.NotFound:
             return Page(0, [])
         except Exception as exc:
-            from ..store import QueryError as StoreQueryError
+            from ..corpus.store import QueryError as StoreQueryError
 
             if isinstance(exc, StoreQueryError):
                 raise QueryError(str(exc)) from None
@@ -314,7 +314,7 @@ class WebCorpus:
 
     def events(self, *, actor: str | None = None, type: str | None = None, date_from: str | None = None,
                date_to: str | None = None, limit: int = 50, offset: int = 0) -> Page:
-        from .. import views
+        from ..corpus import views
 
         try:
             with self._store() as s:
@@ -328,7 +328,7 @@ class WebCorpus:
                 limit: int = 20) -> list[dict[str, Any]]:
         """Story clusters, cached until the article count changes (clustering a large corpus
         takes seconds, so one computation serves every later request)."""
-        from .. import views
+        from ..corpus import views
 
         key = (date_from, date_to, limit, self.count())
         with self._lock:
@@ -348,7 +348,7 @@ class WebCorpus:
 def _pipeline_version() -> str:
     """The pipeline version ingest records, so that 'khabar reindex' treats API writes alike."""
     try:
-        from ..ingest import pipeline_version  # type: ignore[attr-defined]
+        from ..corpus.ingest import pipeline_version  # type: ignore[attr-defined]
     except ImportError:
         return ""
     try:

@@ -1,0 +1,1 @@
+"""Analysis: pure ``Document -> Document`` components and the language data they load (no I/O)."""

@@ -1,0 +1,420 @@
+"""Neural NER tagger (BiLSTM-CRF) with inference in pure numpy.
+
+Trained with PyTorch by ``scripts/train_ner_nn.py`` and exported to ``ner_nn.npz`` (float16
+weights); at run time only numpy is needed. Per token the network sees:
+
+- a word embedding pretrained on unlabelled news (SVD of positional PPMI over saudinewsnet),
+  looked up for the normalised word, falling back to its clitic-stripped stem;
+- the embedding of the clitic-stripped stem (proclitics are stripped only when the stem is
+  more frequent in the news corpus than the whole word, as in the CRF features);
+- a character CNN over the normalised word (what it has for names never seen anywhere);
+- a word embedding learnt on the labelled data (words seen at least twice in training), which
+  remembers the names seen there (dropped out in training so the rest is learnt too);
+- learnt vectors of the word's and the stem's clusters (k-means of the news embeddings at two
+  granularities), shared by all words of a cluster, so names never seen in training borrow them;
+- small embeddings of the stripped proclitics, a word shape and a corpus-frequency band;
+- 0/1 lexicon inputs (models trained with them): the CRF's cue classes, mined name-slot bands
+  and gazetteer types of the word (``LEX_FEATURES``).
+
+A BiLSTM reads these, a linear layer scores the tags (BIO or BIOES, as trained) and a
+linear-chain CRF (Viterbi, with the tag-scheme constraints enforced) decodes; callers get BIO.
+``tag_sents`` then makes the tags consistent across nearby sentences (``consistency``).
+Everything that depends on one word only is computed once per distinct word and cached; the
+LSTM is vectorised across the sentences of a batch.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from importlib import resources
+
+import numpy as np
+
+from .consistency import WINDOW, propagate
+from .features import _shape as shape_of  # one word-shape definition for both taggers
+from .features import strip_proclitics, word_key
+
+MODEL_FILE = "ner_nn.npz"
+MAX_CHARS = 16
+# a word seen this often in the 10 M-token news corpus ("الأول", "الله", "محمد") is not taken for a
+# surname standing alone by the label-consistency pass
+COMMON_WORD = 5000
+CACHE_BYTES = 96 << 20  # per-word cache of the network's input pre-activations (10k words for 3 networks)
+PAD, UNK = 0, 1
+
+
+LEX_CLASSES = ("PFN", "PPT", "PTR", "SPK", "OHD", "MHD", "LHD", "NAT")
+LEX_TYPES = ("PER", "ORG", "LOC", "MISC")
+# Names of the lexicon inputs, in order: cue classes, mined name-slot bands, single-word
+# gazetteer/KB types, and "a word of a multi-word KB/gazetteer name" by type.
+LEX_FEATURES = (tuple(f"lx={c}" for c in LEX_CLASSES)
+                + tuple(f"mn={t}{b}" for t in LEX_TYPES for b in (1, 2, 3))
+                + tuple(f"g={t}" for t in LEX_TYPES) + tuple(f"gp={t}" for t in LEX_TYPES))
+
+
+class Lexicons:
+    """Per-word lexicon inputs (multi-hot over LEX_FEATURES) from the CRF's name lexicons:
+    the hand-written cue classes, the mined name-slot bands and the gazetteers (CLDR places and
+    the KB's names). They carry over to names never seen in the labelled data."""
+
+    def __init__(self, res) -> None:
+        pos = {name: i for i, name in enumerate(LEX_FEATURES)}
+
+        def positions(names) -> tuple[int, ...]:
+            return tuple(pos[n] for n in names if n in pos)
+
+        phrase_words: dict[str, set[str]] = {}
+        for words, typ in res.phrases.items():
+            for w in words:
+                phrase_words.setdefault(w, set()).add(typ)
+        # one table per lookup: word form -> the input positions it switches on, so that a word
+        # costs a few dict lookups (the first form found in a table wins, as in the CRF)
+        self.tables = [
+            {w: positions(f"lx={c}" for c in v.split("|")) for w, v in res.lexicon.items()},
+            {w: positions(f"mn={m}" for m in v.split()) for w, v in res.mined.items()},
+            {w: positions(f"g={t}" for t in v.split("|")) for w, v in res.gazetteer.items()},
+            {w: positions(f"gp={t}" for t in v) for w, v in phrase_words.items()},
+        ]
+
+    def vector(self, forms: Sequence[str]) -> np.ndarray:
+        """The multi-hot vector of a word given its forms (key, stem, bare stem), first hit wins."""
+        on: list[int] = []
+        for table in self.tables:
+            for f in forms:
+                hit = table.get(f)
+                if hit is not None:
+                    on.extend(hit)
+                    break
+        vec = np.zeros(len(LEX_FEATURES), dtype=np.float32)
+        vec[on] = 1.0
+        return vec
+
+
+def load_lexicons() -> Lexicons:
+    from .tagger import load_resources  # the CRF's lookups, shared
+
+    return Lexicons(load_resources(gazetteer=True, clusters=False, lexicon=True, mined=True, kb=True))
+
+
+def freq_band(count: int) -> int:
+    return 0 if count == 0 else 1 if count < 10 else 2 if count < 100 else 3 if count < 1000 else 4 if count < 10000 else 5
+
+
+class Featurizer:
+    """Maps a token to integer inputs of the network (cached per distinct token).
+
+    ``vocab`` lists the embedding vocabulary (normalised word keys, by corpus frequency) and
+    ``counts`` their corpus counts; ``proclitics`` the strippable proclitic sequences (longest
+    first), ``chars`` the character vocabulary and ``shapes`` the shape classes.
+    """
+
+    def __init__(self, vocab: Sequence[str], counts: Sequence[int], proclitics: Sequence[str],
+                 chars: str, shapes: Sequence[str], train_vocab: Sequence[str] = (),
+                 cache_size: int = 50_000, lexicons: Lexicons | None = None) -> None:
+        self.lexicons = lexicons
+        self.index = {w: i + 2 for i, w in enumerate(vocab)}  # 0 pad, 1 unknown
+        self.train_index = {w: i + 2 for i, w in enumerate(train_vocab)}
+        self.counts = dict(zip(vocab, (int(c) for c in counts)))
+        self.proclitics = tuple(proclitics)
+        self.pre_index = {p: i + 1 for i, p in enumerate(self.proclitics)}  # 0 = none
+        self.char_index = {c: i + 2 for i, c in enumerate(chars)}
+        self.shape_index = {s: i + 1 for i, s in enumerate(shapes)}  # 0 = other
+        self._cache: dict[str, tuple] = {}
+        self._cache_size = cache_size
+
+    def stem(self, key: str) -> tuple[str, str]:
+        """(proclitics, stem): strip the proclitics whose stem is most frequent in the corpus."""
+        counts = self.counts
+        return strip_proclitics(key, self.proclitics, lambda w: counts.get(w, 0))
+
+    def token(self, token: str) -> tuple:
+        """(word id, stem id, proclitic id, shape id, frequency band, learnt-word id, char ids,
+        lexicon vector or None)."""
+        cached = self._cache.get(token)
+        if cached is not None:
+            return cached
+        key = word_key(token)
+        pre, stem = self.stem(key)
+        bare = stem[2:] if stem.startswith("ال") and len(stem) > 3 else stem  # without the article
+        idx = self.index.get
+        sid = idx(stem) or idx(bare) or UNK
+        wid = idx(key) or sid
+        chars = [self.char_index.get(c, UNK) for c in key[:MAX_CHARS]]
+        chars += [PAD] * (MAX_CHARS - len(chars))
+        out = (wid, sid, self.pre_index.get(pre, 0), self.shape_index.get(shape_of(key), 0),
+               freq_band(self.counts.get(key, 0)),
+               self.train_index.get(key) or self.train_index.get(stem) or UNK, chars,
+               self.lexicons.vector((key, stem, bare)) if self.lexicons else None)
+        if len(self._cache) >= self._cache_size:
+            self._cache.clear()
+        self._cache[token] = out
+        return out
+
+    def batch(self, sentences: Sequence[Sequence[str]]) -> dict[str, np.ndarray]:
+        """Padded integer arrays (B, T[, MAX_CHARS]) and lengths for a list of sentences."""
+        lengths = np.array([len(s) for s in sentences], dtype=np.int64)
+        B, T = len(sentences), int(lengths.max()) if len(sentences) else 0
+        ints = np.zeros((B, T, 6), dtype=np.int64)
+        chars = np.zeros((B, T, MAX_CHARS), dtype=np.int64)
+        lex = np.zeros((B, T, len(LEX_FEATURES) if self.lexicons else 0), dtype=np.float32)
+        for b, sent in enumerate(sentences):
+            for t, tok in enumerate(sent):
+                f = self.token(tok)
+                ints[b, t] = f[:6]
+                chars[b, t] = f[6]
+                if f[7] is not None:
+                    lex[b, t] = f[7]
+        return {"word": ints[..., 0], "stem": ints[..., 1], "pre": ints[..., 2], "shape": ints[..., 3],
+                "freq": ints[..., 4], "tword": ints[..., 5], "chars": chars, "lex": lex, "lengths": lengths}
+
+
+def bio_mask(tags: Sequence[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Forbidden transitions (K, K), starts (K,) and ends (K,) of a tag set: under BIO an I-X
+    only follows B-X or I-X; under BIOES (tags with E-/S-) also an entity opened by B-X or I-X
+    must close with E-X, and B-/S-/O only follow O, E- or S-."""
+    K = len(tags)
+    trans = np.zeros((K, K), dtype=bool)
+    start = np.zeros(K, dtype=bool)
+    end = np.zeros(K, dtype=bool)
+    bioes = any(t[:2] in ("E-", "S-") for t in tags)
+    for j, t in enumerate(tags):
+        inside = t[:2] in ("I-", "E-")
+        start[j] = inside
+        end[j] = bioes and t[:2] in ("B-", "I-")
+        for i, p in enumerate(tags):
+            open_ = p[:2] in ("B-", "I-") if bioes else False
+            trans[i, j] = (not (p[:2] in ("B-", "I-") and p[2:] == t[2:])) if inside else open_
+    return trans, start, end
+
+
+def to_bio(tag: str) -> str:
+    """A BIOES tag as BIO (S-X is B-X, E-X is I-X)."""
+    return {"S-": "B-", "E-": "I-"}.get(tag[:2], tag[:2]) + tag[2:] if tag != "O" else tag
+
+
+def viterbi(em: np.ndarray, lengths: np.ndarray, trans: np.ndarray, start: np.ndarray,
+            end: np.ndarray) -> list[list[int]]:
+    """Best tag index sequences for emissions (B, T, K), batched over sentences."""
+    B, T, K = em.shape
+    score = start[None, :] + em[:, 0]
+    back = np.zeros((T, B, K), dtype=np.int32)
+    final = np.where((lengths == 1)[:, None], score + end, -np.inf)
+    for t in range(1, T):
+        cand = score[:, :, None] + trans[None]
+        back[t] = cand.argmax(axis=1)
+        score = cand.max(axis=1) + em[:, t]
+        done = lengths == t + 1
+        if done.any():
+            final[done] = score[done] + end
+    out = []
+    for b in range(B):
+        n = int(lengths[b])
+        k = int(final[b].argmax())
+        path = [k]
+        for t in range(n - 1, 0, -1):
+            k = int(back[t, b, k])
+            path.append(k)
+        out.append(path[::-1])
+    return out
+
+
+class NeuralTagger:
+    """The packaged BiLSTM-CRF (or an ensemble of them), loaded from an ``.npz``.
+
+    An ensemble file holds the weights of member i under keys prefixed ``m<i>.``; the members
+    share the featurizer and the pretrained embeddings, run as one block-diagonal LSTM, and
+    their emission and transition scores are averaged. ``tag`` is thread-safe: the only shared
+    state is the per-word cache of input pre-activations, updated with atomic dict operations and
+    never relied on between two of them (a call keeps the rows it uses in locals); the LSTM
+    buffers are allocated per call.
+    """
+
+    def __init__(self, path, cache_size: int | None = None) -> None:
+        with np.load(path, allow_pickle=False) as z:
+            meta = {k: z[k] for k in z.files}
+        lines = lambda name: bytes(meta.pop(name)).decode("utf-8").split("\n")  # noqa: E731
+        self.tags = lines("tags")
+        vocab = lines("vocab")
+        lexicons = None
+        if "lex_features" in meta:  # trained with the lexicon inputs: same names, same order
+            if tuple(lines("lex_features")) != LEX_FEATURES:
+                raise ValueError(f"{path}: lexicon inputs differ from this version of khabar")
+            lexicons = load_lexicons()
+        self.featurizer = Featurizer(vocab, meta.pop("counts"), lines("proclitics"),
+                                     "".join(lines("chars")), lines("shapes"), lines("train_vocab"),
+                                     lexicons=lexicons)
+        w = {k: v if v.dtype.kind == "i" else v.astype(np.float32) for k, v in meta.items()}
+        prefixes = sorted({k.split(".")[0] + "." for k in w if "." in k}) or [""]
+        shared = {k: v for k, v in w.items() if "." not in k}
+        self.members = [{**shared, **{k[len(p):]: v for k, v in w.items() if p and k.startswith(p)}}
+                        for p in prefixes]
+        M = len(self.members)
+        H = self.H = self.members[0]["fw_hh"].shape[1]
+        mean = lambda key: sum(m[key] for m in self.members) / M  # noqa: E731
+        forbid_t, forbid_s, forbid_e = bio_mask(self.tags)
+        self.trans = np.where(forbid_t, -1e4, mean("crf_trans"))
+        self.start = np.where(forbid_s, -1e4, mean("crf_start"))
+        self.end = np.where(forbid_e, -1e4, mean("crf_end"))
+        self.out_tags = [to_bio(t) for t in self.tags]  # what callers get: BIO
+        # One LSTM step for all members and both directions ("streams" = member x direction):
+        # gate columns reordered to (i, f, o, g), the weights of the three sigmoid gates halved
+        # so that one tanh call serves all four (sigmoid(x) = (tanh(x / 2) + 1) / 2), recurrent
+        # weights one block per stream.
+        order = np.r_[0:2 * H, 3 * H:4 * H, 2 * H:3 * H]
+        scale = np.r_[np.full(3 * H, 0.5), np.ones(H)].astype(np.float32)
+        S = 2 * M
+        self.w_hh = np.zeros((S, H, 4 * H), dtype=np.float32)  # one (H, 4H) block per stream
+        for i, m in enumerate(self.members):
+            m["w_ih"] = np.ascontiguousarray(  # row-major: small products run 2x faster
+                np.concatenate([m["fw_ih"][order].T * scale, m["bw_ih"][order].T * scale], axis=1))
+            m["b_ih"] = np.concatenate([m["fw_b"][order] * scale, m["bw_b"][order] * scale])
+            for d, key in enumerate(("fw_hh", "bw_hh")):
+                self.w_hh[2 * i + d] = m[key][order].T * scale
+        self._cache: dict[str, np.ndarray] = {}
+        # words whose input pre-activations are kept: a memory budget, whatever the ensemble size
+        self._cache_size = cache_size or CACHE_BYTES // (S * 4 * H * 4)
+        self.window = WINDOW  # label consistency over this many consecutive sentences (0: off)
+
+    # -- network ------------------------------------------------------------------------
+    @staticmethod
+    def _inputs(w: dict[str, np.ndarray], f: dict[str, np.ndarray]) -> np.ndarray:
+        emb = w["emb"]
+        ch = w["char_emb"][f["chars"]]  # (B, T, C, E)
+        B, T, C, E = ch.shape
+        k = w["char_conv_w"]  # (F, E, 3), padding 1
+        padded = np.zeros((B, T, C + 2, E), dtype=np.float32)
+        padded[:, :, 1:-1] = ch
+        conv = w["char_conv_b"] + sum((padded[:, :, j:j + C].reshape(-1, E) @ k[:, :, j].T).reshape(B, T, C, -1)
+                                      for j in range(3))
+        charvec = np.maximum(conv, 0.0).max(axis=2)  # ReLU, max over positions
+        return np.concatenate([emb[f["word"]], emb[f["stem"]], charvec, w["pre_emb"][f["pre"]],
+                               w["shape_emb"][f["shape"]], w["freq_emb"][f["freq"]],
+                               w["tword_emb"][f["tword"]]]
+                              + [w[f"cluster_emb{j}"][w["cluster_ids"][f[key], j]] for key in ("word", "stem")
+                                 for j in range(w["cluster_ids"].shape[1])]
+                              + ([f["lex"]] if f["lex"].shape[-1] else []), axis=-1)
+
+    def _token_gates(self, tokens: list[str]) -> np.ndarray:
+        """Input-to-gate pre-activations (M, S * 4H) of distinct tokens: everything before the LSTM
+        depends on the word alone, so this is computed once per word and cached."""
+        f = self.featurizer.batch([tokens])
+        return np.concatenate([self._inputs(m, f)[0] @ m["w_ih"] + m["b_ih"] for m in self.members], axis=-1)
+
+    def _gates(self, sentences: Sequence[Sequence[str]]) -> tuple[np.ndarray, np.ndarray]:
+        """Input pre-activations of the distinct words (N, S * 4H) and each position's row (B, T)."""
+        index: dict[str, int] = {}
+        for sent in sentences:
+            for tok in sent:
+                if tok not in index:
+                    index[tok] = len(index)
+        toks = list(index)
+        cache = self._cache
+        # rows of this batch are collected locally: another thread may clear the shared cache
+        # between our lookups and our use of them
+        found = {t: row for t in toks if (row := cache.get(t)) is not None}
+        missing = [t for t in toks if t not in found]
+        if missing and len(cache) + len(missing) > self._cache_size:
+            cache.clear()  # bounded memory: start over
+        for s in range(0, len(missing), 1024):  # in chunks, to bound the memory of the char CNN
+            part = missing[s:s + 1024]
+            for tok, row in zip(part, self._token_gates(part)):
+                found[tok] = cache[tok] = row
+        rows = np.stack([found[t] for t in toks])
+        T = max(len(s) for s in sentences)
+        ids = np.zeros((len(sentences), T), dtype=np.int64)
+        for b, sent in enumerate(sentences):
+            ids[b, :len(sent)] = [index[t] for t in sent]
+        return rows, ids
+
+    def _bilstm(self, rows: np.ndarray, ids: np.ndarray, rev: np.ndarray) -> np.ndarray:
+        """Hidden states (T, S, B, H) of all streams, step by step: a backward stream reads each
+        sentence reversed in place (``rev``: the position read at each step; pads stay last)."""
+        B, T = ids.shape
+        H, S = self.H, 2 * len(self.members)
+        rows = rows.reshape(len(rows), S, 4 * H)
+        read = (ids.T, np.take_along_axis(ids, rev, axis=1).T)  # (T, B) word rows, forward/backward
+        gx = np.empty((S, T, B, 4 * H), dtype=np.float32)
+        for s in range(S):  # gathered straight into place, streams first
+            np.take(rows[:, s], read[s % 2], axis=0, out=gx[s], mode="clip")
+        h = np.zeros((S, B, H), dtype=np.float32)
+        c = np.zeros((S, B, H), dtype=np.float32)
+        out = np.empty((T, S, B, H), dtype=np.float32)
+        z = np.empty((S, B, 4 * H), dtype=np.float32)
+        tc = np.empty((S, B, H), dtype=np.float32)
+        sig, i_gate, f_gate, o_gate, g_gate = (z[:, :, :3 * H], z[:, :, :H], z[:, :, H:2 * H],
+                                               z[:, :, 2 * H:3 * H], z[:, :, 3 * H:])
+        w_hh = self.w_hh
+        for t in range(T):  # in place, on preallocated buffers: the step is mostly small ops
+            # the recurrent product is one batched matmul over the streams,
+            # (S, B, H) @ (S, H, 4H), not a block-diagonal matrix of mostly zeros
+            np.matmul(h, w_hh, out=z)
+            z += gx[:, t]
+            np.tanh(z, out=z)
+            sig += 1.0
+            sig *= 0.5
+            c *= f_gate
+            g_gate *= i_gate
+            c += g_gate
+            np.tanh(c, out=tc)
+            h = out[t]
+            np.multiply(o_gate, tc, out=h)
+        return out
+
+    def emissions(self, sentences: Sequence[Sequence[str]]) -> tuple[np.ndarray, np.ndarray]:
+        lengths = np.array([len(s) for s in sentences], dtype=np.int64)
+        rows, ids = self._gates(sentences)
+        B, T = ids.shape
+        pos = np.arange(T)[None, :]
+        rev = np.where(pos < lengths[:, None], lengths[:, None] - 1 - pos, pos)  # its own inverse
+        hid = self._bilstm(rows, ids, rev)
+        H = self.H
+        em = 0.0
+        for i, m in enumerate(self.members):
+            w = m["out_w"]  # (K, 2H): forward half, backward half
+            fw = hid[:, 2 * i] @ w[:, :H].T  # (T, B, K), by position
+            bw = hid[:, 2 * i + 1] @ w[:, H:].T  # (T, B, K), by backward step
+            em = em + fw.transpose(1, 0, 2) + bw[rev, np.arange(B)[:, None]] + m["out_b"]
+        return em / len(self.members), lengths
+
+    # -- API ------------------------------------------------------------------------------
+    def tag_sents(self, sentences: Sequence[Sequence[str]], batch_tokens: int = 2000) -> list[list[str]]:
+        """Tags for several consecutive sentences (of one document), batched (similar lengths
+        together) for speed, then made consistent across nearby sentences
+        (``khabar.analysis.ner.consistency``)."""
+        result: list[list[str]] = [[] for _ in sentences]
+        order = sorted((i for i, s in enumerate(sentences) if s), key=lambda i: len(sentences[i]))
+        start = 0
+        while start < len(order):
+            stop = start + 1
+            while stop < len(order) and len(sentences[order[stop]]) * (stop - start + 1) <= batch_tokens:
+                stop += 1
+            idx = order[start:stop]
+            em, lengths = self.emissions([sentences[i] for i in idx])
+            for i, path in zip(idx, viterbi(em, lengths, self.trans, self.start, self.end)):
+                result[i] = [self.out_tags[k] for k in path]
+            start = stop
+        if not self.window:
+            return result
+        counts = self.featurizer.counts
+        return propagate(sentences, result, self.window,
+                         common=lambda tok: counts.get(word_key(tok), 0) >= COMMON_WORD)
+
+    def tag(self, tokens: Sequence[str]) -> list[str]:
+        """BIO tags (B-PER, I-ORG, O, ...) for the tokens of one sentence."""
+        if not tokens:
+            return []
+        return self.tag_sents([list(tokens)])[0]
+
+
+def model_path():
+    """The packaged model as an importlib.resources Traversable (may not exist)."""
+    return resources.files("khabar.data").joinpath(MODEL_FILE)
+
+
+def load_neural_tagger() -> NeuralTagger:
+    model = model_path()
+    with resources.as_file(model) as path:
+        if not path.is_file():
+            raise FileNotFoundError(f"neural NER model {MODEL_FILE} is missing from khabar.data "
+                                    "(rebuild it with scripts/train_ner_nn.py all)")
+        return NeuralTagger(path)

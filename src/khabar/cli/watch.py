@@ -1,0 +1,119 @@
+"""``khabar watch``: argument parsing and printing over :mod:`khabar.monitor.watch`.
+Registered lazily in ``khabar.cli.LAZY_COMMANDS``."""
+
+from __future__ import annotations
+
+import json
+import signal
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import click
+
+from khabar.cli import fail, max_chars_option
+from khabar.cli.corpus import db_option, open_store
+
+
+@click.command("watch")
+@click.argument("sources_file", metavar="[SOURCES]", required=False,
+                type=click.Path(exists=True, dir_okay=False, readable=True))
+@click.option("--feed", "feeds", multiple=True, metavar="URL",
+              help="A feed to watch (repeatable), besides or instead of SOURCES; named after its host.")
+@db_option
+@click.option("--once", is_flag=True, help="Poll every source once and exit (for cron and tests).")
+@click.option("--interval", type=click.FloatRange(min=30), default=900, show_default=True,
+              help="Seconds between polls of a --feed (SOURCES sets its own).")
+@click.option("--workers", type=click.IntRange(min=1), default=8, show_default=True,
+              help="Feeds and pages fetched at the same time (at most 2 per host).")
+@click.option("--timeout", type=click.FloatRange(min=0.1), default=15, show_default=True,
+              help="Seconds to wait for a server before giving up (then retried twice).")
+@click.option("--delay", type=click.FloatRange(min=0), default=1.0, show_default=True,
+              help="Seconds between two requests to the same host.")
+@click.option("--max-bytes", type=click.IntRange(min=1), default=5_000_000, show_default=True,
+              help="Refuse feeds and pages larger than this.")
+@click.option("--max-items", type=click.IntRange(min=1), default=50, show_default=True,
+              help="At most this many new articles per source and poll.")
+@max_chars_option
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
+              help="text: a line per source and poll; json: one JSON object per line.")
+@click.option("--alerts-jsonl", is_flag=True,
+              help="Print each alert match (see 'khabar alert') as one JSON line on stdout.")
+def watch_cmd(sources_file: str | None, feeds: tuple[str, ...], db: str, once: bool, interval: float, workers: int,
+              timeout: float, delay: float, max_bytes: int, max_items: int, max_chars: int, fmt: str,
+              alerts_jsonl: bool) -> int:
+    """Watch news feeds (RSS, Atom, JSON Feed) and store every new article, analysed.
+
+    SOURCES is a TOML file of [[source]] tables (name, url, country, interval in seconds).
+    Each new entry's page is fetched (robots.txt obeyed, politely), its main text extracted
+    and analysed; an article already stored, under another URL or from another outlet, is
+    linked to the new source instead of stored twice. Polls until Ctrl-C or SIGTERM, or once
+    with --once. Exit code 1 when a source or page failed (each is reported and recorded).
+    """
+    from ..monitor.watch import Fetcher, WatchError, load_sources, make_source, watch
+
+    if not sources_file and not feeds:
+        fail("nothing to watch: give a SOURCES file or --feed URL")
+    try:
+        sources = []
+        if sources_file:
+            try:
+                text = Path(sources_file).read_text(encoding="utf-8")
+            except (OSError, UnicodeDecodeError) as exc:
+                fail(f"{sources_file}: cannot read ({exc})")
+            sources = load_sources(text, sources_file)
+        names = {s.name for s in sources}
+        for url in feeds:
+            src = make_source(url, interval=interval)
+            if src.name in names:
+                src = make_source(url, name=url, interval=interval)
+            names.add(src.name)
+            sources.append(src)
+    except WatchError as exc:
+        fail(str(exc))
+    fetcher = Fetcher(timeout=timeout, max_bytes=max_bytes, delay=delay)
+    failed = 0
+
+    def show(report: Any) -> None:
+        nonlocal failed
+        failed += report.failed
+        for err in report.alert_errors:  # a dead webhook is reported, never fatal
+            click.echo(f"khabar: {err}", err=True)
+        if alerts_jsonl:
+            for match in report.matches:
+                click.echo(json.dumps(match, ensure_ascii=False))
+        if fmt == "json":
+            click.echo(json.dumps(report.to_dict(), ensure_ascii=False))
+            return
+        click.echo(f"{report.source}: {report.status.replace('_', ' ')}, {report.added} new, "
+                   f"{report.linked} already stored, {report.failed} failed")
+        for err in report.errors:
+            click.echo(f"  {err}", err=True)
+
+    stop = threading.Event()
+    with open_store(db, create=True) as store, _stop_on_signals(stop):
+        watch(store, sources, fetcher, once=once, stop=stop, workers=workers, max_chars=max_chars,
+              max_items=max_items, on_report=show)
+    if stop.is_set() and not once:
+        click.echo("khabar: watch stopped", err=True)
+    return 1 if failed else 0
+
+
+@contextmanager
+def _stop_on_signals(stop: threading.Event) -> Iterator[None]:
+    """Ctrl-C and SIGTERM end the watch after the source being stored (nothing half-written)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def handler(signum: int, _frame: Any) -> None:
+        stop.set()
+
+    previous = {sig: signal.signal(sig, handler) for sig in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        yield
+    finally:
+        for sig, h in previous.items():
+            signal.signal(sig, h)

@@ -1,0 +1,1 @@
+"""The corpus: SQLite store, ingest, read-only views and exports."""

@@ -1,0 +1,1 @@
+"""Monitoring: feeds polled into the corpus (watch) and alert rules over it."""

@@ -1,0 +1,653 @@
+"""Live monitoring of news feeds: poll RSS/Atom/JSON feeds, fetch each new article's page,
+analyse it and store it, once (``khabar watch --once``) or until stopped.
+
+Layers, from pure to I/O:
+
+- pure: :func:`normalize_url` (tracking parameters, fragment and host case removed),
+  :func:`minhash` / :func:`lsh_bands` / :func:`near_duplicate` (republished texts), :func:`parse_feed` (entries of a
+  feed body), :func:`load_sources` (the TOML list of sources);
+- HTTP edge: :class:`Fetcher` (User-Agent, timeouts, size limit, retries with backoff, per-host
+  delay and concurrency, robots.txt, conditional GET) and :func:`fetch_source` (a feed and its
+  new pages, no store);
+- store: :func:`store_poll` writes what a poll found, in the calling thread: an article already
+  stored (same normalised text) or nearly the same (MinHash) is linked to the new source and URL
+  instead of being stored twice; new ones go through :func:`khabar.corpus.ingest.analyze_record`.
+
+Every failure (a dead feed, a 404, a timeout, a malformed page) is counted against its source
+and recorded in the store; it never stops the other sources. State (validators, seen URLs,
+health) lives in the store, so a restarted watcher carries on where it stopped.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import threading
+import time
+import tomllib
+import urllib.error
+import urllib.parse
+import urllib.request
+import urllib.robotparser
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor, as_completed
+from contextlib import contextmanager
+from dataclasses import dataclass, field, replace
+from email.utils import parsedate_to_datetime
+from typing import Any
+
+import numpy as np
+
+from .. import __version__
+from ..analysis.text.normalize import normalize
+from ..corpus.store import Alert, Store, WatchState
+from ..io import DEFAULT_MAX_CHARS, InputError, article_id, check_unicode, html_document, is_empty, parse_date
+from ..model import Document
+from .alerts import record_alert_matches
+
+USER_AGENT = f"khabar/{__version__} (news monitoring; +https://github.com/khabar/khabar)"
+DEFAULT_INTERVAL = 900.0  # seconds between polls of a source
+MIN_INTERVAL = 30.0  # no source is polled more often than this
+DEFAULT_MAX_BYTES = 5_000_000  # a page or feed larger than this is refused
+WEBHOOK_TIMEOUT = 5.0  # seconds to wait for an alert's webhook
+MIN_WORDS = 20  # a page whose main text is shorter holds no article
+MINHASH_SIZE = 64  # values in a MinHash signature
+LSH_ROWS = 4  # signature values per LSH band (16 bands)
+NEAR_DUPLICATE_SIMILARITY = 0.8  # estimated Jaccard similarity of word 3-grams: the same article
+
+# Query parameters that only track the reader; dropped so that one article has one URL.
+TRACKING_PARAMS = frozenset({"fbclid", "gclid", "dclid", "gbraid", "wbraid", "msclkid", "yclid", "mc_cid",
+                             "mc_eid", "igshid", "_ga", "_gl", "ref_src", "cmpid", "ocid"})
+
+
+class WatchError(InputError):
+    """A sources file or option that cannot be used; the message says why."""
+
+
+class FetchError(Exception):
+    """A request that failed; ``transient`` when a later poll may succeed (5xx, timeout)."""
+
+    def __init__(self, message: str, transient: bool = False) -> None:
+        super().__init__(message)
+        self.transient = transient
+
+
+# --------------------------------------------------------------------------- sources
+
+@dataclass(frozen=True, slots=True)
+class Source:
+    """One feed to watch."""
+
+    name: str
+    url: str
+    country: str | None = None
+    interval: float = DEFAULT_INTERVAL
+
+
+def load_sources(text: str, where: str = "sources") -> list[Source]:
+    """Sources from a TOML document: ``[[source]]`` tables with ``name``, ``url`` and optional
+    ``country`` and ``interval`` (seconds); ``[defaults]`` may set ``interval``."""
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise WatchError(f"{where}: not valid TOML ({exc})") from None
+    default = data.get("defaults", {}).get("interval", DEFAULT_INTERVAL)
+    entries = data.get("source")
+    if not isinstance(entries, list) or not entries:
+        raise WatchError(f"{where}: no [[source]] tables (each needs a name and a url)")
+    sources, names = [], set()
+    for i, e in enumerate(entries, 1):
+        if not isinstance(e, dict) or not isinstance(e.get("url"), str):
+            raise WatchError(f"{where}: source {i} has no url")
+        name = str(e.get("name") or urllib.parse.urlsplit(e["url"]).hostname or e["url"])
+        if name in names:
+            raise WatchError(f"{where}: source name {name!r} is used twice")
+        names.add(name)
+        sources.append(make_source(e["url"], name=name, country=e.get("country"),
+                                   interval=e.get("interval", default), where=f"{where}: source {name!r}"))
+    return sources
+
+
+def make_source(url: str, *, name: str | None = None, country: Any = None, interval: Any = DEFAULT_INTERVAL,
+                where: str = "--feed") -> Source:
+    parts = urllib.parse.urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise WatchError(f"{where}: {url!r} is not an http(s) URL")
+    if isinstance(interval, bool) or not isinstance(interval, (int, float)) or interval < MIN_INTERVAL:
+        raise WatchError(f"{where}: interval must be a number of seconds, at least {MIN_INTERVAL:g}")
+    return Source(name=name or parts.hostname, url=url, country=str(country) if country else None,
+                  interval=float(interval))
+
+
+# --------------------------------------------------------------------------- pure helpers
+
+def normalize_url(url: str) -> str:
+    """The URL that identifies an article: scheme and host lower-cased, default port, fragment
+    and tracking parameters (``utm_*``, ``fbclid``, ``gclid``...) dropped, the rest kept in order."""
+    parts = urllib.parse.urlsplit(url.strip())
+    scheme = parts.scheme.lower()
+    host = (parts.hostname or "").lower()
+    if parts.port and (scheme, parts.port) not in (("http", 80), ("https", 443)):
+        host = f"{host}:{parts.port}"
+    query = [(k, v) for k, v in urllib.parse.parse_qsl(parts.query, keep_blank_values=True)
+             if not k.lower().startswith("utm_") and k.lower() not in TRACKING_PARAMS]
+    return urllib.parse.urlunsplit((scheme, host, parts.path or "/", urllib.parse.urlencode(query), ""))
+
+
+def _shingles(text: str, size: int = 3) -> set[str]:
+    words = normalize(text).text.split()
+    return {" ".join(words[i:i + size]) for i in range(max(1, len(words) - size + 1))}
+
+
+# Fixed random masks (seeded, so signatures stay comparable across runs and machines): hash XOR
+# mask, then the minimum, is one "permutation" of the MinHash family per mask.
+_MASKS = np.random.default_rng(16).integers(0, 2**63, size=MINHASH_SIZE, dtype=np.uint64) * np.uint64(2) + \
+    np.uint64(1)
+
+
+def minhash(text: str) -> np.ndarray:
+    """MinHash signature (``MINHASH_SIZE`` uint64 values) of the word 3-grams of the normalised
+    text: the share of equal values estimates the Jaccard similarity of two texts."""
+    hashes = np.fromiter((int.from_bytes(hashlib.blake2b(sh.encode("utf-8"), digest_size=8).digest(), "big")
+                          for sh in _shingles(text)), dtype=np.uint64)
+    return (hashes[None, :] ^ _MASKS[:, None]).min(axis=1)
+
+
+def similarity(a: np.ndarray, b: np.ndarray) -> float:
+    """Estimated Jaccard similarity of the texts behind two signatures."""
+    return float(np.mean(a == b))
+
+
+def lsh_bands(signature: np.ndarray, rows: int = LSH_ROWS) -> list[int]:
+    """Band keys for locality-sensitive lookup: texts with Jaccard similarity 0.8 share at least
+    one of the 16 bands of 4 values with probability > 0.999 (0.5: about 0.64)."""
+    raw = signature.astype(">u8").tobytes()
+    return [int.from_bytes(hashlib.blake2b(bytes([i]) + raw[i * rows * 8:(i + 1) * rows * 8],
+                                           digest_size=8).digest(), "big", signed=True)
+            for i in range(len(signature) // rows)]
+
+
+def near_duplicate(signature: np.ndarray, candidates: Iterable[tuple[str, bytes]],
+                   threshold: float = NEAR_DUPLICATE_SIMILARITY) -> str | None:
+    """The id of the most similar candidate (id, stored signature) at or above ``threshold``."""
+    best, best_sim = None, threshold
+    for aid, blob in candidates:
+        sim = similarity(signature, np.frombuffer(blob, dtype=">u8").astype(np.uint64))
+        if sim >= best_sim:
+            best, best_sim = aid, sim
+    return best
+
+
+def signature_bytes(signature: np.ndarray) -> bytes:
+    return signature.astype(">u8").tobytes()
+
+
+@dataclass(frozen=True, slots=True)
+class FeedEntry:
+    url: str
+    title: str | None = None
+    published: str | None = None
+
+
+class FeedError(ValueError):
+    """A feed body that yields no entries."""
+
+
+def parse_feed(body: bytes, content_type: str = "", base_url: str = "") -> list[FeedEntry]:
+    """Entries (with a link) of an RSS, Atom or JSON Feed document, in feed order."""
+    head = body.lstrip()[:1]
+    if "json" in content_type or head in (b"{", b"["):
+        return _parse_json_feed(body, base_url)
+    import feedparser  # imported here: only the watcher needs it
+
+    parsed = feedparser.parse(body, response_headers={"content-type": content_type or "application/xml",
+                                                      "content-location": base_url})
+    entries = []
+    for e in parsed.entries:
+        link = e.get("link") or next((ln.get("href") for ln in e.get("links", []) if ln.get("href")), None)
+        if not link:
+            continue
+        date = e.get("published_parsed") or e.get("updated_parsed")
+        entries.append(FeedEntry(urllib.parse.urljoin(base_url, link), e.get("title") or None,
+                                 time.strftime("%Y-%m-%d", date) if date else None))
+    if not entries and (parsed.get("bozo") or not parsed.get("version")):
+        reason = parsed.get("bozo_exception") or "not an RSS or Atom feed"
+        raise FeedError(f"malformed feed: {' '.join(str(reason).split())[:200]}")
+    return entries
+
+
+def _parse_json_feed(body: bytes, base_url: str) -> list[FeedEntry]:
+    try:
+        data = json.loads(body)
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise FeedError(f"malformed JSON feed: {exc}") from None
+    items = data.get("items") if isinstance(data, dict) else None
+    if not isinstance(items, list):
+        raise FeedError("malformed JSON feed: no 'items' list")
+    entries = []
+    for it in items:
+        if not isinstance(it, dict):
+            continue
+        link = it.get("url") or it.get("external_url")
+        if isinstance(link, str) and link:
+            date = it.get("date_published")
+            try:
+                pub = parse_date(date) if isinstance(date, str) else None
+            except InputError:
+                pub = None
+            entries.append(FeedEntry(urllib.parse.urljoin(base_url, link), it.get("title") or None, pub))
+    return entries
+
+
+_META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?([A-Za-z0-9_.:-]+)""", re.IGNORECASE)
+
+
+def decode_page(body: bytes, content_type: str = "") -> str:
+    """Text of an HTML page: the charset the server names, else the page's <meta>, else UTF-8
+    (windows-1256 is still common on Arabic sites)."""
+    match = re.search(r"charset=[\"']?([\w.:-]+)", content_type, re.IGNORECASE)
+    charset = match.group(1) if match else None
+    if charset is None:
+        m = _META_CHARSET.search(body[:4096])
+        charset = m.group(1).decode("ascii") if m else "utf-8"
+    try:
+        return body.decode(charset).removeprefix("\ufeff")
+    except LookupError:
+        raise FetchError(f"unknown charset {charset!r}") from None
+    except UnicodeDecodeError as exc:
+        raise FetchError(f"page is not valid {charset} at byte {exc.start}") from None
+
+
+# --------------------------------------------------------------------------- HTTP edge
+
+@dataclass(frozen=True, slots=True)
+class Response:
+    url: str  # after redirects
+    status: int
+    headers: dict[str, str]  # names lower-cased
+    body: bytes = b""
+
+
+class Fetcher:
+    """HTTP GET with the manners of a good crawler. Thread-safe.
+
+    Per host: at most ``per_host`` requests at a time and ``delay`` seconds between the starts
+    of two requests; robots.txt is read once per host and obeyed (unreachable or missing: all
+    allowed). Timeouts, connection errors, 429 and 5xx are retried ``retries`` times, waiting
+    ``backoff`` seconds, then twice as long. A body over ``max_bytes`` is refused.
+    """
+
+    def __init__(self, *, timeout: float = 15.0, max_bytes: int = DEFAULT_MAX_BYTES, retries: int = 2,
+                 backoff: float = 1.0, delay: float = 1.0, per_host: int = 2, user_agent: str = USER_AGENT,
+                 sleep: Callable[[float], None] = time.sleep) -> None:
+        self.timeout, self.max_bytes, self.retries, self.backoff = timeout, max_bytes, retries, backoff
+        self.delay, self.per_host, self.user_agent, self.sleep = delay, per_host, user_agent, sleep
+        self._lock = threading.Lock()
+        self._slots: dict[str, threading.BoundedSemaphore] = {}
+        self._next_start: dict[str, float] = {}
+        self._robots: dict[str, urllib.robotparser.RobotFileParser | None] = {}
+        self._robots_locks: dict[str, threading.Lock] = {}
+        self._opener = urllib.request.build_opener()
+
+    @contextmanager
+    def _host_slot(self, host: str) -> Iterator[None]:
+        with self._lock:
+            slot = self._slots.setdefault(host, threading.BoundedSemaphore(self.per_host))
+        with slot:
+            with self._lock:
+                now = time.monotonic()
+                start = max(now, self._next_start.get(host, now))
+                self._next_start[host] = start + self.delay
+            if start > now:
+                self.sleep(start - now)
+            yield
+
+    def get(self, url: str, headers: dict[str, str] | None = None, *, retries: int | None = None) -> Response:
+        """The response (200, or 304 to a conditional request); FetchError for anything else."""
+        host = (urllib.parse.urlsplit(url).hostname or "").lower()
+        tries = 1 + (self.retries if retries is None else retries)
+        for attempt in range(tries):
+            try:
+                with self._host_slot(host):
+                    return self._get_once(url, headers or {})
+            except FetchError as exc:
+                if not exc.transient or attempt == tries - 1:
+                    raise
+            self.sleep(self.backoff * 2 ** attempt)
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    def _get_once(self, url: str, headers: dict[str, str]) -> Response:
+        req = urllib.request.Request(url, headers={"User-Agent": self.user_agent, "Accept-Encoding": "identity",
+                                                   **headers})
+        try:
+            with self._opener.open(req, timeout=self.timeout) as resp:
+                hdrs = {k.lower(): v for k, v in resp.headers.items()}
+                length = hdrs.get("content-length", "")
+                if length.isdigit() and int(length) > self.max_bytes:
+                    raise FetchError(f"{length} bytes, over the limit of {self.max_bytes:,}")
+                body = resp.read(self.max_bytes + 1)
+                if len(body) > self.max_bytes:
+                    raise FetchError(f"over the size limit of {self.max_bytes:,} bytes")
+                return Response(resp.geturl(), resp.status, hdrs, body)
+        except urllib.error.HTTPError as exc:
+            if exc.code == 304:
+                return Response(exc.url or url, 304, {k.lower(): v for k, v in exc.headers.items()})
+            raise FetchError(f"HTTP {exc.code} {exc.reason}", transient=exc.code == 429 or exc.code >= 500) from None
+        except urllib.error.URLError as exc:
+            raise FetchError(f"cannot connect: {exc.reason}", transient=True) from None
+        except TimeoutError:
+            raise FetchError(f"timed out after {self.timeout:g} s", transient=True) from None
+        except (OSError, ValueError) as exc:  # reset connection, bad URL, broken chunked body
+            raise FetchError(f"{type(exc).__name__}: {exc}", transient=isinstance(exc, OSError)) from None
+
+    def allowed(self, url: str) -> bool:
+        """Whether robots.txt of the URL's host lets our User-Agent fetch it."""
+        parts = urllib.parse.urlsplit(url)
+        root = f"{parts.scheme}://{parts.netloc}"
+        with self._lock:
+            root_lock = self._robots_locks.setdefault(root, threading.Lock())
+        with root_lock:  # threads polling the same host read robots.txt once
+            if root not in self._robots:
+                parser: urllib.robotparser.RobotFileParser | None = None
+                try:
+                    resp = self.get(root + "/robots.txt", retries=0)
+                    parser = urllib.robotparser.RobotFileParser()
+                    parser.parse(resp.body.decode("utf-8", "replace").splitlines())
+                except FetchError:  # none, or unreachable: nothing is forbidden
+                    parser = None
+                self._robots[root] = parser
+            parser = self._robots[root]
+        return parser is None or parser.can_fetch(self.user_agent, url)
+
+
+# --------------------------------------------------------------------------- one poll
+
+@dataclass
+class Page:
+    """A feed entry after fetching: a document, or why there is none."""
+
+    url: str  # normalised
+    doc: Document | None = None
+    error: str | None = None
+    permanent: bool = True  # a failure not worth retrying on the next poll
+
+
+@dataclass
+class Poll:
+    """What fetching one source found (no store involved)."""
+
+    source: Source
+    at: float
+    status: str = "ok"  # ok | not_modified | error
+    error: str | None = None
+    etag: str | None = None
+    last_modified: str | None = None
+    entries: list[FeedEntry] = field(default_factory=list)
+    known_urls: list[str] = field(default_factory=list)  # entries seen before (not fetched again)
+    pages: list[Page] = field(default_factory=list)
+
+
+def fetch_source(source: Source, state: WatchState | None, seen: Callable[[Iterable[str]], set[str]],
+                 fetcher: Fetcher, *, max_items: int = 50, max_chars: int = DEFAULT_MAX_CHARS) -> Poll:
+    """Fetch the feed (conditionally) and the pages of entries not ``seen`` before. Never raises
+    for a network or content problem: it is in the Poll."""
+    poll = fetch_feed(source, state, fetcher)
+    return fetch_pages(poll, seen, fetcher, max_items=max_items, max_chars=max_chars)
+
+
+def fetch_feed(source: Source, state: WatchState | None, fetcher: Fetcher) -> Poll:
+    """Fetch and parse the feed, conditionally when the state has validators."""
+    poll = Poll(source, time.time())
+    headers = {}
+    if state and state.etag:
+        headers["If-None-Match"] = state.etag
+    if state and state.last_modified:
+        headers["If-Modified-Since"] = state.last_modified
+    try:
+        if not fetcher.allowed(source.url):
+            raise FetchError("robots.txt disallows the feed")
+        resp = fetcher.get(source.url, headers)
+        poll.etag = resp.headers.get("etag") or (state.etag if state else None)
+        poll.last_modified = resp.headers.get("last-modified") or (state.last_modified if state else None)
+        if resp.status == 304:
+            poll.status = "not_modified"
+            return poll
+        poll.entries = parse_feed(resp.body, resp.headers.get("content-type", ""), resp.url)
+    except (FetchError, FeedError) as exc:
+        poll.status, poll.error = "error", f"feed: {exc}"
+    return poll
+
+
+def fetch_pages(poll: Poll, seen: Callable[[Iterable[str]], set[str]] | set[str], fetcher: Fetcher, *,
+                max_items: int = 50, max_chars: int = DEFAULT_MAX_CHARS) -> Poll:
+    """Fetch the pages of the poll's entries whose normalised URL is not ``seen`` (at most
+    ``max_items``, first in the feed first)."""
+    by_url: dict[str, FeedEntry] = {}
+    for e in poll.entries:
+        by_url.setdefault(normalize_url(e.url), e)
+    old = seen if isinstance(seen, set) else seen(by_url)
+    poll.known_urls = [u for u in by_url if u in old]
+    for url in [u for u in by_url if u not in old][:max_items]:
+        poll.pages.append(fetch_page(url, by_url[url], poll.source, fetcher, max_chars=max_chars))
+    return poll
+
+
+def fetch_page(url: str, entry: FeedEntry, source: Source, fetcher: Fetcher, *,
+               max_chars: int = DEFAULT_MAX_CHARS) -> Page:
+    """Fetch and extract one article page (title, date, main text)."""
+    try:
+        if not fetcher.allowed(url):
+            return Page(url, error="robots.txt disallows the page")
+        resp = fetcher.get(url)  # the normalised URL: no tracking parameters sent back
+        html = decode_page(resp.body, resp.headers.get("content-type", ""))
+        doc = html_document(html, where=url, max_chars=max_chars, doc_id=None, published=None)
+    except FetchError as exc:
+        return Page(url, error=str(exc), permanent=not exc.transient)
+    except InputError as exc:
+        return Page(url, error=str(exc).removeprefix(f"{url}: "))
+    except Exception as exc:  # noqa: BLE001 - an extractor bug on one page must not stop the source
+        return Page(url, error=f"cannot extract: {type(exc).__name__}: {exc}")
+    words = len(doc.text.split())
+    if is_empty(doc.text) or words < MIN_WORDS:  # a menu or a cookie notice is not an article
+        return Page(url, error=f"no article text found on the page ({words} words)")
+    try:
+        check_unicode(doc.text, url)
+    except InputError as exc:
+        return Page(url, error=str(exc).removeprefix(f"{url}: "))
+    published = doc.published or entry.published
+    if published is None and resp.headers.get("last-modified"):
+        try:
+            published = parsedate_to_datetime(resp.headers["last-modified"]).date().isoformat()
+        except (TypeError, ValueError):
+            pass
+    return Page(url, replace(doc, id=article_id(doc.text), title=doc.title or entry.title, published=published,
+                             source=source.name, url=url, meta={"path": url}))
+
+
+# --------------------------------------------------------------------------- storing
+
+@dataclass
+class SourceReport:
+    """What one poll of one source did."""
+
+    source: str
+    status: str
+    added: int = 0  # new articles stored
+    linked: int = 0  # already stored (same or nearly the same text): linked to this source
+    failed: int = 0
+    errors: list[str] = field(default_factory=list)
+    matches: list[dict[str, Any]] = field(default_factory=list)  # alert matches (khabar.monitor.alerts.match_payload)
+    alert_errors: list[str] = field(default_factory=list)  # webhooks that failed (nothing else is affected)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"source": self.source, "status": self.status, "added": self.added, "linked": self.linked,
+                "failed": self.failed, "errors": self.errors, "alerts": len(self.matches)}
+
+
+def store_poll(store: Store, poll: Poll, *, stages: tuple[str, ...] | None = None, version: str = "",
+               webhook_timeout: float = WEBHOOK_TIMEOUT) -> SourceReport:
+    """Write one poll to the store: new articles analysed and stored (and checked against the
+    saved alerts), duplicates linked, failures recorded, the source's state and health updated.
+    Matches are recorded, then POSTed to their alert's webhook, if any."""
+    from ..corpus.ingest import analyze_record
+
+    src = poll.source
+    report = SourceReport(src.name, poll.status)
+    alerts = store.alerts()
+    for url in poll.known_urls:
+        _link_known(store, url, src, report)
+    for page in poll.pages:
+        try:
+            _store_page(store, page, src, report, stages, version, analyze_record, alerts)
+        except Exception as exc:  # one bad article never stops the source (store errors do)
+            if isinstance(exc, store_errors()):
+                raise
+            _page_failed(store, page.url, src, report, f"cannot store: {type(exc).__name__}: {exc}", True)
+    if poll.error:
+        report.failed += 1
+        report.errors.append(poll.error)
+    old = store.watch_state(src.name) or WatchState(src.name, src.url)
+    last_error = report.errors[-1] if report.errors else None
+    state = replace(
+        old, url=src.url, country=src.country, etag=poll.etag if poll.status != "error" else old.etag,
+        last_modified=poll.last_modified if poll.status != "error" else old.last_modified,
+        first_poll=old.first_poll or poll.at, last_poll=poll.at,
+        last_success=poll.at if poll.status != "error" else old.last_success,
+        last_error=last_error or old.last_error, last_error_at=poll.at if last_error else old.last_error_at,
+        polls=old.polls + 1, errors=old.errors + report.failed, articles=old.articles + report.added)
+    with store.transaction():
+        store.save_watch_state(state)
+    hooks = {a.name: a.webhook for a in alerts if a.webhook}
+    for match in report.matches:
+        if match["alert"] in hooks:
+            error = post_webhook(hooks[match["alert"]], match, timeout=webhook_timeout)
+            if error:
+                report.alert_errors.append(f"alert {match['alert']!r}: webhook {error}")
+    return report
+
+
+def post_webhook(url: str, payload: dict[str, Any], *, timeout: float = WEBHOOK_TIMEOUT) -> str | None:
+    """POST ``payload`` as JSON to ``url``; None on a 2xx answer, else why it failed (never raises:
+    a dead webhook must not stop the watcher)."""
+    req = urllib.request.Request(url, data=json.dumps(payload, ensure_ascii=False).encode("utf-8"), method="POST",
+                                 headers={"Content-Type": "application/json; charset=utf-8", "User-Agent": USER_AGENT})
+    try:
+        with urllib.request.urlopen(req, timeout=timeout) as resp:
+            resp.read(65536)
+        return None
+    except urllib.error.HTTPError as exc:
+        return f"failed: HTTP {exc.code} {exc.reason}"
+    except urllib.error.URLError as exc:
+        return f"failed: cannot connect: {exc.reason}"
+    except TimeoutError:
+        return f"failed: timed out after {timeout:g} s"
+    except (OSError, ValueError) as exc:
+        return f"failed: {type(exc).__name__}: {exc}"
+
+
+def store_errors() -> tuple[type[BaseException], ...]:
+    """Errors of the store itself (full disk, damaged file): they stop the watcher, not a page."""
+    from ..corpus.store import DatabaseError, StoreError
+
+    return (StoreError, DatabaseError)
+
+
+def _page_failed(store: Store, url: str, src: Source, report: SourceReport, reason: str, permanent: bool) -> None:
+    report.failed += 1
+    report.errors.append(f"{url}: {reason}")
+    with store.transaction():
+        store.record_failure(url, None, reason)
+        if permanent:  # else the next poll tries again
+            store.mark_seen(url, src.name, None)
+
+
+def _link_known(store: Store, url: str, src: Source, report: SourceReport) -> None:
+    """A URL handled before (maybe from another source): link its article to this source."""
+    aid = store.seen_article(url)
+    if aid:
+        with store.transaction():
+            if store.link_source(aid, src.name, url):
+                report.linked += 1
+
+
+def _store_page(store: Store, page: Page, src: Source, report: SourceReport,
+                stages: tuple[str, ...] | None, version: str, analyze: Callable[..., Any],
+                alerts: Sequence[Alert] = ()) -> None:
+    if store.seen_urls([page.url]):  # another source of this round had the same URL
+        _link_known(store, page.url, src, report)
+        return
+    if page.doc is None:
+        _page_failed(store, page.url, src, report, page.error or "no article", page.permanent)
+        return
+    doc = page.doc
+    cid = doc.id
+    sig = minhash(doc.text)
+    bands = lsh_bands(sig)
+    same = cid if store.has_article(cid) else near_duplicate(sig, store.minhash_candidates(bands))
+    if same is not None:
+        with store.transaction():
+            store.link_source(same, src.name, page.url)
+            store.mark_seen(page.url, src.name, same)
+        report.linked += 1
+        return
+    rec = {"id": cid, "text": doc.text, "title": doc.title, "published": doc.published, "source": doc.source,
+           "url": doc.url}
+    d, fts = analyze(cid, rec, stages)  # outside the transaction: the analysis takes a while
+    with store.transaction():
+        store.add_article(d, content_id=cid, path=page.url, pipeline_version=version, fts=fts)
+        store.add_minhash(cid, signature_bytes(sig), bands)
+        store.link_source(cid, src.name, page.url)
+        store.mark_seen(page.url, src.name, cid)
+        found = record_alert_matches(store, alerts, d, cid)
+    report.added += 1
+    report.matches.extend(found)
+
+
+# --------------------------------------------------------------------------- the loop
+
+def watch(store: Store, sources: Sequence[Source], fetcher: Fetcher, *, once: bool = False,
+          stop: threading.Event | None = None, workers: int = 8, stages: tuple[str, ...] | None = None,
+          max_chars: int = DEFAULT_MAX_CHARS, max_items: int = 50,
+          on_report: Callable[[SourceReport], None] | None = None) -> list[SourceReport]:
+    """Poll every source (each at its own interval) until ``stop`` is set, or once each when
+    ``once``. Feeds and pages are fetched in ``workers`` threads; analysis and writes happen in
+    this thread, one source at a time. Returns the reports of every poll."""
+    from ..corpus.ingest import pipeline_version
+
+    stop = stop or threading.Event()
+    version = pipeline_version(stages)
+    due = {s.name: 0.0 for s in sources}
+    reports: list[SourceReport] = []
+    with ThreadPoolExecutor(max_workers=max(1, workers), thread_name_prefix="khabar-watch") as pool:
+        while not stop.is_set():
+            now = time.monotonic()
+            batch = [s for s in sources if due[s.name] <= now]
+            # Threads only fetch; the store is read and written here (one connection, one thread).
+            pending: dict[Future[Poll], tuple[Source, str]] = {
+                pool.submit(fetch_feed, s, store.watch_state(s.name), fetcher): (s, "feed") for s in batch}
+            while pending:
+                if stop.is_set():  # stopping: what is stored stays, unfinished fetches are dropped
+                    for fut in pending:
+                        fut.cancel()
+                    break
+                fut = next(as_completed(pending))
+                s, step = pending.pop(fut)
+                try:
+                    poll = fut.result()
+                except Exception as exc:  # noqa: BLE001 - a bug on one source must not stop the others
+                    poll = Poll(s, time.time(), status="error", error=f"{type(exc).__name__}: {exc}")
+                if step == "feed" and poll.entries:
+                    urls = {normalize_url(e.url) for e in poll.entries}
+                    pending[pool.submit(fetch_pages, poll, store.seen_urls(urls), fetcher, max_items=max_items,
+                                        max_chars=max_chars)] = (s, "pages")
+                    continue
+                due[s.name] = time.monotonic() + s.interval
+                report = store_poll(store, poll, stages=stages, version=version)
+                reports.append(report)
+                if on_report:
+                    on_report(report)
+            if once:
+                break
+            stop.wait(max(0.0, min(due.values()) - time.monotonic()) if due else 1.0)
+    return reports
