@@ -34,6 +34,9 @@ from .analysis.text.normalize import fold, normalize
 from .model import Document
 
 DEFAULT_MAX_CHARS = 1_000_000
+# Longest article text accepted by the REST API (/v1/analyze, /v1/articles) and the web form.
+# Here, not in web.api, so that the pages check it without importing the API (no cycle).
+MAX_TEXT_CHARS = 200_000
 SUFFIXES = (".txt", ".json", ".jsonl", ".html", ".htm")
 _DATE_FIELDS = ("published", "date", "date_extracted")
 _TEXT_FIELDS = ("content", "text")

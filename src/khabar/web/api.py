@@ -34,16 +34,16 @@ from starlette.exceptions import HTTPException
 from starlette.staticfiles import StaticFiles
 
 from khabar.web.corpus import Page, QueryError, WebCorpus
+from khabar.web.pages import error_page, install_pages
 
 from .. import __version__
 from ..corpus.store import DatabaseError, StoreError, db_error, store_message
-from ..io import InputError, article_id, check_unicode, parse_date, unescape
+from ..io import MAX_TEXT_CHARS, InputError, article_id, check_unicode, parse_date, unescape
 
 log = logging.getLogger("khabar.web.api")
 
 API_PREFIX = "/v1"
 MAX_BODY_BYTES = 1_048_576  # 1 MiB: any request body above this is refused with 413
-MAX_TEXT_CHARS = 200_000  # longest article text accepted by /v1/analyze and /v1/articles
 # CPU one POST /v1/analyze or /v1/articles may take (analysis is ~25 us per character on one core): without the
 # write token (or when the server has none) a text is limited to MAX_ANON_TEXT_CHARS (about a
 # second), and at most MAX_CONCURRENT_ANALYSES analyses run at once per process; a request that
@@ -475,8 +475,6 @@ def create_app(db_path: str | os.PathLike[str] | None = None, token: str | None 
                      limit: Annotated[int, Query(ge=1, le=MAX_PER_PAGE)] = 20) -> dict[str, Any]:
         return {"results": corpus.stories(date_from=date_from, date_to=date_to, limit=limit)}
 
-    from khabar.web.pages import install_pages
-
     install_pages(app, corpus)
     static_dir = os.fspath(_package_dir("static"))
     app.mount("/static", StaticFiles(directory=static_dir), name="static")
@@ -517,8 +515,6 @@ def _is_browser_route(request: Request) -> bool:
 
 
 def _install_error_handlers(app: FastAPI) -> None:
-    from khabar.web.pages import error_page
-
     def respond(request: Request, status: int, message: str, **extra: Any) -> Response:
         if _is_browser_route(request):
             return error_page(status, message)

@@ -194,8 +194,8 @@ def install_pages(app: FastAPI, corpus: WebCorpus) -> None:
     async def analyze_submit(request: Request) -> HTMLResponse:
         from starlette.concurrency import run_in_threadpool
 
+        from ..io import MAX_TEXT_CHARS
         from ..service import analyze_text
-        from .api import MAX_TEXT_CHARS
 
         raw = (await request.body()).decode("utf-8", errors="replace")
         fields = {k: v[0] for k, v in parse_qs(raw, keep_blank_values=True).items()}

@@ -33,6 +33,7 @@ import numpy as np
 from .consistency import WINDOW, propagate
 from .features import _shape as shape_of  # one word-shape definition for both taggers
 from .features import strip_proclitics, word_key
+from .resources import load_resources  # the CRF's lookups, shared
 
 MODEL_FILE = "ner_nn.npz"
 MAX_CHARS = 16
@@ -91,8 +92,6 @@ class Lexicons:
 
 
 def load_lexicons() -> Lexicons:
-    from .tagger import load_resources  # the CRF's lookups, shared
-
     return Lexicons(load_resources(gazetteer=True, clusters=False, lexicon=True, mined=True, kb=True))
 
 
