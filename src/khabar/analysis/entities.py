@@ -575,7 +575,7 @@ class EntityStage:
             inner_en = None
             if end is not None and k == i + 1:  # the known name follows the head directly
                 c = starts[k]
-                inner_en = c.kb.en if c.kb else transliterate(" ".join(t.text for t in toks[c.i:c.j]))
+                inner_en = c.kb.en if c.kb else transliterate(" ".join(t.text for t in toks[c.i:c.j]), c.type)
             hon = next((L for L in range(lex.max_honorific, 0, -1)
                         if tuple(t.norm for t in toks[i + 1:i + 1 + L]) in lex.honorifics), 0)
             if end is None and (form in lex.direct_heads or hon) and i + 1 < n:
@@ -730,7 +730,7 @@ class EntityStage:
                 c = c if c and c.type == "LOC" else None
             if c is not None and c.type in ("ORG", "LOC"):
                 qual = c.kb.id if c.kb else "text:" + " ".join(c.key)
-                qual_en = c.kb.en if c.kb else c.name_en or transliterate(" ".join(t.text for t in toks[c.i:c.j]))
+                qual_en = c.kb.en if c.kb else c.name_en or transliterate(" ".join(t.text for t in toks[c.i:c.j]), c.type)
                 j = c.j
             elif kb.country_of_adjective(toks[j].norm):
                 e = kb.country_of_adjective(toks[j].norm)
@@ -1037,7 +1037,7 @@ class EntityStage:
             if cl.kb:
                 name_en, kb_id = cl.kb.en, cl.kb.id
             elif names:
-                name_en, kb_id = built_en.get((best.start, best.end)) or transliterate(name), None
+                name_en, kb_id = built_en.get((best.start, best.end)) or transliterate(name, cl.type), None
             else:
                 t = cl.titles[0]
                 name_en = f"{t.role_en} of {t.qualifier_en}" if t.qualifier_en else t.role_en

@@ -1,4 +1,8 @@
-"""Rule-based Arabic -> English transliteration for names the KB does not know.
+"""Arabic -> English names for entities the KB does not know: name lists first, then rules.
+
+Known full names, places and name units come from the packaged name lists
+(``khabar.analysis.names_en``) and the hand table of usual spellings; what they lack goes through
+the letter rules below.
 
 Arabic script leaves short vowels unwritten, so this is an approximation in the style of
 news English: the article ال becomes "al-", long vowels (ا و ي) are written a/u/i, consonant
@@ -14,6 +18,7 @@ import re
 from functools import lru_cache
 from importlib import resources
 
+from .names_en import NameTable, load_name_table
 from .text import normalize
 
 # Consonants (normalised forms: alef/hamza carriers folded, ة -> ه, ى -> ي).
@@ -25,6 +30,8 @@ _CONS = {
 }
 # Name particles with fixed spellings (normalised Arabic -> English).
 _PARTICLES = {"بن": "bin", "ابن": "Ibn", "بنت": "bint", "ابو": "Abu", "ابي": "Abi", "ال": "Al", "عبد": "Abd"}
+# English particles after which a given name follows (son of, daughter of, father of).
+_GIVEN_AFTER = frozenset({"bin", "ibn", "bint", "abu", "abi"})
 # A proclitic + the article, as news English writes it ("للدفاع" -> "lil-Difa").
 _CLITIC_ARTICLE = (("وبال", "wa-bil-"), ("وال", "wal-"), ("فال", "fal-"), ("بال", "bil-"), ("كال", "kal-"),
                    ("لل", "lil-"), ("ال", "al-"))
@@ -102,20 +109,31 @@ def known_names() -> frozenset[tuple[str, ...]]:
     return frozenset(_known()[0])
 
 
-def transliterate(name: str) -> str:
+def transliterate(name: str, entity_type: str | None = None, table: NameTable | None = None) -> str:
     """English spelling of an Arabic name; non-Arabic words are kept as they are.
 
-    Common names take their usual spelling ("محمد" -> "Mohammed", "الغامدي" -> "al-Ghamdi");
-    other words go through the letter rules.
+    In order: the whole name from the name lists (a known full name; for a LOC entity a known
+    place), then word by word: common names take their usual spelling from the hand table
+    ("محمد" -> "Mohammed", "الغامدي" -> "al-Ghamdi"), other name units that the lists know
+    theirs ("كيربي" -> "Kirby"), and the rest goes through the letter rules. ``table``: another
+    name table (the build script composes with the one it is building).
     """
-    table, longest = _known()
+    names = load_name_table() if table is None else table
+    norm = [normalize(w).text for w in name.split()]
+    whole = names.lookup(tuple(w for w in norm if w), entity_type)
+    if whole:
+        return whole
+    hand, longest = _known()
     raw = name.split()
-    norm = [normalize(w).text for w in raw]
+    longest = max(longest, names.longest_part)
     words: list[str] = []
     i = 0
     while i < len(raw):
         for L in range(min(longest, len(raw) - i), 0, -1):
-            hit = table.get(tuple(norm[i:i + L]))
+            gram = tuple(norm[i:i + L])
+            # the first word, or the one after bin/ibn/abu (a father's name), is a given name
+            given = not words or words[-1].lower() in _GIVEN_AFTER
+            hit = hand.get(gram) or names.part(gram, first=given)
             if hit:
                 words.append(hit)
                 i += L
