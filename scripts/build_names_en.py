@@ -38,6 +38,7 @@ import json
 import re
 import sqlite3
 import sys
+import unicodedata
 from collections import Counter, defaultdict
 from importlib import resources
 from pathlib import Path
@@ -107,6 +108,14 @@ def article_style(latin: str, arabic_key: str) -> str:
     return f"al-{m.group(1)}" if m else latin
 
 
+def plain(name: str) -> str:
+    """GeoNames' scholarly spellings in news style: 'Āl Ma‘ūdah' -> 'Al Maudah'."""
+    if not re.search("[ĀāĪīŪūḨḩṢṣṬṭḌḍẒẓ‘’ʻʼ]", name):
+        return name
+    name = re.sub("[‘’ʻʼ]", "", unicodedata.normalize("NFKD", name))
+    return "".join(c for c in name if not unicodedata.combining(c))
+
+
 def title(name: str) -> str:
     """Title case for lower-cased English labels: 'louis van gaal' -> 'Louis van Gaal'."""
     out = []
@@ -136,7 +145,17 @@ class Ordinary:
             return True
         if len(words) > 1:
             return False
-        return self.zipf(arabic_key, "ar") >= zipf and attestations < NAME_ATTESTATIONS
+        return self.frequency(arabic_key) >= zipf and attestations < NAME_ATTESTATIONS
+
+    def frequency(self, word: str) -> float:
+        """Zipf frequency of the most common spelling the key may stand for (ه/ة, ي/ى, ا/أ/إ)."""
+        forms = {word}
+        if word.endswith("ه"):
+            forms.add(word[:-1] + "ة")
+        if word.endswith("ي"):
+            forms.add(word[:-1] + "ى")
+        forms |= {f[:1].replace("ا", a) + f[1:] for f in list(forms) for a in "أإ"}
+        return max(self.zipf(f, "ar") for f in forms)
 
 
 def pick(rows: list[tuple[str, str, str, int]], least: int = 1) -> tuple[str, int] | None:
@@ -185,7 +204,7 @@ def romanizer_rows(ordinary: Ordinary, dropped: list[str]) -> tuple[list, dict[s
     full: dict[str, list] = defaultdict(list)
     for arabic, latin, lang, country, count in con.execute(
             "SELECT arabic_key, latin, latin_lang, country, count FROM full_names"):
-        if ARABIC_NAME.match(arabic) and latin.strip():
+        if ARABIC_NAME.match(arabic) and latin.strip() and " " in arabic.strip():  # one word: a unit
             k = joined(arabic)
             words = k.split()
             latin = " ".join(article_style(w, a) for w, a in zip(latin.split(), words, strict=False)) \
@@ -235,7 +254,7 @@ def places(ordinary: Ordinary, dropped: list[str]) -> list[tuple[str, str, str, 
             if ARABIC_NAME.match(alt):
                 k, pop = joined(alt), int(city.get("population") or 0)
                 if k and (k not in best or pop > best[k][0]):
-                    best[k] = (pop, city["name"])
+                    best[k] = (pop, plain(city["name"]))
     for k, (pop, name) in sorted(best.items()):
         if ordinary(k, 100 if pop >= 100_000 else 0, PLACE_ZIPF):
             dropped.append(f"place\t{k}\t{name}\t{pop}")

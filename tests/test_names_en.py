@@ -1,0 +1,100 @@
+"""English names from the packaged name lists (data/names_en.tsv.gz) before the letter rules."""
+
+from __future__ import annotations
+
+import gzip
+from importlib import resources
+
+import pytest
+
+from khabar.analysis.entities import EntityStage
+from khabar.analysis.names_en import RESOURCE, NameTable, key, load_name_table, read_rows
+from khabar.analysis.pipeline import Pipeline
+from khabar.analysis.translit import transliterate
+from khabar.model import Document
+
+RULES_ONLY = NameTable.from_rows([])  # the hand table and the letter rules, no name lists
+
+
+class FakeTagger:
+    """Tags tokens from a fixed dictionary (stands in for the statistical tagger)."""
+
+    def __init__(self, tags: dict[str, str]):
+        self.tags = tags
+
+    def tag(self, tokens: list[str]) -> list[str]:
+        out, prev = [], None
+        for t in tokens:
+            typ = self.tags.get(t)
+            out.append("O" if typ is None else ("I-" if prev == typ else "B-") + typ)
+            prev = typ
+        return out
+
+
+def entity_en(tags: dict[str, str], text: str) -> dict[str, str | None]:
+    pipe = Pipeline.build(["segment", EntityStage(tagger=FakeTagger(tags))])
+    doc = pipe(Document(id="t", text=text))
+    return {e.name: e.name_en for e in doc.entities if e.kb_id is None}
+
+
+def test_known_name_is_spelt_as_the_lists_spell_it():
+    assert transliterate("جون كيربي", "PER") == "John Kirby"
+    assert transliterate("جون كيربي", "PER", table=RULES_ONLY) != "John Kirby"  # what the rules alone give
+    # in an article: 'The spokesman John Kirby said that the talks go on.'
+    names = entity_en({"جون": "PER", "كيربي": "PER"}, "وقال المتحدث جون كيربي إن المحادثات مستمرة.")
+    assert names == {"جون كيربي": "John Kirby"}
+
+
+def test_unseen_combination_is_composed_from_known_parts():
+    table = load_name_table()
+    assert key("هاري كيربي") not in table.person  # no list holds the pair ...
+    assert transliterate("هاري كيربي", "PER") == "Harry Kirby"  # ... each part is known
+    # a known part next to an unknown one: the unknown one goes through the rules
+    assert transliterate("جون زقلوطي", "PER") == "John " + transliterate("زقلوطي", table=RULES_ONLY)
+
+
+def test_name_absent_from_the_tables_is_transliterated_by_rule():
+    made_up = "زقلوطي فرنكوش"  # invented words
+    table = load_name_table()
+    assert all(table.part((w,), first=True) is None for w in key(made_up))
+    assert transliterate(made_up, "PER") == transliterate(made_up, "PER", table=RULES_ONLY) == "Zaqluti Farankush"
+
+
+def test_ordinary_words_are_not_in_the_tables():
+    table = load_name_table()
+    # the war, the government, today, in: common words, some of which the name sources hold as names
+    for word in ("الحرب", "الحكومة", "اليوم", "في"):
+        k = key(word)
+        assert all(k not in t for t in (table.person, table.given, table.family, table.place)), word
+        assert transliterate(word) == transliterate(word, table=RULES_ONLY)
+
+
+def test_places_only_for_loc_entities():
+    assert transliterate("موسكو", "LOC") == "Moscow"
+    assert transliterate("انتورب", "LOC") == "Antwerp"
+    assert transliterate("انتورب", "PER") == transliterate("انتورب", "PER", table=RULES_ONLY)
+    # in an article: 'The delegation arrived in Antwerp.'
+    assert entity_en({"انتورب": "LOC"}, "وصل الوفد إلى انتورب أمس.") == {"انتورب": "Antwerp"}
+
+
+@pytest.mark.parametrize("spelling", ["جون كيربى", "جُون كِيربي", "جون كيربي"])
+def test_key_folds_spelling_variants(spelling):
+    # alef maqsura for yaa, diacritics, tatweel: the same key as the plain spelling
+    assert transliterate(spelling, "PER") == "John Kirby"
+
+
+def test_hamza_seats_are_folded():
+    assert transliterate("أنتورب", "LOC") == transliterate("انتورب", "LOC") == "Antwerp"
+
+
+def test_table_is_small_and_records_its_sources():
+    data = resources.files("khabar.data").joinpath(RESOURCE).read_bytes()
+    assert len(data) < 3_000_000, f"names table is {len(data) / 1e6:.1f} MB"
+    text = gzip.decompress(data).decode("utf-8")
+    header = [line for line in text.splitlines()[:20] if line.startswith("#")]
+    for source, licence in (("arabic-name-romanizer", "CC0"), ("ArWikiCats", "MIT"),
+                            ("GeoNames", "CC BY 4.0"), ("pycountry", "LGPL")):
+        assert any(source in line and licence in line for line in header), (source, licence)
+    rows = read_rows(text)
+    assert {kind for kind, _a, _e in rows} == {"person", "given", "family", "place"}
+    assert all(k == " ".join(key(k)) for _kind, k, _en in rows[:2000])  # keys are stored normalised
