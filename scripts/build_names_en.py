@@ -40,6 +40,7 @@ import sqlite3
 import sys
 import unicodedata
 from collections import Counter, defaultdict
+from difflib import SequenceMatcher
 from importlib import resources
 from pathlib import Path
 
@@ -49,6 +50,7 @@ sys.path.insert(0, str(ROOT / "src"))
 from khabar.analysis.names_en import NameTable, key  # noqa: E402
 from khabar.analysis.translit import transliterate  # noqa: E402
 
+NO_LISTS = NameTable.from_rows([])
 DEFAULT_OUT = ROOT / "src" / "khabar" / "data" / "names_en.tsv.gz"
 # Spelling conventions by region: Gulf, Levant and Iraq write ج as j (Majed); Egypt and Sudan as g
 # (Maged); the Maghreb follows French (Lahouari). Standard news English follows the first.
@@ -100,17 +102,24 @@ def joined(name: str) -> str:
     return " ".join(key(name))
 
 
-def article_style(latin: str, arabic_key: str) -> str:
-    """'Al-Harbi', 'Al Harbi', 'El-Harbi' -> 'al-Harbi' for a one-word الـ name (khabar's style)."""
+def article_style(latin: str, arabic_key: str, insert: bool = True) -> str:
+    """'Al-Harbi', 'Al Harbi', 'El-Harbi' -> 'al-Harbi' for a one-word الـ name (khabar's style);
+    ``insert``: also write the article where the spelling dropped it (not inside a full name,
+    where "Abdel Fattah" holds the article of عبد الفتاح)."""
     if " " in arabic_key or not arabic_key.startswith("ال") or len(arabic_key) < 4:
         return latin
     m = re.fullmatch(r"(?:[AaEe]l)[- ]?([A-Z].*)", latin)
-    return f"al-{m.group(1)}" if m else latin
+    if m:
+        return f"al-{m.group(1)}"
+    if not insert or re.match(r"(?:[AaEe]l|[AaEe][dnrstz]{1,2}[- ]|[AaEe]([dnrstz])\1)", latin) \
+            or not latin[:1].isupper():
+        return latin  # 'Elias' (الياس), 'Alaoui', 'Ash-Sharq': the article is written or is no article
+    return f"al-{latin}"  # 'Abiad' from a name that dropped the article (الأبيض)
 
 
 def plain(name: str) -> str:
     """GeoNames' scholarly spellings in news style: 'Āl Ma‘ūdah' -> 'Al Maudah'."""
-    if not re.search("[ĀāĪīŪūḨḩṢṣṬṭḌḍẒẓ‘’ʻʼ]", name):
+    if not re.search("[ĀāĪīŪūḨḩṢṣṬṭḌḍẒẓŢţŞşĠġ‘’ʻʼ]", name):
         return name
     name = re.sub("[‘’ʻʼ]", "", unicodedata.normalize("NFKD", name))
     return "".join(c for c in name if not unicodedata.combining(c))
@@ -207,7 +216,7 @@ def romanizer_rows(ordinary: Ordinary, dropped: list[str]) -> tuple[list, dict[s
         if ARABIC_NAME.match(arabic) and latin.strip() and " " in arabic.strip():  # one word: a unit
             k = joined(arabic)
             words = k.split()
-            latin = " ".join(article_style(w, a) for w, a in zip(latin.split(), words, strict=False)) \
+            latin = " ".join(article_style(w, a, insert=False) for w, a in zip(latin.split(), words, strict=False)) \
                 if len(latin.split()) == len(words) else latin.strip()
             if len(re.sub(r"\b[AaEe]l-", "", latin).replace("-", " ").split()) <= len(words):
                 full[k].append((latin, lang, country, count))  # more English words: a longer name
@@ -231,9 +240,25 @@ def aligned_units(people: dict[str, str]) -> list[tuple[str, str, str, str]]:
         ar_words, en_words = k.split(), en.split()
         if len(ar_words) != len(en_words) or any(w in LOWER_PARTICLES for w in en_words):
             continue
-        rows.append(("given", ar_words[0], en_words[0], "arwikicats"))
-        rows.append(("family", ar_words[-1], en_words[-1], "arwikicats"))
+        for kind, ar, en_word in (("given", ar_words[0], en_words[0]), ("family", ar_words[-1], en_words[-1])):
+            if sounds_alike(ar, en_word):  # a label may give another name ("Elizabeth" as "Betsy")
+                rows.append((kind, ar, en_word, "arwikicats"))
     return rows
+
+
+def skeleton(latin: str) -> str:
+    """Consonants in a rough common spelling, for comparing an English name with a transliteration."""
+    s = "".join(c for c in unicodedata.normalize("NFKD", latin.lower()) if not unicodedata.combining(c))
+    for a, b in (("ph", "f"), ("ch", "sh"), ("th", "t"), ("dh", "d"), ("kh", "k"), ("gh", "j"), ("ck", "k"),
+                 ("c", "k"), ("q", "k"), ("x", "ks"), ("v", "f"), ("p", "b"), ("g", "j")):
+        s = s.replace(a, b)
+    return re.sub(r"(.)\1+", r"\1", re.sub(r"[^a-z]|[aeiouyhw]", "", s))
+
+
+def sounds_alike(arabic: str, english: str, least: float = 0.6) -> bool:
+    """Do the letter rules' reading of the Arabic and the English name share most consonants?"""
+    a, b = skeleton(transliterate(arabic, table=NO_LISTS)), skeleton(english)
+    return bool(a and b) and SequenceMatcher(None, a, b).ratio() >= least
 
 
 def places(ordinary: Ordinary, dropped: list[str]) -> list[tuple[str, str, str, str]]:
@@ -254,8 +279,11 @@ def places(ordinary: Ordinary, dropped: list[str]) -> list[tuple[str, str, str, 
             if ARABIC_NAME.match(alt):
                 k, pop = joined(alt), int(city.get("population") or 0)
                 if k and (k not in best or pop > best[k][0]):
-                    best[k] = (pop, plain(city["name"]))
+                    best[k] = (pop, re.sub(r"^(?:Al|El) (?=[A-Z])", "Al-", plain(city["name"])))
     for k, (pop, name) in sorted(best.items()):
+        if pop < 1_000_000 and not sounds_alike(k, name, 0.5):
+            dropped.append(f"place\t{k}\t{name}\t{pop}\tanother name")  # "صلاح الدين" for Pirmam
+            continue
         if ordinary(k, 100 if pop >= 100_000 else 0, PLACE_ZIPF):
             dropped.append(f"place\t{k}\t{name}\t{pop}")
             continue
