@@ -52,7 +52,7 @@ def main() -> int:
     else:
         print("no names_en.tsv.gz in this checkout")
     sample = names(args.shared)
-    for name, typ in sample:  # warm-up: loads the tables
+    for name, _typ in sample:  # warm-up: loads the tables
         transliterate(name)
     rates = []
     for _ in range(args.repeat):

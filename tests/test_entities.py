@@ -9,8 +9,8 @@ import sys
 import pytest
 
 from khabar.analysis.entities import EntityStage
-from khabar.analysis.pipeline import Pipeline
 from khabar.analysis.names_en import NameTable
+from khabar.analysis.pipeline import Pipeline
 from khabar.analysis.translit import transliterate
 from khabar.model import Document
 

@@ -98,3 +98,29 @@ def test_table_is_small_and_records_its_sources():
     rows = read_rows(text)
     assert {kind for kind, _a, _e in rows} == {"person", "given", "family", "place"}
     assert all(k == " ".join(key(k)) for _kind, k, _en in rows[:2000])  # keys are stored normalised
+
+
+def _build_script():
+    import importlib.util
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parents[1] / "scripts" / "build_names_en.py"
+    spec = importlib.util.spec_from_file_location("build_names_en", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_build_script_spelling_rules():
+    b = _build_script()
+    assert b.article_style("Al Harbi", "الحربي") == b.article_style("El-Harbi", "الحربي") == "al-Harbi"
+    assert b.article_style("Abiad", "الابيض") == "al-Abiad"  # the article the spelling dropped
+    assert b.article_style("Elias", "الياس") == "Elias"  # ال here is no article
+    assert b.article_style("Fattah", "الفتاح", insert=False) == "Fattah"  # inside "Abdel Fattah"
+    assert b.title("louis van gaal") == "Louis van Gaal"
+    assert b.plain("Aţ Ţayyibah") == "At Tayyibah"
+    assert b.sounds_alike("كيربي", "Kirby") and not b.sounds_alike("صلاح الدين", "Pirmam")
+    # the usual spelling: Gulf/Levant rows before Egyptian ones, one attestation is not enough
+    rows = [("Maged", "", "EG", 10), ("Majed", "", "SA", 30), ("Majid", "", "SA", 7)]
+    assert b.pick(rows, 2) == ("Majed", 30)
+    assert b.pick([("Alhawary", "", "AE", 1), ("El Hawary", "", "EG", 3)], 2) == ("El Hawary", 3)
