@@ -17,14 +17,11 @@ characters) is not a failure: it is skipped and counted in ``report.empty``, as 
 from __future__ import annotations
 
 import concurrent.futures as cf
-import hashlib
-import inspect
 import multiprocessing
 import sys
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -74,50 +71,14 @@ class IngestReport:
 # --------------------------------------------------------------------------- pipeline version
 
 def pipeline_version(stages: tuple[str, ...] | None = None) -> str:
-    """A short fingerprint of the analysis: khabar's version, the stage names, each stage's
-    ``version`` attribute (or its module's source), the packaged data files, and the sources of
-    the text layer and the document model. Articles analysed
-    under another fingerprint are what ``khabar reindex`` re-analyses."""
-    from .. import __version__
+    """The identity of the analysis these stages produce (see
+    :func:`khabar.analysis.pipeline.pipeline_version`). Articles stored under another one are
+    what ``khabar reindex`` re-analyses; a store from before explicit versions is re-analysed
+    once, since its identities hashed source files and install paths."""
+    from ..analysis.pipeline import pipeline_version as version_of
     from ..service import get_pipeline
 
-    h = hashlib.sha1(__version__.encode())
-    for comp in get_pipeline(stages).components:
-        h.update(f"|{comp.name}:".encode())
-        version = getattr(comp, "version", None)
-        if version is not None:
-            h.update(str(version).encode())
-        else:
-            try:
-                src = inspect.getsourcefile(type(comp))
-                h.update(Path(src).read_bytes() if src else b"")
-            except (TypeError, OSError):
-                h.update(type(comp).__qualname__.encode())
-    h.update(_data_digest())
-    # Every stage builds on the text layer and the model: their sources count too.
-    pkg = Path(__file__).resolve().parents[1]  # src/khabar: the same files as before the move
-    for src in [pkg / "model.py", *sorted((pkg / "analysis" / "text").glob("*.py"))]:
-        h.update(src.read_bytes())
-    return h.hexdigest()[:12]
-
-
-def _data_digest() -> bytes:
-    h = hashlib.sha1()
-    root = resources.files("khabar.data")
-    stack = [root]
-    files = []
-    while stack:
-        node = stack.pop()
-        for child in node.iterdir():
-            if child.is_dir():
-                if child.name != "__pycache__":
-                    stack.append(child)
-            elif not child.name.endswith((".pyc", ".py")):
-                files.append(child)
-    for f in sorted(files, key=lambda f: str(f)):
-        h.update(str(f).encode())
-        h.update(f.read_bytes())
-    return h.digest()
+    return version_of(get_pipeline(stages).names)
 
 
 # --------------------------------------------------------------------------- the worker side
