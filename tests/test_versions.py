@@ -14,8 +14,8 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from corpus_helpers import corpus_docs
+
 from khabar.analysis import pipeline as pipeline_module
 from khabar.analysis.pipeline import PIPELINE_VERSION, pipeline_version
 from khabar.corpus import store as store_module
