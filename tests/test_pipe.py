@@ -104,3 +104,39 @@ def test_ingest_uses_pipe(monkeypatch, tmp_path):
         rep = ingest_module.ingest([tmp_path], s, workers=1, stages=("segment",), chunk=4)
         assert rep.added == 3 and s.count_articles() == 3
     assert calls == [{"stages": ("segment",), "workers": 1, "batch_size": 4, "errors": "yield"}]
+
+
+def test_the_api_batch_route_uses_pipe_and_keeps_the_order(monkeypatch):
+    from fastapi.testclient import TestClient
+
+    from khabar.web.api import create_app
+    from khabar.web.corpus import WebCorpus
+
+    monkeypatch.delenv("KHABAR_API_TOKEN", raising=False)
+    calls = _spy(monkeypatch, service)
+    real = service.analyze
+
+    def failing_on_the_second(doc, stages=None):  # an analysis that raises on one article
+        if PLACES[1] in doc.text:
+            raise RuntimeError("boom")
+        return real(doc, stages)
+
+    monkeypatch.setattr(service, "analyze", failing_on_the_second)
+    corpus = WebCorpus(":memory:")
+    try:
+        client = TestClient(create_app(corpus=corpus), raise_server_exceptions=False)
+        body = {"articles": [{"text": t, "published": "2021-08-19"} for t in TEXTS[:3]]}
+        r = client.post("/v1/analyze/batch", json=body)
+        assert r.status_code == 200, r.text
+        results = r.json()["results"]
+        assert [x.get("text") for x in results] == [TEXTS[0], None, TEXTS[2]]
+        assert results[0]["schema"] == "khabar.article/1" and results[0]["timexes"]
+        assert "analysis failed" in results[1]["error"] and "boom" not in results[1]["error"]
+        assert calls == [{"errors": "yield"}]
+        too_many = {"articles": [{"text": "نص"}] * 51}
+        assert client.post("/v1/analyze/batch", json=too_many).status_code == 422
+        too_long = {"articles": [{"text": "كلمة " * 6_000}] * 2}  # each under the limit, together over it
+        r = client.post("/v1/analyze/batch", json=too_long)
+        assert r.status_code == 413 and "60,000 characters" in r.text
+    finally:
+        corpus.close()
