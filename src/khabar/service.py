@@ -240,14 +240,25 @@ def _analyze_all(docs: Iterable[Document | str], *, stages: tuple[str, ...] | No
     window: deque[tuple[list[Document | str], cf.Future[list[Document | str]]]] = deque()
 
     def oldest() -> Iterator[tuple[Document | str, Document | str]]:
-        batch, fut = window.popleft()
+        batch, fut = window[0]  # popped once back: a stop while waiting still finds it
         try:
             results = fut.result()
         except cf.process.BrokenProcessPool:  # a worker died: which article killed it is unknown
             results = one_by_one(batch)
         except Exception as exc:  # noqa: BLE001 - e.g. a result that cannot be sent back
             results = [f"worker failed: {type(exc).__name__}: {exc}"] * len(batch)
+        window.popleft()
         yield from zip(batch, results, strict=True)
+
+    def finished() -> Iterator[tuple[Document | str, Document | str]]:
+        """After a stop, the results already back, in order up to the first batch not done."""
+        for batch, fut in window:
+            if not fut.done() or fut.cancelled() or fut.exception() is not None:
+                return
+            results = fut.result()
+            yield from zip(batch, results)  # a batch stopped half-way has fewer results
+            if len(results) < len(batch):
+                return
 
     try:
         rest = chain(first, it)
@@ -263,12 +274,14 @@ def _analyze_all(docs: Iterable[Document | str], *, stages: tuple[str, ...] | No
                 yield from oldest()
         while window:
             yield from oldest()
-    except BaseException:
+    except BaseException as exc:
         # Stopped (Ctrl-C, SIGTERM, the consumer closed us): the workers finish the article in
         # hand and exit; killing one while it sends a result would hang the pool at exit.
         stop.set()
         for p in pools:
             p.shutdown(wait=True, cancel_futures=True)
+        if isinstance(exc, KeyboardInterrupt):  # while we waited: what is analysed still goes out (ingest stores it)
+            yield from finished()
         raise
     for p in pools:
         p.shutdown()
