@@ -52,8 +52,8 @@ def test_variants_strip_clitics_but_not_inside_words():
 
 def test_stage_contract_and_pipeline():
     stage = EventStage()
-    assert stage.name == "events" and stage.provides == {"events"}
-    assert stage.requires <= {"sentences", "tokens", "entities", "timexes"}
+    assert stage.name == "events" and stage.writes == {"events"}
+    assert stage.reads_optional == {"entities", "timexes"} and not stage.reads & stage.reads_optional
     doc = Pipeline.build(["segment", "events"])(Document(id="p", text="هاجم مسلحون قرية نائية."))
     assert [v.type for v in doc.events] == ["ASSAULT"]
 

@@ -122,16 +122,16 @@ def test_missing_path_is_reported_not_fatal(tmp_path):
 
 
 def test_analysis_errors_are_recorded(tmp_path, monkeypatch):
-    import khabar.corpus.ingest as ing
+    import khabar.service as service
 
-    real = ing.analyze_record
+    real = service.analyze
 
-    def flaky(cid, rec, stages=None):
-        if "رقم 2" in rec["text"]:
+    def flaky(doc, stages=None):
+        if "رقم 2" in doc.text:
             raise RuntimeError("boom")
-        return real(cid, rec, stages)
+        return real(doc, stages)
 
-    monkeypatch.setattr(ing, "analyze_record", flaky)
+    monkeypatch.setattr(service, "analyze", flaky)
     for i in (1, 2, 3):
         (tmp_path / f"{i}.txt").write_text(article(i), encoding="utf-8")
     with Store(tmp_path / "k.db") as s:
@@ -143,15 +143,15 @@ def test_analysis_errors_are_recorded(tmp_path, monkeypatch):
 def test_a_malformed_analysis_fails_alone(tmp_path, monkeypatch):
     import khabar.corpus.ingest as ing
 
-    real = ing.analyze_record
+    real = ing.stored_form
 
-    def broken(cid, rec, stages=None):
-        d, f = real(cid, rec, stages)
-        if "رقم 2" in rec["text"]:  # an entity whose mention lacks its offsets
+    def broken(doc):
+        d, f = real(doc)
+        if "رقم 2" in doc.text:  # an entity whose mention lacks its offsets
             d["entities"] = [{"id": "e1", "type": "PER", "name": "س", "mentions": [{"text": "س"}]}]
         return d, f
 
-    monkeypatch.setattr(ing, "analyze_record", broken)
+    monkeypatch.setattr(ing, "stored_form", broken)
     for i in (1, 2, 3):
         (tmp_path / f"{i}.txt").write_text(article(i), encoding="utf-8")
     with Store(tmp_path / "k.db") as s:

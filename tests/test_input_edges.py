@@ -541,13 +541,13 @@ def test_analyze_workers_exit_soon_after_analyze_is_killed(tmp_path):
 def test_analyze_default_workers_follow_the_cpu_affinity(tmp_path, monkeypatch):
     import khabar.service
 
-    seen, real = [], khabar.service.analyze_many
+    seen, real = [], khabar.service.pipe
 
     def spy(docs, **kw):
         seen.append(kw["workers"])
         return real(docs, **kw)
 
-    monkeypatch.setattr(khabar.service, "analyze_many", spy)
+    monkeypatch.setattr(khabar.service, "pipe", spy)
     monkeypatch.setattr(os, "cpu_count", lambda: 64)  # the machine has many, this process may use one
     monkeypatch.setattr(os, "sched_getaffinity", lambda pid: {0})
     r = run("analyze", str(_batch(tmp_path, 3)), "--stages", "segment")

@@ -1,4 +1,4 @@
-"""Pipeline construction: requires/provides checked at build time, order from config."""
+"""Pipeline construction: stage contracts (reads/writes) checked at build time, order from config."""
 
 from __future__ import annotations
 
@@ -9,8 +9,9 @@ from khabar.model import Document
 
 
 class _Stage:
-    def __init__(self, name, requires=(), provides=()):
-        self.name, self.requires, self.provides = name, frozenset(requires), frozenset(provides)
+    def __init__(self, name, reads=(), writes=()):
+        self.name, self.reads, self.writes = name, frozenset(reads), frozenset(writes)
+        self.reads_optional = frozenset()
         self.calls = 0
 
     def __call__(self, doc):

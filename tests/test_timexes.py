@@ -212,7 +212,7 @@ def test_stage_in_pipeline_and_default_order():
     assert "timexes" in default_stages()
     assert default_stages().index("timexes") > default_stages().index("segment")
     stage = TimexStage()
-    assert stage.requires == {"sentences", "tokens"} and stage.provides == {"timexes"}
+    assert stage.reads == {"text", "sentences", "published"} and stage.writes == {"timexes"}
     doc = Document(id="d1", text="أعلنت الوزارة أمس عن الخطة. وستبدأ في سبتمبر المقبل.", published=PUB)
     out = Pipeline.build(["segment", "timexes"])(doc)
     d = out.to_dict()  # the conftest checks the span invariant here

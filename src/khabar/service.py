@@ -6,11 +6,11 @@ import os
 import sys
 import time
 from collections import deque
-from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import closing, contextmanager
 from functools import lru_cache
 from itertools import chain, islice
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal, overload
 
 from .model import Document
 
@@ -121,20 +121,77 @@ def _start_worker(stages: tuple[str, ...] | None, stop: Any = None, parent_pid: 
     get_pipeline(stages)  # build once per process, before the first article
 
 
-def _analyze_chunk(docs: list[Document], stages: tuple[str, ...] | None) -> list[Document | str]:
+def _analyze_chunk(docs: list[Document | str], stages: tuple[str, ...] | None) -> list[Document | str]:
     out: list[Document | str] = []
     for doc in docs:
         if _STOP is not None and _STOP.is_set():  # stopping: nobody waits for the rest
             break
         try:
-            out.append(analyze(doc, stages))
+            out.append(analyze(_as_document(doc), stages))
         except Exception as exc:  # noqa: BLE001 - one bad article never stops a batch
             out.append(f"analysis failed: {type(exc).__name__}: {exc}")
     return out
 
 
-def analyze_many(docs: Iterable[Document], *, stages: tuple[str, ...] | None = None, workers: int = 1,
-                 chunk: int = 8) -> Iterator[tuple[Document, Document | str]]:
+def _as_document(item: Document | str) -> Document:
+    """A text becomes a Document whose id is a hash of its normalised text."""
+    if isinstance(item, Document):
+        return item
+    if not isinstance(item, str):
+        raise TypeError(f"expected a str or a Document, got {type(item).__name__}")
+    from .io import article_id, check_unicode
+
+    check_unicode(item, "text")
+    return Document(id=article_id(item), text=item)
+
+
+class AnalysisError(ValueError):
+    """The pipeline failed on one article (``pipe(..., errors="raise")``); ``doc`` is that input."""
+
+    def __init__(self, message: str, doc: Document) -> None:
+        super().__init__(message)
+        self.doc = doc
+
+
+@overload
+def pipe(items: Iterable[Document | str], *, stages: Sequence[str] | None = None, workers: int = 1,
+         batch_size: int = 8, errors: Literal["raise"] = "raise") -> Iterator[Document]: ...
+@overload
+def pipe(items: Iterable[Document | str], *, stages: Sequence[str] | None = None, workers: int = 1,
+         batch_size: int = 8, errors: Literal["yield"]) -> Iterator[tuple[Document, str | None]]: ...
+def pipe(items: Iterable[Document | str], *, stages: Sequence[str] | None = None, workers: int = 1,
+         batch_size: int = 8, errors: str = "raise") -> Iterator[Any]:
+    """Analyse many articles (texts or Documents), yielding the results in input order.
+
+    ``stages``: stage names (default: the packaged pipeline). ``workers > 1``: a pool of worker
+    processes (forked on Linux, so they share the loaded models), started only for more than
+    ``batch_size`` articles; ``batch_size`` articles go to a worker at a time. ``errors``:
+
+    - ``"raise"``: yields analysed Documents; the first article the pipeline fails on raises
+      :class:`AnalysisError` (those before it have been yielded) and stops the workers;
+    - ``"yield"``: yields ``(document, error)`` for every article, never stopping the batch:
+      ``(analysed, None)`` or ``(the input as a Document, "analysis failed: ...")``.
+
+    A bad stage list raises :class:`khabar.analysis.pipeline.PipelineError` before anything runs.
+    Closing the generator early stops the workers after the article in hand.
+    """
+    if errors not in ("raise", "yield"):
+        raise ValueError(f"errors must be 'raise' or 'yield', not {errors!r}")
+    names = None if stages is None else tuple(stages)
+    get_pipeline(names)  # a bad stage list fails here, in the caller
+    with closing(_analyze_all(items, stages=names, workers=workers, chunk=batch_size)) as results:
+        for item, result in results:
+            if isinstance(result, Document):
+                yield result if errors == "raise" else (result, None)
+                continue
+            doc = item if isinstance(item, Document) else Document(id="", text=str(item))
+            if errors == "raise":
+                raise AnalysisError(f"{doc.id or 'article'}: {result}", doc)
+            yield doc, result
+
+
+def _analyze_all(docs: Iterable[Document | str], *, stages: tuple[str, ...] | None = None, workers: int = 1,
+                 chunk: int = 8) -> Iterator[tuple[Document | str, Document | str]]:
     """Analyse documents and yield ``(input, analysed document or error message)`` in input order.
 
     With ``workers > 1`` the analysis runs in a pool of worker processes, started only when
@@ -165,7 +222,7 @@ def analyze_many(docs: Iterable[Document], *, stages: tuple[str, ...] | None = N
                                             initargs=(stages, stop, os.getpid())))
         return pools[-1]
 
-    def one_by_one(batch: list[Document]) -> list[Document | str]:
+    def one_by_one(batch: list[Document | str]) -> list[Document | str]:
         """The articles of a batch a dead worker took down, each alone: a death now is its own."""
         results: list[Document | str] = []
         solo = new_pool(1)
@@ -180,17 +237,28 @@ def analyze_many(docs: Iterable[Document], *, stages: tuple[str, ...] | None = N
         return results
 
     pool = new_pool(workers)
-    window: deque[tuple[list[Document], cf.Future[list[Document | str]]]] = deque()
+    window: deque[tuple[list[Document | str], cf.Future[list[Document | str]]]] = deque()
 
-    def oldest() -> Iterator[tuple[Document, Document | str]]:
-        batch, fut = window.popleft()
+    def oldest() -> Iterator[tuple[Document | str, Document | str]]:
+        batch, fut = window[0]  # popped once back: a stop while waiting still finds it
         try:
             results = fut.result()
         except cf.process.BrokenProcessPool:  # a worker died: which article killed it is unknown
             results = one_by_one(batch)
         except Exception as exc:  # noqa: BLE001 - e.g. a result that cannot be sent back
             results = [f"worker failed: {type(exc).__name__}: {exc}"] * len(batch)
+        window.popleft()
         yield from zip(batch, results, strict=True)
+
+    def finished() -> Iterator[tuple[Document | str, Document | str]]:
+        """After a stop, the results already back, in order up to the first batch not done."""
+        for batch, fut in window:
+            if not fut.done() or fut.cancelled() or fut.exception() is not None:
+                return
+            results = fut.result()
+            yield from zip(batch, results)  # a batch stopped half-way has fewer results
+            if len(results) < len(batch):
+                return
 
     try:
         rest = chain(first, it)
@@ -206,12 +274,14 @@ def analyze_many(docs: Iterable[Document], *, stages: tuple[str, ...] | None = N
                 yield from oldest()
         while window:
             yield from oldest()
-    except BaseException:
+    except BaseException as exc:
         # Stopped (Ctrl-C, SIGTERM, the consumer closed us): the workers finish the article in
         # hand and exit; killing one while it sends a result would hang the pool at exit.
         stop.set()
         for p in pools:
             p.shutdown(wait=True, cancel_futures=True)
+        if isinstance(exc, KeyboardInterrupt):  # while we waited: what is analysed still goes out (ingest stores it)
+            yield from finished()
         raise
     for p in pools:
         p.shutdown()

@@ -216,8 +216,9 @@ class EntityStage:
     """Find, consolidate and link the named entities of an article."""
 
     name = "entities"
-    requires = frozenset({"sentences", "tokens"})
-    provides = frozenset({"entities"})
+    reads = frozenset({"text", "sentences", "tokens", "published"})
+    reads_optional: frozenset[str] = frozenset()
+    writes = frozenset({"entities"})
 
     def __init__(self, tagger: Any | None = ..., kb: KB | None = None) -> None:
         self.kb = kb or load_kb()

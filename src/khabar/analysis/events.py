@@ -221,8 +221,9 @@ class EventStage:
     """
 
     name = "events"
-    requires = frozenset({"sentences", "tokens"})
-    provides = frozenset({"events"})
+    reads = frozenset({"text", "sentences", "tokens", "published"})
+    reads_optional = frozenset({"entities", "timexes"})
+    writes = frozenset({"events"})
 
     def __init__(self) -> None:
         self.lex = load_lexicon()

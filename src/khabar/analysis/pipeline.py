@@ -1,23 +1,37 @@
-"""Pipeline of components ``Document -> Document`` checked for requires/provides at build time.
+"""Pipeline of components ``Document -> Document`` whose contracts are checked at build time.
 
-A component is any callable with ``name``, ``requires`` and ``provides`` attributes. Stages are
-registered by name with a lazy ``"module:factory"`` path so that ``khabar --help`` imports nothing
-heavy; the stage order comes from ``data/pipeline.toml`` (or the caller), never from import order.
+A component is any callable with ``name`` and three sets of Document field names: ``reads``
+(required inputs), ``reads_optional`` (used when an earlier stage wrote them) and ``writes``
+(every field it may change; ``"tokens"`` names the tokens inside ``sentences``). A component
+may also declare ``extends``, the part of ``writes`` it only adds to, keeping what is there and
+its ids (the quotes stage adds speaker entities). Stages are registered by name with a lazy
+``"module:factory"`` path so that ``khabar --help`` imports nothing heavy; the stage order comes
+from ``data/pipeline.toml`` (or the caller), never from import order.
 """
 
 from __future__ import annotations
 
+import hashlib
 import importlib
 import tomllib
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
+from functools import lru_cache
 from importlib import resources
-from typing import Protocol, runtime_checkable
+from typing import Any, Protocol, runtime_checkable
 
 from ..model import Document
 
-# What the input reader provides before any stage runs.
-INPUT_PROVIDES = frozenset({"text", "meta"})
+# The version of the analysis. Bump it whenever a change alters what the pipeline outputs for
+# some article (rules, lexicons loaded differently, a fixed bug), so that stores re-analyse
+# their articles (`khabar reindex`). Moving or reformatting code does not need a bump; changed
+# data files and a changed stage list are noticed on their own (see `pipeline_version`).
+PIPELINE_VERSION = "2"
+
+# The Document fields a contract may name; "tokens" are those inside the sentences.
+FIELDS = frozenset(f.name for f in fields(Document)) | {"tokens"}
+# What the input reader provides before any stage runs (a field may be None).
+INPUT_PROVIDES = frozenset({"id", "text", "title", "published", "source", "url", "meta"})
 
 # name -> "module:factory"; the factory takes no arguments and returns a component.
 REGISTRY: dict[str, str] = {
@@ -31,14 +45,16 @@ REGISTRY: dict[str, str] = {
 
 
 class PipelineError(ValueError):
-    """The pipeline cannot be built (unknown stage, unmet requirement)."""
+    """The pipeline cannot be built (unknown stage, unmet requirement, a stage order that
+    reads a field before the stage that writes it)."""
 
 
 @runtime_checkable
 class Component(Protocol):
     name: str
-    requires: frozenset[str]
-    provides: frozenset[str]
+    reads: frozenset[str]
+    reads_optional: frozenset[str]
+    writes: frozenset[str]
 
     def __call__(self, doc: Document) -> Document: ...
 
@@ -67,7 +83,7 @@ class Pipeline:
 
     @classmethod
     def build(cls, stages: Iterable[str | Component] | None = None) -> Pipeline:
-        """Build and check a pipeline; a requirement no earlier stage provides is an error."""
+        """Build and check a pipeline (see :func:`check`)."""
         names = default_stages() if stages is None else list(stages)
         components = tuple(load_component(s) if isinstance(s, str) else s for s in names)
         check(components)
@@ -84,13 +100,55 @@ class Pipeline:
 
 
 def check(components: Sequence[Component]) -> None:
-    available = set(INPUT_PROVIDES)
-    for c in components:
-        missing = set(c.requires) - available
+    """Refuse an order in which a stage reads a field (required or optional) that a later stage
+    writes: it would run on a missing or stale field, and ids it keeps (a quote's speaker) would
+    point into a list replaced afterwards. A later stage that only extends a field an earlier
+    stage wrote is fine. A required field that no stage writes is refused too."""
+    written = set(INPUT_PROVIDES)
+    for i, c in enumerate(components):
+        for f in sorted(c.reads | c.reads_optional):
+            later = next((d for d in components[i + 1:] if f in d.writes
+                          and not (f in written and f in getattr(d, "extends", ()))), None)
+            if later is not None:
+                raise PipelineError(f"stage {c.name!r} reads {f}, which the later stage {later.name!r} "
+                                    f"writes: put {later.name!r} before {c.name!r}")
+        missing = set(c.reads) - written
         if missing:
-            providers = ", ".join(sorted(missing))
             raise PipelineError(
-                f"stage {c.name!r} requires {providers}, which no earlier stage provides "
-                f"(stages before it: {', '.join(x.name for x in components[:components.index(c)]) or 'none'})"
+                f"stage {c.name!r} requires {', '.join(sorted(missing))}, which no earlier stage provides "
+                f"(stages before it: {', '.join(x.name for x in components[:i]) or 'none'})"
             )
-        available |= set(c.provides)
+        written |= c.writes
+
+
+def pipeline_version(names: Sequence[str]) -> str:
+    """The identity of the analysis that these stages produce: :data:`PIPELINE_VERSION`, the
+    stage names in order and the content of the packaged data files (lexicons, models), which
+    change the output without a code change. Source files are not hashed: moving or reformatting
+    code changes nothing. Articles stored under another identity are what ``khabar reindex``
+    re-analyses."""
+    h = hashlib.sha1(f"{PIPELINE_VERSION}|{','.join(names)}|".encode())
+    h.update(_data_digest())
+    return h.hexdigest()[:12]
+
+
+@lru_cache(maxsize=1)
+def _data_digest() -> bytes:
+    """Names (relative to the data package) and contents of the packaged data files."""
+    h = hashlib.sha1()
+    files: list[tuple[str, Any]] = []
+    stack: list[tuple[str, Any]] = [("", resources.files("khabar.data"))]
+    while stack:
+        prefix, node = stack.pop()
+        for child in node.iterdir():
+            rel = f"{prefix}{child.name}"
+            if child.is_dir():
+                if child.name != "__pycache__":
+                    stack.append((rel + "/", child))
+            elif not child.name.endswith((".pyc", ".py")):
+                files.append((rel, child))
+    for rel, child in sorted(files, key=lambda f: f[0]):
+        data = child.read_bytes()
+        h.update(f"{rel}\0{len(data)}\0".encode())
+        h.update(data)
+    return h.digest()

@@ -1660,8 +1660,10 @@ class QuoteStage:
     """
 
     name = "quotes"
-    requires = frozenset({"sentences", "tokens"})
-    provides = frozenset({"quotes"})
+    reads = frozenset({"text", "sentences", "tokens"})
+    reads_optional = frozenset({"entities", "timexes"})
+    writes = frozenset({"quotes", "entities"})
+    extends = frozenset({"entities"})  # speakers are added; earlier entities and their ids stay
 
     def __init__(self) -> None:
         self.lexicon = load_lexicon()

@@ -72,9 +72,9 @@ class SummaryStage:
     """Extractive summary and TF-IDF topics (no I/O after the tables are loaded once)."""
 
     name = "summary"
-    requires = frozenset({"sentences", "tokens"})
-    provides = frozenset({"summary", "topics"})
-    version = "1"
+    reads = frozenset({"sentences", "tokens", "title"})
+    reads_optional: frozenset[str] = frozenset()
+    writes = frozenset({"summary", "topics"})
 
     def __init__(self, max_topics: int = MAX_TOPICS) -> None:
         self.n_docs, self.df = load_df()

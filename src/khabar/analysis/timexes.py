@@ -1346,8 +1346,9 @@ class TimexStage:
     """Pipeline stage ``timexes``: fills ``Document.timexes``."""
 
     name = "timexes"
-    requires = frozenset({"sentences", "tokens"})
-    provides = frozenset({"timexes"})
+    reads = frozenset({"text", "sentences", "published"})
+    reads_optional: frozenset[str] = frozenset()
+    writes = frozenset({"timexes"})
 
     def __init__(self) -> None:
         self.tagger = default_tagger()

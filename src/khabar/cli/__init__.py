@@ -237,17 +237,18 @@ class Analysis:
         click.echo(f"khabar: skipped {what}", err=True)
 
     def __iter__(self) -> Iterator[Document]:
-        from ..service import analyze_many
+        from ..service import pipe
 
         ticker = _Ticker(self) if self.progress else None
         try:
-            with closing(analyze_many(self._documents(), stages=self.stages, workers=self.workers)) as results:
-                for doc, result in results:
-                    if isinstance(result, str):
-                        self._skip(f"{doc.meta.get('path', '?')} [{doc.id}]: {result}")
+            with closing(pipe(self._documents(), stages=self.stages, workers=self.workers,
+                              errors="yield")) as results:
+                for doc, error in results:
+                    if error is not None:
+                        self._skip(f"{doc.meta.get('path', '?')} [{doc.id}]: {error}")
                     else:
                         self.done += 1
-                        yield result
+                        yield doc
                     if ticker:
                         ticker.tick()
         finally:

@@ -49,6 +49,7 @@ MAX_BODY_BYTES = 1_048_576  # 1 MiB: any request body above this is refused with
 # second), and at most MAX_CONCURRENT_ANALYSES analyses run at once per process; a request that
 # finds them all busy for ANALYZE_WAIT_SECONDS gets 503 with Retry-After.
 MAX_ANON_TEXT_CHARS = 50_000
+MAX_BATCH_ARTICLES = 50  # POST /v1/analyze/batch; the batch's texts share one text limit and one slot
 MAX_CONCURRENT_ANALYSES = 4
 ANALYZE_WAIT_SECONDS = 5.0
 _SLOT_POLL_SECONDS = 0.02  # how often a queued analysis checks for a free slot (on the event loop)
@@ -120,6 +121,13 @@ class AnalyzeRequest(BaseModel):
     @classmethod
     def _title(cls, v: str | None) -> str | None:
         return unescape(v) if v else v
+
+
+class AnalyzeBatchRequest(BaseModel):
+    """Articles to analyse in one request, answered in the same order."""
+
+    model_config = ConfigDict(extra="forbid")
+    articles: list[AnalyzeRequest] = Field(min_length=1, max_length=MAX_BATCH_ARTICLES)
 
 
 class ArticleIn(AnalyzeRequest):
@@ -352,12 +360,15 @@ def create_app(db_path: str | os.PathLike[str] | None = None, token: str | None 
             return False
         return token is not None
 
-    async def bounded_analysis(body: AnalyzeRequest, request: Request) -> Any:
-        """The analysis behind both analysing routes, within the CPU bounds: the text limit
-        without the token, then one of MAX_CONCURRENT_ANALYSES slots. A request waits for its slot
-        on the event loop, holding no worker thread, so queued analyses never starve the reads."""
-        if len(body.text) > MAX_ANON_TEXT_CHARS and not has_token(request):
-            raise HTTPException(413, f"text of {len(body.text):,} characters is over the {MAX_ANON_TEXT_CHARS:,} "
+    async def bounded_analysis(body: AnalyzeRequest | AnalyzeBatchRequest, request: Request) -> Any:
+        """The analysis behind the analysing routes, within the CPU bounds: the text limit
+        without the token (a batch's texts together), then one of MAX_CONCURRENT_ANALYSES slots.
+        A request waits for its slot on the event loop, holding no worker thread, so queued
+        analyses never starve the reads."""
+        texts = [a.text for a in body.articles] if isinstance(body, AnalyzeBatchRequest) else [body.text]
+        chars = sum(map(len, texts))
+        if chars > MAX_ANON_TEXT_CHARS and not has_token(request):
+            raise HTTPException(413, f"text of {chars:,} characters is over the {MAX_ANON_TEXT_CHARS:,} "
                                      f"allowed without a token (up to {MAX_TEXT_CHARS:,} with the write token)")
         deadline = time.monotonic() + ANALYZE_WAIT_SECONDS
         while not analyses.acquire(blocking=False):
@@ -367,6 +378,8 @@ def create_app(db_path: str | os.PathLike[str] | None = None, token: str | None 
                                     headers={"Retry-After": str(max(1, round(ANALYZE_WAIT_SECONDS)))})
             await asyncio.sleep(_SLOT_POLL_SECONDS)
         try:
+            if isinstance(body, AnalyzeBatchRequest):
+                return await run_in_threadpool(_analyze_batch, body)
             return await run_in_threadpool(_analyze, body)
         finally:
             analyses.release()
@@ -376,6 +389,14 @@ def create_app(db_path: str | os.PathLike[str] | None = None, token: str | None 
                           f"{MAX_TEXT_CHARS:,} with it (413 above); 503 when the server is busy.")
     async def analyze(body: AnalyzeRequest, request: Request) -> dict[str, Any]:
         return (await bounded_analysis(body, request)).to_dict()
+
+    @app.post(f"{API_PREFIX}/analyze/batch", tags=["analysis"],
+              summary="Analyse several articles (nothing stored), answered in order",
+              description=f"Up to {MAX_BATCH_ARTICLES} articles, {MAX_ANON_TEXT_CHARS:,} characters in all without "
+                          "the write token (413 above); 503 when the server is busy. Each result is a "
+                          "khabar.article/1 object, or {\"id\", \"error\"} for an article the analysis failed on.")
+    async def analyze_batch(body: AnalyzeBatchRequest, request: Request) -> dict[str, Any]:
+        return {"results": await bounded_analysis(body, request)}
 
     @app.post(f"{API_PREFIX}/articles", tags=["corpus"], status_code=201,
               summary="Analyse and store an article (idempotent by content)",
@@ -508,6 +529,23 @@ def _analyze(body: AnalyzeRequest) -> Any:
     except Exception:
         log.exception("analysis failed")
         raise HTTPException(500, "analysis failed on this text (the error was logged on the server)") from None
+
+
+def _analyze_batch(body: AnalyzeBatchRequest) -> list[dict[str, Any]]:
+    """One result per article, in order; a failed analysis is that article's error, not the batch's."""
+    from ..model import Document
+    from ..service import pipe
+
+    docs = [Document(id=article_id(a.text), text=a.text, title=a.title, published=a.published)
+            for a in body.articles]
+    results: list[dict[str, Any]] = []
+    for doc, error in pipe(docs, errors="yield"):
+        if error is None:
+            results.append(doc.to_dict())
+        else:
+            log.error("analysis failed on %s: %s", doc.id, error)
+            results.append({"id": doc.id, "error": "analysis failed on this text (the error was logged on the server)"})
+    return results
 
 
 def _is_browser_route(request: Request) -> bool:

@@ -9,8 +9,9 @@ from .tokenize import tokenize
 
 class Segmenter:
     name = "segment"
-    requires = frozenset({"text"})
-    provides = frozenset({"sentences", "tokens"})
+    reads = frozenset({"text"})
+    reads_optional: frozenset[str] = frozenset()
+    writes = frozenset({"sentences", "tokens"})
 
     def __call__(self, doc: Document) -> Document:
         sentences = tuple(
