@@ -25,6 +25,8 @@ import regex
 from .model import Document, Timex
 from .places import load_place_heads
 from .text import normalize
+from .timex_anchors import anaphoric_value, is_anaphoric
+from .timex_anchors import resolve as resolve_anaphoric
 
 # --------------------------------------------------------------------------- lexicon
 
@@ -414,7 +416,10 @@ _RULE_KEYS: dict[str, tuple[str, ...]] = {
     "_rel_period": ("relative_units",),
     "_rel_plural": ("relative_units_plural",),
     "_numeric_date": ("DATESEP",),
-    "_clock": ("clock_word", "DATESEP"),
+    "_clock": ("clock_word", "DATESEP", "parts_of_day_after_clock"),
+    "_noon": ("noon_phrases",),
+    "_anaphoric": ("anaphoric_units",),
+    "_season": ("seasons", "seasons_construct"),
     "_midnight": ("midnight",),
     "_pod_alone": ("parts_of_day_alone",),
     "_duration": ("units",),
@@ -434,6 +439,19 @@ _UNANCHORED_CLOCK = regex.compile(r"XXXX-XX-XXT\d")
 _FULL_DATE = regex.compile(r"\d{4}-\d{2}-\d{2}")
 
 Handler = Callable[[regex.Match, _Ctx], "tuple[str, str] | None"]
+
+
+def _strip_clitics(word: str, known: frozenset[str]) -> str:
+    """``word`` without a proclitic و/ف and then ب/ل/ك when the rest is in ``known`` ("وحتى" ->
+    "حتى", "بشارع" -> "شارع")."""
+    if word in known:
+        return word
+    rest = word[1:] if word[:1] in ("\u0648", "\u0641") else word
+    if rest in known:
+        return rest
+    if rest[:1] in ("\u0628", "\u0644", "\u0643") and rest[1:] in known:
+        return rest[1:]
+    return word
 
 
 class DayMonth:
@@ -521,6 +539,18 @@ class TimexTagger:
         self.since = lex.set("since")
         self.big_numbers = lex.map("big_number_words")
         self.day_month = DayMonth(lex)
+        self.anaphoric_units = lex.map("anaphoric_units")
+        self.anaphoric_after = lex.map("anaphoric_after")
+        self.anaphoric_before = lex.set("anaphoric_before")
+        self.date_name_heads = lex.set("date_name_heads")
+        self.seasons = lex.map("seasons")
+        self.seasons_construct = lex.map("seasons_construct")
+        self.season_of_month = {m: code for code, months in lex.raw["season_months"].items() for m in months}
+        self.since_duration_cues = lex.set("since_duration_cues")
+        self.since_point_verbs = lex.set("since_point_verbs_stoplist")
+        self.clock_ctx = lex.set("clock_context_before")
+        self.noon = lex.map("noon_phrases")
+        self.month_words = self.gmonths.keys() | self.hmonths.keys()
         self.rules: list[tuple[regex.Pattern, Handler, int]] = []
         self._build()
 
@@ -589,12 +619,23 @@ class TimexTagger:
         APPROX = lx.alt("approximately")
         BIG = lx.alt("big_number_words")
         PODA_ALONE = lx.alt("parts_of_day_alone")
+        AUNIT = lx.alt("anaphoric_units")
+        AAFTER = lx.alt("anaphoric_after")
+        ABEFORE = lx.alt("anaphoric_before")
+        AYEAR = _alt([w for w, u in lx.raw["anaphoric_units"].items() if u == "Y"])
+        SEASON = lx.alt("seasons")
+        SEASONC = lx.alt("seasons_construct")
+        SEASONW = lx.alt("season_word")
+        NOON = lx.alt("noon_phrases")
 
         def year(g: str = "year", e: str = "era") -> str:
             return rf"(?P<{g}>[12]\d{{3}})(?!\d)(?:{S0}(?P<{e}>{ERA}){E})?"
 
         year_tail = rf"(?:{S0}[,\u060c]?{S0}(?:{OF}{S})?(?:{YW}{S0})?{year()})"
         equiv = rf"(?:{S0}[(/\-\u2013]?{S0}(?P<mon2>{GM}){S0}\)?)"
+        # "of the same / the next / last year" after a month: "نوفمبر من العام نفسه"
+        ayear_tail = (rf"(?:{S}{OF}{S}(?:(?P<abefore>{ABEFORE}){S}(?P<ayear>{AYEAR})"
+                      rf"|(?P<ayear>{AYEAR}){S}(?:(?P<aafter>{AAFTER})|(?P<yadj>{RELADJ}))))")
         rules: list[tuple[str, Handler, int]] = [
             # weekdays and relative days, with a part of the day
             (rf"(?:(?P<pod>{PODN}){S}(?:{OF}{S})?)?"
@@ -605,13 +646,14 @@ class TimexTagger:
             # full dates: day month [year]
             (rf"(?:(?P<dd>\d{{1,2}})(?:{S}{OF})?(?:{S}{MW})?|(?P<dord>{ORD}){S}(?:{OF}(?:{S}{MW})?|{MW})"
              rf"|(?P<first>{FIRST})(?:{S}{OF})?(?:{S}{MW})?)"
-             rf"{S}(?P<mon>{MON}){equiv}?(?:{S}(?P<adj>{RELADJ}|{HON}))?{year_tail}?", self._full_date, 2),
+             rf"{S}(?P<mon>{MON}){equiv}?(?:{S}(?P<adj>{RELADJ}|{HON}))?(?:{year_tail}|{ayear_tail})?",
+             self._full_date, 2),
             # a day of this/last/next month: "السابع من الشهر الماضي"
             (rf"(?:(?P<dd>\d{{1,2}})|(?P<dord>{ORD})){S}{OF}{S}(?:(?P<dem>{THIS}){S})?(?P<unit>{MONTH_REL})"
              rf"(?:{S}(?P<adj>{RELADJ}))?", self._day_of_rel_month, 2),
             # months: [modifier] [month] name [year]
             (rf"(?:(?P<mod>{MOD}){S}(?:{OF}{S})?)?(?:(?P<mw>{MW}){S})?(?P<mon>{MON}){equiv}?"
-             rf"(?:{S}(?P<adj>{RELADJ}|{HON}))?{year_tail}?", self._month, 3),
+             rf"(?:{S}(?P<adj>{RELADJ}|{HON}))?(?:{year_tail}|{ayear_tail})?", self._month, 3),
             # years
             (rf"(?:(?P<part>{PART}){S}(?P<pord>{ORD}){S}{OF}{S})?(?:(?P<mod>{MOD}){S}(?:{OF}{S})?)?"
              rf"(?:(?P<yw>{YW}){S0})?{year()}", self._year, 4),
@@ -627,11 +669,21 @@ class TimexTagger:
              rf"(?:{S0}(?P<era>{ERA}){E})?", self._numeric_date, 2),
             # clock times
             (rf"(?:{CLOCK}{S}(?:(?P<h>\d{{1,2}})(?:[:.](?P<mi>\d{{2}}))?|(?P<hw>{CLOCKH}))"
-             rf"|(?P<h>\d{{1,2}}):(?P<mi>\d{{2}})(?!\d))"
+             rf"|(?P<h>\d{{1,2}}):(?P<mi>\d{{2}})(?!\d)"
+             # an hour in words without الساعة, only when a part of the day follows: "الثالثة فجرا"
+             rf"|(?P<bare>{CLOCKH})(?=(?:{S}(?:{AND}{S0}{FRAC}|{MINUS}{S0}{FRAC}\u0627?))?{S}(?:{OF}{S})?{PODC}{E}))"
              rf"(?:{S}(?:(?P<and>{AND}){S0}(?P<frac>{FRAC})|(?P<minus>{MINUS}){S0}(?P<frac>{FRAC}\u0627?)))?"
              rf"(?:{S}(?:{OF}{S})?(?P<ampm>{PODC})(?:{S}(?:(?P<rel>{RELDAY})|(?:{DAYW}{S})?(?P<wd>{WD})))?)?"
              rf"(?:{S}(?P<zone>{ZONE}))?", self._clock, 2),
             (rf"(?P<midnight>{MIDNIGHT})", self._midnight, 6),
+            (rf"(?P<noon>{NOON})", self._noon, 6),
+            # the same / the next / the previous day, month, year: counted from the last date given
+            (rf"(?:(?P<abefore>{ABEFORE}){S}(?P<unit>{AUNIT})|(?P<unit>{AUNIT}){S}(?P<aafter>{AAFTER}))",
+             self._anaphoric, 4),
+            # seasons: "صيف 2019", "صيف العام الماضي", "الشتاء المقبل", "هذا الصيف", "فصل الخريف"
+            (rf"(?:(?:(?P<dem>{THIS}){S})?(?:(?P<sw>{SEASONW}){S})?(?P<season>{SEASON})(?:{S}(?P<adj>{RELADJ}))?"
+             rf"|(?P<season>{SEASONC}){S}(?:(?:(?P<dem>{THIS}){S})?(?P<yw>{YW})(?:{S}(?P<adj>{RELADJ}))?"
+             rf"(?:{S0}{year()})?|{year()}))", self._season, 3),
             (rf"(?P<poda>{PODA_ALONE})", self._pod_alone, 7),
             # durations: number + unit, [ago]
             (rf"(?:(?P<ago>{AGO}){S}(?:{APPROX}{S})?)?"
@@ -805,7 +857,7 @@ class TimexTagger:
             return None
         if wd is not None and rel is None and not m.group("yom") and not m.group("pod"):
             prev = ctx.prev_word(m.start())
-            if prev in self.wd_block:
+            if _strip_clitics(prev, self.wd_block) in self.wd_block:
                 return None
         if rel is not None and wd is None and m.group("adj"):
             return None  # "اليوم السابق" is "the day before" (anaphoric), not today
@@ -906,6 +958,9 @@ class TimexTagger:
             return None
         cal, month = self._month_num(m.group("mon"))
         yr = self._year_of(m)
+        tail = self._of_year(cal, month, day, m, ctx)
+        if tail is not None:
+            return "DATE", tail
         if yr is not None:
             ycal, year = yr
             if ycal != cal and m.group("era"):
@@ -914,6 +969,19 @@ class TimexTagger:
             res = self._resolve_month(cal, month, m, ctx)
             year = res[1] if res else None
         return "DATE", self._date_value(cal, year, month, day)
+
+    def _of_year(self, cal: str, month: int, day: int | None, m: regex.Match, ctx: _Ctx) -> str | None:
+        """Value of a Gregorian month (and day) "of the same / the next year" (a placeholder
+        counted from the last year given) or "of last year" (from the publication date)."""
+        if not m.group("ayear") or cal != "G":
+            return None
+        tail = f"-{month:02d}" + (f"-{day:02d}" if day else "")
+        if m.group("yadj"):
+            if ctx.pub is None:
+                return "XXXX" + tail
+            return self._date_value("G", ctx.pub.year + self.rel_adj[_key(m.group("yadj"))], month, day)
+        offset = 0 if m.group("abefore") else self.anaphoric_after[_key(m.group("aafter"))]
+        return anaphoric_value("Y", offset, tail)
 
     def _day_of_rel_month(self, m: regex.Match, ctx: _Ctx) -> tuple[str, str] | None:
         day = int(m.group("dd")) if m.group("dd") else self.num.ordinal(m.group("dord"))
@@ -934,9 +1002,13 @@ class TimexTagger:
         name = _key(m.group("mon"))
         cal, month = self._month_num(name)
         yr = self._year_of(m)
-        if name in self.ambiguous_months and not (m.group("mw") or m.group("mod") or yr or m.group("adj")):
+        if name in self.ambiguous_months and not (m.group("mw") or m.group("mod") or yr or m.group("adj")
+                                                  or m.group("ayear")):
             if m.group("clitic") or ctx.prev_word(m.start()) not in self.month_ctx:
                 return None  # a clitic may be a letter of another word: باب "door" is not ب + آب
+        tail = self._of_year(cal, month, None, m, ctx)
+        if tail is not None:
+            return "DATE", tail
         if yr is not None:
             year = yr[1]
         else:
@@ -1047,7 +1119,9 @@ class TimexTagger:
         if m.group("h"):
             h = int(m.group("h"))
         else:
-            h = self.clock_hours.get(_key(m.group("hw")))
+            if m.group("bare") and not self._after_clock_context(m, ctx):
+                return None
+            h = self.clock_hours.get(_key(m.group("hw") or m.group("bare")))
             if h is None:
                 return None
         mi = int(m.group("mi")) if m.group("mi") else 0
@@ -1078,6 +1152,89 @@ class TimexTagger:
                                    "future" if self._tense(m, ctx) == "future" else "past"))
         return "TIME", f"{day}T{h:02d}:{mi:02d}"
 
+    def _after_clock_context(self, m: regex.Match, ctx: _Ctx) -> bool:
+        """An hour in words without الساعة is one after a preposition ("في الخامسة عصرا") or at
+        the start of a clause; after a noun it is that noun's ordinal ("الدقيقة الخامسة")."""
+        if m.group("clitic"):
+            return True  # "بالخامسة"، "وفي": a proclitic is not part of a noun before
+        prev = ctx.prev_word(m.start())
+        return not prev or _strip_clitics(prev, self.clock_ctx) in self.clock_ctx
+
+    def _noon(self, m: regex.Match, ctx: _Ctx) -> tuple[str, str] | None:
+        return "TIME", f"XXXX-XX-XXT{self.noon[_key(m.group('noon'))]}"
+
+    def _anaphoric(self, m: regex.Match, ctx: _Ctx) -> tuple[str, str] | None:
+        """"اليوم التالي", "الشهر نفسه", "نفس العام", "العام السابق": a placeholder that
+        ``_resolve_anaphora`` counts from the last date given before it."""
+        unit = self.anaphoric_units[_key(m.group("unit"))]
+        offset = 0 if m.group("abefore") else self.anaphoric_after[_key(m.group("aafter"))]
+        if ctx.next_word(m.end("t"))[:1] == LAM:
+            return None  # "اليوم السابق للحادث" 'the day before the accident' counts from an event
+        return ("TIME" if unit == "N" else "DATE"), anaphoric_value(unit, offset)
+
+    def _season(self, m: regex.Match, ctx: _Ctx) -> tuple[str, str] | None:
+        k = _key(m.group("season"))
+        code = self.seasons.get(k) or self.seasons_construct.get(k)
+        if code is None:
+            return None
+        adj = self.rel_adj.get(_key(m.group("adj"))) if m.group("adj") else None
+        yr = self._year_of(m)
+        if yr is not None:
+            return ("DATE", f"{yr[1]:04d}-{code}") if yr[0] == "G" else None
+        if m.group("yw"):  # "صيف العام الماضي", "صيف هذا العام": the season of that year
+            if adj is None and not m.group("dem"):
+                return None
+            year = ctx.pub.year + (adj or 0) if ctx.pub else None
+            return "DATE", f"{year:04d}-{code}" if year else f"XXXX-{code}"
+        if adj is None and not (m.group("dem") or m.group("sw")):
+            return None  # a bare season word is often a name ("الربيع العربي")
+        if ctx.pub is None:
+            return "DATE", f"XXXX-{code}"
+        order = ["SP", "SU", "FA", "WI"]
+        current = self.season_of_month[ctx.pub.month]
+        season_year = ctx.pub.year - (1 if ctx.pub.month < 3 else 0)  # January belongs to last winter
+        here, there = order.index(current), order.index(code)
+        if adj == -1:
+            year = season_year if there < here else season_year - 1
+        elif adj == 1:
+            year = season_year if there > here else season_year + 1
+        else:
+            year = season_year
+        return "DATE", f"{year:04d}-{code}"
+
+    def _since_point(self, m: regex.Match, ctx: _Ctx, cue: bool = False) -> bool:
+        """Whether a count of units after منذ 'since' is a point in the past ("تأسس منذ عامين"
+        'founded two years ago') rather than how long a state has lasted ("يعمل منذ عامين" 'has
+        worked for two years', "لم يتغير منذ سنوات", "أعلى مستوى منذ 80 عاما")."""
+        left = _CLAUSE_BREAK.split(ctx.before(m.start(), 80))[-1].split()
+        i = len(left)  # with ``cue`` منذ starts the match itself
+        if not cue:
+            i -= 1
+            while i >= 0 and len(left) - i <= 3 and left[i] in self.approx:
+                i -= 1  # "منذ نحو 20 عاما"
+            if i < 0 or _strip_clitics(left[i], self.since) not in self.since:
+                return False
+        right = _CLAUSE_BREAK.split(ctx.after(m.end("t"), 30))[0].split()[:3]
+        if any(_strip_clitics(w, self.since_duration_cues) in self.since_duration_cues for w in right):
+            return False  # "منذ عامين وحتى الآن" 'from two years ago until now'
+        before = left[max(0, i - 4):i]
+        for j, w in enumerate(reversed(before)):
+            bare = _strip_clitics(w, self.since_duration_cues)
+            if bare in self.since_duration_cues:
+                return False
+            if self._present_verb(bare, nearest=j == 0):
+                return False
+        return True
+
+    def _present_verb(self, word: str, nearest: bool) -> bool:
+        """A word that looks like an imperfect (present) verb: the prefix ي (any word before منذ)
+        or ت/ن (only right before it, where nouns with those letters are rarer)."""
+        if len(word) < 4 or word in self.since_point_verbs or word.endswith(self.noun_endings):
+            return False
+        if word in self.month_words or word in self.units or word in self.weekdays:
+            return False
+        return word[0] == "\u064a" or (nearest and word[0] in "\u062a\u0646")  # ي; ت ن
+
     def _pod_alone(self, m: regex.Match, ctx: _Ctx) -> tuple[str, str] | None:
         return "TIME", f"XXXX-XX-XXT{self.pod_adv[_key(m.group('poda'))]}"
 
@@ -1091,7 +1248,7 @@ class TimexTagger:
             return None
         if count == 2:  # "three two-years" does not occur; a number before a dual is a list
             return None
-        if m.group("ago"):
+        if m.group("ago") or (isinstance(n, int) and self._since_point(m, ctx)):
             if ctx.pub is None or not isinstance(n, int):
                 return "DATE", "PAST_REF" if ctx.pub is None else _shift(ctx.pub, int(n), unit)
             return "DATE", _shift(ctx.pub, n, unit)
@@ -1108,6 +1265,9 @@ class TimexTagger:
         if word not in self.units:
             return None
         unit, count = self.units[word]
+        if count and (ctx.prev_word(m.start()) in self.ago or self._since_point(m, ctx)):
+            # "قبل عامين"، "منذ عامين" 'two years ago': the year, not a duration
+            return "DATE", _shift(ctx.pub, count, unit) if ctx.pub else "PAST_REF"
         return "DURATION", _duration(count, unit)
 
     def _duration_cue(self, m: regex.Match, ctx: _Ctx) -> tuple[str, str] | None:
@@ -1116,7 +1276,8 @@ class TimexTagger:
         if nxt.startswith(ARTICLE) and len(nxt) > 3 and nxt not in self.not_construct:
             return None  # a construct: "قبل يوم الزفاف" is "before the wedding day"
         cue = _key(m.group("cue"))
-        if cue in self.ago or (cue in self.approx and ctx.prev_word(m.start()) in self.ago):
+        if cue in self.ago or (cue in self.approx and ctx.prev_word(m.start()) in self.ago) or (
+                cue in self.since and self._since_point(m, ctx, cue=True)):
             if ctx.pub is None:
                 return "DATE", "PAST_REF"
             return "DATE", _shift(ctx.pub, 1, unit)
@@ -1134,8 +1295,8 @@ class TimexTagger:
         clitic = m.group("clitic") or ""
         prev = ctx.prev_word(m.start())
         since = prev in self.since
-        if m.group("ago"):
-            return "DATE", "PAST_REF"
+        if m.group("ago") or (since and not (m.group("q") or m.group("va")) and self._since_point(m, ctx)):
+            return "DATE", "PAST_REF"  # "قبل أيام"، "منذ أيام" 'days ago' (but "منذ سنوات طويلة" lasts)
         if not (m.group("q") or m.group("va") or since or clitic.endswith("\u0644")):
             return None
         return "DURATION", _duration(None, unit)
@@ -1247,6 +1408,17 @@ class TimexTagger:
             out.append(c)
         return out
 
+    @staticmethod
+    def _resolve_anaphora(chosen: list[_Cand], ctx: _Ctx) -> list[_Cand]:
+        """Placeholders ("the next day", "the same year") counted from the dates before them."""
+        out: list[_Cand] = []
+        for c in chosen:
+            if is_anaphoric(c.value):
+                value = resolve_anaphoric(c.value, [o.value for o in out], ctx.pub)
+                c = _Cand(c.start, c.end, c.type, value, c.rank, c.rule)
+            out.append(c)
+        return out
+
     # ---------------------------------------------------------------- places named by a date
     def _names_place(self, norm: str, c: _Cand) -> bool:
         """A day-and-month date right after a place noun (مدينة السادس من أكتوبر) is the
@@ -1254,8 +1426,11 @@ class TimexTagger:
         if c.type != "DATE":
             return False
         before = norm[max(0, c.start - 40):c.start].split()
-        if not before or load_place_heads().head(before[-1]) is None:
+        if not before:
             return False
+        if (load_place_heads().head(before[-1]) is None
+                and _strip_clitics(before[-1], self.date_name_heads) not in self.date_name_heads):
+            return False  # nor a movement named by a date ("قوى 14 آذار")
         hit = self.day_month(norm[c.start:c.end].split())
         return hit is not None
 
@@ -1313,6 +1488,7 @@ class TimexTagger:
         chosen = [c for c in chosen if not self._names_place(norm, c)]
         chosen = self._merge_weekday_dates(sorted(chosen, key=lambda c: c.start), ctx)
         chosen = self._anchor_clock_times(chosen, ctx)
+        chosen = self._resolve_anaphora(chosen, ctx)
         out = []
         for c in chosen:
             s, e = nz.span(c.start, c.end)
