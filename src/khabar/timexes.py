@@ -441,6 +441,11 @@ _FULL_DATE = regex.compile(r"\d{4}-\d{2}-\d{2}")
 Handler = Callable[[regex.Match, _Ctx], "tuple[str, str] | None"]
 
 
+# Suffixes of a past-tense verb (normalised): -tuhaa, -tuhu, -t, -aa, -uu, -haa, -hu, -hum.
+_VERB_SUFFIXES = ("\u062a\u0647\u0627", "\u062a\u0647", "\u062a\u0627", "\u062a", "\u0627",
+                  "\u0648\u0627", "\u0647\u0627", "\u0647\u0645", "\u0647")
+
+
 def _strip_clitics(word: str, known: frozenset[str]) -> str:
     """``word`` without a proclitic و/ف and then ب/ل/ك when the rest is in ``known`` ("وحتى" ->
     "حتى", "بشارع" -> "شارع")."""
@@ -546,8 +551,7 @@ class TimexTagger:
         self.seasons = lex.map("seasons")
         self.seasons_construct = lex.map("seasons_construct")
         self.season_of_month = {m: code for code, months in lex.raw["season_months"].items() for m in months}
-        self.since_duration_cues = lex.set("since_duration_cues")
-        self.since_point_verbs = lex.set("since_point_verbs_stoplist")
+        self.since_point_verbs = lex.set("since_point_verbs")
         self.clock_ctx = lex.set("clock_context_before")
         self.noon = lex.map("noon_phrases")
         self.month_words = self.gmonths.keys() | self.hmonths.keys()
@@ -622,7 +626,7 @@ class TimexTagger:
         AUNIT = lx.alt("anaphoric_units")
         AAFTER = lx.alt("anaphoric_after")
         ABEFORE = lx.alt("anaphoric_before")
-        AYEAR = _alt([w for w, u in lx.raw["anaphoric_units"].items() if u == "Y"])
+        AYEAR = _alt([w for w, (u, _) in lx.raw["anaphoric_units"].items() if u == "Y"])
         SEASON = lx.alt("seasons")
         SEASONC = lx.alt("seasons_construct")
         SEASONW = lx.alt("season_word")
@@ -678,7 +682,9 @@ class TimexTagger:
             (rf"(?P<midnight>{MIDNIGHT})", self._midnight, 6),
             (rf"(?P<noon>{NOON})", self._noon, 6),
             # the same / the next / the previous day, month, year: counted from the last date given
-            (rf"(?:(?P<abefore>{ABEFORE}){S}(?P<unit>{AUNIT})|(?P<unit>{AUNIT}){S}(?P<aafter>{AAFTER}))",
+            (rf"(?:(?P<pod>{PODN}){S}(?:{OF}{S})?)?"
+             rf"(?:(?P<abefore>{ABEFORE}){S}(?P<unit>{AUNIT})|(?P<unit>{AUNIT}){S}(?P<aafter>{AAFTER}))"
+             rf"(?:{S}{OF}{S}(?P<ayear>{AYEAR}){S}(?:(?P<yadj>{RELADJ})|(?P<yafter>{AAFTER})))?",
              self._anaphoric, 4),
             # seasons: "صيف 2019", "صيف العام الماضي", "الشتاء المقبل", "هذا الصيف", "فصل الخريف"
             (rf"(?:(?:(?P<dem>{THIS}){S})?(?:(?P<sw>{SEASONW}){S})?(?P<season>{SEASON})(?:{S}(?P<adj>{RELADJ}))?"
@@ -980,7 +986,7 @@ class TimexTagger:
             if ctx.pub is None:
                 return "XXXX" + tail
             return self._date_value("G", ctx.pub.year + self.rel_adj[_key(m.group("yadj"))], month, day)
-        offset = 0 if m.group("abefore") else self.anaphoric_after[_key(m.group("aafter"))]
+        offset = 0 if m.group("abefore") else self.anaphoric_after[_key(m.group("aafter"))][0]
         return anaphoric_value("Y", offset, tail)
 
     def _day_of_rel_month(self, m: regex.Match, ctx: _Ctx) -> tuple[str, str] | None:
@@ -1166,11 +1172,23 @@ class TimexTagger:
     def _anaphoric(self, m: regex.Match, ctx: _Ctx) -> tuple[str, str] | None:
         """"اليوم التالي", "الشهر نفسه", "نفس العام", "العام السابق": a placeholder that
         ``_resolve_anaphora`` counts from the last date given before it."""
-        unit = self.anaphoric_units[_key(m.group("unit"))]
-        offset = 0 if m.group("abefore") else self.anaphoric_after[_key(m.group("aafter"))]
+        unit, gender = self.anaphoric_units[_key(m.group("unit"))]
+        offset = 0
+        if m.group("aafter"):
+            offset, agrees = self.anaphoric_after[_key(m.group("aafter"))]
+            if agrees != gender:
+                return None  # "تجد اليوم نفسها" 'finds itself today': a reflexive, not 'the same day'
         if ctx.next_word(m.end("t"))[:1] == LAM:
             return None  # "اليوم السابق للحادث" 'the day before the accident' counts from an event
-        return ("TIME" if unit == "N" else "DATE"), anaphoric_value(unit, offset)
+        pod = self._pod_code(m, "pod") if unit == "D" else None
+        year_offset = None  # "نفس الشهر من العام الماضي" 'the same month last year'
+        if m.group("ayear"):
+            if unit not in ("D", "M"):
+                return None
+            year_offset = (self.rel_adj[_key(m.group("yadj"))] if m.group("yadj")
+                           else self.anaphoric_after[_key(m.group("yafter"))][0])
+        value = anaphoric_value(unit, offset, year_offset=year_offset) + (f"T{pod}" if pod else "")
+        return ("TIME" if unit == "N" or pod else "DATE"), value
 
     def _season(self, m: regex.Match, ctx: _Ctx) -> tuple[str, str] | None:
         k = _key(m.group("season"))
@@ -1203,37 +1221,28 @@ class TimexTagger:
         return "DATE", f"{year:04d}-{code}"
 
     def _since_point(self, m: regex.Match, ctx: _Ctx, cue: bool = False) -> bool:
-        """Whether a count of units after منذ 'since' is a point in the past ("تأسس منذ عامين"
-        'founded two years ago') rather than how long a state has lasted ("يعمل منذ عامين" 'has
-        worked for two years', "لم يتغير منذ سنوات", "أعلى مستوى منذ 80 عاما")."""
+        """Whether a count of units after منذ 'since' is a point in the past: right after a verb of
+        a single past event ("توفي منذ عامين" 'died two years ago'); otherwise it is how long a
+        state has lasted ("يعمل منذ عامين" 'has worked for two years'). With ``cue`` the match
+        itself starts with منذ."""
         left = _CLAUSE_BREAK.split(ctx.before(m.start(), 80))[-1].split()
-        i = len(left)  # with ``cue`` منذ starts the match itself
+        i = len(left)
         if not cue:
             i -= 1
             while i >= 0 and len(left) - i <= 3 and left[i] in self.approx:
                 i -= 1  # "منذ نحو 20 عاما"
             if i < 0 or _strip_clitics(left[i], self.since) not in self.since:
                 return False
-        right = _CLAUSE_BREAK.split(ctx.after(m.end("t"), 30))[0].split()[:3]
-        if any(_strip_clitics(w, self.since_duration_cues) in self.since_duration_cues for w in right):
-            return False  # "منذ عامين وحتى الآن" 'from two years ago until now'
-        before = left[max(0, i - 4):i]
-        for j, w in enumerate(reversed(before)):
-            bare = _strip_clitics(w, self.since_duration_cues)
-            if bare in self.since_duration_cues:
-                return False
-            if self._present_verb(bare, nearest=j == 0):
-                return False
-        return True
+        return any(self._point_verb(w) for w in left[max(0, i - 2):i])
 
-    def _present_verb(self, word: str, nearest: bool) -> bool:
-        """A word that looks like an imperfect (present) verb: the prefix ي (any word before منذ)
-        or ت/ن (only right before it, where nouns with those letters are rarer)."""
-        if len(word) < 4 or word in self.since_point_verbs or word.endswith(self.noun_endings):
-            return False
-        if word in self.month_words or word in self.units or word in self.weekdays:
-            return False
-        return word[0] == "\u064a" or (nearest and word[0] in "\u062a\u0646")  # ي; ت ن
+    def _point_verb(self, word: str) -> bool:
+        """A form of a verb in ``since_point_verbs``: a proclitic و/ف and a subject or object
+        suffix (-t, -a, -uu, -ha, -hu) are stripped ("وأطلقتها" -> أطلق)."""
+        word = word[1:] if word[:1] in ("\u0648", "\u0641") and len(word) > 3 else word
+        for suffix in _VERB_SUFFIXES:
+            if word.endswith(suffix) and word[:len(word) - len(suffix)] in self.since_point_verbs:
+                return True
+        return word in self.since_point_verbs
 
     def _pod_alone(self, m: regex.Match, ctx: _Ctx) -> tuple[str, str] | None:
         return "TIME", f"XXXX-XX-XXT{self.pod_adv[_key(m.group('poda'))]}"
@@ -1275,6 +1284,8 @@ class TimexTagger:
         nxt = ctx.next_word(m.end("t"))
         if nxt.startswith(ARTICLE) and len(nxt) > 3 and nxt not in self.not_construct:
             return None  # a construct: "قبل يوم الزفاف" is "before the wedding day"
+        if nxt in self.reldays or nxt in self.weekdays:
+            return None  # "منذ يوم أمس" 'since yesterday': the day is named, not counted
         cue = _key(m.group("cue"))
         if cue in self.ago or (cue in self.approx and ctx.prev_word(m.start()) in self.ago) or (
                 cue in self.since and self._since_point(m, ctx, cue=True)):
