@@ -437,6 +437,7 @@ _RULE_KEYS: dict[str, tuple[str, ...]] = {
 _QUOTED = regex.compile(r"[\"'\u00ab\u201c]\w+[\"'\u00bb\u201d]")
 _UNANCHORED_CLOCK = regex.compile(r"XXXX-XX-XXT\d")
 _FULL_DATE = regex.compile(r"\d{4}-\d{2}-\d{2}")
+_YEAR_DIGITS = regex.compile(r"(?<!\d)\d{4}(?!\d)")
 
 Handler = Callable[[regex.Match, _Ctx], "tuple[str, str] | None"]
 
@@ -1439,9 +1440,11 @@ class TimexTagger:
         before = norm[max(0, c.start - 40):c.start].split()
         if not before:
             return False
-        if (load_place_heads().head(before[-1]) is None
-                and _strip_clitics(before[-1], self.date_name_heads) not in self.date_name_heads):
-            return False  # nor a movement named by a date ("قوى 14 آذار")
+        if load_place_heads().head(before[-1]) is None:
+            # a movement named by a date ("قوى 14 آذار"); with its year it is that date
+            if (_strip_clitics(before[-1], self.date_name_heads) not in self.date_name_heads
+                    or _YEAR_DIGITS.search(norm, c.start, c.end)):
+                return False
         hit = self.day_month(norm[c.start:c.end].split())
         return hit is not None
 
