@@ -660,10 +660,10 @@ class TimexTagger:
             (rf"(?:(?P<mod>{MOD}){S}(?:{OF}{S})?)?(?:(?P<mw>{MW}){S})?(?P<mon>{MON}){equiv}?"
              rf"(?:{S}(?P<adj>{RELADJ}|{HON}))?(?:{year_tail}|{ayear_tail})?", self._month, 3),
             # years
-            (rf"(?:(?P<part>{PART}){S}(?P<pord>{ORD}){S}{OF}{S})?(?:(?P<mod>{MOD}){S}(?:{OF}{S})?)?"
+            (rf"(?:(?P<part>{PART}){S}(?P<pord>{ORD}){S}(?:{OF}{S}|\u0644(?=\u0644))?)?(?:(?P<mod>{MOD}){S}(?:{OF}{S})?)?"
              rf"(?:(?P<yw>{YW}){S0})?{year()}", self._year, 4),
             # this/last/next week, month, year, season
-            (rf"(?:(?P<part>{PART}){S}(?P<pord>{ORD}){S}{OF}{S})?(?:(?P<mod>{MOD}){S}(?:{OF}{S})?)?"
+            (rf"(?:(?P<part>{PART}){S}(?P<pord>{ORD}){S}(?:{OF}{S}|\u0644(?=\u0644))?)?(?:(?P<mod>{MOD}){S}(?:{OF}{S})?)?"
              rf"(?:(?P<dem>{THIS}){S})?(?P<unit>{RELU})(?:{S}(?P<adj>{RELADJ}|{SEASONCUR}))?"
              rf"(?:{S}{year()})?", self._rel_period, 5),
             # the past three years, the coming days, recent times
@@ -673,7 +673,7 @@ class TimexTagger:
             (rf"(?P<a>\d{{1,4}}){S0}(?P<sep>[/\-.]){S0}(?P<b>\d{{1,2}}){S0}(?P=sep){S0}(?P<c>\d{{1,4}})(?!\d)"
              rf"(?:{S0}(?P<era>{ERA}){E})?", self._numeric_date, 2),
             # clock times
-            (rf"(?:{CLOCK}{S}(?:(?P<h>\d{{1,2}})(?:[:.](?P<mi>\d{{2}}))?|(?P<hw>{CLOCKH}))"
+            (rf"(?:{CLOCK}{S}(?:(?:{ARTICLE}{S0})?(?P<h>\d{{1,2}})(?:[:.](?P<mi>\d{{2}}))?|(?P<hw>{CLOCKH}))"
              rf"|(?P<h>\d{{1,2}}):(?P<mi>\d{{2}})(?!\d)"
              # an hour in words without الساعة, only when a part of the day follows: "الثالثة فجرا"
              rf"|(?P<bare>{CLOCKH})(?=(?:{S}(?:{AND}{S0}{FRAC}|{MINUS}{S0}{FRAC}\u0627?))?{S}(?:{OF}{S})?{PODC}{E}))"
