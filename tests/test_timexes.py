@@ -472,3 +472,18 @@ def test_a_movement_named_by_a_date_keeps_the_date_when_the_year_is_given():
 ])
 def test_dialect_time_words(text, expected):
     assert one(text) == expected
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("هاجرت الأسرة إلى كندا في التسعينيات", [("التسعينيات", "DATE", "199")]),
+    ("بني المصنع في ستينيات القرن الماضي", [("ستينيات القرن الماضي", "DATE", "196")]),
+    ("ازدهرت المدينة في القرن التاسع عشر", [("القرن التاسع عشر", "DATE", "18")]),
+    ("توفي الشاعر وهو في الثمانينيات من عمره", []),  # an age, not a decade
+    ("انضم إلى صندوق القرن الحادي والعشرين", []),  # a name
+    ("ارتفعت الأسعار بين عامي 2010 و2015", [("عامي 2010", "DATE", "2010"), ("2015", "DATE", "2015")]),
+    # 'from ... until now': the end of a range is the publication date
+    ("ارتفع عدد الزوار منذ الافتتاح وحتى الآن", [("الآن", "DATE", "2021-08-19")]),
+    ("يعمل الفريق حاليا على المشروع", [("حاليا", "DATE", "PRESENT_REF")]),
+])
+def test_decades_centuries_and_ranges(text, expected):
+    assert found(text) == expected

@@ -420,6 +420,7 @@ _RULE_KEYS: dict[str, tuple[str, ...]] = {
     "_noon": ("noon_phrases",),
     "_anaphoric": ("anaphoric_units",),
     "_season": ("seasons", "seasons_construct"),
+    "_decade": ("decades", "century_word"),
     "_midnight": ("midnight",),
     "_pod_alone": ("parts_of_day_alone",),
     "_duration": ("units",),
@@ -555,6 +556,9 @@ class TimexTagger:
         self.since_point_verbs = lex.set("since_point_verbs")
         self.clock_ctx = lex.set("clock_context_before")
         self.noon = lex.map("noon_phrases")
+        self.decades = lex.map("decades")
+        self.age_words = lex.set("age_words")
+        self.of_words = lex.set("of")
         self.month_words = self.gmonths.keys() | self.hmonths.keys()
         self.rules: list[tuple[regex.Pattern, Handler, int]] = []
         self._build()
@@ -632,6 +636,8 @@ class TimexTagger:
         SEASONC = lx.alt("seasons_construct")
         SEASONW = lx.alt("season_word")
         NOON = lx.alt("noon_phrases")
+        DECADE = lx.alt("decades")
+        CENTURY = lx.alt("century_word")
 
         def year(g: str = "year", e: str = "era") -> str:
             return rf"(?P<{g}>[12]\d{{3}})(?!\d)(?:{S0}(?P<{e}>{ERA}){E})?"
@@ -687,6 +693,9 @@ class TimexTagger:
              rf"(?:(?P<abefore>{ABEFORE}){S}(?P<unit>{AUNIT})|(?P<unit>{AUNIT}){S}(?P<aafter>{AAFTER}))"
              rf"(?:{S}{OF}{S}(?P<ayear>{AYEAR}){S}(?:(?P<yadj>{RELADJ})|(?P<yafter>{AAFTER})))?",
              self._anaphoric, 4),
+            # decades and centuries: "التسعينيات", "ستينيات القرن الماضي", "القرن التاسع عشر"
+            (rf"(?:(?P<dec>{DECADE})(?:{S}(?:{OF}{S})?(?P<cent>{CENTURY}){S}(?:(?P<adj>{RELADJ})|(?P<cord>{ORD})))?"
+             rf"|(?P<cent>{CENTURY}){S}(?P<cord>{ORD}))", self._decade, 3),
             # seasons: "صيف 2019", "صيف العام الماضي", "الشتاء المقبل", "هذا الصيف", "فصل الخريف"
             (rf"(?:(?:(?P<dem>{THIS}){S})?(?:(?P<sw>{SEASONW}){S})?(?P<season>{SEASON})(?:{S}(?P<adj>{RELADJ}))?"
              rf"|(?P<season>{SEASONC}){S}(?:(?:(?P<dem>{THIS}){S})?(?P<yw>{YW})(?:{S}(?P<adj>{RELADJ}))?"
@@ -1190,6 +1199,28 @@ class TimexTagger:
                            else self.anaphoric_after[_key(m.group("yafter"))][0])
         value = anaphoric_value(unit, offset, year_offset=year_offset) + (f"T{pod}" if pod else "")
         return ("TIME" if unit == "N" or pod else "DATE"), value
+
+    def _decade(self, m: regex.Match, ctx: _Ctx) -> tuple[str, str] | None:
+        prev = _strip_clitics(ctx.prev_word(m.start()), self.month_ctx)
+        if prev not in self.month_ctx and not (m.group("dec") and m.group("cent")):
+            return None  # after a noun it names something: "صندوق هجرة القرن الحادي والعشرين"
+        if m.group("cord"):
+            n = self.num.ordinal(m.group("cord"))
+            if not n or not 1 <= n <= 21:
+                return None
+            century = n - 1  # the 20th century is the 1900s: TIMEX3 "19"
+        elif m.group("adj"):
+            if ctx.pub is None:
+                return "DATE", "XX"
+            century = ctx.pub.year // 100 + self.rel_adj[_key(m.group("adj"))]
+        else:
+            century = 19
+        if not m.group("dec"):
+            return "DATE", f"{century:02d}"
+        after = ctx.after(m.end("t"), 25).split()
+        if len(after) >= 2 and after[0] in self.of_words and after[1] in self.age_words:
+            return None  # "في الثمانينيات من عمره" 'in his eighties'
+        return "DATE", f"{century:02d}{self.decades[_key(m.group('dec'))]}"
 
     def _season(self, m: regex.Match, ctx: _Ctx) -> tuple[str, str] | None:
         k = _key(m.group("season"))
