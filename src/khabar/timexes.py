@@ -438,6 +438,7 @@ _RULE_KEYS: dict[str, tuple[str, ...]] = {
 _QUOTED = regex.compile(r"[\"'\u00ab\u201c]\w+[\"'\u00bb\u201d]")
 _UNANCHORED_CLOCK = regex.compile(r"XXXX-XX-XXT\d")
 _FULL_DATE = regex.compile(r"\d{4}-\d{2}-\d{2}")
+_WORDS = regex.compile(r"\w+")
 _YEAR_DIGITS = regex.compile(r"(?<!\d)\d{4}(?!\d)")
 
 Handler = Callable[[regex.Match, _Ctx], "tuple[str, str] | None"]
@@ -558,6 +559,7 @@ class TimexTagger:
         self.noon = lex.map("noon_phrases")
         self.decades = lex.map("decades")
         self.age_words = lex.set("age_words")
+        self.decade_blockers = lex.set("decade_blockers_after")
         self.of_words = lex.set("of")
         self.month_words = self.gmonths.keys() | self.hmonths.keys()
         self.rules: list[tuple[regex.Pattern, Handler, int]] = []
@@ -1217,9 +1219,11 @@ class TimexTagger:
             century = 19
         if not m.group("dec"):
             return "DATE", f"{century:02d}"
-        after = ctx.after(m.end("t"), 25).split()
+        after = _WORDS.findall(ctx.after(m.end("t"), 25))
         if len(after) >= 2 and after[0] in self.of_words and after[1] in self.age_words:
             return None  # "في الثمانينيات من عمره" 'in his eighties'
+        if after and after[0] in self.decade_blockers:
+            return None  # "الأربعينات المئوية" 'the forties Celsius'
         return "DATE", f"{century:02d}{self.decades[_key(m.group('dec'))]}"
 
     def _season(self, m: regex.Match, ctx: _Ctx) -> tuple[str, str] | None:
