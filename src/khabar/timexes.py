@@ -532,6 +532,7 @@ class TimexTagger:
         self.clock_fracs = lex.map("clock_fractions")
         self.holidays = lex.map("holidays")
         self.wd_block = lex.set("weekday_blockers_before")
+        self.wd_block_after = lex.set("weekday_blockers_after")
         self.today_block_after = lex.set("today_blockers_after")
         self.today_block_before = lex.set("today_blockers_before")
         self.eid_ctx = lex.set("eid_context_before")
@@ -877,6 +878,8 @@ class TimexTagger:
             prev = ctx.prev_word(m.start())
             if _strip_clitics(prev, self.wd_block) in self.wd_block:
                 return None
+            if ctx.next_word(end) in self.wd_block_after:
+                return None  # "اللاعبون الأحد عشر" 'the eleven players'
         if rel is not None and wd is None and m.group("adj"):
             return None  # "اليوم السابق" is "the day before" (anaphoric), not today
         if rel is not None and wd is None and rel[0] == 0 and not m.group("pod"):  # "today", "tonight"
