@@ -676,7 +676,7 @@ class TimexTagger:
              rf"(?:(?P<dem>{THIS}){S})?(?P<unit>{RELU})(?:{S}(?P<adj>{RELADJ}|{SEASONCUR}))?"
              rf"(?:{S}{year()})?", self._rel_period, 5),
             # the past three years, the coming days, recent times
-            (rf"(?P<pl>{RELPL})(?:{S}(?:{ARTICLE})?(?P<num>{NUMW}|\d+))?(?:{S}{PLFILL})?{S}(?P<adj>{RELADJ})",
+            (rf"(?P<pl>{RELPL})(?:{S}(?:{ARTICLE})?(?P<num>{NUMW}|\d+))?(?:{S}(?P<fill>{PLFILL}))?{S}(?P<adj>{RELADJ})",
              self._rel_plural, 5),
             # numeric dates 22-9-1436هـ, 1/ 6/ 1428, 2015-07-21
             (rf"(?P<a>\d{{1,4}}){S0}(?P<sep>[/\-.]){S0}(?P<b>\d{{1,2}}){S0}(?P=sep){S0}(?P<c>\d{{1,4}})(?!\d)"
@@ -1099,6 +1099,9 @@ class TimexTagger:
             if n is None or unit == "X":
                 return None
             return "DURATION", _duration(n, unit)
+        if m.group("fill") and unit != "X":
+            # "الأيام القليلة المقبلة" 'the coming few days': a vague count, PXD (issue 14)
+            return "DURATION", _duration(None, unit)
         return "DATE", {-1: "PAST_REF", 1: "FUTURE_REF"}.get(adj, "PRESENT_REF")
 
     def _number(self, text: str) -> float | None:
