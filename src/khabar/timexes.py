@@ -685,7 +685,7 @@ class TimexTagger:
             (rf"(?:{CLOCK}{S}(?:(?:{ARTICLE}{S0})?(?P<h>\d{{1,2}})(?:[:.](?P<mi>\d{{2}}))?|(?P<hw>{CLOCKH}))"
              rf"|(?P<h>\d{{1,2}}):(?P<mi>\d{{2}})(?!\d)"
              # an hour in words without الساعة, only when a part of the day follows: "الثالثة فجرا"
-             rf"|(?P<bare>{CLOCKH})(?=(?:{S}(?:{AND}{S0}{FRAC}|{MINUS}{S0}{FRAC}\u0627?))?{S}(?:{OF}{S})?{PODC}{E}))"
+             rf"|(?P<bare>{CLOCKH}|\d{{1,2}}(?![\d:.]))(?=(?:{S}(?:{AND}{S0}{FRAC}|{MINUS}{S0}{FRAC}\u0627?))?{S}(?:{OF}{S})?{PODC}{E}))"
              rf"(?:{S}(?:(?P<and>{AND}){S0}(?P<frac>{FRAC})|(?P<minus>{MINUS}){S0}(?P<frac>{FRAC}\u0627?)))?"
              rf"(?:{S}(?:{OF}{S})?(?P<ampm>{PODC})(?:{S}(?:(?P<rel>{RELDAY})|(?:{DAYW}{S})?(?P<wd>{WD})))?)?"
              rf"(?:{S}(?P<zone>{ZONE}))?", self._clock, 2),
@@ -1145,7 +1145,8 @@ class TimexTagger:
         else:
             if m.group("bare") and not self._after_clock_context(m, ctx):
                 return None
-            h = self.clock_hours.get(_key(m.group("hw") or m.group("bare")))
+            word = _key(m.group("hw") or m.group("bare"))
+            h = int(word) if word.isdigit() else self.clock_hours.get(word)
             if h is None:
                 return None
         mi = int(m.group("mi")) if m.group("mi") else 0
