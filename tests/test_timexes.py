@@ -363,6 +363,10 @@ def test_a_date_after_other_words_stays_a_date(text, expected):
     ("انتهت الجولة في 10 مايو 2018 وفي الليلة السابقة وقع انفجار", ("الليلة السابقة", "TIME", "2018-05-09TNI")),
     ("نمت الصادرات في يونيو بنسبة 5% مقارنة بنفس الشهر من العام الماضي",
      ("نفس الشهر من العام الماضي", "DATE", "2020-06")),
+    # 'two days later', 'a week before', 'three months later'
+    ("وصل الوفد في 3 مارس 2019 ثم غادر بعد ذلك بيومين", ("يومين", "DATE", "2019-03-05")),
+    ("وصل الوفد في 3 مارس 2019 وكان قد زار عمان قبلها بأسبوع", ("أسبوع", "DATE", "2019-W08")),
+    ("وصل الوفد في 3 مارس 2019 ثم عاد بعدها بثلاثة أشهر", ("ثلاثة أشهر", "DATE", "2019-06")),
 ])
 def test_anaphoric_expressions_count_from_the_last_date_given(text, expected):
     assert found(text)[-1] == expected
@@ -392,6 +396,8 @@ def test_not_anaphoric_dates(text):
     ("وأضاف أنه يعمل في المهنة منذ 20 عاما", ("20 عاما", "DURATION", "P20Y")),
     ("سجلت العملة أدنى مستوى لها منذ 12 عاما", ("12 عاما", "DURATION", "P12Y")),
     ("عمل في الشركة لمدة عامين", ("عامين", "DURATION", "P2Y")),
+    ("عاد المسافر بعد يومين من الحادث", ("يومين", "DURATION", "P2D")),  # no anchor cue: a duration
+    ("ارتفعت الحصيلة خلال الـ24 ساعة الماضية", ("الـ24 ساعة", "DURATION", "PT24H")),
     ("سينجز المقاول المشروع خلال عامين", ("عامين", "DURATION", "P2Y")),
     # 'the coming few days' is a vague count (PXD); 'the coming days' a vague future
     ("ستشهد الأيام القليلة المقبلة انفراجا في الأزمة", ("الأيام القليلة المقبلة", "DURATION", "PXD")),

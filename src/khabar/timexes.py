@@ -421,6 +421,7 @@ _RULE_KEYS: dict[str, tuple[str, ...]] = {
     "_anaphoric": ("anaphoric_units",),
     "_season": ("seasons", "seasons_construct"),
     "_decade": ("decades", "century_word"),
+    "_later_one": ("later_cues",),
     "_midnight": ("midnight",),
     "_pod_alone": ("parts_of_day_alone",),
     "_duration": ("units",),
@@ -556,6 +557,7 @@ class TimexTagger:
         self.seasons_construct = lex.map("seasons_construct")
         self.season_of_month = {m: code for code, months in lex.raw["season_months"].items() for m in months}
         self.since_point_verbs = lex.set("since_point_verbs")
+        self.later_cues = lex.map("later_cues")
         self.clock_ctx = lex.set("clock_context_before")
         self.noon = lex.map("noon_phrases")
         self.decades = lex.map("decades")
@@ -640,6 +642,7 @@ class TimexTagger:
         SEASONW = lx.alt("season_word")
         NOON = lx.alt("noon_phrases")
         DECADE = lx.alt("decades")
+        LATER = lx.alt("later_cues")
         CENTURY = lx.alt("century_word")
 
         def year(g: str = "year", e: str = "era") -> str:
@@ -696,6 +699,8 @@ class TimexTagger:
              rf"(?:(?P<abefore>{ABEFORE}){S}(?P<unit>{AUNIT})|(?P<unit>{AUNIT}){S}(?P<aafter>{AAFTER}))"
              rf"(?:{S}{OF}{S}(?P<ayear>{AYEAR}){S}(?:(?P<yadj>{RELADJ})|(?P<yafter>{AAFTER})))?",
              self._anaphoric, 4),
+            # "بعد ذلك بيوم" 'a day later', "قبلها بأسبوع" 'a week before' (counts: ``_later``)
+            (rf"(?P<lc>{LATER}){S}\u0628(?P<t>(?P<unit>{SING_CUE}))", self._later_one, 4),
             # decades and centuries: "التسعينيات", "ستينيات القرن الماضي", "القرن التاسع عشر"
             (rf"(?:(?P<dec>{DECADE})(?:{S}(?:{OF}{S})?(?P<cent>{CENTURY}){S}(?:(?P<adj>{RELADJ})|(?P<cord>{ORD})))?"
              rf"|(?P<cent>{CENTURY}){S}(?P<cord>{ORD}))", self._decade, 3),
@@ -706,7 +711,7 @@ class TimexTagger:
             (rf"(?P<poda>{PODA_ALONE})", self._pod_alone, 7),
             # durations: number + unit, [ago]
             (rf"(?:(?P<ago>{AGO}){S}(?:{APPROX}{S})?)?"
-             rf"(?:(?P<num>\d+(?:[.,]\d+)*(?:{S}{BIG})?){S0}|(?P<num>{NUMW}){S})(?P<unit>{UNIT})",
+             rf"(?:(?:{ARTICLE}{S0})?(?P<num>\d+(?:[.,]\d+)*(?:{S}{BIG})?){S0}|(?P<num>{NUMW}){S})(?P<unit>{UNIT})",
              self._duration, 3),
             (rf"(?P<unit>{SING1}){S}(?P<one>{ONE})", self._duration_one, 3),
             (rf"(?P<unit>(?:{ARTICLE})?{STANDALONE})(?:{S}{DUALREL})?", self._duration_standalone, 6),
@@ -1278,6 +1283,24 @@ class TimexTagger:
                 return False
         return any(self._point_verb(w) for w in left[max(0, i - 2):i])
 
+    def _later(self, m: regex.Match, ctx: _Ctx, unit: str, n: float | int | None) -> str | None:
+        """"بعد ذلك بيومين" 'two days later', "قبلها بأسبوع" 'a week before': a placeholder ``n``
+        units after (before) the last date given, else None."""
+        if (m.group("clitic") or "")[-1:] != "\u0628" or not isinstance(n, int) or unit not in "DWMY":
+            return None  # the count takes ب 'by' after the cue
+        left = _WORDS.findall(ctx.before(m.start(), 30))[-2:]
+        for k in (2, 1):
+            sign = self.later_cues.get(" ".join(left[-k:])) if len(left) >= k else None
+            if sign is not None:
+                return anaphoric_value(unit, sign * n)
+        return None
+
+    def _later_one(self, m: regex.Match, ctx: _Ctx) -> tuple[str, str] | None:
+        unit = self.units[_key(m.group("unit"))][0]
+        if unit not in "DWMY":
+            return None
+        return "DATE", anaphoric_value(unit, self.later_cues[_key(m.group("lc"))])
+
     def _point_verb(self, word: str) -> bool:
         """A form of a verb in ``since_point_verbs``: a proclitic و/ف and a subject or object
         suffix (-t, -a, -uu, -ha, -hu) are stripped ("وأطلقتها" -> أطلق)."""
@@ -1300,6 +1323,9 @@ class TimexTagger:
             return None
         if count == 2:  # "three two-years" does not occur; a number before a dual is a list
             return None
+        later = self._later(m, ctx, unit, n)
+        if later is not None:
+            return "DATE", later
         if m.group("ago") or (isinstance(n, int) and self._since_point(m, ctx)):
             if ctx.pub is None or not isinstance(n, int):
                 return "DATE", "PAST_REF" if ctx.pub is None else _shift(ctx.pub, int(n), unit)
@@ -1317,6 +1343,9 @@ class TimexTagger:
         if word not in self.units:
             return None
         unit, count = self.units[word]
+        later = self._later(m, ctx, unit, count)
+        if later is not None:
+            return "DATE", later
         if count and (ctx.prev_word(m.start()) in self.ago or self._since_point(m, ctx)):
             # "قبل عامين"، "منذ عامين" 'two years ago': the year, not a duration
             return "DATE", _shift(ctx.pub, count, unit) if ctx.pub else "PAST_REF"
