@@ -497,6 +497,7 @@ def test_dialect_time_words(text, expected):
     # 'from ... until now': the end of a range is the publication date
     ("ارتفع عدد الزوار منذ الافتتاح وحتى الآن", [("الآن", "DATE", "2021-08-19")]),
     ("يعمل الفريق حاليا على المشروع", [("حاليا", "DATE", "PRESENT_REF")]),
+    ("كان الوضع مختلفا في السابق", [("السابق", "DATE", "PAST_REF")]),
 ])
 def test_decades_centuries_and_ranges(text, expected):
     assert found(text) == expected
