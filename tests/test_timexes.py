@@ -459,6 +459,8 @@ def test_an_ordinal_after_a_noun_is_not_a_clock_hour():
     "شاركت حركة 20 فبراير في المسيرة",  # a movement named by a date
     "صرحت رئيسة الوزراء تيريزا ماي بأن الاتفاق صعب",  # ماي is a name here, not May
     "شارك اللاعبون الأحد عشر في التدريب",  # 'the eleven', not Sunday
+    "قال المدير العام السابق للشركة إن الأرباح تراجعت",  # the former director-general
+    "وأكد النائب العام نفسه أن التحقيق مستمر",  # the attorney general himself
     "تخرج الطبيب في جامعة 6 أكتوبر",  # a university named by a date
 ])
 def test_names_with_a_time_word_are_not_time_expressions(text):

@@ -558,6 +558,8 @@ class TimexTagger:
         self.season_of_month = {m: code for code, months in lex.raw["season_months"].items() for m in months}
         self.since_point_verbs = lex.set("since_point_verbs")
         self.later_cues = lex.map("later_cues")
+        self.general_before = lex.set("general_before")
+        self.year_units = frozenset(_n(w) for w, (u, _) in lex.raw["anaphoric_units"].items() if u == "Y")
         self.clock_ctx = lex.set("clock_context_before")
         self.noon = lex.map("noon_phrases")
         self.decades = lex.map("decades")
@@ -1075,6 +1077,8 @@ class TimexTagger:
         unit = self.rel_units[unit_word]
         adj_word = _key(m.group("adj")) if m.group("adj") else None
         yr = self._year_of(m)
+        if yr is None and self._general(m, ctx):
+            return None
         if adj_word in self.season_current:
             # "the new season" (الموسم) is the current one; "the new year" is ambiguous
             if not unit_word.endswith(_n("موسم")):
@@ -1197,6 +1201,8 @@ class TimexTagger:
         """"اليوم التالي", "الشهر نفسه", "نفس العام", "العام السابق": a placeholder that
         ``_resolve_anaphora`` counts from the last date given before it."""
         unit, gender = self.anaphoric_units[_key(m.group("unit"))]
+        if self._general(m, ctx):
+            return None
         offset = 0
         if m.group("aafter"):
             offset, agrees = self.anaphoric_after[_key(m.group("aafter"))]
@@ -1294,6 +1300,15 @@ class TimexTagger:
             if sign is not None:
                 return anaphoric_value(unit, sign * n)
         return None
+
+    def _general(self, m: regex.Match, ctx: _Ctx) -> bool:
+        """العام after a title or a noun is the adjective 'general': "المدير العام السابق" is 'the
+        former director-general', not 'the previous year'."""
+        if m.start("unit") != m.start("t"):
+            return False  # a word precedes it in the match ("نفس العام", "نهاية العام")
+        if _key(m.group("unit")) not in self.year_units:
+            return False
+        return _strip_clitics(ctx.prev_word(m.start()), self.general_before) in self.general_before
 
     def _later_one(self, m: regex.Match, ctx: _Ctx) -> tuple[str, str] | None:
         unit = self.units[_key(m.group("unit"))][0]
