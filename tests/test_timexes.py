@@ -461,6 +461,7 @@ def test_an_ordinal_after_a_noun_is_not_a_clock_hour():
     "شارك اللاعبون الأحد عشر في التدريب",  # 'the eleven', not Sunday
     "قال المدير العام السابق للشركة إن الأرباح تراجعت",  # the former director-general
     "وأكد النائب العام نفسه أن التحقيق مستمر",  # the attorney general himself
+    "ذكر موقع الغد أن الوزير وصل",  # the newspaper Al-Ghad
     "تخرج الطبيب في جامعة 6 أكتوبر",  # a university named by a date
 ])
 def test_names_with_a_time_word_are_not_time_expressions(text):
@@ -481,6 +482,7 @@ def test_a_movement_named_by_a_date_keeps_the_date_when_the_year_is_given():
     ("عقد المجلس جلسة يوم أمس", ("يوم أمس", "DATE", "2021-08-18")),
     ("وقع الحادث مساء يوم أمس", ("مساء يوم أمس", "TIME", "2021-08-18TEV")),
     ("بلغ عدد المراجعين حتى يوم أمس الأول 300", ("يوم أمس الأول", "DATE", "2021-08-17")),
+    ("تبدأ الاختبارات صباح الغد في المدارس", ("صباح الغد", "TIME", "2021-08-20TMO")),
     ("ارتفعت الأرباح خلال الربع الأول لعام 2015", ("الربع الأول لعام 2015", "DATE", "2015-Q1")),
     ("تبدأ الجلسة الساعة الـ10 صباحا", ("الساعة الـ10 صباحا", "TIME", "2021-08-19T10:00")),
 ])

@@ -534,6 +534,7 @@ class TimexTagger:
         self.holidays = lex.map("holidays")
         self.wd_block = lex.set("weekday_blockers_before")
         self.wd_block_after = lex.set("weekday_blockers_after")
+        self.rel_need_pod = lex.set("relative_days_with_part_of_day")
         self.today_block_after = lex.set("today_blockers_after")
         self.today_block_before = lex.set("today_blockers_before")
         self.eid_ctx = lex.set("eid_context_before")
@@ -889,6 +890,8 @@ class TimexTagger:
                 return None  # "اللاعبون الأحد عشر" 'the eleven players'
         if rel is not None and wd is None and m.group("adj"):
             return None  # "اليوم السابق" is "the day before" (anaphoric), not today
+        if rel is not None and not m.group("pod") and _key(m.group("rel")) in self.rel_need_pod:
+            return None  # "جيل الغد" 'the generation of tomorrow'; "صباح الغد" is a day
         if rel is not None and wd is None and rel[0] == 0 and not m.group("pod"):  # "today", "tonight"
             if (ctx.next_word(end) in self.today_block_after
                     or ctx.prev_word(m.start()) in self.today_block_before):
