@@ -505,3 +505,18 @@ def test_dialect_time_words(text, expected):
 ])
 def test_decades_centuries_and_ranges(text, expected):
     assert found(text) == expected
+
+
+def test_anchor_arithmetic_edges():
+    from datetime import date
+
+    from khabar.timex_anchors import anaphoric_value, resolve
+    pub = date(2021, 8, 19)
+    assert resolve(anaphoric_value("D", 1), ["2019-12-31"], pub) == "2020-01-01"
+    assert resolve(anaphoric_value("M", -1), ["2019-01"], pub) == "2018-12"
+    assert resolve(anaphoric_value("D", 0), ["2019", "2019-03"], pub) == "2021-08-19"  # no day given
+    assert resolve(anaphoric_value("Y", 0, "-11"), ["2019-03-03T10:00"], pub) == "2019-11"
+    assert resolve(anaphoric_value("D", 1), [], None) == "XXXX-XX-XX"
+    assert resolve(anaphoric_value("D", 1) + "TMO", ["2019-03-03"], pub) == "2019-03-04TMO"
+    assert resolve(anaphoric_value("D", 1), ["9999-12-31"], pub) == "XXXX-XX-XX"  # off the calendar
+    assert resolve(anaphoric_value("M", 0, year_offset=-1), ["2021-06"], pub) == "2020-06"

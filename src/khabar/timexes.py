@@ -1516,6 +1516,8 @@ class TimexTagger:
         for c in chosen:
             if is_anaphoric(c.value):
                 value = resolve_anaphoric(c.value, [o.value for o in out], ctx.pub)
+                if is_anaphoric(value):  # a placeholder the resolver does not know: never leak it
+                    value = "XXXX"
                 c = _Cand(c.start, c.end, c.type, value, c.rank, c.rule)
             out.append(c)
         return out
