@@ -1290,7 +1290,11 @@ class TimexTagger:
                 i -= 1  # "منذ نحو 20 عاما"
             if i < 0 or _strip_clitics(left[i], self.since) not in self.since:
                 return False
-        return any(self._point_verb(w) for w in left[max(0, i - 2):i])
+        if any(self._point_verb(w) for w in left[max(0, i - 2):i]):
+            return True
+        if i == 0:  # the clause starts with منذ ("ومنذ عامين بدأت ..."): its verb follows the count
+            return any(self._point_verb(w) for w in _WORDS.findall(ctx.after(m.end("t"), 30))[:3])
+        return False
 
     def _later(self, m: regex.Match, ctx: _Ctx, unit: str, n: float | int | None) -> str | None:
         """"بعد ذلك بيومين" 'two days later', "قبلها بأسبوع" 'a week before': a placeholder ``n``
