@@ -25,6 +25,8 @@ import regex
 from ..model import Document, Timex
 from .places import load_place_heads
 from .text import normalize
+from .timex_anchors import anaphoric_value, is_anaphoric
+from .timex_anchors import resolve as resolve_anaphoric
 
 # --------------------------------------------------------------------------- lexicon
 
@@ -414,7 +416,12 @@ _RULE_KEYS: dict[str, tuple[str, ...]] = {
     "_rel_period": ("relative_units",),
     "_rel_plural": ("relative_units_plural",),
     "_numeric_date": ("DATESEP",),
-    "_clock": ("clock_word", "DATESEP"),
+    "_clock": ("clock_word", "DATESEP", "parts_of_day_after_clock"),
+    "_noon": ("noon_phrases",),
+    "_anaphoric": ("anaphoric_units",),
+    "_season": ("seasons", "seasons_construct"),
+    "_decade": ("decades", "century_word"),
+    "_later_one": ("later_cues",),
     "_midnight": ("midnight",),
     "_pod_alone": ("parts_of_day_alone",),
     "_duration": ("units",),
@@ -432,8 +439,28 @@ _RULE_KEYS: dict[str, tuple[str, ...]] = {
 _QUOTED = regex.compile(r"[\"'\u00ab\u201c]\w+[\"'\u00bb\u201d]")
 _UNANCHORED_CLOCK = regex.compile(r"XXXX-XX-XXT\d")
 _FULL_DATE = regex.compile(r"\d{4}-\d{2}-\d{2}")
+_WORDS = regex.compile(r"\w+")
+_YEAR_DIGITS = regex.compile(r"(?<!\d)\d{4}(?!\d)")
 
 Handler = Callable[[regex.Match, _Ctx], "tuple[str, str] | None"]
+
+
+# Suffixes of a past-tense verb (normalised): -tuhaa, -tuhu, -t, -aa, -uu, -haa, -hu, -hum.
+_VERB_SUFFIXES = ("\u062a\u0647\u0627", "\u062a\u0647", "\u062a\u0627", "\u062a", "\u0627",
+                  "\u0648\u0627", "\u0647\u0627", "\u0647\u0645", "\u0647")
+
+
+def _strip_clitics(word: str, known: frozenset[str]) -> str:
+    """``word`` without a proclitic و/ف and then ب/ل/ك when the rest is in ``known`` ("وحتى" ->
+    "حتى", "بشارع" -> "شارع")."""
+    if word in known:
+        return word
+    rest = word[1:] if word[:1] in ("\u0648", "\u0641") else word
+    if rest in known:
+        return rest
+    if rest[:1] in ("\u0628", "\u0644", "\u0643") and rest[1:] in known:
+        return rest[1:]
+    return word
 
 
 class DayMonth:
@@ -506,6 +533,8 @@ class TimexTagger:
         self.clock_fracs = lex.map("clock_fractions")
         self.holidays = lex.map("holidays")
         self.wd_block = lex.set("weekday_blockers_before")
+        self.wd_block_after = lex.set("weekday_blockers_after")
+        self.rel_need_pod = lex.set("relative_days_with_part_of_day")
         self.today_block_after = lex.set("today_blockers_after")
         self.today_block_before = lex.set("today_blockers_before")
         self.eid_ctx = lex.set("eid_context_before")
@@ -521,6 +550,24 @@ class TimexTagger:
         self.since = lex.set("since")
         self.big_numbers = lex.map("big_number_words")
         self.day_month = DayMonth(lex)
+        self.anaphoric_units = lex.map("anaphoric_units")
+        self.anaphoric_after = lex.map("anaphoric_after")
+        self.anaphoric_before = lex.set("anaphoric_before")
+        self.date_name_heads = lex.set("date_name_heads")
+        self.seasons = lex.map("seasons")
+        self.seasons_construct = lex.map("seasons_construct")
+        self.season_of_month = {m: code for code, months in lex.raw["season_months"].items() for m in months}
+        self.since_point_verbs = lex.set("since_point_verbs")
+        self.later_cues = lex.map("later_cues")
+        self.general_before = lex.set("general_before")
+        self.year_units = frozenset(_n(w) for w, (u, _) in lex.raw["anaphoric_units"].items() if u == "Y")
+        self.clock_ctx = lex.set("clock_context_before")
+        self.noon = lex.map("noon_phrases")
+        self.decades = lex.map("decades")
+        self.age_words = lex.set("age_words")
+        self.decade_blockers = lex.set("decade_blockers_after")
+        self.of_words = lex.set("of")
+        self.month_words = self.gmonths.keys() | self.hmonths.keys()
         self.rules: list[tuple[regex.Pattern, Handler, int]] = []
         self._build()
 
@@ -589,12 +636,26 @@ class TimexTagger:
         APPROX = lx.alt("approximately")
         BIG = lx.alt("big_number_words")
         PODA_ALONE = lx.alt("parts_of_day_alone")
+        AUNIT = lx.alt("anaphoric_units")
+        AAFTER = lx.alt("anaphoric_after")
+        ABEFORE = lx.alt("anaphoric_before")
+        AYEAR = _alt([w for w, (u, _) in lx.raw["anaphoric_units"].items() if u == "Y"])
+        SEASON = lx.alt("seasons")
+        SEASONC = lx.alt("seasons_construct")
+        SEASONW = lx.alt("season_word")
+        NOON = lx.alt("noon_phrases")
+        DECADE = lx.alt("decades")
+        LATER = lx.alt("later_cues")
+        CENTURY = lx.alt("century_word")
 
         def year(g: str = "year", e: str = "era") -> str:
             return rf"(?P<{g}>[12]\d{{3}})(?!\d)(?:{S0}(?P<{e}>{ERA}){E})?"
 
         year_tail = rf"(?:{S0}[,\u060c]?{S0}(?:{OF}{S})?(?:{YW}{S0})?{year()})"
         equiv = rf"(?:{S0}[(/\-\u2013]?{S0}(?P<mon2>{GM}){S0}\)?)"
+        # "of the same / the next / last year" after a month: "نوفمبر من العام نفسه"
+        ayear_tail = (rf"(?:{S}{OF}{S}(?:(?P<abefore>{ABEFORE}){S}(?P<ayear>{AYEAR})"
+                      rf"|(?P<ayear>{AYEAR}){S}(?:(?P<aafter>{AAFTER})|(?P<yadj>{RELADJ}))))")
         rules: list[tuple[str, Handler, int]] = [
             # weekdays and relative days, with a part of the day
             (rf"(?:(?P<pod>{PODN}){S}(?:{OF}{S})?)?"
@@ -605,37 +666,55 @@ class TimexTagger:
             # full dates: day month [year]
             (rf"(?:(?P<dd>\d{{1,2}})(?:{S}{OF})?(?:{S}{MW})?|(?P<dord>{ORD}){S}(?:{OF}(?:{S}{MW})?|{MW})"
              rf"|(?P<first>{FIRST})(?:{S}{OF})?(?:{S}{MW})?)"
-             rf"{S}(?P<mon>{MON}){equiv}?(?:{S}(?P<adj>{RELADJ}|{HON}))?{year_tail}?", self._full_date, 2),
+             rf"{S}(?P<mon>{MON}){equiv}?(?:{S}(?P<adj>{RELADJ}|{HON}))?(?:{year_tail}|{ayear_tail})?",
+             self._full_date, 2),
             # a day of this/last/next month: "السابع من الشهر الماضي"
             (rf"(?:(?P<dd>\d{{1,2}})|(?P<dord>{ORD})){S}{OF}{S}(?:(?P<dem>{THIS}){S})?(?P<unit>{MONTH_REL})"
              rf"(?:{S}(?P<adj>{RELADJ}))?", self._day_of_rel_month, 2),
             # months: [modifier] [month] name [year]
             (rf"(?:(?P<mod>{MOD}){S}(?:{OF}{S})?)?(?:(?P<mw>{MW}){S})?(?P<mon>{MON}){equiv}?"
-             rf"(?:{S}(?P<adj>{RELADJ}|{HON}))?{year_tail}?", self._month, 3),
+             rf"(?:{S}(?P<adj>{RELADJ}|{HON}))?(?:{year_tail}|{ayear_tail})?", self._month, 3),
             # years
-            (rf"(?:(?P<part>{PART}){S}(?P<pord>{ORD}){S}{OF}{S})?(?:(?P<mod>{MOD}){S}(?:{OF}{S})?)?"
+            (rf"(?:(?P<part>{PART}){S}(?P<pord>{ORD}){S}(?:{OF}{S}|\u0644(?=\u0644))?)?(?:(?P<mod>{MOD}){S}(?:{OF}{S})?)?"
              rf"(?:(?P<yw>{YW}){S0})?{year()}", self._year, 4),
             # this/last/next week, month, year, season
-            (rf"(?:(?P<part>{PART}){S}(?P<pord>{ORD}){S}{OF}{S})?(?:(?P<mod>{MOD}){S}(?:{OF}{S})?)?"
+            (rf"(?:(?P<part>{PART}){S}(?P<pord>{ORD}){S}(?:{OF}{S}|\u0644(?=\u0644))?)?(?:(?P<mod>{MOD}){S}(?:{OF}{S})?)?"
              rf"(?:(?P<dem>{THIS}){S})?(?P<unit>{RELU})(?:{S}(?P<adj>{RELADJ}|{SEASONCUR}))?"
              rf"(?:{S}{year()})?", self._rel_period, 5),
             # the past three years, the coming days, recent times
-            (rf"(?P<pl>{RELPL})(?:{S}(?:{ARTICLE})?(?P<num>{NUMW}|\d+))?(?:{S}{PLFILL})?{S}(?P<adj>{RELADJ})",
+            (rf"(?P<pl>{RELPL})(?:{S}(?:{ARTICLE})?(?P<num>{NUMW}|\d+))?(?:{S}(?P<fill>{PLFILL}))?{S}(?P<adj>{RELADJ})",
              self._rel_plural, 5),
             # numeric dates 22-9-1436هـ, 1/ 6/ 1428, 2015-07-21
             (rf"(?P<a>\d{{1,4}}){S0}(?P<sep>[/\-.]){S0}(?P<b>\d{{1,2}}){S0}(?P=sep){S0}(?P<c>\d{{1,4}})(?!\d)"
              rf"(?:{S0}(?P<era>{ERA}){E})?", self._numeric_date, 2),
             # clock times
-            (rf"(?:{CLOCK}{S}(?:(?P<h>\d{{1,2}})(?:[:.](?P<mi>\d{{2}}))?|(?P<hw>{CLOCKH}))"
-             rf"|(?P<h>\d{{1,2}}):(?P<mi>\d{{2}})(?!\d))"
+            (rf"(?:{CLOCK}{S}(?:(?:{ARTICLE}{S0})?(?P<h>\d{{1,2}})(?:[:.](?P<mi>\d{{2}}))?|(?P<hw>{CLOCKH}))"
+             rf"|(?P<h>\d{{1,2}}):(?P<mi>\d{{2}})(?!\d)"
+             # an hour in words without الساعة, only when a part of the day follows: "الثالثة فجرا"
+             rf"|(?P<bare>{CLOCKH}|\d{{1,2}}(?![\d:.]))(?=(?:{S}(?:{AND}{S0}{FRAC}|{MINUS}{S0}{FRAC}\u0627?))?{S}(?:{OF}{S})?{PODC}{E}))"
              rf"(?:{S}(?:(?P<and>{AND}){S0}(?P<frac>{FRAC})|(?P<minus>{MINUS}){S0}(?P<frac>{FRAC}\u0627?)))?"
              rf"(?:{S}(?:{OF}{S})?(?P<ampm>{PODC})(?:{S}(?:(?P<rel>{RELDAY})|(?:{DAYW}{S})?(?P<wd>{WD})))?)?"
              rf"(?:{S}(?P<zone>{ZONE}))?", self._clock, 2),
             (rf"(?P<midnight>{MIDNIGHT})", self._midnight, 6),
+            (rf"(?P<noon>{NOON})", self._noon, 6),
+            # the same / the next / the previous day, month, year: counted from the last date given
+            (rf"(?:(?P<pod>{PODN}){S}(?:{OF}{S})?)?"
+             rf"(?:(?P<abefore>{ABEFORE}){S}(?P<unit>{AUNIT})|(?P<unit>{AUNIT}){S}(?P<aafter>{AAFTER}))"
+             rf"(?:{S}{OF}{S}(?P<ayear>{AYEAR}){S}(?:(?P<yadj>{RELADJ})|(?P<yafter>{AAFTER})))?",
+             self._anaphoric, 4),
+            # "بعد ذلك بيوم" 'a day later', "قبلها بأسبوع" 'a week before' (counts: ``_later``)
+            (rf"(?P<lc>{LATER}){S}\u0628(?P<t>(?P<unit>{SING_CUE}))", self._later_one, 4),
+            # decades and centuries: "التسعينيات", "ستينيات القرن الماضي", "القرن التاسع عشر"
+            (rf"(?:(?P<dec>{DECADE})(?:{S}(?:{OF}{S})?(?P<cent>{CENTURY}){S}(?:(?P<adj>{RELADJ})|(?P<cord>{ORD})))?"
+             rf"|(?P<cent>{CENTURY}){S}(?P<cord>{ORD}))", self._decade, 3),
+            # seasons: "صيف 2019", "صيف العام الماضي", "الشتاء المقبل", "هذا الصيف", "فصل الخريف"
+            (rf"(?:(?:(?P<dem>{THIS}){S})?(?:(?P<sw>{SEASONW}){S})?(?P<season>{SEASON})(?:{S}(?P<adj>{RELADJ}))?"
+             rf"|(?P<season>{SEASONC}){S}(?:(?:(?P<dem>{THIS}){S})?(?P<yw>{YW})(?:{S}(?P<adj>{RELADJ}))?"
+             rf"(?:{S0}{year()})?|{year()}))", self._season, 3),
             (rf"(?P<poda>{PODA_ALONE})", self._pod_alone, 7),
             # durations: number + unit, [ago]
             (rf"(?:(?P<ago>{AGO}){S}(?:{APPROX}{S})?)?"
-             rf"(?:(?P<num>\d+(?:[.,]\d+)*(?:{S}{BIG})?){S0}|(?P<num>{NUMW}){S})(?P<unit>{UNIT})",
+             rf"(?:(?:{ARTICLE}{S0})?(?P<num>\d+(?:[.,]\d+)*(?:{S}{BIG})?){S0}|(?P<num>{NUMW}){S})(?P<unit>{UNIT})",
              self._duration, 3),
             (rf"(?P<unit>{SING1}){S}(?P<one>{ONE})", self._duration_one, 3),
             (rf"(?P<unit>(?:{ARTICLE})?{STANDALONE})(?:{S}{DUALREL})?", self._duration_standalone, 6),
@@ -805,10 +884,14 @@ class TimexTagger:
             return None
         if wd is not None and rel is None and not m.group("yom") and not m.group("pod"):
             prev = ctx.prev_word(m.start())
-            if prev in self.wd_block:
+            if _strip_clitics(prev, self.wd_block) in self.wd_block:
                 return None
+            if ctx.next_word(end) in self.wd_block_after:
+                return None  # "اللاعبون الأحد عشر" 'the eleven players'
         if rel is not None and wd is None and m.group("adj"):
             return None  # "اليوم السابق" is "the day before" (anaphoric), not today
+        if rel is not None and not m.group("pod") and _key(m.group("rel")) in self.rel_need_pod:
+            return None  # "جيل الغد" 'the generation of tomorrow'; "صباح الغد" is a day
         if rel is not None and wd is None and rel[0] == 0 and not m.group("pod"):  # "today", "tonight"
             if (ctx.next_word(end) in self.today_block_after
                     or ctx.prev_word(m.start()) in self.today_block_before):
@@ -906,6 +989,9 @@ class TimexTagger:
             return None
         cal, month = self._month_num(m.group("mon"))
         yr = self._year_of(m)
+        tail = self._of_year(cal, month, day, m, ctx)
+        if tail is not None:
+            return "DATE", tail
         if yr is not None:
             ycal, year = yr
             if ycal != cal and m.group("era"):
@@ -914,6 +1000,19 @@ class TimexTagger:
             res = self._resolve_month(cal, month, m, ctx)
             year = res[1] if res else None
         return "DATE", self._date_value(cal, year, month, day)
+
+    def _of_year(self, cal: str, month: int, day: int | None, m: regex.Match, ctx: _Ctx) -> str | None:
+        """Value of a Gregorian month (and day) "of the same / the next year" (a placeholder
+        counted from the last year given) or "of last year" (from the publication date)."""
+        if not m.group("ayear") or cal != "G":
+            return None
+        tail = f"-{month:02d}" + (f"-{day:02d}" if day else "")
+        if m.group("yadj"):
+            if ctx.pub is None:
+                return "XXXX" + tail
+            return self._date_value("G", ctx.pub.year + self.rel_adj[_key(m.group("yadj"))], month, day)
+        offset = 0 if m.group("abefore") else self.anaphoric_after[_key(m.group("aafter"))][0]
+        return anaphoric_value("Y", offset, tail)
 
     def _day_of_rel_month(self, m: regex.Match, ctx: _Ctx) -> tuple[str, str] | None:
         day = int(m.group("dd")) if m.group("dd") else self.num.ordinal(m.group("dord"))
@@ -934,9 +1033,13 @@ class TimexTagger:
         name = _key(m.group("mon"))
         cal, month = self._month_num(name)
         yr = self._year_of(m)
-        if name in self.ambiguous_months and not (m.group("mw") or m.group("mod") or yr or m.group("adj")):
+        if name in self.ambiguous_months and not (m.group("mw") or m.group("mod") or yr or m.group("adj")
+                                                  or m.group("ayear")):
             if m.group("clitic") or ctx.prev_word(m.start()) not in self.month_ctx:
                 return None  # a clitic may be a letter of another word: باب "door" is not ب + آب
+        tail = self._of_year(cal, month, None, m, ctx)
+        if tail is not None:
+            return "DATE", tail
         if yr is not None:
             year = yr[1]
         else:
@@ -977,6 +1080,8 @@ class TimexTagger:
         unit = self.rel_units[unit_word]
         adj_word = _key(m.group("adj")) if m.group("adj") else None
         yr = self._year_of(m)
+        if yr is None and self._general(m, ctx):
+            return None
         if adj_word in self.season_current:
             # "the new season" (الموسم) is the current one; "the new year" is ambiguous
             if not unit_word.endswith(_n("موسم")):
@@ -1006,6 +1111,9 @@ class TimexTagger:
             if n is None or unit == "X":
                 return None
             return "DURATION", _duration(n, unit)
+        if m.group("fill") and unit != "X":
+            # "الأيام القليلة المقبلة" 'the coming few days': a vague count, PXD (issue 14)
+            return "DURATION", _duration(None, unit)
         return "DATE", {-1: "PAST_REF", 1: "FUTURE_REF"}.get(adj, "PRESENT_REF")
 
     def _number(self, text: str) -> float | None:
@@ -1047,7 +1155,10 @@ class TimexTagger:
         if m.group("h"):
             h = int(m.group("h"))
         else:
-            h = self.clock_hours.get(_key(m.group("hw")))
+            if m.group("bare") and not self._after_clock_context(m, ctx):
+                return None
+            word = _key(m.group("hw") or m.group("bare"))
+            h = int(word) if word.isdigit() else self.clock_hours.get(word)
             if h is None:
                 return None
         mi = int(m.group("mi")) if m.group("mi") else 0
@@ -1078,6 +1189,149 @@ class TimexTagger:
                                    "future" if self._tense(m, ctx) == "future" else "past"))
         return "TIME", f"{day}T{h:02d}:{mi:02d}"
 
+    def _after_clock_context(self, m: regex.Match, ctx: _Ctx) -> bool:
+        """An hour in words without الساعة is one after a preposition ("في الخامسة عصرا") or at
+        the start of a clause; after a noun it is that noun's ordinal ("الدقيقة الخامسة")."""
+        if m.group("clitic"):
+            return True  # "بالخامسة"، "وفي": a proclitic is not part of a noun before
+        prev = ctx.prev_word(m.start())
+        return not prev or _strip_clitics(prev, self.clock_ctx) in self.clock_ctx
+
+    def _noon(self, m: regex.Match, ctx: _Ctx) -> tuple[str, str] | None:
+        return "TIME", f"XXXX-XX-XXT{self.noon[_key(m.group('noon'))]}"
+
+    def _anaphoric(self, m: regex.Match, ctx: _Ctx) -> tuple[str, str] | None:
+        """"اليوم التالي", "الشهر نفسه", "نفس العام", "العام السابق": a placeholder that
+        ``_resolve_anaphora`` counts from the last date given before it."""
+        unit, gender = self.anaphoric_units[_key(m.group("unit"))]
+        if self._general(m, ctx):
+            return None
+        offset = 0
+        if m.group("aafter"):
+            offset, agrees = self.anaphoric_after[_key(m.group("aafter"))]
+            if agrees != gender:
+                return None  # "تجد اليوم نفسها" 'finds itself today': a reflexive, not 'the same day'
+        if ctx.next_word(m.end("t"))[:1] == LAM:
+            return None  # "اليوم السابق للحادث" 'the day before the accident' counts from an event
+        pod = self._pod_code(m, "pod") if unit == "D" else None
+        year_offset = None  # "نفس الشهر من العام الماضي" 'the same month last year'
+        if m.group("ayear"):
+            if unit not in ("D", "M"):
+                return None
+            year_offset = (self.rel_adj[_key(m.group("yadj"))] if m.group("yadj")
+                           else self.anaphoric_after[_key(m.group("yafter"))][0])
+        value = anaphoric_value(unit, offset, year_offset=year_offset) + (f"T{pod}" if pod else "")
+        return ("TIME" if unit == "N" or pod else "DATE"), value
+
+    def _decade(self, m: regex.Match, ctx: _Ctx) -> tuple[str, str] | None:
+        prev = _strip_clitics(ctx.prev_word(m.start()), self.month_ctx)
+        if prev not in self.month_ctx and not (m.group("dec") and m.group("cent")):
+            return None  # after a noun it names something: "صندوق هجرة القرن الحادي والعشرين"
+        if m.group("cord"):
+            n = self.num.ordinal(m.group("cord"))
+            if not n or not 1 <= n <= 21:
+                return None
+            century = n - 1  # the 20th century is the 1900s: TIMEX3 "19"
+        elif m.group("adj"):
+            if ctx.pub is None:
+                return "DATE", "XX"
+            century = ctx.pub.year // 100 + self.rel_adj[_key(m.group("adj"))]
+        else:
+            century = 19
+        if not m.group("dec"):
+            return "DATE", f"{century:02d}"
+        after = _WORDS.findall(ctx.after(m.end("t"), 25))
+        if len(after) >= 2 and after[0] in self.of_words and after[1] in self.age_words:
+            return None  # "في الثمانينيات من عمره" 'in his eighties'
+        if after and after[0] in self.decade_blockers:
+            return None  # "الأربعينات المئوية" 'the forties Celsius'
+        return "DATE", f"{century:02d}{self.decades[_key(m.group('dec'))]}"
+
+    def _season(self, m: regex.Match, ctx: _Ctx) -> tuple[str, str] | None:
+        k = _key(m.group("season"))
+        code = self.seasons.get(k) or self.seasons_construct.get(k)
+        if code is None:
+            return None
+        adj = self.rel_adj.get(_key(m.group("adj"))) if m.group("adj") else None
+        yr = self._year_of(m)
+        if yr is not None:
+            return ("DATE", f"{yr[1]:04d}-{code}") if yr[0] == "G" else None
+        if m.group("yw"):  # "صيف العام الماضي", "صيف هذا العام": the season of that year
+            if adj is None and not m.group("dem"):
+                return None
+            year = ctx.pub.year + (adj or 0) if ctx.pub else None
+            return "DATE", f"{year:04d}-{code}" if year else f"XXXX-{code}"
+        if adj is None and not (m.group("dem") or m.group("sw")):
+            return None  # a bare season word is often a name ("الربيع العربي")
+        if ctx.pub is None:
+            return "DATE", f"XXXX-{code}"
+        order = ["SP", "SU", "FA", "WI"]
+        current = self.season_of_month[ctx.pub.month]
+        season_year = ctx.pub.year - (1 if ctx.pub.month < 3 else 0)  # January belongs to last winter
+        here, there = order.index(current), order.index(code)
+        if adj == -1:
+            year = season_year if there < here else season_year - 1
+        elif adj == 1:
+            year = season_year if there > here else season_year + 1
+        else:
+            year = season_year
+        return "DATE", f"{year:04d}-{code}"
+
+    def _since_point(self, m: regex.Match, ctx: _Ctx, cue: bool = False) -> bool:
+        """Whether a count of units after منذ 'since' is a point in the past: right after a verb of
+        a single past event ("توفي منذ عامين" 'died two years ago'); otherwise it is how long a
+        state has lasted ("يعمل منذ عامين" 'has worked for two years'). With ``cue`` the match
+        itself starts with منذ."""
+        left = _CLAUSE_BREAK.split(ctx.before(m.start(), 80))[-1].split()
+        i = len(left)
+        if not cue:
+            i -= 1
+            while i >= 0 and len(left) - i <= 3 and left[i] in self.approx:
+                i -= 1  # "منذ نحو 20 عاما"
+            if i < 0 or _strip_clitics(left[i], self.since) not in self.since:
+                return False
+        if any(self._point_verb(w) for w in left[max(0, i - 2):i]):
+            return True
+        if i == 0:  # the clause starts with منذ ("ومنذ عامين بدأت ..."): its verb follows the count
+            return any(self._point_verb(w) for w in _WORDS.findall(ctx.after(m.end("t"), 30))[:3])
+        return False
+
+    def _later(self, m: regex.Match, ctx: _Ctx, unit: str, n: float | int | None) -> str | None:
+        """"بعد ذلك بيومين" 'two days later', "قبلها بأسبوع" 'a week before': a placeholder ``n``
+        units after (before) the last date given, else None."""
+        if (m.group("clitic") or "")[-1:] != "\u0628" or not isinstance(n, int) or unit not in "DWMY":
+            return None  # the count takes ب 'by' after the cue
+        left = _WORDS.findall(ctx.before(m.start(), 30))[-2:]
+        for k in (2, 1):
+            sign = self.later_cues.get(" ".join(left[-k:])) if len(left) >= k else None
+            if sign is not None:
+                return anaphoric_value(unit, sign * n)
+        return None
+
+    def _general(self, m: regex.Match, ctx: _Ctx) -> bool:
+        """العام after a title or a noun is the adjective 'general': "المدير العام السابق" is 'the
+        former director-general', not 'the previous year'."""
+        if m.start("unit") != m.start("t"):
+            return False  # a word precedes it in the match ("نفس العام", "نهاية العام")
+        if _key(m.group("unit")) not in self.year_units:
+            return False
+        return _strip_clitics(ctx.prev_word(m.start()), self.general_before) in self.general_before
+
+    def _later_one(self, m: regex.Match, ctx: _Ctx) -> tuple[str, str] | None:
+        unit = self.units[_key(m.group("unit"))][0]
+        if unit not in "DWMY":
+            return None
+        return "DATE", anaphoric_value(unit, self.later_cues[_key(m.group("lc"))])
+
+    def _point_verb(self, word: str) -> bool:
+        """A form of a verb in ``since_point_verbs``: a proclitic و/ف and a subject or object
+        suffix (-t, -a, -uu, -ha, -hu) are stripped ("وأطلقتها" -> أطلق)."""
+        word = word[1:] if word[:1] in ("\u0648", "\u0641") and len(word) > 3 else word
+        for suffix in _VERB_SUFFIXES:
+            if word.endswith(suffix) and word[:len(word) - len(suffix)] in self.since_point_verbs:
+                return True
+        return word in self.since_point_verbs
+
     def _pod_alone(self, m: regex.Match, ctx: _Ctx) -> tuple[str, str] | None:
         return "TIME", f"XXXX-XX-XXT{self.pod_adv[_key(m.group('poda'))]}"
 
@@ -1091,7 +1345,10 @@ class TimexTagger:
             return None
         if count == 2:  # "three two-years" does not occur; a number before a dual is a list
             return None
-        if m.group("ago"):
+        later = self._later(m, ctx, unit, n)
+        if later is not None:
+            return "DATE", later
+        if m.group("ago") or (isinstance(n, int) and self._since_point(m, ctx)):
             if ctx.pub is None or not isinstance(n, int):
                 return "DATE", "PAST_REF" if ctx.pub is None else _shift(ctx.pub, int(n), unit)
             return "DATE", _shift(ctx.pub, n, unit)
@@ -1108,6 +1365,12 @@ class TimexTagger:
         if word not in self.units:
             return None
         unit, count = self.units[word]
+        later = self._later(m, ctx, unit, count)
+        if later is not None:
+            return "DATE", later
+        if count and (ctx.prev_word(m.start()) in self.ago or self._since_point(m, ctx)):
+            # "قبل عامين"، "منذ عامين" 'two years ago': the year, not a duration
+            return "DATE", _shift(ctx.pub, count, unit) if ctx.pub else "PAST_REF"
         return "DURATION", _duration(count, unit)
 
     def _duration_cue(self, m: regex.Match, ctx: _Ctx) -> tuple[str, str] | None:
@@ -1115,8 +1378,11 @@ class TimexTagger:
         nxt = ctx.next_word(m.end("t"))
         if nxt.startswith(ARTICLE) and len(nxt) > 3 and nxt not in self.not_construct:
             return None  # a construct: "قبل يوم الزفاف" is "before the wedding day"
+        if nxt in self.reldays or nxt in self.weekdays:
+            return None  # "منذ يوم أمس" 'since yesterday': the day is named, not counted
         cue = _key(m.group("cue"))
-        if cue in self.ago or (cue in self.approx and ctx.prev_word(m.start()) in self.ago):
+        if cue in self.ago or (cue in self.approx and ctx.prev_word(m.start()) in self.ago) or (
+                cue in self.since and self._since_point(m, ctx, cue=True)):
             if ctx.pub is None:
                 return "DATE", "PAST_REF"
             return "DATE", _shift(ctx.pub, 1, unit)
@@ -1134,8 +1400,8 @@ class TimexTagger:
         clitic = m.group("clitic") or ""
         prev = ctx.prev_word(m.start())
         since = prev in self.since
-        if m.group("ago"):
-            return "DATE", "PAST_REF"
+        if m.group("ago") or (since and not (m.group("q") or m.group("va")) and self._since_point(m, ctx)):
+            return "DATE", "PAST_REF"  # "قبل أيام"، "منذ أيام" 'days ago' (but "منذ سنوات طويلة" lasts)
         if not (m.group("q") or m.group("va") or since or clitic.endswith("\u0644")):
             return None
         return "DURATION", _duration(None, unit)
@@ -1247,6 +1513,19 @@ class TimexTagger:
             out.append(c)
         return out
 
+    @staticmethod
+    def _resolve_anaphora(chosen: list[_Cand], ctx: _Ctx) -> list[_Cand]:
+        """Placeholders ("the next day", "the same year") counted from the dates before them."""
+        out: list[_Cand] = []
+        for c in chosen:
+            if is_anaphoric(c.value):
+                value = resolve_anaphoric(c.value, [o.value for o in out], ctx.pub)
+                if is_anaphoric(value):  # a placeholder the resolver does not know: never leak it
+                    value = "XXXX"
+                c = _Cand(c.start, c.end, c.type, value, c.rank, c.rule)
+            out.append(c)
+        return out
+
     # ---------------------------------------------------------------- places named by a date
     def _names_place(self, norm: str, c: _Cand) -> bool:
         """A day-and-month date right after a place noun (مدينة السادس من أكتوبر) is the
@@ -1254,8 +1533,13 @@ class TimexTagger:
         if c.type != "DATE":
             return False
         before = norm[max(0, c.start - 40):c.start].split()
-        if not before or load_place_heads().head(before[-1]) is None:
+        if not before:
             return False
+        if load_place_heads().head(before[-1]) is None:
+            # a movement named by a date ("قوى 14 آذار"); with its year it is that date
+            if (_strip_clitics(before[-1], self.date_name_heads) not in self.date_name_heads
+                    or _YEAR_DIGITS.search(norm, c.start, c.end)):
+                return False
         hit = self.day_month(norm[c.start:c.end].split())
         return hit is not None
 
@@ -1313,6 +1597,7 @@ class TimexTagger:
         chosen = [c for c in chosen if not self._names_place(norm, c)]
         chosen = self._merge_weekday_dates(sorted(chosen, key=lambda c: c.start), ctx)
         chosen = self._anchor_clock_times(chosen, ctx)
+        chosen = self._resolve_anaphora(chosen, ctx)
         out = []
         for c in chosen:
             s, e = nz.span(c.start, c.end)
