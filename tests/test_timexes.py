@@ -512,7 +512,7 @@ def test_decades_centuries_and_ranges(text, expected):
 def test_anchor_arithmetic_edges():
     from datetime import date
 
-    from khabar.timex_anchors import anaphoric_value, resolve
+    from khabar.analysis.timex_anchors import anaphoric_value, resolve
     pub = date(2021, 8, 19)
     assert resolve(anaphoric_value("D", 1), ["2019-12-31"], pub) == "2020-01-01"
     assert resolve(anaphoric_value("M", -1), ["2019-01"], pub) == "2018-12"
