@@ -1,0 +1,106 @@
+"""Data-built name lexicons for the entities stage (``data/name_lexicons.json``, made by
+``scripts/build_name_lexicons.py`` from label counts of ANERcorp, WikiFANE and NewsFANE):
+
+- organisation head nouns and how often a phrase on them is an organisation's name, read here
+  into multi-word names: the head plus its complements ("مجلس التنمية السياحية" the Tourism
+  Development Council, "الهيئة العامة للسياحة والتراث" the General Authority for Tourism and
+  Heritage, "غرفة فض المنازعات" the Dispute Resolution Chamber);
+- words that are almost never a name on their own ("الأمم" 'the nations' outside "الأمم المتحدة").
+
+No I/O besides loading the packaged file; the reader works on the stage's tokens.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Collection
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+
+from .model import Token
+
+_ART = "ال"  # the definite article
+_LIL = "لل"  # the preposition ل 'for, of' + the article
+_WAL = "وال"  # the conjunction و 'and' + the article
+_CONJ = ("و", "ف")  # and, so
+_TANWEEN = frozenset("\u064b\u064c\u064d")  # indefinite endings: not inside a name
+_PRONOUN_ENDS = ("ه", "ها", "هم", "هما", "هن", "كم")  # possessive suffixes (raw spelling)
+MAX_COMPLEMENTS = 7
+STRONG_SHARE = 0.3  # a phrase on a head this often an organisation's name needs one complement
+
+
+@dataclass(frozen=True, slots=True)
+class NameLexicons:
+    """``org_heads``: bare head noun -> (share as a name with the article, share without it; None
+    where the corpora had too few); ``never_alone``: normalised words."""
+
+    org_heads: dict[str, tuple[float | None, float | None]]
+    never_alone: frozenset[str]
+
+    def is_never_alone(self, key: tuple[str, ...]) -> bool:
+        """Is a candidate (normalised words, clitics stripped) one word that names nothing alone?"""
+        if len(key) != 1:
+            return False
+        w = key[0]
+        return w in self.never_alone or (w[:1] in _CONJ and len(w) > 3 and w[1:] in self.never_alone)
+
+
+@lru_cache(maxsize=1)
+def load_name_lexicons() -> NameLexicons:
+    raw = json.loads(resources.files("khabar.data").joinpath("name_lexicons.json").read_text(encoding="utf-8"))
+    heads = {w: (v[2], v[3]) for w, v in raw["org_heads"].items()}
+    return NameLexicons(heads, frozenset(raw["never_alone"]))
+
+
+def bare(form: str) -> str:
+    """A head noun without the article ("الهيئه" -> "هيئه")."""
+    return form[len(_ART):] if form.startswith(_ART) and len(form) > 4 else form
+
+
+def org_name_end(toks: tuple[Token, ...], i: int, form: str, heads: dict[str, tuple[float | None, float | None]],
+                 stops: Collection[str], blocked: Callable[[int], bool]) -> int | None:
+    """End (token index) of an organisation name that starts with the head ``form`` (token ``i``
+    without proclitics), or None.
+
+    Complements: definite words (adjectives, or a genitive after an indefinite head), a genitive
+    with ل + article ("للسياحة"), more of them joined by و ("والتراث"), and an indefinite noun in
+    a construct chain that ends in a definite one ("صندوق هجرة القرن"). The name ends at the first
+    other word, at a word another mention holds (``blocked``), and before "و + head" (the next
+    name of a list: "... والغرفة التجارية"). A head whose phrases the corpora seldom label as a
+    name ("الحكومة الحالية" 'the current government') needs two complements besides a construct link.
+    """
+    definite = form.startswith(_ART)
+    share = heads.get(bare(form), (None, None))[0 if definite else 1]
+    n, k, end, count = len(toks), i + 1, None, 0
+    prev_definite = definite
+    while k < n and count < MAX_COMPLEMENTS and not blocked(k):
+        raw, w = toks[k].text, toks[k].norm
+        if not w.isalpha() or w in stops or _TANWEEN & set(raw):
+            break
+        if w.startswith(_ART) and len(w) > 3:
+            if raw.endswith(_PRONOUN_ENDS) and not w.endswith("الله"):
+                break  # "الحكومة السابقة" is fine, a possessive ("الشركة ومديرها") is not
+            count, end, prev_definite = count + 1, k + 1, True
+        elif w.startswith(_LIL) and len(w) > 4 and count and prev_definite:
+            count, end = count + 1, k + 1  # "الهيئة العامة للسياحة"
+        elif w.startswith(_WAL) and len(w) > 5 and count and prev_definite:
+            if bare(w[1:]) in heads:
+                break  # "والغرفة التجارية": the next organisation of a list
+            count, end = count + 1, k + 1  # "للسياحة والتراث"
+        elif not prev_definite and not count and w[:1] != "ي" and not raw.endswith(_PRONOUN_ENDS) \
+                and k + 1 < n and toks[k + 1].norm.startswith(_ART) and not blocked(k + 1):
+            # (not a verb in the imperfect: "مجلس يضم الأعضاء" 'a council that includes the members')
+            count, prev_definite = count + 1, False  # "غرفة فض المنازعات": a construct chain
+        else:
+            break
+        k += 1
+    if end is None:
+        return None
+    chain = int(not definite and end > i + 2 and not toks[i + 1].norm.startswith(_ART))
+    if end - i - 1 - chain < (1 if share is not None and share >= STRONG_SHARE else 2):
+        return None  # the construct link does not count: "مركز قلب الدفاع" is a player's position
+    return end
+
+
+__all__ = ["NameLexicons", "bare", "load_name_lexicons", "org_name_end"]
