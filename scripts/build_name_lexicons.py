@@ -1,12 +1,15 @@
 """Build src/khabar/data/name_lexicons.json: organisation head nouns and never-a-name-alone words.
 
-Counts come from the labelled NER corpora in ../shared/data/ner (ANERcorp train split, WikiFANE,
+Counts come (but for ``waw_words``) from the labelled NER corpora in ../shared/data/ner (ANERcorp train split, WikiFANE,
 NewsFANE without its last fifth, which stays held out for scripts/check_name_lexicons.py); only
 statistics and single normalised words go into the package, no corpus text.
 
 - ``org_heads``: words that start multi-word organisation names ("مجلس", "هيئة", "جامعة"...),
   with how often they do and what share of their occurrences that is; the entities stage reads
   "head + complements" phrases on them (khabar.name_lexicons).
+- ``name_closers``: definite words that follow names but never continue one ("السابق" 'former').
+- ``waw_words``: words whose first letter و is not the conjunction 'and' ("واشنطن", "وليد"), from
+  word counts of SaudiNewsNet.
 - ``never_alone``: frequent words that, as a one-word span, are almost never an entity ("الأمم"
   only occurs inside "الأمم المتحدة"; "الرئيس" precedes names); a one-word tagger or rule
   candidate made of one of them is dropped.
@@ -41,6 +44,7 @@ _FANE_TYPES = {
     **dict.fromkeys(("Book", "Movie", "Software", "Hardware", "Sound", "Food", "Drug"), "MISC"),
 }
 _ARABIC = re.compile("[\u0621-\u064a]{3,}")
+_WORD = re.compile("[\u0621-\u064a]+")
 HELD_OUT = 0.8  # NewsFANE: sentences after this share are held out for the check script
 
 
@@ -48,12 +52,14 @@ def norm(word: str) -> str:
     return fold(word).strip()
 
 
-def read_conll(path: Path, fane: bool) -> Iterator[list[tuple[str, str]]]:
-    """Sentences as [(normalised word, BIO tag over PER/ORG/LOC/MISC)]."""
+def read_conll(path: Path, fane: bool, raw: bool = False) -> Iterator[list[tuple[str, str]]]:
+    """Sentences as [(normalised word, or with ``raw`` as written, BIO tag over PER/ORG/LOC/MISC)]."""
     sent: list[tuple[str, str]] = []
     for line in path.read_text(encoding="utf-8-sig").splitlines():
         parts = line.split("\t") if fane else line.split(" ")
         word = norm(parts[0]) if parts else ""
+        if word and raw:
+            word = parts[0].replace("\u200e", "").strip()
         if not word:
             if sent:
                 yield sent
@@ -63,6 +69,8 @@ def read_conll(path: Path, fane: bool) -> Iterator[list[tuple[str, str]]]:
         if fane and tag != "O":
             typ = _FANE_TYPES.get(tag[2:])
             tag = f"{tag[:2]}{typ}" if typ and tag[:2] in ("B-", "I-") else "O"
+        elif tag.endswith("-PERS"):  # ANERcorp's name for PER
+            tag = tag[:-1]
         sent.append((word, tag))
     if sent:
         yield sent
@@ -100,6 +108,17 @@ def corpora(shared: Path) -> Iterator[list[tuple[str, str]]]:
     yield from news[:int(len(news) * HELD_OUT)]
 
 
+def waw_words(folder: Path, min_count: int) -> list[str]:
+    """Words whose first letter و is their own, not the conjunction 'and': in SaudiNewsNet they
+    are at least twice as frequent as the word without it ("واشنطن", "وليد", "وزارة"; not
+    "وأضاف" 'and he added')."""
+    tf: Counter[str] = Counter()
+    for f in sorted(folder.glob("*.json")):
+        for rec in json.loads(f.read_text(encoding="utf-8")):
+            tf.update(_WORD.findall(fold(rec.get("content") or "")))
+    return sorted(w for w, c in tf.items() if w[0] == "و" and len(w) >= 4 and c >= min_count and c >= 2 * tf[w[1:]])
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--shared", default=str(ROOT.parent / "shared"))
@@ -108,6 +127,8 @@ def main() -> None:
     ap.add_argument("--head-share", type=float, default=0.05, help="least share of a head's occurrences")
     ap.add_argument("--min-count", type=int, default=30, help="least occurrences of a never-alone word")
     ap.add_argument("--alone-share", type=float, default=0.01, help="most share as a one-word entity")
+    ap.add_argument("--min-closer", type=int, default=3, help="least times a closer follows a name")
+    ap.add_argument("--min-waw", type=int, default=5, help="least SaudiNewsNet count of a waw word")
     args = ap.parse_args()
     total: Counter[str] = Counter()
     org_start: Counter[str] = Counter()
@@ -121,9 +142,14 @@ def main() -> None:
     for w, c in total.items():
         bare_total[bare(w, total)] += c
     in_entity: Counter[str] = Counter()  # by bare form
+    within: Counter[str] = Counter()  # inside a name after its first word
+    after_name: Counter[str] = Counter()  # right after a name
     for sent in sents:
         for i, j, typ in spans(sent):
             in_entity.update(bare(w, total) for w, _t in sent[i:j])
+            within.update(w for w, _t in sent[i + 1:j])
+            if j < len(sent):
+                after_name[sent[j][0]] += 1
             if typ == "PER":
                 in_per.update(w for w, _t in sent[i:j])
             if j - i == 1:
@@ -159,6 +185,11 @@ def main() -> None:
     never = sorted(w for w, c in total.items()
                    if c >= args.min_count and w.isalpha() and len(w) > 1 and alone[w] <= args.alone_share * c
                    and in_per[w] < 0.1 * c and bare(w, total) not in heads)
+    # definite words that follow names but never continue one: "التابعة" (affiliated), "السابق"
+    # (former), "المعروف" (known as); an organisation name read on a head noun ends before them
+    closers = sorted(w for w, c in after_name.items() if w.startswith("ال") and len(w) > 3 and not within[w]
+                     and c >= args.min_closer and c >= 0.1 * total[w])
+    waw = waw_words(Path(args.shared) / "data" / "news" / "saudinewsnet", args.min_waw)
     out = {
         "_about": ("Built by scripts/build_name_lexicons.py from ANERcorp (train), WikiFANE and NewsFANE "
                    "(first four fifths) label counts; normalised words (khabar.text.normalize). "
@@ -168,12 +199,17 @@ def main() -> None:
                    f"(at least {args.min_head} spans with {args.min_next} different second words, and "
                    f"{args.head_share:.0%}); never_alone: words seen "
                    f"at least {args.min_count} times and at most {args.alone_share:.0%} of them as a "
-                   "one-word entity and under 10% inside person names."),
+                   "one-word entity and under 10% inside person names; name_closers: definite words seen at least "
+                   f"{args.min_closer} times (and 10% of their occurrences) right after a name, never inside one "
+                   "after its first word; waw_words: words beginning with و seen at least "
+                   f"{args.min_waw} times in SaudiNewsNet and twice as often as without it (the و is theirs)."),
         "org_heads": dict(sorted(heads.items(), key=lambda kv: (-kv[1][0], kv[0]))),
         "never_alone": never,
+        "name_closers": closers,
+        "waw_words": waw,
     }
     OUT.write_text(json.dumps(out, ensure_ascii=False, indent=0) + "\n", encoding="utf-8")
-    print(f"{OUT}: {len(heads)} organisation heads, {len(never)} never-alone words")
+    print(f"{OUT}: {len(heads)} organisation heads, {len(never)} never-alone words, {len(closers)} closers")
 
 
 if __name__ == "__main__":

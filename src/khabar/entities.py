@@ -391,11 +391,14 @@ class EntityStage:
                             or doc_norms.get(form, 0) > 0 or (typ == "PER" and form in self.given_names)):
                         start, key0 = first.start + off, form
                         break
-            # the conjunction و on an unknown place or organisation: "وقازاخستان" -> "قازاخستان"
-            # (not on people: foreign given names begin with و, "ويندي")
-            if typ != "PER" and start == first.start and key0[:1] == "و" and len(key0) >= 4 \
-                    and len(first.text) == len(key0) \
-                    and key0 not in self.lex.waw_names and not self.kb.lookup((key0,) + rest):
+            # the conjunction و on an unknown name: "وقازاخستان" -> "قازاخستان", and on a person
+            # named by one word once, "وماتيو" (a foreign name that begins with و, "ويندي شيرمان",
+            # is seldom alone, and comes back as it is: "تريفور ويلموت ... وقال ويلموت"); not on
+            # words whose و is their own (listed, or data-built from SaudiNewsNet)
+            if (typ != "PER" or (j - i == 1 and doc_norms.get(key0, 0) == 1)) and start == first.start and key0[:1] == "و" and len(key0) >= 4 \
+                    and len(first.text) == len(key0) and key0 not in self.lex.waw_names \
+                    and key0 not in load_name_lexicons().waw_words and not self.kb.lookup((key0,) + rest) \
+                    and not (typ == "PER" and key0 in self.given_names):
                 start, key0 = first.start + 1, key0[1:]
             if not rest and (key0 in self.lex.not_names or key0 in self.lex.stopwords or len(key0) < 2):
                 continue
@@ -638,7 +641,7 @@ class EntityStage:
             inner = [c for c in merged if c.source == "tagger" and not c.kb and c.i < end and c.j > i]
             if any(c.j > end for c in inner if c.i > i):
                 end = min(c.i for c in inner if c.i > i and c.j > end)  # stop before a longer span
-                if org_name_end(toks, i, hit[0], heads, stops, lambda k: k in held or k >= end) is None:
+                if org_name_end(toks, i, hit[0], heads, stops, lambda k, e=end: k in held or k >= e) is None:
                     i += 1
                     continue
             drop.update(id(c) for c in inner if c.j <= end or c.i == i)
@@ -1148,13 +1151,13 @@ _NOT_VERBS = frozenset({"ان", "عن", "حسب", "بحسب", "وفقا"})
 def _org_heads() -> tuple[dict[str, tuple[float | None, float | None]], frozenset[str]]:
     """Organisation head nouns (the data-built ones, then the hand list of ``titles.json``, whose
     phrases need two complements) and the words that end such a name (stopwords, the first words
-    of titles: "رئيس" 'head of')."""
+    of titles: "رئيس" 'head of', and the data-built closers: "السابق" 'former')."""
     lex = load_lexicon()
     heads = dict(load_name_lexicons().org_heads)
     for w, typ in lex.heads.items():
         if typ == "ORG":
             heads.setdefault(bare(w), (None, None))
-    stops = lex.stopwords | {w for w in lex.firsts if bare(w) not in heads}
+    stops = lex.stopwords | {w for w in lex.firsts if bare(w) not in heads} | load_name_lexicons().closers
     return heads, frozenset(stops)
 
 

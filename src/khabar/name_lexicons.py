@@ -5,7 +5,8 @@
   into multi-word names: the head plus its complements ("مجلس التنمية السياحية" the Tourism
   Development Council, "الهيئة العامة للسياحة والتراث" the General Authority for Tourism and
   Heritage, "غرفة فض المنازعات" the Dispute Resolution Chamber);
-- words that are almost never a name on their own ("الأمم" 'the nations' outside "الأمم المتحدة").
+- words that are almost never a name on their own ("الأمم" 'the nations' outside "الأمم المتحدة");
+- words that end a name ("السابق" 'former'), and words whose first letter و is not 'and'.
 
 No I/O besides loading the packaged file; the reader works on the stage's tokens.
 """
@@ -27,6 +28,7 @@ _CONJ = ("و", "ف")  # and, so
 _TANWEEN = frozenset("\u064b\u064c\u064d")  # indefinite endings: not inside a name
 _PRONOUN_ENDS = ("ه", "ها", "هم", "هما", "هن", "كم")  # possessive suffixes (raw spelling)
 MAX_COMPLEMENTS = 7
+MAX_ADJECTIVES = 3  # definite words in a row: more are a description ("... اليميني المتطرف")
 STRONG_SHARE = 0.3  # a phrase on a head this often an organisation's name needs one complement
 
 
@@ -37,6 +39,8 @@ class NameLexicons:
 
     org_heads: dict[str, tuple[float | None, float | None]]
     never_alone: frozenset[str]
+    closers: frozenset[str] = frozenset()  # "السابق" (former): ends a name, never continues one
+    waw_words: frozenset[str] = frozenset()  # "واشنطن": the first letter و is not 'and'
 
     def is_never_alone(self, key: tuple[str, ...]) -> bool:
         """Is a candidate (normalised words, clitics stripped) one word that names nothing alone?"""
@@ -50,7 +54,8 @@ class NameLexicons:
 def load_name_lexicons() -> NameLexicons:
     raw = json.loads(resources.files("khabar.data").joinpath("name_lexicons.json").read_text(encoding="utf-8"))
     heads = {w: (v[2], v[3]) for w, v in raw["org_heads"].items()}
-    return NameLexicons(heads, frozenset(raw["never_alone"]))
+    return NameLexicons(heads, frozenset(raw["never_alone"]), frozenset(raw["name_closers"]),
+                        frozenset(raw["waw_words"]))
 
 
 def bare(form: str) -> str:
@@ -72,22 +77,23 @@ def org_name_end(toks: tuple[Token, ...], i: int, form: str, heads: dict[str, tu
     """
     definite = form.startswith(_ART)
     share = heads.get(bare(form), (None, None))[0 if definite else 1]
-    n, k, end, count = len(toks), i + 1, None, 0
+    n, k, end, count, run = len(toks), i + 1, None, 0, 0
     prev_definite = definite
     while k < n and count < MAX_COMPLEMENTS and not blocked(k):
         raw, w = toks[k].text, toks[k].norm
         if not w.isalpha() or w in stops or _TANWEEN & set(raw):
             break
         if w.startswith(_ART) and len(w) > 3:
-            if raw.endswith(_PRONOUN_ENDS) and not w.endswith("الله"):
-                break  # "الحكومة السابقة" is fine, a possessive ("الشركة ومديرها") is not
+            run += 1
+            if run > MAX_ADJECTIVES or (raw.endswith(_PRONOUN_ENDS) and not w.endswith("الله")):
+                break
             count, end, prev_definite = count + 1, k + 1, True
         elif w.startswith(_LIL) and len(w) > 4 and count and prev_definite:
-            count, end = count + 1, k + 1  # "الهيئة العامة للسياحة"
+            count, end, run = count + 1, k + 1, 0  # "الهيئة العامة للسياحة"
         elif w.startswith(_WAL) and len(w) > 5 and count and prev_definite:
             if bare(w[1:]) in heads:
                 break  # "والغرفة التجارية": the next organisation of a list
-            count, end = count + 1, k + 1  # "للسياحة والتراث"
+            count, end, run = count + 1, k + 1, 0  # "للسياحة والتراث"
         elif not prev_definite and not count and w[:1] != "ي" and not raw.endswith(_PRONOUN_ENDS) \
                 and k + 1 < n and toks[k + 1].norm.startswith(_ART) and not blocked(k + 1):
             # (not a verb in the imperfect: "مجلس يضم الأعضاء" 'a council that includes the members')
