@@ -26,6 +26,7 @@ from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 
+from khabar.kb import load_kb
 from khabar.text.normalize import fold
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -187,8 +188,10 @@ def main() -> None:
                    and in_per[w] < 0.1 * c and bare(w, total) not in heads)
     # definite words that follow names but never continue one: "التابعة" (affiliated), "السابق"
     # (former), "المعروف" (known as); an organisation name read on a head noun ends before them
+    # (nationality adjectives excepted: "المنتخب العماني" was not labelled, "الاتحاد العماني ..." may be)
+    kb = load_kb()
     closers = sorted(w for w, c in after_name.items() if w.startswith("ال") and len(w) > 3 and not within[w]
-                     and c >= args.min_closer and c >= 0.1 * total[w])
+                     and c >= args.min_closer and c >= 0.1 * total[w] and kb.country_of_adjective(w) is None)
     waw = waw_words(Path(args.shared) / "data" / "news" / "saudinewsnet", args.min_waw)
     out = {
         "_about": ("Built by scripts/build_name_lexicons.py from ANERcorp (train), WikiFANE and NewsFANE "

@@ -36,7 +36,7 @@ from typing import Any
 from .generic_words import load_generic_words
 from .kb import KB, KBEntry, Key, key_of, load_kb
 from .model import Document, Entity, Mention, Token
-from .name_lexicons import bare, load_name_lexicons, org_name_end
+from .name_lexicons import bare, load_name_lexicons, org_name_end, variant_key
 from .ner.features import CLITIC_CHAINS
 from .places import load_place_heads
 from .text import normalize
@@ -625,6 +625,7 @@ class EntityStage:
         i = 0
         while i < n:
             t = cover.get(i)
+            t = None if t is not None and id(t) in drop else t  # the rest of a list cut at a head
             skip = next((len(k) for k in lex.skip if tuple(x.norm for x in toks[i:i + len(k)]) == k), 0) \
                 if toks[i].norm in lex.firsts else 0  # "مجلس إدارة" (board of) precedes a name
             hit = None
@@ -965,7 +966,8 @@ class EntityStage:
         by_suffix: dict[Key, dict[int, _Cluster]] = {}
         # longer names first (honorifics aside: "آية الله رئيسي" is one word long), KB-linked first
         # among equals, so short forms can attach to them
-        keys = [_name_key(c.key, self.lex) for c in cands]
+        # spelling variants of foreign names are one name: "سيرغي" = "سيرجي" (ى/ي already fold)
+        keys = [variant_key(_name_key(c.key, self.lex)) for c in cands]
         order = sorted(range(len(cands)), key=lambda k: (-len(keys[k]), cands[k].kb is None, cands[k].start))
         for k in order:
             c, key = cands[k], keys[k]

@@ -58,6 +58,17 @@ def load_name_lexicons() -> NameLexicons:
                         frozenset(raw["waw_words"]))
 
 
+# Letters that transcribe the same foreign sound, folded for comparing names (after normalise(),
+# which already folds ى/ي, ة/ه and the hamza carriers): g written غ, ج, گ or چ ("سيرغي" = "سيرجي"
+# Sergei), v written ڤ or ف, p written پ or ب.
+_VARIANTS = str.maketrans({"غ": "ج", "گ": "ج", "چ": "ج", "ڤ": "ف", "پ": "ب"})
+
+
+def variant_key(key: tuple[str, ...]) -> tuple[str, ...]:
+    """A name's normalised words with spelling variants of foreign sounds folded."""
+    return tuple(w.translate(_VARIANTS) for w in key)
+
+
 def bare(form: str) -> str:
     """A head noun without the article ("الهيئه" -> "هيئه")."""
     return form[len(_ART):] if form.startswith(_ART) and len(form) > 4 else form
@@ -109,4 +120,4 @@ def org_name_end(toks: tuple[Token, ...], i: int, form: str, heads: dict[str, tu
     return end
 
 
-__all__ = ["NameLexicons", "bare", "load_name_lexicons", "org_name_end"]
+__all__ = ["NameLexicons", "bare", "load_name_lexicons", "org_name_end", "variant_key"]
