@@ -497,7 +497,7 @@ def test_head_noun_phrases_that_are_no_names(kb_only, text):
 
 def test_tagged_list_of_organisations_is_split_at_the_next_head():
     # 'in cooperation with the National Water Authority and the Commercial and Industrial Chamber'
-    words = "الهيئة الوطنية للمياه والغرفة التجارية الصناعية".split()
+    words = ["الهيئة", "الوطنية", "للمياه", "والغرفة", "التجارية", "الصناعية"]
     pipe = Pipeline.build(["segment", EntityStage(tagger=FakeTagger(dict.fromkeys(words, "ORG")))])
     doc = run(pipe, "بالتعاون مع الهيئة الوطنية للمياه والغرفة التجارية الصناعية.")
     assert _names(doc, "ORG") == ["الهيئة الوطنية للمياه", "الغرفة التجارية الصناعية"]
@@ -548,3 +548,16 @@ def test_titles_joined_by_and_are_one_person(kb_only):
     per = [e for e in doc.entities if e.type == "PER"]
     assert [e.name for e in per] == ["سالم الحربي"]
     assert [m.kind for m in per[0].mentions].count("title") == 4
+
+
+def test_title_on_a_head_noun_organisation_then_post_then_name():
+    # 'The director of the General Department of Volunteering at the Municipality of the Region of
+    # Tabuk, Fahd Salem al-Amri, revealed that ... The director of the General Department added ...'
+    text = ("وكشف مدير الإدارة العامة للعمل التطوعي بأمانة منطقة تبوك فهد سالم العمري، أن الحملة نجحت. "
+            "وأضاف مدير الإدارة العامة للعمل التطوعي أن العمل مستمر.")
+    tagger = FakeTagger({"فهد": "PER", "سالم": "PER", "العمري": "PER"})
+    doc = run(Pipeline.build(["segment", EntityStage(tagger=tagger)]), text)
+    per = [e for e in doc.entities if e.type == "PER"]
+    assert [e.name for e in per] == ["فهد سالم العمري"]
+    assert [m.kind for m in per[0].mentions] == ["title", "name", "title"]
+    assert "الإدارة العامة للعمل التطوعي" in _names(doc, "ORG")

@@ -829,8 +829,8 @@ class EntityStage:
                 return j
             k += 1  # "(ب)منطقة" + the place
         c = starts.get(k)
-        if c is None or c.kb is None or c.type not in ("LOC", "ORG"):
-            return j
+        if c is None or (c.kb is None and c.source == "tagger") or c.type not in ("LOC", "ORG"):
+            return j  # a known or head-noun name: "مدير الإدارة العامة ... بأمانة منطقة جازان"
         if k == j and not (c.start > toks[k].start and toks[k].norm[:1] == "ب"):
             return j  # a place right after the title must carry ب ("بالمنطقة الشرقية")
         return c.j
