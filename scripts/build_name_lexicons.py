@@ -10,6 +10,8 @@ statistics and single normalised words go into the package, no corpus text.
 - ``name_closers``: definite words that follow names but never continue one ("السابق" 'former').
 - ``waw_words``: words whose first letter و is not the conjunction 'and' ("واشنطن", "وليد"), from
   word counts of SaudiNewsNet.
+- ``place_starts``: first words of place names ("سيدي", "عين", "وادي"): a person span a tagger
+  opens with one is a place.
 - ``never_alone``: frequent words that, as a one-word span, are almost never an entity ("الأمم"
   only occurs inside "الأمم المتحدة"; "الرئيس" precedes names); a one-word tagger or rule
   candidate made of one of them is dropped.
@@ -145,8 +147,11 @@ def main() -> None:
     in_entity: Counter[str] = Counter()  # by bare form
     within: Counter[str] = Counter()  # inside a name after its first word
     after_name: Counter[str] = Counter()  # right after a name
+    first_types: dict[str, Counter[str]] = {}  # types of the multi-word names a word starts
     for sent in sents:
         for i, j, typ in spans(sent):
+            if j - i > 1:
+                first_types.setdefault(sent[i][0], Counter())[typ] += 1
             in_entity.update(bare(w, total) for w, _t in sent[i:j])
             within.update(w for w, _t in sent[i + 1:j])
             if j < len(sent):
@@ -192,6 +197,11 @@ def main() -> None:
     kb = load_kb()
     closers = sorted(w for w, c in after_name.items() if w.startswith("ال") and len(w) > 3 and not within[w]
                      and c >= args.min_closer and c >= 0.1 * total[w] and kb.country_of_adjective(w) is None)
+    # first words of place names that a tagger may read as a person's: "سيدي بوزيد" (Sidi Bouzid),
+    # "عين الناقة", "بني ملال"; not "أبو" (mostly a person's kunya)
+    place_starts = sorted(w for w, c in first_types.items() if _ARABIC.fullmatch(w) and w not in heads
+                          and sum(c.values()) >= args.min_head and c["LOC"] >= 0.6 * sum(c.values())
+                          and c["PER"] <= 0.2 * sum(c.values()) and in_per[w] <= 0.25 * sum(c.values()))  # "نجم" also names people
     waw = waw_words(Path(args.shared) / "data" / "news" / "saudinewsnet", args.min_waw)
     out = {
         "_about": ("Built by scripts/build_name_lexicons.py from ANERcorp (train), WikiFANE and NewsFANE "
@@ -205,14 +215,17 @@ def main() -> None:
                    "one-word entity and under 10% inside person names; name_closers: definite words seen at least "
                    f"{args.min_closer} times (and 10% of their occurrences) right after a name, never inside one "
                    "after its first word; waw_words: words beginning with و seen at least "
-                   f"{args.min_waw} times in SaudiNewsNet and twice as often as without it (the و is theirs)."),
+                   f"{args.min_waw} times in SaudiNewsNet and twice as often as without it (the و is theirs); place_starts: first words of at least "
+                   f"{args.min_head} multi-word names, 60% of them places and at most 20% persons."),
         "org_heads": dict(sorted(heads.items(), key=lambda kv: (-kv[1][0], kv[0]))),
         "never_alone": never,
         "name_closers": closers,
         "waw_words": waw,
+        "place_starts": place_starts,
     }
     OUT.write_text(json.dumps(out, ensure_ascii=False, indent=0) + "\n", encoding="utf-8")
-    print(f"{OUT}: {len(heads)} organisation heads, {len(never)} never-alone words, {len(closers)} closers")
+    print(f"{OUT}: {len(heads)} organisation heads, {len(never)} never-alone words, {len(closers)} closers, "
+          f"{len(waw)} waw words, {len(place_starts)} place starts")
 
 
 if __name__ == "__main__":

@@ -561,3 +561,10 @@ def test_title_on_a_head_noun_organisation_then_post_then_name():
     assert [e.name for e in per] == ["فهد سالم العمري"]
     assert [m.kind for m in per[0].mentions] == ["title", "name", "title"]
     assert "الإدارة العامة للعمل التطوعي" in _names(doc, "ORG")
+
+
+def test_place_name_that_reads_like_a_patronymic_is_a_place():
+    # 'The delegation arrived in Beni Mellal yesterday.' (a tagger reads "بني ملال" as a person)
+    tagger = FakeTagger({"بني": "PER", "ملال": "PER"})
+    doc = run(Pipeline.build(["segment", EntityStage(tagger=tagger)]), "وصل الوفد إلى بني ملال أمس.")
+    assert [(e.name, e.type) for e in doc.entities] == [("بني ملال", "LOC")]

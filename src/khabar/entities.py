@@ -402,6 +402,8 @@ class EntityStage:
                 start, key0 = first.start + 1, key0[1:]
             if not rest and (key0 in self.lex.not_names or key0 in self.lex.stopwords or len(key0) < 2):
                 continue
+            if typ == "PER" and rest and key0 in load_name_lexicons().place_starts and key0 not in self.given_names:
+                typ = "LOC"  # "سيدي بوزيد", "عين الناقة": the corpora's place names start so
             if not any(_is_arabic(w) for w in (key0,) + rest):
                 continue  # the tagger learnt Arabic: its guesses on Latin-script words are noise
             out.append(Cand(start, toks[j - 1].end, i, j, si, typ, (key0,) + rest, "tagger"))

@@ -6,7 +6,8 @@
   Development Council, "الهيئة العامة للسياحة والتراث" the General Authority for Tourism and
   Heritage, "غرفة فض المنازعات" the Dispute Resolution Chamber);
 - words that are almost never a name on their own ("الأمم" 'the nations' outside "الأمم المتحدة");
-- words that end a name ("السابق" 'former'), and words whose first letter و is not 'and'.
+- words that end a name ("السابق" 'former'), words whose first letter و is not 'and', and the
+  first words of place names ("سيدي بوزيد" Sidi Bouzid is a town, not "Sidi" + a patronymic).
 
 No I/O besides loading the packaged file; the reader works on the stage's tokens.
 """
@@ -41,6 +42,7 @@ class NameLexicons:
     never_alone: frozenset[str]
     closers: frozenset[str] = frozenset()  # "السابق" (former): ends a name, never continues one
     waw_words: frozenset[str] = frozenset()  # "واشنطن": the first letter و is not 'and'
+    place_starts: frozenset[str] = frozenset()  # "سيدي" in "سيدي بوزيد": a place, not a person
 
     def is_never_alone(self, key: tuple[str, ...]) -> bool:
         """Is a candidate (normalised words, clitics stripped) one word that names nothing alone?"""
@@ -55,7 +57,7 @@ def load_name_lexicons() -> NameLexicons:
     raw = json.loads(resources.files("khabar.data").joinpath("name_lexicons.json").read_text(encoding="utf-8"))
     heads = {w: (v[2], v[3]) for w, v in raw["org_heads"].items()}
     return NameLexicons(heads, frozenset(raw["never_alone"]), frozenset(raw["name_closers"]),
-                        frozenset(raw["waw_words"]))
+                        frozenset(raw["waw_words"]), frozenset(raw["place_starts"]))
 
 
 # Letters that transcribe the same foreign sound, folded for comparing names (after normalise(),
