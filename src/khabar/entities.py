@@ -626,14 +626,16 @@ class EntityStage:
         out: list[Cand] = []
         i = 0
         while i < n:
+            hit = _org_head(toks[i].text, toks[i].norm) if i not in held else None
+            if hit is None:
+                i += 1
+                continue
             t = cover.get(i)
             t = None if t is not None and id(t) in drop else t  # the rest of a list cut at a head
             skip = next((len(k) for k in lex.skip if tuple(x.norm for x in toks[i:i + len(k)]) == k), 0) \
                 if toks[i].norm in lex.firsts else 0  # "مجلس إدارة" (board of) precedes a name
-            hit = None
-            if not skip and i not in held and (t is None or t.i == i) and toks[i].norm.isalpha():
-                hit = next(((f, o) for f, o, _c in _forms(toks[i]) if bare(f) in heads), None)
-            end = org_name_end(toks, i, hit[0], heads, stops, held.__contains__) if hit else None
+            end = org_name_end(toks, i, hit[0], heads, stops, held.__contains__) \
+                if not skip and (t is None or t.i == i) else None
             if end is None:
                 i += max(skip, 1)
                 continue
@@ -1163,6 +1165,15 @@ def _org_heads() -> tuple[dict[str, tuple[float | None, float | None]], frozense
             heads.setdefault(bare(w), (None, None))
     stops = lex.stopwords | {w for w in lex.firsts if bare(w) not in heads} | load_name_lexicons().closers
     return heads, frozenset(stops)
+
+
+@lru_cache(maxsize=65536)
+def _org_head(text: str, norm: str) -> tuple[str, int] | None:
+    """(head form, char offset) when a word is an organisation head noun, proclitics aside ("بمجلس")."""
+    if not norm.isalpha():
+        return None
+    heads = _org_heads()[0]
+    return next(((f, o) for f, o, _c in _word_forms(text, norm) if bare(f) in heads), None)
 
 
 @lru_cache(maxsize=1)
