@@ -16,7 +16,7 @@ statistics and single normalised words go into the package, no corpus text.
   only occurs inside "الأمم المتحدة"; "الرئيس" precedes names); a one-word tagger or rule
   candidate made of one of them is dropped.
 
-    python scripts/build_name_lexicons.py [--shared ../shared]
+    python scripts/build_name_lexicons.py [--shared ../shared] [--out FILE]
 """
 
 from __future__ import annotations
@@ -125,6 +125,7 @@ def waw_words(folder: Path, min_count: int) -> list[str]:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--shared", default=str(ROOT.parent / "shared"))
+    ap.add_argument("--out", default=str(OUT))
     ap.add_argument("--min-head", type=int, default=5, help="least multi-word ORG spans a head starts")
     ap.add_argument("--min-next", type=int, default=3, help="least distinct words after a head in them")
     ap.add_argument("--head-share", type=float, default=0.05, help="least share of a head's occurrences")
@@ -223,8 +224,8 @@ def main() -> None:
         "waw_words": waw,
         "place_starts": place_starts,
     }
-    OUT.write_text(json.dumps(out, ensure_ascii=False, indent=0) + "\n", encoding="utf-8")
-    print(f"{OUT}: {len(heads)} organisation heads, {len(never)} never-alone words, {len(closers)} closers, "
+    Path(args.out).write_text(json.dumps(out, ensure_ascii=False, indent=0) + "\n", encoding="utf-8")
+    print(f"{args.out}: {len(heads)} organisation heads, {len(never)} never-alone words, {len(closers)} closers, "
           f"{len(waw)} waw words, {len(place_starts)} place starts")
 
 

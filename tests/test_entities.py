@@ -479,6 +479,8 @@ def _names(doc, typ):
     ("وقالت الهيئة الوطنية للمياه والبيئة إن المشروع جاهز.", "الهيئة الوطنية للمياه والبيئة"),
     # 'The Student Support Fund opened registration.' (a construct chain ending in a definite word)
     ("فتح صندوق دعم الطلاب باب التسجيل.", "صندوق دعم الطلاب"),
+    # 'The Vocational Guidance Centre opened a new branch.' (التوجيه ends in ه, not a pronoun)
+    ("افتتح مركز التوجيه المهني فرعا جديدا.", "مركز التوجيه المهني"),
     # 'He joined the Fishermen's Association, known in the city.' ("known" ends the name)
     ("انضم إلى جمعية الصيادين المعروفة في المدينة.", "جمعية الصيادين"),
 ])
@@ -568,3 +570,17 @@ def test_place_name_that_reads_like_a_patronymic_is_a_place():
     tagger = FakeTagger({"بني": "PER", "ملال": "PER"})
     doc = run(Pipeline.build(["segment", EntityStage(tagger=tagger)]), "وصل الوفد إلى بني ملال أمس.")
     assert [(e.name, e.type) for e in doc.entities] == [("بني ملال", "LOC")]
+
+
+@pytest.mark.shared
+@pytest.mark.slow
+def test_committed_name_lexicons_match_the_build_script(shared, tmp_path):
+    """scripts/build_name_lexicons.py rebuilds exactly the committed data/name_lexicons.json."""
+    from importlib import resources
+    from pathlib import Path
+
+    out = tmp_path / "name_lexicons.json"
+    script = Path(__file__).resolve().parent.parent / "scripts" / "build_name_lexicons.py"
+    subprocess.run([sys.executable, str(script), "--shared", str(shared), "--out", str(out)],
+                   check=True, capture_output=True)
+    assert out.read_bytes() == resources.files("khabar.data").joinpath("name_lexicons.json").read_bytes()

@@ -97,8 +97,8 @@ def org_name_end(toks: tuple[Token, ...], i: int, form: str, heads: dict[str, tu
         if not w.isalpha() or w in stops or _TANWEEN & set(raw):
             break
         if w.startswith(_ART) and len(w) > 3:
-            run += 1
-            if run > MAX_ADJECTIVES or (raw.endswith(_PRONOUN_ENDS) and not w.endswith("الله")):
+            run += 1  # (a definite word takes no possessive: "التحكم" ends in كم, not 'your')
+            if run > MAX_ADJECTIVES:
                 break
             count, end, prev_definite = count + 1, k + 1, True
         elif w.startswith(_LIL) and len(w) > 4 and count and prev_definite:
