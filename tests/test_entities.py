@@ -492,6 +492,8 @@ def test_multi_word_organisation_with_complements(kb_only, text, org):
 @pytest.mark.parametrize("text", [
     "وقالت الحكومة الحالية إن الوضع مستقر.",  # 'the current government': a description, not a name
     "لعب اللاعب في مركز قلب الدفاع أمس.",  # 'in the centre-back position': a position, not a centre
+    "وصلت الهيئة المكان الجديد صباحا.",  # 'the authority reached the new place': no agreement, no name
+    "تحركت جماعة بالطريق المعاكس.",  # 'a group moved along the opposite road': ب + article
 ])
 def test_head_noun_phrases_that_are_no_names(kb_only, text):
     assert _names(run(kb_only, text), "ORG") == []

@@ -26,6 +26,9 @@ _ART = "ال"  # the definite article
 _LIL = "لل"  # the preposition ل 'for, of' + the article
 _WAL = "وال"  # the conjunction و 'and' + the article
 _CONJ = ("و", "ف")  # and, so
+_PREP_ART = ("بال", "كال", "فال", _LIL)  # a preposition (with, like) or so + the article: no construct link
+# Feminine adjective endings (normalised): ة, the elative ى/ا ("العليا" 'the supreme')
+_FEMININE_ENDS = ("ه", "ي", "ا")
 _TANWEEN = frozenset("\u064b\u064c\u064d")  # indefinite endings: not inside a name
 _PRONOUN_ENDS = ("ه", "ها", "هم", "هما", "هن", "كم")  # possessive suffixes (raw spelling)
 MAX_COMPLEMENTS = 7
@@ -56,7 +59,9 @@ class NameLexicons:
 def load_name_lexicons() -> NameLexicons:
     raw = json.loads(resources.files("khabar.data").joinpath("name_lexicons.json").read_text(encoding="utf-8"))
     heads = {w: (v[2], v[3]) for w, v in raw["org_heads"].items()}
-    return NameLexicons(heads, frozenset(raw["never_alone"]), frozenset(raw["name_closers"]),
+    # a closer's feminine form closes too ("البالغ" 'aged' -> "البالغة"), however rare in the corpora
+    closers = frozenset(raw["name_closers"]) | {w + "ه" for w in raw["name_closers"] if not w.endswith("ه")}
+    return NameLexicons(heads, frozenset(raw["never_alone"]), closers,
                         frozenset(raw["waw_words"]), frozenset(raw["place_starts"]))
 
 
@@ -97,6 +102,8 @@ def org_name_end(toks: tuple[Token, ...], i: int, form: str, heads: dict[str, tu
         if not w.isalpha() or w in stops or _TANWEEN & set(raw):
             break
         if w.startswith(_ART) and len(w) > 3:
+            if definite and not count and form.endswith("ه") and not w.endswith(_FEMININE_ENDS):
+                break  # the adjective of a feminine head agrees: "الغرفة التجارية", not "الغرفة الضريح"
             run += 1  # (a definite word takes no possessive: "التحكم" ends in كم, not 'your')
             if run > MAX_ADJECTIVES:
                 break
@@ -108,6 +115,7 @@ def org_name_end(toks: tuple[Token, ...], i: int, form: str, heads: dict[str, tu
                 break  # "والغرفة التجارية": the next organisation of a list
             count, end, run = count + 1, k + 1, 0  # "للسياحة والتراث"
         elif not prev_definite and not count and w[:1] != "ي" and not raw.endswith(_PRONOUN_ENDS) \
+                and not w.startswith(_PREP_ART) \
                 and k + 1 < n and toks[k + 1].norm.startswith(_ART) and not blocked(k + 1):
             # (not a verb in the imperfect: "مجلس يضم الأعضاء" 'a council that includes the members')
             count, prev_definite = count + 1, False  # "غرفة فض المنازعات": a construct chain
