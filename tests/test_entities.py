@@ -586,3 +586,13 @@ def test_committed_name_lexicons_match_the_build_script(shared, tmp_path):
     subprocess.run([sys.executable, str(script), "--shared", str(shared), "--out", str(out)],
                    check=True, capture_output=True)
     assert out.read_bytes() == resources.files("khabar.data").joinpath("name_lexicons.json").read_bytes()
+
+
+def test_title_after_a_name_and_a_rank_word_is_that_persons():
+    # 'Sheikh Karim Nasser, deputy head of the Council of Scholars in Egypt, said that ...'
+    # ("head of the council" must not become a speaker of its own)
+    tagger = FakeTagger({"كريم": "PER", "ناصر": "PER"})
+    doc = run(Pipeline.build(["segment", EntityStage(tagger=tagger)]),
+              "وقال الشيخ كريم ناصر نائب رئيس مجلس العلماء في مصر إن المهرجان ناجح.")
+    per = [e for e in doc.entities if e.type == "PER"]
+    assert [e.name for e in per] == ["كريم ناصر"]

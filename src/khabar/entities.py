@@ -943,6 +943,8 @@ class EntityStage:
             else:  # apposition: "NAME، TITLE" or "NAME TITLE" ("الأمير فيصل بن خالد أمير عسير")
                 comma = t.i >= 2 and toks[t.i - 1].text in ("،", ",")
                 end = t.i - 1 if comma else t.i
+                if not comma and (t.sent, end) not in by_end and t.i >= 2 and toks[t.i - 1].norm in self.lex.firsts:
+                    end = t.i - 1  # a rank word between: "روشان أبياسوف نائب رئيس مجلس المفتين"
                 for idx in by_end.get((t.sent, end), ()):
                     if comma or self._fits(cands[idx], t):
                         t.target = idx
