@@ -36,6 +36,7 @@ from typing import Any
 from ..model import Document, Entity, Mention, Token
 from .generic_words import load_generic_words
 from .kb import KB, KBEntry, Key, key_of, load_kb
+from .name_lexicons import bare, load_name_lexicons, org_name_end, variant_key
 from .ner.features import CLITIC_CHAINS
 from .places import load_place_heads
 from .text import normalize
@@ -250,6 +251,9 @@ class EntityStage:
         merged = [self._merge(toks, si, kb_hits[si], tagged[si] if tagged else [], strong_ids)
                   for si, toks in enumerate(sents)]
         headed = [self._headed_names(toks, si, merged[si]) for si, toks in enumerate(sents)]
+        for si, toks in enumerate(sents):  # "مجلس التنمية السياحية": head noun + complements
+            merged[si], orgs = self._org_names(toks, si, merged[si], headed[si])
+            headed[si].extend(orgs)
         titles: list[TitleHit] = []
         for si, toks in enumerate(sents):
             titles.extend(self._titles(toks, si, merged[si] + headed[si]))
@@ -257,7 +261,9 @@ class EntityStage:
         cands.extend(self._names_after_titles(sents, cands, titles))  # also fills tagger gaps
         cands.extend(self._surnames_after_speech(sents, cands))
         generic = load_generic_words()  # "لي" (to me), "التقرير" (the report): never a name alone
-        cands = [c for c in cands if c.kb is not None or not generic.is_generic(c.key)]
+        alone = load_name_lexicons()  # and words the NER corpora almost never label alone ("الأمم")
+        cands = [c for c in cands if c.kb is not None or not (
+            generic.is_generic(c.key) or (c.source == "tagger" and alone.is_never_alone(c.key)))]
         cands.sort(key=lambda c: c.start)
         self._bind_titles(sents, cands, titles)
         for c in cands:  # "عادل بن أحمد الجبير" is the KB's "عادل الجبير"
@@ -386,14 +392,19 @@ class EntityStage:
                             or doc_norms.get(form, 0) > 0 or (typ == "PER" and form in self.given_names)):
                         start, key0 = first.start + off, form
                         break
-            # the conjunction و on an unknown place or organisation: "وقازاخستان" -> "قازاخستان"
-            # (not on people: foreign given names begin with و, "ويندي")
-            if typ != "PER" and start == first.start and key0[:1] == "و" and len(key0) >= 4 \
-                    and len(first.text) == len(key0) \
-                    and key0 not in self.lex.waw_names and not self.kb.lookup((key0,) + rest):
+            # the conjunction و on an unknown name: "وقازاخستان" -> "قازاخستان", and on a person
+            # named by one word once, "وماتيو" (a foreign name that begins with و, "ويندي شيرمان",
+            # is seldom alone, and comes back as it is: "تريفور ويلموت ... وقال ويلموت"); not on
+            # words whose و is their own (listed, or data-built from SaudiNewsNet)
+            if (typ != "PER" or (j - i == 1 and doc_norms.get(key0, 0) == 1)) and start == first.start and key0[:1] == "و" and len(key0) >= 4 \
+                    and len(first.text) == len(key0) and key0 not in self.lex.waw_names \
+                    and key0 not in load_name_lexicons().waw_words and not self.kb.lookup((key0,) + rest) \
+                    and not (typ == "PER" and key0 in self.given_names):
                 start, key0 = first.start + 1, key0[1:]
             if not rest and (key0 in self.lex.not_names or key0 in self.lex.stopwords or len(key0) < 2):
                 continue
+            if typ == "PER" and rest and key0 in load_name_lexicons().place_starts and key0 not in self.given_names:
+                typ = "LOC"  # "سيدي بوزيد", "عين الناقة": the corpora's place names start so
             if not any(_is_arabic(w) for w in (key0,) + rest):
                 continue  # the tagger learnt Arabic: its guesses on Latin-script words are noise
             out.append(Cand(start, toks[j - 1].end, i, j, si, typ, (key0,) + rest, "tagger"))
@@ -600,6 +611,51 @@ class EntityStage:
             i = end
         return out
 
+    def _org_names(self, toks, si: int, merged: list[Cand], headed: list[Cand]) -> tuple[list[Cand], list[Cand]]:
+        """Organisation names read from a head noun and its complements (khabar.analysis.name_lexicons):
+        "الهيئة العامة للسياحة والتراث", "غرفة فض المنازعات".
+
+        Returns the sentence's other candidates, less the tagger spans such a name replaces (inside
+        it, or starting on its head: a tagged run "الهيئة ... والغرفة التجارية" is cut at the next
+        name of the list), and the new names. Words held by KB or rule mentions are never taken.
+        """
+        lex, n = self.lex, len(toks)
+        heads, stops = _org_heads()
+        held = {k for c in (*merged, *headed) if c.source != "tagger" or c.kb for k in range(c.i, c.j)}
+        cover = {k: c for c in merged if c.source == "tagger" and not c.kb for k in range(c.i, c.j)}
+        drop: set[int] = set()
+        out: list[Cand] = []
+        i = 0
+        while i < n:
+            hit = _org_head(toks[i].text, toks[i].norm) if i not in held else None
+            if hit is None:
+                i += 1
+                continue
+            t = cover.get(i)
+            t = None if t is not None and id(t) in drop else t  # the rest of a list cut at a head
+            skip = next((len(k) for k in lex.skip if tuple(x.norm for x in toks[i:i + len(k)]) == k), 0) \
+                if toks[i].norm in lex.firsts else 0  # "مجلس إدارة" (board of) precedes a name
+            end = org_name_end(toks, i, hit[0], heads, stops, held.__contains__) \
+                if not skip and (t is None or t.i == i) else None
+            if end is None:
+                i += max(skip, 1)
+                continue
+            if t is not None and t.j > end:  # the tagger saw more: up to the next name of a list
+                split = next((k for k in range(end, t.j) if toks[k].norm[:1] == "و"
+                              and bare(toks[k].norm[1:]) in heads), t.j)
+                end = max(end, split)
+            inner = [c for c in merged if c.source == "tagger" and not c.kb and c.i < end and c.j > i]
+            if any(c.j > end for c in inner if c.i > i):
+                end = min(c.i for c in inner if c.i > i and c.j > end)  # stop before a longer span
+                if org_name_end(toks, i, hit[0], heads, stops, lambda k, e=end: k in held or k >= e) is None:
+                    i += 1
+                    continue
+            drop.update(id(c) for c in inner if c.j <= end or c.i == i)
+            out.append(Cand(toks[i].start + hit[1], toks[end - 1].end, i, end, si, "ORG",
+                            (hit[0],) + tuple(x.norm for x in toks[i + 1:end]), "rule"))
+            i = end
+        return [c for c in merged if id(c) not in drop], out
+
     def _date_named_place(self, toks, si: int, i: int, inside: set[int]) -> Cand | None:
         """"مدينة السادس من أكتوبر", "شارع 26 يوليو": a place noun (data/places.json) before a
         day and a month names a place; the timexes stage leaves the same phrase out."""
@@ -778,8 +834,8 @@ class EntityStage:
                 return j
             k += 1  # "(ب)منطقة" + the place
         c = starts.get(k)
-        if c is None or c.kb is None or c.type not in ("LOC", "ORG"):
-            return j
+        if c is None or (c.kb is None and c.source == "tagger") or c.type not in ("LOC", "ORG"):
+            return j  # a known or head-noun name: "مدير الإدارة العامة ... بأمانة منطقة جازان"
         if k == j and not (c.start > toks[k].start and toks[k].norm[:1] == "ب"):
             return j  # a place right after the title must carry ب ("بالمنطقة الشرقية")
         return c.j
@@ -888,6 +944,8 @@ class EntityStage:
             else:  # apposition: "NAME، TITLE" or "NAME TITLE" ("الأمير فيصل بن خالد أمير عسير")
                 comma = t.i >= 2 and toks[t.i - 1].text in ("،", ",")
                 end = t.i - 1 if comma else t.i
+                if not comma and (t.sent, end) not in by_end and t.i >= 2 and toks[t.i - 1].norm in self.lex.firsts:
+                    end = t.i - 1  # a rank word between: "روشان أبياسوف نائب رئيس مجلس المفتين"
                 for idx in by_end.get((t.sent, end), ()):
                     if comma or self._fits(cands[idx], t):
                         t.target = idx
@@ -915,7 +973,8 @@ class EntityStage:
         by_suffix: dict[Key, dict[int, _Cluster]] = {}
         # longer names first (honorifics aside: "آية الله رئيسي" is one word long), KB-linked first
         # among equals, so short forms can attach to them
-        keys = [_name_key(c.key, self.lex) for c in cands]
+        # spelling variants of foreign names are one name: "سيرغي" = "سيرجي" (ى/ي already fold)
+        keys = [variant_key(_name_key(c.key, self.lex)) for c in cands]
         order = sorted(range(len(cands)), key=lambda k: (-len(keys[k]), cands[k].kb is None, cands[k].start))
         for k in order:
             c, key = cands[k], keys[k]
@@ -945,6 +1004,12 @@ class EntityStage:
     def _attach_titles(self, clusters: list[_Cluster], cand_cluster: dict[int, _Cluster],
                        titles: list[TitleHit], year: int | None, sents) -> None:
         bindings: list[tuple[int, TitleHit, _Cluster]] = []  # (position, title, cluster)
+        # "المدير العام ورئيس مجلس المديرين": a title joined by و to the one before is the same person's
+        chained = {b: a for a, b in pairwise(range(len(titles))) if titles[a].sent == titles[b].sent
+                   and titles[a].j == titles[b].i and sents[titles[b].sent][titles[b].i].norm[:1] == "و"}
+        for b, a in chained.items():
+            if titles[b].target is None:
+                titles[b].target = titles[a].target
         for t in titles:
             if t.target is not None:
                 cl = cand_cluster[t.target]
@@ -953,10 +1018,15 @@ class EntityStage:
                     bindings.append((t.start, t, cl))
         by_kb = {cl.kb.id: cl for cl in clusters if cl.kb}
         own: dict[tuple[str, str | None], _Cluster] = {}
-        for t in titles:
+        got: dict[int, _Cluster] = {}  # title index -> the person it was attached to
+        for ti, t in enumerate(titles):
             if t.target is not None:
                 continue
-            cl = self._resolve_title(t, bindings, clusters, by_kb, year)
+            cl = got.get(chained[ti]) if ti in chained else None
+            if cl is not None:
+                bindings.append((t.start, t, cl))
+            else:
+                cl = self._resolve_title(t, bindings, clusters, by_kb, year)
             if cl is None and (t.qualifier is not None or t.role.startswith("minister_")):
                 key = (t.role, t.qualifier)  # "وزير الحج والعمرة" is specific without a country
                 cl = own.get(key)
@@ -970,6 +1040,7 @@ class EntityStage:
                     bindings.append((t.start, t, cl))
             if cl is not None:
                 cl.titles.append(t)
+                got[ti] = cl
 
     def _speaker_context(self, toks: tuple[Token, ...], t: TitleHit) -> bool:
         """Is this title the subject of a speech verb or the source of a report?
@@ -1083,6 +1154,29 @@ def _ordinal_en(n: int) -> str:
 
 # Speech cues that are not verbs (complementisers, prepositions): not used before a bare surname.
 _NOT_VERBS = frozenset({"ان", "عن", "حسب", "بحسب", "وفقا"})
+
+
+@lru_cache(maxsize=1)
+def _org_heads() -> tuple[dict[str, tuple[float | None, float | None]], frozenset[str]]:
+    """Organisation head nouns (the data-built ones, then the hand list of ``titles.json``, whose
+    phrases need two complements) and the words that end such a name (stopwords, the first words
+    of titles: "رئيس" 'head of', and the data-built closers: "السابق" 'former')."""
+    lex = load_lexicon()
+    heads = dict(load_name_lexicons().org_heads)
+    for w, typ in lex.heads.items():
+        if typ == "ORG":
+            heads.setdefault(bare(w), (None, None))
+    stops = lex.stopwords | {w for w in lex.firsts if bare(w) not in heads} | load_name_lexicons().closers
+    return heads, frozenset(stops)
+
+
+@lru_cache(maxsize=65536)
+def _org_head(text: str, norm: str) -> tuple[str, int] | None:
+    """(head form, char offset) when a word is an organisation head noun, proclitics aside ("بمجلس")."""
+    if not norm.isalpha():
+        return None
+    heads = _org_heads()[0]
+    return next(((f, o) for f, o, _c in _word_forms(text, norm) if bare(f) in heads), None)
 
 
 @lru_cache(maxsize=1)
