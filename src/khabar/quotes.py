@@ -30,6 +30,7 @@ from typing import Any
 
 from .generic_words import load_generic_words
 from .model import Document, Entity, Mention, Quote, Span, Token
+from .speakers import Ranker, load_ranker, resolve_speakers
 from .text.normalize import normalize
 
 # Quotation marks: openers, closers, and marks used both ways.
@@ -1593,8 +1594,13 @@ def _overlap(a: tuple[int, int], b: tuple[int, int]) -> float:
     return inter / union if union else 0.0
 
 
-def extract_quotes(doc: Document, lex: Lexicon | None = None) -> Document:
-    """Find the quotations of ``doc`` and their speakers; return the document with both."""
+def extract_quotes(doc: Document, lex: Lexicon | None = None, ranker: Ranker | None = None,
+                   learned: bool = True) -> Document:
+    """Find the quotations of ``doc`` and their speakers; return the document with both.
+
+    The rules give each quotation a first speaker; unless ``learned`` is off (as when the ranker
+    is trained on them), the learned ranker of ``khabar.speakers`` then has the last word.
+    """
     lex = lex or load_lexicon()
     if not doc.sentences:
         return doc
@@ -1649,7 +1655,8 @@ def extract_quotes(doc: Document, lex: Lexicon | None = None) -> Document:
             speaker_mention=Span.of(doc.text, *span) if span else None,
             cue=Span.of(doc.text, cue_tok.start, cue_tok.end),
         ))
-    return doc.with_(entities=res.entities_out(), quotes=tuple(quotes))
+    out = doc.with_(entities=res.entities_out(), quotes=tuple(quotes))
+    return resolve_speakers(out, ranker) if learned else out
 
 
 class QuoteStage:
@@ -1663,11 +1670,13 @@ class QuoteStage:
     requires = frozenset({"sentences", "tokens"})
     provides = frozenset({"quotes"})
 
-    def __init__(self) -> None:
+    def __init__(self, learned: bool = True) -> None:
         self.lexicon = load_lexicon()
+        self.learned = learned
+        self.ranker = load_ranker() if learned else None
 
     def __call__(self, doc: Document) -> Document:
-        return extract_quotes(doc, self.lexicon)
+        return extract_quotes(doc, self.lexicon, self.ranker, self.learned)
 
 
 def who_said_what(doc: Document) -> list[dict[str, Any]]:

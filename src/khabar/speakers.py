@@ -1,0 +1,268 @@
+"""Speaker resolution learned from gold: candidates, features and a logistic-regression ranker.
+
+The quotes stage finds each quotation and a first speaker by rule (``quotes._Resolver``). This
+module then looks at every entity that could have said it (entities mentioned around the cue,
+title mentions, anonymous sources the rules created, the previous speaker for a dropped
+subject), describes each with a few features (distance and position around the cue, entity
+type, mention kind, title-of links, salience, whether the rules picked it) and ranks them with
+a conditional logistic regression whose weights ship in ``data/speaker_ranker.json`` (trained
+by ``scripts/train_speakers.py`` on the dev gold articles; numpy only at run time).
+
+Two constraints hold whatever the ranker says: a title mention resolves to the named person it
+stands for when the article names one (title immediately before the name somewhere in the
+text), and a generic noun (a report, a company, a pronoun) is never a PER speaker.
+"""
+
+from __future__ import annotations
+
+import bisect
+import json
+import math
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+
+import numpy as np
+
+from .generic_words import GenericWords, load_generic_words
+from .model import Document, Entity, Quote, Span
+from .text.normalize import normalize
+
+FEATURES = (
+    "rule_pick",  # the rule resolver chose this entity
+    "rule_phrase",  # a mention overlaps the phrase the rules read as the speaker
+    "previous_speaker",  # the (rule) speaker of the quotation before: a dropped subject
+    "type_per", "type_org", "type_loc", "type_misc",
+    "kind_title", "kind_nominal",  # the kind of the mention nearest the cue
+    "after_cue",  # right after the cue, before the content (قال الوزير ...)
+    "before_cue_same_sentence",  # SVO subject or the antecedent of a relative cue
+    "after_cue_same_sentence",  # further after the cue in its sentence
+    "sentence_before", "two_sentences_before",
+    "log_distance",  # tokens between the mention and the cue
+    "sentence_initial",  # among the first three tokens of its sentence (a subject)
+    "after_preposition",  # the object of a preposition (لوكالة، مع الرئيس): an addressee or a medium
+    "in_other_quote",  # inside another quotation's words
+    "in_timex",  # part of a time expression
+    "log_mentions",  # salience: mentions in the article
+    "log_quotes_before",  # quotations the rules gave this entity before this one
+    "generic",  # its name is a common word (التقرير، الشركة، هو)
+    "title_only",  # only title or nominal mentions
+    "named_with_title",  # a named person with a title mention
+)
+_PREV_WINDOW = 2  # sentences before the cue's sentence that candidates may come from
+# prepositions and clitic prepositions whose object is not a speaker: 'in', 'from', 'to', 'on',
+# 'about', 'with', 'to/for' (the clitic ل)
+_PREPOSITIONS = frozenset(normalize(w).text for w in ("في", "من", "إلى", "على", "عن", "مع", "لـ", "ل"))
+_LAM = normalize("ل").text  # the clitic preposition 'to/for' (لوكالة 'to the agency')
+
+
+@dataclass(frozen=True, slots=True)
+class Candidate:
+    """An entity that may have said a quotation, through the mention nearest its cue."""
+
+    entity: str
+    mention: tuple[int, int]
+    features: tuple[float, ...]
+
+
+@dataclass(frozen=True)
+class Ranker:
+    """Weights of the conditional logistic regression (one per name in ``FEATURES``)."""
+
+    weights: np.ndarray
+
+    def scores(self, cands: list[Candidate]) -> np.ndarray:
+        x = np.array([c.features for c in cands], dtype=float)
+        return x @ self.weights
+
+    @classmethod
+    def from_dict(cls, d: dict) -> Ranker:
+        missing = [f for f in FEATURES if f not in d["weights"]]
+        if missing:
+            raise ValueError(f"speaker ranker weights lack features: {', '.join(missing)}")
+        return cls(np.array([d["weights"][f] for f in FEATURES], dtype=float))
+
+    def to_dict(self) -> dict:
+        return {"features": list(FEATURES), "weights": {f: round(float(w), 5) for f, w in zip(FEATURES, self.weights)}}
+
+
+@lru_cache(maxsize=1)
+def load_ranker() -> Ranker:
+    raw = json.loads(resources.files("khabar.data").joinpath("speaker_ranker.json").read_text(encoding="utf-8"))
+    return Ranker.from_dict(raw)
+
+
+class _Layout:
+    """Token and sentence positions of a document, for distances and positions around a cue."""
+
+    def __init__(self, doc: Document):
+        self.starts: list[int] = []
+        self.norms: list[str] = []
+        self.sent_of: list[int] = []
+        self.sent_first: list[int] = []
+        for si, s in enumerate(doc.sentences):
+            self.sent_first.append(len(self.starts))
+            for t in s.tokens:
+                self.starts.append(t.start)
+                self.norms.append(t.norm)
+                self.sent_of.append(si)
+
+    def token(self, pos: int) -> int:
+        """Index of the token starting at or before ``pos``."""
+        return max(0, bisect.bisect_right(self.starts, pos) - 1)
+
+
+def _inside(pos: int, spans: list[tuple[int, int]]) -> bool:
+    return any(a <= pos < b for a, b in spans)
+
+
+def _is_generic(ent: Entity, generic: GenericWords) -> bool:
+    words = tuple(w for w in normalize(ent.name).text.split() if w[:1].isalnum())
+    return bool(words) and (generic.is_generic(words) or all(generic.names_no_one(w) for w in words))
+
+
+def title_links(doc: Document) -> dict[str, str]:
+    """Title-only PER entities -> the named person a title stands for: somewhere in the text one
+    of the title's mentions (or its words) comes right before (up to two words between, such as
+    an honorific) a name mention of a PER entity."""
+    lay = _Layout(doc)
+    name_at: dict[int, str] = {}
+    for e in doc.entities:
+        if e.type == "PER":
+            for m in e.mentions:
+                if m.kind == "name":
+                    name_at.setdefault(lay.token(m.start), e.id)
+    links: dict[str, str] = {}
+    for e in doc.entities:
+        if e.type != "PER" or any(m.kind == "name" for m in e.mentions) or not e.mentions:
+            continue
+        ends = {m.end for m in e.mentions}
+        pos = doc.text.find(e.name)
+        while pos >= 0:
+            ends.add(pos + len(e.name))
+            pos = doc.text.find(e.name, pos + 1)
+        for end in sorted(ends):
+            k = bisect.bisect_left(lay.starts, end)
+            hit = next((name_at[x] for x in range(k, min(k + 3, len(lay.starts))) if x in name_at), None)
+            if hit is not None and hit != e.id:
+                links[e.id] = hit
+                break
+    return links
+
+
+def candidates(doc: Document, q: Quote, previous: str | None, said_before: dict[str, int],
+               generic: GenericWords | None = None, lay: _Layout | None = None) -> list[Candidate]:
+    """Every entity that may have said ``q``, with its features (see ``FEATURES``)."""
+    generic = generic or load_generic_words()
+    lay = lay or _Layout(doc)
+    if q.cue is None or not lay.starts:
+        return []
+    ci = lay.token(q.cue.start)
+    cs = lay.sent_of[ci]
+    lo = lay.sent_first[max(0, cs - _PREV_WINDOW)]
+    hi = lay.sent_first[cs + 1] if cs + 1 < len(lay.sent_first) else len(lay.starts)
+    other_quotes = [(o.start, o.end) for o in doc.quotes if o.id != q.id]
+    timexes = [(t.start, t.end) for t in doc.timexes]
+    phrase = (q.speaker_mention.start, q.speaker_mention.end) if q.speaker_mention else None
+    content_tok = lay.token(q.start)
+    out: list[Candidate] = []
+    for e in doc.entities:
+        best: tuple[float, int, int, str] | None = None
+        on_phrase = False
+        for m in e.mentions:
+            if q.start <= m.start < q.end:
+                continue  # the quotation's own words
+            if phrase and m.start < phrase[1] and phrase[0] < m.end:
+                on_phrase = True
+            k = lay.token(m.start)
+            if not (lo <= k < hi) and e.id not in (q.speaker, previous):
+                continue
+            d = abs(k - ci) + (0.5 if k > ci else 0.0)  # on a tie, the mention before the cue
+            if best is None or d < best[0]:
+                best = (d, m.start, m.end, m.kind)
+        if best is None:
+            continue
+        _d, ms, me, kind = best
+        k = lay.token(ms)
+        ks = lay.sent_of[k]
+        after_cue = ci < k <= ci + 4 and (k <= content_tok or q.start < q.cue.start)
+        prev_norm = lay.norms[k - 1] if k > 0 else ""
+        glued_lam = lay.starts[k] < ms and doc.text[ms - 1:ms] == _LAM  # لوكالة: ل on the word
+        kinds = [m.kind for m in e.mentions]
+        f = (
+            float(e.id == q.speaker),
+            float(on_phrase),
+            float(e.id == previous),
+            float(e.type == "PER"), float(e.type == "ORG"), float(e.type == "LOC"), float(e.type == "MISC"),
+            float(kind == "title"), float(kind == "nominal"),
+            float(after_cue),
+            float(ks == cs and k < ci),
+            float(ks == cs and k > ci and not after_cue),
+            float(ks == cs - 1), float(ks == cs - 2),
+            math.log1p(abs(k - ci)),
+            float(k - lay.sent_first[ks] < 3),
+            float(prev_norm in _PREPOSITIONS or glued_lam),
+            float(_inside(ms, other_quotes)),
+            float(_inside(ms, timexes)),
+            math.log1p(len(e.mentions)),
+            math.log1p(said_before.get(e.id, 0)),
+            float(_is_generic(e, generic)),
+            float("name" not in kinds),
+            float("name" in kinds and ("title" in kinds or "nominal" in kinds)),
+        )
+        out.append(Candidate(e.id, (ms, me), f))
+    return out
+
+
+def quote_candidates(doc: Document) -> list[list[Candidate]]:
+    """Candidates for each quotation of ``doc`` (as the quotes stage's rules left it), in order."""
+    generic, lay = load_generic_words(), _Layout(doc)
+    said_before: dict[str, int] = {}
+    previous: str | None = None
+    out = []
+    for q in sorted(doc.quotes, key=lambda q: q.cue.start if q.cue else q.start):
+        out.append((q.id, candidates(doc, q, previous, said_before, generic, lay)))
+        if q.speaker is not None:
+            said_before[q.speaker] = said_before.get(q.speaker, 0) + 1
+            previous = q.speaker
+    order = {qid: c for qid, c in out}
+    return [order[q.id] for q in doc.quotes]
+
+
+def resolve_speakers(doc: Document, ranker: Ranker | None = None) -> Document:
+    """Re-rank the speakers the rules gave ``doc``'s quotations; quotes the rules left without a
+    speaker (impersonal cues: يقال) stay without one."""
+    if not doc.quotes:
+        return doc
+    ranker = ranker or load_ranker()
+    generic = load_generic_words()
+    ents = {e.id: e for e in doc.entities}
+    links = title_links(doc)
+    lay = _Layout(doc)
+    quotes = []
+    for q, cands in zip(doc.quotes, quote_candidates(doc)):
+        if q.speaker is None or not cands:
+            quotes.append(q)
+            continue
+        order = np.argsort(-ranker.scores(cands), kind="stable")
+        pick = None
+        for x in order:
+            c = cands[x]
+            e = ents[c.entity]
+            if e.type == "PER" and _is_generic(e, generic):
+                continue  # a common word never names a person who speaks
+            pick = c
+            break
+        if pick is None:
+            quotes.append(q)
+            continue
+        key = links.get(pick.entity, pick.entity)
+        if key == q.speaker:
+            quotes.append(q)
+            continue
+        mention = pick.mention if key == pick.entity else None
+        if mention is not None and lay.sent_of[lay.token(mention[0])] != lay.sent_of[lay.token(q.cue.start)]:
+            mention = None  # a dropped subject: the speaker is not named at the cue
+        quotes.append(Quote(q.id, q.start, q.end, q.text, q.kind, key,
+                            Span.of(doc.text, *mention) if mention else None, q.cue))
+    return doc.with_(quotes=tuple(quotes))
