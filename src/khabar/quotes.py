@@ -186,6 +186,13 @@ def load_lexicon() -> Lexicon:
             for s in v.get("participle_suffixes", partsuf):
                 if s:
                     add(v["participle"] + s, part)
+    # verbs mined from the corpus (scripts/mine_speech_acts.py): strict cues, after the curated ones
+    mined = json.loads(resources.files("khabar.data").joinpath("speech_acts.json").read_text(encoding="utf-8"))
+    for m in mined["verbs"]:
+        stem = m["form"][:-1] if m["form"].endswith(_TA) and len(m["form"]) > 3 else m["form"]
+        verb = Cue(lemma=stem, kind="verb", strict=True)
+        for s in psuf:
+            add(stem + s, verb)
     for f in raw["verbal_nouns"]["forms"]:
         add(f, Cue(lemma=f, kind="noun", strict=True, obj=(_light(_ALA),)))
     for f in raw["impersonal"]["forms"]:
