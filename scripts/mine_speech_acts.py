@@ -9,7 +9,9 @@ gold articles (../shared/gold/dev) are left out by URL, so nothing is tuned on t
 * verbs: a word W that opens a report frame "W <human subject> ... إن/أن/:/«" (the subject's
   first word a title or a source noun from the packaged lexicons, the complementizer, colon or
   opening mark within 8 words, no sentence end between) at least ``--min-frames`` times and in at
-  least ``--min-ratio`` of its occurrences. The quotes stage takes them as strict cues: they
+  least ``--min-ratio`` of its occurrences, and carrying و/ف in ``--min-conj`` of them (verbs
+  open clauses, nouns seldom do). The preposition most often right before the complementizer is
+  kept as the verb's object (خلص إلى أن). The quotes stage takes them as strict cues: they
   report only with a complementizer, colon or quotation close by.
 
 Masdar complements (أكد دعمه 'affirmed his support') were tried the same way (a derived verbal
@@ -23,13 +25,14 @@ import argparse
 import json
 import re
 import sys
-from collections import Counter
+from collections import Counter, defaultdict
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "src" / "khabar" / "data"
 _TOKEN = re.compile(r"[\u0621-\u064a\u0660-\u0669\w]+|[:«»\"“”،,.؛;!?؟]")
 _DIAC = re.compile("[\u0610-\u061a\u064b-\u065f\u0670\u0640]")
+_PREPS = {"الى", "على", "عن", "من"}  # 'to', 'on', 'about', 'from' (خلص إلى أن، نبه إلى أن)
 _SENT_END = {".", "؛", ";", "!", "?", "؟"}
 _OPENERS = {":", "«", "\"", "“"}
 _COMPS = {"ان", "بان", "انه", "انها", "بانه", "بانها", "انهم", "بانهم"}  # 'that' (+ 'he/she/they')
@@ -91,12 +94,15 @@ def main(argv: list[str]) -> int:
     ap.add_argument("--min-frames", type=int, default=15)
     ap.add_argument("--min-ratio", type=float, default=0.1)
     ap.add_argument("--min-conj", type=float, default=0.15)
+    ap.add_argument("--min-prep", type=float, default=0.3,
+                    help="share of frames with one preposition before the complementizer to record it")
     ap.add_argument("--out", type=Path, default=DATA / "speech_acts.json")
     args = ap.parse_args(argv)
     heads = human_heads()
     known = known_verbs()
     skip = dev_urls(args.corpus.parent.parent.parent)
     total, frames, conj = Counter(), Counter(), Counter()
+    preps: dict[str, Counter] = defaultdict(Counter)
     articles = 0
     for path in sorted(args.corpus.glob("*.json")):
         for art in json.loads(path.read_text(encoding="utf-8")):
@@ -119,6 +125,8 @@ def main(argv: list[str]) -> int:
                         break
                     if t in _COMPS or t in _OPENERS:
                         frames[v] += 1
+                        if toks[y - 1] in _PREPS:
+                            preps[v][toks[y - 1]] += 1
                         break
     verbs = []
     for v, n in frames.most_common():
@@ -129,8 +137,12 @@ def main(argv: list[str]) -> int:
             continue
         if v.startswith(("ال", "لل", "بال")) or v.endswith(_OBJECT_SUFFIXED) or conj[v] / total[v] < args.min_conj:
             continue  # a noun: verbs that open a report mostly carry و/ف (وقال), nouns and relatives seldom
-        verbs.append({"form": v, "frames": n, "occurrences": total[v], "ratio": round(ratio, 3),
-                      "with_conjunction": round(conj[v] / total[v], 3)})
+        entry = {"form": v, "frames": n, "occurrences": total[v], "ratio": round(ratio, 3),
+                 "with_conjunction": round(conj[v] / total[v], 3)}
+        prep = preps[v].most_common(1)
+        if prep and prep[0][1] >= args.min_prep * n:
+            entry["obj"] = prep[0][0]  # خلص إلى أن 'concluded that': the complementizer follows إلى
+        verbs.append(entry)
     out = {
         "_about": f"Mined by scripts/mine_speech_acts.py from {args.corpus.name} ({articles} articles, the dev "
                   "gold articles left out): word forms (light normalisation: no diacritics, bare alef) and "

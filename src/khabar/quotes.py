@@ -96,6 +96,7 @@ class Cue:
     source_prep: str | None = None
     imperfect: bool = False  # يؤكد، توضح: with a bare object these mostly describe, not report
     skip_if_next: frozenset[str] = frozenset()  # دعا لهم: 'prayed for them', not a report
+    comp_after_obj: bool = False  # mined verbs: the object preposition counts only before إن/أن
 
 
 @dataclass(frozen=True)
@@ -190,7 +191,8 @@ def load_lexicon() -> Lexicon:
     mined = json.loads(resources.files("khabar.data").joinpath("speech_acts.json").read_text(encoding="utf-8"))
     for m in mined["verbs"]:
         stem = m["form"][:-1] if m["form"].endswith(_TA) and len(m["form"]) > 3 else m["form"]
-        verb = Cue(lemma=stem, kind="verb", strict=True)
+        verb = Cue(lemma=stem, kind="verb", strict=True, obj=(_light(m["obj"]),) if m.get("obj") else (),
+                   comp_after_obj=True)
         for s in psuf:
             add(stem + s, verb)
     for f in raw["verbal_nouns"]["forms"]:
@@ -676,10 +678,12 @@ class _Analyzer:
                 if k + 1 < se and self.is_comp(k + 1, cue):
                     found, how = k + 1, "comp"
                     break
-                if k == first or (cue.kind == "participle" and k <= i + 2):
+                if cue.comp_after_obj:
+                    pass  # تحدث عن الاقتصاد 'spoke about the economy': a topic, not a report
+                elif k == first or (cue.kind == "participle" and k <= i + 2):
                     found, how = k, "obj"
                     break
-                if obj_fallback is None and cue.kind != "participle":
+                elif obj_fallback is None and cue.kind != "participle":
                     obj_fallback = k
             if cue.kind == "participle" and k > i + 3:
                 break
@@ -758,6 +762,10 @@ class _Analyzer:
                             cand = _Cand(i, cue, conj, o + 1, c, "direct", "np", bounded=True)
                             np_b = self.np_end(i + 1, se)
                         break
+        if cand is None and cue.kind == "verb" and not conj and not (cue.bare and not bare_pass):
+            post = self.post_posed(i, se)
+            if post is not None:
+                cand, np_b = post
         if cand is None:
             return None
         if cue.kind == "impersonal":
@@ -776,6 +784,39 @@ class _Analyzer:
         if cue.cognition and cand.np is None:
             return None
         return cand
+
+    def post_posed(self, i: int, se: int) -> tuple[_Cand, int] | None:
+        """An attribution after its report: "CLAUSE، قال فلان." or "CLAUSE (قال فلان)".
+
+        The cue, without a conjunction, follows a comma or an opening parenthesis and is
+        followed only by its subject (and a short phrase such as للصحفيين); the report is the
+        clause before, from the sentence start or the last complementizer. Returns the
+        candidate and the end of the subject phrase.
+        """
+        toks, lex, L = self.toks, self.lex, self.L
+        ss = self.sent_start(i)
+        b = i - 1
+        if b <= ss or toks[b].text not in _COMMAS + ("(",):
+            return None
+        npe = self.np_end(i + 1, se)
+        if npe <= i + 1:
+            return None  # no subject after the cue
+        rest = [x for x in range(npe, se) if self.is_word(x)]
+        if len(rest) > 4 or any(toks[x].norm in lex.complementizers for x in rest):
+            return None
+        a = ss
+        for x in range(b - 1, ss - 1, -1):
+            if toks[x].norm in lex.complementizers or self.cue_at(x)[0] is not None:
+                if toks[x].norm not in lex.complementizers:
+                    return None  # the clause is already some other cue's report
+                a = x + 1
+                break
+        while a < b and (toks[a].norm == _WA or L[a] in lex.conj_particles or not self.is_word(a)):
+            a += 1
+        if sum(1 for x in range(a, b) if self.is_word(x)) < 3:
+            return None
+        s, e = self.content_to(a, b)
+        return _Cand(i, self.lex.forms.get(toks[i].norm, Cue("", "verb")), False, s, e, "indirect", "np"), npe
 
     def np_end(self, a: int, se: int) -> int:
         """End of a noun phrase starting at ``a`` (stops at commas, prepositions, relatives...)."""
@@ -1620,7 +1661,9 @@ def extract_quotes(doc: Document, lex: Lexicon | None = None, ranker: Ranker | N
         return (cue.kind == "participle" or (conj and cue.kind in ("verb", "noun")) or k in an.nominal_ok
                 or (cue.kind == "verb" and k > 0 and an.is_comma(k - 1)))
 
-    stops = sorted(an.toks[k].start for k, cue, conj in an.cue_tokens if continues(k, cue, conj))
+    stops = sorted([an.toks[k].start for k, cue, conj in an.cue_tokens if continues(k, cue, conj)]
+                   # an attribution in parentheses, "... (قال فلان)", ends the report before it
+                   + [an.toks[k - 1].start for k, _c, _j in an.cue_tokens if k > 0 and an.toks[k - 1].text == "("])
     for c in cands:
         if c.mode == "relative" and not c.bounded:
             # a nested report in a relative clause ends with its clause (at the next comma)

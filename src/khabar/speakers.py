@@ -92,6 +92,12 @@ def load_ranker() -> Ranker:
     return Ranker.from_dict(raw)
 
 
+@lru_cache(maxsize=1)
+def _honorifics() -> frozenset[str]:
+    raw = json.loads(resources.files("khabar.data").joinpath("titles.json").read_text(encoding="utf-8"))
+    return frozenset(w for h in raw["honorifics"] for w in normalize(h).text.split())
+
+
 class _Layout:
     """Token and sentence positions of a document, for distances and positions around a cue."""
 
@@ -123,15 +129,16 @@ def _is_generic(ent: Entity, generic: GenericWords) -> bool:
 
 def title_links(doc: Document) -> dict[str, str]:
     """Title-only PER entities -> the named person a title stands for: somewhere in the text one
-    of the title's mentions (or its words) comes right before (up to two words between, such as
-    an honorific) a name mention of a PER entity."""
+    of the title's mentions (or its words) comes right before a mention of a named PER entity,
+    with nothing but honorifics (الدكتور، الشيخ) between."""
     lay = _Layout(doc)
+    honorifics = _honorifics()
+    named = {e.id for e in doc.entities if e.type == "PER" and any(m.kind == "name" for m in e.mentions)}
     name_at: dict[int, str] = {}
     for e in doc.entities:
-        if e.type == "PER":
+        if e.id in named:
             for m in e.mentions:
-                if m.kind == "name":
-                    name_at.setdefault(lay.token(m.start), e.id)
+                name_at.setdefault(lay.token(m.start), e.id)
     links: dict[str, str] = {}
     for e in doc.entities:
         if e.type != "PER" or any(m.kind == "name" for m in e.mentions) or not e.mentions:
@@ -142,8 +149,10 @@ def title_links(doc: Document) -> dict[str, str]:
             ends.add(pos + len(e.name))
             pos = doc.text.find(e.name, pos + 1)
         for end in sorted(ends):
-            k = bisect.bisect_left(lay.starts, end)
-            hit = next((name_at[x] for x in range(k, min(k + 3, len(lay.starts))) if x in name_at), None)
+            x = bisect.bisect_left(lay.starts, end)
+            while x < len(lay.starts) and x not in name_at and lay.norms[x] in honorifics:
+                x += 1  # رئيس البلدية الدكتور فلان: an honorific between the title and the name
+            hit = name_at.get(x)
             if hit is not None and hit != e.id:
                 links[e.id] = hit
                 break
