@@ -1678,12 +1678,18 @@ def extract_quotes(doc: Document, lex: Lexicon | None = None, ranker: Ranker | N
         c.start, c.end = _trim(doc.text, c.start, c.end)
     cands = sorted((c for c in cands if c.end - c.start >= 3), key=lambda c: an.toks[c.cue_i].start)
     # a cue inside an earlier quotation reports nothing new unless it opens a relative
-    # clause (كلام المرشد الذي أكد فيه أن ...: a nested quotation)
+    # clause (كلام المرشد الذي أكد فيه أن ...) or names its own speaker inside an indirect
+    # report (قال فلان إن الوزير أكد أن ...): a nested quotation
     kept: list[_Cand] = []
     for c in cands:
         pos = an.toks[c.cue_i].start
         recent = kept[-12:]  # cues come in text order: only the last quotations can contain this one
-        if c.mode != "relative" and any(k.start <= pos < k.end for k in recent):
+        around = [k for k in recent if k.start <= pos < k.end]
+        if around and c.mode == "np" and c.np is not None and not c.bounded and all(
+                k.kind == "indirect" and not k.bounded and k.start <= c.start and c.end <= k.end
+                and an.toks[c.np[0]].start >= k.start for k in around):
+            c.nested = True  # قال فلان إن الوزير أكد أن ...: a report inside a report, with its own subject
+        elif c.mode != "relative" and around:
             continue
         if c.mode != "relative" and any(_overlap((k.start, k.end), (c.start, c.end)) > 0.8 for k in recent):
             continue
