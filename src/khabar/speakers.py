@@ -124,7 +124,8 @@ def _inside(pos: int, spans: list[tuple[int, int]]) -> bool:
 
 def _is_generic(ent: Entity, generic: GenericWords) -> bool:
     words = tuple(w for w in normalize(ent.name).text.split() if w[:1].isalnum())
-    return bool(words) and (generic.is_generic(words) or all(generic.names_no_one(w) for w in words))
+    # (an anonymous source such as مصدر مسؤول 'an official source' is specific: not generic)
+    return bool(words) and all(generic.is_pronoun(w) or generic.is_noun(w) for w in words)
 
 
 def title_links(doc: Document) -> dict[str, str]:
@@ -262,8 +263,8 @@ def resolve_speakers(doc: Document, ranker: Ranker | None = None) -> Document:
                 continue  # a common word never names a person who speaks
             pick = c
             break
-        if pick is None:
-            quotes.append(q)
+        if pick is None:  # only common words to choose from: no speaker rather than a wrong one
+            quotes.append(Quote(q.id, q.start, q.end, q.text, q.kind, None, None, q.cue))
             continue
         key = links.get(pick.entity, pick.entity)
         if key == q.speaker:
