@@ -133,6 +133,8 @@ def title_links(doc: Document) -> dict[str, str]:
     of the title's mentions (or its words) comes right before a mention of a named PER entity,
     with nothing but honorifics (الدكتور، الشيخ) between."""
     lay = _Layout(doc)
+    if not lay.starts:
+        return {}
     honorifics = _honorifics()
     named = {e.id for e in doc.entities if e.type == "PER" and any(m.kind == "name" for m in e.mentions)}
     name_at: dict[int, str] = {}
