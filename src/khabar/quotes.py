@@ -2,7 +2,7 @@
 
 Rule-based, driven by the cue lexicon ``data/cues.json`` (speech verbs in all their forms,
 circumstantial participles such as مضيفا, prepositional cues such as حسب, impersonal cues such
-as يقال). For every cue the stage finds
+as يقال) and the verbs mined into ``data/speech_acts.json``. For every cue the stage finds
 
 * the reported content: the words inside quotation marks, the words after ``قال:``, the clause
   after إن/أن, or the cue's object, up to the end of the sentence, the next continuing cue
@@ -15,23 +15,23 @@ as يقال). For every cue the stage finds
 
 The stage works without an entities stage (it then finds every speaker phrase itself) and
 never changes an existing entity other than adding mentions of its speaker phrases.
+
+Modules beside it: ``quote_cues`` loads the cue lexicon (curated and corpus-mined verbs);
+``speakers`` re-ranks the speakers the rules found with a model trained on gold.
 """
 
 from __future__ import annotations
 
 import bisect
-import json
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from functools import lru_cache
-from importlib import resources
 from typing import Any
 
 from .generic_words import load_generic_words
 from .model import Document, Entity, Mention, Quote, Span, Token
+from .quote_cues import Cue, Lexicon, _light, _n, load_lexicon
 from .speakers import Ranker, load_ranker, resolve_speakers
-from .text.normalize import normalize
 
 # Quotation marks: openers, closers, and marks used both ways.
 _OPEN_CLOSE = {"«": "»", "“": "”", "„": "“", "‹": "›", '"': '"', "»": "«", "”": "“"}
@@ -66,190 +66,6 @@ _PRONOUN_SUFFIXES = ("هما", "هم", "ها", "ه")  # object pronouns 'them tw
 _TA = "ت"  # imperfect prefix of the third person feminine
 _ALIF = "ا"  # the accusative ending of a participle (مضيفا)
 _SEMI, _AR_COMMA = "؛", "،"  # Arabic semicolon and comma
-
-
-@lru_cache(maxsize=1 << 16)
-def _n(s: str) -> str:
-    return normalize(s).text
-
-
-_DIAC = re.compile("[\u0610-\u061a\u064b-\u065f\u0670\u0640]")
-_LIGHT = str.maketrans({"أ": "ا", "إ": "ا", "آ": "ا", "ٱ": "ا"})  # hamza/madda alef forms -> bare alef
-
-
-@lru_cache(maxsize=1 << 16)
-def _light(s: str) -> str:
-    """Lighter normalisation for function words: keeps ى and ة (على 'on' is not علي 'Ali')."""
-    return _DIAC.sub("", s).translate(_LIGHT)
-
-
-@dataclass(frozen=True, slots=True)
-class Cue:
-    """One cue form: what kind of cue it is and how it takes its content."""
-
-    lemma: str
-    kind: str  # verb | participle | nominal | impersonal | noun
-    obj: tuple[str, ...] = ()
-    bare: bool = False
-    strict: bool = False
-    cognition: bool = False
-    source_prep: str | None = None
-    imperfect: bool = False  # يؤكد، توضح: with a bare object these mostly describe, not report
-    skip_if_next: frozenset[str] = frozenset()  # دعا لهم: 'prayed for them', not a report
-    comp_after_obj: bool = False  # mined verbs: the object preposition counts only before إن/أن
-
-
-@dataclass(frozen=True)
-class Lexicon:
-    forms: dict[str, Cue]
-    exclude_bare: frozenset[str]
-    narration: frozenset[str]
-    complementizers: frozenset[str]
-    not_before_comp: frozenset[str]
-    relatives: frozenset[str]
-    openers: tuple[tuple[str, ...], ...]
-    groups: frozenset[str]
-    np_stop: frozenset[str]
-    np_skip: frozenset[str]
-    speech_nouns: frozenset[str]
-    doc_nouns: frozenset[str]
-    source_nouns: frozenset[str]
-    org_heads: frozenset[str]
-    misc_heads: frozenset[str]
-    nominal_heads: frozenset[str]
-    nominal_norm: frozenset[str]
-    need_next: dict[str, str]
-    conj_particles: frozenset[str]
-    negations: frozenset[str]
-    event_nouns: frozenset[str]
-    same_source: frozenset[str]
-    copulas: frozenset[str]
-    np_glue: frozenset[str]
-    relative_like: frozenset[str]
-    suffix_lemmas: frozenset[str]
-    anonymous_heads: frozenset[str]
-    former: frozenset[str]
-    document_cues: frozenset[str]
-    name_heads: frozenset[str]
-    obj_norms: frozenset[str]  # object prepositions in full normalisation (a fast first test)
-    ba_words: frozenset[str]
-    latter: frozenset[str]
-    suffixed: dict[str, tuple[Cue, bool, str]]
-    any_form: frozenset[str]  # every token form that may be a cue (a fast first test)
-
-
-
-def _set(items: list[str]) -> frozenset[str]:
-    return frozenset(_n(x) for x in items)
-
-
-def _lset(items: list[str]) -> frozenset[str]:
-    """Function words compared in light normalisation (see ``_light``)."""
-    return frozenset(_light(x) for x in items)
-
-
-@lru_cache(maxsize=1)
-def load_lexicon() -> Lexicon:
-    """Read and expand the packaged cue lexicon (built once per process)."""
-    raw = json.loads(resources.files("khabar.data").joinpath("cues.json").read_text(encoding="utf-8"))
-    forms: dict[str, Cue] = {}
-    psuf, isuf, partsuf = raw["perfect_suffixes"], raw["imperfect_suffixes"], raw["participle_suffixes"]
-
-    def add(form: str, cue: Cue) -> None:
-        forms.setdefault(_n(form), cue)
-
-    for v in raw["verbs"]:
-        opts = dict(lemma=v["perfect"], obj=tuple(_light(p) for p in v.get("obj", [])),
-                    bare=v.get("bare", False),
-                    strict=v.get("strict", False), cognition=v.get("cognition", False),
-                    skip_if_next=frozenset(_light(w) for w in v.get("skip_if_next", [])),
-                    source_prep=_light(v["source_prep"]) if v.get("source_prep") else None)
-        verb = Cue(kind="verb", **opts)
-        part = Cue(kind="participle", **opts)
-        for f in v.get("forms", []):
-            add(f, verb)
-        for f in v.get("participles", []):
-            add(f, part)
-        if v.get("only_forms") or "forms" in v:
-            continue
-        for s in psuf:
-            add(v["perfect"] + s, verb)
-        imp = v.get("imperfect")
-        if imp:
-            stems = [imp] if v.get("no_imperfect") else [imp, _TA + imp[1:]]
-            if v.get("no_imperfect"):
-                stems = [_TA + imp[1:]]
-            verb_imp = Cue(kind="verb", imperfect=True, **opts)
-            for st in stems:
-                for s in isuf:
-                    add(st + s, verb_imp)
-        if v.get("participle"):
-            for s in v.get("participle_suffixes", partsuf):
-                if s:
-                    add(v["participle"] + s, part)
-    # verbs mined from the corpus (scripts/mine_speech_acts.py): strict cues, after the curated ones
-    mined = json.loads(resources.files("khabar.data").joinpath("speech_acts.json").read_text(encoding="utf-8"))
-    for m in mined["verbs"]:
-        stem = m["form"][:-1] if m["form"].endswith(_TA) and len(m["form"]) > 3 else m["form"]
-        verb = Cue(lemma=stem, kind="verb", strict=True, obj=(_light(m["obj"]),) if m.get("obj") else (),
-                   comp_after_obj=True)
-        for s in psuf:
-            add(stem + s, verb)
-    for f in raw["verbal_nouns"]["forms"]:
-        add(f, Cue(lemma=f, kind="noun", strict=True, obj=(_light(_ALA),)))
-    for f in raw["impersonal"]["forms"]:
-        forms[_n(f)] = Cue(lemma=f, kind="impersonal", strict=True)
-    for f in raw["nominal"]["forms"]:
-        forms[_n(f)] = Cue(lemma=f, kind="nominal")
-    narration = _set(raw["narration"]["forms"])
-    for f in narration:
-        forms.pop(f, None)
-    suffix_lemmas = _set(raw["object_suffix_lemmas"]["forms"])
-    suffixed: dict[str, tuple[Cue, bool, str]] = {}
-    for f, cue in forms.items():
-        if cue.kind == "verb" and _n(cue.lemma) in suffix_lemmas:
-            for suf in _PRONOUN_SUFFIXES:
-                suffixed.setdefault(f + suf, (cue, False, suf))
-                for c in _CONJ:
-                    suffixed.setdefault(c + f + suf, (cue, True, suf))
-    return Lexicon(
-        forms=forms,
-        exclude_bare=_set(raw["exclude_bare"]["forms"]),
-        narration=narration,
-        complementizers=_set(raw["complementizers"]),
-        not_before_comp=_lset(raw["not_before_complementizer"]),
-        relatives=_lset(raw["relative_pronouns"]),
-        openers=tuple(tuple(_light(w) for w in o.split()) for o in raw["continuation_openers"]),
-        groups=_lset(raw["group_speakers"]["forms"]),
-        np_stop=_lset(raw["np_stop_words"]),
-        np_skip=_lset(raw["np_skip_words"]),
-        speech_nouns=_lset(raw["speech_nouns"]),
-        doc_nouns=_lset(raw["doc_nouns"]),
-        source_nouns=_lset(raw["source_nouns"]),
-        org_heads=_lset(raw["org_heads"]),
-        misc_heads=_lset(raw["misc_heads"]),
-        nominal_heads=_lset(raw["nominal_heads"]),
-        nominal_norm=_set(raw["nominal_heads"]),
-        need_next={_n(k): _light(v) for k, v in raw["nominal"]["need_next_prefix"].items()},
-        conj_particles=_lset(raw["conj_particles"]),
-        negations=_lset(raw["negations"]),
-        event_nouns=_lset(raw["event_nouns"]["forms"]),
-        same_source=_lset(raw["same_source"]),
-        copulas=_lset(raw["copulas"]),
-        np_glue=_lset(raw["np_glue"]["forms"]),
-        relative_like=_lset(raw["relative_like"]["forms"]),
-        suffix_lemmas=suffix_lemmas,
-        suffixed=suffixed,
-        any_form=frozenset(forms) | frozenset(c + f for f in forms for c in _CONJ) | frozenset(suffixed)
-        | frozenset(c + f for f in _set(raw["document_cues"]["forms"]) for c in ("", "و", "ف")),
-        anonymous_heads=_lset(raw["anonymous_heads"]["forms"]),
-        document_cues=_set(raw["document_cues"]["forms"]),
-        name_heads=_lset(raw["name_heads"]["forms"]),
-        ba_words=_lset(raw["ba_words"]["forms"]),
-        obj_norms=frozenset(_n(p) for v in raw["verbs"] for p in v.get("obj", [])) | {_n(_ALA)},
-        former=_lset(raw["former_latter"]["former"]),
-        latter=_lset(raw["former_latter"]["latter"]),
-    )
 
 
 # ----------------------------------------------------------------------------- quotation marks

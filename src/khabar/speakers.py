@@ -30,6 +30,7 @@ from .text.normalize import normalize
 
 FEATURES = (
     "rule_pick",  # the rule resolver chose this entity
+    "rule_pick_explicit",  # ... reading a subject phrase at the cue (not a dropped subject)
     "rule_phrase",  # a mention overlaps the phrase the rules read as the speaker
     "previous_speaker",  # the (rule) speaker of the quotation before: a dropped subject
     "type_per", "type_org", "type_loc", "type_misc",
@@ -203,6 +204,7 @@ def candidates(doc: Document, q: Quote, previous: str | None, said_before: dict[
         kinds = [m.kind for m in e.mentions]
         f = (
             float(e.id == q.speaker),
+            float(e.id == q.speaker and phrase is not None),
             float(on_phrase),
             float(e.id == previous),
             float(e.type == "PER"), float(e.type == "ORG"), float(e.type == "LOC"), float(e.type == "MISC"),
@@ -236,7 +238,8 @@ def quote_candidates(doc: Document) -> list[list[Candidate]]:
         out.append((q.id, candidates(doc, q, previous, said_before, generic, lay)))
         if q.speaker is not None:
             said_before[q.speaker] = said_before.get(q.speaker, 0) + 1
-            previous = q.speaker
+            if not any(o.start <= q.cue.start < o.end for o in doc.quotes if o is not q):
+                previous = q.speaker  # (a report nested in another one leaves the subject to the outer)
     order = {qid: c for qid, c in out}
     return [order[q.id] for q in doc.quotes]
 
