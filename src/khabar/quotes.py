@@ -31,7 +31,7 @@ from typing import Any
 from .generic_words import load_generic_words
 from .model import Document, Entity, Mention, Quote, Span, Token
 from .quote_cues import Cue, Lexicon, _light, _n, load_lexicon
-from .speakers import Ranker, load_ranker, resolve_speakers
+from .speakers import Layout, Ranker, load_ranker, resolve_speakers
 
 # Quotation marks: openers, closers, and marks used both ways.
 _OPEN_CLOSE = {"«": "»", "“": "”", "„": "“", "‹": "›", '"': '"', "»": "«", "”": "“"}
@@ -1528,7 +1528,10 @@ def extract_quotes(doc: Document, lex: Lexicon | None = None, ranker: Ranker | N
             cue=Span.of(doc.text, cue_tok.start, cue_tok.end),
         ))
     out = doc.with_(entities=res.entities_out(), quotes=tuple(quotes))
-    return resolve_speakers(out, ranker) if learned else out
+    if not learned:
+        return out
+    lay = Layout(None, an.starts, [t.norm for t in an.toks], an.sent, [a for a, _b in an.sbounds])
+    return resolve_speakers(out, ranker, lay)
 
 
 class QuoteStage:

@@ -99,15 +99,17 @@ def _honorifics() -> frozenset[str]:
     return frozenset(w for h in raw["honorifics"] for w in normalize(h).text.split())
 
 
-class _Layout:
-    """Token and sentence positions of a document, for distances and positions around a cue."""
+class Layout:
+    """Token and sentence positions of a document, for distances and positions around a cue
+    (the quotes stage passes its own, so that they are not listed twice)."""
 
-    def __init__(self, doc: Document):
-        self.starts: list[int] = []
-        self.norms: list[str] = []
-        self.sent_of: list[int] = []
-        self.sent_first: list[int] = []
-        for si, s in enumerate(doc.sentences):
+    def __init__(self, doc: Document | None, starts: list[int] | None = None, norms: list[str] | None = None,
+                 sent_of: list[int] | None = None, sent_first: list[int] | None = None):
+        self.starts: list[int] = starts or []
+        self.norms: list[str] = norms or []
+        self.sent_of: list[int] = sent_of or []
+        self.sent_first: list[int] = sent_first or []
+        for si, s in enumerate(doc.sentences if doc is not None else ()):
             self.sent_first.append(len(self.starts))
             for t in s.tokens:
                 self.starts.append(t.start)
@@ -119,21 +121,17 @@ class _Layout:
         return max(0, bisect.bisect_right(self.starts, pos) - 1)
 
 
-def _inside(pos: int, spans: list[tuple[int, int]]) -> bool:
-    return any(a <= pos < b for a, b in spans)
-
-
 def _is_generic(ent: Entity, generic: GenericWords) -> bool:
     words = tuple(w for w in normalize(ent.name).text.split() if w[:1].isalnum())
     # (an anonymous source such as مصدر مسؤول 'an official source' is specific: not generic)
     return bool(words) and all(generic.is_pronoun(w) or generic.is_noun(w) for w in words)
 
 
-def title_links(doc: Document) -> dict[str, str]:
+def title_links(doc: Document, lay: Layout | None = None) -> dict[str, str]:
     """Title-only PER entities -> the named person a title stands for: somewhere in the text one
     of the title's mentions (or its words) comes right before a mention of a named PER entity,
     with nothing but honorifics (الدكتور، الشيخ) between."""
-    lay = _Layout(doc)
+    lay = lay or Layout(doc)
     if not lay.starts:
         return {}
     honorifics = _honorifics()
@@ -163,79 +161,108 @@ def title_links(doc: Document) -> dict[str, str]:
     return links
 
 
-def candidates(doc: Document, q: Quote, previous: str | None, said_before: dict[str, int],
-               generic: GenericWords | None = None, lay: _Layout | None = None) -> list[Candidate]:
-    """Every entity that may have said ``q``, with its features (see ``FEATURES``)."""
-    generic = generic or load_generic_words()
-    lay = lay or _Layout(doc)
-    if q.cue is None or not lay.starts:
-        return []
-    ci = lay.token(q.cue.start)
-    cs = lay.sent_of[ci]
-    lo = lay.sent_first[max(0, cs - _PREV_WINDOW)]
-    hi = lay.sent_first[cs + 1] if cs + 1 < len(lay.sent_first) else len(lay.starts)
-    other_quotes = [(o.start, o.end) for o in doc.quotes if o.id != q.id]
-    timexes = [(t.start, t.end) for t in doc.timexes]
-    phrase = (q.speaker_mention.start, q.speaker_mention.end) if q.speaker_mention else None
-    content_tok = lay.token(q.start)
-    out: list[Candidate] = []
-    for e in doc.entities:
-        best: tuple[float, int, int, str] | None = None
-        on_phrase = False
-        for m in e.mentions:
-            if q.start <= m.start < q.end:
+class _Context:
+    """What the features need from a document, computed once: token positions, every mention
+    by token, the quotations and time expressions around each mention, per-entity facts."""
+
+    def __init__(self, doc: Document, generic: GenericWords, lay: Layout | None = None):
+        self.doc, self.lay = doc, lay or Layout(doc)
+        lay = self.lay
+        self.ents = list(doc.entities)
+        self.facts = []  # (type, mentions, generic, no name mention, name with a title mention)
+        rows = []
+        for x, e in enumerate(self.ents):
+            kinds = {m.kind for m in e.mentions}
+            self.facts.append((e.type, len(e.mentions), _is_generic(e, generic), "name" not in kinds,
+                               "name" in kinds and bool(kinds & {"title", "nominal"})))
+            rows += [(lay.token(m.start), m.start, m.end, m.kind, x) for m in e.mentions]
+        rows.sort()
+        self.rows = rows
+        self.row_toks = [r[0] for r in rows]
+        self.by_entity: dict[int, list[int]] = {}
+        for n, r in enumerate(rows):
+            self.by_entity.setdefault(r[4], []).append(n)
+        by_start = sorted(range(len(rows)), key=lambda n: rows[n][1])
+        starts = [rows[n][1] for n in by_start]
+        self.quotes_at: list[list[str]] = [[] for _ in rows]  # ids of the quotations around a mention
+        for q in doc.quotes:
+            for n in by_start[bisect.bisect_left(starts, q.start):bisect.bisect_left(starts, q.end)]:
+                self.quotes_at[n].append(q.id)
+        self.in_timex = [False] * len(rows)
+        for t in doc.timexes:
+            for n in by_start[bisect.bisect_left(starts, t.start):bisect.bisect_left(starts, t.end)]:
+                self.in_timex[n] = True
+
+    def candidates(self, q: Quote, previous: str | None, said_before: dict[str, int]) -> list[Candidate]:
+        """Every entity that may have said ``q``, with its features (see ``FEATURES``)."""
+        lay, rows, text = self.lay, self.rows, self.doc.text
+        if q.cue is None or not lay.starts:
+            return []
+        ci = lay.token(q.cue.start)
+        cs = lay.sent_of[ci]
+        lo = lay.sent_first[max(0, cs - _PREV_WINDOW)]
+        hi = lay.sent_first[cs + 1] if cs + 1 < len(lay.sent_first) else len(lay.starts)
+        phrase = (q.speaker_mention.start, q.speaker_mention.end) if q.speaker_mention else None
+        content_tok = lay.token(q.start)
+        near = set(range(bisect.bisect_left(self.row_toks, lo), bisect.bisect_left(self.row_toks, hi)))
+        for x, e in enumerate(self.ents):
+            if e.id in (q.speaker, previous):
+                near.update(self.by_entity.get(x, ()))
+        best: dict[int, tuple[float, int]] = {}
+        for n in near:
+            k, ms, _me, _kind, x = rows[n]
+            if q.start <= ms < q.end:
                 continue  # the quotation's own words
-            if phrase and m.start < phrase[1] and phrase[0] < m.end:
-                on_phrase = True
-            k = lay.token(m.start)
-            if not (lo <= k < hi) and e.id not in (q.speaker, previous):
-                continue
             d = abs(k - ci) + (0.5 if k > ci else 0.0)  # on a tie, the mention before the cue
-            if best is None or d < best[0]:
-                best = (d, m.start, m.end, m.kind)
-        if best is None:
-            continue
-        _d, ms, me, kind = best
-        k = lay.token(ms)
-        ks = lay.sent_of[k]
-        after_cue = ci < k <= ci + 4 and (k <= content_tok or q.start < q.cue.start)
-        prev_norm = lay.norms[k - 1] if k > 0 else ""
-        glued_lam = lay.starts[k] < ms and doc.text[ms - 1:ms] == _LAM  # لوكالة: ل on the word
-        kinds = [m.kind for m in e.mentions]
-        f = (
-            float(e.id == q.speaker),
-            float(e.id == q.speaker and phrase is not None),
-            float(on_phrase),
-            float(e.id == previous),
-            float(e.type == "PER"), float(e.type == "ORG"), float(e.type == "LOC"), float(e.type == "MISC"),
-            float(kind == "title"), float(kind == "nominal"),
-            float(after_cue),
-            float(ks == cs and k < ci),
-            float(ks == cs and k > ci and not after_cue),
-            float(ks == cs - 1), float(ks == cs - 2),
-            math.log1p(abs(k - ci)),
-            float(k - lay.sent_first[ks] < 3),
-            float(prev_norm in _PREPOSITIONS or glued_lam),
-            float(_inside(ms, other_quotes)),
-            float(_inside(ms, timexes)),
-            math.log1p(len(e.mentions)),
-            math.log1p(said_before.get(e.id, 0)),
-            float(_is_generic(e, generic)),
-            float("name" not in kinds),
-            float("name" in kinds and ("title" in kinds or "nominal" in kinds)),
-        )
-        out.append(Candidate(e.id, (ms, me), f))
-    return out
+            if x not in best or (d, n) < best[x]:
+                best[x] = (d, n)
+        out: list[Candidate] = []
+        for x in sorted(best):
+            e = self.ents[x]
+            n = best[x][1]
+            k, ms, me, kind, _x = rows[n]
+            on_phrase = phrase is not None and any(
+                rows[y][1] < phrase[1] and phrase[0] < rows[y][2] and not (q.start <= rows[y][1] < q.end)
+                for y in self.by_entity[x])
+            ks = lay.sent_of[k]
+            after_cue = ci < k <= ci + 4 and (k <= content_tok or q.start < q.cue.start)
+            prev_norm = lay.norms[k - 1] if k > 0 else ""
+            glued_lam = lay.starts[k] < ms and text[ms - 1:ms] == _LAM  # لوكالة: ل on the word
+            etype, n_mentions, generic, title_only, named_with_title = self.facts[x]
+            f = (
+                float(e.id == q.speaker),
+                float(e.id == q.speaker and phrase is not None),
+                float(on_phrase),
+                float(e.id == previous),
+                float(etype == "PER"), float(etype == "ORG"), float(etype == "LOC"), float(etype == "MISC"),
+                float(kind == "title"), float(kind == "nominal"),
+                float(after_cue),
+                float(ks == cs and k < ci),
+                float(ks == cs and k > ci and not after_cue),
+                float(ks == cs - 1), float(ks == cs - 2),
+                math.log1p(abs(k - ci)),
+                float(k - lay.sent_first[ks] < 3),
+                float(prev_norm in _PREPOSITIONS or glued_lam),
+                float(any(qid != q.id for qid in self.quotes_at[n])),
+                float(self.in_timex[n]),
+                math.log1p(n_mentions),
+                math.log1p(said_before.get(e.id, 0)),
+                float(generic),
+                float(title_only),
+                float(named_with_title),
+            )
+            out.append(Candidate(e.id, (ms, me), f))
+        return out
 
 
-def quote_candidates(doc: Document) -> list[list[Candidate]]:
+def quote_candidates(doc: Document, lay: Layout | None = None) -> list[list[Candidate]]:
     """Candidates for each quotation of ``doc`` (as the quotes stage's rules left it), in order."""
-    generic, lay = load_generic_words(), _Layout(doc)
+    ctx = _Context(doc, load_generic_words(), lay)
     said_before: dict[str, int] = {}
     previous: str | None = None
     out = []
     for q in sorted(doc.quotes, key=lambda q: q.cue.start if q.cue else q.start):
-        out.append((q.id, candidates(doc, q, previous, said_before, generic, lay)))
+        out.append((q.id, ctx.candidates(q, previous, said_before)))
         if q.speaker is not None:
             said_before[q.speaker] = said_before.get(q.speaker, 0) + 1
             if not any(o.start <= q.cue.start < o.end for o in doc.quotes if o is not q):
@@ -244,18 +271,18 @@ def quote_candidates(doc: Document) -> list[list[Candidate]]:
     return [order[q.id] for q in doc.quotes]
 
 
-def resolve_speakers(doc: Document, ranker: Ranker | None = None) -> Document:
+def resolve_speakers(doc: Document, ranker: Ranker | None = None, lay: Layout | None = None) -> Document:
     """Re-rank the speakers the rules gave ``doc``'s quotations; quotes the rules left without a
     speaker (impersonal cues: يقال) stay without one."""
-    if not doc.quotes:
+    if all(q.speaker is None for q in doc.quotes):
         return doc
     ranker = ranker or load_ranker()
     generic = load_generic_words()
     ents = {e.id: e for e in doc.entities}
-    links = title_links(doc)
-    lay = _Layout(doc)
+    lay = lay or Layout(doc)
+    links = title_links(doc, lay)
     quotes = []
-    for q, cands in zip(doc.quotes, quote_candidates(doc)):
+    for q, cands in zip(doc.quotes, quote_candidates(doc, lay)):
         if q.speaker is None or not cands:
             quotes.append(q)
             continue
