@@ -127,24 +127,25 @@ def _is_generic(ent: Entity, generic: GenericWords) -> bool:
     return bool(words) and all(generic.is_pronoun(w) or generic.is_noun(w) for w in words)
 
 
-def title_links(doc: Document, lay: Layout | None = None) -> dict[str, str]:
-    """Title-only PER entities -> the named person a title stands for: somewhere in the text one
-    of the title's mentions (or its words) comes right before a mention of a named PER entity,
-    with nothing but honorifics (الدكتور، الشيخ) between."""
+def title_links(doc: Document, lay: Layout | None = None, only: set[str] | None = None) -> dict[str, str]:
+    """Title-only PER entities (those in ``only``, when given) -> the named person a title stands
+    for: somewhere in the text one of the title's mentions (or its words) comes right before a
+    mention of a named PER entity, with nothing but honorifics (الدكتور، الشيخ) between."""
     lay = lay or Layout(doc)
     if not lay.starts:
         return {}
     honorifics = _honorifics()
-    named = {e.id for e in doc.entities if e.type == "PER" and any(m.kind == "name" for m in e.mentions)}
+    titles = [e for e in doc.entities if e.type == "PER" and e.mentions and (only is None or e.id in only)
+              and not any(m.kind == "name" for m in e.mentions)]
+    if not titles:
+        return {}
     name_at: dict[int, str] = {}
     for e in doc.entities:
-        if e.id in named:
+        if e.type == "PER" and any(m.kind == "name" for m in e.mentions):
             for m in e.mentions:
                 name_at.setdefault(lay.token(m.start), e.id)
     links: dict[str, str] = {}
-    for e in doc.entities:
-        if e.type != "PER" or any(m.kind == "name" for m in e.mentions) or not e.mentions:
-            continue
+    for e in titles:
         ends = {m.end for m in e.mentions}
         pos = doc.text.find(e.name)
         while pos >= 0:
@@ -163,12 +164,14 @@ def title_links(doc: Document, lay: Layout | None = None) -> dict[str, str]:
 
 class _Context:
     """What the features need from a document, computed once: token positions, every mention
-    by token, the quotations and time expressions around each mention, per-entity facts."""
+    by token and by start, the quotations and time expressions around each mention, per-entity
+    facts. A quotation's candidates then cost a few bisections (linear in the text overall)."""
 
     def __init__(self, doc: Document, generic: GenericWords, lay: Layout | None = None):
         self.doc, self.lay = doc, lay or Layout(doc)
         lay = self.lay
         self.ents = list(doc.entities)
+        self.index = {e.id: x for x, e in enumerate(self.ents)}
         self.facts = []  # (type, mentions, generic, no name mention, name with a title mention)
         rows = []
         for x, e in enumerate(self.ents):
@@ -179,19 +182,36 @@ class _Context:
         rows.sort()
         self.rows = rows
         self.row_toks = [r[0] for r in rows]
-        self.by_entity: dict[int, list[int]] = {}
+        self.by_entity: dict[int, list[int]] = {}  # rows of each entity, in text order
         for n, r in enumerate(rows):
             self.by_entity.setdefault(r[4], []).append(n)
-        by_start = sorted(range(len(rows)), key=lambda n: rows[n][1])
-        starts = [rows[n][1] for n in by_start]
+        self.by_start = sorted(range(len(rows)), key=lambda n: rows[n][1])
+        self.starts = [rows[n][1] for n in self.by_start]
+        self.max_len = max((r[2] - r[1] for r in rows), default=0)
         self.quotes_at: list[list[str]] = [[] for _ in rows]  # ids of the quotations around a mention
         for q in doc.quotes:
-            for n in by_start[bisect.bisect_left(starts, q.start):bisect.bisect_left(starts, q.end)]:
+            for n in self.starting_in(q.start, q.end):
                 self.quotes_at[n].append(q.id)
         self.in_timex = [False] * len(rows)
         for t in doc.timexes:
-            for n in by_start[bisect.bisect_left(starts, t.start):bisect.bisect_left(starts, t.end)]:
+            for n in self.starting_in(t.start, t.end):
                 self.in_timex[n] = True
+
+    def starting_in(self, a: int, b: int) -> list[int]:
+        return self.by_start[bisect.bisect_left(self.starts, a):bisect.bisect_left(self.starts, b)]
+
+    def nearest_of(self, x: int, ci: int, q: Quote) -> int | None:
+        """The row of entity x nearest token ci outside q's words (two neighbours each side)."""
+        own = self.by_entity.get(x, [])
+        toks = [self.rows[n][0] for n in own]
+        k = bisect.bisect_left(toks, ci)
+        best = None
+        for n in own[max(0, k - 3):k + 3]:
+            if not (q.start <= self.rows[n][1] < q.end):
+                d = abs(self.rows[n][0] - ci)
+                if best is None or d < best[0]:
+                    best = (d, n)
+        return None if best is None else best[1]
 
     def candidates(self, q: Quote, previous: str | None, said_before: dict[str, int]) -> list[Candidate]:
         """Every entity that may have said ``q``, with its features (see ``FEATURES``)."""
@@ -204,10 +224,12 @@ class _Context:
         hi = lay.sent_first[cs + 1] if cs + 1 < len(lay.sent_first) else len(lay.starts)
         phrase = (q.speaker_mention.start, q.speaker_mention.end) if q.speaker_mention else None
         content_tok = lay.token(q.start)
-        near = set(range(bisect.bisect_left(self.row_toks, lo), bisect.bisect_left(self.row_toks, hi)))
-        for x, e in enumerate(self.ents):
-            if e.id in (q.speaker, previous):
-                near.update(self.by_entity.get(x, ()))
+        near = list(range(bisect.bisect_left(self.row_toks, lo), bisect.bisect_left(self.row_toks, hi)))
+        for key in (q.speaker, previous):
+            x = self.index.get(key) if key is not None else None
+            n = self.nearest_of(x, ci, q) if x is not None else None
+            if n is not None:
+                near.append(n)
         best: dict[int, tuple[float, int]] = {}
         for n in near:
             k, ms, _me, _kind, x = rows[n]
@@ -216,14 +238,16 @@ class _Context:
             d = abs(k - ci) + (0.5 if k > ci else 0.0)  # on a tie, the mention before the cue
             if x not in best or (d, n) < best[x]:
                 best[x] = (d, n)
+        on_phrase: set[int] = set()
+        if phrase is not None:
+            for n in self.starting_in(phrase[0] - self.max_len, phrase[1]):
+                if rows[n][2] > phrase[0] and not (q.start <= rows[n][1] < q.end):
+                    on_phrase.add(rows[n][4])
         out: list[Candidate] = []
         for x in sorted(best):
             e = self.ents[x]
             n = best[x][1]
             k, ms, me, kind, _x = rows[n]
-            on_phrase = phrase is not None and any(
-                rows[y][1] < phrase[1] and phrase[0] < rows[y][2] and not (q.start <= rows[y][1] < q.end)
-                for y in self.by_entity[x])
             ks = lay.sent_of[k]
             after_cue = ci < k <= ci + 4 and (k <= content_tok or q.start < q.cue.start)
             prev_norm = lay.norms[k - 1] if k > 0 else ""
@@ -232,7 +256,7 @@ class _Context:
             f = (
                 float(e.id == q.speaker),
                 float(e.id == q.speaker and phrase is not None),
-                float(on_phrase),
+                float(x in on_phrase),
                 float(e.id == previous),
                 float(etype == "PER"), float(etype == "ORG"), float(etype == "LOC"), float(etype == "MISC"),
                 float(kind == "title"), float(kind == "nominal"),
@@ -260,15 +284,20 @@ def quote_candidates(doc: Document, lay: Layout | None = None) -> list[list[Cand
     ctx = _Context(doc, load_generic_words(), lay)
     said_before: dict[str, int] = {}
     previous: str | None = None
-    out = []
+    by_id = {}
+    spans = sorted((q.start, q.end, q.id) for q in doc.quotes)
+    opens = [a for a, _b, _i in spans]
     for q in sorted(doc.quotes, key=lambda q: q.cue.start if q.cue else q.start):
-        out.append((q.id, ctx.candidates(q, previous, said_before)))
+        by_id[q.id] = ctx.candidates(q, previous, said_before)
         if q.speaker is not None:
             said_before[q.speaker] = said_before.get(q.speaker, 0) + 1
-            if not any(o.start <= q.cue.start < o.end for o in doc.quotes if o is not q):
-                previous = q.speaker  # (a report nested in another one leaves the subject to the outer)
-    order = {qid: c for qid, c in out}
-    return [order[q.id] for q in doc.quotes]
+            pos = q.cue.start if q.cue else q.start
+            k = bisect.bisect_right(opens, pos)
+            # (a report nested in another one leaves the dropped subject to the outer one;
+            # quotations never nest deeply: the last few opened before the cue are enough)
+            if not any(a <= pos < b and i != q.id for a, b, i in spans[max(0, k - 12):k]):
+                previous = q.speaker
+    return [by_id[q.id] for q in doc.quotes]
 
 
 def resolve_speakers(doc: Document, ranker: Ranker | None = None, lay: Layout | None = None) -> Document:
@@ -280,21 +309,22 @@ def resolve_speakers(doc: Document, ranker: Ranker | None = None, lay: Layout | 
     generic = load_generic_words()
     ents = {e.id: e for e in doc.entities}
     lay = lay or Layout(doc)
-    links = title_links(doc, lay)
-    quotes = []
+    picks = []
     for q, cands in zip(doc.quotes, quote_candidates(doc, lay)):
-        if q.speaker is None or not cands:
+        pick = None
+        if q.speaker is not None and cands:
+            for x in np.argsort(-ranker.scores(cands), kind="stable"):
+                e = ents[cands[x].entity]
+                if not (e.type == "PER" and _is_generic(e, generic)):  # a common word never names a person who speaks
+                    pick = cands[x]
+                    break
+        picks.append((pick, bool(cands)))
+    links = title_links(doc, lay, {p.entity for p, _c in picks if p is not None})
+    quotes = []
+    for q, (pick, ranked) in zip(doc.quotes, picks):
+        if q.speaker is None or not ranked:
             quotes.append(q)
             continue
-        order = np.argsort(-ranker.scores(cands), kind="stable")
-        pick = None
-        for x in order:
-            c = cands[x]
-            e = ents[c.entity]
-            if e.type == "PER" and _is_generic(e, generic):
-                continue  # a common word never names a person who speaks
-            pick = c
-            break
         if pick is None:  # only common words to choose from: no speaker rather than a wrong one
             quotes.append(Quote(q.id, q.start, q.end, q.text, q.kind, None, None, q.cue))
             continue
