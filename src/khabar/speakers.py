@@ -72,9 +72,10 @@ class Ranker:
 
     weights: np.ndarray
 
-    def scores(self, cands: list[Candidate]) -> np.ndarray:
-        x = np.array([c.features for c in cands], dtype=float)
-        return x @ self.weights
+    def scores(self, cands: list[Candidate]) -> list[float]:
+        # a few candidates of 25 features: plain Python beats building a numpy array each time
+        w = self.weights.tolist()
+        return [sum(a * b for a, b in zip(c.features, w)) for c in cands]
 
     @classmethod
     def from_dict(cls, d: dict) -> Ranker:
@@ -122,7 +123,12 @@ class Layout:
 
 
 def _is_generic(ent: Entity, generic: GenericWords) -> bool:
-    words = tuple(w for w in normalize(ent.name).text.split() if w[:1].isalnum())
+    return _generic_name(ent.name, generic)
+
+
+@lru_cache(maxsize=1 << 14)
+def _generic_name(name: str, generic: GenericWords) -> bool:
+    words = tuple(w for w in normalize(name).text.split() if w[:1].isalnum())
     # (an anonymous source such as مصدر مسؤول 'an official source' is specific: not generic)
     return bool(words) and all(generic.is_pronoun(w) or generic.is_noun(w) for w in words)
 
@@ -313,7 +319,8 @@ def resolve_speakers(doc: Document, ranker: Ranker | None = None, lay: Layout | 
     for q, cands in zip(doc.quotes, quote_candidates(doc, lay)):
         pick = None
         if q.speaker is not None and cands:
-            for x in np.argsort(-ranker.scores(cands), kind="stable"):
+            scores = ranker.scores(cands)
+            for x in sorted(range(len(cands)), key=lambda x: -scores[x]):  # (stable: ties keep text order)
                 e = ents[cands[x].entity]
                 if not (e.type == "PER" and _is_generic(e, generic)):  # a common word never names a person who speaks
                     pick = cands[x]
