@@ -336,3 +336,75 @@ def test_a_generic_noun_does_not_refer_to_anonymous_sources_that_mention_it():
     first, second = find(doc, "القرار نهائي"), find(doc, "التطبيق يبدأ")
     assert first.speaker is not None and second.speaker != first.speaker
     assert second.speaker_mention is not None and second.speaker_mention.text == "الهيئة"
+
+
+# --- issue 14: constructions the quotes stage supports (sentences written for these tests)
+
+
+def test_post_posed_attribution_after_a_comma():
+    doc = analyse("الحكومة ستخفض أسعار الوقود الشهر المقبل، قال وزير المالية خالد العمري للصحفيين.")
+    q = find(doc, "ستخفض أسعار الوقود")
+    assert q.text == "الحكومة ستخفض أسعار الوقود الشهر المقبل" and q.kind == "indirect"
+    assert q.cue.text == "قال" and said_by(doc, q, "خالد العمري")
+
+
+def test_parenthetical_attribution_ends_the_report_and_names_the_speaker():
+    doc = analyse("الأسعار سترتفع في الصيف المقبل (قال التاجر محمد العلي).")
+    q = find(doc, "الأسعار سترتفع")
+    assert q.text == "الأسعار سترتفع في الصيف المقبل" and said_by(doc, q, "محمد العلي")
+
+
+def test_post_posed_needs_a_subject_and_nothing_reported_after_it():
+    doc = analyse("وصل الوفد إلى المدينة مساء أمس، وقال رئيسه إن الزيارة ستستمر يومين.")
+    assert [q.text for q in doc.quotes] == ["الزيارة ستستمر يومين"]
+
+
+def test_mined_speech_verbs_with_their_preposition():
+    doc = analyse("ونبه الطبيب فهد السبيعي إلى أن الحر الشديد يضر بكبار السن.")
+    q = find(doc, "الحر الشديد")
+    assert q.text == "الحر الشديد يضر بكبار السن" and q.cue.text == "ونبه" and said_by(doc, q, "فهد السبيعي")
+    doc = analyse("وخلصت الدراسة إلى أن نصف الطلاب يعانون من قلة النوم.")
+    assert find(doc, "نصف الطلاب").cue.text == "وخلصت"
+    # the preposition alone, without إن/أن, introduces a topic, not a report
+    assert analyse("ونبه الطبيب إلى مخاطر الحر الشديد على كبار السن.").quotes == ()
+
+
+def test_nested_report_inside_an_indirect_report():
+    doc = analyse("وذكرت صحيفة الرياض أنه في ختام الاجتماع أكد الوزير سعيد الغامدي أن المفاوضات ستستأنف "
+                  "الأسبوع المقبل. وأضافت أن الوفد سيصل غدا.")
+    outer = find(doc, "أكد الوزير سعيد الغامدي")
+    inner = next(q for q in doc.quotes if q.text == "المفاوضات ستستأنف الأسبوع المقبل")
+    assert said_by(doc, outer, "صحيفة الرياض") and said_by(doc, inner, "سعيد الغامدي")
+    # the nested speaker does not take over the dropped subject of the next report
+    assert find(doc, "الوفد سيصل").speaker == outer.speaker
+
+
+def _entity(eid: str, etype: str, text: str, fragment: str, kind: str, nth: int = 0) -> Entity:
+    """An entity as an earlier stage would give it: ``fragment``'s occurrences from the ``nth``."""
+    starts, pos = [], text.find(fragment)
+    while pos >= 0:
+        starts.append(pos)
+        pos = text.find(fragment, pos + 1)
+    mentions = tuple(Mention(s, s + len(fragment), fragment, kind) for s in starts[nth:])
+    return Entity(eid, etype, fragment, mentions)
+
+
+def test_title_mention_resolves_to_the_named_person():
+    text = ("أعلن المتحدث الرسمي للهيئة العميد سامي الحربي عن حملة جديدة. "
+            "وقال المتحدث الرسمي للهيئة إن الحملة تستمر شهرا.")
+    ents = (_entity("e1", "PER", text, "المتحدث الرسمي للهيئة", "title"),
+            _entity("e2", "PER", text, "سامي الحربي", "name"))
+    doc = analyse(text, ents)
+    assert find(doc, "الحملة تستمر").speaker == "e2"
+
+
+def test_generic_noun_is_never_a_person_speaker():
+    text = "أعلنت شركة أرامكو نتائجها السنوية. وقالت الشركة إن الأرباح ارتفعت هذا العام."
+    ents = (_entity("e1", "ORG", text, "شركة أرامكو", "name"),
+            _entity("e2", "PER", text, "الشركة", "name", nth=1))  # a common word mistyped upstream
+    doc = analyse(text, ents)
+    assert find(doc, "الأرباح ارتفعت").speaker == "e1"
+    # with nothing else to name, no speaker rather than the common word
+    text = "وقالت الشركة إن الأرباح ارتفعت هذا العام."
+    doc = analyse(text, (_entity("e2", "PER", text, "الشركة", "name"),))
+    assert find(doc, "الأرباح ارتفعت").speaker is None

@@ -2,7 +2,7 @@
 
 Rule-based, driven by the cue lexicon ``data/cues.json`` (speech verbs in all their forms,
 circumstantial participles such as مضيفا, prepositional cues such as حسب, impersonal cues such
-as يقال). For every cue the stage finds
+as يقال) and the verbs mined into ``data/speech_acts.json``. For every cue the stage finds
 
 * the reported content: the words inside quotation marks, the words after ``قال:``, the clause
   after إن/أن, or the cue's object, up to the end of the sentence, the next continuing cue
@@ -15,22 +15,23 @@ as يقال). For every cue the stage finds
 
 The stage works without an entities stage (it then finds every speaker phrase itself) and
 never changes an existing entity other than adding mentions of its speaker phrases.
+
+Modules beside it: ``quote_cues`` loads the cue lexicon (curated and corpus-mined verbs);
+``speakers`` re-ranks the speakers the rules found with a model trained on gold.
 """
 
 from __future__ import annotations
 
 import bisect
-import json
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from functools import lru_cache
-from importlib import resources
 from typing import Any
 
 from ..model import Document, Entity, Mention, Quote, Span, Token
 from .generic_words import load_generic_words
-from .text.normalize import normalize
+from .quote_cues import Cue, Lexicon, _light, _n, load_lexicon
+from .speakers import Layout, Ranker, load_ranker, resolve_speakers
 
 # Quotation marks: openers, closers, and marks used both ways.
 _OPEN_CLOSE = {"«": "»", "“": "”", "„": "“", "‹": "›", '"': '"', "»": "«", "”": "“"}
@@ -65,181 +66,6 @@ _PRONOUN_SUFFIXES = ("هما", "هم", "ها", "ه")  # object pronouns 'them tw
 _TA = "ت"  # imperfect prefix of the third person feminine
 _ALIF = "ا"  # the accusative ending of a participle (مضيفا)
 _SEMI, _AR_COMMA = "؛", "،"  # Arabic semicolon and comma
-
-
-@lru_cache(maxsize=1 << 16)
-def _n(s: str) -> str:
-    return normalize(s).text
-
-
-_DIAC = re.compile("[\u0610-\u061a\u064b-\u065f\u0670\u0640]")
-_LIGHT = str.maketrans({"أ": "ا", "إ": "ا", "آ": "ا", "ٱ": "ا"})  # hamza/madda alef forms -> bare alef
-
-
-@lru_cache(maxsize=1 << 16)
-def _light(s: str) -> str:
-    """Lighter normalisation for function words: keeps ى and ة (على 'on' is not علي 'Ali')."""
-    return _DIAC.sub("", s).translate(_LIGHT)
-
-
-@dataclass(frozen=True, slots=True)
-class Cue:
-    """One cue form: what kind of cue it is and how it takes its content."""
-
-    lemma: str
-    kind: str  # verb | participle | nominal | impersonal | noun
-    obj: tuple[str, ...] = ()
-    bare: bool = False
-    strict: bool = False
-    cognition: bool = False
-    source_prep: str | None = None
-    imperfect: bool = False  # يؤكد، توضح: with a bare object these mostly describe, not report
-    skip_if_next: frozenset[str] = frozenset()  # دعا لهم: 'prayed for them', not a report
-
-
-@dataclass(frozen=True)
-class Lexicon:
-    forms: dict[str, Cue]
-    exclude_bare: frozenset[str]
-    narration: frozenset[str]
-    complementizers: frozenset[str]
-    not_before_comp: frozenset[str]
-    relatives: frozenset[str]
-    openers: tuple[tuple[str, ...], ...]
-    groups: frozenset[str]
-    np_stop: frozenset[str]
-    np_skip: frozenset[str]
-    speech_nouns: frozenset[str]
-    doc_nouns: frozenset[str]
-    source_nouns: frozenset[str]
-    org_heads: frozenset[str]
-    misc_heads: frozenset[str]
-    nominal_heads: frozenset[str]
-    nominal_norm: frozenset[str]
-    need_next: dict[str, str]
-    conj_particles: frozenset[str]
-    negations: frozenset[str]
-    event_nouns: frozenset[str]
-    same_source: frozenset[str]
-    copulas: frozenset[str]
-    np_glue: frozenset[str]
-    relative_like: frozenset[str]
-    suffix_lemmas: frozenset[str]
-    anonymous_heads: frozenset[str]
-    former: frozenset[str]
-    document_cues: frozenset[str]
-    name_heads: frozenset[str]
-    obj_norms: frozenset[str]  # object prepositions in full normalisation (a fast first test)
-    ba_words: frozenset[str]
-    latter: frozenset[str]
-    suffixed: dict[str, tuple[Cue, bool, str]]
-    any_form: frozenset[str]  # every token form that may be a cue (a fast first test)
-
-
-
-def _set(items: list[str]) -> frozenset[str]:
-    return frozenset(_n(x) for x in items)
-
-
-def _lset(items: list[str]) -> frozenset[str]:
-    """Function words compared in light normalisation (see ``_light``)."""
-    return frozenset(_light(x) for x in items)
-
-
-@lru_cache(maxsize=1)
-def load_lexicon() -> Lexicon:
-    """Read and expand the packaged cue lexicon (built once per process)."""
-    raw = json.loads(resources.files("khabar.data").joinpath("cues.json").read_text(encoding="utf-8"))
-    forms: dict[str, Cue] = {}
-    psuf, isuf, partsuf = raw["perfect_suffixes"], raw["imperfect_suffixes"], raw["participle_suffixes"]
-
-    def add(form: str, cue: Cue) -> None:
-        forms.setdefault(_n(form), cue)
-
-    for v in raw["verbs"]:
-        opts = dict(lemma=v["perfect"], obj=tuple(_light(p) for p in v.get("obj", [])),
-                    bare=v.get("bare", False),
-                    strict=v.get("strict", False), cognition=v.get("cognition", False),
-                    skip_if_next=frozenset(_light(w) for w in v.get("skip_if_next", [])),
-                    source_prep=_light(v["source_prep"]) if v.get("source_prep") else None)
-        verb = Cue(kind="verb", **opts)
-        part = Cue(kind="participle", **opts)
-        for f in v.get("forms", []):
-            add(f, verb)
-        for f in v.get("participles", []):
-            add(f, part)
-        if v.get("only_forms") or "forms" in v:
-            continue
-        for s in psuf:
-            add(v["perfect"] + s, verb)
-        imp = v.get("imperfect")
-        if imp:
-            stems = [imp] if v.get("no_imperfect") else [imp, _TA + imp[1:]]
-            if v.get("no_imperfect"):
-                stems = [_TA + imp[1:]]
-            verb_imp = Cue(kind="verb", imperfect=True, **opts)
-            for st in stems:
-                for s in isuf:
-                    add(st + s, verb_imp)
-        if v.get("participle"):
-            for s in v.get("participle_suffixes", partsuf):
-                if s:
-                    add(v["participle"] + s, part)
-    for f in raw["verbal_nouns"]["forms"]:
-        add(f, Cue(lemma=f, kind="noun", strict=True, obj=(_light(_ALA),)))
-    for f in raw["impersonal"]["forms"]:
-        forms[_n(f)] = Cue(lemma=f, kind="impersonal", strict=True)
-    for f in raw["nominal"]["forms"]:
-        forms[_n(f)] = Cue(lemma=f, kind="nominal")
-    narration = _set(raw["narration"]["forms"])
-    for f in narration:
-        forms.pop(f, None)
-    suffix_lemmas = _set(raw["object_suffix_lemmas"]["forms"])
-    suffixed: dict[str, tuple[Cue, bool, str]] = {}
-    for f, cue in forms.items():
-        if cue.kind == "verb" and _n(cue.lemma) in suffix_lemmas:
-            for suf in _PRONOUN_SUFFIXES:
-                suffixed.setdefault(f + suf, (cue, False, suf))
-                for c in _CONJ:
-                    suffixed.setdefault(c + f + suf, (cue, True, suf))
-    return Lexicon(
-        forms=forms,
-        exclude_bare=_set(raw["exclude_bare"]["forms"]),
-        narration=narration,
-        complementizers=_set(raw["complementizers"]),
-        not_before_comp=_lset(raw["not_before_complementizer"]),
-        relatives=_lset(raw["relative_pronouns"]),
-        openers=tuple(tuple(_light(w) for w in o.split()) for o in raw["continuation_openers"]),
-        groups=_lset(raw["group_speakers"]["forms"]),
-        np_stop=_lset(raw["np_stop_words"]),
-        np_skip=_lset(raw["np_skip_words"]),
-        speech_nouns=_lset(raw["speech_nouns"]),
-        doc_nouns=_lset(raw["doc_nouns"]),
-        source_nouns=_lset(raw["source_nouns"]),
-        org_heads=_lset(raw["org_heads"]),
-        misc_heads=_lset(raw["misc_heads"]),
-        nominal_heads=_lset(raw["nominal_heads"]),
-        nominal_norm=_set(raw["nominal_heads"]),
-        need_next={_n(k): _light(v) for k, v in raw["nominal"]["need_next_prefix"].items()},
-        conj_particles=_lset(raw["conj_particles"]),
-        negations=_lset(raw["negations"]),
-        event_nouns=_lset(raw["event_nouns"]["forms"]),
-        same_source=_lset(raw["same_source"]),
-        copulas=_lset(raw["copulas"]),
-        np_glue=_lset(raw["np_glue"]["forms"]),
-        relative_like=_lset(raw["relative_like"]["forms"]),
-        suffix_lemmas=suffix_lemmas,
-        suffixed=suffixed,
-        any_form=frozenset(forms) | frozenset(c + f for f in forms for c in _CONJ) | frozenset(suffixed)
-        | frozenset(c + f for f in _set(raw["document_cues"]["forms"]) for c in ("", "و", "ف")),
-        anonymous_heads=_lset(raw["anonymous_heads"]["forms"]),
-        document_cues=_set(raw["document_cues"]["forms"]),
-        name_heads=_lset(raw["name_heads"]["forms"]),
-        ba_words=_lset(raw["ba_words"]["forms"]),
-        obj_norms=frozenset(_n(p) for v in raw["verbs"] for p in v.get("obj", [])) | {_n(_ALA)},
-        former=_lset(raw["former_latter"]["former"]),
-        latter=_lset(raw["former_latter"]["latter"]),
-    )
 
 
 # ----------------------------------------------------------------------------- quotation marks
@@ -668,10 +494,12 @@ class _Analyzer:
                 if k + 1 < se and self.is_comp(k + 1, cue):
                     found, how = k + 1, "comp"
                     break
-                if k == first or (cue.kind == "participle" and k <= i + 2):
+                if cue.comp_after_obj:
+                    pass  # تحدث عن الاقتصاد 'spoke about the economy': a topic, not a report
+                elif k == first or (cue.kind == "participle" and k <= i + 2):
                     found, how = k, "obj"
                     break
-                if obj_fallback is None and cue.kind != "participle":
+                elif obj_fallback is None and cue.kind != "participle":
                     obj_fallback = k
             if cue.kind == "participle" and k > i + 3:
                 break
@@ -750,6 +578,10 @@ class _Analyzer:
                             cand = _Cand(i, cue, conj, o + 1, c, "direct", "np", bounded=True)
                             np_b = self.np_end(i + 1, se)
                         break
+        if cand is None and cue.kind == "verb" and not conj and not (cue.bare and not bare_pass):
+            post = self.post_posed(i, se)
+            if post is not None:
+                cand, np_b = post
         if cand is None:
             return None
         if cue.kind == "impersonal":
@@ -768,6 +600,39 @@ class _Analyzer:
         if cue.cognition and cand.np is None:
             return None
         return cand
+
+    def post_posed(self, i: int, se: int) -> tuple[_Cand, int] | None:
+        """An attribution after its report: "CLAUSE، قال فلان." or "CLAUSE (قال فلان)".
+
+        The cue, without a conjunction, follows a comma or an opening parenthesis and is
+        followed only by its subject (and a short phrase such as للصحفيين); the report is the
+        clause before, from the sentence start or the last complementizer. Returns the
+        candidate and the end of the subject phrase.
+        """
+        toks, lex, L = self.toks, self.lex, self.L
+        ss = self.sent_start(i)
+        b = i - 1
+        if b <= ss or toks[b].text not in _COMMAS + ("(",):
+            return None
+        npe = self.np_end(i + 1, se)
+        if npe <= i + 1:
+            return None  # no subject after the cue
+        rest = [x for x in range(npe, se) if self.is_word(x)]
+        if len(rest) > 4 or any(toks[x].norm in lex.complementizers for x in rest):
+            return None
+        a = ss
+        for x in range(b - 1, ss - 1, -1):
+            if toks[x].norm in lex.complementizers or self.cue_at(x)[0] is not None:
+                if toks[x].norm not in lex.complementizers:
+                    return None  # the clause is already some other cue's report
+                a = x + 1
+                break
+        while a < b and (toks[a].norm == _WA or L[a] in lex.conj_particles or not self.is_word(a)):
+            a += 1
+        if sum(1 for x in range(a, b) if self.is_word(x)) < 3:
+            return None
+        s, e = self.content_to(a, b)
+        return _Cand(i, self.lex.forms.get(toks[i].norm, Cue("", "verb")), False, s, e, "indirect", "np"), npe
 
     def np_end(self, a: int, se: int) -> int:
         """End of a noun phrase starting at ``a`` (stops at commas, prepositions, relatives...)."""
@@ -1593,8 +1458,13 @@ def _overlap(a: tuple[int, int], b: tuple[int, int]) -> float:
     return inter / union if union else 0.0
 
 
-def extract_quotes(doc: Document, lex: Lexicon | None = None) -> Document:
-    """Find the quotations of ``doc`` and their speakers; return the document with both."""
+def extract_quotes(doc: Document, lex: Lexicon | None = None, ranker: Ranker | None = None,
+                   learned: bool = True) -> Document:
+    """Find the quotations of ``doc`` and their speakers; return the document with both.
+
+    The rules give each quotation a first speaker; unless ``learned`` is off (as when the ranker
+    is trained on them), the learned ranker of ``khabar.analysis.speakers`` then has the last word.
+    """
     lex = lex or load_lexicon()
     if not doc.sentences:
         return doc
@@ -1607,7 +1477,9 @@ def extract_quotes(doc: Document, lex: Lexicon | None = None) -> Document:
         return (cue.kind == "participle" or (conj and cue.kind in ("verb", "noun")) or k in an.nominal_ok
                 or (cue.kind == "verb" and k > 0 and an.is_comma(k - 1)))
 
-    stops = sorted(an.toks[k].start for k, cue, conj in an.cue_tokens if continues(k, cue, conj))
+    stops = sorted([an.toks[k].start for k, cue, conj in an.cue_tokens if continues(k, cue, conj)]
+                   # an attribution in parentheses, "... (قال فلان)", ends the report before it
+                   + [an.toks[k - 1].start for k, _c, _j in an.cue_tokens if k > 0 and an.toks[k - 1].text == "("])
     for c in cands:
         if c.mode == "relative" and not c.bounded:
             # a nested report in a relative clause ends with its clause (at the next comma)
@@ -1622,12 +1494,18 @@ def extract_quotes(doc: Document, lex: Lexicon | None = None) -> Document:
         c.start, c.end = _trim(doc.text, c.start, c.end)
     cands = sorted((c for c in cands if c.end - c.start >= 3), key=lambda c: an.toks[c.cue_i].start)
     # a cue inside an earlier quotation reports nothing new unless it opens a relative
-    # clause (كلام المرشد الذي أكد فيه أن ...: a nested quotation)
+    # clause (كلام المرشد الذي أكد فيه أن ...) or names its own speaker inside an indirect
+    # report (قال فلان إن الوزير أكد أن ...): a nested quotation
     kept: list[_Cand] = []
     for c in cands:
         pos = an.toks[c.cue_i].start
         recent = kept[-12:]  # cues come in text order: only the last quotations can contain this one
-        if c.mode != "relative" and any(k.start <= pos < k.end for k in recent):
+        around = [k for k in recent if k.start <= pos < k.end]
+        if around and c.mode == "np" and c.np is not None and not c.bounded and all(
+                k.kind == "indirect" and not k.bounded and k.start <= c.start and c.end <= k.end
+                and an.toks[c.np[0]].start >= k.start for k in around):
+            c.nested = True  # قال فلان إن الوزير أكد أن ...: a report inside a report, with its own subject
+        elif c.mode != "relative" and around:
             continue
         if c.mode != "relative" and any(_overlap((k.start, k.end), (c.start, c.end)) > 0.8 for k in recent):
             continue
@@ -1649,7 +1527,11 @@ def extract_quotes(doc: Document, lex: Lexicon | None = None) -> Document:
             speaker_mention=Span.of(doc.text, *span) if span else None,
             cue=Span.of(doc.text, cue_tok.start, cue_tok.end),
         ))
-    return doc.with_(entities=res.entities_out(), quotes=tuple(quotes))
+    out = doc.with_(entities=res.entities_out(), quotes=tuple(quotes))
+    if not learned:
+        return out
+    lay = Layout(None, an.starts, [t.norm for t in an.toks], an.sent, [a for a, _b in an.sbounds])
+    return resolve_speakers(out, ranker, lay)
 
 
 class QuoteStage:
@@ -1665,11 +1547,13 @@ class QuoteStage:
     writes = frozenset({"quotes", "entities"})
     extends = frozenset({"entities"})  # speakers are added; earlier entities and their ids stay
 
-    def __init__(self) -> None:
+    def __init__(self, learned: bool = True) -> None:
         self.lexicon = load_lexicon()
+        self.learned = learned
+        self.ranker = load_ranker() if learned else None
 
     def __call__(self, doc: Document) -> Document:
-        return extract_quotes(doc, self.lexicon)
+        return extract_quotes(doc, self.lexicon, self.ranker, self.learned)
 
 
 def who_said_what(doc: Document) -> list[dict[str, Any]]:
