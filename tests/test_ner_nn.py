@@ -165,14 +165,32 @@ def test_label_consistency_follows_clitics_and_surnames_standing_alone():
 
 def test_lexicon_inputs_flag_cue_words_and_gazetteer_names():
     from khabar.ner.features import word_key
-    from khabar.ner.neural import LEX_FEATURES, load_lexicons
+    from khabar.ner.neural import CUE_FEATURES, LEX_FEATURES, load_lexicons
 
     lex = load_lexicons()
     flags = lambda w: {LEX_FEATURES[i] for i in np.flatnonzero(lex.vector([word_key(w)]))}  # noqa: E731
     assert "lx=PFN" in flags("محمد")  # a first name
     assert "lx=PTR" in flags("الرئيس")  # a title
     assert "g=LOC" in flags("موسكو")  # a place in the gazetteer
-    assert not flags("أمس")  # "yesterday": nothing
+    assert not flags("أمس") & set(CUE_FEATURES)  # "yesterday": no cue, no gazetteer hit
+    # a model trained before the name lists gets its own inputs only, in its order
+    cues = load_lexicons(CUE_FEATURES)
+    assert cues.features == CUE_FEATURES and not cues.vector([word_key("أمس")]).any()
+
+
+def test_name_list_inputs_mark_unseen_names_and_word_frequency():
+    """The name lists built from PyPI packages (ner_names.tsv.gz): a foreign surname that no
+    hand-written list has, a city, and a frequency band that tells ordinary words apart."""
+    from khabar.ner.features import word_key
+    from khabar.ner.neural import LEX_FEATURES, load_lexicons
+
+    lex = load_lexicons()
+    flags = lambda w: {LEX_FEATURES[i] for i in np.flatnonzero(lex.vector([word_key(w)]))}  # noqa: E731
+    assert "nm=PER" in flags("كيربي")  # Kirby, a person name in the lists
+    assert {"nm=LOC", "nm=wf3"} <= flags("موسكو")  # Moscow: a city, a common word
+    assert flags("قال") == {"nm=wf4", "lx=SPK"}  # "said": a very common word and a speech cue, no name
+    with pytest.raises(ValueError, match="unknown lexicon inputs"):
+        load_lexicons(["nm=NOPE"])
 
 
 def test_language_model_task_of_the_trainer(monkeypatch):
