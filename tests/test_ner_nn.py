@@ -226,3 +226,24 @@ def test_language_model_task_of_the_trainer(monkeypatch):
     assert torch.allclose(model.lm_loss(h2, f2), loss)
     loss.backward()
     assert model.lm_fw.weight.grad.abs().sum() > 0 and model.lm_bw.weight.grad.abs().sum() > 0
+
+
+def test_wikifane_reader_maps_classes_and_joins_clitics(monkeypatch):
+    """scripts/wikifane.py: fine classes -> ANERcorp types (groups and governments are not
+    entities there), clitics split off by WikiFANE joined back as news text writes them."""
+    from pathlib import Path
+
+    monkeypatch.syspath_prepend(str(Path(__file__).resolve().parent.parent / "scripts"))
+    import wikifane
+
+    assert [wikifane.coarse(t) for t in ("B-Politician", "I-Nation", "B-Group", "B-Government", "O")] == [
+        "B-PER", "I-LOC", "O", "O", "O"]
+    # "and to Khartoum", "its capital", a B- on a proclitic whose host continues the entity
+    toks, tags = wikifane.rejoin(["و", "ل", "الخرطوم", "عاصمة", "ها", "و", "ب", "جوبا"],
+                                 ["O", "O", "B-LOC", "O", "O", "B-LOC", "I-LOC", "I-LOC"])
+    assert toks == ["وللخرطوم", "عاصمتها", "وبجوبا"]
+    assert tags == ["B-LOC", "O", "B-LOC"]
+    # held-out blocks: contiguous, disjoint from the training part, about a tenth
+    sents = [([str(i)], ["O"]) for i in range(200)]
+    train, held = wikifane.split(sents)
+    assert len(held) == 20 and not {s[0][0] for s in train} & {s[0][0] for s in held}
