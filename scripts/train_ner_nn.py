@@ -276,6 +276,29 @@ SHARED_KEYS = ("tags", "vocab", "counts", "proclitics", "chars", "shapes", "trai
                "lex_features")
 
 
+def load_exported(model, path: Path) -> None:
+    """Weights of an exported network (``export``) back into a torch model of the same shape, to
+    continue its training (``--init``); the language-model heads, not exported, start afresh."""
+    import torch
+
+    z = np.load(path)
+    names = {"emb.weight": "emb", "char_emb.weight": "char_emb", "char_conv.weight": "char_conv_w",
+             "char_conv.bias": "char_conv_b", "pre_emb.weight": "pre_emb", "shape_emb.weight": "shape_emb",
+             "freq_emb.weight": "freq_emb", "tword_emb.weight": "tword_emb", "out.weight": "out_w",
+             "out.bias": "out_b", "crf_trans": "crf_trans", "crf_start": "crf_start", "crf_end": "crf_end",
+             "lstm.weight_ih_l0": "fw_ih", "lstm.weight_hh_l0": "fw_hh", "lstm.bias_ih_l0": "fw_b",
+             "lstm.weight_ih_l0_reverse": "bw_ih", "lstm.weight_hh_l0_reverse": "bw_hh",
+             "lstm.bias_ih_l0_reverse": "bw_b",
+             **{f"cluster_embs.{j}.weight": f"cluster_emb{j}" for j in range(len(CLUSTER_SIZES))}}
+    sd = model.state_dict()
+    for key, name in names.items():
+        assert sd[key].shape == z[name].shape, f"{path}: {name} has another shape"
+        sd[key] = torch.from_numpy(z[name].astype(np.float32))
+    for key in ("lstm.bias_hh_l0", "lstm.bias_hh_l0_reverse"):  # exported as one sum with bias_ih
+        sd[key] = torch.zeros_like(sd[key])
+    model.load_state_dict(sd)
+
+
 def combine(members: list[Path], out: Path) -> None:
     """Several models trained on the same data (different seeds) -> one ensemble file: shared
     inputs stored once, each member's weights under the prefix m<i>."""
@@ -309,7 +332,7 @@ def evaluate(tagger: NeuralTagger, sents) -> dict:
 def train(fit, dev, vocab, counts, emb, clusters, epochs: int, hidden: int, out: Path, max_minutes: float,
           word_drop: float = 0.15, snapshots: Path | None = None, seed: int = SEED,
           lexicon: bool = False, swa_from: int = 0, lm_weight: float = 0.0, names: bool = True,
-          extra=(), extra_weight: float = 0.0):
+          extra=(), extra_weight: float = 0.0, init: Path | None = None, first_epoch: int = 1):
     """``extra``: more labelled sentences (WikiFANE) of which a random share, ``extra_weight`` times
     as many chunks as ``fit`` has, joins each epoch (its words count for the learnt vocabulary)."""
     import torch
@@ -320,6 +343,8 @@ def train(fit, dev, vocab, counts, emb, clusters, epochs: int, hidden: int, out:
     fz, meta = make_featurizer(vocab, counts, list(fit) + list(extra), lexicon, names)
     model = build_model(torch, emb, clusters, len(meta["chars"]), len(meta["proclitics"]), len(meta["shapes"]),
                         len(meta["train_vocab"]), hidden, word_drop, len(meta["lex_features"]), lm=bool(lm_weight))
+    if init:  # continue the training of an exported network (same data, same featurizer)
+        load_exported(model, init)
     opt = torch.optim.Adam([p for p in model.parameters() if p.requires_grad], lr=2e-3)
     data = chunks(fit)
     data.sort(key=lambda s: len(s[0]))
@@ -329,7 +354,7 @@ def train(fit, dev, vocab, counts, emb, clusters, epochs: int, hidden: int, out:
     n_extra = min(len(extra_data), int(extra_weight * len(data)))
     best, history, t_start = (-1.0, 0), [], time.time()
     swa = None
-    for epoch in range(1, epochs + 1):
+    for epoch in range(first_epoch, epochs + 1):
         model.train()
         for group in opt.param_groups:  # gentle decay: lr / (1 + 0.05 epoch)
             group["lr"] = 2e-3 / (1 + 0.05 * (epoch - 1))
@@ -406,6 +431,9 @@ def main() -> None:
     ap.add_argument("--wikifane", type=float, default=0.0,
                     help="WikiFANE chunks per epoch, as a share of the ANERcorp chunks (0: off; its "
                          "held-out blocks are never trained on)")
+    ap.add_argument("--init", type=Path, help="continue the training of this exported network (with --first-epoch)")
+    ap.add_argument("--first-epoch", type=int, default=1,
+                    help="number of the first epoch run (learning-rate schedule and SWA count from it)")
     ap.add_argument("--name", default="", help="tune: suffix of the output file (parallel experiments)")
     ap.add_argument("--members", type=Path, nargs="+", help="combine: the member models")
     args = ap.parse_args()
@@ -429,14 +457,14 @@ def main() -> None:
         best, history = train(fit, dev, vocab, counts, emb, clusters,
                               args.epochs, args.hidden, out, args.max_minutes, args.word_drop,
                               seed=args.seed, lexicon=args.lexicon, swa_from=args.swa_from,
-                              lm_weight=args.lm_weight, **more)
+                              lm_weight=args.lm_weight, init=args.init, first_epoch=args.first_epoch, **more)
         print(json.dumps({"fold": args.fold, "best_f1": round(100 * best[0], 2), "best_epoch": best[1],
                           "hidden": args.hidden, "word_drop": args.word_drop,
                           "history": [round(100 * h, 2) for h in history]}), flush=True)
     else:
         train(train_sents, [], vocab, counts, emb, clusters, args.epochs, args.hidden, args.out, args.max_minutes,
               args.word_drop, args.snapshots, args.seed, lexicon=args.lexicon, swa_from=args.swa_from,
-              lm_weight=args.lm_weight, **more)
+              lm_weight=args.lm_weight, init=args.init, first_epoch=args.first_epoch, **more)
 
 
 if __name__ == "__main__":

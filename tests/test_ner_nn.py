@@ -247,3 +247,34 @@ def test_wikifane_reader_maps_classes_and_joins_clitics(monkeypatch):
     sents = [([str(i)], ["O"]) for i in range(200)]
     train, held = wikifane.split(sents)
     assert len(held) == 20 and not {s[0][0] for s in train} & {s[0][0] for s in held}
+
+
+def test_trainer_continues_from_an_exported_network(monkeypatch, tmp_path):
+    """scripts/train_ner_nn.py --init: the exported weights load back into a torch model that
+    scores as the one exported (float16 export, so up to rounding)."""
+    torch = pytest.importorskip("torch")
+    from pathlib import Path
+
+    monkeypatch.syspath_prepend(str(Path(__file__).resolve().parent.parent / "scripts"))
+    import train_ner_nn as tr
+
+    rng = np.random.default_rng(0)
+    emb = rng.normal(size=(30, 8)).astype(np.float32)
+    clusters = np.stack([rng.integers(0, k, 30) for k in tr.CLUSTER_SIZES], axis=1)
+    torch.manual_seed(0)
+    args = (torch, emb, clusters, 10, 3, 4, 5, 6, 0.0)
+    first, second = tr.build_model(*args), tr.build_model(*args)
+    meta = {"proclitics": ["و"], "chars": "abc", "shapes": ["x"], "train_vocab": ["w"], "lex_features": []}
+    path = tmp_path / "net.npz"
+    tr.export(first, meta, [f"w{i}" for i in range(30)], list(range(30)), path)
+    tr.load_exported(second, path)
+    first.eval()
+    second.eval()
+    B, T = 2, 4
+    f = {"word": torch.randint(2, 32, (B, T)), "stem": torch.randint(2, 32, (B, T)),
+         "pre": torch.zeros(B, T, dtype=torch.long), "shape": torch.zeros(B, T, dtype=torch.long),
+         "freq": torch.zeros(B, T, dtype=torch.long), "tword": torch.zeros(B, T, dtype=torch.long),
+         "chars": torch.randint(0, 12, (B, T, 4)), "lengths": torch.tensor([4, 2])}
+    with torch.no_grad():
+        assert torch.allclose(first(f)[0], second(f)[0], atol=1e-2)
+        assert not torch.allclose(first(f)[0], tr.build_model(*args).eval()(f)[0], atol=1e-2)
