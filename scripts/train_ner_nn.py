@@ -136,7 +136,7 @@ def to_bioes(tags: list[str]) -> list[str]:
     return out
 
 
-def make_featurizer(vocab, counts, train_sents, lexicon: bool = False, names: bool = True) -> tuple[Featurizer, dict]:
+def make_featurizer(vocab, counts, train_sents, lexicon: bool = False, names: bool = False) -> tuple[Featurizer, dict]:
     keys = [word_key(t) for toks, _ in train_sents for t in toks]
     char_counts = Counter(ch for k in keys for ch in k[:MAX_CHARS])
     char_counts.update(ch for w in vocab[:20000] for ch in w[:MAX_CHARS])
@@ -331,7 +331,7 @@ def evaluate(tagger: NeuralTagger, sents) -> dict:
 
 def train(fit, dev, vocab, counts, emb, clusters, epochs: int, hidden: int, out: Path, max_minutes: float,
           word_drop: float = 0.15, snapshots: Path | None = None, seed: int = SEED,
-          lexicon: bool = False, swa_from: int = 0, lm_weight: float = 0.0, names: bool = True,
+          lexicon: bool = False, swa_from: int = 0, lm_weight: float = 0.0, names: bool = False,
           extra=(), extra_weight: float = 0.0, init: Path | None = None, first_epoch: int = 1):
     """``extra``: more labelled sentences (WikiFANE) of which a random share, ``extra_weight`` times
     as many chunks as ``fit`` has, joins each epoch (its words count for the learnt vocabulary)."""
@@ -426,8 +426,9 @@ def main() -> None:
                     help="train on BIOES tags (the tagger still outputs BIO)")
     ap.add_argument("--lm-weight", type=float, default=0.1,
                     help="weight of the language-modelling task trained alongside (0: off)")
-    ap.add_argument("--names", action=argparse.BooleanOptionalAction, default=True,
-                    help="with --lexicon: also the name-list inputs (nm=..., scripts/build_ner_names.py)")
+    ap.add_argument("--names", action=argparse.BooleanOptionalAction, default=False,
+                    help="with --lexicon: also the name-list inputs (nm=..., scripts/build_ner_names.py; "
+                         "off in the shipped third-round networks)")
     ap.add_argument("--wikifane", type=float, default=0.0,
                     help="WikiFANE chunks per epoch, as a share of the ANERcorp chunks (0: off; its "
                          "held-out blocks are never trained on)")
