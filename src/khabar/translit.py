@@ -9,7 +9,6 @@ their usual spellings.
 
 from __future__ import annotations
 
-import gzip
 import json
 import re
 from functools import lru_cache
@@ -98,17 +97,6 @@ def _known() -> tuple[dict[tuple[str, ...], str], int]:
     return table, max(len(k) for k in table)
 
 
-@lru_cache(maxsize=1)
-def _listed() -> dict[str, str]:
-    """Latin spellings of name words from public name lists (data/translit_lists.tsv.gz, built
-    by scripts/build_ner_names.py from Wikidata and Wikipedia names), keyed by normalised word."""
-    data = resources.files("khabar.data").joinpath("translit_lists.tsv.gz")
-    if not data.is_file():
-        return {}
-    raw = gzip.decompress(data.read_bytes()).decode("utf-8")
-    return dict(line.split("\t", 1) for line in raw.splitlines() if line and line[0] != "#")
-
-
 def known_names() -> frozenset[tuple[str, ...]]:
     """Normalised names of the spelling table (also a list of common given names)."""
     return frozenset(_known()[0])
@@ -117,12 +105,10 @@ def known_names() -> frozenset[tuple[str, ...]]:
 def transliterate(name: str) -> str:
     """English spelling of an Arabic name; non-Arabic words are kept as they are.
 
-    Common names take their usual spelling ("محمد" -> "Mohammed", "الغامدي" -> "al-Ghamdi"),
-    then words of the public name lists theirs ("جون كيربي" -> "John Kirby"); other words go
-    through the letter rules.
+    Common names take their usual spelling ("محمد" -> "Mohammed", "الغامدي" -> "al-Ghamdi");
+    other words go through the letter rules.
     """
     table, longest = _known()
-    listed = _listed()
     raw = name.split()
     norm = [normalize(w).text for w in raw]
     words: list[str] = []
@@ -135,8 +121,7 @@ def transliterate(name: str) -> str:
                 i += L
                 break
         else:
-            # name particles (عبد، بن، أبو) keep their fixed spellings
-            words.append((norm[i] not in _PARTICLES and listed.get(norm[i])) or _word(raw[i]))
+            words.append(_word(raw[i]))
             i += 1
     out = " ".join(w for w in words if w)
     return out[:1].upper() + out[1:]
