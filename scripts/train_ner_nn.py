@@ -34,10 +34,12 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
 
+import wikifane  # noqa: E402  (scripts/, beside this file)
 from train_ner import cooccurrence_embeddings, news_keys, read_conll  # noqa: E402  (scripts/, beside this file)
 
 from khabar.analysis.ner.features import _PROCLITICS, word_key  # noqa: E402
 from khabar.analysis.ner.neural import (  # noqa: E402
+    CUE_FEATURES,
     LEX_FEATURES,
     MAX_CHARS,
     Featurizer,
@@ -134,7 +136,7 @@ def to_bioes(tags: list[str]) -> list[str]:
     return out
 
 
-def make_featurizer(vocab, counts, train_sents, lexicon: bool = False) -> tuple[Featurizer, dict]:
+def make_featurizer(vocab, counts, train_sents, lexicon: bool = False, names: bool = False) -> tuple[Featurizer, dict]:
     keys = [word_key(t) for toks, _ in train_sents for t in toks]
     char_counts = Counter(ch for k in keys for ch in k[:MAX_CHARS])
     char_counts.update(ch for w in vocab[:20000] for ch in w[:MAX_CHARS])
@@ -144,9 +146,9 @@ def make_featurizer(vocab, counts, train_sents, lexicon: bool = False) -> tuple[
     train_vocab = sorted(k for k, n in key_counts.items() if n >= 2 and "\n" not in k)
     proclitics = sorted(_PROCLITICS, key=lambda p: (-len(p), p))  # longest first, in a fixed order
     meta = {"proclitics": proclitics, "chars": chars, "shapes": shapes, "train_vocab": train_vocab,
-            "lex_features": list(LEX_FEATURES) if lexicon else []}
+            "lex_features": list(LEX_FEATURES if names else CUE_FEATURES) if lexicon else []}
     return Featurizer(vocab, counts, meta["proclitics"], chars, shapes, train_vocab,
-                      lexicons=load_lexicons() if lexicon else None), meta
+                      lexicons=load_lexicons(meta["lex_features"]) if lexicon else None), meta
 
 
 # --------------------------------------------------------------------------- model
@@ -274,6 +276,29 @@ SHARED_KEYS = ("tags", "vocab", "counts", "proclitics", "chars", "shapes", "trai
                "lex_features")
 
 
+def load_exported(model, path: Path) -> None:
+    """Weights of an exported network (``export``) back into a torch model of the same shape, to
+    continue its training (``--init``); the language-model heads, not exported, start afresh."""
+    import torch
+
+    z = np.load(path)
+    names = {"emb.weight": "emb", "char_emb.weight": "char_emb", "char_conv.weight": "char_conv_w",
+             "char_conv.bias": "char_conv_b", "pre_emb.weight": "pre_emb", "shape_emb.weight": "shape_emb",
+             "freq_emb.weight": "freq_emb", "tword_emb.weight": "tword_emb", "out.weight": "out_w",
+             "out.bias": "out_b", "crf_trans": "crf_trans", "crf_start": "crf_start", "crf_end": "crf_end",
+             "lstm.weight_ih_l0": "fw_ih", "lstm.weight_hh_l0": "fw_hh", "lstm.bias_ih_l0": "fw_b",
+             "lstm.weight_ih_l0_reverse": "bw_ih", "lstm.weight_hh_l0_reverse": "bw_hh",
+             "lstm.bias_ih_l0_reverse": "bw_b",
+             **{f"cluster_embs.{j}.weight": f"cluster_emb{j}" for j in range(len(CLUSTER_SIZES))}}
+    sd = model.state_dict()
+    for key, name in names.items():
+        assert sd[key].shape == z[name].shape, f"{path}: {name} has another shape"
+        sd[key] = torch.from_numpy(z[name].astype(np.float32))
+    for key in ("lstm.bias_hh_l0", "lstm.bias_hh_l0_reverse"):  # exported as one sum with bias_ih
+        sd[key] = torch.zeros_like(sd[key])
+    model.load_state_dict(sd)
+
+
 def combine(members: list[Path], out: Path) -> None:
     """Several models trained on the same data (different seeds) -> one ensemble file: shared
     inputs stored once, each member's weights under the prefix m<i>."""
@@ -306,29 +331,40 @@ def evaluate(tagger: NeuralTagger, sents) -> dict:
 
 def train(fit, dev, vocab, counts, emb, clusters, epochs: int, hidden: int, out: Path, max_minutes: float,
           word_drop: float = 0.15, snapshots: Path | None = None, seed: int = SEED,
-          lexicon: bool = False, swa_from: int = 0, lm_weight: float = 0.0):
+          lexicon: bool = False, swa_from: int = 0, lm_weight: float = 0.0, names: bool = False,
+          extra=(), extra_weight: float = 0.0, init: Path | None = None, first_epoch: int = 1):
+    """``extra``: more labelled sentences (WikiFANE) of which a random share, ``extra_weight`` times
+    as many chunks as ``fit`` has, joins each epoch (its words count for the learnt vocabulary)."""
     import torch
 
     torch.set_num_threads(1)
     torch.manual_seed(seed)
     rng = random.Random(seed)
-    fz, meta = make_featurizer(vocab, counts, fit, lexicon)
+    fz, meta = make_featurizer(vocab, counts, list(fit) + list(extra), lexicon, names)
     model = build_model(torch, emb, clusters, len(meta["chars"]), len(meta["proclitics"]), len(meta["shapes"]),
                         len(meta["train_vocab"]), hidden, word_drop, len(meta["lex_features"]), lm=bool(lm_weight))
+    if init:  # continue the training of an exported network (same data, same featurizer)
+        load_exported(model, init)
     opt = torch.optim.Adam([p for p in model.parameters() if p.requires_grad], lr=2e-3)
     data = chunks(fit)
     data.sort(key=lambda s: len(s[0]))
     batches = [data[i:i + 32] for i in range(0, len(data), 32)]
     tensors = [to_tensors(torch, fz, b) for b in batches]
+    extra_data = chunks(extra)
+    n_extra = min(len(extra_data), int(extra_weight * len(data)))
     best, history, t_start = (-1.0, 0), [], time.time()
     swa = None
-    for epoch in range(1, epochs + 1):
+    for epoch in range(first_epoch, epochs + 1):
         model.train()
         for group in opt.param_groups:  # gentle decay: lr / (1 + 0.05 epoch)
             group["lr"] = 2e-3 / (1 + 0.05 * (epoch - 1))
-        rng.shuffle(tensors)
+        epoch_tensors = list(tensors)
+        if n_extra:  # a fresh sample of the extra data each epoch, batched by length like the rest
+            sample = sorted(rng.sample(extra_data, n_extra), key=lambda s: len(s[0]))
+            epoch_tensors += [to_tensors(torch, fz, sample[i:i + 32]) for i in range(0, len(sample), 32)]
+        rng.shuffle(epoch_tensors)
         total, t0 = 0.0, time.time()
-        for f, tags in tensors:
+        for f, tags in epoch_tensors:
             opt.zero_grad()
             em, h = model(f)
             loss = model.nll(em, tags, f["lengths"])
@@ -339,7 +375,7 @@ def train(fit, dev, vocab, counts, emb, clusters, epochs: int, hidden: int, out:
             opt.step()
             total += loss.item()
         export(model, meta, vocab, counts, out)
-        msg = f"epoch {epoch}: loss {total / len(data):.3f} ({time.time() - t0:.0f}s)"
+        msg = f"epoch {epoch}: loss {total / (len(data) + n_extra):.3f} ({time.time() - t0:.0f}s)"
         if dev:
             r = evaluate(NeuralTagger(out), dev)
             f1 = r["overall"]["f1"]
@@ -390,6 +426,15 @@ def main() -> None:
                     help="train on BIOES tags (the tagger still outputs BIO)")
     ap.add_argument("--lm-weight", type=float, default=0.1,
                     help="weight of the language-modelling task trained alongside (0: off)")
+    ap.add_argument("--names", action=argparse.BooleanOptionalAction, default=False,
+                    help="with --lexicon: also the name-list inputs (nm=..., scripts/build_ner_names.py; "
+                         "off in the shipped third-round networks)")
+    ap.add_argument("--wikifane", type=float, default=0.0,
+                    help="WikiFANE chunks per epoch, as a share of the ANERcorp chunks (0: off; its "
+                         "held-out blocks are never trained on)")
+    ap.add_argument("--init", type=Path, help="continue the training of this exported network (with --first-epoch)")
+    ap.add_argument("--first-epoch", type=int, default=1,
+                    help="number of the first epoch run (learning-rate schedule and SWA count from it)")
     ap.add_argument("--name", default="", help="tune: suffix of the output file (parallel experiments)")
     ap.add_argument("--members", type=Path, nargs="+", help="combine: the member models")
     args = ap.parse_args()
@@ -404,6 +449,8 @@ def main() -> None:
         return
     emb, vocab, counts, clusters = load_embeddings(args.emb)
     train_sents = read_conll(args.shared / "data/ner/anercorp/train.txt")
+    extra = wikifane.split(wikifane.read(args.shared))[0] if args.wikifane else []
+    more = {"names": args.names, "extra": extra, "extra_weight": args.wikifane}
     if args.step == "tune":
         a, b = int(len(train_sents) * args.fold / 10), int(len(train_sents) * (args.fold + 1) / 10)
         fit, dev = train_sents[:a] + train_sents[b:], train_sents[a:b]
@@ -411,14 +458,14 @@ def main() -> None:
         best, history = train(fit, dev, vocab, counts, emb, clusters,
                               args.epochs, args.hidden, out, args.max_minutes, args.word_drop,
                               seed=args.seed, lexicon=args.lexicon, swa_from=args.swa_from,
-                              lm_weight=args.lm_weight)
+                              lm_weight=args.lm_weight, init=args.init, first_epoch=args.first_epoch, **more)
         print(json.dumps({"fold": args.fold, "best_f1": round(100 * best[0], 2), "best_epoch": best[1],
                           "hidden": args.hidden, "word_drop": args.word_drop,
                           "history": [round(100 * h, 2) for h in history]}), flush=True)
     else:
         train(train_sents, [], vocab, counts, emb, clusters, args.epochs, args.hidden, args.out, args.max_minutes,
               args.word_drop, args.snapshots, args.seed, lexicon=args.lexicon, swa_from=args.swa_from,
-              lm_weight=args.lm_weight)
+              lm_weight=args.lm_weight, init=args.init, first_epoch=args.first_epoch, **more)
 
 
 if __name__ == "__main__":

@@ -165,14 +165,32 @@ def test_label_consistency_follows_clitics_and_surnames_standing_alone():
 
 def test_lexicon_inputs_flag_cue_words_and_gazetteer_names():
     from khabar.analysis.ner.features import word_key
-    from khabar.analysis.ner.neural import LEX_FEATURES, load_lexicons
+    from khabar.analysis.ner.neural import CUE_FEATURES, LEX_FEATURES, load_lexicons
 
     lex = load_lexicons()
     flags = lambda w: {LEX_FEATURES[i] for i in np.flatnonzero(lex.vector([word_key(w)]))}  # noqa: E731
     assert "lx=PFN" in flags("محمد")  # a first name
     assert "lx=PTR" in flags("الرئيس")  # a title
     assert "g=LOC" in flags("موسكو")  # a place in the gazetteer
-    assert not flags("أمس")  # "yesterday": nothing
+    assert not flags("أمس") & set(CUE_FEATURES)  # "yesterday": no cue, no gazetteer hit
+    # a model trained before the name lists gets its own inputs only, in its order
+    cues = load_lexicons(CUE_FEATURES)
+    assert cues.features == CUE_FEATURES and not cues.vector([word_key("أمس")]).any()
+
+
+def test_name_list_inputs_mark_unseen_names_and_word_frequency():
+    """The name lists built from PyPI packages (ner_names.tsv.gz): a foreign surname that no
+    hand-written list has, a city, and a frequency band that tells ordinary words apart."""
+    from khabar.analysis.ner.features import word_key
+    from khabar.analysis.ner.neural import LEX_FEATURES, load_lexicons
+
+    lex = load_lexicons()
+    flags = lambda w: {LEX_FEATURES[i] for i in np.flatnonzero(lex.vector([word_key(w)]))}  # noqa: E731
+    assert "nm=PER" in flags("كيربي")  # Kirby, a person name in the lists
+    assert {"nm=LOC", "nm=wf3"} <= flags("موسكو")  # Moscow: a city, a common word
+    assert flags("قال") == {"nm=wf4", "lx=SPK"}  # "said": a very common word and a speech cue, no name
+    with pytest.raises(ValueError, match="unknown lexicon inputs"):
+        load_lexicons(["nm=NOPE"])
 
 
 def test_language_model_task_of_the_trainer(monkeypatch):
@@ -208,3 +226,55 @@ def test_language_model_task_of_the_trainer(monkeypatch):
     assert torch.allclose(model.lm_loss(h2, f2), loss)
     loss.backward()
     assert model.lm_fw.weight.grad.abs().sum() > 0 and model.lm_bw.weight.grad.abs().sum() > 0
+
+
+def test_wikifane_reader_maps_classes_and_joins_clitics(monkeypatch):
+    """scripts/wikifane.py: fine classes -> ANERcorp types (groups and governments are not
+    entities there), clitics split off by WikiFANE joined back as news text writes them."""
+    from pathlib import Path
+
+    monkeypatch.syspath_prepend(str(Path(__file__).resolve().parent.parent / "scripts"))
+    import wikifane
+
+    assert [wikifane.coarse(t) for t in ("B-Politician", "I-Nation", "B-Group", "B-Government", "O")] == [
+        "B-PER", "I-LOC", "O", "O", "O"]
+    # "and to Khartoum", "its capital", a B- on a proclitic whose host continues the entity
+    toks, tags = wikifane.rejoin(["و", "ل", "الخرطوم", "عاصمة", "ها", "و", "ب", "جوبا"],
+                                 ["O", "O", "B-LOC", "O", "O", "B-LOC", "I-LOC", "I-LOC"])
+    assert toks == ["وللخرطوم", "عاصمتها", "وبجوبا"]
+    assert tags == ["B-LOC", "O", "B-LOC"]
+    # held-out blocks: contiguous, disjoint from the training part, about a tenth
+    sents = [([str(i)], ["O"]) for i in range(200)]
+    train, held = wikifane.split(sents)
+    assert len(held) == 20 and not {s[0][0] for s in train} & {s[0][0] for s in held}
+
+
+def test_trainer_continues_from_an_exported_network(monkeypatch, tmp_path):
+    """scripts/train_ner_nn.py --init: the exported weights load back into a torch model that
+    scores as the one exported (float16 export, so up to rounding)."""
+    torch = pytest.importorskip("torch")
+    from pathlib import Path
+
+    monkeypatch.syspath_prepend(str(Path(__file__).resolve().parent.parent / "scripts"))
+    import train_ner_nn as tr
+
+    rng = np.random.default_rng(0)
+    emb = rng.normal(size=(30, 8)).astype(np.float32)
+    clusters = np.stack([rng.integers(0, k, 30) for k in tr.CLUSTER_SIZES], axis=1)
+    torch.manual_seed(0)
+    args = (torch, emb, clusters, 10, 3, 4, 5, 6, 0.0)
+    first, second = tr.build_model(*args), tr.build_model(*args)
+    meta = {"proclitics": ["و"], "chars": "abc", "shapes": ["x"], "train_vocab": ["w"], "lex_features": []}
+    path = tmp_path / "net.npz"
+    tr.export(first, meta, [f"w{i}" for i in range(30)], list(range(30)), path)
+    tr.load_exported(second, path)
+    first.eval()
+    second.eval()
+    B, T = 2, 4
+    f = {"word": torch.randint(2, 32, (B, T)), "stem": torch.randint(2, 32, (B, T)),
+         "pre": torch.zeros(B, T, dtype=torch.long), "shape": torch.zeros(B, T, dtype=torch.long),
+         "freq": torch.zeros(B, T, dtype=torch.long), "tword": torch.zeros(B, T, dtype=torch.long),
+         "chars": torch.randint(0, 12, (B, T, 4)), "lengths": torch.tensor([4, 2])}
+    with torch.no_grad():
+        assert torch.allclose(first(f)[0], second(f)[0], atol=1e-2)
+        assert not torch.allclose(first(f)[0], tr.build_model(*args).eval()(f)[0], atol=1e-2)

@@ -14,7 +14,8 @@ weights); at run time only numpy is needed. Per token the network sees:
   granularities), shared by all words of a cluster, so names never seen in training borrow them;
 - small embeddings of the stripped proclitics, a word shape and a corpus-frequency band;
 - 0/1 lexicon inputs (models trained with them): the CRF's cue classes, mined name-slot bands
-  and gazetteer types of the word (``LEX_FEATURES``).
+  and gazetteer types of the word, and the classes of the name lists built from PyPI packages
+  with a general word-frequency band (``LEX_FEATURES``, ``ner_names.tsv.gz``).
 
 A BiLSTM reads these, a linear layer scores the tags (BIO or BIOES, as trained) and a
 linear-chain CRF (Viterbi, with the tag-scheme constraints enforced) decodes; callers get BIO.
@@ -48,9 +49,16 @@ LEX_CLASSES = ("PFN", "PPT", "PTR", "SPK", "OHD", "MHD", "LHD", "NAT")
 LEX_TYPES = ("PER", "ORG", "LOC", "MISC")
 # Names of the lexicon inputs, in order: cue classes, mined name-slot bands, single-word
 # gazetteer/KB types, and "a word of a multi-word KB/gazetteer name" by type.
-LEX_FEATURES = (tuple(f"lx={c}" for c in LEX_CLASSES)
+CUE_FEATURES = (tuple(f"lx={c}" for c in LEX_CLASSES)
                 + tuple(f"mn={t}{b}" for t in LEX_TYPES for b in (1, 2, 3))
                 + tuple(f"g={t}" for t in LEX_TYPES) + tuple(f"gp={t}" for t in LEX_TYPES))
+# Classes of the name lists built from PyPI packages (scripts/build_ner_names.py): given name,
+# surname, word of a person name, place/organisation name or word of one, wordfreq band.
+NAMES_FILE = "ner_names.tsv.gz"
+NAME_CLASSES = ("GIV", "SUR", "PER", "LOC", "LOCp", "ORG", "ORGp", "wf1", "wf2", "wf3", "wf4")
+# All lexicon inputs this version knows; a model file lists the ones it was trained with (the
+# models before the name lists have CUE_FEATURES only) and gets those, in its order.
+LEX_FEATURES = CUE_FEATURES + tuple(f"nm={c}" for c in NAME_CLASSES)
 
 
 class Lexicons:
@@ -58,8 +66,9 @@ class Lexicons:
     the hand-written cue classes, the mined name-slot bands and the gazetteers (CLDR places and
     the KB's names). They carry over to names never seen in the labelled data."""
 
-    def __init__(self, res) -> None:
-        pos = {name: i for i, name in enumerate(LEX_FEATURES)}
+    def __init__(self, res, features: Sequence[str] = LEX_FEATURES, names: dict[str, str] | None = None) -> None:
+        self.features = tuple(features)
+        pos = {name: i for i, name in enumerate(self.features)}
 
         def positions(names) -> tuple[int, ...]:
             return tuple(pos[n] for n in names if n in pos)
@@ -76,6 +85,10 @@ class Lexicons:
             {w: positions(f"g={t}" for t in v.split("|")) for w, v in res.gazetteer.items()},
             {w: positions(f"gp={t}" for t in v) for w, v in phrase_words.items()},
         ]
+        if names and any(f.startswith("nm=") for f in self.features):
+            by_classes: dict[str, tuple[int, ...]] = {}  # one tuple per distinct class set
+            self.tables.append({w: by_classes.get(v) or by_classes.setdefault(v, positions(
+                f"nm={c}" for c in v.split())) for w, v in names.items()})
 
     def vector(self, forms: Sequence[str]) -> np.ndarray:
         """The multi-hot vector of a word given its forms (key, stem, bare stem), first hit wins."""
@@ -86,13 +99,30 @@ class Lexicons:
                 if hit is not None:
                     on.extend(hit)
                     break
-        vec = np.zeros(len(LEX_FEATURES), dtype=np.float32)
+        vec = np.zeros(len(self.features), dtype=np.float32)
         vec[on] = 1.0
         return vec
 
 
-def load_lexicons() -> Lexicons:
-    return Lexicons(load_resources(gazetteer=True, clusters=False, lexicon=True, mined=True, kb=True))
+def load_names() -> dict[str, str]:
+    """The name lists' lexicon (normalised word -> space-separated NAME_CLASSES); {} if absent."""
+    import gzip
+
+    data = resources.files("khabar.data").joinpath(NAMES_FILE)
+    if not data.is_file():
+        return {}
+    raw = gzip.decompress(data.read_bytes()).decode("utf-8")
+    return dict(line.split("\t", 1) for line in raw.splitlines() if line and line[0] != "#")
+
+
+def load_lexicons(features: Sequence[str] = LEX_FEATURES) -> Lexicons:
+    """The lookups behind ``features`` (by default all that this version knows)."""
+    unknown = [f for f in features if f not in LEX_FEATURES]
+    if unknown:
+        raise ValueError(f"unknown lexicon inputs: {', '.join(unknown)}")
+    names = load_names() if any(f.startswith("nm=") for f in features) else None
+    return Lexicons(load_resources(gazetteer=True, clusters=False, lexicon=True, mined=True, kb=True),
+                    features, names)
 
 
 def freq_band(count: int) -> int:
@@ -155,7 +185,7 @@ class Featurizer:
         B, T = len(sentences), int(lengths.max()) if len(sentences) else 0
         ints = np.zeros((B, T, 6), dtype=np.int64)
         chars = np.zeros((B, T, MAX_CHARS), dtype=np.int64)
-        lex = np.zeros((B, T, len(LEX_FEATURES) if self.lexicons else 0), dtype=np.float32)
+        lex = np.zeros((B, T, len(self.lexicons.features) if self.lexicons else 0), dtype=np.float32)
         for b, sent in enumerate(sentences):
             for t, tok in enumerate(sent):
                 f = self.token(tok)
@@ -235,10 +265,11 @@ class NeuralTagger:
         self.tags = lines("tags")
         vocab = lines("vocab")
         lexicons = None
-        if "lex_features" in meta:  # trained with the lexicon inputs: same names, same order
-            if tuple(lines("lex_features")) != LEX_FEATURES:
+        if "lex_features" in meta:  # trained with the lexicon inputs: those names, in that order
+            features = lines("lex_features")
+            if not set(features) <= set(LEX_FEATURES):
                 raise ValueError(f"{path}: lexicon inputs differ from this version of khabar")
-            lexicons = load_lexicons()
+            lexicons = load_lexicons(features)
         self.featurizer = Featurizer(vocab, meta.pop("counts"), lines("proclitics"),
                                      "".join(lines("chars")), lines("shapes"), lines("train_vocab"),
                                      lexicons=lexicons)
