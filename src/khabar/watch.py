@@ -41,10 +41,10 @@ import numpy as np
 
 from . import __version__
 from .alerts import record_alert_matches
+from .dedup import confirmed_duplicate, shingles
 from .io import DEFAULT_MAX_CHARS, InputError, article_id, check_unicode, html_document, is_empty, parse_date
 from .model import Document
 from .store import Alert, Store, WatchState
-from .text.normalize import normalize
 
 USER_AGENT = f"khabar/{__version__} (news monitoring; +https://github.com/khabar/khabar)"
 DEFAULT_INTERVAL = 900.0  # seconds between polls of a source
@@ -135,9 +135,6 @@ def normalize_url(url: str) -> str:
     return urllib.parse.urlunsplit((scheme, host, parts.path or "/", urllib.parse.urlencode(query), ""))
 
 
-def _shingles(text: str, size: int = 3) -> set[str]:
-    words = normalize(text).text.split()
-    return {" ".join(words[i:i + size]) for i in range(max(1, len(words) - size + 1))}
 
 
 # Fixed random masks (seeded, so signatures stay comparable across runs and machines): hash XOR
@@ -148,9 +145,10 @@ _MASKS = np.random.default_rng(16).integers(0, 2**63, size=MINHASH_SIZE, dtype=n
 
 def minhash(text: str) -> np.ndarray:
     """MinHash signature (``MINHASH_SIZE`` uint64 values) of the word 3-grams of the normalised
-    text: the share of equal values estimates the Jaccard similarity of two texts."""
+    text without dateline and credit line (:func:`khabar.dedup.shingles`): the share of equal
+    values estimates the Jaccard similarity of two texts."""
     hashes = np.fromiter((int.from_bytes(hashlib.blake2b(sh.encode("utf-8"), digest_size=8).digest(), "big")
-                          for sh in _shingles(text)), dtype=np.uint64)
+                          for sh in shingles(text)), dtype=np.uint64)
     return (hashes[None, :] ^ _MASKS[:, None]).min(axis=1)
 
 
@@ -584,7 +582,9 @@ def _store_page(store: Store, page: Page, src: Source, report: SourceReport,
     cid = doc.id
     sig = minhash(doc.text)
     bands = lsh_bands(sig)
-    same = cid if store.has_article(cid) else near_duplicate(sig, store.minhash_candidates(bands))
+    # a near duplicate is confirmed on the texts themselves: the estimate alone is too coarse
+    same = cid if store.has_article(cid) else confirmed_duplicate(doc.text, sig, store.minhash_candidates(bands),
+                                                                  store.article_text)
     if same is not None:
         with store.transaction():
             store.link_source(same, src.name, page.url)
