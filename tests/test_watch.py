@@ -506,3 +506,54 @@ def test_watch_loops_until_sigterm_then_stops_cleanly(serve: Callable[[dict[str,
     with Store(db) as store:
         assert store.count_articles() == 1 and store.watch_states()[0].polls == 1
 
+
+
+# ------------------------------------------------------------------ near duplicates of short articles
+
+# A short agency item, written for these tests, and a second one from the same template that
+# differs only in who and what (such look-alikes are distinct articles).
+BRIEF = ("أعلنت وزارة النقل أن الطريق الساحلي بين المدينتين سيفتح أمام الحركة صباح الخميس بعد أعمال صيانة "
+         "استمرت ثلاثة أسابيع. وقالت الوزارة في بيان إن السائقين مطالبون بالالتزام بحدود السرعة.")
+BRIEF_OTHER = ("أعلنت وزارة الزراعة أن السوق المركزية للخضار في العاصمة ستفتح أمام الزوار صباح الخميس بعد أعمال توسعة "
+               "استمرت شهرين. وقالت الوزارة في بيان إن التجار مطالبون بالالتزام بمواعيد العمل.")
+
+
+@pytest.mark.parametrize("copy", [
+    "الرياض - واس: " + BRIEF + " (رويترز)",  # Riyadh - SPA: ... (Reuters)
+    "جدة (خاص) - " + BRIEF + "\nنقلا عن وكالة الأنباء الرسمية.",  # Jeddah (special) - ... reported from the agency
+    BRIEF + " - واس",  # ... - SPA
+    "القاهرة - مراسلنا: " + BRIEF + "\nتابعونا على حساباتنا.",  # forms not in data/credits.json: containment
+])
+def test_short_copy_with_dateline_and_credit_is_the_same_article(copy: str) -> None:
+    from khabar.dedup import article_words, confirmed_duplicate, same_article, shingles
+
+    assert len(BRIEF.split()) < 35  # short: the added words weigh much
+    assert same_article(shingles(BRIEF), shingles(copy))
+    assert not same_article(shingles(BRIEF), shingles(BRIEF_OTHER))
+    stored = {"brief": BRIEF, "other": BRIEF_OTHER}
+    cands = [(k, signature_bytes(minhash(v))) for k, v in stored.items()]
+    assert confirmed_duplicate(copy, minhash(copy), cands, stored.get) == "brief"
+    assert confirmed_duplicate(BRIEF_OTHER, minhash(BRIEF_OTHER), cands[:1], stored.get) is None
+    assert article_words("الرياض - واس: " + BRIEF + " (رويترز)") == article_words(BRIEF)
+
+
+def test_watch_links_short_copies_with_dateline_and_credit(serve: Callable[[dict[str, Route]], Site],
+                                                          tmp_path: Path) -> None:
+    site = serve({})
+    copies = {"/b/1": "الرياض - واس: " + BRIEF + " (رويترز)", "/c/1": "جدة (خاص) - " + BRIEF + "\nالمصدر: وكالات",
+              "/d/1": BRIEF_OTHER}
+    site.routes.update({"/a/rss.xml": Route(rss([("الطريق", site.url("/a/1"))]).encode(),
+                                            content_type="application/rss+xml"),
+                        "/a/1": html(page("الطريق الساحلي", BRIEF))})
+    for path, text in copies.items():
+        site.routes[path] = html(page("خبر", text))  # "news item"
+        site.routes[path.rsplit("/", 1)[0] + "/rss.xml"] = Route(rss([("خبر", site.url(path))]).encode(),
+                                                                 content_type="application/rss+xml")
+    srcs = [Source(x, site.url(f"/{x}/rss.xml"), None, 60) for x in "abcd"]
+    with Store(tmp_path / "news.db") as store:
+        watch(store, srcs[:1], fetcher(), once=True)
+        reports = watch(store, srcs[1:], fetcher(), once=True)
+        assert sum(r.added for r in reports) == 1 and sum(r.linked for r in reports) == 2  # BRIEF_OTHER is new
+        assert store.count_articles() == 2
+        original = store.seen_article(site.url("/a/1"))
+        assert {s for s, _u in store.article_sources(original)} == {"a", "b", "c"}
