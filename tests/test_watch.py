@@ -557,3 +557,97 @@ def test_watch_links_short_copies_with_dateline_and_credit(serve: Callable[[dict
         assert store.count_articles() == 2
         original = store.seen_article(site.url("/a/1"))
         assert {s for s, _u in store.article_sources(original)} == {"a", "b", "c"}
+
+
+# ------------------------------------------------------------------ failing sources back off
+
+def _make_due(db: Path, name: str) -> None:
+    """Time passes: the stored backoff of ``name`` is over (what a clock would do)."""
+    from dataclasses import replace
+
+    with Store(db) as store, store.transaction():
+        store.save_watch_state(replace(store.watch_state(name), next_poll=time.time() - 1))
+
+
+def test_failing_feed_backs_off_across_restarts_and_a_success_resets_it(
+        serve: Callable[[dict[str, Route]], Site], tmp_path: Path) -> None:
+    site = serve({"/down/rss.xml": Route(b"unavailable", 503)})
+    db = tmp_path / "news.db"
+    src = [Source("down", site.url("/down/rss.xml"), None, 60)]
+    delays = []
+    for attempt in range(1, 7):
+        before = len(site.hits("/down/rss.xml"))
+        with Store(db) as store:  # a restart each time: the streak and the next attempt are stored
+            t0 = time.time()
+            report = watch(store, src, fetcher(), once=True)[0]
+            st = store.watch_state("down")
+        assert report.status == "error" and report.fail_streak == st.fail_streak == attempt
+        assert len(site.hits("/down/rss.xml")) > before
+        delays.append(round((st.next_poll - t0) / 60))
+        hits = len(site.hits("/down/rss.xml"))
+        with Store(db) as store:  # before the backoff is over: not polled, reported as such
+            skipped = watch(store, src, fetcher(), once=True)[0]
+        assert skipped.status == "backoff" and skipped.fail_streak == attempt
+        assert skipped.next_poll == st.next_poll and len(site.hits("/down/rss.xml")) == hits
+        _make_due(db, "down")
+    assert delays == [2, 4, 8, 16, 16, 16]  # times the 60 s interval: doubled, capped
+    site.routes["/down/rss.xml"] = Route(rss([]).encode(), content_type="application/rss+xml")  # back up
+    with Store(db) as store:
+        t0 = time.time()
+        report = watch(store, src, fetcher(), once=True)[0]
+        st = store.watch_state("down")
+    assert report.status == "ok" and st.fail_streak == 0 and round((st.next_poll - t0) / 60) == 1
+    assert st.errors == 6 and st.polls == 7
+
+
+def test_watch_loop_polls_a_failing_feed_less_often(serve: Callable[[dict[str, Route]], Site],
+                                                    tmp_path: Path) -> None:
+    site = serve({"/ok/feed.json": Route(b'{"items": []}', content_type="application/feed+json"),
+                  "/down/rss.xml": Route(b"gone", 404)})
+    stop = threading.Event()
+    polls: dict[str, int] = {}
+
+    def on_report(r: object) -> None:
+        polls[r.source] = polls.get(r.source, 0) + 1  # type: ignore[attr-defined]
+
+    srcs = [Source("ok", site.url("/ok/feed.json"), None, 0.1), Source("down", site.url("/down/rss.xml"), None, 0.1)]
+
+    def run() -> None:
+        with Store(tmp_path / "news.db") as store:
+            watch(store, srcs, fetcher(), stop=stop, on_report=on_report)
+
+    t = threading.Thread(target=run)
+    t.start()
+    time.sleep(1.6)
+    stop.set()
+    t.join(10)
+    # the healthy feed every 0.1 s; the dead one after 0.2, 0.4, 0.8 s more (1.4 s in all)
+    assert polls["ok"] >= 6 and 2 <= polls["down"] <= 4, polls
+
+
+def test_stats_and_api_show_the_failure_streak_and_next_attempt(serve: Callable[[dict[str, Route]], Site],
+                                                                tmp_path: Path) -> None:
+    site = serve({"/down/rss.xml": Route(b"gone", 404)})
+    db = str(tmp_path / "news.db")
+    runner = CliRunner()
+    args = ["watch", "--feed", site.url("/down/rss.xml"), "--db", db, "--once", "--delay", "0", "--interval", "60"]
+    res = runner.invoke(main, args, catch_exceptions=False)
+    assert res.exit_code == 1 and "feed failed 1 times in a row, next attempt" in res.stdout
+    _make_due(Path(db), "127.0.0.1")
+    runner.invoke(main, args, catch_exceptions=False)
+    res = runner.invoke(main, args, catch_exceptions=False)  # in the backoff: skipped, not a failure
+    assert res.exit_code == 0 and "skipped, the feed failed 2 times in a row; next attempt" in res.stdout
+    res = runner.invoke(main, ["stats", "--db", db], catch_exceptions=False)
+    assert "feed failed 2 times in a row, next attempt 20" in res.stdout
+    res = runner.invoke(main, ["stats", "--db", db, "--format", "json"], catch_exceptions=False)
+    (watched,) = json.loads(res.stdout)["watched_sources"]
+    assert watched["fail_streak"] == 2 and watched["next_poll"] > time.time() + 200
+
+    pytest.importorskip("fastapi")
+    from fastapi.testclient import TestClient
+
+    from khabar.api import create_app
+
+    with TestClient(create_app(db)) as client:
+        (got,) = client.get("/v1/sources").json()["sources"]
+    assert got["fail_streak"] == 2 and got["next_poll"] == watched["next_poll"]

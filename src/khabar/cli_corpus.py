@@ -240,6 +240,9 @@ def _echo_watched(states: list[Any]) -> None:
         ok = time.strftime("%Y-%m-%d %H:%M", time.localtime(w.last_success)) if w.last_success else "never"
         line = (f"  {w.name}: last success {ok}, {w.polls} polls, {w.articles} articles "
                 f"({h['articles_per_day']}/day), {w.errors} errors")
+        if w.fail_streak:  # the watcher backs off a failing feed: say when it tries again
+            nxt = time.strftime("%Y-%m-%d %H:%M", time.localtime(w.next_poll)) if w.next_poll else "now"
+            line += f"; feed failed {w.fail_streak} times in a row, next attempt {nxt}"
         click.echo(line + (f"; last error: {_clip(w.last_error, 120)}" if w.last_error else ""))
 
 

@@ -87,8 +87,14 @@ def watch_cmd(sources_file: str | None, feeds: tuple[str, ...], db: str, once: b
         if fmt == "json":
             click.echo(json.dumps(report.to_dict(), ensure_ascii=False))
             return
+        if report.status == "backoff":
+            click.echo(f"{report.source}: skipped, the feed failed {report.fail_streak} times in a row; "
+                       f"next attempt {_when(report.next_poll)}")
+            return
         click.echo(f"{report.source}: {report.status.replace('_', ' ')}, {report.added} new, "
-                   f"{report.linked} already stored, {report.failed} failed")
+                   f"{report.linked} already stored, {report.failed} failed"
+                   + (f"; feed failed {report.fail_streak} times in a row, next attempt {_when(report.next_poll)}"
+                      if report.fail_streak else ""))
         for err in report.errors:
             click.echo(f"  {err}", err=True)
 
@@ -99,6 +105,12 @@ def watch_cmd(sources_file: str | None, feeds: tuple[str, ...], db: str, once: b
     if stop.is_set() and not once:
         click.echo("khabar: watch stopped", err=True)
     return 1 if failed else 0
+
+
+def _when(ts: float | None) -> str:
+    import time
+
+    return time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime(ts)) if ts else "now"
 
 
 @contextmanager

@@ -55,6 +55,7 @@ MIN_WORDS = 20  # a page whose main text is shorter holds no article
 MINHASH_SIZE = 64  # values in a MinHash signature
 LSH_ROWS = 4  # signature values per LSH band (16 bands)
 NEAR_DUPLICATE_SIMILARITY = 0.8  # estimated Jaccard similarity of word 3-grams: the same article
+MAX_BACKOFF = 16  # a failing feed waits 2, 4, 8, then at most 16 times its interval
 
 # Query parameters that only track the reader; dropped so that one article has one URL.
 TRACKING_PARAMS = frozenset({"fbclid", "gclid", "dclid", "gbraid", "wbraid", "msclkid", "yclid", "mc_cid",
@@ -150,6 +151,13 @@ def minhash(text: str) -> np.ndarray:
     hashes = np.fromiter((int.from_bytes(hashlib.blake2b(sh.encode("utf-8"), digest_size=8).digest(), "big")
                           for sh in shingles(text)), dtype=np.uint64)
     return (hashes[None, :] ^ _MASKS[:, None]).min(axis=1)
+
+
+def backoff_interval(interval: float, fail_streak: int) -> float:
+    """Seconds until the next poll of a source whose feed failed ``fail_streak`` times in a row:
+    its interval doubled for each failure, at most MAX_BACKOFF times (a dead feed is still
+    tried, rarely; one success brings the interval back)."""
+    return interval * min(2 ** max(0, fail_streak), MAX_BACKOFF)
 
 
 def similarity(a: np.ndarray, b: np.ndarray) -> float:
@@ -477,10 +485,13 @@ class SourceReport:
     errors: list[str] = field(default_factory=list)
     matches: list[dict[str, Any]] = field(default_factory=list)  # alert matches (khabar.alerts.match_payload)
     alert_errors: list[str] = field(default_factory=list)  # webhooks that failed (nothing else is affected)
+    fail_streak: int = 0  # feed polls failed in a row, this one included
+    next_poll: float | None = None  # epoch seconds of the next attempt
 
     def to_dict(self) -> dict[str, Any]:
         return {"source": self.source, "status": self.status, "added": self.added, "linked": self.linked,
-                "failed": self.failed, "errors": self.errors, "alerts": len(self.matches)}
+                "failed": self.failed, "errors": self.errors, "alerts": len(self.matches),
+                "fail_streak": self.fail_streak, "next_poll": self.next_poll}
 
 
 def store_poll(store: Store, poll: Poll, *, stages: tuple[str, ...] | None = None, version: str = "",
@@ -507,13 +518,17 @@ def store_poll(store: Store, poll: Poll, *, stages: tuple[str, ...] | None = Non
         report.errors.append(poll.error)
     old = store.watch_state(src.name) or WatchState(src.name, src.url)
     last_error = report.errors[-1] if report.errors else None
+    # Only the feed counts: a source whose pages fail is alive; a dead feed backs off.
+    report.fail_streak = old.fail_streak + 1 if poll.status == "error" else 0
+    report.next_poll = poll.at + backoff_interval(src.interval, report.fail_streak)
     state = replace(
         old, url=src.url, country=src.country, etag=poll.etag if poll.status != "error" else old.etag,
         last_modified=poll.last_modified if poll.status != "error" else old.last_modified,
         first_poll=old.first_poll or poll.at, last_poll=poll.at,
         last_success=poll.at if poll.status != "error" else old.last_success,
         last_error=last_error or old.last_error, last_error_at=poll.at if last_error else old.last_error_at,
-        polls=old.polls + 1, errors=old.errors + report.failed, articles=old.articles + report.added)
+        polls=old.polls + 1, errors=old.errors + report.failed, articles=old.articles + report.added,
+        fail_streak=report.fail_streak, next_poll=report.next_poll)
     with store.transaction():
         store.save_watch_state(state)
     hooks = {a.name: a.webhook for a in alerts if a.webhook}
@@ -612,13 +627,24 @@ def watch(store: Store, sources: Sequence[Source], fetcher: Fetcher, *, once: bo
           on_report: Callable[[SourceReport], None] | None = None) -> list[SourceReport]:
     """Poll every source (each at its own interval) until ``stop`` is set, or once each when
     ``once``. Feeds and pages are fetched in ``workers`` threads; analysis and writes happen in
-    this thread, one source at a time. Returns the reports of every poll."""
+    this thread, one source at a time. A source whose feed is failing waits out its backoff (kept
+    in the store, so also across restarts and ``once`` runs: such a source gets a report with
+    status ``backoff``). Returns the reports of every poll."""
     from .ingest import pipeline_version
 
     stop = stop or threading.Event()
     version = pipeline_version(stages)
-    due = {s.name: 0.0 for s in sources}
+    due = {s.name: _first_due(store.watch_state(s.name)) for s in sources}
     reports: list[SourceReport] = []
+    if once:
+        for s in sources:
+            if due[s.name] > time.monotonic():
+                st = store.watch_state(s.name)
+                report = SourceReport(s.name, "backoff", fail_streak=st.fail_streak if st else 0,
+                                      next_poll=st.next_poll if st else None)
+                reports.append(report)
+                if on_report:
+                    on_report(report)
     with ThreadPoolExecutor(max_workers=max(1, workers), thread_name_prefix="khabar-watch") as pool:
         while not stop.is_set():
             now = time.monotonic()
@@ -642,8 +668,8 @@ def watch(store: Store, sources: Sequence[Source], fetcher: Fetcher, *, once: bo
                     pending[pool.submit(fetch_pages, poll, store.seen_urls(urls), fetcher, max_items=max_items,
                                         max_chars=max_chars)] = (s, "pages")
                     continue
-                due[s.name] = time.monotonic() + s.interval
                 report = store_poll(store, poll, stages=stages, version=version)
+                due[s.name] = time.monotonic() + backoff_interval(s.interval, report.fail_streak)
                 reports.append(report)
                 if on_report:
                     on_report(report)
@@ -651,3 +677,11 @@ def watch(store: Store, sources: Sequence[Source], fetcher: Fetcher, *, once: bo
                 break
             stop.wait(max(0.0, min(due.values()) - time.monotonic()) if due else 1.0)
     return reports
+
+
+def _first_due(state: WatchState | None) -> float:
+    """Monotonic time of a source's first poll in this run: now, unless its feed is failing and
+    the stored backoff (epoch seconds) is not over."""
+    if state is None or not state.fail_streak or state.next_poll is None:
+        return 0.0
+    return time.monotonic() + max(0.0, state.next_poll - time.time())
