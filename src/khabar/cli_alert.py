@@ -15,7 +15,7 @@ from .cli import fail
 from .cli_corpus import db_option, open_store
 
 if TYPE_CHECKING:
-    from .store import Store
+    from .store import Alert, Store
 
 
 @click.group("alert")
@@ -81,9 +81,18 @@ def list_cmd(db: str, fmt: str) -> None:
             click.echo(json.dumps(a.to_dict(), ensure_ascii=False))
             continue
         conds = [f"{k}={getattr(a, k)!r}" for k in ("query", "entity", "speaker", "source") if getattr(a, k)]
-        click.echo(f"{a.name}: {' '.join(conds)}" + (f" -> {a.webhook}" if a.webhook else ""))
+        click.echo(f"{a.name}: {' '.join(conds)}" + (f" -> {a.webhook} ({delivery_status(a)})" if a.webhook else ""))
     if not alerts and fmt == "text":
         click.echo("no alerts (add one with 'khabar alert add')", err=True)
+
+
+def delivery_status(a: Alert) -> str:
+    """How an alert's webhook is doing: deliveries made and failed, the last failure and when."""
+    line = f"{a.delivered} delivered, {a.failed} failed"
+    if a.last_error:
+        when = time.strftime("%Y-%m-%d %H:%M", time.localtime(a.last_error_at)) if a.last_error_at else "?"
+        line += f"; last failure {when}: {a.last_error}"
+    return line
 
 
 @alert_group.command("remove")

@@ -1418,6 +1418,14 @@ class Store:
                                 (name, article_id, time.time()))
         return cur.rowcount > 0
 
+    def record_delivery(self, name: str, error: str | None, at: float) -> None:
+        """Count one webhook delivery of an alert's match: delivered, or failed and why."""
+        if error is None:
+            self.conn.execute("UPDATE alerts SET delivered = delivered + 1 WHERE name=?", (name,))
+        else:
+            self.conn.execute("UPDATE alerts SET failed = failed + 1, last_error=?, last_error_at=? WHERE name=?",
+                              (error, at, name))
+
     def alert_matches(self, name: str, limit: int = 50) -> list[AlertMatch]:
         """The matches of an alert, newest first, with what a reader needs to find the article."""
         rows = self.conn.execute(

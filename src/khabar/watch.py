@@ -42,6 +42,7 @@ import numpy as np
 from . import __version__
 from .alerts import record_alert_matches
 from .dedup import confirmed_duplicate, shingles
+from .delivery import DRAIN_SECONDS, DeliveryResult, WebhookDelivery
 from .io import DEFAULT_MAX_CHARS, InputError, article_id, check_unicode, html_document, is_empty, parse_date
 from .model import Document
 from .store import Alert, Store, WatchState
@@ -50,7 +51,6 @@ USER_AGENT = f"khabar/{__version__} (news monitoring; +https://github.com/khabar
 DEFAULT_INTERVAL = 900.0  # seconds between polls of a source
 MIN_INTERVAL = 30.0  # no source is polled more often than this
 DEFAULT_MAX_BYTES = 5_000_000  # a page or feed larger than this is refused
-WEBHOOK_TIMEOUT = 5.0  # seconds to wait for an alert's webhook
 MIN_WORDS = 20  # a page whose main text is shorter holds no article
 MINHASH_SIZE = 64  # values in a MinHash signature
 LSH_ROWS = 4  # signature values per LSH band (16 bands)
@@ -484,7 +484,7 @@ class SourceReport:
     failed: int = 0
     errors: list[str] = field(default_factory=list)
     matches: list[dict[str, Any]] = field(default_factory=list)  # alert matches (khabar.alerts.match_payload)
-    alert_errors: list[str] = field(default_factory=list)  # webhooks that failed (nothing else is affected)
+    alert_errors: list[str] = field(default_factory=list)  # webhook deliveries that failed, settled meanwhile
     fail_streak: int = 0  # feed polls failed in a row, this one included
     next_poll: float | None = None  # epoch seconds of the next attempt
 
@@ -495,10 +495,11 @@ class SourceReport:
 
 
 def store_poll(store: Store, poll: Poll, *, stages: tuple[str, ...] | None = None, version: str = "",
-               webhook_timeout: float = WEBHOOK_TIMEOUT) -> SourceReport:
+               delivery: WebhookDelivery | None = None) -> SourceReport:
     """Write one poll to the store: new articles analysed and stored (and checked against the
     saved alerts), duplicates linked, failures recorded, the source's state and health updated.
-    Matches are recorded, then POSTed to their alert's webhook, if any."""
+    Matches are recorded, then queued on ``delivery`` for their alert's webhook, if any (it
+    POSTs them in its own thread: see :func:`record_deliveries`)."""
     from .ingest import analyze_record
 
     src = poll.source
@@ -532,31 +533,26 @@ def store_poll(store: Store, poll: Poll, *, stages: tuple[str, ...] | None = Non
     with store.transaction():
         store.save_watch_state(state)
     hooks = {a.name: a.webhook for a in alerts if a.webhook}
-    for match in report.matches:
-        if match["alert"] in hooks:
-            error = post_webhook(hooks[match["alert"]], match, timeout=webhook_timeout)
-            if error:
-                report.alert_errors.append(f"alert {match['alert']!r}: webhook {error}")
+    if delivery is not None:
+        for match in report.matches:
+            if match["alert"] in hooks:
+                delivery.submit(hooks[match["alert"]], match)
     return report
 
 
-def post_webhook(url: str, payload: dict[str, Any], *, timeout: float = WEBHOOK_TIMEOUT) -> str | None:
-    """POST ``payload`` as JSON to ``url``; None on a 2xx answer, else why it failed (never raises:
-    a dead webhook must not stop the watcher)."""
-    req = urllib.request.Request(url, data=json.dumps(payload, ensure_ascii=False).encode("utf-8"), method="POST",
-                                 headers={"Content-Type": "application/json; charset=utf-8", "User-Agent": USER_AGENT})
-    try:
-        with urllib.request.urlopen(req, timeout=timeout) as resp:
-            resp.read(65536)
-        return None
-    except urllib.error.HTTPError as exc:
-        return f"failed: HTTP {exc.code} {exc.reason}"
-    except urllib.error.URLError as exc:
-        return f"failed: cannot connect: {exc.reason}"
-    except TimeoutError:
-        return f"failed: timed out after {timeout:g} s"
-    except (OSError, ValueError) as exc:
-        return f"failed: {type(exc).__name__}: {exc}"
+def record_deliveries(store: Store, results: Sequence[DeliveryResult],
+                      on_delivery: Callable[[DeliveryResult], None] | None = None) -> list[str]:
+    """Count settled webhook deliveries in their alerts' status (in this, the store's thread);
+    the failures as messages."""
+    if not results:
+        return []
+    with store.transaction():
+        for r in results:
+            store.record_delivery(r.alert, r.error, r.at)
+    for r in results:
+        if on_delivery:
+            on_delivery(r)
+    return [f"alert {r.alert!r}: webhook {r.error}" for r in results if r.error]
 
 
 def store_errors() -> tuple[type[BaseException], ...]:
@@ -624,16 +620,36 @@ def _store_page(store: Store, page: Page, src: Source, report: SourceReport,
 def watch(store: Store, sources: Sequence[Source], fetcher: Fetcher, *, once: bool = False,
           stop: threading.Event | None = None, workers: int = 8, stages: tuple[str, ...] | None = None,
           max_chars: int = DEFAULT_MAX_CHARS, max_items: int = 50,
-          on_report: Callable[[SourceReport], None] | None = None) -> list[SourceReport]:
+          on_report: Callable[[SourceReport], None] | None = None, delivery: WebhookDelivery | None = None,
+          drain: float = DRAIN_SECONDS, on_delivery: Callable[[DeliveryResult], None] | None = None
+          ) -> list[SourceReport]:
     """Poll every source (each at its own interval) until ``stop`` is set, or once each when
     ``once``. Feeds and pages are fetched in ``workers`` threads; analysis and writes happen in
     this thread, one source at a time. A source whose feed is failing waits out its backoff (kept
     in the store, so also across restarts and ``once`` runs: such a source gets a report with
-    status ``backoff``). Returns the reports of every poll."""
+    status ``backoff``). Alert matches go to their webhooks through ``delivery`` (by default a
+    :class:`~khabar.delivery.WebhookDelivery` of this run, closed at the end with ``drain``
+    seconds to deliver what waits); each settled delivery is counted in its alert's status and
+    passed to ``on_delivery``. Returns the reports of every poll."""
     from .ingest import pipeline_version
 
     stop = stop or threading.Event()
     version = pipeline_version(stages)
+    own_delivery = delivery is None
+    delivery = delivery or WebhookDelivery()
+    try:
+        return _watch(store, sources, fetcher, once=once, stop=stop, workers=workers, stages=stages,
+                      max_chars=max_chars, max_items=max_items, on_report=on_report, delivery=delivery,
+                      version=version, on_delivery=on_delivery)
+    finally:
+        if own_delivery:  # a clean stop: what waits is delivered within the drain time, else reported
+            record_deliveries(store, delivery.close(drain), on_delivery)
+
+
+def _watch(store: Store, sources: Sequence[Source], fetcher: Fetcher, *, once: bool, stop: threading.Event,
+           workers: int, stages: tuple[str, ...] | None, max_chars: int, max_items: int,
+           on_report: Callable[[SourceReport], None] | None, delivery: WebhookDelivery, version: str,
+           on_delivery: Callable[[DeliveryResult], None] | None) -> list[SourceReport]:
     due = {s.name: _first_due(store.watch_state(s.name)) for s in sources}
     reports: list[SourceReport] = []
     if once:
@@ -668,7 +684,8 @@ def watch(store: Store, sources: Sequence[Source], fetcher: Fetcher, *, once: bo
                     pending[pool.submit(fetch_pages, poll, store.seen_urls(urls), fetcher, max_items=max_items,
                                         max_chars=max_chars)] = (s, "pages")
                     continue
-                report = store_poll(store, poll, stages=stages, version=version)
+                report = store_poll(store, poll, stages=stages, version=version, delivery=delivery)
+                report.alert_errors += record_deliveries(store, delivery.results(), on_delivery)
                 due[s.name] = time.monotonic() + backoff_interval(s.interval, report.fail_streak)
                 reports.append(report)
                 if on_report:
