@@ -651,3 +651,42 @@ def test_stats_and_api_show_the_failure_streak_and_next_attempt(serve: Callable[
     with TestClient(create_app(db)) as client:
         (got,) = client.get("/v1/sources").json()["sources"]
     assert got["fail_streak"] == 2 and got["next_poll"] == watched["next_poll"]
+
+
+# ------------------------------------------------------------------ article-to-source links in the API and UI
+
+def test_republished_article_lists_all_its_sources_in_api_and_page(serve: Callable[[dict[str, Route]], Site],
+                                                                   tmp_path: Path) -> None:
+    pytest.importorskip("fastapi")
+    from fastapi.testclient import TestClient
+
+    from khabar.api import create_app
+
+    site = newsroom(serve)
+    db = tmp_path / "news.db"
+    with Store(db) as store:
+        watch(store, sources(site)[:1], fetcher(), once=True)
+        watch(store, sources(site)[1:2], fetcher(), once=True)
+        nile = next(a for a in store.rows("articles") if a["title"] == "اجتماع إقليمي")["id"]
+        stored = store.get_article(nile)
+        rain = next(a for a in store.rows("articles") if a["title"] == "أمطار غزيرة")["id"]
+    with TestClient(create_app(str(db))) as client:
+        r = client.get(f"/v1/articles/{nile}")
+        article = r.json()
+        # the article object stays exactly khabar.article/1 as stored: the links live beside it
+        assert article["schema"] == "khabar.article/1" and "sources" not in article
+        assert article == {k: v for k, v in stored.items() if k != "path"}
+        assert r.headers["link"] == f'</v1/articles/{nile}/sources>; rel="related"'
+        links = client.get(f"/v1/articles/{nile}/sources").json()
+        assert links["article_id"] == nile
+        assert sorted((s["source"], s["url"]) for s in links["sources"]) == [
+            ("alpha", site.url("/alpha/nile?id=7")), ("beta", site.url("/alpha/nile?id=7")),
+            ("beta", site.url("/beta/2026/nile-copy"))]
+        assert links["sources"][0]["source"] == "alpha" and all(s["at"] for s in links["sources"])  # first first
+        one = client.get(f"/v1/articles/{rain}/sources").json()["sources"]
+        assert [(s["source"], s["url"]) for s in one] == [("beta", site.url("/beta/rain"))]
+        assert client.get("/v1/articles/nope/sources").status_code == 404
+        page_html = client.get(f"/articles/{nile}").text
+        assert 'id="article-sources"' in page_html and page_html.count('class="article-source"') == 3
+        assert f'href="{site.url("/beta/2026/nile-copy")}"' in page_html
+        assert 'id="article-sources"' not in client.get(f"/articles/{rain}").text  # one source: no list

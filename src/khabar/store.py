@@ -1368,6 +1368,11 @@ class Store:
                                 (article_id, source, url, time.time()))
         return cur.rowcount > 0
 
+    def article_source_links(self, article_id: str) -> list[tuple[str, str, float]]:
+        """(source, url, when linked) of every outlet seen publishing the article, oldest first."""
+        return list(self.conn.execute(
+            "SELECT source, url, at FROM article_sources WHERE article_id=? ORDER BY at, source", (article_id,)))
+
     def article_sources(self, article_id: str) -> list[tuple[str, str]]:
         """(source, url) of every outlet seen publishing the article, oldest first."""
         return [(s, u) for s, u in self.conn.execute(
