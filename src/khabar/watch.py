@@ -496,24 +496,105 @@ class SourceReport:
 
 def store_poll(store: Store, poll: Poll, *, stages: tuple[str, ...] | None = None, version: str = "",
                delivery: WebhookDelivery | None = None) -> SourceReport:
-    """Write one poll to the store: new articles analysed and stored (and checked against the
-    saved alerts), duplicates linked, failures recorded, the source's state and health updated.
-    Matches are recorded, then queued on ``delivery`` for their alert's webhook, if any (it
-    POSTs them in its own thread: see :func:`record_deliveries`)."""
+    """Write one poll to the store: new articles analysed (here) and stored (and checked against
+    the saved alerts), duplicates linked, failures recorded, the source's state and health
+    updated. Matches are recorded, then queued on ``delivery`` for their alert's webhook, if any
+    (it POSTs them in its own thread: see :func:`record_deliveries`). The watcher with analysis
+    workers runs the same steps: :func:`begin_poll`, the analyses elsewhere,
+    :func:`store_analysed` for each, :func:`finish_poll`."""
     from .ingest import analyze_record
 
-    src = poll.source
-    report = SourceReport(src.name, poll.status)
-    alerts = store.alerts()
-    for url in poll.known_urls:
-        _link_known(store, url, src, report)
-    for page in poll.pages:
+    pending = begin_poll(store, poll, check_pages=False)
+    for page in poll.pages:  # one at a time: a page sees the articles of the pages before it
+        job = _checked(store, page, poll.source, pending.report)
+        if job is None:
+            continue
+        pending.waiting += 1
         try:
-            _store_page(store, page, src, report, stages, version, analyze_record, alerts)
-        except Exception as exc:  # one bad article never stops the source (store errors do)
-            if isinstance(exc, store_errors()):
-                raise
-            _page_failed(store, page.url, src, report, f"cannot store: {type(exc).__name__}: {exc}", True)
+            result: Any = analyze_record(page.doc.id, job.rec, stages)  # type: ignore[union-attr]
+        except Exception as exc:  # noqa: BLE001 - one bad article never stops the source
+            result = f"cannot store: {type(exc).__name__}: {exc}"
+        store_analysed(store, pending, job, result, version, recheck=False)
+    return finish_poll(store, pending, delivery)
+
+
+@dataclass
+class NewArticle:
+    """A page whose text is not stored yet, waiting for its analysis."""
+
+    page: Page
+    signature: np.ndarray
+    bands: list[int]
+    rec: dict[str, Any]  # what khabar.ingest.analyze_record takes
+
+
+@dataclass
+class PollInProgress:
+    """A poll whose duplicates and failures are written, its new articles still to store."""
+
+    poll: Poll
+    report: SourceReport
+    alerts: list[Alert]
+    jobs: list[NewArticle]
+    waiting: int = 0  # analyses not yet stored
+
+
+def begin_poll(store: Store, poll: Poll, *, check_pages: bool = True) -> PollInProgress:
+    """Link what is known (the URL, the same or nearly the same text), record failed pages,
+    and list the new articles to analyse (``check_pages``; else the caller checks them)."""
+    src = poll.source
+    pending = PollInProgress(poll, SourceReport(src.name, poll.status), store.alerts(), [])
+    for url in poll.known_urls:
+        _link_known(store, url, src, pending.report)
+    if check_pages:
+        pending.jobs = [job for page in poll.pages if (job := _checked(store, page, src, pending.report))]
+        pending.waiting = len(pending.jobs)
+    return pending
+
+
+def _checked(store: Store, page: Page, src: Source, report: SourceReport) -> NewArticle | None:
+    try:
+        return _check_page(store, page, src, report)
+    except Exception as exc:  # one bad article never stops the source (store errors do)
+        if isinstance(exc, store_errors()):
+            raise
+        _page_failed(store, page.url, src, report, f"cannot store: {type(exc).__name__}: {exc}", True)
+        return None
+
+
+def store_analysed(store: Store, pending: PollInProgress, job: NewArticle, result: Any, version: str, *,
+                   recheck: bool = True) -> None:
+    """Store one analysed article ((dict, index fields) from analyze_record, or an error
+    message). ``recheck``: analyses run in parallel, so a copy of this article may have been
+    stored since :func:`begin_poll` looked: then it is linked to that one instead."""
+    src, report, page = pending.poll.source, pending.report, job.page
+    pending.waiting -= 1
+    try:
+        if isinstance(result, str):
+            _page_failed(store, page.url, src, report, result, True)
+            return
+        if recheck and _link_duplicate(store, page, job.signature, job.bands, src, report):
+            return
+        d, fts = result
+        cid = page.doc.id  # type: ignore[union-attr]
+        with store.transaction():
+            store.add_article(d, content_id=cid, path=page.url, pipeline_version=version, fts=fts)
+            store.add_minhash(cid, signature_bytes(job.signature), job.bands)
+            store.link_source(cid, src.name, page.url)
+            store.mark_seen(page.url, src.name, cid)
+            found = record_alert_matches(store, pending.alerts, d, cid)
+        report.added += 1
+        report.matches.extend(found)
+    except Exception as exc:  # one bad article never stops the source (store errors do)
+        if isinstance(exc, store_errors()):
+            raise
+        _page_failed(store, page.url, src, report, f"cannot store: {type(exc).__name__}: {exc}", True)
+
+
+def finish_poll(store: Store, pending: PollInProgress, delivery: WebhookDelivery | None = None) -> SourceReport:
+    """Update the source's state and health after its poll, queue the webhook deliveries."""
+    poll, report, alerts = pending.poll, pending.report, pending.alerts
+    src = poll.source
     if poll.error:
         report.failed += 1
         report.errors.append(poll.error)
@@ -580,39 +661,37 @@ def _link_known(store: Store, url: str, src: Source, report: SourceReport) -> No
                 report.linked += 1
 
 
-def _store_page(store: Store, page: Page, src: Source, report: SourceReport,
-                stages: tuple[str, ...] | None, version: str, analyze: Callable[..., Any],
-                alerts: Sequence[Alert] = ()) -> None:
+def _check_page(store: Store, page: Page, src: Source, report: SourceReport) -> NewArticle | None:
+    """Link or fail the page if it holds nothing new; else what its analysis needs."""
     if store.seen_urls([page.url]):  # another source of this round had the same URL
         _link_known(store, page.url, src, report)
-        return
+        return None
     if page.doc is None:
         _page_failed(store, page.url, src, report, page.error or "no article", page.permanent)
-        return
+        return None
     doc = page.doc
-    cid = doc.id
     sig = minhash(doc.text)
     bands = lsh_bands(sig)
+    if _link_duplicate(store, page, sig, bands, src, report):
+        return None
+    return NewArticle(page, sig, bands, {"id": doc.id, "text": doc.text, "title": doc.title,
+                                         "published": doc.published, "source": doc.source, "url": doc.url})
+
+
+def _link_duplicate(store: Store, page: Page, sig: np.ndarray, bands: list[int], src: Source,
+                    report: SourceReport) -> bool:
+    """Link the page to a stored article with the same or nearly the same text, if any."""
+    cid = page.doc.id  # type: ignore[union-attr]
     # a near duplicate is confirmed on the texts themselves: the estimate alone is too coarse
-    same = cid if store.has_article(cid) else confirmed_duplicate(doc.text, sig, store.minhash_candidates(bands),
-                                                                  store.article_text)
-    if same is not None:
-        with store.transaction():
-            store.link_source(same, src.name, page.url)
-            store.mark_seen(page.url, src.name, same)
-        report.linked += 1
-        return
-    rec = {"id": cid, "text": doc.text, "title": doc.title, "published": doc.published, "source": doc.source,
-           "url": doc.url}
-    d, fts = analyze(cid, rec, stages)  # outside the transaction: the analysis takes a while
+    same = cid if store.has_article(cid) else confirmed_duplicate(page.doc.text, sig,  # type: ignore[union-attr]
+                                                                  store.minhash_candidates(bands), store.article_text)
+    if same is None:
+        return False
     with store.transaction():
-        store.add_article(d, content_id=cid, path=page.url, pipeline_version=version, fts=fts)
-        store.add_minhash(cid, signature_bytes(sig), bands)
-        store.link_source(cid, src.name, page.url)
-        store.mark_seen(page.url, src.name, cid)
-        found = record_alert_matches(store, alerts, d, cid)
-    report.added += 1
-    report.matches.extend(found)
+        store.link_source(same, src.name, page.url)
+        store.mark_seen(page.url, src.name, same)
+    report.linked += 1
+    return True
 
 
 # --------------------------------------------------------------------------- the loop
