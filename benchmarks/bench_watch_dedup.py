@@ -143,7 +143,7 @@ def quality(args: argparse.Namespace) -> None:
         d, c = rng.choice(DATELINES), rng.choice(CREDITS)
         if not d and not c:
             d = DATELINES[0]
-        copies.append((i, d + by_id[i] + c, (lo_hi := next(b for b in bands if b[0] <= len(by_id[i].split()) < b[1]))))
+        copies.append((i, d + by_id[i] + c, next(b for b in bands if b[0] <= len(by_id[i].split()) < b[1])))
     for m, fn in methods.items():
         misses: dict[tuple[int, int], list[int]] = {b: [0, 0] for b in bands}
         wrong = 0

@@ -339,7 +339,7 @@ def test_watch_once_stores_each_article_once_and_reports_every_failure(
         # alpha first, so that which copy is "the original" is known; then the rest concurrently
         f = fetcher()
         reports = {r.source: r for r in watch(store, sources(site)[:1], f, once=True)}
-        reports.update({r.source: r for r in watch(store, sources(site)[1:], f, once=True, workers=4)})
+        reports.update({r.source: r for r in watch(store, sources(site)[1:], f, once=True, fetchers=4)})
         titles = {a["title"]: a for a in store.rows("articles")}
         # alpha: nile, health, port (after a redirect); beta: rain (windows-1256); gamma: market
         assert sorted(titles) == sorted(["اجتماع إقليمي", "تراجع الإصابات", "ميناء الفاو", "أمطار غزيرة", "البورصة"])
@@ -690,3 +690,37 @@ def test_republished_article_lists_all_its_sources_in_api_and_page(serve: Callab
         assert 'id="article-sources"' in page_html and page_html.count('class="article-source"') == 3
         assert f'href="{site.url("/beta/2026/nile-copy")}"' in page_html
         assert 'id="article-sources"' not in client.get(f"/articles/{rain}").text  # one source: no list
+
+
+# ------------------------------------------------------------------ analysis in worker processes
+
+def test_watch_with_analysis_workers_stores_each_article_once(serve: Callable[[dict[str, Route]], Site],
+                                                              tmp_path: Path) -> None:
+    """Two outlets polled at once, the second republishing the first's articles (the same text,
+    or with a dateline and a credit line): copies are analysed while their original is, so the
+    store must link them when their analysis comes back, not store them twice."""
+    site = serve({})
+    texts = [NILE, HEALTH, PORT, RAIN, MARKET]
+    site.routes["/a/rss.xml"] = Route(rss([(f"خبر {i}", site.url(f"/a/{i}")) for i in range(5)]).encode(),
+                                      content_type="application/rss+xml")
+    site.routes["/b/rss.xml"] = Route(rss([(f"خبر {i}", site.url(f"/b/{i}")) for i in range(5)]).encode(),
+                                      content_type="application/rss+xml")
+    for i, text in enumerate(texts):
+        site.routes[f"/a/{i}"] = html(page(f"خبر {i}", text))
+        copy = text if i % 2 else "الرياض - واس: " + text + " (رويترز)"  # Riyadh - SPA: ... (Reuters)
+        site.routes[f"/b/{i}"] = html(page(f"خبر {i}", copy))
+    srcs = [Source("a", site.url("/a/rss.xml"), None, 60), Source("b", site.url("/b/rss.xml"), None, 60)]
+    results = {}
+    for workers in (1, 2):
+        with Store(tmp_path / f"w{workers}.db") as store:
+            reports = watch(store, srcs, fetcher(), once=True, workers=workers)
+            assert sum(r.added for r in reports) == 5 and sum(r.linked for r in reports) == 5
+            assert sum(r.failed for r in reports) == 0 and store.count_articles() == 5
+            for i in range(5):
+                aid = store.seen_article(site.url(f"/a/{i}"))
+                assert aid and store.seen_article(site.url(f"/b/{i}")) == aid
+                assert {s for s, _u in store.article_sources(aid)} == {"a", "b"}
+            results[workers] = {store.seen_article(site.url(f"/a/{i}")) for i in range(5)}
+            assert {st.name: st.polls for st in store.watch_states()} == {"a": 1, "b": 1}
+    # which copy came first (and is stored) depends on the fetch order; one per article either way
+    assert len(results[1]) == len(results[2]) == 5

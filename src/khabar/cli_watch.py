@@ -26,7 +26,10 @@ from .cli_corpus import db_option, open_store
 @click.option("--once", is_flag=True, help="Poll every source once and exit (for cron and tests).")
 @click.option("--interval", type=click.FloatRange(min=30), default=900, show_default=True,
               help="Seconds between polls of a --feed (SOURCES sets its own).")
-@click.option("--workers", type=click.IntRange(min=1), default=8, show_default=True,
+@click.option("--workers", type=click.IntRange(min=1), default=None,
+              help="Processes analysing articles [default: the CPUs this process may use]; 1 analyses "
+                   "in the watcher's own process.")
+@click.option("--fetchers", type=click.IntRange(min=1), default=8, show_default=True,
               help="Feeds and pages fetched at the same time (at most 2 per host).")
 @click.option("--timeout", type=click.FloatRange(min=0.1), default=15, show_default=True,
               help="Seconds to wait for a server before giving up (then retried twice).")
@@ -48,8 +51,8 @@ from .cli_corpus import db_option, open_store
                    "(after 1 s, then twice as long each time); a 4xx is not retried.")
 @click.option("--drain", type=click.FloatRange(min=0), default=10, show_default=True,
               help="On stopping, seconds left to deliver the webhook calls still waiting.")
-def watch_cmd(sources_file: str | None, feeds: tuple[str, ...], db: str, once: bool, interval: float, workers: int,
-              timeout: float, delay: float, max_bytes: int, max_items: int, max_chars: int, fmt: str,
+def watch_cmd(sources_file: str | None, feeds: tuple[str, ...], db: str, once: bool, interval: float,
+              workers: int | None, fetchers: int, timeout: float, delay: float, max_bytes: int, max_items: int, max_chars: int, fmt: str,
               alerts_jsonl: bool, webhook_timeout: float, webhook_retries: int, drain: float) -> int:
     """Watch news feeds (RSS, Atom, JSON Feed) and store every new article, analysed.
 
@@ -60,6 +63,7 @@ def watch_cmd(sources_file: str | None, feeds: tuple[str, ...], db: str, once: b
     with --once. Exit code 1 when a source or page failed (each is reported and recorded).
     """
     from .delivery import WebhookDelivery
+    from .service import default_workers
     from .watch import Fetcher, WatchError, load_sources, make_source, record_deliveries, watch
 
     if not sources_file and not feeds:
@@ -112,7 +116,8 @@ def watch_cmd(sources_file: str | None, feeds: tuple[str, ...], db: str, once: b
     stop = threading.Event()
     delivery = WebhookDelivery(timeout=webhook_timeout, retries=webhook_retries)
     with open_store(db, create=True) as store, _stop_on_signals(stop):
-        watch(store, sources, fetcher, once=once, stop=stop, workers=workers, max_chars=max_chars,
+        watch(store, sources, fetcher, once=once, stop=stop, fetchers=fetchers,
+              workers=workers or default_workers(), max_chars=max_chars,
               max_items=max_items, on_report=show, delivery=delivery, on_delivery=delivered)
         # the watcher's thread records the outcomes: the last ones within the drain time
         record_deliveries(store, delivery.close(drain), delivered)

@@ -30,8 +30,9 @@ import urllib.error
 import urllib.parse
 import urllib.request
 import urllib.robotparser
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor, as_completed
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from email.utils import parsedate_to_datetime
@@ -41,6 +42,7 @@ import numpy as np
 
 from . import __version__
 from .alerts import record_alert_matches
+from .analysis_pool import AnalysisPool, result_of
 from .dedup import confirmed_duplicate, shingles
 from .delivery import DRAIN_SECONDS, DeliveryResult, WebhookDelivery
 from .io import DEFAULT_MAX_CHARS, InputError, article_id, check_unicode, html_document, is_empty, parse_date
@@ -697,14 +699,18 @@ def _link_duplicate(store: Store, page: Page, sig: np.ndarray, bands: list[int],
 # --------------------------------------------------------------------------- the loop
 
 def watch(store: Store, sources: Sequence[Source], fetcher: Fetcher, *, once: bool = False,
-          stop: threading.Event | None = None, workers: int = 8, stages: tuple[str, ...] | None = None,
+          stop: threading.Event | None = None, fetchers: int = 8, workers: int = 1,
+          stages: tuple[str, ...] | None = None,
           max_chars: int = DEFAULT_MAX_CHARS, max_items: int = 50,
           on_report: Callable[[SourceReport], None] | None = None, delivery: WebhookDelivery | None = None,
           drain: float = DRAIN_SECONDS, on_delivery: Callable[[DeliveryResult], None] | None = None
           ) -> list[SourceReport]:
     """Poll every source (each at its own interval) until ``stop`` is set, or once each when
-    ``once``. Feeds and pages are fetched in ``workers`` threads; analysis and writes happen in
-    this thread, one source at a time. A source whose feed is failing waits out its backoff (kept
+    ``once``. Feeds and pages are fetched in ``fetchers`` threads; de-duplication and writes
+    happen in this thread, and the analysis too with ``workers`` 1, else in that many worker
+    processes (:class:`~khabar.analysis_pool.AnalysisPool`), the articles of several sources at
+    once, each stored when its analysis is back (every article once: a copy analysed meanwhile is
+    linked, not stored). A source whose feed is failing waits out its backoff (kept
     in the store, so also across restarts and ``once`` runs: such a source gets a report with
     status ``backoff``). Alert matches go to their webhooks through ``delivery`` (by default a
     :class:`~khabar.delivery.WebhookDelivery` of this run, closed at the end with ``drain``
@@ -717,7 +723,8 @@ def watch(store: Store, sources: Sequence[Source], fetcher: Fetcher, *, once: bo
     own_delivery = delivery is None
     delivery = delivery or WebhookDelivery()
     try:
-        return _watch(store, sources, fetcher, once=once, stop=stop, workers=workers, stages=stages,
+        return _watch(store, sources, fetcher, once=once, stop=stop, fetchers=fetchers, workers=workers,
+                      stages=stages,
                       max_chars=max_chars, max_items=max_items, on_report=on_report, delivery=delivery,
                       version=version, on_delivery=on_delivery)
     finally:
@@ -726,7 +733,7 @@ def watch(store: Store, sources: Sequence[Source], fetcher: Fetcher, *, once: bo
 
 
 def _watch(store: Store, sources: Sequence[Source], fetcher: Fetcher, *, once: bool, stop: threading.Event,
-           workers: int, stages: tuple[str, ...] | None, max_chars: int, max_items: int,
+           fetchers: int, workers: int, stages: tuple[str, ...] | None, max_chars: int, max_items: int,
            on_report: Callable[[SourceReport], None] | None, delivery: WebhookDelivery, version: str,
            on_delivery: Callable[[DeliveryResult], None] | None) -> list[SourceReport]:
     due = {s.name: _first_due(store.watch_state(s.name)) for s in sources}
@@ -740,38 +747,71 @@ def _watch(store: Store, sources: Sequence[Source], fetcher: Fetcher, *, once: b
                 reports.append(report)
                 if on_report:
                     on_report(report)
-    with ThreadPoolExecutor(max_workers=max(1, workers), thread_name_prefix="khabar-watch") as pool:
-        while not stop.is_set():
-            now = time.monotonic()
-            batch = [s for s in sources if due[s.name] <= now]
-            # Threads only fetch; the store is read and written here (one connection, one thread).
-            pending: dict[Future[Poll], tuple[Source, str]] = {
-                pool.submit(fetch_feed, s, store.watch_state(s.name), fetcher): (s, "feed") for s in batch}
-            while pending:
-                if stop.is_set():  # stopping: what is stored stays, unfinished fetches are dropped
-                    for fut in pending:
-                        fut.cancel()
+    # The analysis processes are forked before any thread of ours starts (see analysis_pool).
+    analysis = AnalysisPool(workers, stages) if workers > 1 else None
+    queued: deque[tuple[PollInProgress, NewArticle]] = deque()  # waiting for a worker
+    analysing: dict[Future[Any], tuple[PollInProgress, NewArticle]] = {}
+
+    def stored(s: Source, report: SourceReport) -> None:
+        """A poll written in full: deliveries settled meanwhile, the next poll, the report."""
+        report.alert_errors += record_deliveries(store, delivery.results(), on_delivery)
+        due[s.name] = time.monotonic() + backoff_interval(s.interval, report.fail_streak)
+        reports.append(report)
+        if on_report:
+            on_report(report)
+
+    def feed_workers() -> None:
+        while queued and len(analysing) < 2 * workers:  # a little read-ahead
+            pending, job = queued.popleft()
+            analysing[analysis.submit(job.page.doc.id, job.rec)] = (pending, job)  # type: ignore[union-attr]
+
+    try:
+        with ThreadPoolExecutor(max_workers=max(1, fetchers), thread_name_prefix="khabar-watch") as pool:
+            while not stop.is_set():
+                now = time.monotonic()
+                batch = [s for s in sources if due[s.name] <= now]
+                # Threads only fetch; the store is read and written here (one connection, one thread).
+                fetching: dict[Future[Poll], tuple[Source, str]] = {
+                    pool.submit(fetch_feed, s, store.watch_state(s.name), fetcher): (s, "feed") for s in batch}
+                while fetching or analysing:
+                    if stop.is_set():  # stopping: what is stored stays, unfinished work is dropped
+                        for fut in fetching:
+                            fut.cancel()
+                        break
+                    done, _ = wait([*fetching, *analysing], return_when=FIRST_COMPLETED)
+                    for fut in done:
+                        if fut in analysing:
+                            pending, job = analysing.pop(fut)
+                            store_analysed(store, pending, job, result_of(fut), version)
+                            if pending.waiting == 0:
+                                stored(pending.poll.source, finish_poll(store, pending, delivery))
+                            feed_workers()
+                            continue
+                        s, step = fetching.pop(fut)
+                        try:
+                            poll = fut.result()
+                        except Exception as exc:  # noqa: BLE001 - a bug on one source must not stop the others
+                            poll = Poll(s, time.time(), status="error", error=f"{type(exc).__name__}: {exc}")
+                        if step == "feed" and poll.entries:
+                            urls = {normalize_url(e.url) for e in poll.entries}
+                            fetching[pool.submit(fetch_pages, poll, store.seen_urls(urls), fetcher,
+                                                 max_items=max_items, max_chars=max_chars)] = (s, "pages")
+                            continue
+                        if analysis is None:  # analysed here, one page after another
+                            stored(s, store_poll(store, poll, stages=stages, version=version, delivery=delivery))
+                            continue
+                        pending = begin_poll(store, poll)
+                        if not pending.jobs:
+                            stored(s, finish_poll(store, pending, delivery))
+                        queued.extend((pending, job) for job in pending.jobs)
+                        feed_workers()
+                if once:
                     break
-                fut = next(as_completed(pending))
-                s, step = pending.pop(fut)
-                try:
-                    poll = fut.result()
-                except Exception as exc:  # noqa: BLE001 - a bug on one source must not stop the others
-                    poll = Poll(s, time.time(), status="error", error=f"{type(exc).__name__}: {exc}")
-                if step == "feed" and poll.entries:
-                    urls = {normalize_url(e.url) for e in poll.entries}
-                    pending[pool.submit(fetch_pages, poll, store.seen_urls(urls), fetcher, max_items=max_items,
-                                        max_chars=max_chars)] = (s, "pages")
-                    continue
-                report = store_poll(store, poll, stages=stages, version=version, delivery=delivery)
-                report.alert_errors += record_deliveries(store, delivery.results(), on_delivery)
-                due[s.name] = time.monotonic() + backoff_interval(s.interval, report.fail_streak)
-                reports.append(report)
-                if on_report:
-                    on_report(report)
-            if once:
-                break
-            stop.wait(max(0.0, min(due.values()) - time.monotonic()) if due else 1.0)
+                stop.wait(max(0.0, min(due.values()) - time.monotonic()) if due else 1.0)
+    finally:
+        if analysis is not None:  # stopping: queued analyses are dropped (their pages are fetched again)
+            queued.clear()
+            analysis.close(cancel=bool(analysing) or stop.is_set())
     return reports
 
 
