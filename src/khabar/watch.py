@@ -10,8 +10,12 @@ Layers, from pure to I/O:
   delay and concurrency, robots.txt, conditional GET) and :func:`fetch_source` (a feed and its
   new pages, no store);
 - store: :func:`store_poll` writes what a poll found, in the calling thread: an article already
-  stored (same normalised text) or nearly the same (MinHash) is linked to the new source and URL
-  instead of being stored twice; new ones go through :func:`khabar.ingest.analyze_record`.
+  stored (same normalised text) or nearly the same (MinHash candidates confirmed by
+  :mod:`khabar.dedup`) is linked to the new source and URL instead of being stored twice; new
+  ones go through :func:`khabar.ingest.analyze_record`, here or in worker processes
+  (:mod:`khabar.analysis_pool`; :func:`watch` then uses the steps of :func:`store_poll`);
+- a failing feed backs off (:func:`backoff_interval`); alert matches go to their webhooks off
+  this thread (:mod:`khabar.delivery`).
 
 Every failure (a dead feed, a 404, a timeout, a malformed page) is counted against its source
 and recorded in the store; it never stops the other sources. State (validators, seen URLs,
