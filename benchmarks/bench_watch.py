@@ -51,8 +51,9 @@ CREDIT = "\nنقلا عن وكالة الأنباء الرسمية."  # "Reporte
 
 def load_originals(shared: Path, n: int) -> list[dict[str, str]]:
     """N SaudiNewsNet articles (title, text) of MIN_ORIGINAL_WORDS or more, no two of them the
-    same text or near duplicates (as the watcher judges: MinHash + LSH)."""
-    from khabar.watch import lsh_bands, minhash, near_duplicate, signature_bytes
+    same text or near duplicates (as the watcher judges: MinHash + LSH, confirmed by khabar.dedup)."""
+    from khabar.dedup import confirmed_duplicate
+    from khabar.watch import lsh_bands, minhash, signature_bytes
 
     out: list[dict[str, str]] = []
     bands: dict[int, list[tuple[str, bytes]]] = {}
@@ -64,7 +65,8 @@ def load_originals(shared: Path, n: int) -> list[dict[str, str]]:
                 continue
             sig = minhash(text)
             keys = lsh_bands(sig)
-            if near_duplicate(sig, (c for k in keys for c in bands.get(k, []))) is not None:
+            if confirmed_duplicate(text, sig, [c for k in keys for c in bands.get(k, [])],
+                                   lambda i: out[int(i)]["text"]) is not None:
                 continue
             seen_texts.add(text)
             for k in keys:
