@@ -51,9 +51,12 @@ CREDIT = "\nنقلا عن وكالة الأنباء الرسمية."  # "Reporte
 
 def load_originals(shared: Path, n: int) -> list[dict[str, str]]:
     """N SaudiNewsNet articles (title, text) of MIN_ORIGINAL_WORDS or more, no two of them the
-    same text or near duplicates (as the watcher judges: MinHash + LSH, confirmed by khabar.dedup)."""
+    same text or near duplicates (as the watcher judges: MinHash + LSH, confirmed by khabar.dedup),
+    nor with an estimated similarity of 0.5 or more to an earlier one."""
+    import numpy as np
+
     from khabar.dedup import confirmed_duplicate
-    from khabar.watch import lsh_bands, minhash, signature_bytes
+    from khabar.watch import lsh_bands, minhash, signature_bytes, similarity
 
     out: list[dict[str, str]] = []
     bands: dict[int, list[tuple[str, bytes]]] = {}
@@ -65,8 +68,11 @@ def load_originals(shared: Path, n: int) -> list[dict[str, str]]:
                 continue
             sig = minhash(text)
             keys = lsh_bands(sig)
-            if confirmed_duplicate(text, sig, [c for k in keys for c in bands.get(k, [])],
-                                   lambda i: out[int(i)]["text"]) is not None:
+            cands = {c for k in keys for c in bands.get(k, [])}
+            # clearly distinct: not the same article, and not even close (a copy of a borderline
+            # pair would make the expected answer a matter of taste)
+            if confirmed_duplicate(text, sig, cands, lambda i: out[int(i)]["text"]) is not None or any(
+                    similarity(sig, np.frombuffer(blob, dtype=">u8").astype(np.uint64)) >= 0.5 for _, blob in cands):
                 continue
             seen_texts.add(text)
             for k in keys:
