@@ -1,6 +1,6 @@
 """`khabar watch --once` end to end over simulated feeds served on 127.0.0.1.
 
-    .venv/bin/python benchmarks/bench_watch.py [--feeds 200] [--items 20] [--dup-share 0.3]
+    .venv/bin/python benchmarks/bench_watch.py [--feeds 200] [--items 20] [--dup-share 0.3] [--workers 1]
                                                [--stages STAGE,...] [--profile] [--shared ../shared]
 
 FEEDS x ITEMS articles, a DUP-SHARE of them republished copies of others under another URL in
@@ -11,10 +11,13 @@ written to the repository) and served by a local threaded HTTP server (127.0.0.1
 are neither the same text nor near duplicates of one another, so that the right answer is known.
 
 The watcher runs in a child process (this script with ``--child``): the watch module's entry
-point, ``khabar.monitor.watch.watch(..., once=True)``, with the CLI's defaults (8 workers, 2 requests at
-a time per host) but the politeness delay set to 0, over a fresh store file. The child times each
-call of the analysis (``khabar.corpus.ingest.analyze_record``, CPU time of the calling thread) against the
-process's CPU time, and reports its peak RSS. ``--profile`` runs it under cProfile (main thread:
+point, ``khabar.monitor.watch.watch(..., once=True, workers=WORKERS)``, with the CLI's defaults (8 fetch
+threads, 2 requests at a time per host) but the politeness delay set to 0, over a fresh store
+file. With ``--workers 1`` the child times each call of the analysis
+(``khabar.corpus.ingest.analyze_record``, CPU time of the calling thread) against the process's CPU
+time; with more, the analysis is the CPU of the worker processes (RUSAGE_CHILDREN, reaped when the
+pool closes) and everything else the watcher's own. It reports its peak RSS and the largest
+worker's (forked: they share the models' pages with the watcher, so the sum overstates). ``--profile`` runs it under cProfile (main thread:
 analysis, dedup and writes; fetching threads are not profiled) and prints the top functions.
 
 Then the store is checked: as many articles as originals, every URL of a group (an original and
@@ -48,8 +51,12 @@ CREDIT = "\nنقلا عن وكالة الأنباء الرسمية."  # "Reporte
 
 def load_originals(shared: Path, n: int) -> list[dict[str, str]]:
     """N SaudiNewsNet articles (title, text) of MIN_ORIGINAL_WORDS or more, no two of them the
-    same text or near duplicates (as the watcher judges: MinHash + LSH)."""
-    from khabar.monitor.watch import lsh_bands, minhash, near_duplicate, signature_bytes
+    same text or near duplicates (as the watcher judges: MinHash + LSH, confirmed by khabar.monitor.dedup),
+    nor with an estimated similarity of 0.5 or more to an earlier one."""
+    import numpy as np
+
+    from khabar.monitor.dedup import confirmed_duplicate
+    from khabar.monitor.watch import lsh_bands, minhash, signature_bytes, similarity
 
     out: list[dict[str, str]] = []
     bands: dict[int, list[tuple[str, bytes]]] = {}
@@ -61,7 +68,11 @@ def load_originals(shared: Path, n: int) -> list[dict[str, str]]:
                 continue
             sig = minhash(text)
             keys = lsh_bands(sig)
-            if near_duplicate(sig, (c for k in keys for c in bands.get(k, []))) is not None:
+            cands = {c for k in keys for c in bands.get(k, [])}
+            # clearly distinct: not the same article, and not even close (a copy of a borderline
+            # pair would make the expected answer a matter of taste)
+            if confirmed_duplicate(text, sig, cands, lambda i: out[int(i)]["text"]) is not None or any(
+                    similarity(sig, np.frombuffer(blob, dtype=">u8").astype(np.uint64)) >= 0.5 for _, blob in cands):
                 continue
             seen_texts.add(text)
             for k in keys:
@@ -191,7 +202,7 @@ def child(args: argparse.Namespace) -> None:
     c0, w0 = time.process_time(), time.perf_counter()
     if prof:
         prof.enable()
-    reports = watch(store, sources, fetcher, once=True, stages=stages, max_items=args.items)
+    reports = watch(store, sources, fetcher, once=True, stages=stages, max_items=args.items, workers=args.workers)
     if prof:
         prof.disable()
     wall, cpu = time.perf_counter() - w0, time.process_time() - c0
@@ -201,8 +212,13 @@ def child(args: argparse.Namespace) -> None:
         st.sort_stats("tottime").print_stats(25)
         st.sort_stats("cumulative").print_stats(40)
     ru = resource.getrusage(resource.RUSAGE_SELF)
+    kids = resource.getrusage(resource.RUSAGE_CHILDREN)
+    if args.workers > 1:  # analysed in the workers: their CPU is the analysis, ours the rest
+        analysis = {"cpu": kids.ru_utime + kids.ru_stime, "wall": 0.0, "calls": sum(r.added for r in reports)}
+        cpu += analysis["cpu"]
     print(json.dumps({
         "wall": wall, "cpu": cpu, "analysis": analysis, "maxrss_kb": ru.ru_maxrss,
+        "worker_maxrss_kb": kids.ru_maxrss if args.workers > 1 else 0,
         "added": sum(r.added for r in reports), "linked": sum(r.linked for r in reports),
         "failed": sum(r.failed for r in reports), "errors": [e for r in reports for e in r.errors][:10]}))
 
@@ -215,6 +231,7 @@ def main() -> None:
     ap.add_argument("--items", type=int, default=20)
     ap.add_argument("--dup-share", type=float, default=0.3)
     ap.add_argument("--stages", default=None, help="comma-separated pipeline stages (default: all)")
+    ap.add_argument("--workers", type=int, default=1, help="analysis processes (watch(workers=...))")
     ap.add_argument("--profile", action="store_true", help="run the watcher under cProfile")
     ap.add_argument("--blas-threads", type=int, default=None,
                     help="OPENBLAS_NUM_THREADS and OMP_NUM_THREADS of the watcher (default: numpy's, all cores)")
@@ -249,7 +266,8 @@ def main() -> None:
             sources.write_text("".join(f'[[source]]\nname = "outlet{f:03d}"\nurl = "{base}/o{f:03d}/feed.xml"\n\n'
                                        for f in range(args.feeds)), encoding="utf-8")
             db = Path(tmp) / "watch.db"
-            cmd = [sys.executable, __file__, "--child", str(sources), str(db), "--items", str(args.items)]
+            cmd = [sys.executable, __file__, "--child", str(sources), str(db), "--items", str(args.items),
+                   "--workers", str(args.workers)]
             cmd += ["--stages", args.stages] if args.stages else []
             cmd += ["--profile"] if args.profile else []
             t = time.perf_counter()
@@ -274,13 +292,23 @@ def main() -> None:
     print(f"watcher: wall {res['wall']:.1f} s (process {outer:.1f} s with start-up), "
           f"{res['added']} new articles stored = {res['added'] / res['wall']:.1f} new/s, "
           f"{res['linked']} duplicates linked (expected {n_dup}), {res['failed']} failed")
-    print(f"peak RSS of the watcher: {res['maxrss_kb'] / 1024:.0f} MiB")
-    print(f"CPU: {res['cpu']:.1f} s in all, analysis (analyze_record, {a['calls']} calls) {a['cpu']:.1f} s CPU / "
-          f"{a['wall']:.1f} s wall; outside analysis {res['cpu'] - a['cpu']:.1f} s = "
-          f"{(res['cpu'] - a['cpu']) / res['cpu']:.0%} of CPU; analysis is {a['wall'] / res['wall']:.0%} of wall time")
+    if args.workers > 1:
+        w = res["worker_maxrss_kb"] / 1024
+        print(f"peak RSS of the watcher: {res['maxrss_kb'] / 1024:.0f} MiB, of the largest of {args.workers} "
+              f"workers {w:.0f} MiB (at most {res['maxrss_kb'] / 1024 + args.workers * w:.0f} MiB in all; "
+              f"less, as they share pages)")
+    else:
+        print(f"peak RSS of the watcher: {res['maxrss_kb'] / 1024:.0f} MiB")
+    added = max(1, res["added"])
+    print(f"CPU: {res['cpu']:.1f} s in all, analysis ({a['calls']} articles) {a['cpu']:.1f} s CPU"
+          + (f" / {a['wall']:.1f} s wall" if args.workers <= 1 else " in the workers")
+          + f"; outside analysis {res['cpu'] - a['cpu']:.1f} s = {(res['cpu'] - a['cpu']) / res['cpu']:.0%} of CPU; "
+          f"per new article {a['cpu'] / added * 1000:.0f} ms analysis + {(res['cpu'] - a['cpu']) / added * 1000:.0f} ms "
+          "outside")
     for e in res["errors"]:
         print(f"  error: {e}")
-    print(f"stages: {args.stages or 'all'}; workers 8, 2 per host, delay 0; BLAS threads "
+    print(f"stages: {args.stages or 'all'}; {args.workers} analysis workers, 8 fetch threads, 2 per host, delay 0; "
+          f"BLAS threads "
           f"{args.blas_threads or 'default'}; {os.cpu_count()} CPUs (shared machine)")
     if problems or res["linked"] != n_dup or res["failed"]:
         for p in problems[:10]:

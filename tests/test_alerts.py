@@ -91,7 +91,7 @@ def test_cli_add_list_show_remove(tmp_path: Path) -> None:
     assert run("alert", "add", "un", "--entity", "Q1065", "--webhook", "http://127.0.0.1:9/x", "--db", db).exit_code == 0
     res = run("alert", "list", "--db", db)
     assert res.exit_code == 0
-    assert res.stdout.splitlines()[0] == "un: entity='Q1065' -> http://127.0.0.1:9/x"
+    assert res.stdout.splitlines()[0] == "un: entity='Q1065' -> http://127.0.0.1:9/x (0 delivered, 0 failed)"
     assert res.stdout.splitlines()[1].startswith("water: query='أزمة المياه' source='Nile Times'")
     listed = [json.loads(x) for x in run("alert", "list", "--db", db, "--format", "jsonl").stdout.splitlines()]
     assert [a["name"] for a in listed] == ["un", "water"] and listed[0]["webhook"] == "http://127.0.0.1:9/x"
@@ -253,3 +253,146 @@ def test_ingest_records_matches(tmp_path: Path) -> None:
     titles = {name: [json.loads(x)["title"] for x in run("alert", "show", name, "--db", db, "--format", "jsonl")
                      .stdout.splitlines()] for name in ("nile", "gulf")}
     assert titles == {"nile": ["مياه النيل"], "gulf": ["سوق"]}
+
+
+# ------------------------------------------------------------------ webhook delivery off the watcher's thread
+
+@pytest.fixture
+def hooks() -> Iterator[Callable[[list[int | str]], tuple[str, list[float]]]]:
+    """127.0.0.1 webhooks that answer POSTs with the given statuses in turn (the last one
+    repeats); "hang" never answers (until the test ends). Each returns (url, times of POSTs)."""
+    servers: list[ThreadingHTTPServer] = []
+    release = threading.Event()
+
+    def start(answers: list[int | str]) -> tuple[str, list[float]]:
+        import time
+
+        posts: list[float] = []
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:
+                self.rfile.read(int(self.headers.get("Content-Length", "0")))
+                posts.append(time.monotonic())
+                answer = answers[min(len(posts), len(answers)) - 1]
+                if answer == "hang":
+                    release.wait(30)
+                    return
+                self.send_response(int(answer))
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+
+            def log_message(self, *args: object) -> None:
+                pass
+
+        server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        server.daemon_threads = True
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        servers.append(server)
+        return f"http://127.0.0.1:{server.server_address[1]}/hook", posts
+
+    yield start
+    release.set()
+    for server in servers:
+        server.shutdown()
+        server.server_close()
+
+
+def _settle(delivery: Any, n: int, within: float = 10.0) -> list[Any]:
+    import time
+
+    got: list[Any] = []
+    end = time.monotonic() + within
+    while len(got) < n and time.monotonic() < end:
+        got += delivery.results()
+        time.sleep(0.02)
+    return got
+
+
+def test_delivery_retries_transient_failures_with_backoff_not_4xx(hooks) -> None:
+    from khabar.monitor.delivery import WebhookDelivery
+
+    flaky, flaky_posts = hooks([503, 502, 204])
+    refused = f"http://127.0.0.1:{closed_port()}/x"
+    bad, bad_posts = hooks([404])
+    d = WebhookDelivery(timeout=2, retries=3, backoff=0.1)
+    for name, url in (("flaky", flaky), ("refused", refused), ("bad", bad)):
+        assert d.submit(url, {"alert": name, "article_id": "a1"})
+    results = {r.alert: r for r in _settle(d, 3)}
+    d.close(1)
+    assert results["flaky"].ok and results["flaky"].attempts == 3
+    assert flaky_posts[2] - flaky_posts[1] >= 2 * (flaky_posts[1] - flaky_posts[0]) * 0.8 >= 0.08  # backoff doubles
+    assert not results["refused"].ok and results["refused"].attempts == 4 and "cannot connect" in results["refused"].error
+    assert results["bad"].error == "failed: HTTP 404 Not Found" and results["bad"].attempts == 1 and len(bad_posts) == 1
+
+
+def test_hanging_webhook_blocks_nothing_and_shutdown_drains_within_its_deadline(hooks) -> None:
+    import time
+
+    from khabar.monitor.delivery import WebhookDelivery
+
+    hang, _ = hooks(["hang"])
+    live, live_posts = hooks([500, 204])
+    d = WebhookDelivery(timeout=20, retries=2, backoff=0.3, max_pending=3)
+    t = time.monotonic()
+    accepted = [d.submit(hang, {"alert": "hang", "article_id": "h1"}),
+                d.submit(live, {"alert": "live", "article_id": "l1"}),
+                d.submit(live, {"alert": "live", "article_id": "l2"}),
+                d.submit(live, {"alert": "live", "article_id": "l3"})]  # a 4th: over the bound
+    assert time.monotonic() - t < 0.5  # queued, not sent here
+    assert accepted == [True, True, True, False]
+    t = time.monotonic()
+    results = d.results() + d.close(drain=1.0)
+    assert time.monotonic() - t < 2.0  # not the hanging webhook's 20 s timeout
+    by_article = {r.article_id: r for r in results}
+    assert "deliveries waiting already" in (by_article["l3"].error or "")
+    assert set(by_article) == {"h1", "l1", "l2", "l3"}
+    # the hanging call holds one delivery thread, not the others: l1 is retried after its 500
+    assert by_article["l1"].ok and by_article["l2"].ok and len(live_posts) == 3
+    assert by_article["h1"].error == "not delivered within 1 s of stopping"
+
+
+def test_one_delivery_thread_held_by_a_hanging_webhook_reports_the_rest(hooks) -> None:
+    from khabar.monitor.delivery import WebhookDelivery
+
+    hang, _ = hooks(["hang"])
+    live, live_posts = hooks([204])
+    d = WebhookDelivery(timeout=20, threads=1)
+    assert d.submit(hang, {"alert": "hang", "article_id": "h1"}) and d.submit(live, {"alert": "live", "article_id": "l1"})
+    results = {r.article_id: r for r in d.close(drain=0.5)}
+    assert set(results) == {"h1", "l1"} and not live_posts  # reported as not delivered, not dropped silently
+    assert all(r.error == "not delivered within 0.5 s of stopping" for r in results.values())
+
+
+def test_watch_delivers_off_thread_retries_and_counts_in_alert_status(
+        serve: Callable[[dict[str, Route]], Site], hooks, tmp_path: Path) -> None:  # noqa: F811
+    import time
+
+    title = "اجتماع إقليمي حول مياه النيل"  # "a regional meeting on the Nile's water"
+    site = serve({"/rss.xml": Route(rss([(title, "/a/nile")]).encode(), content_type="application/rss+xml"),
+                  "/a/nile": html(page(title, NILE))})
+    flaky, flaky_posts = hooks([503, 204])
+    hang, _ = hooks(["hang"])
+    gone, _ = hooks([410])
+    db = str(tmp_path / "w.db")
+    for name, url in (("flaky", flaky), ("hang", hang), ("gone", gone)):
+        assert run("alert", "add", name, "--query", "حوض النيل", "--webhook", url, "--db", db).exit_code == 0
+    t = time.monotonic()
+    res = CliRunner().invoke(main, ["watch", "--feed", site.url("/rss.xml"), "--db", db, "--once", "--delay", "0",
+                                    "--webhook-timeout", "30", "--drain", "2"], catch_exceptions=False)
+    assert res.exit_code == 0, res.output  # webhooks never fail the watch
+    assert time.monotonic() - t < 15  # the hanging webhook held up neither storing nor stopping
+    assert "1 new" in res.stdout and len(flaky_posts) == 2  # delivered on the retry, while draining
+    assert "alert 'gone': webhook failed: HTTP 410" in res.stderr
+    assert "alert 'hang': webhook not delivered within 2 s of stopping" in res.stderr
+    res = run("alert", "list", "--db", db)
+    lines = {ln.split(":")[0]: ln for ln in res.stdout.splitlines()}
+    assert lines["flaky"].endswith("(1 delivered, 0 failed)")
+    assert "0 delivered, 1 failed; last failure " in lines["gone"] and lines["gone"].endswith("HTTP 410 Gone)")
+    assert "0 delivered, 1 failed" in lines["hang"]
+    res = run("stats", "--db", db)
+    assert "alert webhooks: 3" in res.stdout and "  flaky: 1 delivered, 0 failed" in res.stdout
+    st = json.loads(run("stats", "--db", db, "--format", "json").stdout)
+    assert {a["name"]: (a["delivered"], a["failed"]) for a in st["alerts"]} == {
+        "flaky": (1, 0), "gone": (0, 1), "hang": (0, 1)}
+    with Store(db, readonly=True) as store:
+        assert store.count_articles() == 1 and len(store.alert_matches("hang")) == 1  # the match is kept

@@ -339,7 +339,7 @@ def test_watch_once_stores_each_article_once_and_reports_every_failure(
         # alpha first, so that which copy is "the original" is known; then the rest concurrently
         f = fetcher()
         reports = {r.source: r for r in watch(store, sources(site)[:1], f, once=True)}
-        reports.update({r.source: r for r in watch(store, sources(site)[1:], f, once=True, workers=4)})
+        reports.update({r.source: r for r in watch(store, sources(site)[1:], f, once=True, fetchers=4)})
         titles = {a["title"]: a for a in store.rows("articles")}
         # alpha: nile, health, port (after a redirect); beta: rain (windows-1256); gamma: market
         assert sorted(titles) == sorted(["اجتماع إقليمي", "تراجع الإصابات", "ميناء الفاو", "أمطار غزيرة", "البورصة"])
@@ -506,3 +506,221 @@ def test_watch_loops_until_sigterm_then_stops_cleanly(serve: Callable[[dict[str,
     with Store(db) as store:
         assert store.count_articles() == 1 and store.watch_states()[0].polls == 1
 
+
+
+# ------------------------------------------------------------------ near duplicates of short articles
+
+# A short agency item, written for these tests, and a second one from the same template that
+# differs only in who and what (such look-alikes are distinct articles).
+BRIEF = ("أعلنت وزارة النقل أن الطريق الساحلي بين المدينتين سيفتح أمام الحركة صباح الخميس بعد أعمال صيانة "
+         "استمرت ثلاثة أسابيع. وقالت الوزارة في بيان إن السائقين مطالبون بالالتزام بحدود السرعة.")
+BRIEF_OTHER = ("أعلنت وزارة الزراعة أن السوق المركزية للخضار في العاصمة ستفتح أمام الزوار صباح الخميس بعد أعمال توسعة "
+               "استمرت شهرين. وقالت الوزارة في بيان إن التجار مطالبون بالالتزام بمواعيد العمل.")
+
+
+@pytest.mark.parametrize("copy", [
+    "الرياض - واس: " + BRIEF + " (رويترز)",  # Riyadh - SPA: ... (Reuters)
+    "جدة (خاص) - " + BRIEF + "\nنقلا عن وكالة الأنباء الرسمية.",  # Jeddah (special) - ... reported from the agency
+    BRIEF + " - واس",  # ... - SPA
+    "القاهرة - مراسلنا: " + BRIEF + "\nتابعونا على حساباتنا.",  # forms not in data/credits.json: containment
+])
+def test_short_copy_with_dateline_and_credit_is_the_same_article(copy: str) -> None:
+    from khabar.monitor.dedup import article_words, confirmed_duplicate, same_article, shingles
+
+    assert len(BRIEF.split()) < 35  # short: the added words weigh much
+    assert same_article(shingles(BRIEF), shingles(copy))
+    assert not same_article(shingles(BRIEF), shingles(BRIEF_OTHER))
+    stored = {"brief": BRIEF, "other": BRIEF_OTHER}
+    cands = [(k, signature_bytes(minhash(v))) for k, v in stored.items()]
+    assert confirmed_duplicate(copy, minhash(copy), cands, stored.get) == "brief"
+    assert confirmed_duplicate(BRIEF_OTHER, minhash(BRIEF_OTHER), cands[:1], stored.get) is None
+    assert article_words("الرياض - واس: " + BRIEF + " (رويترز)") == article_words(BRIEF)
+
+
+def test_watch_links_short_copies_with_dateline_and_credit(serve: Callable[[dict[str, Route]], Site],
+                                                          tmp_path: Path) -> None:
+    site = serve({})
+    copies = {"/b/1": "الرياض - واس: " + BRIEF + " (رويترز)", "/c/1": "جدة (خاص) - " + BRIEF + "\nالمصدر: وكالات",
+              "/d/1": BRIEF_OTHER}
+    site.routes.update({"/a/rss.xml": Route(rss([("الطريق", site.url("/a/1"))]).encode(),
+                                            content_type="application/rss+xml"),
+                        "/a/1": html(page("الطريق الساحلي", BRIEF))})
+    for path, text in copies.items():
+        site.routes[path] = html(page("خبر", text))  # "news item"
+        site.routes[path.rsplit("/", 1)[0] + "/rss.xml"] = Route(rss([("خبر", site.url(path))]).encode(),
+                                                                 content_type="application/rss+xml")
+    srcs = [Source(x, site.url(f"/{x}/rss.xml"), None, 60) for x in "abcd"]
+    with Store(tmp_path / "news.db") as store:
+        watch(store, srcs[:1], fetcher(), once=True)
+        reports = watch(store, srcs[1:], fetcher(), once=True)
+        assert sum(r.added for r in reports) == 1 and sum(r.linked for r in reports) == 2  # BRIEF_OTHER is new
+        assert store.count_articles() == 2
+        original = store.seen_article(site.url("/a/1"))
+        assert {s for s, _u in store.article_sources(original)} == {"a", "b", "c"}
+
+
+# ------------------------------------------------------------------ failing sources back off
+
+def _make_due(db: Path, name: str) -> None:
+    """Time passes: the stored backoff of ``name`` is over (what a clock would do)."""
+    from dataclasses import replace
+
+    with Store(db) as store, store.transaction():
+        store.save_watch_state(replace(store.watch_state(name), next_poll=time.time() - 1))
+
+
+def test_failing_feed_backs_off_across_restarts_and_a_success_resets_it(
+        serve: Callable[[dict[str, Route]], Site], tmp_path: Path) -> None:
+    site = serve({"/down/rss.xml": Route(b"unavailable", 503)})
+    db = tmp_path / "news.db"
+    src = [Source("down", site.url("/down/rss.xml"), None, 60)]
+    delays = []
+    for attempt in range(1, 7):
+        before = len(site.hits("/down/rss.xml"))
+        with Store(db) as store:  # a restart each time: the streak and the next attempt are stored
+            t0 = time.time()
+            report = watch(store, src, fetcher(), once=True)[0]
+            st = store.watch_state("down")
+        assert report.status == "error" and report.fail_streak == st.fail_streak == attempt
+        assert len(site.hits("/down/rss.xml")) > before
+        delays.append(round((st.next_poll - t0) / 60))
+        hits = len(site.hits("/down/rss.xml"))
+        with Store(db) as store:  # before the backoff is over: not polled, reported as such
+            skipped = watch(store, src, fetcher(), once=True)[0]
+        assert skipped.status == "backoff" and skipped.fail_streak == attempt
+        assert skipped.next_poll == st.next_poll and len(site.hits("/down/rss.xml")) == hits
+        _make_due(db, "down")
+    assert delays == [2, 4, 8, 16, 16, 16]  # times the 60 s interval: doubled, capped
+    site.routes["/down/rss.xml"] = Route(rss([]).encode(), content_type="application/rss+xml")  # back up
+    with Store(db) as store:
+        t0 = time.time()
+        report = watch(store, src, fetcher(), once=True)[0]
+        st = store.watch_state("down")
+    assert report.status == "ok" and st.fail_streak == 0 and round((st.next_poll - t0) / 60) == 1
+    assert st.errors == 6 and st.polls == 7
+
+
+def test_watch_loop_polls_a_failing_feed_less_often(serve: Callable[[dict[str, Route]], Site],
+                                                    tmp_path: Path) -> None:
+    site = serve({"/ok/feed.json": Route(b'{"items": []}', content_type="application/feed+json"),
+                  "/down/rss.xml": Route(b"gone", 404)})
+    stop = threading.Event()
+    polls: dict[str, int] = {}
+
+    def on_report(r: object) -> None:
+        polls[r.source] = polls.get(r.source, 0) + 1  # type: ignore[attr-defined]
+
+    srcs = [Source("ok", site.url("/ok/feed.json"), None, 0.1), Source("down", site.url("/down/rss.xml"), None, 0.1)]
+
+    def run() -> None:
+        with Store(tmp_path / "news.db") as store:
+            watch(store, srcs, fetcher(), stop=stop, on_report=on_report)
+
+    t = threading.Thread(target=run)
+    t.start()
+    time.sleep(1.6)
+    stop.set()
+    t.join(10)
+    # the healthy feed every 0.1 s; the dead one after 0.2, 0.4, 0.8 s more (1.4 s in all)
+    assert polls["ok"] >= 6 and 2 <= polls["down"] <= 4, polls
+
+
+def test_stats_and_api_show_the_failure_streak_and_next_attempt(serve: Callable[[dict[str, Route]], Site],
+                                                                tmp_path: Path) -> None:
+    site = serve({"/down/rss.xml": Route(b"gone", 404)})
+    db = str(tmp_path / "news.db")
+    runner = CliRunner()
+    args = ["watch", "--feed", site.url("/down/rss.xml"), "--db", db, "--once", "--delay", "0", "--interval", "60"]
+    res = runner.invoke(main, args, catch_exceptions=False)
+    assert res.exit_code == 1 and "feed failed 1 times in a row, next attempt" in res.stdout
+    _make_due(Path(db), "127.0.0.1")
+    runner.invoke(main, args, catch_exceptions=False)
+    res = runner.invoke(main, args, catch_exceptions=False)  # in the backoff: skipped, not a failure
+    assert res.exit_code == 0 and "skipped, the feed failed 2 times in a row; next attempt" in res.stdout
+    res = runner.invoke(main, ["stats", "--db", db], catch_exceptions=False)
+    assert "feed failed 2 times in a row, next attempt 20" in res.stdout
+    res = runner.invoke(main, ["stats", "--db", db, "--format", "json"], catch_exceptions=False)
+    (watched,) = json.loads(res.stdout)["watched_sources"]
+    assert watched["fail_streak"] == 2 and watched["next_poll"] > time.time() + 200
+
+    pytest.importorskip("fastapi")
+    from fastapi.testclient import TestClient
+
+    from khabar.web.api import create_app
+
+    with TestClient(create_app(db)) as client:
+        (got,) = client.get("/v1/sources").json()["sources"]
+    assert got["fail_streak"] == 2 and got["next_poll"] == watched["next_poll"]
+
+
+# ------------------------------------------------------------------ article-to-source links in the API and UI
+
+def test_republished_article_lists_all_its_sources_in_api_and_page(serve: Callable[[dict[str, Route]], Site],
+                                                                   tmp_path: Path) -> None:
+    pytest.importorskip("fastapi")
+    from fastapi.testclient import TestClient
+
+    from khabar.web.api import create_app
+
+    site = newsroom(serve)
+    db = tmp_path / "news.db"
+    with Store(db) as store:
+        watch(store, sources(site)[:1], fetcher(), once=True)
+        watch(store, sources(site)[1:2], fetcher(), once=True)
+        nile = next(a for a in store.rows("articles") if a["title"] == "اجتماع إقليمي")["id"]
+        stored = store.get_article(nile)
+        rain = next(a for a in store.rows("articles") if a["title"] == "أمطار غزيرة")["id"]
+    with TestClient(create_app(str(db))) as client:
+        r = client.get(f"/v1/articles/{nile}")
+        article = r.json()
+        # the article object stays exactly khabar.article/1 as stored: the links live beside it
+        assert article["schema"] == "khabar.article/1" and "sources" not in article
+        assert article == {k: v for k, v in stored.items() if k != "path"}
+        assert r.headers["link"] == f'</v1/articles/{nile}/sources>; rel="related"'
+        links = client.get(f"/v1/articles/{nile}/sources").json()
+        assert links["article_id"] == nile
+        assert sorted((s["source"], s["url"]) for s in links["sources"]) == [
+            ("alpha", site.url("/alpha/nile?id=7")), ("beta", site.url("/alpha/nile?id=7")),
+            ("beta", site.url("/beta/2026/nile-copy"))]
+        assert links["sources"][0]["source"] == "alpha" and all(s["at"] for s in links["sources"])  # first first
+        one = client.get(f"/v1/articles/{rain}/sources").json()["sources"]
+        assert [(s["source"], s["url"]) for s in one] == [("beta", site.url("/beta/rain"))]
+        assert client.get("/v1/articles/nope/sources").status_code == 404
+        page_html = client.get(f"/articles/{nile}").text
+        assert 'id="article-sources"' in page_html and page_html.count('class="article-source"') == 3
+        assert f'href="{site.url("/beta/2026/nile-copy")}"' in page_html
+        assert 'id="article-sources"' not in client.get(f"/articles/{rain}").text  # one source: no list
+
+
+# ------------------------------------------------------------------ analysis in worker processes
+
+def test_watch_with_analysis_workers_stores_each_article_once(serve: Callable[[dict[str, Route]], Site],
+                                                              tmp_path: Path) -> None:
+    """Two outlets polled at once, the second republishing the first's articles (the same text,
+    or with a dateline and a credit line): copies are analysed while their original is, so the
+    store must link them when their analysis comes back, not store them twice."""
+    site = serve({})
+    texts = [NILE, HEALTH, PORT, RAIN, MARKET]
+    site.routes["/a/rss.xml"] = Route(rss([(f"خبر {i}", site.url(f"/a/{i}")) for i in range(5)]).encode(),
+                                      content_type="application/rss+xml")
+    site.routes["/b/rss.xml"] = Route(rss([(f"خبر {i}", site.url(f"/b/{i}")) for i in range(5)]).encode(),
+                                      content_type="application/rss+xml")
+    for i, text in enumerate(texts):
+        site.routes[f"/a/{i}"] = html(page(f"خبر {i}", text))
+        copy = text if i % 2 else "الرياض - واس: " + text + " (رويترز)"  # Riyadh - SPA: ... (Reuters)
+        site.routes[f"/b/{i}"] = html(page(f"خبر {i}", copy))
+    srcs = [Source("a", site.url("/a/rss.xml"), None, 60), Source("b", site.url("/b/rss.xml"), None, 60)]
+    results = {}
+    for workers in (1, 2):
+        with Store(tmp_path / f"w{workers}.db") as store:
+            reports = watch(store, srcs, fetcher(), once=True, workers=workers)
+            assert sum(r.added for r in reports) == 5 and sum(r.linked for r in reports) == 5
+            assert sum(r.failed for r in reports) == 0 and store.count_articles() == 5
+            for i in range(5):
+                aid = store.seen_article(site.url(f"/a/{i}"))
+                assert aid and store.seen_article(site.url(f"/b/{i}")) == aid
+                assert {s for s, _u in store.article_sources(aid)} == {"a", "b"}
+            results[workers] = {store.seen_article(site.url(f"/a/{i}")) for i in range(5)}
+            assert {st.name: st.polls for st in store.watch_states()} == {"a": 1, "b": 1}
+    # which copy came first (and is stored) depends on the fetch order; one per article either way
+    assert len(results[1]) == len(results[2]) == 5

@@ -74,6 +74,8 @@ def _entity_name(store: Store, entity_id: str, option: str) -> str:
 @click.option("--format", "fmt", type=click.Choice(["text", "jsonl"]), default="text", show_default=True)
 def list_cmd(db: str, fmt: str) -> None:
     """The saved alerts, by name."""
+    from ..monitor.alerts import delivery_status
+
     with open_store(db, write=False) as store:
         alerts = store.alerts()
     for a in alerts:
@@ -81,7 +83,7 @@ def list_cmd(db: str, fmt: str) -> None:
             click.echo(json.dumps(a.to_dict(), ensure_ascii=False))
             continue
         conds = [f"{k}={getattr(a, k)!r}" for k in ("query", "entity", "speaker", "source") if getattr(a, k)]
-        click.echo(f"{a.name}: {' '.join(conds)}" + (f" -> {a.webhook}" if a.webhook else ""))
+        click.echo(f"{a.name}: {' '.join(conds)}" + (f" -> {a.webhook} ({delivery_status(a)})" if a.webhook else ""))
     if not alerts and fmt == "text":
         click.echo("no alerts (add one with 'khabar alert add')", err=True)
 

@@ -214,7 +214,8 @@ def stats_cmd(db: str, n_failures: int, fmt: str) -> None:
         if fmt == "json":
             _echo_json({**st.to_dict(), "index_current": store.index_is_current(),
                         "recent_failures": [f.to_dict() for f in fails],
-                        "watched_sources": [w.to_dict() for w in store.watch_states()]})
+                        "watched_sources": [w.to_dict() for w in store.watch_states()],
+                        "alerts": [a.to_dict() for a in store.alerts()]})
             return
         click.echo(f"{db}: {st.articles} articles ({st.date_min or '?'} to {st.date_max or '?'}), "
                    f"{st.entities} entities, {st.quotes} quotes, {st.events} events, {st.timexes} time expressions")
@@ -224,6 +225,7 @@ def stats_cmd(db: str, n_failures: int, fmt: str) -> None:
         if not store.index_is_current():
             click.echo(f"note: the search index was built by other word rules; run 'khabar reindex --db {db}'")
         _echo_watched(store.watch_states())
+        _echo_alerts(store.alerts())
         click.echo(f"{st.failures} failures recorded")
         for f in fails:
             click.echo(f"  {f.path}{f' [{f.article_id}]' if f.article_id else ''}: {f.reason}")
@@ -240,7 +242,21 @@ def _echo_watched(states: list[Any]) -> None:
         ok = time.strftime("%Y-%m-%d %H:%M", time.localtime(w.last_success)) if w.last_success else "never"
         line = (f"  {w.name}: last success {ok}, {w.polls} polls, {w.articles} articles "
                 f"({h['articles_per_day']}/day), {w.errors} errors")
+        if w.fail_streak:  # the watcher backs off a failing feed: say when it tries again
+            nxt = time.strftime("%Y-%m-%d %H:%M", time.localtime(w.next_poll)) if w.next_poll else "now"
+            line += f"; feed failed {w.fail_streak} times in a row, next attempt {nxt}"
         click.echo(line + (f"; last error: {_clip(w.last_error, 120)}" if w.last_error else ""))
+
+
+def _echo_alerts(alerts: list[Any]) -> None:
+    """A line per alert with a webhook: its deliveries (see 'khabar alert list')."""
+    from ..monitor.alerts import delivery_status
+
+    hooked = [a for a in alerts if a.webhook]
+    if hooked:
+        click.echo(f"alert webhooks: {len(hooked)}")
+    for a in hooked:
+        click.echo(f"  {a.name}: {delivery_status(a)}")
 
 
 # --------------------------------------------------------------------------- search

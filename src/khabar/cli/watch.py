@@ -26,7 +26,10 @@ from khabar.cli.corpus import db_option, open_store
 @click.option("--once", is_flag=True, help="Poll every source once and exit (for cron and tests).")
 @click.option("--interval", type=click.FloatRange(min=30), default=900, show_default=True,
               help="Seconds between polls of a --feed (SOURCES sets its own).")
-@click.option("--workers", type=click.IntRange(min=1), default=8, show_default=True,
+@click.option("--workers", type=click.IntRange(min=1), default=None,
+              help="Processes analysing articles [default: the CPUs this process may use]; 1 analyses "
+                   "in the watcher's own process.")
+@click.option("--fetchers", type=click.IntRange(min=1), default=8, show_default=True,
               help="Feeds and pages fetched at the same time (at most 2 per host).")
 @click.option("--timeout", type=click.FloatRange(min=0.1), default=15, show_default=True,
               help="Seconds to wait for a server before giving up (then retried twice).")
@@ -41,9 +44,16 @@ from khabar.cli.corpus import db_option, open_store
               help="text: a line per source and poll; json: one JSON object per line.")
 @click.option("--alerts-jsonl", is_flag=True,
               help="Print each alert match (see 'khabar alert') as one JSON line on stdout.")
-def watch_cmd(sources_file: str | None, feeds: tuple[str, ...], db: str, once: bool, interval: float, workers: int,
-              timeout: float, delay: float, max_bytes: int, max_items: int, max_chars: int, fmt: str,
-              alerts_jsonl: bool) -> int:
+@click.option("--webhook-timeout", type=click.FloatRange(min=0.1), default=5, show_default=True,
+              help="Seconds to wait for an alert's webhook.")
+@click.option("--webhook-retries", type=click.IntRange(min=0), default=3, show_default=True,
+              help="Retries of a webhook delivery after a 5xx, a timeout or a refused connection "
+                   "(after 1 s, then twice as long each time); a 4xx is not retried.")
+@click.option("--drain", type=click.FloatRange(min=0), default=10, show_default=True,
+              help="On stopping, seconds left to deliver the webhook calls still waiting.")
+def watch_cmd(sources_file: str | None, feeds: tuple[str, ...], db: str, once: bool, interval: float,
+              workers: int | None, fetchers: int, timeout: float, delay: float, max_bytes: int, max_items: int, max_chars: int, fmt: str,
+              alerts_jsonl: bool, webhook_timeout: float, webhook_retries: int, drain: float) -> int:
     """Watch news feeds (RSS, Atom, JSON Feed) and store every new article, analysed.
 
     SOURCES is a TOML file of [[source]] tables (name, url, country, interval in seconds).
@@ -52,7 +62,9 @@ def watch_cmd(sources_file: str | None, feeds: tuple[str, ...], db: str, once: b
     linked to the new source instead of stored twice. Polls until Ctrl-C or SIGTERM, or once
     with --once. Exit code 1 when a source or page failed (each is reported and recorded).
     """
-    from ..monitor.watch import Fetcher, WatchError, load_sources, make_source, watch
+    from ..monitor.delivery import WebhookDelivery
+    from ..monitor.watch import Fetcher, WatchError, load_sources, make_source, record_deliveries, watch
+    from ..service import default_workers
 
     if not sources_file and not feeds:
         fail("nothing to watch: give a SOURCES file or --feed URL")
@@ -79,26 +91,45 @@ def watch_cmd(sources_file: str | None, feeds: tuple[str, ...], db: str, once: b
     def show(report: Any) -> None:
         nonlocal failed
         failed += report.failed
-        for err in report.alert_errors:  # a dead webhook is reported, never fatal
-            click.echo(f"khabar: {err}", err=True)
         if alerts_jsonl:
             for match in report.matches:
                 click.echo(json.dumps(match, ensure_ascii=False))
         if fmt == "json":
             click.echo(json.dumps(report.to_dict(), ensure_ascii=False))
             return
+        if report.status == "backoff":
+            click.echo(f"{report.source}: skipped, the feed failed {report.fail_streak} times in a row; "
+                       f"next attempt {_when(report.next_poll)}")
+            return
         click.echo(f"{report.source}: {report.status.replace('_', ' ')}, {report.added} new, "
-                   f"{report.linked} already stored, {report.failed} failed")
+                   f"{report.linked} already stored, {report.failed} failed"
+                   + (f"; feed failed {report.fail_streak} times in a row, next attempt {_when(report.next_poll)}"
+                      if report.fail_streak else ""))
         for err in report.errors:
             click.echo(f"  {err}", err=True)
 
+    def delivered(result: Any) -> None:
+        if result.error:  # a dead webhook is reported, never fatal
+            tries = f" ({result.attempts} attempts)" if result.attempts > 1 else ""
+            click.echo(f"khabar: alert {result.alert!r}: webhook {result.error}{tries}", err=True)
+
     stop = threading.Event()
+    delivery = WebhookDelivery(timeout=webhook_timeout, retries=webhook_retries)
     with open_store(db, create=True) as store, _stop_on_signals(stop):
-        watch(store, sources, fetcher, once=once, stop=stop, workers=workers, max_chars=max_chars,
-              max_items=max_items, on_report=show)
+        watch(store, sources, fetcher, once=once, stop=stop, fetchers=fetchers,
+              workers=workers or default_workers(), max_chars=max_chars,
+              max_items=max_items, on_report=show, delivery=delivery, on_delivery=delivered)
+        # the watcher's thread records the outcomes: the last ones within the drain time
+        record_deliveries(store, delivery.close(drain), delivered)
     if stop.is_set() and not once:
         click.echo("khabar: watch stopped", err=True)
     return 1 if failed else 0
+
+
+def _when(ts: float | None) -> str:
+    import time
+
+    return time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime(ts)) if ts else "now"
 
 
 @contextmanager

@@ -214,6 +214,14 @@ CREATE TABLE alert_matches (
 ) WITHOUT ROWID;
 CREATE INDEX alert_matches_at ON alert_matches(alert, at);
 """),
+    (4, "source backoff and webhook health", """
+ALTER TABLE watch_sources ADD COLUMN fail_streak INTEGER NOT NULL DEFAULT 0;  -- feed polls failed in a row
+ALTER TABLE watch_sources ADD COLUMN next_poll REAL;  -- epoch seconds: the next attempt (backoff)
+ALTER TABLE alerts ADD COLUMN delivered INTEGER NOT NULL DEFAULT 0;  -- webhook deliveries that succeeded
+ALTER TABLE alerts ADD COLUMN failed INTEGER NOT NULL DEFAULT 0;  -- ... that failed for good
+ALTER TABLE alerts ADD COLUMN last_error TEXT;
+ALTER TABLE alerts ADD COLUMN last_error_at REAL;
+"""),
 ]
 
 
@@ -371,6 +379,8 @@ class WatchState:
     polls: int = 0
     errors: int = 0
     articles: int = 0
+    fail_streak: int = 0  # feed polls that failed in a row (0 after a success)
+    next_poll: float | None = None  # when the watcher polls next (pushed out while failing)
 
     def to_dict(self, now: float | None = None) -> dict[str, Any]:
         """Health of the source; ``articles_per_day`` averages over the time since its first poll
@@ -393,6 +403,10 @@ class Alert:
     source: str | None = None
     webhook: str | None = None
     created: float = 0.0
+    delivered: int = 0  # matches POSTed to the webhook
+    failed: int = 0  # matches whose delivery failed for good (after retries)
+    last_error: str | None = None  # why the last failed delivery failed
+    last_error_at: float | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -414,7 +428,7 @@ class AlertMatch:
         return asdict(self)
 
 
-_ALERT_COLUMNS = "name, query, entity, speaker, source, webhook, created"
+_ALERT_COLUMNS = ", ".join(Alert.__slots__)  # type: ignore[attr-defined]
 
 
 @dataclass(frozen=True, slots=True)
@@ -1349,6 +1363,11 @@ class Store:
                                 (article_id, source, url, time.time()))
         return cur.rowcount > 0
 
+    def article_source_links(self, article_id: str) -> list[tuple[str, str, float]]:
+        """(source, url, when linked) of every outlet seen publishing the article, oldest first."""
+        return list(self.conn.execute(
+            "SELECT source, url, at FROM article_sources WHERE article_id=? ORDER BY at, source", (article_id,)))
+
     def article_sources(self, article_id: str) -> list[tuple[str, str]]:
         """(source, url) of every outlet seen publishing the article, oldest first."""
         return [(s, u) for s, u in self.conn.execute(
@@ -1398,6 +1417,14 @@ class Store:
         cur = self.conn.execute("INSERT OR IGNORE INTO alert_matches VALUES (?, ?, ?)",
                                 (name, article_id, time.time()))
         return cur.rowcount > 0
+
+    def record_delivery(self, name: str, error: str | None, at: float) -> None:
+        """Count one webhook delivery of an alert's match: delivered, or failed and why."""
+        if error is None:
+            self.conn.execute("UPDATE alerts SET delivered = delivered + 1 WHERE name=?", (name,))
+        else:
+            self.conn.execute("UPDATE alerts SET failed = failed + 1, last_error=?, last_error_at=? WHERE name=?",
+                              (error, at, name))
 
     def alert_matches(self, name: str, limit: int = 50) -> list[AlertMatch]:
         """The matches of an alert, newest first, with what a reader needs to find the article."""

@@ -121,3 +121,12 @@ def atom_feed(alert: Alert, found: Sequence[AlertMatch], *, feed_url: str) -> by
         if summary:
             sub(entry, "summary", summary)
     return ET.tostring(feed, encoding="utf-8", xml_declaration=True)
+
+
+def delivery_status(a: Alert) -> str:
+    """How an alert's webhook is doing: deliveries made and failed, the last failure and when."""
+    line = f"{a.delivered} delivered, {a.failed} failed"
+    if a.last_error:
+        when = time.strftime("%Y-%m-%d %H:%M", time.localtime(a.last_error_at)) if a.last_error_at else "?"
+        line += f"; last failure {when}: {a.last_error}"
+    return line

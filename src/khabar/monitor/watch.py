@@ -10,8 +10,12 @@ Layers, from pure to I/O:
   delay and concurrency, robots.txt, conditional GET) and :func:`fetch_source` (a feed and its
   new pages, no store);
 - store: :func:`store_poll` writes what a poll found, in the calling thread: an article already
-  stored (same normalised text) or nearly the same (MinHash) is linked to the new source and URL
-  instead of being stored twice; new ones go through :func:`khabar.corpus.ingest.analyze_record`.
+  stored (same normalised text) or nearly the same (MinHash candidates confirmed by
+  :mod:`khabar.monitor.dedup`) is linked to the new source and URL instead of being stored twice; new
+  ones go through :func:`khabar.corpus.ingest.analyze_record`, here or in worker processes
+  (:mod:`khabar.monitor.analysis_pool`; :func:`watch` then uses the steps of :func:`store_poll`);
+- a failing feed backs off (:func:`backoff_interval`); alert matches go to their webhooks off
+  this thread (:mod:`khabar.monitor.delivery`).
 
 Every failure (a dead feed, a 404, a timeout, a malformed page) is counted against its source
 and recorded in the store; it never stops the other sources. State (validators, seen URLs,
@@ -30,8 +34,9 @@ import urllib.error
 import urllib.parse
 import urllib.request
 import urllib.robotparser
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor, as_completed
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from email.utils import parsedate_to_datetime
@@ -40,21 +45,23 @@ from typing import Any
 import numpy as np
 
 from .. import __version__
-from ..analysis.text.normalize import normalize
 from ..corpus.store import Alert, Store, WatchState
 from ..io import DEFAULT_MAX_CHARS, InputError, article_id, check_unicode, html_document, is_empty, parse_date
 from ..model import Document
 from .alerts import record_alert_matches
+from .analysis_pool import AnalysisPool, result_of
+from .dedup import confirmed_duplicate, shingles
+from .delivery import DRAIN_SECONDS, DeliveryResult, WebhookDelivery
 
 USER_AGENT = f"khabar/{__version__} (news monitoring; +https://github.com/khabar/khabar)"
 DEFAULT_INTERVAL = 900.0  # seconds between polls of a source
 MIN_INTERVAL = 30.0  # no source is polled more often than this
 DEFAULT_MAX_BYTES = 5_000_000  # a page or feed larger than this is refused
-WEBHOOK_TIMEOUT = 5.0  # seconds to wait for an alert's webhook
 MIN_WORDS = 20  # a page whose main text is shorter holds no article
 MINHASH_SIZE = 64  # values in a MinHash signature
 LSH_ROWS = 4  # signature values per LSH band (16 bands)
 NEAR_DUPLICATE_SIMILARITY = 0.8  # estimated Jaccard similarity of word 3-grams: the same article
+MAX_BACKOFF = 16  # a failing feed waits 2, 4, 8, then at most 16 times its interval
 
 # Query parameters that only track the reader; dropped so that one article has one URL.
 TRACKING_PARAMS = frozenset({"fbclid", "gclid", "dclid", "gbraid", "wbraid", "msclkid", "yclid", "mc_cid",
@@ -135,9 +142,6 @@ def normalize_url(url: str) -> str:
     return urllib.parse.urlunsplit((scheme, host, parts.path or "/", urllib.parse.urlencode(query), ""))
 
 
-def _shingles(text: str, size: int = 3) -> set[str]:
-    words = normalize(text).text.split()
-    return {" ".join(words[i:i + size]) for i in range(max(1, len(words) - size + 1))}
 
 
 # Fixed random masks (seeded, so signatures stay comparable across runs and machines): hash XOR
@@ -148,10 +152,18 @@ _MASKS = np.random.default_rng(16).integers(0, 2**63, size=MINHASH_SIZE, dtype=n
 
 def minhash(text: str) -> np.ndarray:
     """MinHash signature (``MINHASH_SIZE`` uint64 values) of the word 3-grams of the normalised
-    text: the share of equal values estimates the Jaccard similarity of two texts."""
+    text without dateline and credit line (:func:`khabar.monitor.dedup.shingles`): the share of equal
+    values estimates the Jaccard similarity of two texts."""
     hashes = np.fromiter((int.from_bytes(hashlib.blake2b(sh.encode("utf-8"), digest_size=8).digest(), "big")
-                          for sh in _shingles(text)), dtype=np.uint64)
+                          for sh in shingles(text)), dtype=np.uint64)
     return (hashes[None, :] ^ _MASKS[:, None]).min(axis=1)
+
+
+def backoff_interval(interval: float, fail_streak: int) -> float:
+    """Seconds until the next poll of a source whose feed failed ``fail_streak`` times in a row:
+    its interval doubled for each failure, at most MAX_BACKOFF times (a dead feed is still
+    tried, rarely; one success brings the interval back)."""
+    return interval * min(2 ** max(0, fail_streak), MAX_BACKOFF)
 
 
 def similarity(a: np.ndarray, b: np.ndarray) -> float:
@@ -478,72 +490,156 @@ class SourceReport:
     failed: int = 0
     errors: list[str] = field(default_factory=list)
     matches: list[dict[str, Any]] = field(default_factory=list)  # alert matches (khabar.monitor.alerts.match_payload)
-    alert_errors: list[str] = field(default_factory=list)  # webhooks that failed (nothing else is affected)
+    alert_errors: list[str] = field(default_factory=list)  # webhook deliveries that failed, settled meanwhile
+    fail_streak: int = 0  # feed polls failed in a row, this one included
+    next_poll: float | None = None  # epoch seconds of the next attempt
 
     def to_dict(self) -> dict[str, Any]:
         return {"source": self.source, "status": self.status, "added": self.added, "linked": self.linked,
-                "failed": self.failed, "errors": self.errors, "alerts": len(self.matches)}
+                "failed": self.failed, "errors": self.errors, "alerts": len(self.matches),
+                "fail_streak": self.fail_streak, "next_poll": self.next_poll}
 
 
 def store_poll(store: Store, poll: Poll, *, stages: tuple[str, ...] | None = None, version: str = "",
-               webhook_timeout: float = WEBHOOK_TIMEOUT) -> SourceReport:
-    """Write one poll to the store: new articles analysed and stored (and checked against the
-    saved alerts), duplicates linked, failures recorded, the source's state and health updated.
-    Matches are recorded, then POSTed to their alert's webhook, if any."""
+               delivery: WebhookDelivery | None = None) -> SourceReport:
+    """Write one poll to the store: new articles analysed (here) and stored (and checked against
+    the saved alerts), duplicates linked, failures recorded, the source's state and health
+    updated. Matches are recorded, then queued on ``delivery`` for their alert's webhook, if any
+    (it POSTs them in its own thread: see :func:`record_deliveries`). The watcher with analysis
+    workers runs the same steps: :func:`begin_poll`, the analyses elsewhere,
+    :func:`store_analysed` for each, :func:`finish_poll`."""
     from ..corpus.ingest import analyze_record
 
-    src = poll.source
-    report = SourceReport(src.name, poll.status)
-    alerts = store.alerts()
-    for url in poll.known_urls:
-        _link_known(store, url, src, report)
-    for page in poll.pages:
+    pending = begin_poll(store, poll, check_pages=False)
+    for page in poll.pages:  # one at a time: a page sees the articles of the pages before it
+        job = _checked(store, page, poll.source, pending.report)
+        if job is None:
+            continue
+        pending.waiting += 1
         try:
-            _store_page(store, page, src, report, stages, version, analyze_record, alerts)
-        except Exception as exc:  # one bad article never stops the source (store errors do)
-            if isinstance(exc, store_errors()):
-                raise
-            _page_failed(store, page.url, src, report, f"cannot store: {type(exc).__name__}: {exc}", True)
+            result: Any = analyze_record(page.doc.id, job.rec, stages)  # type: ignore[union-attr]
+        except Exception as exc:  # noqa: BLE001 - one bad article never stops the source
+            result = f"cannot store: {type(exc).__name__}: {exc}"
+        store_analysed(store, pending, job, result, version, recheck=False)
+    return finish_poll(store, pending, delivery)
+
+
+@dataclass
+class NewArticle:
+    """A page whose text is not stored yet, waiting for its analysis."""
+
+    page: Page
+    signature: np.ndarray
+    bands: list[int]
+    rec: dict[str, Any]  # what khabar.corpus.ingest.analyze_record takes
+
+
+@dataclass
+class PollInProgress:
+    """A poll whose duplicates and failures are written, its new articles still to store."""
+
+    poll: Poll
+    report: SourceReport
+    alerts: list[Alert]
+    jobs: list[NewArticle]
+    waiting: int = 0  # analyses not yet stored
+
+
+def begin_poll(store: Store, poll: Poll, *, check_pages: bool = True) -> PollInProgress:
+    """Link what is known (the URL, the same or nearly the same text), record failed pages,
+    and list the new articles to analyse (``check_pages``; else the caller checks them)."""
+    src = poll.source
+    pending = PollInProgress(poll, SourceReport(src.name, poll.status), store.alerts(), [])
+    for url in poll.known_urls:
+        _link_known(store, url, src, pending.report)
+    if check_pages:
+        pending.jobs = [job for page in poll.pages if (job := _checked(store, page, src, pending.report))]
+        pending.waiting = len(pending.jobs)
+    return pending
+
+
+def _checked(store: Store, page: Page, src: Source, report: SourceReport) -> NewArticle | None:
+    try:
+        return _check_page(store, page, src, report)
+    except Exception as exc:  # one bad article never stops the source (store errors do)
+        if isinstance(exc, store_errors()):
+            raise
+        _page_failed(store, page.url, src, report, f"cannot store: {type(exc).__name__}: {exc}", True)
+        return None
+
+
+def store_analysed(store: Store, pending: PollInProgress, job: NewArticle, result: Any, version: str, *,
+                   recheck: bool = True) -> None:
+    """Store one analysed article ((dict, index fields) from analyze_record, or an error
+    message). ``recheck``: analyses run in parallel, so a copy of this article may have been
+    stored since :func:`begin_poll` looked: then it is linked to that one instead."""
+    src, report, page = pending.poll.source, pending.report, job.page
+    pending.waiting -= 1
+    try:
+        if isinstance(result, str):
+            _page_failed(store, page.url, src, report, result, True)
+            return
+        if recheck and _link_duplicate(store, page, job.signature, job.bands, src, report):
+            return
+        d, fts = result
+        cid = page.doc.id  # type: ignore[union-attr]
+        with store.transaction():
+            store.add_article(d, content_id=cid, path=page.url, pipeline_version=version, fts=fts)
+            store.add_minhash(cid, signature_bytes(job.signature), job.bands)
+            store.link_source(cid, src.name, page.url)
+            store.mark_seen(page.url, src.name, cid)
+            found = record_alert_matches(store, pending.alerts, d, cid)
+        report.added += 1
+        report.matches.extend(found)
+    except Exception as exc:  # one bad article never stops the source (store errors do)
+        if isinstance(exc, store_errors()):
+            raise
+        _page_failed(store, page.url, src, report, f"cannot store: {type(exc).__name__}: {exc}", True)
+
+
+def finish_poll(store: Store, pending: PollInProgress, delivery: WebhookDelivery | None = None) -> SourceReport:
+    """Update the source's state and health after its poll, queue the webhook deliveries."""
+    poll, report, alerts = pending.poll, pending.report, pending.alerts
+    src = poll.source
     if poll.error:
         report.failed += 1
         report.errors.append(poll.error)
     old = store.watch_state(src.name) or WatchState(src.name, src.url)
     last_error = report.errors[-1] if report.errors else None
+    # Only the feed counts: a source whose pages fail is alive; a dead feed backs off.
+    report.fail_streak = old.fail_streak + 1 if poll.status == "error" else 0
+    report.next_poll = poll.at + backoff_interval(src.interval, report.fail_streak)
     state = replace(
         old, url=src.url, country=src.country, etag=poll.etag if poll.status != "error" else old.etag,
         last_modified=poll.last_modified if poll.status != "error" else old.last_modified,
         first_poll=old.first_poll or poll.at, last_poll=poll.at,
         last_success=poll.at if poll.status != "error" else old.last_success,
         last_error=last_error or old.last_error, last_error_at=poll.at if last_error else old.last_error_at,
-        polls=old.polls + 1, errors=old.errors + report.failed, articles=old.articles + report.added)
+        polls=old.polls + 1, errors=old.errors + report.failed, articles=old.articles + report.added,
+        fail_streak=report.fail_streak, next_poll=report.next_poll)
     with store.transaction():
         store.save_watch_state(state)
     hooks = {a.name: a.webhook for a in alerts if a.webhook}
-    for match in report.matches:
-        if match["alert"] in hooks:
-            error = post_webhook(hooks[match["alert"]], match, timeout=webhook_timeout)
-            if error:
-                report.alert_errors.append(f"alert {match['alert']!r}: webhook {error}")
+    if delivery is not None:
+        for match in report.matches:
+            if match["alert"] in hooks:
+                delivery.submit(hooks[match["alert"]], match)
     return report
 
 
-def post_webhook(url: str, payload: dict[str, Any], *, timeout: float = WEBHOOK_TIMEOUT) -> str | None:
-    """POST ``payload`` as JSON to ``url``; None on a 2xx answer, else why it failed (never raises:
-    a dead webhook must not stop the watcher)."""
-    req = urllib.request.Request(url, data=json.dumps(payload, ensure_ascii=False).encode("utf-8"), method="POST",
-                                 headers={"Content-Type": "application/json; charset=utf-8", "User-Agent": USER_AGENT})
-    try:
-        with urllib.request.urlopen(req, timeout=timeout) as resp:
-            resp.read(65536)
-        return None
-    except urllib.error.HTTPError as exc:
-        return f"failed: HTTP {exc.code} {exc.reason}"
-    except urllib.error.URLError as exc:
-        return f"failed: cannot connect: {exc.reason}"
-    except TimeoutError:
-        return f"failed: timed out after {timeout:g} s"
-    except (OSError, ValueError) as exc:
-        return f"failed: {type(exc).__name__}: {exc}"
+def record_deliveries(store: Store, results: Sequence[DeliveryResult],
+                      on_delivery: Callable[[DeliveryResult], None] | None = None) -> list[str]:
+    """Count settled webhook deliveries in their alerts' status (in this, the store's thread);
+    the failures as messages."""
+    if not results:
+        return []
+    with store.transaction():
+        for r in results:
+            store.record_delivery(r.alert, r.error, r.at)
+    for r in results:
+        if on_delivery:
+            on_delivery(r)
+    return [f"alert {r.alert!r}: webhook {r.error}" for r in results if r.error]
 
 
 def store_errors() -> tuple[type[BaseException], ...]:
@@ -571,83 +667,161 @@ def _link_known(store: Store, url: str, src: Source, report: SourceReport) -> No
                 report.linked += 1
 
 
-def _store_page(store: Store, page: Page, src: Source, report: SourceReport,
-                stages: tuple[str, ...] | None, version: str, analyze: Callable[..., Any],
-                alerts: Sequence[Alert] = ()) -> None:
+def _check_page(store: Store, page: Page, src: Source, report: SourceReport) -> NewArticle | None:
+    """Link or fail the page if it holds nothing new; else what its analysis needs."""
     if store.seen_urls([page.url]):  # another source of this round had the same URL
         _link_known(store, page.url, src, report)
-        return
+        return None
     if page.doc is None:
         _page_failed(store, page.url, src, report, page.error or "no article", page.permanent)
-        return
+        return None
     doc = page.doc
-    cid = doc.id
     sig = minhash(doc.text)
     bands = lsh_bands(sig)
-    same = cid if store.has_article(cid) else near_duplicate(sig, store.minhash_candidates(bands))
-    if same is not None:
-        with store.transaction():
-            store.link_source(same, src.name, page.url)
-            store.mark_seen(page.url, src.name, same)
-        report.linked += 1
-        return
-    rec = {"id": cid, "text": doc.text, "title": doc.title, "published": doc.published, "source": doc.source,
-           "url": doc.url}
-    d, fts = analyze(cid, rec, stages)  # outside the transaction: the analysis takes a while
+    if _link_duplicate(store, page, sig, bands, src, report):
+        return None
+    return NewArticle(page, sig, bands, {"id": doc.id, "text": doc.text, "title": doc.title,
+                                         "published": doc.published, "source": doc.source, "url": doc.url})
+
+
+def _link_duplicate(store: Store, page: Page, sig: np.ndarray, bands: list[int], src: Source,
+                    report: SourceReport) -> bool:
+    """Link the page to a stored article with the same or nearly the same text, if any."""
+    cid = page.doc.id  # type: ignore[union-attr]
+    # a near duplicate is confirmed on the texts themselves: the estimate alone is too coarse
+    same = cid if store.has_article(cid) else confirmed_duplicate(page.doc.text, sig,  # type: ignore[union-attr]
+                                                                  store.minhash_candidates(bands), store.article_text)
+    if same is None:
+        return False
     with store.transaction():
-        store.add_article(d, content_id=cid, path=page.url, pipeline_version=version, fts=fts)
-        store.add_minhash(cid, signature_bytes(sig), bands)
-        store.link_source(cid, src.name, page.url)
-        store.mark_seen(page.url, src.name, cid)
-        found = record_alert_matches(store, alerts, d, cid)
-    report.added += 1
-    report.matches.extend(found)
+        store.link_source(same, src.name, page.url)
+        store.mark_seen(page.url, src.name, same)
+    report.linked += 1
+    return True
 
 
 # --------------------------------------------------------------------------- the loop
 
 def watch(store: Store, sources: Sequence[Source], fetcher: Fetcher, *, once: bool = False,
-          stop: threading.Event | None = None, workers: int = 8, stages: tuple[str, ...] | None = None,
+          stop: threading.Event | None = None, fetchers: int = 8, workers: int = 1,
+          stages: tuple[str, ...] | None = None,
           max_chars: int = DEFAULT_MAX_CHARS, max_items: int = 50,
-          on_report: Callable[[SourceReport], None] | None = None) -> list[SourceReport]:
+          on_report: Callable[[SourceReport], None] | None = None, delivery: WebhookDelivery | None = None,
+          drain: float = DRAIN_SECONDS, on_delivery: Callable[[DeliveryResult], None] | None = None
+          ) -> list[SourceReport]:
     """Poll every source (each at its own interval) until ``stop`` is set, or once each when
-    ``once``. Feeds and pages are fetched in ``workers`` threads; analysis and writes happen in
-    this thread, one source at a time. Returns the reports of every poll."""
+    ``once``. Feeds and pages are fetched in ``fetchers`` threads; de-duplication and writes
+    happen in this thread, and the analysis too with ``workers`` 1, else in that many worker
+    processes (:class:`~khabar.monitor.analysis_pool.AnalysisPool`), the articles of several sources at
+    once, each stored when its analysis is back (every article once: a copy analysed meanwhile is
+    linked, not stored). A source whose feed is failing waits out its backoff (kept
+    in the store, so also across restarts and ``once`` runs: such a source gets a report with
+    status ``backoff``). Alert matches go to their webhooks through ``delivery`` (by default a
+    :class:`~khabar.monitor.delivery.WebhookDelivery` of this run, closed at the end with ``drain``
+    seconds to deliver what waits); each settled delivery is counted in its alert's status and
+    passed to ``on_delivery``. Returns the reports of every poll."""
     from ..corpus.ingest import pipeline_version
 
     stop = stop or threading.Event()
     version = pipeline_version(stages)
-    due = {s.name: 0.0 for s in sources}
+    own_delivery = delivery is None
+    delivery = delivery or WebhookDelivery()
+    try:
+        return _watch(store, sources, fetcher, once=once, stop=stop, fetchers=fetchers, workers=workers,
+                      stages=stages,
+                      max_chars=max_chars, max_items=max_items, on_report=on_report, delivery=delivery,
+                      version=version, on_delivery=on_delivery)
+    finally:
+        if own_delivery:  # a clean stop: what waits is delivered within the drain time, else reported
+            record_deliveries(store, delivery.close(drain), on_delivery)
+
+
+def _watch(store: Store, sources: Sequence[Source], fetcher: Fetcher, *, once: bool, stop: threading.Event,
+           fetchers: int, workers: int, stages: tuple[str, ...] | None, max_chars: int, max_items: int,
+           on_report: Callable[[SourceReport], None] | None, delivery: WebhookDelivery, version: str,
+           on_delivery: Callable[[DeliveryResult], None] | None) -> list[SourceReport]:
+    due = {s.name: _first_due(store.watch_state(s.name)) for s in sources}
     reports: list[SourceReport] = []
-    with ThreadPoolExecutor(max_workers=max(1, workers), thread_name_prefix="khabar-watch") as pool:
-        while not stop.is_set():
-            now = time.monotonic()
-            batch = [s for s in sources if due[s.name] <= now]
-            # Threads only fetch; the store is read and written here (one connection, one thread).
-            pending: dict[Future[Poll], tuple[Source, str]] = {
-                pool.submit(fetch_feed, s, store.watch_state(s.name), fetcher): (s, "feed") for s in batch}
-            while pending:
-                if stop.is_set():  # stopping: what is stored stays, unfinished fetches are dropped
-                    for fut in pending:
-                        fut.cancel()
-                    break
-                fut = next(as_completed(pending))
-                s, step = pending.pop(fut)
-                try:
-                    poll = fut.result()
-                except Exception as exc:  # noqa: BLE001 - a bug on one source must not stop the others
-                    poll = Poll(s, time.time(), status="error", error=f"{type(exc).__name__}: {exc}")
-                if step == "feed" and poll.entries:
-                    urls = {normalize_url(e.url) for e in poll.entries}
-                    pending[pool.submit(fetch_pages, poll, store.seen_urls(urls), fetcher, max_items=max_items,
-                                        max_chars=max_chars)] = (s, "pages")
-                    continue
-                due[s.name] = time.monotonic() + s.interval
-                report = store_poll(store, poll, stages=stages, version=version)
+    if once:
+        for s in sources:
+            if due[s.name] > time.monotonic():
+                st = store.watch_state(s.name)
+                report = SourceReport(s.name, "backoff", fail_streak=st.fail_streak if st else 0,
+                                      next_poll=st.next_poll if st else None)
                 reports.append(report)
                 if on_report:
                     on_report(report)
-            if once:
-                break
-            stop.wait(max(0.0, min(due.values()) - time.monotonic()) if due else 1.0)
+    # The analysis processes are forked before any thread of ours starts (see analysis_pool).
+    analysis = AnalysisPool(workers, stages) if workers > 1 else None
+    queued: deque[tuple[PollInProgress, NewArticle]] = deque()  # waiting for a worker
+    analysing: dict[Future[Any], tuple[PollInProgress, NewArticle]] = {}
+
+    def stored(s: Source, report: SourceReport) -> None:
+        """A poll written in full: deliveries settled meanwhile, the next poll, the report."""
+        report.alert_errors += record_deliveries(store, delivery.results(), on_delivery)
+        due[s.name] = time.monotonic() + backoff_interval(s.interval, report.fail_streak)
+        reports.append(report)
+        if on_report:
+            on_report(report)
+
+    def feed_workers() -> None:
+        while queued and len(analysing) < 2 * workers:  # a little read-ahead
+            pending, job = queued.popleft()
+            analysing[analysis.submit(job.page.doc.id, job.rec)] = (pending, job)  # type: ignore[union-attr]
+
+    try:
+        with ThreadPoolExecutor(max_workers=max(1, fetchers), thread_name_prefix="khabar-watch") as pool:
+            while not stop.is_set():
+                now = time.monotonic()
+                batch = [s for s in sources if due[s.name] <= now]
+                # Threads only fetch; the store is read and written here (one connection, one thread).
+                fetching: dict[Future[Poll], tuple[Source, str]] = {
+                    pool.submit(fetch_feed, s, store.watch_state(s.name), fetcher): (s, "feed") for s in batch}
+                while fetching or analysing:
+                    if stop.is_set():  # stopping: what is stored stays, unfinished work is dropped
+                        for fut in fetching:
+                            fut.cancel()
+                        break
+                    done, _ = wait([*fetching, *analysing], return_when=FIRST_COMPLETED)
+                    for fut in done:
+                        if fut in analysing:
+                            pending, job = analysing.pop(fut)
+                            store_analysed(store, pending, job, result_of(fut), version)
+                            if pending.waiting == 0:
+                                stored(pending.poll.source, finish_poll(store, pending, delivery))
+                            feed_workers()
+                            continue
+                        s, step = fetching.pop(fut)
+                        try:
+                            poll = fut.result()
+                        except Exception as exc:  # noqa: BLE001 - a bug on one source must not stop the others
+                            poll = Poll(s, time.time(), status="error", error=f"{type(exc).__name__}: {exc}")
+                        if step == "feed" and poll.entries:
+                            urls = {normalize_url(e.url) for e in poll.entries}
+                            fetching[pool.submit(fetch_pages, poll, store.seen_urls(urls), fetcher,
+                                                 max_items=max_items, max_chars=max_chars)] = (s, "pages")
+                            continue
+                        if analysis is None:  # analysed here, one page after another
+                            stored(s, store_poll(store, poll, stages=stages, version=version, delivery=delivery))
+                            continue
+                        pending = begin_poll(store, poll)
+                        if not pending.jobs:
+                            stored(s, finish_poll(store, pending, delivery))
+                        queued.extend((pending, job) for job in pending.jobs)
+                        feed_workers()
+                if once:
+                    break
+                stop.wait(max(0.0, min(due.values()) - time.monotonic()) if due else 1.0)
+    finally:
+        if analysis is not None:  # stopping: queued analyses are dropped (their pages are fetched again)
+            queued.clear()
+            analysis.close(cancel=bool(analysing) or stop.is_set())
     return reports
+
+
+def _first_due(state: WatchState | None) -> float:
+    """Monotonic time of a source's first poll in this run: now, unless its feed is failing and
+    the stored backoff (epoch seconds) is not over."""
+    if state is None or not state.fail_streak or state.next_poll is None:
+        return 0.0
+    return time.monotonic() + max(0.0, state.next_poll - time.time())

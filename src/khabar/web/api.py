@@ -23,6 +23,7 @@ import time
 from collections.abc import AsyncIterator, Iterable
 from contextlib import asynccontextmanager
 from typing import Annotated, Any
+from urllib.parse import quote
 
 from fastapi import Depends, FastAPI, Query, Request
 from fastapi.exceptions import RequestValidationError
@@ -433,12 +434,23 @@ def create_app(db_path: str | os.PathLike[str] | None = None, token: str | None 
                         limit: Annotated[int, Query(ge=1, le=MAX_PER_PAGE)] = 20) -> dict[str, Any]:
         return {"results": corpus.latest(since, limit)}
 
-    @app.get(f"{API_PREFIX}/articles/{{article_id}}", tags=["corpus"], summary="One article (khabar.article/1)")
-    def get_article(article_id: str) -> dict[str, Any]:
+    @app.get(f"{API_PREFIX}/articles/{{article_id}}", tags=["corpus"], summary="One article (khabar.article/1)",
+             description="The article object exactly as khabar.article/1; the outlets that published it are at "
+                         "`/v1/articles/{id}/sources` (also in the `Link` header, rel=\"related\").")
+    def get_article(article_id: str, response: Response) -> dict[str, Any]:
         d = corpus.article(article_id)
         if d is None:
             raise HTTPException(404, f"no article with id {article_id!r}")
+        response.headers["Link"] = f'<{API_PREFIX}/articles/{quote(d["id"], safe="")}/sources>; rel="related"'
         return d
+
+    @app.get(f"{API_PREFIX}/articles/{{article_id}}/sources", tags=["corpus"],
+             summary="The outlets that published an article (khabar watch links republished copies to it)")
+    def get_article_sources(article_id: str) -> dict[str, Any]:
+        links = corpus.article_sources(article_id)
+        if links is None:
+            raise HTTPException(404, f"no article with id {article_id!r}")
+        return {"article_id": article_id, "sources": links}
 
     @app.get(f"{API_PREFIX}/entities", tags=["corpus"], summary="Find entities by name")
     def list_entities(q: TextQ = None,

@@ -202,6 +202,19 @@ class WebCorpus:
             d.pop("path", None)
         return d
 
+    def article_sources(self, article_id: str) -> list[dict[str, Any]] | None:
+        """Every outlet that published the article (``khabar watch`` links a republished copy to
+        the article stored first), oldest first: [{source, url, at}]; an article no watcher
+        linked has its own source and URL, if any. None when there is no such article."""
+        with self._store() as s:
+            d = s.get_article(article_id)
+            if d is None:
+                return None
+            links = [{"source": src, "url": url, "at": at} for src, url, at in s.article_source_links(d["id"])]
+        if not links and (d.get("source") or d.get("url")):
+            links = [{"source": d.get("source"), "url": d.get("url"), "at": None}]
+        return links
+
     def search(self, q: str | None, *, date_from: str | None = None, date_to: str | None = None,
                source: str | None = None, entity: str | None = None, limit: int = 20,
                offset: int = 0) -> Page:

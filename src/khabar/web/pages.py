@@ -135,7 +135,8 @@ def install_pages(app: FastAPI, corpus: WebCorpus) -> None:
         d = corpus.article(article_id)
         if d is None:
             return error_page(404, f"لا يوجد مقال بالمعرّف {article_id}")  # "no article with the id"
-        return page("article.html", **article_view(d, corpus.entity_links(d["id"], d)))
+        return page("article.html", **article_view(d, corpus.entity_links(d["id"], d)),
+                    sources=corpus.article_sources(d["id"]) or [])
 
     @app.api_route("/entities", **_GET)
     def entities(q: str | None = Query(None, max_length=500), page_no: int = PageQ) -> HTMLResponse:
