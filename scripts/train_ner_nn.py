@@ -36,6 +36,7 @@ sys.path.insert(0, str(ROOT / "src"))
 
 from train_ner import cooccurrence_embeddings, news_keys, read_conll  # noqa: E402  (scripts/, beside this file)
 
+from khabar.analysis.ner.bio import entity_spans  # noqa: E402
 from khabar.analysis.ner.features import _PROCLITICS, word_key  # noqa: E402
 from khabar.analysis.ner.neural import (  # noqa: E402
     LEX_FEATURES,
@@ -45,7 +46,7 @@ from khabar.analysis.ner.neural import (  # noqa: E402
     load_lexicons,
     shape_of,
 )
-from khabar.analysis.ner.scoring import entity_spans, score  # noqa: E402
+from khabar.evaluation.ner import score  # noqa: E402
 
 DATA = ROOT / "src" / "khabar" / "data"
 BUILD = ROOT / "build"
