@@ -31,6 +31,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from .analysis.text.normalize import fold, normalize
+from .errors import InputError  # defined in khabar.errors (stable codes)
 from .model import Document
 
 DEFAULT_MAX_CHARS = 1_000_000
@@ -40,10 +41,6 @@ MAX_TEXT_CHARS = 200_000
 SUFFIXES = (".txt", ".json", ".jsonl", ".html", ".htm")
 _DATE_FIELDS = ("published", "date", "date_extracted")
 _TEXT_FIELDS = ("content", "text")
-
-
-class InputError(ValueError):
-    """An input that cannot be read at all; the message is one line for the user."""
 
 
 # Well-formed character references only (with the ';'): a bare "&copy" stays as written.

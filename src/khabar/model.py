@@ -11,6 +11,8 @@ from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from typing import Any
 
+from .errors import SchemaError  # defined in khabar.errors (stable codes)
+
 SCHEMA = "khabar.article/1"
 
 ENTITY_TYPES = ("PER", "ORG", "LOC", "MISC")
@@ -21,10 +23,6 @@ PLOVER_TYPES = (
     "AGREE", "CONSULT", "SUPPORT", "CONCEDE", "COOPERATE", "AID", "RETREAT", "REQUEST",
     "ACCUSE", "REJECT", "THREATEN", "PROTEST", "SANCTION", "MOBILIZE", "COERCE", "ASSAULT",
 )
-
-
-class SchemaError(ValueError):
-    """A dict does not follow schema khabar.article/1."""
 
 
 @dataclass(frozen=True, slots=True)

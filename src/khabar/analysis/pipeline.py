@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from importlib import resources
 from typing import Protocol, runtime_checkable
 
+from ..errors import PipelineError  # defined in khabar.errors (stable codes)
 from ..model import Document
 
 # What the input reader provides before any stage runs.
@@ -28,10 +29,6 @@ REGISTRY: dict[str, str] = {
     "events": "khabar.analysis.events:EventStage",
     "summary": "khabar.analysis.summary:SummaryStage",
 }
-
-
-class PipelineError(ValueError):
-    """The pipeline cannot be built (unknown stage, unmet requirement)."""
 
 
 @runtime_checkable

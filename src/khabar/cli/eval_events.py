@@ -23,18 +23,18 @@ def events_eval(gold: str, stages: str | None, show_errors: bool, as_json: bool)
     """Measure event coding on hand-coded sentences: type recall and actor match."""
     from khabar.cli import fail
 
-    from ..analysis.pipeline import PipelineError
+    from ..errors import InputError, PipelineError
     from ..service import get_pipeline
 
     if not Path(gold).is_file():
-        fail(f"gold file not found: {gold}")
+        fail(f"gold file not found: {gold}", error=InputError)
     try:
         rows = read_gold(gold)
         pipeline = get_pipeline(tuple(s.strip() for s in stages.split(",")) if stages else None)
-    except (ValueError, OSError) as exc:
-        fail(str(exc))
     except PipelineError as exc:
-        fail(str(exc))
+        fail(exc)
+    except (ValueError, OSError) as exc:
+        fail(exc, error=InputError)
     if "events" not in pipeline.names:
         fail("the pipeline has no 'events' stage")
     result = score_events(rows, pipeline)

@@ -15,6 +15,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
+from ..errors import ExportError  # defined in khabar.errors (stable codes)
 from .store import Store
 
 TABLES = ("articles", "entities", "mentions", "quotes", "timexes", "events", "gdelt", "analyses")
@@ -32,10 +33,6 @@ _FLOAT_COLUMNS = {"FractionDate"}
 # 3 verbal conflict, 4 material conflict).
 _QUAD = {**{f"{i:02d}": 1 for i in range(1, 6)}, **{f"{i:02d}": 2 for i in range(6, 9)},
          **{f"{i:02d}": 3 for i in range(9, 14)}, **{f"{i:02d}": 4 for i in range(14, 21)}}
-
-
-class ExportError(ValueError):
-    """Unknown table or format, or a missing optional dependency; one-line message."""
 
 
 def gdelt_row(ev: dict[str, Any]) -> dict[str, Any]:

@@ -32,23 +32,10 @@ from pathlib import Path
 from typing import Any
 
 from ..analysis.text.normalize import normalize, normalize_name
+from ..errors import QueryError, StoreError  # defined in khabar.errors (stable codes)
 
 DEFAULT_DB = "khabar.db"
 _MAX_ROWID = 2**63 - 1  # the largest id SQLite stores
-
-
-class StoreError(RuntimeError):
-    """The store cannot be opened or used (missing file, newer schema, ...); one-line message.
-
-    ``kind`` says what callers may act on: ``read_only`` (a write on a store that cannot be
-    written), ``full`` (no space left), ``corrupt`` (a damaged file), ``busy`` (locked or out of
-    connections), ``io`` (the disk failed), ``outdated`` (a read-only open of a store that needs
-    a migration) or ``error`` (anything else).
-    """
-
-    def __init__(self, message: str, kind: str = "error") -> None:
-        super().__init__(message)
-        self.kind = kind
 
 
 # SQLite's errors, for the layers above that catch them (only this module imports sqlite3).
@@ -81,10 +68,6 @@ def db_error(exc: sqlite3.Error, path: str | Path | None = None) -> StoreError:
     where = f"{path}: " if path else ""
     text = _KIND_TEXT.get(kind, "database error")
     return StoreError(f"{where}{text} ({exc})", kind)
-
-
-class QueryError(ValueError):
-    """A search query that cannot be understood; the message says why, for the user."""
 
 
 # --------------------------------------------------------------------------- schema

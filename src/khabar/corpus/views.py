@@ -23,13 +23,9 @@ from dataclasses import asdict, dataclass
 from datetime import date
 from typing import Any
 
+from ..errors import NotFound  # defined in khabar.errors (stable codes)
 from ..io import unescape
 from .store import EntityRecord, EventRecord, QuoteRecord, SearchPage, Store
-
-
-class NotFound(LookupError):
-    """No entity (or article) matches what the user asked for; one-line message."""
-
 
 # --------------------------------------------------------------------------- entities
 

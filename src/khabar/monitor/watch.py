@@ -42,6 +42,7 @@ import numpy as np
 from .. import __version__
 from ..analysis.text.normalize import normalize
 from ..corpus.store import Alert, Store, WatchState
+from ..errors import FeedError, FetchError, WatchError  # defined in khabar.errors (stable codes)
 from ..io import DEFAULT_MAX_CHARS, InputError, article_id, check_unicode, html_document, is_empty, parse_date
 from ..model import Document
 from .alerts import record_alert_matches
@@ -59,18 +60,6 @@ NEAR_DUPLICATE_SIMILARITY = 0.8  # estimated Jaccard similarity of word 3-grams:
 # Query parameters that only track the reader; dropped so that one article has one URL.
 TRACKING_PARAMS = frozenset({"fbclid", "gclid", "dclid", "gbraid", "wbraid", "msclkid", "yclid", "mc_cid",
                              "mc_eid", "igshid", "_ga", "_gl", "ref_src", "cmpid", "ocid"})
-
-
-class WatchError(InputError):
-    """A sources file or option that cannot be used; the message says why."""
-
-
-class FetchError(Exception):
-    """A request that failed; ``transient`` when a later poll may succeed (5xx, timeout)."""
-
-    def __init__(self, message: str, transient: bool = False) -> None:
-        super().__init__(message)
-        self.transient = transient
 
 
 # --------------------------------------------------------------------------- sources
@@ -188,10 +177,6 @@ class FeedEntry:
     url: str
     title: str | None = None
     published: str | None = None
-
-
-class FeedError(ValueError):
-    """A feed body that yields no entries."""
 
 
 def parse_feed(body: bytes, content_type: str = "", base_url: str = "") -> list[FeedEntry]:

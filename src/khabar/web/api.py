@@ -2,7 +2,8 @@
 
 HTTP lives here and in :mod:`khabar.web`; analysis goes through :mod:`khabar.service` and the
 corpus through :class:`khabar.web.corpus.WebCorpus` (over khabar.corpus.store). Errors are JSON
-``{"status": 404, "error": "not_found", "message": "..."}`` (HTML pages for browser routes), with
+``{"status": 404, "error": "not_found", "code": "E303", "message": "..."}`` (``code``: the stable
+khabar error code of docs/errors.md; HTML pages for browser routes), with
 the right status: 400 malformed body or search query, 401 missing/wrong token, 403 a write on a
 read-only store, 404 unknown id, 413 body over :data:`MAX_BODY_BYTES`, 422 validation, 503 a
 damaged, full or locked store. No stack trace ever reaches a client.
@@ -38,6 +39,7 @@ from khabar.web.pages import error_page, install_pages
 
 from .. import __version__
 from ..corpus.store import DatabaseError, StoreError, db_error, store_message
+from ..errors import AnalysisError, AuthError, BusyError, InternalError, KhabarError, NotFound, UsageError
 from ..io import MAX_TEXT_CHARS, InputError, article_id, check_unicode, parse_date, unescape
 
 log = logging.getLogger("khabar.web.api")
@@ -68,6 +70,13 @@ _JSON_PREFIXES = ("/v1", "/healthz", "/openapi.json", "/docs", "/redoc", "/stati
 _STATUS_CODES = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found",
                  405: "method_not_allowed", 413: "payload_too_large", 415: "unsupported_media_type",
                  422: "validation_error", 500: "internal_error", 503: "unavailable"}
+
+# HTTP status -> the khabar error whose stable code (docs/errors.md) an error body carries when no
+# khabar exception names a more precise one (a store or query error passes its own code).
+_STATUS_ERRORS: dict[int, type[KhabarError]] = {
+    400: UsageError, 401: AuthError, 403: AuthError, 404: NotFound, 405: UsageError, 413: InputError,
+    415: UsageError, 422: UsageError, 503: BusyError,
+}
 
 # Store failures (StoreError.kind) -> HTTP status: a write on a read-only store is refused for
 # good (403); a damaged, full, locked or failing store is the server's trouble for now (503).
@@ -266,12 +275,13 @@ class SecurityHeadersMiddleware:
         return headers
 
 
-def _error_body(status: int, message: str, **extra: Any) -> dict[str, Any]:
-    return {"status": status, "error": _STATUS_CODES.get(status, "error"), "message": message, **extra}
+def _error_body(status: int, message: str, code: str | None = None, **extra: Any) -> dict[str, Any]:
+    code = code or _STATUS_ERRORS.get(status, InternalError).code
+    return {"status": status, "error": _STATUS_CODES.get(status, "error"), "code": code, "message": message, **extra}
 
 
-def _error_response(status: int, message: str, **extra: Any) -> JSONResponse:
-    return JSONResponse(_error_body(status, message, **extra), status_code=status)
+def _error_response(status: int, message: str, code: str | None = None, **extra: Any) -> JSONResponse:
+    return JSONResponse(_error_body(status, message, code, **extra), status_code=status)
 
 
 # --- the app --------------------------------------------------------------------------------------
@@ -340,7 +350,7 @@ def create_app(db_path: str | os.PathLike[str] | None = None, token: str | None 
         problem = corpus.check()  # the store's errors become 503 in the handlers below
         if problem:
             log.error("health check: the store's file is damaged: %s", problem)
-            return _error_response(503, f"{store_message('corrupt')} ({problem})", reason="corrupt")
+            return _error_response(503, f"{store_message('corrupt')} ({problem})", StoreError.code, reason="corrupt")
         return {"status": "ok", "version": __version__, "articles": corpus.count()}
 
     analyses = threading.BoundedSemaphore(MAX_CONCURRENT_ANALYSES)
@@ -507,7 +517,7 @@ def _analyze(body: AnalyzeRequest) -> Any:
         return analyze_text(body.text, published=body.published, title=body.title)
     except Exception:
         log.exception("analysis failed")
-        raise HTTPException(500, "analysis failed on this text (the error was logged on the server)") from None
+        raise AnalysisError("analysis failed on this text (the error was logged on the server)") from None
 
 
 def _is_browser_route(request: Request) -> bool:
@@ -515,10 +525,10 @@ def _is_browser_route(request: Request) -> bool:
 
 
 def _install_error_handlers(app: FastAPI) -> None:
-    def respond(request: Request, status: int, message: str, **extra: Any) -> Response:
+    def respond(request: Request, status: int, message: str, code: str | None = None, **extra: Any) -> Response:
         if _is_browser_route(request):
             return error_page(status, message)
-        return _error_response(status, message, **extra)
+        return _error_response(status, message, code, **extra)
 
     @app.exception_handler(HTTPException)
     async def http_error(request: Request, exc: HTTPException) -> Response:
@@ -547,7 +557,11 @@ def _install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(QueryError)
     async def query_error(request: Request, exc: QueryError) -> Response:
-        return respond(request, 400, f"malformed search query: {exc}")
+        return respond(request, 400, f"malformed search query: {exc}", exc.code)
+
+    @app.exception_handler(AnalysisError)
+    async def analysis_error(request: Request, exc: AnalysisError) -> Response:
+        return respond(request, 500, str(exc), exc.code)
 
     @app.exception_handler(StoreError)
     @app.exception_handler(DatabaseError)
@@ -555,7 +569,7 @@ def _install_error_handlers(app: FastAPI) -> None:
         err = exc if isinstance(exc, StoreError) else db_error(exc)  # type: ignore[arg-type]
         log.error("store error on %s %s: %s", request.method, request.url.path, err)
         # The client gets what failed, not the server's file path (that is in the log).
-        return respond(request, _STORE_STATUS.get(err.kind, 503), store_message(err.kind), reason=err.kind)
+        return respond(request, _STORE_STATUS.get(err.kind, 503), store_message(err.kind), err.code, reason=err.kind)
 
     @app.exception_handler(Exception)
     async def internal_error(request: Request, exc: Exception) -> Response:

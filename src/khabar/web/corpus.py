@@ -21,11 +21,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from ..errors import QueryError  # defined in khabar.errors (stable codes)
 from ..model import Document
-
-
-class QueryError(ValueError):
-    """A search query or filter the store cannot run; the message is shown to the user."""
 
 
 @dataclass(frozen=True, slots=True)
