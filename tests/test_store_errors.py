@@ -5,8 +5,8 @@ and nothing already stored lost."""
 from __future__ import annotations
 
 import json
-import re
 import os
+import re
 import shutil
 import sqlite3
 import subprocess
