@@ -9,7 +9,8 @@ import pytest
 from _event_stubs import add_entities, add_timexes
 from click.testing import CliRunner
 
-from khabar.analysis.events import EventStage, load_lexicon, variants
+from khabar.analysis.clitics import variants
+from khabar.analysis.events import EventStage, load_lexicon
 from khabar.analysis.pipeline import Pipeline
 from khabar.analysis.text.stage import Segmenter
 from khabar.cli import main

@@ -34,16 +34,16 @@ from itertools import pairwise
 from typing import Any
 
 from ..model import Document, Entity, Mention, Token
+from .clitics import CLITIC_CHAINS, CONJUNCTIONS
 from .generic_words import load_generic_words
 from .kb import KB, KBEntry, Key, key_of, load_kb
-from .ner.features import CLITIC_CHAINS
 from .places import load_place_heads
 from .text import normalize
 from .text.normalize import strip_invisible
 from .timexes import day_month_reader
 from .translit import transliterate
 
-_CONJ = ("و", "ف")  # and, so
+_CONJ = CONJUNCTIONS  # and, so
 _PREP = ("ب", "ك", "ل")  # with/in, like, for/to
 
 # Preposition + pronoun after a word marks it as a predicate ("معترف بها" = recognised by it).

@@ -31,6 +31,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from ..analysis.clitics import without_prefixes
 from ..analysis.text.normalize import normalize, normalize_name
 from ..errors import QueryError, StoreError  # defined in khabar.errors (stable codes)
 
@@ -434,20 +435,10 @@ def index_words(text: str) -> list[str]:
     """The words of ``text`` as the index sees them: normalised, with proclitics (و ف ب ك ل ال)
     removed, so "وللمدرسة", "المدرسة" and "مدرسة" are all "مدرسه". Queries go through the
     same function, so a word always matches itself whatever the segmenter decides."""
-    return [_strip_proclitics(w) for w in _INDEX_WORD_RE.findall(normalize(text).text)]
+    return [without_prefixes(w) for w in _INDEX_WORD_RE.findall(normalize(text).text)]
 
 
 _INDEX_WORD_RE = re.compile(r"[^\W\d_]+|\d+")
-
-
-@lru_cache(maxsize=100_000)
-def _strip_proclitics(word: str) -> str:
-    from ..analysis.text.tokenize import clitic_pieces
-
-    pieces = clitic_pieces(word, word)
-    if pieces and pieces[0][2] == "prefix":
-        return word[next(a for a, _b, k in pieces if k != "prefix"):]
-    return word
 
 
 def fts_fields(title: str | None, text: str) -> FtsFields:

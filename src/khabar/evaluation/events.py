@@ -24,7 +24,7 @@ from ..model import Document
 
 
 def _words(text: str) -> set[str]:
-    from ..analysis.events import variants
+    from ..analysis.clitics import variants
     from ..analysis.text import normalize
 
     out: set[str] = set()
