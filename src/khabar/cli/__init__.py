@@ -16,8 +16,9 @@ from typing import TYPE_CHECKING, Any, NoReturn
 import click
 
 from .. import __version__
+from ..dates import parse_date
 from ..errors import KhabarError, UsageError, code_of
-from ..io import DEFAULT_MAX_CHARS, InputError, parse_date
+from ..io import DEFAULT_MAX_CHARS, InputError
 
 if TYPE_CHECKING:
     from ..model import Document
@@ -41,7 +42,7 @@ def _date_option(ctx: click.Context, param: click.Parameter, value: str | None) 
     if value is None:
         return None
     try:
-        return parse_date(value) if len(value.strip()) == 10 else parse_date("invalid")
+        return parse_date(value, exact=True)
     except InputError:
         raise click.BadParameter(f"{value!r} is not a date in the form YYYY-MM-DD") from None
 

@@ -33,6 +33,7 @@ from typing import Any
 
 from ..analysis.clitics import without_prefixes
 from ..analysis.text.normalize import normalize, normalize_name
+from ..dates import timex_date
 from ..errors import QueryError, StoreError  # defined in khabar.errors (stable codes)
 
 DEFAULT_DB = "khabar.db"
@@ -593,11 +594,7 @@ def _entity_key(kb_id: str | None, name: str) -> str:
 def event_date(timex_value: str | None, published: str | None) -> str | None:
     """The calendar date of an event: its timex when that names a day or month, else the
     article's publication date."""
-    if timex_value:
-        m = re.match(r"(\d{4}-\d{2}-\d{2}|\d{4}-\d{2})(?![\d])", timex_value)
-        if m:
-            return m.group(1)
-    return published
+    return timex_date(timex_value) or published
 
 
 def _pack(d: dict[str, Any]) -> bytes:

@@ -20,6 +20,7 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
+from ..dates import from_compact
 from ..model import Document
 
 
@@ -61,8 +62,7 @@ def score_events(rows: Iterable[dict[str, Any]], analyse: Callable[[Document], D
     per_type: dict[str, list[int]] = {}
     errors: list[dict[str, Any]] = []
     for i, row in enumerate(rows):
-        date = str(row.get("date") or "")
-        published = f"{date[:4]}-{date[4:6]}-{date[6:8]}" if len(date) == 8 and date.isdigit() else None
+        published = from_compact(row.get("date"))
         doc = analyse(Document(id=str(row.get("id", i)), text=row["text"], published=published))
         gold_type = row["codings"][0]["plover"]
         gold_ev = (row.get("events") or [{}])[0]

@@ -34,7 +34,6 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor, as_completed
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
-from email.utils import parsedate_to_datetime
 from typing import Any
 
 import numpy as np
@@ -42,8 +41,9 @@ import numpy as np
 from .. import __version__
 from ..analysis.text.normalize import normalize
 from ..corpus.store import Alert, Store, WatchState
+from ..dates import from_http_date, from_struct_time, parse_date
 from ..errors import FeedError, FetchError, WatchError  # defined in khabar.errors (stable codes)
-from ..io import DEFAULT_MAX_CHARS, InputError, article_id, check_unicode, html_document, is_empty, parse_date
+from ..io import DEFAULT_MAX_CHARS, InputError, article_id, check_unicode, html_document, is_empty
 from ..model import Document
 from .alerts import record_alert_matches
 
@@ -195,7 +195,7 @@ def parse_feed(body: bytes, content_type: str = "", base_url: str = "") -> list[
             continue
         date = e.get("published_parsed") or e.get("updated_parsed")
         entries.append(FeedEntry(urllib.parse.urljoin(base_url, link), e.get("title") or None,
-                                 time.strftime("%Y-%m-%d", date) if date else None))
+                                 from_struct_time(date)))
     if not entries and (parsed.get("bozo") or not parsed.get("version")):
         reason = parsed.get("bozo_exception") or "not an RSS or Atom feed"
         raise FeedError(f"malformed feed: {' '.join(str(reason).split())[:200]}")
@@ -441,11 +441,8 @@ def fetch_page(url: str, entry: FeedEntry, source: Source, fetcher: Fetcher, *,
     except InputError as exc:
         return Page(url, error=str(exc).removeprefix(f"{url}: "))
     published = doc.published or entry.published
-    if published is None and resp.headers.get("last-modified"):
-        try:
-            published = parsedate_to_datetime(resp.headers["last-modified"]).date().isoformat()
-        except (TypeError, ValueError):
-            pass
+    if published is None:
+        published = from_http_date(resp.headers.get("last-modified"))
     return Page(url, replace(doc, id=article_id(doc.text), title=doc.title or entry.title, published=published,
                              source=source.name, url=url, meta={"path": url}))
 

@@ -39,8 +39,9 @@ from khabar.web.pages import error_page, install_pages
 
 from .. import __version__
 from ..corpus.store import DatabaseError, StoreError, db_error, store_message
+from ..dates import DATE_PATTERN, parse_date
 from ..errors import AnalysisError, AuthError, BusyError, InternalError, KhabarError, NotFound, UsageError
-from ..io import MAX_TEXT_CHARS, InputError, article_id, check_unicode, parse_date, unescape
+from ..io import MAX_TEXT_CHARS, InputError, article_id, check_unicode, unescape
 
 log = logging.getLogger("khabar.web.api")
 
@@ -62,7 +63,6 @@ DB_ENV = "KHABAR_DB"
 ALLOWED_HOSTS_ENV = "KHABAR_ALLOWED_HOSTS"  # comma-separated; "*" turns the Host check off
 ANONYMOUS_WRITES_ENV = "KHABAR_ANONYMOUS_WRITES"  # "1": writes open when no token is set
 LOOPBACK_HOSTS = ("localhost", "127.0.0.1", "::1")
-_DATE_RE = r"^\d{4}-\d{2}-\d{2}$"
 
 # Paths answered with JSON errors; every other path is a browser page (HTML errors).
 _JSON_PREFIXES = ("/v1", "/healthz", "/openapi.json", "/docs", "/redoc", "/static")
@@ -84,8 +84,8 @@ _STORE_STATUS = {"read_only": 403}
 
 
 # Query parameter types (module level: FastAPI resolves the string annotations here).
-FromQ = Annotated[str | None, Query(alias="from", pattern=_DATE_RE, description="YYYY-MM-DD, inclusive")]
-ToQ = Annotated[str | None, Query(alias="to", pattern=_DATE_RE, description="YYYY-MM-DD, inclusive")]
+FromQ = Annotated[str | None, Query(alias="from", pattern=DATE_PATTERN, description="YYYY-MM-DD, inclusive")]
+ToQ = Annotated[str | None, Query(alias="to", pattern=DATE_PATTERN, description="YYYY-MM-DD, inclusive")]
 TextQ = Annotated[str | None, Query(max_length=500)]
 PageQ = Annotated[int, Query(ge=1, le=MAX_PAGE, description="1-based page number")]
 PerPageQ = Annotated[int, Query(ge=1, le=MAX_PER_PAGE)]
@@ -105,10 +105,8 @@ class AnalyzeRequest(BaseModel):
     def _date(cls, v: str | None) -> str | None:
         if v is None or v == "":
             return None
-        if len(v.strip()) != 10:
-            raise ValueError("expected a date YYYY-MM-DD")
         try:
-            return parse_date(v)
+            return parse_date(v, exact=True)
         except InputError:
             raise ValueError("expected a date YYYY-MM-DD") from None
 

@@ -20,6 +20,7 @@ from fastapi.responses import HTMLResponse
 from jinja2 import ChainableUndefined, Environment, PackageLoader
 
 from .. import __version__
+from ..dates import is_date
 from . import render
 from .corpus import Page, QueryError, WebCorpus
 
@@ -116,7 +117,7 @@ def install_pages(app: FastAPI, corpus: WebCorpus) -> None:
         form = {"q": q or "", "from": date_from or "", "to": date_to or "", "source": source or "",
                 "entity": entity or ""}
         for key in ("from", "to"):
-            if form[key] and not _is_date(form[key]):
+            if form[key] and not is_date(form[key]):
                 return page("search.html", status=400, form=form, results=None, total=0, page_no=1,
                             pages=0, error=f"تاريخ غير صالح: {form[key]}")  # "invalid date"
         try:
@@ -161,7 +162,7 @@ def install_pages(app: FastAPI, corpus: WebCorpus) -> None:
                page_no: int = Query(1, alias="page", ge=1, le=10_000)) -> HTMLResponse:
         form = {"speaker": speaker or "", "about": about or "", "topic": topic or "",
                 "from": date_from or "", "to": date_to or ""}
-        bad = [v for v in (date_from, date_to) if v and not _is_date(v)]
+        bad = [v for v in (date_from, date_to) if v and not is_date(v)]
         if bad:
             return error_page(400, f"تاريخ غير صالح: {bad[0]}")  # "invalid date"
         result = corpus.quotes(speaker=speaker or None, about=about or None, topic=topic or None,
@@ -206,7 +207,7 @@ def install_pages(app: FastAPI, corpus: WebCorpus) -> None:
             error = "الرجاء لصق نص المقال"  # "please paste the article text"
         elif len(form["text"]) > MAX_TEXT_CHARS:
             error = f"النص أطول من الحد ({MAX_TEXT_CHARS:,} حرف)"  # "text longer than the limit (chars)"
-        elif form["published"] and not _is_date(form["published"]):
+        elif form["published"] and not is_date(form["published"]):
             error = "تاريخ النشر يجب أن يكون بالصيغة YYYY-MM-DD"  # "publication date must be YYYY-MM-DD"
         if error:
             return page("analyze.html", status=400, form=form, view=None, error=error)
@@ -218,11 +219,3 @@ def install_pages(app: FastAPI, corpus: WebCorpus) -> None:
                     stages=get_pipeline().names)
 
 
-def _is_date(value: str) -> bool:
-    from datetime import date
-
-    try:
-        date.fromisoformat(value)
-    except ValueError:
-        return False
-    return len(value) == 10
