@@ -73,6 +73,6 @@ def test_no_other_module_parses_dates_itself():
             if isinstance(node, ast.Attribute) and node.attr in ("fromisoformat", "strptime"):
                 found.append(f"{path.relative_to(ROOT)}:{node.lineno} {node.attr}")
             elif isinstance(node, ast.Constant) and isinstance(node.value, str) and (
-                    re.search(r"\\d\{4\}-\\d\{2\}", node.value) or "%Y-%m-%d" == node.value):
+                    re.search(r"\\d\{4\}-\\d\{2\}", node.value) or node.value == "%Y-%m-%d"):
                 found.append(f"{path.relative_to(ROOT)}:{node.lineno} {node.value!r}")
     assert found == []

@@ -33,11 +33,8 @@ from .analysis.text.normalize import fold, normalize
 from .dates import parse_date  # input dates may be timestamps: cut to the date
 from .errors import InputError  # defined in khabar.errors (stable codes)
 from .model import Document
+from .settings import DEFAULT_MAX_CHARS
 
-DEFAULT_MAX_CHARS = 1_000_000
-# Longest article text accepted by the REST API (/v1/analyze, /v1/articles) and the web form.
-# Here, not in web.api, so that the pages check it without importing the API (no cycle).
-MAX_TEXT_CHARS = 200_000
 SUFFIXES = (".txt", ".json", ".jsonl", ".html", ".htm")
 _DATE_FIELDS = ("published", "date", "date_extracted")
 _TEXT_FIELDS = ("content", "text")

@@ -13,6 +13,7 @@ from itertools import chain, islice
 from typing import TYPE_CHECKING, Any
 
 from .model import Document
+from .settings import ANALYZE_CHUNK
 
 if TYPE_CHECKING:  # the pipeline and process pools load on first use: `khabar --help` stays quick
     from .analysis.pipeline import Pipeline
@@ -134,7 +135,7 @@ def _analyze_chunk(docs: list[Document], stages: tuple[str, ...] | None) -> list
 
 
 def analyze_many(docs: Iterable[Document], *, stages: tuple[str, ...] | None = None, workers: int = 1,
-                 chunk: int = 8) -> Iterator[tuple[Document, Document | str]]:
+                 chunk: int = ANALYZE_CHUNK) -> Iterator[tuple[Document, Document | str]]:
     """Analyse documents and yield ``(input, analysed document or error message)`` in input order.
 
     With ``workers > 1`` the analysis runs in a pool of worker processes, started only when

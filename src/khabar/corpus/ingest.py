@@ -32,6 +32,7 @@ from ..io import DEFAULT_MAX_CHARS, BadArticle, InputError, article_id, input_fi
 from ..model import Document
 from ..monitor.alerts import record_alert_matches
 from ..service import _exit_with_parent, _stop_signal_interrupts, default_workers
+from ..settings import INGEST_BATCH_SIZE, INGEST_CHUNK, INGEST_COMMIT_SECONDS
 from .store import FtsFields, Store, fts_fields
 
 # A unit of work: (content id, record fields, input path).
@@ -304,7 +305,7 @@ def _run(store: Store, jobs: Iterable[Job | BadArticle], report: IngestReport, *
         for r in results:
             if r[2] is not None:
                 bytes_done += len(r[2]["text"].encode("utf-8"))
-        if len(pending) >= batch_size or time.monotonic() - last_commit > 2.0:
+        if len(pending) >= batch_size or time.monotonic() - last_commit > INGEST_COMMIT_SECONDS:
             flush()
         if progress:
             progress.update(report, bytes_done + (skipped_bytes[0] if skipped_bytes else 0))
@@ -405,8 +406,8 @@ def _future_results(fut: cf.Future[list[Result]], jobs: list[Job]) -> list[Resul
 
 
 def ingest(paths: Sequence[str | Path], store: Store, *, workers: int | None = None,
-           stages: tuple[str, ...] | None = None, max_chars: int = DEFAULT_MAX_CHARS, batch_size: int = 200,
-           chunk: int = 16, progress: bool | Progress | None = None,
+           stages: tuple[str, ...] | None = None, max_chars: int = DEFAULT_MAX_CHARS, batch_size: int = INGEST_BATCH_SIZE,
+           chunk: int = INGEST_CHUNK, progress: bool | Progress | None = None,
            log: Callable[[str], None] | None = None) -> IngestReport:
     """Read, analyse and store every article under ``paths``; idempotent. A path that is a
     Parquet shard (or a directory of them) from ``ingest --dask --no-load`` is loaded as it is.
@@ -463,7 +464,7 @@ def ingest(paths: Sequence[str | Path], store: Store, *, workers: int | None = N
 
 
 def reindex(store: Store, *, workers: int | None = None, stages: tuple[str, ...] | None = None,
-            force: bool = False, batch_size: int = 200, chunk: int = 16, progress: bool | Progress | None = None,
+            force: bool = False, batch_size: int = INGEST_BATCH_SIZE, chunk: int = INGEST_CHUNK, progress: bool | Progress | None = None,
             log: Callable[[str], None] | None = None) -> IngestReport:
     """Re-analyse stored articles whose pipeline version differs from the current one (every
     article with ``force``), and rebuild the search index first when the word rules changed.

@@ -35,6 +35,7 @@ from ..analysis.clitics import without_prefixes
 from ..analysis.text.normalize import normalize, normalize_name
 from ..dates import timex_date
 from ..errors import QueryError, StoreError  # defined in khabar.errors (stable codes)
+from ..settings import STORE_BUSY_TIMEOUT_MS, STORE_CACHE_KIB
 
 DEFAULT_DB = "khabar.db"
 _MAX_ROWID = 2**63 - 1  # the largest id SQLite stores
@@ -636,11 +637,11 @@ class Store:
                 self.conn = self._connect_readonly(check_same_thread)
             else:
                 self.conn = sqlite3.connect(str(path), isolation_level=None, check_same_thread=check_same_thread)
-            self.conn.execute("PRAGMA busy_timeout = 10000")
+            self.conn.execute(f"PRAGMA busy_timeout = {int(STORE_BUSY_TIMEOUT_MS)}")
             if not readonly:
                 self.conn.execute("PRAGMA journal_mode = WAL")
                 self.conn.execute("PRAGMA synchronous = NORMAL")
-            self.conn.execute("PRAGMA cache_size = -65536")
+            self.conn.execute(f"PRAGMA cache_size = -{int(STORE_CACHE_KIB)}")  # negative: KiB, not pages
             self.conn.execute("PRAGMA temp_store = MEMORY")
             if readonly:
                 if self.schema_version() != len(MIGRATIONS):

@@ -45,17 +45,19 @@ from ..dates import from_http_date, from_struct_time, parse_date
 from ..errors import FeedError, FetchError, WatchError  # defined in khabar.errors (stable codes)
 from ..io import DEFAULT_MAX_CHARS, InputError, article_id, check_unicode, html_document, is_empty
 from ..model import Document
+from ..settings import (  # the limits, named in khabar.settings
+    DEFAULT_INTERVAL,
+    DEFAULT_MAX_BYTES,
+    LSH_ROWS,
+    MIN_INTERVAL,
+    MIN_WORDS,
+    MINHASH_SIZE,
+    NEAR_DUPLICATE_SIMILARITY,
+    WEBHOOK_TIMEOUT,
+)
 from .alerts import record_alert_matches
 
 USER_AGENT = f"khabar/{__version__} (news monitoring; +https://github.com/khabar/khabar)"
-DEFAULT_INTERVAL = 900.0  # seconds between polls of a source
-MIN_INTERVAL = 30.0  # no source is polled more often than this
-DEFAULT_MAX_BYTES = 5_000_000  # a page or feed larger than this is refused
-WEBHOOK_TIMEOUT = 5.0  # seconds to wait for an alert's webhook
-MIN_WORDS = 20  # a page whose main text is shorter holds no article
-MINHASH_SIZE = 64  # values in a MinHash signature
-LSH_ROWS = 4  # signature values per LSH band (16 bands)
-NEAR_DUPLICATE_SIMILARITY = 0.8  # estimated Jaccard similarity of word 3-grams: the same article
 
 # Query parameters that only track the reader; dropped so that one article has one URL.
 TRACKING_PARAMS = frozenset({"fbclid", "gclid", "dclid", "gbraid", "wbraid", "msclkid", "yclid", "mc_cid",

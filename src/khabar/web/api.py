@@ -41,22 +41,21 @@ from .. import __version__
 from ..corpus.store import DatabaseError, StoreError, db_error, store_message
 from ..dates import DATE_PATTERN, parse_date
 from ..errors import AnalysisError, AuthError, BusyError, InternalError, KhabarError, NotFound, UsageError
-from ..io import MAX_TEXT_CHARS, InputError, article_id, check_unicode, unescape
+from ..io import InputError, article_id, check_unicode, unescape
+from ..settings import (  # the limits, named in khabar.settings
+    ANALYZE_WAIT_SECONDS,
+    MAX_ANON_TEXT_CHARS,
+    MAX_BODY_BYTES,
+    MAX_CONCURRENT_ANALYSES,
+    MAX_PAGE,
+    MAX_PER_PAGE,
+    MAX_TEXT_CHARS,
+    SLOT_POLL_SECONDS,
+)
 
 log = logging.getLogger("khabar.web.api")
 
 API_PREFIX = "/v1"
-MAX_BODY_BYTES = 1_048_576  # 1 MiB: any request body above this is refused with 413
-# CPU one POST /v1/analyze or /v1/articles may take (analysis is ~25 us per character on one core): without the
-# write token (or when the server has none) a text is limited to MAX_ANON_TEXT_CHARS (about a
-# second), and at most MAX_CONCURRENT_ANALYSES analyses run at once per process; a request that
-# finds them all busy for ANALYZE_WAIT_SECONDS gets 503 with Retry-After.
-MAX_ANON_TEXT_CHARS = 50_000
-MAX_CONCURRENT_ANALYSES = 4
-ANALYZE_WAIT_SECONDS = 5.0
-_SLOT_POLL_SECONDS = 0.02  # how often a queued analysis checks for a free slot (on the event loop)
-MAX_PAGE = 10_000
-MAX_PER_PAGE = 100
 TOKEN_ENV = "KHABAR_API_TOKEN"
 # Read by app_from_env (set by 'khabar serve' for its worker processes).
 DB_ENV = "KHABAR_DB"
@@ -373,7 +372,7 @@ def create_app(db_path: str | os.PathLike[str] | None = None, token: str | None 
                 raise HTTPException(503, f"server busy: {MAX_CONCURRENT_ANALYSES} analyses are running; "
                                          "retry later",
                                     headers={"Retry-After": str(max(1, round(ANALYZE_WAIT_SECONDS)))})
-            await asyncio.sleep(_SLOT_POLL_SECONDS)
+            await asyncio.sleep(SLOT_POLL_SECONDS)
         try:
             return await run_in_threadpool(_analyze, body)
         finally:

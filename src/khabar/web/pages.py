@@ -21,10 +21,10 @@ from jinja2 import ChainableUndefined, Environment, PackageLoader
 
 from .. import __version__
 from ..dates import is_date
+from ..settings import PER_PAGE
 from . import render
 from .corpus import Page, QueryError, WebCorpus
 
-PER_PAGE = 20
 # Route options of every page: GET and HEAD, HTML, not part of the OpenAPI schema.
 _GET: dict = {"methods": ["GET", "HEAD"], "response_class": HTMLResponse, "include_in_schema": False}
 
@@ -195,8 +195,8 @@ def install_pages(app: FastAPI, corpus: WebCorpus) -> None:
     async def analyze_submit(request: Request) -> HTMLResponse:
         from starlette.concurrency import run_in_threadpool
 
-        from ..io import MAX_TEXT_CHARS
         from ..service import analyze_text
+        from ..settings import MAX_TEXT_CHARS
 
         raw = (await request.body()).decode("utf-8", errors="replace")
         fields = {k: v[0] for k, v in parse_qs(raw, keep_blank_values=True).items()}
