@@ -134,6 +134,7 @@ def _analyze_chunk(docs: list[Document], stages: tuple[str, ...] | None) -> list
     return out
 
 
+# long: the pool's whole life (start, window, dead-worker retry, stop) in one place; khabar.pipe replaces it (issue 13 item 6)
 def analyze_many(docs: Iterable[Document], *, stages: tuple[str, ...] | None = None, workers: int = 1,
                  chunk: int = ANALYZE_CHUNK) -> Iterator[tuple[Document, Document | str]]:
     """Analyse documents and yield ``(input, analysed document or error message)`` in input order.

@@ -507,6 +507,7 @@ class EntityStage:
                     return True
         return False
 
+    # long: one left-to-right scan whose head-noun cases share its cursor; left whole while the entities stage is rewritten (issue 14)
     def _headed_names(self, toks: tuple[Token, ...], si: int, cands: list[Cand]) -> list[Cand]:
         """Multi-word names built on a head noun: "جامعة جازان", "مهرجان الجنادرية", "مستشفى الملك فهد"."""
         lex, n = self.lex, len(toks)

@@ -407,6 +407,7 @@ def _sentence_events(doc: Document, si: int, sent: Sentence, mentions: list[tupl
     return [ev for _, ev in sorted(best.values(), key=lambda se: se[1].trigger.start)]
 
 
+# long: fills one event's fields (actors, time, place, CAMEO code) in the order each needs the last
 def _code(doc: Document, si: int, toks: tuple[Token, ...], vs: list[frozenset[str]], trig: Trigger,
           cands: list[Candidate], timexes: list[Timex], lex: Lexicon,
           pairs: dict[str, tuple[str, str]]) -> Event:

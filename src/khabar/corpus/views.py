@@ -266,6 +266,7 @@ def article_vector(analysis: dict[str, Any], entity_ids: Sequence[int], text: st
     return {k: v / norm for k, v in vec.items()}
 
 
+# long: the clustering steps (signatures, candidate pairs, links, cohesion check) share their tables
 def stories(store: Store, date_from: str | None = None, date_to: str | None = None, source: str | None = None,
             *, window_days: int = 2, threshold: float = 0.45, min_size: int = 2, limit: int = 50,
             max_df: float = 0.05, cohesion: float | None = None) -> list[Story]:

@@ -282,6 +282,7 @@ def _error_response(status: int, message: str, code: str | None = None, **extra:
 
 
 # --- the app --------------------------------------------------------------------------------------
+# long: the routes are closures over the app's corpus and token (FastAPI's usual shape)
 def create_app(db_path: str | os.PathLike[str] | None = None, token: str | None = None, *,
                corpus: WebCorpus | None = None, allowed_hosts: Iterable[str] | None = None,
                anonymous_writes: bool = True) -> FastAPI:

@@ -21,7 +21,7 @@ from jinja2 import ChainableUndefined, Environment, PackageLoader
 
 from .. import __version__
 from ..dates import is_date
-from ..settings import PER_PAGE
+from ..settings import MAX_PAGE, PER_PAGE
 from . import render
 from .corpus import Page, QueryError, WebCorpus
 
@@ -96,9 +96,10 @@ def _pages(result: Page, page_no: int, per_page: int) -> int:
     return page_no + (1 if result.more else 0)
 
 
+# long: the page routes are closures over the app's corpus (FastAPI's usual shape)
 def install_pages(app: FastAPI, corpus: WebCorpus) -> None:
     """Register the HTML routes on ``app``."""
-    PageQ = Query(1, alias="page", ge=1, le=10_000)
+    PageQ = Query(1, alias="page", ge=1, le=MAX_PAGE)
 
     @app.api_route("/", **_GET)
     def home() -> HTMLResponse:
