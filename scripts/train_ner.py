@@ -348,7 +348,7 @@ def train_model(sents, model_path: Path, c1: float, c2: float, use_gaz: bool, us
 def evaluate(sents, model_path: Path, fx) -> dict:
     import pycrfsuite
 
-    from khabar.analysis.ner.scoring import score
+    from khabar.evaluation.ner import score
 
     tagger = pycrfsuite.Tagger()
     tagger.open(str(model_path))

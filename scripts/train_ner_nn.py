@@ -37,7 +37,9 @@ sys.path.insert(0, str(ROOT / "src"))
 import wikifane  # noqa: E402  (scripts/, beside this file)
 from train_ner import cooccurrence_embeddings, news_keys, read_conll  # noqa: E402  (scripts/, beside this file)
 
-from khabar.analysis.ner.features import _PROCLITICS, word_key  # noqa: E402
+from khabar.analysis.clitics import PROCLITICS  # noqa: E402
+from khabar.analysis.ner.bio import entity_spans  # noqa: E402
+from khabar.analysis.ner.features import word_key  # noqa: E402
 from khabar.analysis.ner.neural import (  # noqa: E402
     CUE_FEATURES,
     LEX_FEATURES,
@@ -47,7 +49,7 @@ from khabar.analysis.ner.neural import (  # noqa: E402
     load_lexicons,
     shape_of,
 )
-from khabar.analysis.ner.scoring import entity_spans, score  # noqa: E402
+from khabar.evaluation.ner import score  # noqa: E402
 
 DATA = ROOT / "src" / "khabar" / "data"
 BUILD = ROOT / "build"
@@ -144,7 +146,7 @@ def make_featurizer(vocab, counts, train_sents, lexicon: bool = False, names: bo
     shapes = sorted({shape_of(k) for k in keys})
     key_counts = Counter(keys)
     train_vocab = sorted(k for k, n in key_counts.items() if n >= 2 and "\n" not in k)
-    proclitics = sorted(_PROCLITICS, key=lambda p: (-len(p), p))  # longest first, in a fixed order
+    proclitics = sorted(PROCLITICS, key=lambda p: (-len(p), p))  # longest first, in a fixed order
     meta = {"proclitics": proclitics, "chars": chars, "shapes": shapes, "train_vocab": train_vocab,
             "lex_features": list(LEX_FEATURES if names else CUE_FEATURES) if lexicon else []}
     return Featurizer(vocab, counts, meta["proclitics"], chars, shapes, train_vocab,

@@ -46,6 +46,7 @@ def assert_error(r, status: int) -> dict:
     assert r.headers["content-type"].startswith("application/json")
     body = r.json()
     assert body["status"] == status and isinstance(body["message"], str) and body["message"]
+    assert re.fullmatch(r"E\d{3}", body["code"]), body  # the stable khabar error code (docs/errors.md)
     assert "Traceback" not in r.text and 'File "' not in r.text
     return body
 

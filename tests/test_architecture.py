@@ -14,9 +14,11 @@ from pathlib import Path
 
 import pytest
 
-# Imports an analysis module must not make: files, SQL, HTTP, the web, the CLI, the corpus.
+# Imports an analysis module must not make: files, SQL, HTTP, the web, the CLI, the corpus, the
+# scorers (evaluation reads gold data and analysis; inference never needs it).
 ANALYSIS_FORBIDDEN = (
     "sqlite3", "khabar.corpus", "khabar.web", "khabar.cli", "khabar.monitor", "khabar.io", "khabar.service",
+    "khabar.evaluation",
     "fastapi", "starlette", "uvicorn", "click", "http", "urllib", "socket", "requests", "httpx",
     "feedparser", "trafilatura",
 )
@@ -195,7 +197,7 @@ def test_cli_and_web_libraries_stay_in_their_packages():
 
 def test_the_layout_has_its_packages():
     root = _khabar_root()
-    for pkg in ("analysis", "analysis/text", "analysis/ner", "corpus", "monitor", "cli", "web"):
+    for pkg in ("analysis", "analysis/text", "analysis/ner", "corpus", "evaluation", "monitor", "cli", "web"):
         assert (root / pkg / "__init__.py").is_file(), pkg
     assert imports(root, "khabar")["khabar.analysis.entities"]  # the walker reads real modules
 
@@ -280,9 +282,10 @@ def test_checker_finds_cli_and_web_libraries_outside_their_packages(tmp_path):
 
 
 @pytest.mark.parametrize("text", ["import khabar.corpus.store\n", "from ..corpus import store\n",
-                                  "def f():\n    from khabar.web import api\n"])
+                                  "def f():\n    from khabar.web import api\n",
+                                  "from ..evaluation.ner import score\n"])
 def test_checker_reads_every_import_form(tmp_path, text):
     root = _fake(tmp_path, {"analysis/x.py": text.replace("khabar", "fake"), "corpus/store.py": "",
-                            "web/api.py": ""})
+                            "web/api.py": "", "evaluation/ner.py": ""})
     found = analysis_violations(root, "fake")
     assert found and all(v.startswith("fake.analysis.x imports fake.") for v in found), found

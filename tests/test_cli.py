@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import re
 
 import pytest
 from click.testing import CliRunner
@@ -28,7 +29,7 @@ def parse_lines(output):
 def one_line_error(result, *fragments):
     assert result.exit_code == 2, result.output
     err = result.stderr.strip()
-    assert "\n" not in err and err.startswith("khabar: error:") and "Traceback" not in err
+    assert "\n" not in err and re.match(r"khabar: error E\d{3}: ", err) and "Traceback" not in err
     for f in fragments:
         assert f in err, err
 

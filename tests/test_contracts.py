@@ -59,7 +59,7 @@ def test_cli_analyze_refuses_quotes_before_entities():
     r = CliRunner().invoke(main, ["analyze", "-", "--stages", "segment,quotes,entities"], input=ARTICLE)
     assert r.exit_code == 2, r.output
     assert r.stdout == ""
-    assert r.stderr == ("khabar: error: stage 'quotes' reads entities, which the later stage 'entities' "
+    assert r.stderr == ("khabar: error E201: stage 'quotes' reads entities, which the later stage 'entities' "
                         "writes: put 'entities' before 'quotes'\n")
 
 

@@ -9,7 +9,8 @@ import pytest
 from _event_stubs import add_entities, add_timexes
 from click.testing import CliRunner
 
-from khabar.analysis.events import EventStage, load_lexicon, variants
+from khabar.analysis.clitics import variants
+from khabar.analysis.events import EventStage, load_lexicon
 from khabar.analysis.pipeline import Pipeline
 from khabar.analysis.text.stage import Segmenter
 from khabar.cli import main
@@ -205,7 +206,7 @@ def test_eval_events_command_on_own_gold(tmp_path: Path):
 # --- shared data: eval gate, reference article, precision smoke check -----------------
 
 def test_eval_gate_upetrarch_dev(shared: Path, floors: dict):
-    from khabar.cli.eval_events import read_gold, score_events
+    from khabar.evaluation.events import read_gold, score_events
     from khabar.service import get_pipeline
 
     result = score_events(read_gold(shared / "data/events/upetrarch-arabic/dev.jsonl"), get_pipeline(None))

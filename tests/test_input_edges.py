@@ -45,7 +45,7 @@ def docs_of(output: str) -> list[dict]:
 def one_line_error(result, *fragments):
     assert result.exit_code == 2, result.output
     err = result.stderr.strip()
-    assert "\n" not in err and err.startswith("khabar: error:") and "Traceback" not in err, err
+    assert "\n" not in err and re.match(r"khabar: error E\d{3}: ", err) and "Traceback" not in err, err
     for f in fragments:
         assert f in err, err
 

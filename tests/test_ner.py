@@ -9,11 +9,12 @@ import sys
 import pytest
 from click.testing import CliRunner
 
-from khabar.analysis.ner import entity_spans, load_tagger, score
+from khabar.analysis.ner import entity_spans, load_tagger
 from khabar.analysis.ner.conll import ConllError, decode_lines, parse_lines
 from khabar.analysis.ner.features import FeatureExtractor, word_key
 from khabar.analysis.ner.tagger import load_resources
 from khabar.cli import main
+from khabar.evaluation.ner import score
 
 # Sentences written for these tests: "Russian President Vladimir Putin said in Moscow that ..."
 SENT_PUTIN = ["قال", "الرئيس", "الروسي", "فلاديمير", "بوتين", "في", "موسكو", "إن", "بلاده", "ستدعم", "الاتفاق", "."]

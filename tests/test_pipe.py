@@ -97,7 +97,7 @@ def test_analyze_uses_pipe(monkeypatch, tmp_path):
 
 
 def test_ingest_uses_pipe(monkeypatch, tmp_path):
-    calls = _spy(monkeypatch, ingest_module)
+    calls = _spy(monkeypatch, service)  # the ingest's analysis side looks pipe up in the service
     for i, t in enumerate(TEXTS[:3]):
         (tmp_path / f"{i}.txt").write_text(t, encoding="utf-8")
     with Store(tmp_path / "k.db") as s:

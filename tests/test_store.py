@@ -254,6 +254,8 @@ def test_only_the_store_talks_sql():
     import khabar
 
     pkg = Path(khabar.__file__).parent
-    offenders = [p.name for p in pkg.rglob("*.py") if p.name != "store.py"
+    # the store and the parts it is split into (schema, writes, queries)
+    store_parts = {pkg / "corpus" / f"{name}.py" for name in ("store", "schema", "writes", "queries")}
+    offenders = [p.name for p in pkg.rglob("*.py") if p not in store_parts
                  and ("sqlite3" in (t := p.read_text(encoding="utf-8")) or ".conn." in t)]
     assert offenders == []

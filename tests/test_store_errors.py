@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import sqlite3
 import subprocess
@@ -60,7 +61,7 @@ def _one_line_error(r, code: int = 2) -> str:
     assert r.exit_code == code, r.output
     assert r.exception is None or isinstance(r.exception, SystemExit), repr(r.exception)
     lines = r.output.strip().splitlines()
-    assert len(lines) == 1 and lines[0].startswith("khabar: error: "), r.output
+    assert len(lines) == 1 and re.match(r"khabar: error E\d{3}: ", lines[0]), r.output
     assert "Traceback" not in r.output
     return lines[0]
 
@@ -235,7 +236,7 @@ def test_damaged_store_is_a_one_line_error_in_the_cli(tmp_path):
     before = _fingerprint(path)
     for args in (["stats"], ["search", PUTIN], ["entity", PUTIN], ["timeline"], ["who-said", PUTIN]):
         line = _one_line_error(_cli(*args, "--db", str(path)))
-        assert "damaged" in line, (args, line)
+        assert "damaged" in line and line.startswith("khabar: error E301: "), (args, line)
     assert _fingerprint(path) == before
 
 

@@ -188,7 +188,7 @@ def test_cli_search(db):
     page = json.loads(out)
     assert code == 0 and page["total"] == 1 and page["hits"][0]["ext_id"] == "a2"
     code, out = run("search", "(((", "--db", db)
-    assert code == 2 and out.startswith("khabar: error:") and "Traceback" not in out
+    assert code == 2 and out.startswith("khabar: error E302: ") and "Traceback" not in out
     code, out = run("search", "x", "--db", db, "--from", "2021-13-01")
     assert code == 2
     code, out = run("search", "x", "--db", db + ".missing")

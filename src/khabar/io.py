@@ -26,24 +26,18 @@ import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import date
 from pathlib import Path
 from typing import Any, TextIO
 
 from .analysis.text.normalize import fold, normalize
+from .dates import parse_date  # input dates may be timestamps: cut to the date
+from .errors import InputError  # defined in khabar.errors (stable codes)
 from .model import Document
+from .settings import DEFAULT_MAX_CHARS
 
-DEFAULT_MAX_CHARS = 1_000_000
-# Longest article text accepted by the REST API (/v1/analyze, /v1/articles) and the web form.
-# Here, not in web.api, so that the pages check it without importing the API (no cycle).
-MAX_TEXT_CHARS = 200_000
 SUFFIXES = (".txt", ".json", ".jsonl", ".html", ".htm")
 _DATE_FIELDS = ("published", "date", "date_extracted")
 _TEXT_FIELDS = ("content", "text")
-
-
-class InputError(ValueError):
-    """An input that cannot be read at all; the message is one line for the user."""
 
 
 # Well-formed character references only (with the ';'): a bare "&copy" stays as written.
@@ -88,15 +82,6 @@ def article_id(text: str) -> str:
     """Stable id from the normalised text: the same article read twice gets the same id."""
     key = " ".join(normalize(text).text.split())
     return hashlib.sha1(key.encode("utf-8")).hexdigest()[:16]
-
-
-def parse_date(value: str) -> str:
-    """Validate a YYYY-MM-DD date (a longer timestamp is cut to its first 10 characters)."""
-    head = str(value).strip()[:10]
-    try:
-        return date.fromisoformat(head).isoformat()
-    except ValueError:
-        raise InputError(f"invalid date {value!r}: expected YYYY-MM-DD") from None
 
 
 def decode(data: bytes, where: str) -> str:

@@ -8,8 +8,11 @@ unchanged. Offsets are Python ``str`` indices into ``Document.text``, half-open.
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from functools import lru_cache
 from typing import Any
+
+# Clitic segmentation behind Token.segments (khabar.analysis.clitics imports no khabar module).
+from .analysis.clitics import clitic_pieces
+from .errors import SchemaError  # defined in khabar.errors (stable codes)
 
 SCHEMA = "khabar.article/1"
 
@@ -21,10 +24,6 @@ PLOVER_TYPES = (
     "AGREE", "CONSULT", "SUPPORT", "CONCEDE", "COOPERATE", "AID", "RETREAT", "REQUEST",
     "ACCUSE", "REJECT", "THREATEN", "PROTEST", "SANCTION", "MOBILIZE", "COERCE", "ASSAULT",
 )
-
-
-class SchemaError(ValueError):
-    """A dict does not follow schema khabar.article/1."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,55 +55,6 @@ class Segment:
     end: int
     text: str
     kind: str  # "prefix" | "stem" | "suffix"
-
-
-# Clitic segmentation behind Token.segments, here beside Token so that the model imports no
-# analysis code (khabar.analysis.text.tokenize imports the model to build tokens).
-# Normalised forms (see analysis/text/normalize.py): alef variants are bare ا, taa marbuta is ه.
-_CONJ = "وف"  # and, so
-_PREP = "بكل"  # with/in, like, for/to
-_FUTURE = "س"  # future marker, only before imperfect prefixes
-_IMPERFECT = "يتنا"  # imperfect-verb prefixes (أ normalised to ا)
-_SUFFIXES = ("هما", "كما", "هم", "هن", "كم", "كن", "نا", "ها", "ني", "ه", "ك")
-_MIN_STEM = 3
-
-
-@lru_cache(maxsize=200_000)
-def clitic_pieces(raw: str, norm: str) -> tuple[tuple[int, int, str], ...]:
-    """Candidate clitic pieces ``(start, end, kind)`` of one word, offsets relative to it."""
-    if len(raw) != len(norm) or len(norm) <= _MIN_STEM or not "\u0621" <= norm[0] <= "\u064a":
-        return ()  # words with diacritics keep their form unsplit (offsets would not align 1:1)
-    i = 0
-    pieces: list[tuple[int, int, str]] = []
-    if norm[i] in _CONJ and len(norm) - i - 1 >= _MIN_STEM:
-        pieces.append((i, i + 1, "prefix"))
-        i += 1
-    if norm[i] in _PREP and len(norm) - i - 1 >= _MIN_STEM:
-        if norm[i] == "ل" and norm.startswith("ل", i + 1) and len(norm) - i - 2 >= _MIN_STEM - 1:
-            pieces.append((i, i + 1, "prefix"))  # لل = ل + (ا)ل
-            pieces.append((i + 1, i + 2, "prefix"))
-            i += 2
-        elif norm.startswith("ال", i + 1) and len(norm) - i - 3 >= _MIN_STEM - 1:
-            pieces.append((i, i + 1, "prefix"))
-            i += 1
-    elif norm[i] == _FUTURE and len(norm) > i + 1 and norm[i + 1] in _IMPERFECT and len(norm) - i - 1 >= _MIN_STEM + 1:
-        pieces.append((i, i + 1, "prefix"))
-        i += 1
-    if norm.startswith("ال", i) and len(norm) - i - 2 >= _MIN_STEM - 1:
-        pieces.append((i, i + 2, "prefix"))
-        i += 2
-    end = len(norm)
-    if not any(k == "prefix" and norm[a:b] == "ال" for a, b, k in pieces):  # no suffix after the article
-        for suf in _SUFFIXES:
-            if raw.endswith(suf, i) and end - len(suf) - i >= _MIN_STEM:  # raw: ة is not the pronoun ه
-                end -= len(suf)
-                break
-    if not pieces and end == len(norm):
-        return ()
-    pieces.append((i, end, "stem"))
-    if end < len(norm):
-        pieces.append((end, len(norm), "suffix"))
-    return tuple(pieces)
 
 
 @dataclass(frozen=True, slots=True)

@@ -13,6 +13,7 @@ from itertools import chain, islice
 from typing import TYPE_CHECKING, Any, Literal, overload
 
 from .model import Document
+from .settings import ANALYZE_CHUNK
 
 if TYPE_CHECKING:  # the pipeline and process pools load on first use: `khabar --help` stays quick
     from .analysis.pipeline import Pipeline
@@ -155,12 +156,12 @@ class AnalysisError(ValueError):
 
 @overload
 def pipe(items: Iterable[Document | str], *, stages: Sequence[str] | None = None, workers: int = 1,
-         batch_size: int = 8, errors: Literal["raise"] = "raise") -> Iterator[Document]: ...
+         batch_size: int = ANALYZE_CHUNK, errors: Literal["raise"] = "raise") -> Iterator[Document]: ...
 @overload
 def pipe(items: Iterable[Document | str], *, stages: Sequence[str] | None = None, workers: int = 1,
-         batch_size: int = 8, errors: Literal["yield"]) -> Iterator[tuple[Document, str | None]]: ...
+         batch_size: int = ANALYZE_CHUNK, errors: Literal["yield"]) -> Iterator[tuple[Document, str | None]]: ...
 def pipe(items: Iterable[Document | str], *, stages: Sequence[str] | None = None, workers: int = 1,
-         batch_size: int = 8, errors: str = "raise") -> Iterator[Any]:
+         batch_size: int = ANALYZE_CHUNK, errors: str = "raise") -> Iterator[Any]:
     """Analyse many articles (texts or Documents), yielding the results in input order.
 
     ``stages``: stage names (default: the packaged pipeline). ``workers > 1``: a pool of worker
@@ -190,8 +191,9 @@ def pipe(items: Iterable[Document | str], *, stages: Sequence[str] | None = None
             yield doc, result
 
 
+# long: the pool's whole life (start, window, dead-worker retry, stop) in one place
 def _analyze_all(docs: Iterable[Document | str], *, stages: tuple[str, ...] | None = None, workers: int = 1,
-                 chunk: int = 8) -> Iterator[tuple[Document | str, Document | str]]:
+                 chunk: int = ANALYZE_CHUNK) -> Iterator[tuple[Document | str, Document | str]]:
     """Analyse documents and yield ``(input, analysed document or error message)`` in input order.
 
     With ``workers > 1`` the analysis runs in a pool of worker processes, started only when

@@ -34,17 +34,17 @@ from itertools import pairwise
 from typing import Any
 
 from ..model import Document, Entity, Mention, Token
+from .clitics import CLITIC_CHAINS, CONJUNCTIONS
 from .generic_words import load_generic_words
 from .kb import KB, KBEntry, Key, key_of, load_kb
 from .name_lexicons import bare, load_name_lexicons, org_name_end, variant_key
-from .ner.features import CLITIC_CHAINS
 from .places import load_place_heads
 from .text import normalize
 from .text.normalize import strip_invisible
 from .timexes import day_month_reader
 from .translit import transliterate
 
-_CONJ = ("و", "ف")  # and, so
+_CONJ = CONJUNCTIONS  # and, so
 _PREP = ("ب", "ك", "ل")  # with/in, like, for/to
 
 # Preposition + pronoun after a word marks it as a predicate ("معترف بها" = recognised by it).
@@ -519,6 +519,7 @@ class EntityStage:
                     return True
         return False
 
+    # long: one left-to-right scan whose head-noun cases share its cursor; left whole while the entities stage is rewritten (issue 14)
     def _headed_names(self, toks: tuple[Token, ...], si: int, cands: list[Cand]) -> list[Cand]:
         """Multi-word names built on a head noun: "جامعة جازان", "مهرجان الجنادرية", "مستشفى الملك فهد"."""
         lex, n = self.lex, len(toks)

@@ -22,12 +22,10 @@ from functools import lru_cache
 from importlib import resources
 
 from ..model import Document, Event, Sentence, Span, Timex, Token
+from .clitics import CONJUNCTIONS, variants
 from .text import normalize
 
-_CONJ = "وف"  # proclitics "and", "so"
-_PREP = "بلك"  # proclitics "with/in", "for/to", "like"
-_SUFFIXES = ("هما", "كما", "هم", "هن", "كم", "كن", "نا", "ها", "ني", "ه", "ك")
-_MIN_LEN = 3
+_CONJ = "".join(CONJUNCTIONS)  # proclitics "and", "so" (a string: heads are lstrip()ped of them)
 _ACTOR_TYPES = frozenset({"PER", "ORG", "LOC"})
 _FORCEFUL = frozenset({"ASSAULT", "COERCE"})  # types whose quantified objects are victims
 _ANCHOR_TYPES = frozenset({"DATE", "TIME"})
@@ -35,42 +33,6 @@ _NO_HIT: tuple[tuple, tuple] = ((), ())  # shared value for words that start no 
 _VERB_WINDOW = 6  # tokens after a verb in which its subject is looked for
 _QUOTES = frozenset('"\'«»“”')  # quotation marks (normalised) may stand between subject and verb
 _ARTICLE = "ال"  # the definite article
-
-
-@lru_cache(maxsize=65536)
-def variants(norm: str) -> frozenset[str]:
-    """Forms of a normalised word with proclitics and a pronoun suffix stripped."""
-    out = {norm}
-    stage = {norm}
-    if len(norm) > _MIN_LEN and norm[0] in _CONJ:
-        stage.add(norm[1:])
-    nxt = set(stage)
-    for w in stage:
-        if len(w) > _MIN_LEN and w[0] in _PREP:
-            rest = w[1:]
-            nxt.add(rest)
-            if w.startswith("لل"):  # لل = ل + (ا)ل
-                nxt.add("ا" + rest)
-        if len(w) > _MIN_LEN + 1 and w[0] == "س" and w[1] in "يتنا":  # future prefix
-            nxt.add(w[1:])
-    stage = nxt
-    nxt = set(stage)
-    for w in stage:
-        if w.startswith("ال") and len(w) - 2 >= _MIN_LEN - 1:
-            nxt.add(w[2:])
-    out |= nxt
-    for w in list(nxt):
-        for suf in _SUFFIXES:
-            # With a proclitic stripped too, a one-letter suffix leaves at least four letters:
-            # وزارة (ministry) is not و + زار + ه (and visited him).
-            least = _MIN_LEN + 1 if w != norm and len(suf) == 1 else _MIN_LEN
-            if w.endswith(suf) and len(w) - len(suf) >= least:
-                base = w[: -len(suf)]
-                out.add(base)
-                if base.endswith("ت"):  # taa marbuta written ت before a suffix: زيارته
-                    out.add(base[:-1] + "ه")
-                break
-    return frozenset(out)
 
 
 def _n(word: str) -> str:
@@ -446,6 +408,7 @@ def _sentence_events(doc: Document, si: int, sent: Sentence, mentions: list[tupl
     return [ev for _, ev in sorted(best.values(), key=lambda se: se[1].trigger.start)]
 
 
+# long: fills one event's fields (actors, time, place, CAMEO code) in the order each needs the last
 def _code(doc: Document, si: int, toks: tuple[Token, ...], vs: list[frozenset[str]], trig: Trigger,
           cands: list[Candidate], timexes: list[Timex], lex: Lexicon,
           pairs: dict[str, tuple[str, str]]) -> Event:

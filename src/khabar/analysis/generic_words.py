@@ -9,9 +9,10 @@ from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 
+from .clitics import CONJUNCTIONS
 from .text.normalize import normalize
 
-_CONJ = ("و", "ف")  # the conjunctions 'and', 'so'
+_CONJ = CONJUNCTIONS  # the conjunctions 'and', 'so'
 _ART = "ال"  # the definite article
 
 

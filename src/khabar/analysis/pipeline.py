@@ -20,6 +20,7 @@ from functools import lru_cache
 from importlib import resources
 from typing import Any, Protocol, runtime_checkable
 
+from ..errors import PipelineError  # defined in khabar.errors (stable codes)
 from ..model import Document
 
 # The version of the analysis. Bump it whenever a change alters what the pipeline outputs for
@@ -42,11 +43,6 @@ REGISTRY: dict[str, str] = {
     "events": "khabar.analysis.events:EventStage",
     "summary": "khabar.analysis.summary:SummaryStage",
 }
-
-
-class PipelineError(ValueError):
-    """The pipeline cannot be built (unknown stage, unmet requirement, a stage order that
-    reads a field before the stage that writes it)."""
 
 
 @runtime_checkable

@@ -12,10 +12,12 @@ from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 
+from .clitics import chains
 from .text.normalize import normalize
 
-# Proclitics allowed before the place noun: و/ف 'and/so', then ب/ل 'in/to' (بمدينة 'in the city of').
-_CLITICS = ("", "و", "ف", "ب", "ل", "وب", "ول", "فب", "فل")
+# Proclitics allowed before the place noun, shortest first: و/ف 'and/so', then ب/ل 'in/to'
+# (بمدينة 'in the city of'); not ك 'like'.
+_CLITICS = ("", *reversed(chains(("ب", "ل"))))
 
 
 @dataclass(frozen=True)

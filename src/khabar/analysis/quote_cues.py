@@ -99,6 +99,7 @@ def _lset(items: list[str]) -> frozenset[str]:
     return frozenset(_light(x) for x in items)
 
 
+# long: expands each section of cues.json in turn (one pass per section, no shared state)
 @lru_cache(maxsize=1)
 def load_lexicon() -> Lexicon:
     """Read and expand the packaged cue lexicon (built once per process)."""

@@ -445,6 +445,7 @@ class _Analyzer:
                 cands.append(c)
         return cands
 
+    # long: the verb-cue rule cascade (subject, object, content), read top to bottom; left whole while the quotes stage is rewritten (issue 14)
     def verbal(self, i: int, cue: Cue, conj: bool, consumed: set[int],
                bare_pass: bool = False) -> _Cand | None:
         toks, lex, L = self.toks, self.lex, self.L
@@ -790,6 +791,7 @@ class _Analyzer:
             return comp
         return None
 
+    # long: the noun-cue rule cascade, read top to bottom; left whole while the quotes stage is rewritten (issue 14)
     def nominal(self, i: int, cue: Cue, consumed: set[int]) -> _Cand | None:
         toks, lex, L = self.toks, self.lex, self.L
         se, ss = self.sent_end(i), self.sent_start(i)
@@ -1073,6 +1075,7 @@ class _Resolver:
         return sp
 
     # --- resolution of a phrase
+    # long: the speaker cascade (entity, known speaker, new speaker); left whole while the quotes stage is rewritten (issue 14)
     def resolve_np(self, a: int, b: int, skip_chars: int = 0) -> _Speaker | None:
         """The speaker a phrase names: an entity it mentions, a known speaker, or a new one."""
         an, lex, L = self.an, self.lex, self.an.L

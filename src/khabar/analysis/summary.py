@@ -18,7 +18,7 @@ from functools import lru_cache
 from importlib import resources
 
 from ..model import Document, Topic
-from .text.tokenize import clitic_pieces
+from .clitics import clitic_pieces
 
 DF_FILE = "topic_df.tsv.gz"
 STOPWORDS_FILE = "stopwords_ar.txt"

@@ -572,6 +572,7 @@ class TimexTagger:
         self._build()
 
     # ---------------------------------------------------------------- patterns
+    # long: the stage's pattern table, one pattern per case; left whole while the timexes stage is rewritten (issue 14)
     def _build(self) -> None:
         lx = self.lex
         WD = lx.alt("weekdays")

@@ -11,12 +11,14 @@ import os
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import closing
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import click
 
 from .. import __version__
-from ..io import DEFAULT_MAX_CHARS, InputError, parse_date
+from ..dates import parse_date
+from ..errors import KhabarError, UsageError, code_of
+from ..io import DEFAULT_MAX_CHARS, InputError
 
 if TYPE_CHECKING:
     from ..model import Document
@@ -27,9 +29,12 @@ for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
     os.environ.setdefault(_var, "1")
 
 
-def fail(message: str, code: int = 2) -> None:
-    """Print a one-line error and exit."""
-    click.echo(f"khabar: error: {message}", err=True)
+def fail(message: str | BaseException, code: int = 2, *, error: type[KhabarError] = UsageError) -> NoReturn:
+    """Print a one-line error with its stable code (docs/errors.md) and exit with ``code``.
+
+    A khabar error carries its own code; a plain message or other exception gets ``error``'s.
+    """
+    click.echo(f"khabar: error {code_of(message) or error.code}: {message}", err=True)
     sys.exit(code)
 
 
@@ -37,7 +42,7 @@ def _date_option(ctx: click.Context, param: click.Parameter, value: str | None) 
     if value is None:
         return None
     try:
-        return parse_date(value) if len(value.strip()) == 10 else parse_date("invalid")
+        return parse_date(value, exact=True)
     except InputError:
         raise click.BadParameter(f"{value!r} is not a date in the form YYYY-MM-DD") from None
 
@@ -104,16 +109,14 @@ class KhabarGroup(click.Group):
             fail("aborted", 130)
         except click.ClickException as exc:
             fail(exc.format_message().replace("\n", " "), exc.exit_code or 1)
-        except InputError as exc:
-            fail(str(exc))
+        except KhabarError as exc:  # input, store, query, ... errors not caught by the command
+            fail(exc)
         except BrokenPipeError:
             sys.exit(0)
         except Exception as exc:
             store = sys.modules.get("khabar.corpus.store")  # loaded by any command that opened a store
-            if store is not None and isinstance(exc, store.StoreError):
-                fail(str(exc))
             if store is not None and isinstance(exc, store.DatabaseError):  # a damaged, full or read-only store
-                fail(str(store.db_error(exc)))
+                fail(store.db_error(exc))
             raise
         sys.exit(rv if isinstance(rv, int) else 0)
 
@@ -206,7 +209,7 @@ class Analysis:
         try:
             self.pipeline = get_pipeline(stages)
         except PipelineError as exc:
-            fail(str(exc))
+            fail(exc)
         self.path, self.max_chars, self.published, self.doc_id = path, max_chars, published, doc_id
         self.stages, self.workers, self.progress = stages, workers, progress
         self.failed = self.empty = self.done = 0

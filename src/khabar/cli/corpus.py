@@ -55,13 +55,13 @@ def open_store(db: str, *, create: bool = False, write: bool = True) -> Iterator
             Store(db, create=False).close()  # an older schema: migrate once, then read
             store = Store(db, readonly=True)
     except StoreError as exc:
-        fail(str(exc))
+        fail(exc)
     try:
         yield store
     except (StoreError, QueryError, NotFound) as exc:
-        fail(str(exc))
+        fail(exc)
     except DatabaseError as exc:  # after opening: a damaged page, a full disk, a read-only file
-        fail(str(db_error(exc, db)))
+        fail(db_error(exc, db))
     finally:
         store.close()
 
@@ -135,7 +135,7 @@ def ingest_cmd(paths: tuple[str, ...], db: str, workers: int | None, stages: str
                     report = ingest(paths, store, workers=workers, stages=_stages(stages), max_chars=max_chars,
                                     progress=not as_json)
             except PipelineError as exc:
-                fail(str(exc))
+                fail(exc)
             _print_report(report, store.count_articles(), db, as_json, "ingest")
     finally:
         if client is not None:
@@ -195,7 +195,7 @@ def reindex_cmd(db: str, workers: int | None, stages: str | None, force: bool, a
         try:
             report = reindex(store, workers=workers, stages=_stages(stages), force=force, progress=not as_json)
         except PipelineError as exc:
-            fail(str(exc))
+            fail(exc)
         _print_report(report, store.count_articles(), db, as_json, "reindex")
     return 130 if report.interrupted else 1 if report.failed else 0
 
@@ -477,7 +477,7 @@ def export_cmd(db: str, fmt: str, out_dir: str, tables: str) -> None:
         try:
             written = export(store, out_dir, fmt=fmt, tables=[t.strip() for t in tables.split(",") if t.strip()])
         except ExportError as exc:
-            fail(str(exc))
+            fail(exc)
         for path, n in written:
             click.echo(f"{path}: {n} rows")
 

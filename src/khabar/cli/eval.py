@@ -46,14 +46,14 @@ def eval_ner(gold_path: str, as_json: bool) -> None:
     from khabar.cli import fail
     from khabar.cli.ner import read_blocks
 
-    from ..analysis.ner import load_tagger, score
-    from ..analysis.ner.scoring import format_table
+    from ..analysis.ner import load_tagger
+    from ..errors import InputError
+    from ..evaluation.ner import evaluate_tagger, format_table
 
     blocks = [b for b in read_blocks(gold_path, with_tags=True) if b.tokens]
     if not blocks:
-        fail(f"{gold_path}: no tokens to score")
-    tagger = load_tagger()
-    result = score([b.tags for b in blocks], tagger.tag_sents([b.tokens for b in blocks]))
+        fail(f"{gold_path}: no tokens to score", error=InputError)
+    result = evaluate_tagger(load_tagger(), blocks)
     if as_json:
         click.echo(json.dumps(result, indent=1))
     else:

@@ -11,7 +11,8 @@ def read_blocks(path: str, *, with_tags: bool):
     """Blocks of a CoNLL file or stdin ('-'); errors become one-line CLI failures."""
     from khabar.cli import fail
 
-    from ..analysis.ner.conll import ConllError, decode_lines, parse_lines
+    from ..analysis.ner.conll import decode_lines, parse_lines
+    from ..errors import ConllError, InputError
 
     where = "stdin" if path == "-" else path
     try:
@@ -21,12 +22,12 @@ def read_blocks(path: str, *, with_tags: bool):
             with open(path, "rb") as fh:
                 data = fh.read()
     except OSError as exc:
-        fail(f"cannot read {where}: {exc.strerror or exc}")
+        fail(f"cannot read {where}: {exc.strerror or exc}", error=InputError)
     try:
         return parse_lines(decode_lines(data, where), with_tags=with_tags)
     except ConllError as exc:
         msg = str(exc)
-        fail(msg if msg.startswith(where) else f"{where}: {msg}")
+        fail(msg if msg.startswith(where) else f"{where}: {msg}", error=ConllError)
 
 
 @click.command("tag")

@@ -84,7 +84,7 @@ def watch_cmd(sources_file: str | None, feeds: tuple[str, ...], db: str, once: b
             names.add(src.name)
             sources.append(src)
     except WatchError as exc:
-        fail(str(exc))
+        fail(exc)
     fetcher = Fetcher(timeout=timeout, max_bytes=max_bytes, delay=delay)
     failed = 0
 

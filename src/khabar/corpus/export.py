@@ -15,6 +15,8 @@ from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
+from ..dates import year_fraction
+from ..errors import ExportError  # defined in khabar.errors (stable codes)
 from .store import Store
 
 TABLES = ("articles", "entities", "mentions", "quotes", "timexes", "events", "gdelt", "analyses")
@@ -34,10 +36,6 @@ _QUAD = {**{f"{i:02d}": 1 for i in range(1, 6)}, **{f"{i:02d}": 2 for i in range
          **{f"{i:02d}": 3 for i in range(9, 14)}, **{f"{i:02d}": 4 for i in range(14, 21)}}
 
 
-class ExportError(ValueError):
-    """Unknown table or format, or a missing optional dependency; one-line message."""
-
-
 def gdelt_row(ev: dict[str, Any]) -> dict[str, Any]:
     """One event row (from ``Store.rows('events')``) in GDELT 2.0-like columns, with khabar's
     own fields (PLOVER type, trigger, entity ids) kept at the end."""
@@ -50,7 +48,7 @@ def gdelt_row(ev: dict[str, Any]) -> dict[str, Any]:
         "GLOBALEVENTID": ev["id"], "SQLDATE": sqldate,
         "MonthYear": int(digits[:6]) if len(digits) >= 6 and digits[:6].isdigit() else None,
         "Year": int(digits[:4]) if digits[:4].isdigit() else None,
-        "FractionDate": _fraction_date(digits),
+        "FractionDate": year_fraction(digits),
         "Actor1Code": ev.get("actor1_kb"), "Actor1Name": ev.get("actor1_en") or ev.get("actor1"),
         "Actor1NameAr": ev.get("actor1"), "Actor1Type": ev.get("actor1_type"),
         "Actor2Code": ev.get("actor2_kb"), "Actor2Name": ev.get("actor2_en") or ev.get("actor2"),
@@ -65,13 +63,6 @@ def gdelt_row(ev: dict[str, Any]) -> dict[str, Any]:
         "Source": ev.get("source"), "actor1_id": ev.get("actor1_id"), "actor2_id": ev.get("actor2_id"),
         "location_id": ev.get("location_id"),
     }
-
-
-def _fraction_date(digits: str) -> float | None:
-    if len(digits) < 8 or not digits[:8].isdigit():
-        return None
-    y, m, d = int(digits[:4]), int(digits[4:6]), int(digits[6:8])
-    return round(y + ((m - 1) * 30 + d) / 365.0, 4)
 
 
 def table_columns(store: Store, table: str) -> list[str]:

@@ -20,16 +20,12 @@ import math
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
-from datetime import date
 from typing import Any
 
+from ..dates import date_ordinal
+from ..errors import NotFound  # defined in khabar.errors (stable codes)
 from ..io import unescape
 from .store import EntityRecord, EventRecord, QuoteRecord, SearchPage, Store
-
-
-class NotFound(LookupError):
-    """No entity (or article) matches what the user asked for; one-line message."""
-
 
 # --------------------------------------------------------------------------- entities
 
@@ -245,13 +241,6 @@ class Story:
         return d
 
 
-def _ordinal(d: str | None) -> int | None:
-    try:
-        return date.fromisoformat(d[:10]).toordinal() if d else None
-    except ValueError:
-        return None
-
-
 def article_vector(analysis: dict[str, Any], entity_ids: Sequence[int], text: str | None = None) -> dict[str, float]:
     """Features of an article for story matching: its topics (keywords with scores), its title
     words and the corpus entities it names; L2-normalised."""
@@ -277,6 +266,7 @@ def article_vector(analysis: dict[str, Any], entity_ids: Sequence[int], text: st
     return {k: v / norm for k, v in vec.items()}
 
 
+# long: the clustering steps (signatures, candidate pairs, links, cohesion check) share their tables
 def stories(store: Store, date_from: str | None = None, date_to: str | None = None, source: str | None = None,
             *, window_days: int = 2, threshold: float = 0.45, min_size: int = 2, limit: int = 50,
             max_df: float = 0.05, cohesion: float | None = None) -> list[Story]:
@@ -299,7 +289,7 @@ def stories(store: Store, date_from: str | None = None, date_to: str | None = No
     for cid, _title, pub, _src, analysis, ents in rows:
         text = store.article_text(cid) if not analysis.get("topics") else None
         vecs.append(article_vector(analysis, ents, text))
-        days.append(_ordinal(pub))
+        days.append(date_ordinal(pub))
     df: dict[str, int] = defaultdict(int)
     for v in vecs:
         for k in v:

@@ -21,11 +21,7 @@ from importlib import resources
 import numpy as np
 
 from ..analysis.text.normalize import fold
-
-SAME_ARTICLE_JACCARD = 0.8  # exact Jaccard similarity of word 3-grams: the same article
-CONTAINED_SHARE = 0.9  # ... or the shorter text's 3-grams nearly all in the longer one,
-EXTRA_SHINGLES = 12  # ... which adds at most this many (an unknown dateline and credit line)
-CANDIDATE_SIMILARITY = 0.3  # MinHash estimate under which a candidate is not worth confirming
+from ..settings import CANDIDATE_SIMILARITY, CONTAINED_SHARE, EXTRA_SHINGLES, SAME_ARTICLE_JACCARD
 
 # Words, and the punctuation that delimits datelines and credit lines; other marks are ignored.
 _TOKEN_RE = re.compile(r"\w+|[-–—:()\[\].!?؟\n]")  # ؟ is the Arabic question mark

@@ -26,14 +26,16 @@ from dataclasses import dataclass
 from typing import Any
 
 from .. import __version__
+from ..settings import (  # the delivery's limits, named in khabar.settings
+    DELIVERY_THREADS,
+    DRAIN_SECONDS,
+    MAX_PENDING,
+    WEBHOOK_BACKOFF,
+    WEBHOOK_RETRIES,
+    WEBHOOK_TIMEOUT,
+)
 
 USER_AGENT = f"khabar/{__version__} (news monitoring; +https://github.com/khabar/khabar)"
-WEBHOOK_TIMEOUT = 5.0  # seconds to wait for an alert's webhook
-WEBHOOK_RETRIES = 3  # further attempts after a transient failure
-WEBHOOK_BACKOFF = 1.0  # seconds before the first retry (then doubled)
-MAX_PENDING = 1000  # matches waiting for delivery (queued or between retries)
-DELIVERY_THREADS = 4  # webhook calls at once
-DRAIN_SECONDS = 10.0  # at shutdown, how long waiting matches may still be delivered
 
 
 @dataclass(frozen=True, slots=True)

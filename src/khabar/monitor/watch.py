@@ -39,45 +39,36 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
-from email.utils import parsedate_to_datetime
 from typing import Any
 
 import numpy as np
 
 from .. import __version__
 from ..corpus.store import Alert, Store, WatchState
-from ..io import DEFAULT_MAX_CHARS, InputError, article_id, check_unicode, html_document, is_empty, parse_date
+from ..dates import from_http_date, from_struct_time, parse_date
+from ..errors import FeedError, FetchError, WatchError  # defined in khabar.errors (stable codes)
+from ..io import DEFAULT_MAX_CHARS, InputError, article_id, check_unicode, html_document, is_empty
 from ..model import Document
+from ..settings import (  # the limits, named in khabar.settings
+    DEFAULT_INTERVAL,
+    DEFAULT_MAX_BYTES,
+    LSH_ROWS,
+    MAX_BACKOFF,
+    MIN_INTERVAL,
+    MIN_WORDS,
+    MINHASH_SIZE,
+    NEAR_DUPLICATE_SIMILARITY,
+)
 from .alerts import record_alert_matches
 from .analysis_pool import AnalysisPool, result_of
 from .dedup import confirmed_duplicate, shingles
 from .delivery import DRAIN_SECONDS, DeliveryResult, WebhookDelivery
 
 USER_AGENT = f"khabar/{__version__} (news monitoring; +https://github.com/khabar/khabar)"
-DEFAULT_INTERVAL = 900.0  # seconds between polls of a source
-MIN_INTERVAL = 30.0  # no source is polled more often than this
-DEFAULT_MAX_BYTES = 5_000_000  # a page or feed larger than this is refused
-MIN_WORDS = 20  # a page whose main text is shorter holds no article
-MINHASH_SIZE = 64  # values in a MinHash signature
-LSH_ROWS = 4  # signature values per LSH band (16 bands)
-NEAR_DUPLICATE_SIMILARITY = 0.8  # estimated Jaccard similarity of word 3-grams: the same article
-MAX_BACKOFF = 16  # a failing feed waits 2, 4, 8, then at most 16 times its interval
 
 # Query parameters that only track the reader; dropped so that one article has one URL.
 TRACKING_PARAMS = frozenset({"fbclid", "gclid", "dclid", "gbraid", "wbraid", "msclkid", "yclid", "mc_cid",
                              "mc_eid", "igshid", "_ga", "_gl", "ref_src", "cmpid", "ocid"})
-
-
-class WatchError(InputError):
-    """A sources file or option that cannot be used; the message says why."""
-
-
-class FetchError(Exception):
-    """A request that failed; ``transient`` when a later poll may succeed (5xx, timeout)."""
-
-    def __init__(self, message: str, transient: bool = False) -> None:
-        super().__init__(message)
-        self.transient = transient
 
 
 # --------------------------------------------------------------------------- sources
@@ -202,10 +193,6 @@ class FeedEntry:
     published: str | None = None
 
 
-class FeedError(ValueError):
-    """A feed body that yields no entries."""
-
-
 def parse_feed(body: bytes, content_type: str = "", base_url: str = "") -> list[FeedEntry]:
     """Entries (with a link) of an RSS, Atom or JSON Feed document, in feed order."""
     head = body.lstrip()[:1]
@@ -222,7 +209,7 @@ def parse_feed(body: bytes, content_type: str = "", base_url: str = "") -> list[
             continue
         date = e.get("published_parsed") or e.get("updated_parsed")
         entries.append(FeedEntry(urllib.parse.urljoin(base_url, link), e.get("title") or None,
-                                 time.strftime("%Y-%m-%d", date) if date else None))
+                                 from_struct_time(date)))
     if not entries and (parsed.get("bozo") or not parsed.get("version")):
         reason = parsed.get("bozo_exception") or "not an RSS or Atom feed"
         raise FeedError(f"malformed feed: {' '.join(str(reason).split())[:200]}")
@@ -468,11 +455,8 @@ def fetch_page(url: str, entry: FeedEntry, source: Source, fetcher: Fetcher, *,
     except InputError as exc:
         return Page(url, error=str(exc).removeprefix(f"{url}: "))
     published = doc.published or entry.published
-    if published is None and resp.headers.get("last-modified"):
-        try:
-            published = parsedate_to_datetime(resp.headers["last-modified"]).date().isoformat()
-        except (TypeError, ValueError):
-            pass
+    if published is None:
+        published = from_http_date(resp.headers.get("last-modified"))
     return Page(url, replace(doc, id=article_id(doc.text), title=doc.title or entry.title, published=published,
                              source=source.name, url=url, meta={"path": url}))
 
@@ -736,6 +720,7 @@ def watch(store: Store, sources: Sequence[Source], fetcher: Fetcher, *, once: bo
             record_deliveries(store, delivery.close(drain), on_delivery)
 
 
+# long: the watch loop (schedule, fetch, hand to the analysis pool, store, back off) read as one
 def _watch(store: Store, sources: Sequence[Source], fetcher: Fetcher, *, once: bool, stop: threading.Event,
            fetchers: int, workers: int, stages: tuple[str, ...] | None, max_chars: int, max_items: int,
            on_report: Callable[[SourceReport], None] | None, delivery: WebhookDelivery, version: str,

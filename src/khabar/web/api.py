@@ -2,7 +2,8 @@
 
 HTTP lives here and in :mod:`khabar.web`; analysis goes through :mod:`khabar.service` and the
 corpus through :class:`khabar.web.corpus.WebCorpus` (over khabar.corpus.store). Errors are JSON
-``{"status": 404, "error": "not_found", "message": "..."}`` (HTML pages for browser routes), with
+``{"status": 404, "error": "not_found", "code": "E303", "message": "..."}`` (``code``: the stable
+khabar error code of docs/errors.md; HTML pages for browser routes), with
 the right status: 400 malformed body or search query, 401 missing/wrong token, 403 a write on a
 read-only store, 404 unknown id, 413 body over :data:`MAX_BODY_BYTES`, 422 validation, 503 a
 damaged, full or locked store. No stack trace ever reaches a client.
@@ -39,30 +40,30 @@ from khabar.web.pages import error_page, install_pages
 
 from .. import __version__
 from ..corpus.store import DatabaseError, StoreError, db_error, store_message
-from ..io import MAX_TEXT_CHARS, InputError, article_id, check_unicode, parse_date, unescape
+from ..dates import DATE_PATTERN, parse_date
+from ..errors import AnalysisError, AuthError, BusyError, InternalError, KhabarError, NotFound, UsageError
+from ..io import InputError, article_id, check_unicode, unescape
+from ..settings import (  # the limits, named in khabar.settings
+    ANALYZE_WAIT_SECONDS,
+    MAX_ANON_TEXT_CHARS,
+    MAX_BATCH_ARTICLES,
+    MAX_BODY_BYTES,
+    MAX_CONCURRENT_ANALYSES,
+    MAX_PAGE,
+    MAX_PER_PAGE,
+    MAX_TEXT_CHARS,
+    SLOT_POLL_SECONDS,
+)
 
 log = logging.getLogger("khabar.web.api")
 
 API_PREFIX = "/v1"
-MAX_BODY_BYTES = 1_048_576  # 1 MiB: any request body above this is refused with 413
-# CPU one POST /v1/analyze or /v1/articles may take (analysis is ~25 us per character on one core): without the
-# write token (or when the server has none) a text is limited to MAX_ANON_TEXT_CHARS (about a
-# second), and at most MAX_CONCURRENT_ANALYSES analyses run at once per process; a request that
-# finds them all busy for ANALYZE_WAIT_SECONDS gets 503 with Retry-After.
-MAX_ANON_TEXT_CHARS = 50_000
-MAX_BATCH_ARTICLES = 50  # POST /v1/analyze/batch; the batch's texts share one text limit and one slot
-MAX_CONCURRENT_ANALYSES = 4
-ANALYZE_WAIT_SECONDS = 5.0
-_SLOT_POLL_SECONDS = 0.02  # how often a queued analysis checks for a free slot (on the event loop)
-MAX_PAGE = 10_000
-MAX_PER_PAGE = 100
 TOKEN_ENV = "KHABAR_API_TOKEN"
 # Read by app_from_env (set by 'khabar serve' for its worker processes).
 DB_ENV = "KHABAR_DB"
 ALLOWED_HOSTS_ENV = "KHABAR_ALLOWED_HOSTS"  # comma-separated; "*" turns the Host check off
 ANONYMOUS_WRITES_ENV = "KHABAR_ANONYMOUS_WRITES"  # "1": writes open when no token is set
 LOOPBACK_HOSTS = ("localhost", "127.0.0.1", "::1")
-_DATE_RE = r"^\d{4}-\d{2}-\d{2}$"
 
 # Paths answered with JSON errors; every other path is a browser page (HTML errors).
 _JSON_PREFIXES = ("/v1", "/healthz", "/openapi.json", "/docs", "/redoc", "/static")
@@ -71,14 +72,21 @@ _STATUS_CODES = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404:
                  405: "method_not_allowed", 413: "payload_too_large", 415: "unsupported_media_type",
                  422: "validation_error", 500: "internal_error", 503: "unavailable"}
 
+# HTTP status -> the khabar error whose stable code (docs/errors.md) an error body carries when no
+# khabar exception names a more precise one (a store or query error passes its own code).
+_STATUS_ERRORS: dict[int, type[KhabarError]] = {
+    400: UsageError, 401: AuthError, 403: AuthError, 404: NotFound, 405: UsageError, 413: InputError,
+    415: UsageError, 422: UsageError, 503: BusyError,
+}
+
 # Store failures (StoreError.kind) -> HTTP status: a write on a read-only store is refused for
 # good (403); a damaged, full, locked or failing store is the server's trouble for now (503).
 _STORE_STATUS = {"read_only": 403}
 
 
 # Query parameter types (module level: FastAPI resolves the string annotations here).
-FromQ = Annotated[str | None, Query(alias="from", pattern=_DATE_RE, description="YYYY-MM-DD, inclusive")]
-ToQ = Annotated[str | None, Query(alias="to", pattern=_DATE_RE, description="YYYY-MM-DD, inclusive")]
+FromQ = Annotated[str | None, Query(alias="from", pattern=DATE_PATTERN, description="YYYY-MM-DD, inclusive")]
+ToQ = Annotated[str | None, Query(alias="to", pattern=DATE_PATTERN, description="YYYY-MM-DD, inclusive")]
 TextQ = Annotated[str | None, Query(max_length=500)]
 PageQ = Annotated[int, Query(ge=1, le=MAX_PAGE, description="1-based page number")]
 PerPageQ = Annotated[int, Query(ge=1, le=MAX_PER_PAGE)]
@@ -98,10 +106,8 @@ class AnalyzeRequest(BaseModel):
     def _date(cls, v: str | None) -> str | None:
         if v is None or v == "":
             return None
-        if len(v.strip()) != 10:
-            raise ValueError("expected a date YYYY-MM-DD")
         try:
-            return parse_date(v)
+            return parse_date(v, exact=True)
         except InputError:
             raise ValueError("expected a date YYYY-MM-DD") from None
 
@@ -275,15 +281,17 @@ class SecurityHeadersMiddleware:
         return headers
 
 
-def _error_body(status: int, message: str, **extra: Any) -> dict[str, Any]:
-    return {"status": status, "error": _STATUS_CODES.get(status, "error"), "message": message, **extra}
+def _error_body(status: int, message: str, code: str | None = None, **extra: Any) -> dict[str, Any]:
+    code = code or _STATUS_ERRORS.get(status, InternalError).code
+    return {"status": status, "error": _STATUS_CODES.get(status, "error"), "code": code, "message": message, **extra}
 
 
-def _error_response(status: int, message: str, **extra: Any) -> JSONResponse:
-    return JSONResponse(_error_body(status, message, **extra), status_code=status)
+def _error_response(status: int, message: str, code: str | None = None, **extra: Any) -> JSONResponse:
+    return JSONResponse(_error_body(status, message, code, **extra), status_code=status)
 
 
 # --- the app --------------------------------------------------------------------------------------
+# long: the routes are closures over the app's corpus and token (FastAPI's usual shape)
 def create_app(db_path: str | os.PathLike[str] | None = None, token: str | None = None, *,
                corpus: WebCorpus | None = None, allowed_hosts: Iterable[str] | None = None,
                anonymous_writes: bool = True) -> FastAPI:
@@ -349,7 +357,7 @@ def create_app(db_path: str | os.PathLike[str] | None = None, token: str | None 
         problem = corpus.check()  # the store's errors become 503 in the handlers below
         if problem:
             log.error("health check: the store's file is damaged: %s", problem)
-            return _error_response(503, f"{store_message('corrupt')} ({problem})", reason="corrupt")
+            return _error_response(503, f"{store_message('corrupt')} ({problem})", StoreError.code, reason="corrupt")
         return {"status": "ok", "version": __version__, "articles": corpus.count()}
 
     analyses = threading.BoundedSemaphore(MAX_CONCURRENT_ANALYSES)
@@ -377,7 +385,7 @@ def create_app(db_path: str | os.PathLike[str] | None = None, token: str | None 
                 raise HTTPException(503, f"server busy: {MAX_CONCURRENT_ANALYSES} analyses are running; "
                                          "retry later",
                                     headers={"Retry-After": str(max(1, round(ANALYZE_WAIT_SECONDS)))})
-            await asyncio.sleep(_SLOT_POLL_SECONDS)
+            await asyncio.sleep(SLOT_POLL_SECONDS)
         try:
             if isinstance(body, AnalyzeBatchRequest):
                 return await run_in_threadpool(_analyze_batch, body)
@@ -540,7 +548,7 @@ def _analyze(body: AnalyzeRequest) -> Any:
         return analyze_text(body.text, published=body.published, title=body.title)
     except Exception:
         log.exception("analysis failed")
-        raise HTTPException(500, "analysis failed on this text (the error was logged on the server)") from None
+        raise AnalysisError("analysis failed on this text (the error was logged on the server)") from None
 
 
 def _analyze_batch(body: AnalyzeBatchRequest) -> list[dict[str, Any]]:
@@ -565,10 +573,10 @@ def _is_browser_route(request: Request) -> bool:
 
 
 def _install_error_handlers(app: FastAPI) -> None:
-    def respond(request: Request, status: int, message: str, **extra: Any) -> Response:
+    def respond(request: Request, status: int, message: str, code: str | None = None, **extra: Any) -> Response:
         if _is_browser_route(request):
             return error_page(status, message)
-        return _error_response(status, message, **extra)
+        return _error_response(status, message, code, **extra)
 
     @app.exception_handler(HTTPException)
     async def http_error(request: Request, exc: HTTPException) -> Response:
@@ -597,7 +605,11 @@ def _install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(QueryError)
     async def query_error(request: Request, exc: QueryError) -> Response:
-        return respond(request, 400, f"malformed search query: {exc}")
+        return respond(request, 400, f"malformed search query: {exc}", exc.code)
+
+    @app.exception_handler(AnalysisError)
+    async def analysis_error(request: Request, exc: AnalysisError) -> Response:
+        return respond(request, 500, str(exc), exc.code)
 
     @app.exception_handler(StoreError)
     @app.exception_handler(DatabaseError)
@@ -605,7 +617,7 @@ def _install_error_handlers(app: FastAPI) -> None:
         err = exc if isinstance(exc, StoreError) else db_error(exc)  # type: ignore[arg-type]
         log.error("store error on %s %s: %s", request.method, request.url.path, err)
         # The client gets what failed, not the server's file path (that is in the log).
-        return respond(request, _STORE_STATUS.get(err.kind, 503), store_message(err.kind), reason=err.kind)
+        return respond(request, _STORE_STATUS.get(err.kind, 503), store_message(err.kind), err.code, reason=err.kind)
 
     @app.exception_handler(Exception)
     async def internal_error(request: Request, exc: Exception) -> Response:

@@ -21,11 +21,9 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from .. import settings
+from ..errors import QueryError  # defined in khabar.errors (stable codes)
 from ..model import Document
-
-
-class QueryError(ValueError):
-    """A search query or filter the store cannot run; the message is shown to the user."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,10 +47,10 @@ class WebCorpus:
     then raises :class:`khabar.corpus.store.StoreError` of kind ``read_only``.
     """
 
-    SPEAKERS_TTL_S = 60.0
-    POOL_SIZE = 4
-    WAIT_S = 30.0  # longest wait for a free read connection before answering "busy"
-    CHECK_TTL_S = 10.0  # a passing health check is reused this long
+    SPEAKERS_TTL_S = settings.WEB_SPEAKERS_TTL_SECONDS
+    POOL_SIZE = settings.WEB_POOL_SIZE
+    WAIT_S = settings.WEB_POOL_WAIT_SECONDS  # longest wait for a free read connection before "busy"
+    CHECK_TTL_S = settings.WEB_CHECK_TTL_SECONDS  # a passing health check is reused this long
 
     def __init__(self, path: str | Path, *, pool_size: int = POOL_SIZE) -> None:
         from ..corpus.store import Store

@@ -20,10 +20,11 @@ from fastapi.responses import HTMLResponse
 from jinja2 import ChainableUndefined, Environment, PackageLoader
 
 from .. import __version__
+from ..dates import is_date
+from ..settings import MAX_PAGE, PER_PAGE
 from . import render
 from .corpus import Page, QueryError, WebCorpus
 
-PER_PAGE = 20
 # Route options of every page: GET and HEAD, HTML, not part of the OpenAPI schema.
 _GET: dict = {"methods": ["GET", "HEAD"], "response_class": HTMLResponse, "include_in_schema": False}
 
@@ -95,9 +96,10 @@ def _pages(result: Page, page_no: int, per_page: int) -> int:
     return page_no + (1 if result.more else 0)
 
 
+# long: the page routes are closures over the app's corpus (FastAPI's usual shape)
 def install_pages(app: FastAPI, corpus: WebCorpus) -> None:
     """Register the HTML routes on ``app``."""
-    PageQ = Query(1, alias="page", ge=1, le=10_000)
+    PageQ = Query(1, alias="page", ge=1, le=MAX_PAGE)
 
     @app.api_route("/", **_GET)
     def home() -> HTMLResponse:
@@ -116,7 +118,7 @@ def install_pages(app: FastAPI, corpus: WebCorpus) -> None:
         form = {"q": q or "", "from": date_from or "", "to": date_to or "", "source": source or "",
                 "entity": entity or ""}
         for key in ("from", "to"):
-            if form[key] and not _is_date(form[key]):
+            if form[key] and not is_date(form[key]):
                 return page("search.html", status=400, form=form, results=None, total=0, page_no=1,
                             pages=0, error=f"تاريخ غير صالح: {form[key]}")  # "invalid date"
         try:
@@ -162,7 +164,7 @@ def install_pages(app: FastAPI, corpus: WebCorpus) -> None:
                page_no: int = Query(1, alias="page", ge=1, le=10_000)) -> HTMLResponse:
         form = {"speaker": speaker or "", "about": about or "", "topic": topic or "",
                 "from": date_from or "", "to": date_to or ""}
-        bad = [v for v in (date_from, date_to) if v and not _is_date(v)]
+        bad = [v for v in (date_from, date_to) if v and not is_date(v)]
         if bad:
             return error_page(400, f"تاريخ غير صالح: {bad[0]}")  # "invalid date"
         result = corpus.quotes(speaker=speaker or None, about=about or None, topic=topic or None,
@@ -195,8 +197,8 @@ def install_pages(app: FastAPI, corpus: WebCorpus) -> None:
     async def analyze_submit(request: Request) -> HTMLResponse:
         from starlette.concurrency import run_in_threadpool
 
-        from ..io import MAX_TEXT_CHARS
         from ..service import analyze_text
+        from ..settings import MAX_TEXT_CHARS
 
         raw = (await request.body()).decode("utf-8", errors="replace")
         fields = {k: v[0] for k, v in parse_qs(raw, keep_blank_values=True).items()}
@@ -207,7 +209,7 @@ def install_pages(app: FastAPI, corpus: WebCorpus) -> None:
             error = "الرجاء لصق نص المقال"  # "please paste the article text"
         elif len(form["text"]) > MAX_TEXT_CHARS:
             error = f"النص أطول من الحد ({MAX_TEXT_CHARS:,} حرف)"  # "text longer than the limit (chars)"
-        elif form["published"] and not _is_date(form["published"]):
+        elif form["published"] and not is_date(form["published"]):
             error = "تاريخ النشر يجب أن يكون بالصيغة YYYY-MM-DD"  # "publication date must be YYYY-MM-DD"
         if error:
             return page("analyze.html", status=400, form=form, view=None, error=error)
@@ -219,11 +221,3 @@ def install_pages(app: FastAPI, corpus: WebCorpus) -> None:
                     stages=get_pipeline().names)
 
 
-def _is_date(value: str) -> bool:
-    from datetime import date
-
-    try:
-        date.fromisoformat(value)
-    except ValueError:
-        return False
-    return len(value) == 10

@@ -8,7 +8,7 @@ The default is a BiLSTM-CRF run in numpy (khabar.analysis.ner.neural); the CRF s
 ['O', 'O', 'O', 'B-PER', 'I-PER']
 """
 
-from .scoring import entity_spans, score
+from .bio import entity_spans
 from .tagger import NerTagger, load_tagger
 
-__all__ = ["NerTagger", "entity_spans", "load_tagger", "score"]
+__all__ = ["NerTagger", "entity_spans", "load_tagger"]

@@ -14,13 +14,11 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from ...errors import ConllError  # defined in khabar.errors (stable codes)
+
 MAX_BLANK_RUN = 2
 _BIDI = "\u200e\u200f"
 _VALID_PREFIX = ("B-", "I-")
-
-
-class ConllError(ValueError):
-    """Malformed input; the message names the line."""
 
 
 @dataclass

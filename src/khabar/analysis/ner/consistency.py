@@ -22,8 +22,9 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from collections.abc import Callable, Sequence
 
-from .features import CLITIC_CHAINS, clitic_forms, word_key
-from .scoring import entity_spans
+from ..clitics import CLITIC_CHAINS, clitic_forms
+from .bio import entity_spans
+from .features import word_key
 
 WINDOW = 10  # consecutive sentences: about one news article
 MIN_CHARS = 3  # shorter names (a lone letter, an abbreviation dot) are not propagated

@@ -20,24 +20,13 @@ Features (all strings, as python-crfsuite wants them):
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from ..clitics import PROCLITICS as _PROCLITICS
+from ..clitics import strip_proclitics
 from ..text.normalize import normalize
 
-# Proclitic sequences (normalised spelling), longest first: conjunction و/ف (and, so),
-# preposition ب/ك/ل (with, like, for), article ال (the); لل is ل + ال.
-_PROCLITICS: tuple[str, ...] = tuple(sorted({
-    c + p + a
-    for c in ("", "و", "ف")
-    for p in ("", "ب", "ك", "ل")
-    for a in ("", "ال")
-} | {"لل", "ولل", "فلل"} - {""}, key=len, reverse=True))
-# Conjunction and/or preposition chains ("وب", "ول", "و", "ب", ...), longest first: what may stand
-# before a name that is written the same everywhere else ("وروسيا", "بطاجيكستان").
-CLITIC_CHAINS: tuple[str, ...] = tuple(
-    sorted({c + p for c in ("", "و", "ف") for p in ("", "ب", "ك", "ل")} - {""}, key=lambda c: (-len(c), c)))
-_MIN_STEM = 2
 _WINDOW = (-2, -1, 0, 1, 2)
 _ARABIC_LO, _ARABIC_HI = "\u0621", "\u064a"
 
@@ -48,38 +37,6 @@ def word_key(token: str) -> str:
     if any(ch.isdigit() for ch in text):
         text = "".join("0" if ch.isdigit() else ch for ch in text)
     return text
-
-
-def clitic_forms(key: str, min_len: int = 3) -> list[str]:
-    """A normalised word without each conjunction/preposition chain it may start with (لل + X
-    gives lX, "للبنان", and also الX, "للسعودية"); the article stays, since "الشيك" is not the
-    name "شيك"."""
-    out = []
-    for chain in CLITIC_CHAINS:
-        if key.startswith(chain) and len(key) - len(chain) >= min_len:
-            rest = key[len(chain):]
-            out.append(rest)
-            if chain.endswith("ل") and rest.startswith("ل"):
-                out.append("ا" + rest)
-    return out
-
-
-def strip_proclitics(key: str, proclitics: Sequence[str], count: Callable[[str], int]) -> tuple[str, str]:
-    """(proclitics, stem): the stripping whose stem is most frequent by ``count``; the whole word
-    when none is more frequent than it. لل + X gives the stem الX (ل + the article)."""
-    best, best_count = "", count(key)
-    for pre in proclitics:
-        if len(key) - len(pre) >= _MIN_STEM and key.startswith(pre):
-            rest = key[len(pre):]
-            if pre.endswith("لل"):
-                rest = "ال" + rest
-            c = count(rest)
-            if c > best_count:
-                best, best_count = pre, c
-    if not best:
-        return "", key
-    rest = key[len(best):]
-    return best, ("ال" + rest if best.endswith("لل") else rest)
 
 
 def _shape(word: str) -> str:

@@ -31,9 +31,10 @@ from importlib import resources
 
 import numpy as np
 
+from ..clitics import strip_proclitics
 from .consistency import WINDOW, propagate
 from .features import _shape as shape_of  # one word-shape definition for both taggers
-from .features import strip_proclitics, word_key
+from .features import word_key
 from .resources import load_resources  # the CRF's lookups, shared
 
 MODEL_FILE = "ner_nn.npz"

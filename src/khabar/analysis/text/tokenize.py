@@ -12,8 +12,10 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-# clitic_pieces lives in the model (behind Token.segments); re-exported here for its callers.
-from ...model import Token, clitic_pieces
+from ...model import Token
+
+# clitic_pieces lives in khabar.analysis.clitics (behind Token.segments); re-exported for its callers.
+from ..clitics import clitic_pieces
 from .normalize import INVISIBLE_CLASS, fold
 
 __all__ = ["clitic_pieces", "tokenize"]

@@ -1,26 +1,17 @@
-"""Entity-level precision/recall/F1 with conlleval semantics.
+"""Entity-level precision/recall/F1 of the NER tagger, with conlleval semantics.
 
-An entity is a maximal run B-X I-X ... (an I-X that does not continue an X starts a new
-entity, as in conlleval); it ends at a sentence boundary. Only exact span-and-type matches count.
+Entities are decoded from BIO tags by ``khabar.analysis.ner.bio.entity_spans`` (an I-X that does
+not continue an X starts a new entity; an entity ends at a sentence boundary). Only exact
+span-and-type matches count.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from typing import Any
 
-
-def entity_spans(tags: Sequence[str]) -> set[tuple[int, int, str]]:
-    """(start, end, type) of the entities in one BIO tag sequence."""
-    out: set[tuple[int, int, str]] = set()
-    start, typ = None, None
-    for i, tag in enumerate([*tags, "O"]):
-        b, _, x = tag.partition("-")
-        if start is not None and not (b == "I" and x == typ):
-            out.add((start, i, typ))
-            start = None
-        if b == "B" or (b == "I" and start is None):
-            start, typ = i, x
-    return out
+from ..analysis.ner.bio import entity_spans
+from ..analysis.ner.conll import Block
 
 
 def score(gold: Iterable[Sequence[str]], pred: Iterable[Sequence[str]]) -> dict:
@@ -58,3 +49,8 @@ def format_table(result: dict) -> str:
         lines.append(f"{name:8} {100 * r['precision']:6.2f} {100 * r['recall']:6.2f} {100 * r['f1']:6.2f} "
                      f"{r['gold']:6d} {r['pred']:6d}")
     return "\n".join(lines)
+
+
+def evaluate_tagger(tagger: Any, blocks: Sequence[Block]) -> dict:
+    """Tag the gold blocks' tokens (their tokenisation kept) and ``score`` against their tags."""
+    return score([b.tags for b in blocks], tagger.tag_sents([b.tokens for b in blocks]))

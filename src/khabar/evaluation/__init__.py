@@ -1,0 +1,1 @@
+"""Evaluation: the scorers behind ``khabar eval`` (gold data in, figures out; no CLI)."""
