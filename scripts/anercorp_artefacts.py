@@ -20,8 +20,8 @@ sys.path.insert(0, str(ROOT / "scripts"))
 
 from train_ner import read_conll  # noqa: E402
 
+from khabar.analysis.ner.bio import entity_spans  # noqa: E402
 from khabar.analysis.ner.features import word_key  # noqa: E402
-from khabar.analysis.ner.scoring import entity_spans  # noqa: E402
 
 CONTEXT = 5  # words after the first one used to find the sentence in NewsFANE
 

@@ -27,7 +27,7 @@ sys.path.insert(0, str(ROOT / "scripts"))
 import wikifane  # noqa: E402
 
 from khabar.analysis.ner.neural import NeuralTagger, model_path  # noqa: E402
-from khabar.analysis.ner.scoring import score  # noqa: E402
+from khabar.evaluation.ner import score  # noqa: E402
 
 TYPES = ("PER", "ORG", "LOC")
 WOJOOD = {"PERS": "PER", "ORG": "ORG", "GPE": "LOC", "LOC": "LOC"}
