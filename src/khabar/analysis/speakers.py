@@ -1,6 +1,6 @@
 """Speaker resolution learned from gold: candidates, features and a logistic-regression ranker.
 
-The quotes stage finds each quotation and a first speaker by rule (``quotes._Resolver``). This
+The quotes stage finds each quotation and a first speaker by rule (``quote_speakers._Resolver``). This
 module then looks at every entity that could have said it (entities mentioned around the cue,
 title mentions, anonymous sources the rules created, the previous speaker for a dropped
 subject), describes each with a few features (distance and position around the cue, entity
