@@ -7,6 +7,7 @@ import subprocess
 import sys
 
 import pytest
+from fake_tagger import FakeTagger
 
 from khabar.analysis.entities import EntityStage
 from khabar.analysis.names_en import NameTable
@@ -92,21 +93,6 @@ def test_ids_follow_first_mention_order(kb_only):
     doc = run(kb_only, "زار وفد من موسكو طهران ثم عاد إلى موسكو.")
     assert [e.name_en for e in doc.entities] == ["Moscow", "Tehran"]
     assert [e.id for e in doc.entities] == ["e1", "e2"]
-
-
-class FakeTagger:
-    """Stands in for khabar.analysis.ner's tagger: tags tokens from a fixed dictionary."""
-
-    def __init__(self, tags: dict[str, str]):
-        self.tags = tags
-
-    def tag(self, tokens: list[str]) -> list[str]:
-        out, prev = [], None
-        for t in tokens:
-            typ = self.tags.get(t)
-            out.append("O" if typ is None else ("I-" if prev == typ else "B-") + typ)
-            prev = typ
-        return out
 
 
 def test_tagger_spans_are_used_stripped_and_linked():

@@ -141,7 +141,7 @@ def test_analysis_errors_are_recorded(tmp_path, monkeypatch):
 
 
 def test_a_malformed_analysis_fails_alone(tmp_path, monkeypatch):
-    import khabar.corpus.ingest_workers as ing  # where the worker side looks analyze_record up
+    import khabar.corpus.ingest_workers as ing  # where the analysis side looks stored_form up
 
     real = ing.stored_form
 

@@ -6,6 +6,7 @@ import gzip
 from importlib import resources
 
 import pytest
+from fake_tagger import FakeTagger
 
 from khabar.analysis.entities import EntityStage
 from khabar.analysis.names_en import RESOURCE, NameTable, key, load_name_table, read_rows
@@ -14,21 +15,6 @@ from khabar.analysis.translit import transliterate
 from khabar.model import Document
 
 RULES_ONLY = NameTable.from_rows([])  # the hand table and the letter rules, no name lists
-
-
-class FakeTagger:
-    """Tags tokens from a fixed dictionary (stands in for the statistical tagger)."""
-
-    def __init__(self, tags: dict[str, str]):
-        self.tags = tags
-
-    def tag(self, tokens: list[str]) -> list[str]:
-        out, prev = [], None
-        for t in tokens:
-            typ = self.tags.get(t)
-            out.append("O" if typ is None else ("I-" if prev == typ else "B-") + typ)
-            prev = typ
-        return out
 
 
 def entity_en(tags: dict[str, str], text: str) -> dict[str, str | None]:

@@ -27,14 +27,13 @@ from ..service import _stop_signal_interrupts, default_workers
 from ..settings import INGEST_BATCH_SIZE, INGEST_CHUNK, INGEST_COMMIT_SECONDS
 from .ingest_inputs import input_bytes, iter_inputs, new_jobs
 from .ingest_report import IngestReport, Job, Progress, Result
-from .ingest_workers import analyse_jobs, analyze_record, pipeline_version, record_document, stored_form
+from .ingest_workers import analyse_jobs, analyze_record, pipeline_version
 from .shards import SHARD_MARKER, analyze_shard, ingest_dask, is_shards, load_shard, load_shards
 from .store import Store
 
 # The public names of the ingest, wherever they live (callers import them from here).
 __all__ = ["SHARD_MARKER", "IngestReport", "Progress", "analyze_record", "analyze_shard", "ingest", "ingest_dask",
-           "input_bytes", "is_shards", "iter_inputs", "load_shard", "load_shards", "pipeline_version",
-           "record_document", "reindex", "stored_form"]
+           "input_bytes", "is_shards", "iter_inputs", "load_shard", "load_shards", "pipeline_version", "reindex"]
 
 # --------------------------------------------------------------------------- the engine
 

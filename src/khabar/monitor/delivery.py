@@ -75,11 +75,6 @@ def post_json(url: str, payload: dict[str, Any], *, timeout: float = WEBHOOK_TIM
         return f"failed: {type(exc).__name__}: {exc}", isinstance(exc, OSError)
 
 
-def post_webhook(url: str, payload: dict[str, Any], *, timeout: float = WEBHOOK_TIMEOUT) -> str | None:
-    """POST ``payload`` once; None when delivered, else why not."""
-    return post_json(url, payload, timeout=timeout)[0]
-
-
 @dataclass(order=True)
 class _Job:
     due: float  # monotonic time of the next attempt

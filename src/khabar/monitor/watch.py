@@ -52,6 +52,7 @@ from ..model import Document
 from ..settings import (  # the limits, named in khabar.settings
     DEFAULT_INTERVAL,
     DEFAULT_MAX_BYTES,
+    DRAIN_SECONDS,
     LSH_ROWS,
     MAX_BACKOFF,
     MIN_INTERVAL,
@@ -62,7 +63,7 @@ from ..settings import (  # the limits, named in khabar.settings
 from .alerts import record_alert_matches
 from .analysis_pool import AnalysisPool, result_of
 from .dedup import confirmed_duplicate, shingles
-from .delivery import DRAIN_SECONDS, DeliveryResult, WebhookDelivery
+from .delivery import DeliveryResult, WebhookDelivery
 
 USER_AGENT = f"khabar/{__version__} (news monitoring; +https://github.com/khabar/khabar)"
 
