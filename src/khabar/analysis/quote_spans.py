@@ -420,9 +420,10 @@ class _Analyzer:
             return None
         a = x + 1
         m = self.mention_at(toks[a].start)
-        if m is None and L[a] not in lex.nominal_heads and L[a] not in lex.org_heads:
+        if m is None and L[a] not in lex.nominal_heads and L[a] not in lex.org_heads and L[a] not in lex.agent_heads:
             return None
-        b = bisect.bisect_left(self.starts, m[1]) if m is not None else self.np_end(a, i)
+        b = bisect.bisect_left(self.starts, m[1]) if m is not None else (
+            self.definite_np_end(a, i) or self.np_end(a, i))
         a, b, _ = self.clean_np(a, min(b, i), Cue("", "verb"))
         return (a, b) if a < b else None
 

@@ -61,7 +61,7 @@ def _narrator_cut(an: _Analyzer, s: int, e: int) -> int:
     """End a report at a closing quotation mark that a comma and a narrator's comment follow
     ("... «الكلمات»، وهو ما ..."): the comment is the article's, not the speaker's."""
     starts, toks, L = an.starts, an.toks, an.L
-    for o, c in an.qspans[bisect.bisect_left(an.qopens, s):bisect.bisect_left(an.qopens, e)]:
+    for _o, c in an.qspans[bisect.bisect_left(an.qopens, s):bisect.bisect_left(an.qopens, e)]:
         x = bisect.bisect_right(starts, c)
         if c >= e or x >= len(toks) or toks[x].text not in (_AR_COMMA, ","):
             continue
