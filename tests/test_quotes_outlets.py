@@ -103,3 +103,20 @@ def test_direct_speech_without_marks_or_colon_opens_in_the_first_person():
     assert q.kind == "direct" and q.text.startswith("نحن نعمل ليلا ونهارا")
     assert mention(q) == "رئيس البلدية"
     assert analyse("وقال رئيس البلدية\nوتتواصل الأشغال في الحي منذ أسبوع دون توقف.").quotes == ()
+
+
+def test_condemning_reports_its_object_but_a_court_convicting_does_not():
+    q = only(analyse("وأدانت جامعة الدول العربية بشدة التفجير الإرهابي الذي استهدف سوقا شعبية في بغداد."))
+    assert q.text.startswith("التفجير الإرهابي") and mention(q) == "جامعة الدول العربية"
+    assert analyse("وكانت المحكمة الابتدائية قد أدانت المتهم بتهمة الاحتيال على عدد من المواطنين.").quotes == ()
+    assert analyse("ورحبت السفارة بالمواطنين الراغبين في العودة إلى البلاد.").quotes == ()
+
+
+def test_speech_in_the_paragraph_after_its_cue():
+    q = only(analyse("وقال الوزير:\nنحن لن نقبل بأي حل لا يضمن حقوق الشعب كاملة."))
+    assert q.kind == "direct" and q.text == "نحن لن نقبل بأي حل لا يضمن حقوق الشعب كاملة"
+    q = only(analyse("وقال الناطق باسم الحكومة\nإن القرار سيدخل حيز التنفيذ الأسبوع المقبل."))
+    assert q.kind == "indirect" and q.text == "القرار سيدخل حيز التنفيذ الأسبوع المقبل"
+    assert mention(q) == "الناطق باسم الحكومة"
+    q = only(analyse("وقال رئيس الجمهورية في خطاب متلفز مساء الأحد نحن لن نتراجع عن مسار الإصلاح مهما كانت الضغوط."))
+    assert q.kind == "direct" and q.text.startswith("نحن لن نتراجع") and mention(q) == "رئيس الجمهورية"

@@ -52,6 +52,7 @@ class Cue:
     comp_after_obj: bool = False  # mined verbs: the object preposition counts only before إن/أن
     masdar: bool = False  # أعلن رفضه: a stance noun with a possessive pronoun is the reported object
     not_objects: frozenset[str] = frozenset()  # رحب بالضيوف: people after the preposition, not content
+    not_subjects: frozenset[str] = frozenset()  # أدانت المحكمة: 'the court convicted', not a report
 
 
 @dataclass(frozen=True)
@@ -93,6 +94,7 @@ class Lexicon:
     any_form: frozenset[str]  # every token form that may be a cue (a fast first test)
     masdars: frozenset[str] = frozenset()  # stems of stance nouns (light normalisation): قلق، رفض
     first_person: frozenset[str] = frozenset()
+    manner: frozenset[str] = frozenset()  # بشدة 'strongly' before the object: not reported
     agent_heads: frozenset[str] = frozenset()  # first words of titles (النائب، المدعي): a subject's head
     narrator_comments: tuple[tuple[str, ...], ...] = ()
 
@@ -143,6 +145,7 @@ def load_lexicon() -> Lexicon:
                     skip_if_next=frozenset(_light(w) for w in v.get("skip_if_next", [])),
                     masdar=v.get("masdar", False),
                     not_objects=frozenset(_light(w) for w in v.get("not_objects", [])),
+                    not_subjects=frozenset(_light(w) for w in v.get("not_subjects", [])),
                     source_prep=_light(v["source_prep"]) if v.get("source_prep") else None)
         verb = Cue(kind="verb", **opts)
         part = Cue(kind="participle", **opts)
@@ -230,6 +233,7 @@ def load_lexicon() -> Lexicon:
         masdars=frozenset(mined.get("masdars", {})) | _lset(raw["speech_masdars"]["forms"]),
         first_person=_lset(raw["first_person"]["forms"]),
         agent_heads=_title_heads(),
+        manner=_lset(raw["manner_words"]["forms"]),
         narrator_comments=tuple(tuple(_light(w) for w in f.split()) for f in raw["narrator_comments"]["forms"]),
         former=_lset(raw["former_latter"]["former"]),
         latter=_lset(raw["former_latter"]["latter"]),

@@ -51,6 +51,7 @@ _BISM = "باسم"  # 'in the name of' (الناطق باسم: 'the spokesman of
 _PRONOUN_SUFFIXES = ("هما", "هم", "ها", "ه")  # object pronouns 'them two', 'them', 'her/it', 'him/it'
 _TA = "ت"  # imperfect prefix of the third person feminine
 _HA = "ه"  # the feminine ending ة as normalisation writes it
+_PLURAL = ("ين", "ون")  # sound masculine plural endings (بالمواطنين 'the citizens'): people
 _ALIF = "ا"  # the accusative ending of a participle (مضيفا)
 _SEMI, _AR_COMMA = "؛", "،"  # Arabic semicolon and comma
 
@@ -296,14 +297,20 @@ class _Analyzer:
         w = self.L[k]
         if w in cue.obj:
             return True
-        if cue.not_objects and (w[1:] in cue.not_objects or w[1:] in self.lex.nominal_heads
-                                or w[1:] in self.lex.agent_heads or any(
-                                    (m := self.mention_at(self.toks[x].start + (x == k))) is not None and m[3] == "PER"
-                                    for x in range(k, min(k + 4, len(self.toks))))):
+        if cue.not_objects and w.startswith(_BA) and self.names_people(k, cue, 1):
             return False  # رحب بالضيوف / بمدير المركز فلان: people welcomed, nothing reported
         return (_BA in cue.obj and w.startswith(_BA) and len(w) >= 4 and w not in self.lex.np_stop
                 and self.toks[k].norm not in self.lex.complementizers and not w.startswith(_BISM)
                 and w not in self.lex.ba_words)
+
+    def names_people(self, k: int, cue: Cue, skip: int = 0) -> bool:
+        """Whether the object at token k (after ``skip`` letters of a preposition) names people:
+        a word of the cue's list, a title, a plural in ين/ون, or a person's name close by."""
+        w = self.L[k][skip:]
+        if w in cue.not_objects or w in self.lex.nominal_heads or w in self.lex.agent_heads or w.endswith(_PLURAL):
+            return True
+        return any((m := self.mention_at(self.toks[x].start + (skip if x == k else 0))) is not None and m[3] == "PER"
+                   for x in range(k, min(k + 4, len(self.toks))))
 
     def sent_end(self, k: int) -> int:
         return self.sbounds[self.sent[k]][1]
@@ -427,30 +434,56 @@ class _Analyzer:
         a, b, _ = self.clean_np(a, min(b, i), Cue("", "verb"))
         return (a, b) if a < b else None
 
+    def next_paragraph(self, x: int) -> tuple[int, int] | None:
+        """Token range of the paragraph after token x's, when no word follows x in its own."""
+        toks, para = self.toks, self.para(self.toks[x].start)
+        y = x + 1
+        while y < len(toks) and self.para(toks[y].start) == para:
+            if self.is_word(y):
+                return None
+            y += 1
+        if y >= len(toks):
+            return None
+        b = y
+        while b < len(toks) and self.para(toks[b].start) == self.para(toks[y].start):
+            b += 1
+        return y, b
+
     def unmarked_direct(self, i: int, se: int) -> tuple[_Cand, int] | None:
-        """Direct speech with neither quotation marks nor a colon, kept to first-person openings:
-        "وقال الوزير نحن ..." (the speech to the paragraph's end) and a cue whose subject ends the
-        paragraph, the next paragraph opening with نحن/أنا ('we'/'I')."""
-        toks, lex = self.toks, self.lex
+        """Speech with neither quotation marks nor a colon, kept to what marks it otherwise:
+        a first-person opening after the subject ("وقال الوزير نحن ..."), or a cue and subject that
+        close their paragraph, the next one opening in the first person or with إن 'that'. The
+        speech runs to the end of its paragraph."""
+        toks, lex, L = self.toks, self.lex, self.L
         npe = self.np_end(i + 1, se)
         if npe <= i + 1:
             return None
-        npe = next((x for x in range(i + 2, npe) if self.L[x] in lex.first_person), npe)
-        if npe < se and self.L[npe] in lex.first_person:
-            k = npe
-        elif npe >= self.sent_end(i) and npe < len(toks) and self.para(toks[npe].start) != self.para(toks[i].start) \
-                and self.L[npe] in lex.first_person:
-            k = npe  # the cue and its subject close the paragraph; the next one is the speech
+        kind = "direct"
+        first = None
+        for x in range(i + 2, min(se, i + 14)):
+            if self.is_comma(x) or toks[x].norm in lex.complementizers or self.cue_at(x)[0] is not None:
+                break
+            if L[x] in lex.first_person:
+                first = x
+                break
+        if first is not None:
+            k, npe = first, min(npe, first)
+            end = k
+            while end < len(toks) and self.para(toks[end].start) == self.para(toks[k].start):
+                end += 1
         else:
-            return None
-        para = self.para(toks[k].start)
-        end = k
-        while end < len(toks) and self.para(toks[end].start) == para:
-            end += 1
+            nxt = self.next_paragraph(npe - 1)
+            if nxt is None:
+                return None
+            k, end = nxt
+            if toks[k].norm in lex.complementizers:
+                k, kind = k + 1, "indirect"
+            elif L[k] not in lex.first_person:
+                return None
         if sum(1 for x in range(k, end) if self.is_word(x)) < 4:
             return None
         s, e = self.content_to(k, end)
-        return _Cand(i, self.lex.forms.get(toks[i].norm, Cue("", "verb")), False, s, e, "direct", "np"), npe
+        return _Cand(i, self.lex.forms.get(toks[i].norm, Cue("", "verb")), False, s, e, kind, "np"), npe
 
     def colon_end(self, k: int) -> int:
         """Where words after ``قال:`` end: the paragraph, at most 3 more sentences, and not
@@ -482,6 +515,9 @@ class _Analyzer:
                 continue  # لم يعلن ...: nothing was said
             if cue.skip_if_next and k + 1 < len(self.toks) and self.L[k + 1] in cue.skip_if_next:
                 continue
+            if cue.not_subjects and any(self.L[x] in cue.not_subjects for x in range(
+                    max(self.sent_start(k), k - 8), min(self.sent_end(k), k + 4))):
+                continue  # أدانت المحكمة المتهم: a verdict, not a statement
             if cue.kind == "participle" and not t.norm.endswith(_ALIF) and not (
                     k > 0 and self.toks[k - 1].text[-1:] in _COMMAS + (".", _SEMI, ";", "؟", "?", "!", ":")) \
                     and not self.opens_report(k, cue):
@@ -599,6 +635,12 @@ class _Analyzer:
                 if k < len(toks) and self.is_comp(k, cue):
                     k += 1
                 end = self.colon_end(found)
+                if k >= end and (nxt := self.next_paragraph(found)) is not None:
+                    k, end = nxt  # "وقال الوزير:" closes its line; the speech is the next paragraph
+                    op = self.tok_is_open(k)
+                    if op is not None and self.para(op[1]) == self.para(toks[k].start):
+                        cand = _Cand(i, cue, conj, op[0] + 1, op[1], "direct", "np", bounded=True)
+                        k = end
                 if k < end:
                     s, e = self.content_to(k, end)
                     cand = _Cand(i, cue, conj, s, e, "direct", "np")
@@ -640,9 +682,11 @@ class _Analyzer:
             else:
                 np_b = self.bare_np_end(i + 1, se)
                 k = np_b
-                while k < se and (not self.is_word(k) or k in self.timex_toks):
-                    k += 1  # أعلن فلان مساء أمس ترحيبه: the date says when, it is not reported
+                while k < se and (not self.is_word(k) or k in self.timex_toks or L[k] in lex.manner):
+                    k += 1  # أعلن فلان مساء أمس ترحيبه / أدانت بشدة: when and how, not what
             nxt, nxt_conj = self.cue_at(k) if k < se else (None, False)
+            if cue.not_objects and k < se and self.names_people(k, cue):
+                return None  # أدانت المحكمة المتهم: a person convicted, nothing reported
             if se - k >= 2 and not (nxt is not None and (nxt.kind == "participle" or nxt_conj)):
                 # (not "...، مشيرا إلى" right after the subject: that is the next report)
                 s, e = self.content_to(k, se)
@@ -796,11 +840,15 @@ class _Analyzer:
         x = k
         while x < se and x < k + 8:
             w = L[x]
+            if w in lex.manner:
+                return x if definite else None
             if not self.is_word(x) or w in lex.np_stop or self.toks[x].norm in lex.complementizers:
                 return None
             m = self.mention_at(self.toks[x].start)
             if m is not None:
                 x, definite = max(x + 1, bisect.bisect_left(self.starts, m[1])), True
+                if x < se and self.mention_at(self.toks[x].start) is None and not L[x].startswith(_LAM):
+                    return x if se - x >= 2 else None  # a name ends the subject (its complement opens with ل)
                 continue
             if w.startswith((_ART, _LIL, _BA + _ART, _WA + _ART)):
                 x, definite = x + 1, True
