@@ -120,3 +120,11 @@ def test_speech_in_the_paragraph_after_its_cue():
     assert mention(q) == "الناطق باسم الحكومة"
     q = only(analyse("وقال رئيس الجمهورية في خطاب متلفز مساء الأحد نحن لن نتراجع عن مسار الإصلاح مهما كانت الضغوط."))
     assert q.kind == "direct" and q.text.startswith("نحن لن نتراجع") and mention(q) == "رئيس الجمهورية"
+
+
+def test_participles_used_as_adjectives_and_passives_with_a_date_are_no_reports():
+    assert analyse("وسجلت السلطات الصحية 250 حالة مؤكدة على الأقل في المنطقة الشرقية.").quotes == ()
+    assert analyse("وعرض الفنان لوحات معبرة عن الحياة اليومية في القرية القديمة.").quotes == ()
+    assert analyse("وإن صدقنا هذا التفسير، فمرحبا بالشاعر الذي يهبنا مثل هذه الصور الجميلة.").quotes == ()
+    doc = Pipeline.build(["segment", "timexes"])(Document(id="t", text="وناقش البرلمان الاتفاق الذي أعلن الثلاثاء الماضي."))
+    assert STAGE(doc).quotes == ()

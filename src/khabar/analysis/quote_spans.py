@@ -297,8 +297,6 @@ class _Analyzer:
         w = self.L[k]
         if w in cue.obj:
             return True
-        if cue.not_objects and w.startswith(_BA) and self.names_people(k, cue, 1):
-            return False  # رحب بالضيوف / بمدير المركز فلان: people welcomed, nothing reported
         return (_BA in cue.obj and w.startswith(_BA) and len(w) >= 4 and w not in self.lex.np_stop
                 and self.toks[k].norm not in self.lex.complementizers and not w.startswith(_BISM)
                 and w not in self.lex.ba_words)
@@ -377,9 +375,12 @@ class _Analyzer:
         return cue, conj
 
     def opens_report(self, k: int, cue: Cue) -> bool:
-        """A complementizer or the cue's object preposition right after token k (مؤكدة أن، مشيرة إلى)."""
+        """A complementizer, or the object preposition إلى, right after token k (مؤكدة أن، مشيرة إلى).
+        على and عن do not count: مشددة على / معبرة عن are as often adjectives ('strict on',
+        'expressive of') and حالة مؤكدة على الأقل 'a confirmed case at least'."""
         n = k + 1
-        return n < len(self.toks) and (self.toks[n].norm in self.lex.complementizers or self.L[n] in cue.obj)
+        return n < len(self.toks) and (self.toks[n].norm in self.lex.complementizers
+                                       or (self.L[n] == _ILA and _ILA in cue.obj))
 
     def trailer_after(self, close: int, se: int) -> bool:
         """Only a circumstance of the speaking follows the closing mark at ``close`` up to the end
@@ -541,7 +542,8 @@ class _Analyzer:
                 c = self.verbal(k, cue, conj, consumed)
             if c is not None and c.end > c.start:
                 cands.append(c)
-                self.reported.add(k)
+                if cue.kind in ("verb", "participle"):
+                    self.reported.add(k)
                 words = tuple(t.norm for t in self.toks[c.np[0]:c.np[1]]
                               if t.norm[:1].isalnum()) if c.np else ()
                 if words:
@@ -602,6 +604,8 @@ class _Analyzer:
                 break
             if cue.kind == "noun" and k > i + 3:
                 break  # تأكيد على أن / تصريحه أن: a verbal noun reports only with a close complementizer
+            if cue.not_objects and t.norm[:1] == _BA and L[k] not in cue.obj and self.names_people(k, cue, 1):
+                break  # رحب فلان بجميع الحضور: people welcomed; a later ب is no object of the cue
             if cue.obj and cue.kind != "noun" and (t.norm in obj_norms or t.norm[:1] == _BA) \
                     and self.is_obj(k, cue):
                 if k + 1 < se and self.is_comp(k + 1, cue):
@@ -679,6 +683,10 @@ class _Analyzer:
         elif cue.bare and not cue.strict:
             if cue.kind == "participle":
                 np_b, k = i + 1, j
+            elif i > 0 and L[i - 1] in lex.relatives:
+                np_b, k = i + 1, j  # التي استنكرت القصف: the subject is the antecedent; the object follows
+                while k < se and (not self.is_word(k) or k in self.timex_toks):
+                    k += 1  # الذي أعلن الثلاثاء: 'announced on Tuesday', a passive with its date
             else:
                 np_b = self.bare_np_end(i + 1, se)
                 k = np_b
