@@ -14,9 +14,13 @@ gold articles (../shared/gold/dev) are left out by URL, so nothing is tuned on t
   kept as the verb's object (خلص إلى أن). The quotes stage takes them as strict cues: they
   report only with a complementizer, colon or quotation close by.
 
-Masdar complements (أكد دعمه 'affirmed his support') were tried the same way (a derived verbal
-noun with a pronoun suffix right after a known speech verb): the list came out mostly names,
-honorifics and body nouns (أبنائه، أيدي), so they are not mined.
+* masdars: verbal nouns of stance that a speech verb takes as its reported object (أعلن رفضه
+  'announced his rejection', أبدى استعداده 'showed his readiness'). Taken right after the anchors
+  whose object is nearly always such a noun: أعرب/عبر/أفصح عن 'expressed' and أبدى 'showed', the
+  noun carrying a possessive pronoun (قلقه 'his concern'); a stem seen at least
+  ``--min-masdar`` times is kept (honorifics such as سموه 'His Highness', نفسه 'himself' and
+  elatives such as أبرزهم 'the most prominent of them' left out). جدد 'renewed' as an anchor brought
+  عقده 'his contract'; any suffixed word after any speech verb gave mostly names and body nouns.
 """
 
 from __future__ import annotations
@@ -37,6 +41,12 @@ _SENT_END = {".", "؛", ";", "!", "?", "؟"}
 _OPENERS = {":", "«", "\"", "“"}
 _COMPS = {"ان", "بان", "انه", "انها", "بانه", "بانها", "انهم", "بانهم"}  # 'that' (+ 'he/she/they')
 _CONJ = ("و", "ف")  # 'and', 'so'
+# anchors of a masdar object: أعرب/عبر/أفصح عن 'expressed (about)', أبدى 'showed'
+_MASDAR_ANCHORS_AN = {"اعرب", "اعربت", "اعربوا", "معربا", "معربة", "معربين", "عبر", "عبرت", "عبروا", "معبرا",
+                      "معبرة", "معبرين", "افصح", "افصحت", "مفصحا"}
+_MASDAR_ANCHORS = {"ابدى", "ابدت", "ابدوا", "مبديا", "مبدية", "مبدين"}
+_AN = "عن"  # 'about'
+_POSSESSIVE = ("هما", "هم", "ها", "ه")  # 'their (two)', 'their', 'her/its', 'his/its'
 # words that open the frame without being speech: particles, copulas, prepositions ('after',
 # 'before', 'since', 'until', 'despite', 'that is', 'must', 'can', 'was', 'soon'...); a closed class
 _NOT_VERBS = {"بعد", "قبل", "منذ", "حتى", "رغم", "الا", "الى", "على", "من", "في", "عن", "مع", "كما",
@@ -84,6 +94,26 @@ def known_verbs() -> set[str]:
     return forms
 
 
+def masdar_stem(w: str) -> str | None:
+    """The noun without its possessive pronoun (قلقه -> قلق, سعادته -> سعادة), or None."""
+    for suf in _POSSESSIVE:
+        if w.endswith(suf) and len(w) - len(suf) >= 3:
+            stem = w[: -len(suf)]
+            if stem.endswith("ت") and not stem.endswith("ات"):
+                stem = stem[:-1] + "ة"  # the taa marbuta before a suffix
+            if len(stem) == 4 and stem[0] == "ا":
+                return None  # an elative (أبرزهم 'the most prominent of them'), not a masdar
+            return stem
+    return None
+
+
+def honorifics() -> set[str]:
+    """Pronoun-like words (سموه 'His Highness', لديه 'he has') that are never a masdar."""
+    gw = json.loads((DATA / "generic_words.json").read_text(encoding="utf-8"))
+    cues = json.loads((DATA / "cues.json").read_text(encoding="utf-8"))
+    return {light(w) for w in gw["pronouns"]["forms"] + cues["same_source"]}
+
+
 def dev_urls(shared: Path) -> set[str]:
     return {json.loads(p.read_text(encoding="utf-8")).get("url") for p in (shared / "gold" / "dev" / "articles").glob("*.json")}
 
@@ -96,6 +126,7 @@ def main(argv: list[str]) -> int:
     ap.add_argument("--min-conj", type=float, default=0.15)
     ap.add_argument("--min-prep", type=float, default=0.3,
                     help="share of frames with one preposition before the complementizer to record it")
+    ap.add_argument("--min-masdar", type=int, default=3)
     ap.add_argument("--out", type=Path, default=DATA / "speech_acts.json")
     args = ap.parse_args(argv)
     heads = human_heads()
@@ -103,6 +134,8 @@ def main(argv: list[str]) -> int:
     skip = dev_urls(args.corpus.parent.parent.parent)
     total, frames, conj = Counter(), Counter(), Counter()
     preps: dict[str, Counter] = defaultdict(Counter)
+    masdars: Counter = Counter()
+    not_masdar = honorifics()
     articles = 0
     for path in sorted(args.corpus.glob("*.json")):
         for art in json.loads(path.read_text(encoding="utf-8")):
@@ -117,6 +150,11 @@ def main(argv: list[str]) -> int:
                 total[v] += 1
                 conj[v] += v != w
                 nxt = toks[x + 1] if x + 1 < len(toks) else ""
+                obj = toks[x + 2] if nxt == _AN and v in _MASDAR_ANCHORS_AN and x + 2 < len(toks) else \
+                    nxt if v in _MASDAR_ANCHORS else ""
+                stem = masdar_stem(obj) if obj not in not_masdar else None
+                if stem:
+                    masdars[stem] += 1
                 if nxt not in heads:
                     continue
                 for y in range(x + 2, min(x + 10, len(toks))):
@@ -150,9 +188,13 @@ def main(argv: list[str]) -> int:
                   "ending in the feminine ت stands for its verb (خلصت -> خلص).",
         "min_frames": args.min_frames, "min_ratio": args.min_ratio, "min_conj": args.min_conj,
         "verbs": verbs,
+        "masdars_about": "stems of verbal nouns that a speech verb takes as its reported object (أعلن رفضه), "
+                         "with their counts after أعرب/عبر/أفصح عن, أبدى and جدد (a possessive pronoun on them)",
+        "masdars": {m: n for m, n in sorted(masdars.items(), key=lambda kv: (-kv[1], kv[0]))
+                    if n >= args.min_masdar},
     }
     args.out.write_text(json.dumps(out, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
-    print(f"{articles} articles: {len(verbs)} verbs -> {args.out}")
+    print(f"{articles} articles: {len(verbs)} verbs, {len(out['masdars'])} masdars -> {args.out}")
     return 0
 
 

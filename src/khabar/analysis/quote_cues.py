@@ -12,11 +12,13 @@ from importlib import resources
 
 from .text.normalize import normalize
 
+_ART = "ال"  # the definite article
 _ALA = "على"  # 'on' (تأكيد على أن: the object of a verbal noun)
 _WA, _FA = "و", "ف"  # the conjunctions 'and', 'so'
 _CONJ = _WA + _FA
 _PRONOUN_SUFFIXES = ("هما", "هم", "ها", "ه")  # object pronouns 'them two', 'them', 'her/it', 'him/it'
 _TA = "ت"  # imperfect prefix of the third person feminine; the perfect's feminine ending
+_AT, _TA_MARBUTA = "ات", "ة"  # the feminine plural ending; the feminine ending before a suffix
 
 
 @lru_cache(maxsize=1 << 16)
@@ -48,6 +50,9 @@ class Cue:
     imperfect: bool = False  # يؤكد، توضح: with a bare object these mostly describe, not report
     skip_if_next: frozenset[str] = frozenset()  # دعا لهم: 'prayed for them', not a report
     comp_after_obj: bool = False  # mined verbs: the object preposition counts only before إن/أن
+    masdar: bool = False  # أعلن رفضه: a stance noun with a possessive pronoun is the reported object
+    not_objects: frozenset[str] = frozenset()  # رحب بالضيوف: people after the preposition, not content
+    not_subjects: frozenset[str] = frozenset()  # أدانت المحكمة: 'the court convicted', not a report
 
 
 @dataclass(frozen=True)
@@ -87,6 +92,21 @@ class Lexicon:
     latter: frozenset[str]
     suffixed: dict[str, tuple[Cue, bool, str]]
     any_form: frozenset[str]  # every token form that may be a cue (a fast first test)
+    masdars: frozenset[str] = frozenset()  # stems of stance nouns (light normalisation): قلق، رفض
+    first_person: frozenset[str] = frozenset()
+    manner: frozenset[str] = frozenset()  # بشدة 'strongly' before the object: not reported
+    agent_heads: frozenset[str] = frozenset()  # first words of titles (النائب، المدعي): a subject's head
+    narrator_comments: tuple[tuple[str, ...], ...] = ()
+
+    def masdar_stem(self, word: str) -> str | None:
+        """The stem of a stance noun carrying a possessive pronoun (رفضه -> رفض), or None."""
+        for suf in _PRONOUN_SUFFIXES:
+            if word.endswith(suf) and len(word) - len(suf) >= 3:
+                stem = word[: -len(suf)]
+                if stem.endswith(_TA) and not stem.endswith(_AT):
+                    stem = stem[:-1] + _TA_MARBUTA  # سعادته -> سعادة
+                return stem if stem in self.masdars else None
+        return None
 
 
 
@@ -97,6 +117,14 @@ def _set(items: list[str]) -> frozenset[str]:
 def _lset(items: list[str]) -> frozenset[str]:
     """Function words compared in light normalisation (see ``_light``)."""
     return frozenset(_light(x) for x in items)
+
+
+def _title_heads() -> frozenset[str]:
+    """First words of the titles in ``titles.json`` (النائب 'the deputy'), with and without ال."""
+    raw = json.loads(resources.files("khabar.data").joinpath("titles.json").read_text(encoding="utf-8"))
+    heads = {_light(ar.split()[0]) for t in raw["titles"] for ar in t["ar"] if ar.strip()}
+    return frozenset(heads | {_ART + h for h in heads if not h.startswith(_ART)}
+                     | {h[2:] for h in heads if h.startswith(_ART)})
 
 
 # long: expands each section of cues.json in turn (one pass per section, no shared state)
@@ -115,6 +143,9 @@ def load_lexicon() -> Lexicon:
                     bare=v.get("bare", False),
                     strict=v.get("strict", False), cognition=v.get("cognition", False),
                     skip_if_next=frozenset(_light(w) for w in v.get("skip_if_next", [])),
+                    masdar=v.get("masdar", False),
+                    not_objects=frozenset(_light(w) for w in v.get("not_objects", [])),
+                    not_subjects=frozenset(_light(w) for w in v.get("not_subjects", [])),
                     source_prep=_light(v["source_prep"]) if v.get("source_prep") else None)
         verb = Cue(kind="verb", **opts)
         part = Cue(kind="participle", **opts)
@@ -199,6 +230,11 @@ def load_lexicon() -> Lexicon:
         name_heads=_lset(raw["name_heads"]["forms"]),
         ba_words=_lset(raw["ba_words"]["forms"]),
         obj_norms=frozenset(_n(p) for v in raw["verbs"] for p in v.get("obj", [])) | {_n(_ALA)},
+        masdars=frozenset(mined.get("masdars", {})) | _lset(raw["speech_masdars"]["forms"]),
+        first_person=_lset(raw["first_person"]["forms"]),
+        agent_heads=_title_heads(),
+        manner=_lset(raw["manner_words"]["forms"]),
+        narrator_comments=tuple(tuple(_light(w) for w in f.split()) for f in raw["narrator_comments"]["forms"]),
         former=_lset(raw["former_latter"]["former"]),
         latter=_lset(raw["former_latter"]["latter"]),
     )

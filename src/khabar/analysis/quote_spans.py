@@ -50,6 +50,8 @@ _NAFS = "نفس"  # 'self' (أعلنت عن نفسها: 'presented itself', not 
 _BISM = "باسم"  # 'in the name of' (الناطق باسم: 'the spokesman of'; not the object ب)
 _PRONOUN_SUFFIXES = ("هما", "هم", "ها", "ه")  # object pronouns 'them two', 'them', 'her/it', 'him/it'
 _TA = "ت"  # imperfect prefix of the third person feminine
+_HA = "ه"  # the feminine ending ة as normalisation writes it
+_PLURAL = ("ين", "ون")  # sound masculine plural endings (بالمواطنين 'the citizens'): people
 _ALIF = "ا"  # the accusative ending of a participle (مضيفا)
 _SEMI, _AR_COMMA = "؛", "،"  # Arabic semicolon and comma
 
@@ -188,6 +190,7 @@ class _Analyzer:
         self.generic = load_generic_words()
         self.cue_tokens: list[tuple[int, Cue, bool]] = []
         self.nominal_ok: set[int] = set()
+        self.reported: set[int] = set()  # cue tokens that gave a report so far
         self._cue_cache: dict[int, tuple[Cue | None, bool]] = {}
 
     # --- small helpers
@@ -298,6 +301,15 @@ class _Analyzer:
                 and self.toks[k].norm not in self.lex.complementizers and not w.startswith(_BISM)
                 and w not in self.lex.ba_words)
 
+    def names_people(self, k: int, cue: Cue, skip: int = 0) -> bool:
+        """Whether the object at token k (after ``skip`` letters of a preposition) names people:
+        a word of the cue's list, a title, a plural in ين/ون, or a person's name close by."""
+        w = self.L[k][skip:]
+        if w in cue.not_objects or w in self.lex.nominal_heads or w in self.lex.agent_heads or w.endswith(_PLURAL):
+            return True
+        return any((m := self.mention_at(self.toks[x].start + (skip if x == k else 0))) is not None and m[3] == "PER"
+                   for x in range(k, min(k + 4, len(self.toks))))
+
     def sent_end(self, k: int) -> int:
         return self.sbounds[self.sent[k]][1]
 
@@ -362,6 +374,118 @@ class _Analyzer:
             conj = True
         return cue, conj
 
+    def opens_report(self, k: int, cue: Cue) -> bool:
+        """A complementizer, or the object preposition إلى, right after token k (مؤكدة أن، مشيرة إلى).
+        على and عن do not count: مشددة على / معبرة عن are as often adjectives ('strict on',
+        'expressive of') and حالة مؤكدة على الأقل 'a confirmed case at least'."""
+        n = k + 1
+        return n < len(self.toks) and (self.toks[n].norm in self.lex.complementizers
+                                       or (self.L[n] == _ILA and _ILA in cue.obj))
+
+    def trailer_after(self, close: int, se: int) -> bool:
+        """Only a circumstance of the speaking follows the closing mark at ``close`` up to the end
+        of the content: a phrase opening with a preposition or time word (في مقابلة، خلال زيارته،
+        لوكالة ...), not more reported words."""
+        x = bisect.bisect_right(self.starts, close)
+        while x < se and not self.is_word(x):
+            x += 1
+        if x >= se:
+            return True
+        w = self.L[x]
+        return (w in self.lex.np_stop or w in _IN_FORMS or self.is_pp_object(x)) and \
+            sum(1 for y in range(x, se) if self.is_word(y)) <= 8
+
+    def masdar_at(self, a: int, se: int) -> int | None:
+        """The first stance noun with a possessive pronoun (رفضه، قلقها) in the words after a cue,
+        before any comma, complementizer, quotation mark or other cue: the start of the report."""
+        for x in range(a, min(se, a + 9)):
+            t = self.toks[x]
+            if not self.is_word(x) or t.norm in self.lex.complementizers:
+                return None
+            if self.lex.masdar_stem(self.L[x]) is not None and self.mention_at(t.start) is None:
+                return x
+            if x > a and self.cue_at(x)[0] is not None:
+                return None
+        return None
+
+    def main_subject(self, i: int) -> tuple[int, int] | None:
+        """The subject of the clause a participle cue follows, when no cue opens that clause:
+        "وأصدرت وزارة الصحة بيانا ...، مبرزة أن": وزارة الصحة. The verb must agree with the
+        participle (feminine ت with a feminine participle), and the subject must be an entity
+        mention or a title or source noun."""
+        toks, lex, L = self.toks, self.lex, self.L
+        ss = self.sent_start(i)
+        if any(self.cue_at(x)[0] is not None for x in range(ss, i)):
+            return None  # the participle continues that cue's report
+        x = ss
+        while x < i and (not self.is_word(x) or L[x] in lex.conj_particles):
+            x += 1
+        if x + 1 >= i:
+            return None
+        verb = L[x][1:] if L[x][:1] in _CONJ and len(L[x]) > 3 else L[x]
+        feminine = toks[i].norm.endswith(_HA)  # مبرزة (ة read as ه after normalisation)
+        if feminine != (verb.endswith(_TA) and len(verb) >= 4):
+            return None
+        a = x + 1
+        m = self.mention_at(toks[a].start)
+        if m is None and L[a] not in lex.nominal_heads and L[a] not in lex.org_heads and L[a] not in lex.agent_heads:
+            return None
+        b = bisect.bisect_left(self.starts, m[1]) if m is not None else (
+            self.definite_np_end(a, i) or self.np_end(a, i))
+        a, b, _ = self.clean_np(a, min(b, i), Cue("", "verb"))
+        return (a, b) if a < b else None
+
+    def next_paragraph(self, x: int) -> tuple[int, int] | None:
+        """Token range of the paragraph after token x's, when no word follows x in its own."""
+        toks, para = self.toks, self.para(self.toks[x].start)
+        y = x + 1
+        while y < len(toks) and self.para(toks[y].start) == para:
+            if self.is_word(y):
+                return None
+            y += 1
+        if y >= len(toks):
+            return None
+        b = y
+        while b < len(toks) and self.para(toks[b].start) == self.para(toks[y].start):
+            b += 1
+        return y, b
+
+    def unmarked_direct(self, i: int, se: int) -> tuple[_Cand, int] | None:
+        """Speech with neither quotation marks nor a colon, kept to what marks it otherwise:
+        a first-person opening after the subject ("وقال الوزير نحن ..."), or a cue and subject that
+        close their paragraph, the next one opening in the first person or with إن 'that'. The
+        speech runs to the end of its paragraph."""
+        toks, lex, L = self.toks, self.lex, self.L
+        npe = self.np_end(i + 1, se)
+        if npe <= i + 1:
+            return None
+        kind = "direct"
+        first = None
+        for x in range(i + 2, min(se, i + 14)):
+            if self.is_comma(x) or toks[x].norm in lex.complementizers or self.cue_at(x)[0] is not None:
+                break
+            if L[x] in lex.first_person:
+                first = x
+                break
+        if first is not None:
+            k, npe = first, min(npe, first)
+            end = k
+            while end < len(toks) and self.para(toks[end].start) == self.para(toks[k].start):
+                end += 1
+        else:
+            nxt = self.next_paragraph(npe - 1)
+            if nxt is None:
+                return None
+            k, end = nxt
+            if toks[k].norm in lex.complementizers:
+                k, kind = k + 1, "indirect"
+            elif L[k] not in lex.first_person:
+                return None
+        if sum(1 for x in range(k, end) if self.is_word(x)) < 4:
+            return None
+        s, e = self.content_to(k, end)
+        return _Cand(i, self.lex.forms.get(toks[i].norm, Cue("", "verb")), False, s, e, kind, "np"), npe
+
     def colon_end(self, k: int) -> int:
         """Where words after ``قال:`` end: the paragraph, at most 3 more sentences, and not
         past a sentence that holds another cue."""
@@ -392,9 +516,13 @@ class _Analyzer:
                 continue  # لم يعلن ...: nothing was said
             if cue.skip_if_next and k + 1 < len(self.toks) and self.L[k + 1] in cue.skip_if_next:
                 continue
+            if cue.not_subjects and any(self.L[x] in cue.not_subjects for x in range(
+                    max(self.sent_start(k), k - 8), min(self.sent_end(k), k + 4))):
+                continue  # أدانت المحكمة المتهم: a verdict, not a statement
             if cue.kind == "participle" and not t.norm.endswith(_ALIF) and not (
-                    k > 0 and self.toks[k - 1].text[-1:] in _COMMAS + (".", _SEMI, ";", "؟", "?", "!", ":")):
-                continue  # مشيرة/مؤكدين only as a clause after a comma (not متابعة 'follow-up')
+                    k > 0 and self.toks[k - 1].text[-1:] in _COMMAS + (".", _SEMI, ";", "؟", "?", "!", ":")) \
+                    and not self.opens_report(k, cue):
+                continue  # مشيرة/مؤكدين only as a clause after a comma or before أن/إلى (not متابعة 'follow-up')
             if k > 0 and self.L[k - 1] in self.lex.relative_like and cue.kind != "nominal" and not (
                     k > 1 and self.lex.forms.get(self.toks[k - 2].norm, Cue("", "")).kind == "nominal"):
                 continue  # ما قاله 'what he said', من يدعون 'those who claim'
@@ -414,6 +542,8 @@ class _Analyzer:
                 c = self.verbal(k, cue, conj, consumed)
             if c is not None and c.end > c.start:
                 cands.append(c)
+                if cue.kind in ("verb", "participle"):
+                    self.reported.add(k)
                 words = tuple(t.norm for t in self.toks[c.np[0]:c.np[1]]
                               if t.norm[:1].isalnum()) if c.np else ()
                 if words:
@@ -474,6 +604,8 @@ class _Analyzer:
                 break
             if cue.kind == "noun" and k > i + 3:
                 break  # تأكيد على أن / تصريحه أن: a verbal noun reports only with a close complementizer
+            if cue.not_objects and t.norm[:1] == _BA and L[k] not in cue.obj and self.names_people(k, cue, 1):
+                break  # رحب فلان بجميع الحضور: people welcomed; a later ب is no object of the cue
             if cue.obj and cue.kind != "noun" and (t.norm in obj_norms or t.norm[:1] == _BA) \
                     and self.is_obj(k, cue):
                 if k + 1 < se and self.is_comp(k + 1, cue):
@@ -494,6 +626,8 @@ class _Analyzer:
             k += 1
         if found is None and obj_fallback is not None:
             found, how = obj_fallback, "obj"
+        if found is None and cue.masdar and cue.kind == "verb" and (x := self.masdar_at(j, se)) is not None:
+            found, how = x, "masdar"  # أعلن الوزير رفضه ...: the subject ends at the stance noun
         cand: _Cand | None = None
         np_b = found if found is not None else i + 1
         if how == "colon":
@@ -505,6 +639,12 @@ class _Analyzer:
                 if k < len(toks) and self.is_comp(k, cue):
                     k += 1
                 end = self.colon_end(found)
+                if k >= end and (nxt := self.next_paragraph(found)) is not None:
+                    k, end = nxt  # "وقال الوزير:" closes its line; the speech is the next paragraph
+                    op = self.tok_is_open(k)
+                    if op is not None and self.para(op[1]) == self.para(toks[k].start):
+                        cand = _Cand(i, cue, conj, op[0] + 1, op[1], "direct", "np", bounded=True)
+                        k = end
                 if k < end:
                     s, e = self.content_to(k, end)
                     cand = _Cand(i, cue, conj, s, e, "direct", "np")
@@ -519,12 +659,15 @@ class _Analyzer:
                 k += 1
             if k < se:
                 op = self.tok_is_open(k)
-                if op is not None and self.words_between(op[0], op[1]) >= 3 and \
-                        self.words_between(op[1] + 1, toks[se - 1].end) == 0:
+                if op is not None and self.words_between(op[0], op[1]) >= 3 and (
+                        self.words_between(op[1] + 1, toks[se - 1].end) == 0 or self.trailer_after(op[1], se)):
                     cand = _Cand(i, cue, conj, op[0] + 1, op[1], "direct", "np", bounded=True)
                 else:
                     s, e = self.content_to(k, se)
                     cand = _Cand(i, cue, conj, s, e, "indirect", "np")
+        elif how == "masdar":
+            s, e = self.content_to(found, se)
+            cand = _Cand(i, cue, conj, s, e, "indirect", "np")
         elif how == "obj":
             k = found + 1 if L[found] in cue.obj else found
             if k < se and not L[k].startswith(_NAFS):  # أعلنت عن نفسها: not a report
@@ -540,12 +683,18 @@ class _Analyzer:
         elif cue.bare and not cue.strict:
             if cue.kind == "participle":
                 np_b, k = i + 1, j
+            elif i > 0 and L[i - 1] in lex.relatives:
+                np_b, k = i + 1, j  # التي استنكرت القصف: the subject is the antecedent; the object follows
+                while k < se and (not self.is_word(k) or k in self.timex_toks):
+                    k += 1  # الذي أعلن الثلاثاء: 'announced on Tuesday', a passive with its date
             else:
                 np_b = self.bare_np_end(i + 1, se)
                 k = np_b
-                while k < se and (not self.is_word(k) or k in self.timex_toks):
-                    k += 1  # أعلن فلان مساء أمس ترحيبه: the date says when, it is not reported
+                while k < se and (not self.is_word(k) or k in self.timex_toks or L[k] in lex.manner):
+                    k += 1  # أعلن فلان مساء أمس ترحيبه / أدانت بشدة: when and how, not what
             nxt, nxt_conj = self.cue_at(k) if k < se else (None, False)
+            if cue.not_objects and k < se and self.names_people(k, cue):
+                return None  # أدانت المحكمة المتهم: a person convicted, nothing reported
             if se - k >= 2 and not (nxt is not None and (nxt.kind == "participle" or nxt_conj)):
                 # (not "...، مشيرا إلى" right after the subject: that is the next report)
                 s, e = self.content_to(k, se)
@@ -567,6 +716,10 @@ class _Analyzer:
             post = self.post_posed(i, se)
             if post is not None:
                 cand, np_b = post
+        if cand is None and how is None and cue.kind == "verb" and not (cue.bare or cue.strict or cue.cognition):
+            direct = self.unmarked_direct(i, se)
+            if direct is not None:
+                cand, np_b = direct
         if cand is None:
             return None
         if cue.kind == "impersonal":
@@ -574,6 +727,9 @@ class _Analyzer:
             return cand
         if cue.kind == "participle":
             cand.mode = "participle"
+            subj = self.main_subject(i)
+            if subj is not None:
+                cand.np = subj  # the subject of the clause, not the last speaker
             return cand
         a, b, doc_pp = self.clean_np(i + 1, np_b, cue) if cue is not _DOC_CUE else (i + 2, np_b, None)
         consumed.update(range(i + 1, np_b))
@@ -677,7 +833,39 @@ class _Analyzer:
                 return x + 1 if x > k else a
             if self.L[x] in self.lex.np_stop or (self.cue_at(x)[0] is not None and x > k):
                 break
-        return a
+        return self.definite_np_end(k, se) or a
+
+    def definite_np_end(self, k: int, se: int) -> int | None:
+        """Where a subject headed by a title or an organisation noun ends before a bare object:
+        the words of a definite phrase (heads in construct, then words with ال or a preposition
+        with ال, or names), up to the first word that is none of these (وانتقد النائب المستقل
+        أداء الحكومة: the object starts at أداء 'performance')."""
+        lex, L = self.lex, self.L
+        if not (L[k] in lex.agent_heads or L[k] in lex.org_heads or L[k] in lex.nominal_heads
+                or L[k] in lex.anonymous_heads):
+            return None
+        definite = False
+        x = k
+        while x < se and x < k + 8:
+            w = L[x]
+            if w in lex.manner:
+                return x if definite else None
+            if not self.is_word(x) or w in lex.np_stop or self.toks[x].norm in lex.complementizers:
+                return None
+            m = self.mention_at(self.toks[x].start)
+            if m is not None:
+                x, definite = max(x + 1, bisect.bisect_left(self.starts, m[1])), True
+                if x < se and self.mention_at(self.toks[x].start) is None and not L[x].startswith(_LAM):
+                    return x if se - x >= 2 else None  # a name ends the subject (its complement opens with ل)
+                continue
+            if w.startswith((_ART, _LIL, _BA + _ART, _WA + _ART)):
+                x, definite = x + 1, True
+                continue
+            if not definite:
+                x += 1  # رئيس الوزراء: a head in construct
+                continue
+            return x if se - x >= 2 else None
+        return None
 
     def is_pp_object(self, k: int) -> bool:
         """A word carrying the preposition ل that names an addressee or medium (لوكالة، للصحفيين)."""
@@ -831,6 +1019,10 @@ class _Analyzer:
                 break
         while a < i and (toks[a].norm == _WA or not self.is_word(a)):
             a += 1
+        if fa is None and any(x in self.reported for x in range(a, i)):
+            # وقال الوزير إن "..." وفق ما نقلته الوكالة: the medium of that report, which ends here
+            self.nominal_ok.add(i)
+            return None
         if fa is not None and fa + 2 < se:
             s, e = self.content_to(fa + 1, se)
             cand = _Cand(i, cue, False, s, e, "indirect", "np", (np_a, min(np_b, fa)))

@@ -57,6 +57,21 @@ def _overlap(a: tuple[int, int], b: tuple[int, int]) -> float:
     return inter / union if union else 0.0
 
 
+def _narrator_cut(an: _Analyzer, s: int, e: int) -> int:
+    """End a report at a closing quotation mark that a comma and a narrator's comment follow
+    ("... «الكلمات»، وهو ما ..."): the comment is the article's, not the speaker's."""
+    starts, toks, L = an.starts, an.toks, an.L
+    for _o, c in an.qspans[bisect.bisect_left(an.qopens, s):bisect.bisect_left(an.qopens, e)]:
+        x = bisect.bisect_right(starts, c)
+        if c >= e or x >= len(toks) or toks[x].text not in (_AR_COMMA, ","):
+            continue
+        for phrase in an.lex.narrator_comments:
+            if tuple(L[y] for y in range(x + 1, min(x + 1 + len(phrase), len(toks)))) == phrase \
+                    and toks[x].start < e:
+                return c + 1
+    return e
+
+
 def extract_quotes(doc: Document, lex: Lexicon | None = None, ranker: Ranker | None = None,
                    learned: bool = True) -> Document:
     """Find the quotations of ``doc`` and their speakers; return the document with both.
@@ -90,6 +105,7 @@ def extract_quotes(doc: Document, lex: Lexicon | None = None, ranker: Ranker | N
             x = bisect.bisect_right(stops, c.start)
             if x < len(stops) and stops[x] < c.end:
                 c.end = stops[x]
+            c.end = _narrator_cut(an, c.start, c.end)
         c.start, c.end = _trim(doc.text, c.start, c.end)
     cands = sorted((c for c in cands if c.end - c.start >= 3), key=lambda c: an.toks[c.cue_i].start)
     # a cue inside an earlier quotation reports nothing new unless it opens a relative
