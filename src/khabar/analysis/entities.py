@@ -35,6 +35,7 @@ from typing import Any
 
 from ..model import Document, Entity, Mention, Token
 from .clitics import CLITIC_CHAINS, CONJUNCTIONS
+from .credits import credit_spans
 from .generic_words import load_generic_words
 from .kb import KB, KBEntry, Key, key_of, load_kb
 from .name_lexicons import bare, load_name_lexicons, org_name_end, variant_key
@@ -264,6 +265,9 @@ class EntityStage:
         alone = load_name_lexicons()  # and words the NER corpora almost never label alone ("الأمم")
         cands = [c for c in cands if c.kb is not None or not (
             generic.is_generic(c.key) or (c.source == "tagger" and alone.is_never_alone(c.key)))]
+        credits = {si: spans for si, toks in enumerate(sents) if (spans := credit_spans(toks))}
+        if credits:  # "(و م ع)", "/ وام /": the agency that credits the article names no entity of it
+            cands = [c for c in cands if not any(a < c.j and c.i < b for a, b in credits.get(c.sent, ()))]
         cands.sort(key=lambda c: c.start)
         self._bind_titles(sents, cands, titles)
         for c in cands:  # "عادل بن أحمد الجبير" is the KB's "عادل الجبير"
