@@ -408,3 +408,27 @@ def test_generic_noun_is_never_a_person_speaker():
     text = "وقالت الشركة إن الأرباح ارتفعت هذا العام."
     doc = analyse(text, (_entity("e2", "PER", text, "الشركة", "name"),))
     assert find(doc, "الأرباح ارتفعت").speaker is None
+
+
+# Issue 14 (stop 19): speaking bodies are organisations; informing verbs; titles of named people.
+@pytest.mark.parametrize("text,body", [
+    ("أعلنت قيادة الجيش أن الوحدات انتشرت في المدينة.", "قيادة الجيش"),
+    ("وقالت القيادة العامة للقوات المسلحة إن الطائرة سقطت.", "القيادة العامة للقوات المسلحة"),
+    ("وأفادت خلية الإعلام الأمني بأن صاروخا سقط قرب المطار.", "خلية الإعلام الأمني"),
+    ("أعلنت الحماية المدنية أن الحريق أخمد.", "الحماية المدنية"),
+    ("وقال المكتب الإعلامي للرئاسة إن الزيارة ألغيت.", "المكتب الإعلامي للرئاسة"),
+], ids=["army-command", "general-command", "media-cell", "civil-protection", "media-office"])
+def test_a_speaking_body_is_an_organisation(text, body):
+    """A speaker phrase on an organisation head noun (data-built, or a body noun of titles.json)
+    names an organisation, not a person, when no earlier stage typed it."""
+    doc = analyse(text)
+    e = doc.entity(doc.quotes[0].speaker)
+    assert e is not None and e.name == body and e.type == "ORG", e
+
+
+def test_a_body_named_after_a_person_speaks_itself():
+    text = "وقالت إدارة الرئيس بايدن إن الاتفاق النووي قريب."
+    doc = analyse(text, (_entity("e1", "PER", text, "بايدن", "name"),))
+    e = doc.entity(find(doc, "الاتفاق النووي").speaker)
+    assert e is not None and e.type == "ORG" and e.name.startswith("إدارة"), e
+

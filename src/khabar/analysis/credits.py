@@ -57,7 +57,7 @@ def _form_end(toks: tuple[Token, ...], i: int, forms: frozenset[tuple[str, ...]]
 def _gloss(toks: tuple[Token, ...], i: int, end: int) -> bool:
     """Is the form an agency's short name in brackets after its full name, within running text
     ("وكالة الأنباء الإيرانية (إرنا) أن ...")? Such a gloss names the source of a report."""
-    if not (0 < i - 1 and toks[i - 1].text == "(" and toks[i - 2].norm.isalnum()):
+    if not (i >= 2 and toks[i - 1].text == "(" and toks[i - 2].norm.isalnum()):
         return False
     k = end
     while k < len(toks) and toks[k].text != ")":

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..model import Entity, Mention
+from .name_lexicons import heads_a_body
 from .quote_cues import Cue, _light, _n
 from .quote_spans import (
     _ART,
@@ -132,6 +133,8 @@ class _Resolver:
             return "MISC", True
         if w in self.lex.org_heads:
             return "ORG", False
+        if w not in self.lex.nominal_heads and heads_a_body(_n(w)):
+            return "ORG", False  # "القيادة العامة ..." (the general command): a body speaks
         return "PER", w in self.lex.nominal_heads
 
     def new_speaker(self, a: int, b: int, skip_chars: int = 0) -> _Speaker:
@@ -278,6 +281,8 @@ class _Resolver:
             at_start = [m for m in hits if m[0] <= s + 1]
             orgs = [m for m in hits if m[3] == "ORG"]
             pick = None
+            if per and per[0][0] > s + 1 and (head in lex.org_heads or heads_a_body(_n(head))):
+                per = []  # "إدارة الرئيس بايدن" (the Biden administration): the body speaks, not the person
             if per:
                 pick = per[0]
             elif at_start:
