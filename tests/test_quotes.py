@@ -432,3 +432,32 @@ def test_a_body_named_after_a_person_speaks_itself():
     e = doc.entity(find(doc, "الاتفاق النووي").speaker)
     assert e is not None and e.type == "ORG" and e.name.startswith("إدارة"), e
 
+
+def test_informing_verb_takes_its_subject_not_the_addressee():
+    """أبلغ/أعلم/أخبر/أفاد: the phrase after the verb is the subject, then the addressee."""
+    text = "أبلغ وزير الخارجية أحمد عطاف السفير الفرنسي أن الجزائر تتمسك بموقفها."
+    ents = (_entity("e1", "PER", text, "أحمد عطاف", "name"), _entity("e2", "PER", text, "السفير الفرنسي", "title"))
+    assert find(analyse(text, ents), "الجزائر تتمسك").speaker == "e1"
+    text = "وأبلغ ماكرون الرئيس الجزائري تبون بأن فرنسا مستعدة للحوار."
+    ents = (_entity("e1", "PER", text, "ماكرون", "name"), _entity("e2", "PER", text, "تبون", "name"))
+    assert find(analyse(text, ents), "فرنسا مستعدة").speaker == "e1"
+    text = "أبلغت الخارجية السفير الأمريكي أن واشنطن يجب أن تعتذر."
+    doc = analyse(text, (_entity("e1", "PER", text, "السفير الأمريكي", "title"),))
+    q = find(doc, "واشنطن يجب")
+    assert q.speaker != "e1" and doc.entity(q.speaker).name == "الخارجية"
+    text = "وأعلم رئيس الجمهورية الوزير الأول بأن الحكومة ستتغير."
+    q = find(analyse(text), "الحكومة ستتغير")
+    assert q.speaker_mention is not None and q.speaker_mention.text == "رئيس الجمهورية"
+
+
+def test_shorter_title_resolves_to_the_person_named_with_the_full_one():
+    """"المتحدث باسم الوزارة" after "المتحدث باسم وزارة الخارجية فلان" is that person."""
+    text = ("قال المتحدث باسم وزارة الخارجية أحمد حافظ إن القاهرة ترفض التصعيد. "
+            "وأضاف المتحدث باسم الوزارة أن الاتصالات مستمرة.")
+    title = _entity("e1", "PER", text, "المتحدث باسم وزارة الخارجية", "title").mentions
+    name = _entity("e1", "PER", text, "أحمد حافظ", "name").mentions
+    ents = (Entity("e1", "PER", "أحمد حافظ", title + name),
+            _entity("e2", "PER", text, "المتحدث باسم الوزارة", "title"))
+    doc = analyse(text, ents)
+    assert find(doc, "القاهرة ترفض").speaker == "e1"
+    assert find(doc, "الاتصالات مستمرة").speaker == "e1"
