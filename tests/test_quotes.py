@@ -461,3 +461,10 @@ def test_shorter_title_resolves_to_the_person_named_with_the_full_one():
     doc = analyse(text, ents)
     assert find(doc, "القاهرة ترفض").speaker == "e1"
     assert find(doc, "الاتصالات مستمرة").speaker == "e1"
+
+
+def test_title_with_the_name_in_apposition_between_commas():
+    text = "وكان المتحدث باسم الحكومة، خالد الحسيني، قد أعلن أن الخطة جاهزة."
+    ents = (_entity("e1", "PER", text, "المتحدث باسم الحكومة", "title"),
+            _entity("e2", "PER", text, "خالد الحسيني", "name"))
+    assert find(analyse(text, ents), "الخطة جاهزة").speaker == "e2"

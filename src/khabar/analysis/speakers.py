@@ -54,6 +54,7 @@ _PREV_WINDOW = 2  # sentences before the cue's sentence that candidates may come
 # prepositions and clitic prepositions whose object is not a speaker: 'in', 'from', 'to', 'on',
 # 'about', 'with', 'to/for' (the clitic ل)
 _PREPOSITIONS = frozenset(normalize(w).text for w in ("في", "من", "إلى", "على", "عن", "مع", "لـ", "ل"))
+_COMMAS = frozenset({"،", ","})  # Arabic and Latin commas
 _LAM = normalize("ل").text  # the clitic preposition 'to/for' (لوكالة 'to the agency')
 
 
@@ -161,6 +162,8 @@ def title_links(doc: Document, lay: Layout | None = None, only: set[str] | None 
             pos = doc.text.find(e.name, pos + 1)
         for end in sorted(ends):
             x = bisect.bisect_left(lay.starts, end)
+            if x + 1 < len(lay.starts) and lay.norms[x] in _COMMAS and x not in name_at:
+                x += 1  # "المتحدث باسم الحكومة، فلان،": the name in apposition after a comma
             while x < len(lay.starts) and x not in name_at and lay.norms[x] in honorifics:
                 x += 1  # رئيس البلدية الدكتور فلان: an honorific between the title and the name
             hit = name_at.get(x)
