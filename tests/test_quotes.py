@@ -431,6 +431,10 @@ def test_a_body_named_after_a_person_speaks_itself():
     doc = analyse(text, (_entity("e1", "PER", text, "بايدن", "name"),))
     e = doc.entity(find(doc, "الاتفاق النووي").speaker)
     assert e is not None and e.type == "ORG" and e.name.startswith("إدارة"), e
+    # not a person further on, after a verb: he is the antecedent of "الذي" (who)
+    text = "وكانت المفوضية الأوروبية مذ ترأسها جان كلود يونكر الذي قال إن الخطة جاهزة."
+    doc = analyse(text, (_entity("e1", "PER", text, "جان كلود يونكر", "name"),))
+    assert find(doc, "الخطة جاهزة").speaker == "e1"
 
 
 def test_informing_verb_takes_its_subject_not_the_addressee():
@@ -448,6 +452,17 @@ def test_informing_verb_takes_its_subject_not_the_addressee():
     text = "وأعلم رئيس الجمهورية الوزير الأول بأن الحكومة ستتغير."
     q = find(analyse(text), "الحكومة ستتغير")
     assert q.speaker_mention is not None and q.speaker_mention.text == "رئيس الجمهورية"
+    # a rank before the name is the subject's own ("العقيد فلان")
+    text = "وأفاد العقيد ناصر الشريف المتحدث الإعلامي بالإدارة بأن الحريق أخمد."
+    assert find(analyse(text, (_entity("e1", "PER", text, "ناصر الشريف", "name"),)), "الحريق").speaker == "e1"
+
+
+def test_an_outlet_informed_by_a_source_is_not_the_speaker():
+    """"وأفاد «سبق» مصدر مطلع": a source told the outlet (named in quotation marks first)."""
+    text = "وأفاد «سبق» مصدر مطلع بأن القرار صدر أمس."
+    doc = analyse(text, (_entity("e1", "ORG", text, "سبق", "name"),))
+    q = find(doc, "القرار صدر")
+    assert q.speaker != "e1" and q.speaker_mention is not None and q.speaker_mention.text == "مصدر مطلع"
 
 
 def test_shorter_title_resolves_to_the_person_named_with_the_full_one():

@@ -90,6 +90,11 @@ def _body_heads() -> tuple[frozenset[str], frozenset[str]]:
             frozenset(normalize(w).text for w in raw["honorifics"]))
 
 
+def is_honorific(norm_word: str) -> bool:
+    """Is a normalised word an honorific or rank of titles.json ("العقيد" colonel, "الدكتور")?"""
+    return norm_word in _body_heads()[1]
+
+
 def heads_a_body(norm_word: str) -> bool:
     """Does a phrase on this word (normalised, proclitics allowed) name an organisation: is it a
     data-built organisation head ("المجلس" the council) or a body noun of titles.json ("القيادة"
@@ -154,4 +159,4 @@ def org_name_end(toks: tuple[Token, ...], i: int, form: str, heads: dict[str, tu
     return end
 
 
-__all__ = ["NameLexicons", "bare", "heads_a_body", "load_name_lexicons", "org_name_end", "variant_key"]
+__all__ = ["NameLexicons", "bare", "heads_a_body", "is_honorific", "load_name_lexicons", "org_name_end", "variant_key"]

@@ -17,7 +17,7 @@ from importlib import resources
 from typing import Any
 
 from ..model import Entity, Mention
-from .name_lexicons import heads_a_body
+from .name_lexicons import heads_a_body, is_honorific
 from .quote_cues import Cue, _light, _n
 from .quote_spans import (
     _ART,
@@ -291,7 +291,9 @@ class _Resolver:
             at_start = [m for m in hits if m[0] <= s + 1]
             orgs = [m for m in hits if m[3] == "ORG"]
             pick = None
-            if per and per[0][0] > s + 1 and (head in lex.org_heads or heads_a_body(_n(head))):
+            if per and per[0][0] > s + 1 and (head in lex.org_heads or heads_a_body(_n(head))) \
+                    and all(L[x].startswith(_ART) or L[x] in lex.nominal_heads
+                            for x in range(a + 1, b) if toks[x].end <= per[0][0] and an.is_word(x)):
                 per = []  # "إدارة الرئيس بايدن" (the Biden administration): the body speaks, not the person
             if per:
                 pick = per[0]
@@ -369,6 +371,16 @@ class _Resolver:
         verbs = _informing_verbs()
         return w in verbs or (w[:1] in _CONJ and w[1:] in verbs)
 
+    def informer(self, a: int, b: int) -> tuple[int, int]:
+        """The subject in the phrase ``[a, b)`` after a verb of informing. A quoted name first is
+        the outlet informed ("وأبلغ «الوطن» مصدر ..." a source told Al-Watan): the subject follows it."""
+        toks = self.an.toks
+        if a > 0 and toks[a - 1].text in _QUOTE_CHARS:
+            close = next((x for x in range(a, min(a + 4, b - 1)) if toks[x].text in _QUOTE_CHARS), None)
+            if close is not None:
+                a = close + 1
+        return a, self.subject_end(a, b)
+
     def subject_end(self, a: int, b: int) -> int:
         """End of the subject in the phrase ``[a, b)`` after a verb of informing: the addressee
         follows it ("أبلغ الوزير السفير الأمريكي": the minister informed the US ambassador). The
@@ -378,8 +390,8 @@ class _Resolver:
         s, e = toks[a].start, toks[b - 1].end
         hits = an.mentions_overlapping(s, e)
         first = next((m[2] for m in hits if m[0] <= s + 1), None)
-        if first is None and hits and not L[a].startswith(_ART):
-            first = hits[0][2]  # "مدير الأمن العام اللواء فلان": a construct title before its name
+        if first is None and hits and (not L[a].startswith(_ART) or is_honorific(toks[a].norm)):
+            first = hits[0][2]  # "مدير الأمن العام اللواء فلان", "العقيد فلان": a title before its name
         covered_to = max((m[1] for m in hits if m[2] == first), default=s)
         for x in range(a + 1, b):
             pos = toks[x].start
@@ -579,7 +591,7 @@ class _Resolver:
             if c.np is not None:
                 a, b = c.np
                 if self.informs(c.cue_i):
-                    b = self.subject_end(a, b)
+                    a, b = self.informer(a, b)
                 sp = self.resolve_np(a, b, c.np_skip)
                 span = (toks[a].start + c.np_skip, toks[b - 1].end) \
                     if sp is not None or self.keeps_mention(a, b) else None
