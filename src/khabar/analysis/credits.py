@@ -65,14 +65,21 @@ def _gloss(toks: tuple[Token, ...], i: int, end: int) -> bool:
     return k + 1 < len(toks) and toks[k + 1].text not in _CLOSERS  # not a dateline's dash or colon
 
 
+@lru_cache(maxsize=1)
+def _first_words() -> tuple[frozenset[str], int]:
+    """The first words of the agencies' forms, and the most words a form has."""
+    forms = agency_forms()
+    return frozenset(f[0] for f in forms if f), max(map(len, forms), default=0)
+
+
 def credit_spans(toks: tuple[Token, ...]) -> list[tuple[int, int]]:
     """Token ranges ``[i, j)`` of the agency credits in one sentence."""
     forms = agency_forms()
-    longest = max(map(len, forms), default=0)
+    firsts, longest = _first_words()
     out: list[tuple[int, int]] = []
     n, i = len(toks), 0
     while i < n:
-        end = _form_end(toks, i, forms, longest) if toks[i].norm.isalnum() else None
+        end = _form_end(toks, i, forms, longest) if toks[i].norm in firsts else None
         if end is None:
             i += 1
             continue
