@@ -586,3 +586,45 @@ def test_title_after_a_name_and_a_rank_word_is_that_persons():
               "وقال الشيخ كريم ناصر نائب رئيس مجلس العلماء في مصر إن المهرجان ناجح.")
     per = [e for e in doc.entities if e.type == "PER"]
     assert [e.name for e in per] == ["كريم ناصر"]
+
+
+# Issue 14 (stop 19): agency credits, speaking bodies.
+_CREDITED = [
+    ("الرباط (و م ع) - قال وزير الفلاحة المغربي إن الموسم جيد.", ("و", "م", "ع")),
+    ("الجزائر (وأج) - أكد وزير الداخلية أن الانتخابات في موعدها.", ("وأج",)),
+    ("تونس (وات) - أعلنت وزارة الصحة تسجيل إصابات جديدة.", ("وات",)),
+    ("القاهرة (أ ش أ) - صرح المتحدث باسم الرئاسة بأن الزيارة تأجلت.", ("أ", "ش")),
+    ("أبوظبي / وام / قال المسؤول إن المعرض يفتح غدا.", ("وام",)),
+    ("الدوحة (قنا) - أكد الوزير أن بلاده تدعم الحوار.", ("قنا",)),
+    ("دمشق - سانا - قالت الوزارة إن الهجوم مدان.", ("سانا",)),
+    ("عمان (بترا) - قال رئيس الوزراء الأردني إن الحكومة ستدعم المزارعين.", ("بترا",)),
+    ("رام الله - وفا - قال المتحدث إن الشعب صامد.", ("وفا",)),
+    ("برلين (د ب أ، أ ف ب) - قالت المستشارة إن بلادها ستستقبل اللاجئين.", ("د", "ب", "أ", "ف")),
+    ("باريس - فرانس24/ أ ف ب - أعلن الرئيس أن بلاده ستخفض الضرائب.", ("فرانس", "24", "أ", "ف", "ب")),
+    ("وأعلن الوزير أن الطريق سيفتح قريبا. (رويترز)", ("رويترز",)),
+]
+
+
+@pytest.mark.parametrize("text,credit", _CREDITED, ids=["MAP", "APS", "TAP", "MENA", "WAM", "QNA", "SANA", "Petra",
+                                                           "WAFA", "dpa-AFP", "France24-AFP", "Reuters-last"])
+def test_agency_credit_is_no_entity(text, credit):
+    """"(و م ع)", "/ وام /", "(د ب أ، أ ف ب)": the agency credited for the article is no entity of
+    it, whatever the tagger or the knowledge base say of the word."""
+    tagger = FakeTagger({w: "ORG" for w in credit})
+    for stage in (EntityStage(tagger=tagger), EntityStage(tagger=None)):
+        doc = run(Pipeline.build(["segment", stage]), text)
+        words = {w for e in doc.entities for m in e.mentions for w in m.text.split()}
+        assert not words & set(credit) - {"أ", "و"}, [(e.type, e.name) for e in doc.entities]
+
+
+def test_agency_named_in_running_text_stays_an_organisation():
+    """GUIDELINES: "ذكرت وكالة الأنباء السعودية" names the agency as a source: ORG."""
+    tagger = FakeTagger({"وكالة": "ORG", "الأنباء": "ORG", "السعودية": "ORG", "قنا": "ORG"})
+    pipe = Pipeline.build(["segment", EntityStage(tagger=tagger)])
+    doc = run(pipe, "وذكرت وكالة الأنباء السعودية أن الوفد وصل.")
+    assert [(e.type, e.name) for e in doc.entities] == [("ORG", "وكالة الأنباء السعودية")]
+    doc = run(pipe, "وقالت قنا إن الوفد وصل إلى الدوحة.")
+    assert ("ORG", "قنا") in [(e.type, e.name) for e in doc.entities]
+    # a short name in brackets after the full one, inside the sentence, is a gloss: kept
+    doc = run(pipe, "وقال الوزير لوكالة الأنباء القطرية (قنا) إن الوفد وصل.")
+    assert "قنا" in [m.text for e in doc.entities for m in e.mentions]

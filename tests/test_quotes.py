@@ -408,3 +408,78 @@ def test_generic_noun_is_never_a_person_speaker():
     text = "وقالت الشركة إن الأرباح ارتفعت هذا العام."
     doc = analyse(text, (_entity("e2", "PER", text, "الشركة", "name"),))
     assert find(doc, "الأرباح ارتفعت").speaker is None
+
+
+# Issue 14 (stop 19): speaking bodies are organisations; informing verbs; titles of named people.
+@pytest.mark.parametrize("text,body", [
+    ("أعلنت قيادة الجيش أن الوحدات انتشرت في المدينة.", "قيادة الجيش"),
+    ("وقالت القيادة العامة للقوات المسلحة إن الطائرة سقطت.", "القيادة العامة للقوات المسلحة"),
+    ("وأفادت خلية الإعلام الأمني بأن صاروخا سقط قرب المطار.", "خلية الإعلام الأمني"),
+    ("أعلنت الحماية المدنية أن الحريق أخمد.", "الحماية المدنية"),
+    ("وقال المكتب الإعلامي للرئاسة إن الزيارة ألغيت.", "المكتب الإعلامي للرئاسة"),
+], ids=["army-command", "general-command", "media-cell", "civil-protection", "media-office"])
+def test_a_speaking_body_is_an_organisation(text, body):
+    """A speaker phrase on an organisation head noun (data-built, or a body noun of titles.json)
+    names an organisation, not a person, when no earlier stage typed it."""
+    doc = analyse(text)
+    e = doc.entity(doc.quotes[0].speaker)
+    assert e is not None and e.name == body and e.type == "ORG", e
+
+
+def test_a_body_named_after_a_person_speaks_itself():
+    text = "وقالت إدارة الرئيس بايدن إن الاتفاق النووي قريب."
+    doc = analyse(text, (_entity("e1", "PER", text, "بايدن", "name"),))
+    e = doc.entity(find(doc, "الاتفاق النووي").speaker)
+    assert e is not None and e.type == "ORG" and e.name.startswith("إدارة"), e
+    # not a person further on, after a verb: he is the antecedent of "الذي" (who)
+    text = "وكانت المفوضية الأوروبية مذ ترأسها جان كلود يونكر الذي قال إن الخطة جاهزة."
+    doc = analyse(text, (_entity("e1", "PER", text, "جان كلود يونكر", "name"),))
+    assert find(doc, "الخطة جاهزة").speaker == "e1"
+
+
+def test_informing_verb_takes_its_subject_not_the_addressee():
+    """أبلغ/أعلم/أخبر/أفاد: the phrase after the verb is the subject, then the addressee."""
+    text = "أبلغ وزير الخارجية أحمد عطاف السفير الفرنسي أن الجزائر تتمسك بموقفها."
+    ents = (_entity("e1", "PER", text, "أحمد عطاف", "name"), _entity("e2", "PER", text, "السفير الفرنسي", "title"))
+    assert find(analyse(text, ents), "الجزائر تتمسك").speaker == "e1"
+    text = "وأبلغ ماكرون الرئيس الجزائري تبون بأن فرنسا مستعدة للحوار."
+    ents = (_entity("e1", "PER", text, "ماكرون", "name"), _entity("e2", "PER", text, "تبون", "name"))
+    assert find(analyse(text, ents), "فرنسا مستعدة").speaker == "e1"
+    text = "أبلغت الخارجية السفير الأمريكي أن واشنطن يجب أن تعتذر."
+    doc = analyse(text, (_entity("e1", "PER", text, "السفير الأمريكي", "title"),))
+    q = find(doc, "واشنطن يجب")
+    assert q.speaker != "e1" and doc.entity(q.speaker).name == "الخارجية"
+    text = "وأعلم رئيس الجمهورية الوزير الأول بأن الحكومة ستتغير."
+    q = find(analyse(text), "الحكومة ستتغير")
+    assert q.speaker_mention is not None and q.speaker_mention.text == "رئيس الجمهورية"
+    # a rank before the name is the subject's own ("العقيد فلان")
+    text = "وأفاد العقيد ناصر الشريف المتحدث الإعلامي بالإدارة بأن الحريق أخمد."
+    assert find(analyse(text, (_entity("e1", "PER", text, "ناصر الشريف", "name"),)), "الحريق").speaker == "e1"
+
+
+def test_an_outlet_informed_by_a_source_is_not_the_speaker():
+    """"وأفاد «سبق» مصدر مطلع": a source told the outlet (named in quotation marks first)."""
+    text = "وأفاد «سبق» مصدر مطلع بأن القرار صدر أمس."
+    doc = analyse(text, (_entity("e1", "ORG", text, "سبق", "name"),))
+    q = find(doc, "القرار صدر")
+    assert q.speaker != "e1" and q.speaker_mention is not None and q.speaker_mention.text == "مصدر مطلع"
+
+
+def test_shorter_title_resolves_to_the_person_named_with_the_full_one():
+    """"المتحدث باسم الوزارة" after "المتحدث باسم وزارة الخارجية فلان" is that person."""
+    text = ("قال المتحدث باسم وزارة الخارجية أحمد حافظ إن القاهرة ترفض التصعيد. "
+            "وأضاف المتحدث باسم الوزارة أن الاتصالات مستمرة.")
+    title = _entity("e1", "PER", text, "المتحدث باسم وزارة الخارجية", "title").mentions
+    name = _entity("e1", "PER", text, "أحمد حافظ", "name").mentions
+    ents = (Entity("e1", "PER", "أحمد حافظ", title + name),
+            _entity("e2", "PER", text, "المتحدث باسم الوزارة", "title"))
+    doc = analyse(text, ents)
+    assert find(doc, "القاهرة ترفض").speaker == "e1"
+    assert find(doc, "الاتصالات مستمرة").speaker == "e1"
+
+
+def test_title_with_the_name_in_apposition_between_commas():
+    text = "وكان المتحدث باسم الحكومة، خالد الحسيني، قد أعلن أن الخطة جاهزة."
+    ents = (_entity("e1", "PER", text, "المتحدث باسم الحكومة", "title"),
+            _entity("e2", "PER", text, "خالد الحسيني", "name"))
+    assert find(analyse(text, ents), "الخطة جاهزة").speaker == "e2"

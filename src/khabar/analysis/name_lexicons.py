@@ -21,6 +21,7 @@ from functools import lru_cache
 from importlib import resources
 
 from ..model import Token
+from .text.normalize import normalize
 
 _ART = "ال"  # the definite article
 _LIL = "لل"  # the preposition ل 'for, of' + the article
@@ -81,6 +82,34 @@ def bare(form: str) -> str:
     return form[len(_ART):] if form.startswith(_ART) and len(form) > 4 else form
 
 
+@lru_cache(maxsize=1)
+def _body_heads() -> tuple[frozenset[str], frozenset[str]]:
+    """Body nouns (without article) and honorifics ("الفريق" a general's rank, also 'the team')."""
+    raw = json.loads(resources.files("khabar.data").joinpath("titles.json").read_text(encoding="utf-8"))
+    return (frozenset(bare(normalize(w).text) for w in raw["body_heads"]),
+            frozenset(normalize(w).text for w in raw["honorifics"]))
+
+
+def is_honorific(norm_word: str) -> bool:
+    """Is a normalised word an honorific or rank of titles.json ("العقيد" colonel, "الدكتور")?"""
+    return norm_word in _body_heads()[1]
+
+
+def heads_a_body(norm_word: str) -> bool:
+    """Does a phrase on this word (normalised, proclitics allowed) name an organisation: is it a
+    data-built organisation head ("المجلس" the council) or a body noun of titles.json ("القيادة"
+    the command, "الخارجية" the foreign ministry)? A speaker phrase on it is then no person."""
+    heads, (bodies, honorifics) = load_name_lexicons().org_heads, _body_heads()
+    forms = [norm_word] + ([norm_word[1:]] if norm_word[:1] in _CONJ and len(norm_word) > 3 else [])
+    for w in forms:
+        if w in honorifics:
+            return False
+        w = _ART + w[len(_LIL):] if w.startswith(_LIL) and len(w) > 4 else w
+        if bare(w) in heads or bare(w) in bodies:
+            return True
+    return False
+
+
 def org_name_end(toks: tuple[Token, ...], i: int, form: str, heads: dict[str, tuple[float | None, float | None]],
                  stops: Collection[str], blocked: Callable[[int], bool]) -> int | None:
     """End (token index) of an organisation name that starts with the head ``form`` (token ``i``
@@ -130,4 +159,4 @@ def org_name_end(toks: tuple[Token, ...], i: int, form: str, heads: dict[str, tu
     return end
 
 
-__all__ = ["NameLexicons", "bare", "load_name_lexicons", "org_name_end", "variant_key"]
+__all__ = ["NameLexicons", "bare", "heads_a_body", "is_honorific", "load_name_lexicons", "org_name_end", "variant_key"]

@@ -10,10 +10,14 @@ entity covers become new entities. The learned ranker that has the last word is 
 from __future__ import annotations
 
 import bisect
+import json
 from dataclasses import dataclass, field
+from functools import lru_cache
+from importlib import resources
 from typing import Any
 
 from ..model import Entity, Mention
+from .name_lexicons import heads_a_body, is_honorific
 from .quote_cues import Cue, _light, _n
 from .quote_spans import (
     _ART,
@@ -40,6 +44,13 @@ class _Speaker:
     spans: list[tuple[int, int]] = field(default_factory=list)
     cache: list[tuple[str, ...]] = field(default_factory=list)
     cache_key: Any = None
+
+
+@lru_cache(maxsize=1)
+def _informing_verbs() -> frozenset[str]:
+    """Verbs of informing someone (أبلغ 'informed'), lightly normalised (data/titles.json)."""
+    raw = json.loads(resources.files("khabar.data").joinpath("titles.json").read_text(encoding="utf-8"))
+    return frozenset(_light(w) for w in raw["informing_verbs"])
 
 
 def _contains(long: tuple[str, ...], short: tuple[str, ...]) -> bool:
@@ -132,6 +143,8 @@ class _Resolver:
             return "MISC", True
         if w in self.lex.org_heads:
             return "ORG", False
+        if w not in self.lex.nominal_heads and heads_a_body(_n(w)):
+            return "ORG", False  # "القيادة العامة ..." (the general command): a body speaks
         return "PER", w in self.lex.nominal_heads
 
     def new_speaker(self, a: int, b: int, skip_chars: int = 0) -> _Speaker:
@@ -278,6 +291,10 @@ class _Resolver:
             at_start = [m for m in hits if m[0] <= s + 1]
             orgs = [m for m in hits if m[3] == "ORG"]
             pick = None
+            if per and per[0][0] > s + 1 and (head in lex.org_heads or heads_a_body(_n(head))) \
+                    and all(L[x].startswith(_ART) or L[x] in lex.nominal_heads
+                            for x in range(a + 1, b) if toks[x].end <= per[0][0] and an.is_word(x)):
+                per = []  # "إدارة الرئيس بايدن" (the Biden administration): the body speaks, not the person
             if per:
                 pick = per[0]
             elif at_start:
@@ -347,6 +364,46 @@ class _Resolver:
             sp.spans.append((s, e))
             self._index(sp)  # as note() does: the speaker indexes cover every name it has
         return sp
+
+    def informs(self, i: int) -> bool:
+        """Is the cue at token ``i`` a verb of informing someone (وأبلغ 'and he informed')?"""
+        w = self.an.L[i]
+        verbs = _informing_verbs()
+        return w in verbs or (w[:1] in _CONJ and w[1:] in verbs)
+
+    def informer(self, a: int, b: int) -> tuple[int, int]:
+        """The subject in the phrase ``[a, b)`` after a verb of informing. A quoted name first is
+        the outlet informed ("وأبلغ «الوطن» مصدر ..." a source told Al-Watan): the subject follows it."""
+        toks = self.an.toks
+        if a > 0 and toks[a - 1].text in _QUOTE_CHARS:
+            close = next((x for x in range(a, min(a + 4, b - 1)) if toks[x].text in _QUOTE_CHARS), None)
+            if close is not None:
+                a = close + 1
+        return a, self.subject_end(a, b)
+
+    def subject_end(self, a: int, b: int) -> int:
+        """End of the subject in the phrase ``[a, b)`` after a verb of informing: the addressee
+        follows it ("أبلغ الوزير السفير الأمريكي": the minister informed the US ambassador). The
+        subject ends where another entity's mention starts, or where a new definite title or
+        organisation head starts (the phrase's first entity and its own titles stay whole)."""
+        an, lex, toks, L = self.an, self.lex, self.an.toks, self.an.L
+        s, e = toks[a].start, toks[b - 1].end
+        hits = an.mentions_overlapping(s, e)
+        first = next((m[2] for m in hits if m[0] <= s + 1), None)
+        if first is None and hits and (not L[a].startswith(_ART) or is_honorific(toks[a].norm)):
+            first = hits[0][2]  # "مدير الأمن العام اللواء فلان", "العقيد فلان": a title before its name
+        covered_to = max((m[1] for m in hits if m[2] == first), default=s)
+        for x in range(a + 1, b):
+            pos = toks[x].start
+            m = next((m for m in hits if m[0] <= pos < m[1]), None)
+            if m is not None:
+                if m[2] != first and m[0] >= pos:
+                    return x  # another entity starts here
+                continue
+            if pos >= covered_to and L[x].startswith(_ART) and (
+                    L[x] in lex.nominal_heads or L[x] in lex.org_heads or heads_a_body(_n(L[x]))):
+                return x  # "رئيس الجمهورية الوزيرَ الأول": a second definite title or body
+        return b
 
     def keeps_mention(self, a: int, b: int) -> bool:
         """An anonymous source named by a generic noun (المصادر): kept as speaker_mention."""
@@ -533,6 +590,8 @@ class _Resolver:
                 continue
             if c.np is not None:
                 a, b = c.np
+                if self.informs(c.cue_i):
+                    a, b = self.informer(a, b)
                 sp = self.resolve_np(a, b, c.np_skip)
                 span = (toks[a].start + c.np_skip, toks[b - 1].end) \
                     if sp is not None or self.keeps_mention(a, b) else None

@@ -54,6 +54,7 @@ _PREV_WINDOW = 2  # sentences before the cue's sentence that candidates may come
 # prepositions and clitic prepositions whose object is not a speaker: 'in', 'from', 'to', 'on',
 # 'about', 'with', 'to/for' (the clitic ل)
 _PREPOSITIONS = frozenset(normalize(w).text for w in ("في", "من", "إلى", "على", "عن", "مع", "لـ", "ل"))
+_COMMAS = frozenset({"،", ","})  # Arabic and Latin commas
 _LAM = normalize("ل").text  # the clitic preposition 'to/for' (لوكالة 'to the agency')
 
 
@@ -151,6 +152,8 @@ def title_links(doc: Document, lay: Layout | None = None, only: set[str] | None 
             for m in e.mentions:
                 name_at.setdefault(lay.token(m.start), e.id)
     links: dict[str, str] = {}
+    holders = [(e.id, [_title_words(m.text) for m in e.mentions if m.kind == "title"]) for e in doc.entities
+               if e.type == "PER" and any(m.kind == "name" for m in e.mentions)]
     for e in titles:
         ends = {m.end for m in e.mentions}
         pos = doc.text.find(e.name)
@@ -159,13 +162,36 @@ def title_links(doc: Document, lay: Layout | None = None, only: set[str] | None 
             pos = doc.text.find(e.name, pos + 1)
         for end in sorted(ends):
             x = bisect.bisect_left(lay.starts, end)
+            if x + 1 < len(lay.starts) and lay.norms[x] in _COMMAS and x not in name_at:
+                x += 1  # "المتحدث باسم الحكومة، فلان،": the name in apposition after a comma
             while x < len(lay.starts) and x not in name_at and lay.norms[x] in honorifics:
                 x += 1  # رئيس البلدية الدكتور فلان: an honorific between the title and the name
             hit = name_at.get(x)
             if hit is not None and hit != e.id:
                 links[e.id] = hit
                 break
+        if e.id not in links:
+            # a shorter form of a title the article gave a named person ("المتحدث باسم الوزارة" after
+            # "المتحدث باسم وزارة الخارجية فلان"): the same first word, its other words among the title's
+            words = [_title_words(m.text) for m in e.mentions]
+            found = {pid for pid, held in holders for t in held for w in words
+                     if w and t and w[0] == t[0] and set(w) <= set(t)}
+            if len(found) == 1:
+                links[e.id] = found.pop()
     return links
+
+
+def _title_words(text: str) -> tuple[str, ...]:
+    """A title's normalised words without conjunction and article ("والمتحدث" -> "متحدث")."""
+    out = []
+    for w in normalize(text).text.split():
+        if w[:1] in "وف" and len(w) > 3 and w[1:3] == "ال":  # and, so + the article
+            w = w[1:]
+        if w.startswith(("لل", "ال")) and len(w) > 4:  # for the, the
+            w = w[2:]
+        if w[:1].isalnum():
+            out.append(w)
+    return tuple(out)
 
 
 class _Context:
