@@ -4,6 +4,10 @@
     .venv/bin/python scripts/train_speakers.py                  # CV report, then train on all, write weights
     .venv/bin/python scripts/train_speakers.py --cv-only        # report only
     .venv/bin/python scripts/train_speakers.py --score-only GOLDROOT   # held-out check, no training
+    .venv/bin/python scripts/train_speakers.py --gold ../shared/gold/dev --gold gold/tune   # several sets
+
+The default training sets are the dev gold and the team's tuning set (gold/tune); never the blind set
+gold/own, which only --score-only may read.
 
 For each article the default pipeline runs with the quotes stage's rules only (no ranker); each
 predicted quotation that matches a gold one (the scorer's rule: character overlap >= 0.5) and has
@@ -130,7 +134,12 @@ def main(argv: list[str]) -> int:
     ap.add_argument("--score-only", type=Path, metavar="GOLDROOT",
                     help="score rules and the packaged ranker on another gold set (articles/, gold/)")
     ap.add_argument("--tmp", type=Path, default=Path("/tmp/khabar-train-speakers"))
+    ap.add_argument("--gold", type=Path, action="append", metavar="GOLDROOT",
+                    help="a training set (articles/, gold/); repeatable; default: the dev gold and gold/tune")
     args = ap.parse_args(argv)
+    roots = args.gold or [args.shared / "gold" / "dev", ROOT / "gold" / "tune"]
+    if any(r.resolve() == (ROOT / "gold" / "own").resolve() for r in roots):
+        ap.error("gold/own is the blind set: score on it with --score-only, never train on it")
     sc = scorer(args.shared)
     if args.score_only:
         items = rule_docs(args.score_only)
@@ -141,7 +150,8 @@ def main(argv: list[str]) -> int:
                   f"R {r['attribution']['recall']:.3f} F1 {r['attribution']['f1']:.3f}  "
                   f"speaker accuracy {r['attribution']['speaker_accuracy']:.3f}")
         return 0
-    items = rule_docs(args.shared / "gold" / "dev")
+    items = [item for root in roots for item in rule_docs(root)]
+    sets = {aid: root.name for root in roots for aid in (p.stem for p in (root / "articles").glob("*.json"))}
     data = {aid: groups(sc, gold, doc) for aid, gold, doc in items}
     print(f"{len(items)} articles, {sum(len(v) for v in data.values())} quotation groups, "
           f"{sum(len(x) for v in data.values() for x, _ in v)} candidates")
@@ -165,14 +175,22 @@ def main(argv: list[str]) -> int:
     print(f"pooled over folds: rules attribution F1 {rules['f1']:.3f} (speaker accuracy "
           f"{rules['speaker_accuracy']:.3f}); ranker CV F1 {cv['f1']:.3f} (speaker accuracy {cv['speaker_accuracy']:.3f})")
     print(f"mean of folds: rules {np.mean(rule_fold):.3f}  ranker {np.mean(cv_fold):.3f}")
+    if len(roots) > 1:  # the held-out figure of each set, so a gain on one cannot hide a loss on another
+        for name in sorted(set(sets.values())):
+            part = [(a, g, d) for a, g, d in items if sets[a] == name]
+            held = [(a, g, d) for a, g, d in cv_items if sets[a] == name]
+            r = score(sc, part, args.tmp / f"rules-{name}")["attribution"]["f1"]
+            c = score(sc, held, args.tmp / f"cv-{name}")["attribution"]["f1"]
+            print(f"  {name}: rules attribution F1 {r:.3f}  ranker CV {c:.3f}")
     if args.cv_only:
         return 0
     model = fit([g for aid in ids for g in data[aid]], args.l2)
     dev = score(sc, [(a, g, resolve_speakers(d, model)) for a, g, d in items], args.tmp / "dev")["attribution"]
-    print(f"trained on all {len(ids)}: dev attribution F1 {dev['f1']:.3f} (tuned on, not held out)")
+    print(f"trained on all {len(ids)}: attribution F1 {dev['f1']:.3f} (tuned on, not held out)")
+    trained_on = ", ".join(sorted({sets[a] for a in ids}))
     OUT.write_text(json.dumps({
-        "_about": "Weights of khabar.analysis.speakers' ranker, written by scripts/train_speakers.py from the dev gold "
-                  "articles (../shared/gold/dev); do not edit by hand.",
+        "_about": "Weights of khabar.analysis.speakers' ranker, written by scripts/train_speakers.py from the gold "
+                  f"sets {trained_on} (../shared/gold/dev, gold/tune); do not edit by hand.",
         **model.to_dict()}, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
     print(f"wrote {OUT.relative_to(ROOT)}")
     for f, wv in sorted(zip(FEATURES, model.weights), key=lambda t: -abs(t[1])):
