@@ -38,6 +38,7 @@ from .clitics import CLITIC_CHAINS, CONJUNCTIONS
 from .generic_words import load_generic_words
 from .kb import KB, KBEntry, Key, key_of, load_kb
 from .name_lexicons import bare, load_name_lexicons, org_name_end, variant_key
+from .place_names import find_places
 from .places import load_place_heads
 from .text import normalize
 from .text.normalize import strip_invisible
@@ -254,6 +255,7 @@ class EntityStage:
         for si, toks in enumerate(sents):  # "مجلس التنمية السياحية": head noun + complements
             merged[si], orgs = self._org_names(toks, si, merged[si], headed[si])
             headed[si].extend(orgs)
+            headed[si].extend(self._places(toks, si, merged[si] + headed[si]))  # small places no tagger saw
         titles: list[TitleHit] = []
         for si, toks in enumerate(sents):
             titles.extend(self._titles(toks, si, merged[si] + headed[si]))
@@ -656,6 +658,21 @@ class EntityStage:
                             (hit[0],) + tuple(x.norm for x in toks[i + 1:end]), "rule"))
             i = end
         return [c for c in merged if id(c) not in drop], out
+
+    def _places(self, toks, si: int, cands: list[Cand]) -> list[Cand]:
+        """Place names of the gazetteer in a place context, and lists after a place noun
+        (khabar.analysis.place_names); a tagger span it shows to be a place is retyped LOC."""
+        held = {k: (c.i, c.j, c.type, c.source == "tagger" and c.kb is None) for c in cands for k in range(c.i, c.j)}
+        out = []
+        for p in find_places(toks, held, _forms, lambda w, raw: _name_like(w, self.lex, self.kb, raw),
+                             first_sentence=si == 0):
+            if p.retype:
+                for c in cands:
+                    if (c.i, c.j) == (p.i, p.j):
+                        c.type = "LOC"
+            else:
+                out.append(Cand(toks[p.i].start + p.off, toks[p.j - 1].end, p.i, p.j, si, "LOC", p.key, "rule"))
+        return out
 
     def _date_named_place(self, toks, si: int, i: int, inside: set[int]) -> Cand | None:
         """"مدينة السادس من أكتوبر", "شارع 26 يوليو": a place noun (data/places.json) before a
