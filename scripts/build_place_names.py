@@ -56,7 +56,7 @@ ARABIC_NAME = re.compile(r"^[\u0621-\u063a\u0641-\u064a\u064b-\u0652\u0640 \-]+$
 DROP_ZIPF = 4.8  # a one-word name this frequent is an everyday word first ("الوسط", "النصر")
 FREE_ZIPF = 3.0  # a word this frequent may be a word or a name: it needs a place context
 NOUN_ZIPF = 4.0  # an everyday noun ("ميدان" 'square'): only after a place noun or in a list of places
-WORD_ZIPF = 3.0  # a word this frequent is read whole, never as a proclitic + a place ("لترات" 'litres')
+WORD_ZIPF = 2.5  # a word this frequent is read whole, never as a proclitic + a place ("لترات" 'litres')
 MIN_LETTERS = 3  # shorter one-word names are mostly particles or abbreviations
 
 HEADER = """\
