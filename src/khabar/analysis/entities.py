@@ -38,6 +38,7 @@ from .clitics import CLITIC_CHAINS, CONJUNCTIONS
 from .generic_words import load_generic_words
 from .kb import KB, KBEntry, Key, key_of, load_kb
 from .name_lexicons import bare, load_name_lexicons, org_name_end, variant_key
+from .outlets import find_outlets
 from .place_names import find_places
 from .places import load_place_heads
 from .text import normalize
@@ -161,7 +162,7 @@ class Cand:
     sent: int
     type: str
     key: Key  # normalised words, clitics stripped
-    source: str  # "tagger" | "kb" | "rule"
+    source: str  # "tagger" | "kb" | "rule" | "outlet" (a cued outlet: "/ بنا /" is not 'with us')
     kb: KBEntry | None = None
     weak: bool = False  # matched only through an ambiguous alias
     clitic: bool = False  # the token's first letters are a proclitic the span could not leave out
@@ -255,6 +256,9 @@ class EntityStage:
         for si, toks in enumerate(sents):  # "مجلس التنمية السياحية": head noun + complements
             merged[si], orgs = self._org_names(toks, si, merged[si], headed[si])
             headed[si].extend(orgs)
+            outlets, gone = self._outlets(toks, si, merged[si] + headed[si])  # "CNN", "لـ«الغد»"
+            merged[si] = [c for c in merged[si] if id(c) not in gone]
+            headed[si] = [c for c in headed[si] if id(c) not in gone] + outlets
             headed[si].extend(self._places(toks, si, merged[si] + headed[si]))  # small places no tagger saw
         titles: list[TitleHit] = []
         for si, toks in enumerate(sents):
@@ -264,7 +268,7 @@ class EntityStage:
         cands.extend(self._surnames_after_speech(sents, cands))
         generic = load_generic_words()  # "لي" (to me), "التقرير" (the report): never a name alone
         alone = load_name_lexicons()  # and words the NER corpora almost never label alone ("الأمم")
-        cands = [c for c in cands if c.kb is not None or not (
+        cands = [c for c in cands if c.kb is not None or c.source == "outlet" or not (
             generic.is_generic(c.key) or (c.source == "tagger" and alone.is_never_alone(c.key)))]
         cands.sort(key=lambda c: c.start)
         self._bind_titles(sents, cands, titles)
@@ -658,6 +662,21 @@ class EntityStage:
                             (hit[0],) + tuple(x.norm for x in toks[i + 1:end]), "rule"))
             i = end
         return [c for c in merged if id(c) not in drop], out
+
+    def _outlets(self, toks, si: int, cands: list[Cand]) -> tuple[list[Cand], set[int]]:
+        """News outlets and agencies (khabar.analysis.outlets) as ORG mentions, and the ids of the
+        candidates they replace: tagger spans inside them, KB names inside a longer outlet name
+        ("القدس" in "القدس العربي"), any name when a cue confirms the outlet («الشرق الأوسط»)."""
+        out, gone = [], set()
+        for o in find_outlets(toks, _forms):
+            inside = [c for c in cands if o.i <= c.i and c.j <= o.j]
+            if any(c.i < o.j and o.i < c.j for c in cands if c not in inside) or (not o.cued and any(
+                    c.source != "tagger" and (c.i, c.j) == (o.i, o.j) for c in inside)):
+                continue  # another name overlaps it, or a KB/rule name is exactly this one
+            gone.update(id(c) for c in inside)
+            out.append(Cand(toks[o.i].start + o.off, toks[o.j - 1].end, o.i, o.j, si, "ORG", o.key, "outlet",
+                            name_en=o.en))
+        return out, gone
 
     def _places(self, toks, si: int, cands: list[Cand]) -> list[Cand]:
         """Place names of the gazetteer in a place context, and lists after a place noun
