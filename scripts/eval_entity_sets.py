@@ -64,6 +64,8 @@ def main(argv: list[str] | None = None) -> int:
         e = scores["entities"]
         print(f"{name:7} ({scores['articles']:2}) entities P {e['precision']:.3f}  R typed {e['recall_typed']:.3f}"
               f"  F1 {e['f1']:.3f}  (R untyped {e['recall_untyped']:.3f})", flush=True)
+        a = scores["attribution"]
+        print(f"{'':13}attribution P {a['precision']:.3f}  R {a['recall']:.3f}  F1 {a['f1']:.3f}", flush=True)
         if args.errors:
             args.errors.mkdir(parents=True, exist_ok=True)
             (args.errors / f"{name}.txt").write_text(

@@ -37,6 +37,7 @@ _NOUN_CLITICS = ("و", "ف", "ب", "ل", "وب", "ول", "فب", "فل")  # befo
 _DATELINE_MARKS = frozenset({"-", "–", "—", ":", "/", "،", ","})
 _LIST_COMMAS = frozenset({"،", ","})
 _TANWEEN = frozenset("\u064b\u064c\u064d")  # indefinite endings: no name has them
+_LOCATIVE = frozenset({"في", "قرب"})  # 'in', 'near': before a place, seldom before a person
 _KUNYA = "ابو"
 _ADJECTIVE_ENDS = ("ات", "يه", "ين", "ون")  # plural and nisba endings (normalised): "مناطق ساحلية"  # 'father of': the first word of many place names ("أبو علندا")
 MAX_WORDS = 4  # longest name read from the gazetteer
@@ -151,9 +152,13 @@ def find_places(toks: Sequence[Token], held: dict[int, tuple[int, int, str, bool
 
     def context(i: int, chain: str, kind: str) -> bool:
         """Is the name at token ``i`` (read after the proclitics ``chain``) where a place of this
-        kind may stand?"""
+        kind may stand? ("retype": where a name the tagger read as another type is a place)"""
         if kind == "free":
             return True
+        if kind == "retype":  # "كل من" 'both' and "بين" 'between' also come before people
+            prev = toks[i - 1].norm if i else ""
+            return nouns.noun(prev, nouns.singular) or _IN in chain or prev in _LOCATIVE or (
+                prev[:1] in _CONJ and prev[1:] in _LOCATIVE)
         if i == 0:
             return _dateline(toks, i, first_sentence)
         prev = toks[i - 1].norm
@@ -193,7 +198,7 @@ def find_places(toks: Sequence[Token], held: dict[int, tuple[int, int, str, bool
             continue
         for form, off, chain in gaz.readings(toks[a], forms):
             key = " ".join((form, *(t.norm for t in toks[a + 1:b])))
-            if key in gaz.names and context(a, chain, gaz.names[key]):
+            if key in gaz.names and context(a, chain, "retype" if gaz.names[key] != "noun" else "noun"):
                 out[a] = PlaceSpan(a, b, off, tuple(key.split(" ")), retype=True)
                 break
     # 4. lists: a gazetteer name joined by و or a comma to a place is a place ("السليمانية وحلبجة")
