@@ -175,6 +175,7 @@ def find_places(toks: Sequence[Token], held: dict[int, tuple[int, int, str, bool
             for span in _list_members(toks, i + 1, forms, name_like, gaz, held):
                 out.setdefault(span.i, span)
     # 2. gazetteer names: free ones anywhere, the others in a place context
+    waiting = []  # names without a context here, which a list may still make places
     i = 0
     while i < n:
         if not free(i) or i in out or not toks[i].norm.isalpha():
@@ -189,8 +190,11 @@ def find_places(toks: Sequence[Token], held: dict[int, tuple[int, int, str, bool
             i += 1
             continue
         j, key, off, chain = hit
-        if (j > i + 1 or name_like(key, toks[i].text[off:])) and context(i, chain, gaz.names[key]):
-            out[i] = PlaceSpan(i, j, off, tuple(key.split(" ")))
+        if j > i + 1 or name_like(key, toks[i].text[off:]):
+            if context(i, chain, gaz.names[key]):
+                out[i] = PlaceSpan(i, j, off, tuple(key.split(" ")))
+            else:
+                waiting.append((i, j, key, off, chain))
         i = j
     # 3. a tagger span of another type on a gazetteer name in a place context ("قضاء أبو الخصيب")
     for k, (a, b, typ, tagger) in held.items():
@@ -202,15 +206,12 @@ def find_places(toks: Sequence[Token], held: dict[int, tuple[int, int, str, bool
                 out[a] = PlaceSpan(a, b, off, tuple(key.split(" ")), retype=True)
                 break
     # 4. lists: a gazetteer name joined by و or a comma to a place is a place ("السليمانية وحلبجة")
-    places = {(s.i, s.j) for s in out.values()} | {(a, b) for a, b, typ, _t in held.values() if typ == "LOC"}
-    for i in range(n):
-        if not free(i) or i in out or not toks[i].norm.isalpha():
-            continue
-        for form, off, chain in gaz.readings(toks[i], forms):
-            found = gaz.longest(form, toks, i + 1, lambda k: not free(k))
-            if found is not None and _next_to_place(toks, i, found[0], chain, places):
-                out[i] = PlaceSpan(i, found[0], off, tuple(found[1].split(" ")))
-                break
+    if waiting:
+        places = {(s.i, s.j) for s in out.values()} | {(a, b) for a, b, typ, _t in held.values() if typ == "LOC"}
+        starts, ends = {a for a, _b in places}, {b for _a, b in places}
+        for i, j, key, off, chain in waiting:
+            if i not in out and _next_to_place(toks, i, j, chain, starts, ends):
+                out[i] = PlaceSpan(i, j, off, tuple(key.split(" ")))
     return sorted(out.values(), key=lambda s: s.i)
 
 
@@ -227,10 +228,9 @@ def _dateline(toks: Sequence[Token], i: int, first_sentence: bool) -> bool:
     return toks[k].text not in _LIST_COMMAS or (k + 1 < len(toks) and toks[k + 1].norm[:1].isdigit())
 
 
-def _next_to_place(toks: Sequence[Token], i: int, j: int, chain: str, places: set[tuple[int, int]]) -> bool:
-    """Is the name ``[i, j)`` a member of a list next to a known place ``[a, b)``?"""
-    ends = {b for _a, b in places}
-    starts = {a for a, _b in places}
+def _next_to_place(toks: Sequence[Token], i: int, j: int, chain: str, starts: set[int], ends: set[int]) -> bool:
+    """Is the name ``[i, j)`` a member of a list next to a place (one that starts at a token of
+    ``starts`` or ends before one of ``ends``)?"""
     before = (chain[:1] in _CONJ and i in ends) or (i >= 1 and toks[i - 1].text in _LIST_COMMAS and i - 1 in ends)
     nxt = toks[j].norm if j < len(toks) else ""
     after = (j in starts and nxt[:1] in _CONJ) or (j < len(toks) and toks[j].text in _LIST_COMMAS and j + 1 in starts)
