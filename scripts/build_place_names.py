@@ -177,9 +177,11 @@ def build() -> dict[str, str]:
             out[k] = "noun"
         else:
             out[k] = "ctx"
-    # ordinary words that a proclitic + a place would also spell: "لترات" is not ل + "ترات"
+    # ordinary words that a proclitic + a place would also spell, and are more frequent than the
+    # place: "لترات" is not ل + "ترات" (but "والحمامات" is و + "الحمامات", rarer than it)
     for w, z in freq.items():
-        if z >= WORD_ZIPF and w not in out and any(f in out for f, _o, _c in _word_forms(w, w)[1:]):
+        if z >= WORD_ZIPF and w not in out and any(
+                f in out and zipf(f) < z for f, _o, _c in _word_forms(w, w)[1:]):
             out[w] = "word"
     return dict(sorted(out.items()))
 

@@ -89,3 +89,25 @@ def test_committed_gazetteer_equals_a_fresh_build(tmp_path):
     assert _build_script().main(["--out", str(out)]) == 0
     assert out.read_bytes() == resources.files("khabar.data").joinpath(RESOURCE).read_bytes(), \
         "rebuild with: python scripts/build_place_names.py"
+
+
+def test_list_introduced_after_a_plural_place_noun(kb_only):
+    # 'The districts worst hit, among them Zaqlut and Farankush (invented names), ...'
+    assert places(kb_only, "كانت المديريات الأكثر تضررا، ومنها زقلوط وفرنكوش، بلا كهرباء.") == ["زقلوط", "فرنكوش"]
+    # 'the villages overlooking the lake': a definite plural noun takes adjectives, not names
+    assert places(kb_only, "منعت الأكياس في القرى المطلة على البحيرة.") == []
+
+
+def test_definite_list_member_needs_a_known_place_beside_it(kb_only):
+    # 'the roads of the two areas of Al-Zaqluta (invented) and Al-Sadd'
+    assert places(kb_only, "طورت الهيئة الطرق في منطقتي الزقلوطة والسد.") == ["الزقلوطة", "السد"]
+
+
+def test_everyday_noun_is_not_joined_to_a_place_by_a_comma(kb_only):
+    # 'in a statement of its mission in Jerusalem, the occupation authorities ...'
+    assert places(kb_only, "في بيان لبعثته في القدس، سلطات الاحتلال إلى وقف الهدم.") == ["القدس"]
+
+
+def test_conjunction_and_place_is_read_as_the_place(kb_only):
+    # 'hotels in Tunis and Hammamet': والحمامات is و + the place, not another word
+    assert places(kb_only, "ارتفع الإشغال في نزل تونس والحمامات.") == ["تونس", "الحمامات"]

@@ -38,6 +38,7 @@ _DATELINE_MARKS = frozenset({"-", "–", "—", ":", "/", "،", ","})
 _LIST_COMMAS = frozenset({"،", ","})
 _TANWEEN = frozenset("\u064b\u064c\u064d")  # indefinite endings: no name has them
 _LOCATIVE = frozenset({"في", "قرب"})  # 'in', 'near': before a place, seldom before a person
+_INTRO_GAP = 5  # words between a plural place noun and the introducer of its list
 _KUNYA = "ابو"
 _ADJECTIVE_ENDS = ("ات", "يه", "ين", "ون")  # plural and nisba endings (normalised): "مناطق ساحلية"  # 'father of': the first word of many place names ("أبو علندا")
 MAX_WORDS = 4  # longest name read from the gazetteer
@@ -56,6 +57,7 @@ class PlaceNouns:
     singular: frozenset[str]
     plural: frozenset[str]
     prepositions: frozenset[str]
+    introducers: frozenset[str] = frozenset()  # "ومنها" 'among them' between a plural noun and its list
 
     def noun(self, norm_word: str, group: frozenset[str]) -> bool:
         """Is a word (proclitics allowed: "وبمحافظة") one of ``group``?"""
@@ -71,7 +73,7 @@ def load_place_nouns() -> PlaceNouns:
     def forms(group: str) -> frozenset[str]:
         return frozenset(normalize(w).text for w in ctx[group])
 
-    return PlaceNouns(forms("singular"), forms("plural"), forms("prepositions"))
+    return PlaceNouns(forms("singular"), forms("plural"), forms("prepositions"), forms("introducers"))
 
 
 @dataclass(frozen=True, slots=True)
@@ -169,11 +171,21 @@ def find_places(toks: Sequence[Token], held: dict[int, tuple[int, int, str, bool
         prev = prev[1:] if prev[:1] in _CONJ and len(prev) > 2 and prev[1:] in nouns.prepositions else prev
         return _IN in chain or prev in nouns.prepositions
 
-    # 1. members of a list after a plural or dual place noun: all of them places
+    # 1. members of a list after a plural or dual place noun, or a few words later after "منها"
+    # 'among them' / "هي" 'they are': all of them places
     for i in range(n - 1):
-        if nouns.noun(toks[i].norm, nouns.plural):
-            for span in _list_members(toks, i + 1, forms, name_like, gaz, held):
-                out.setdefault(span.i, span)
+        w = toks[i].norm
+        if nouns.noun(w, nouns.plural) or (w.startswith("ال") and nouns.noun(w[2:], nouns.plural)):
+            # (a definite noun takes adjectives, not names: "القرى المطلة على البحيرة")
+            starts = [] if w.startswith("ال") else [i + 1]
+            starts += [k + 1 for k in range(i + 1, min(i + 1 + _INTRO_GAP, n - 1))
+                       if _strip(toks[k].norm) in nouns.introducers]
+            for a in starts:
+                spans = _list_members(toks, a, forms, name_like, gaz, held)
+                for span in spans:
+                    out.setdefault(span.i, span)
+                if spans:
+                    break
     # 2. gazetteer names: free ones anywhere, the others in a place context
     waiting = []  # names without a context here, which a list may still make places
     i = 0
@@ -210,9 +222,14 @@ def find_places(toks: Sequence[Token], held: dict[int, tuple[int, int, str, bool
         places = {(s.i, s.j) for s in out.values()} | {(a, b) for a, b, typ, _t in held.values() if typ == "LOC"}
         starts, ends = {a for a, _b in places}, {b for _a, b in places}
         for i, j, key, off, chain in waiting:
-            if i not in out and _next_to_place(toks, i, j, chain, starts, ends):
+            if i not in out and _next_to_place(toks, i, j, chain, starts, ends, comma=gaz.names[key] != "noun"):
                 out[i] = PlaceSpan(i, j, off, tuple(key.split(" ")))
     return sorted(out.values(), key=lambda s: s.i)
+
+
+def _strip(w: str) -> str:
+    """A word without the conjunction و/ف ("ومنها" -> "منها")."""
+    return w[1:] if w[:1] in _CONJ and len(w) > 2 else w
 
 
 def _dateline(toks: Sequence[Token], i: int, first_sentence: bool) -> bool:
@@ -228,12 +245,16 @@ def _dateline(toks: Sequence[Token], i: int, first_sentence: bool) -> bool:
     return toks[k].text not in _LIST_COMMAS or (k + 1 < len(toks) and toks[k + 1].norm[:1].isdigit())
 
 
-def _next_to_place(toks: Sequence[Token], i: int, j: int, chain: str, starts: set[int], ends: set[int]) -> bool:
+def _next_to_place(toks: Sequence[Token], i: int, j: int, chain: str, starts: set[int], ends: set[int],
+                   comma: bool = True) -> bool:
     """Is the name ``[i, j)`` a member of a list next to a place (one that starts at a token of
-    ``starts`` or ends before one of ``ends``)?"""
-    before = (chain[:1] in _CONJ and i in ends) or (i >= 1 and toks[i - 1].text in _LIST_COMMAS and i - 1 in ends)
+    ``starts`` or ends before one of ``ends``)? With ``comma`` False only a و joins ("في
+    القدس، سلطات الاحتلال" is no list)."""
+    before = (chain[:1] in _CONJ and i in ends) or (
+        comma and i >= 1 and toks[i - 1].text in _LIST_COMMAS and i - 1 in ends)
     nxt = toks[j].norm if j < len(toks) else ""
-    after = (j in starts and nxt[:1] in _CONJ) or (j < len(toks) and toks[j].text in _LIST_COMMAS and j + 1 in starts)
+    after = (j in starts and nxt[:1] in _CONJ) or (
+        comma and j < len(toks) and toks[j].text in _LIST_COMMAS and j + 1 in starts)
     return before or after
 
 
@@ -274,6 +295,8 @@ def _list_members(toks: Sequence[Token], i: int, forms: Forms, name_like: NameLi
             break
     if not members or (len(members) > 1 and not joined) or (len(members) == 1 and not members[0].known):
         return []  # "محافظات عدة، مؤكدا": a comma list must end in و; one unknown word may be anything
+    if not any(m.known for m in members) and any(m.key[0].startswith("ال") for m in members if not m.known):
+        return []  # "مديريات المدينة والريف": definite nouns that no list holds are descriptions
     return [m for m in members if m.retype or m.i not in held]
 
 
@@ -292,9 +315,9 @@ def _member(toks: Sequence[Token], k: int, forms: Forms, name_like: NameLike, ga
     if conj and chain[:1] not in _CONJ:
         return None, False
     tok = toks[k]
-    if len(form) < 3 or _TANWEEN & set(tok.text) or form.endswith(_ADJECTIVE_ENDS) or form.startswith("ال") \
+    if len(form) < 3 or _TANWEEN & set(tok.text) or form.endswith(_ADJECTIVE_ENDS) \
             or not name_like(form, tok.text[off:]):
-        return None, False  # "مناطق ساحلية", "مديريات المدينة والريف": adjectives or nouns, not names
+        return None, False  # "مناطق ساحلية": an adjective, not a name
     j = k + 1
     if j < n and j not in held and toks[j].norm.isalpha() and not _TANWEEN & set(toks[j].text) \
             and (toks[j].norm.startswith("ال") or form == _KUNYA) and name_like(toks[j].norm, toks[j].text):
