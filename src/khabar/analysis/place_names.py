@@ -171,21 +171,9 @@ def find_places(toks: Sequence[Token], held: dict[int, tuple[int, int, str, bool
         prev = prev[1:] if prev[:1] in _CONJ and len(prev) > 2 and prev[1:] in nouns.prepositions else prev
         return _IN in chain or prev in nouns.prepositions
 
-    # 1. members of a list after a plural or dual place noun, or a few words later after "منها"
-    # 'among them' / "هي" 'they are': all of them places
-    for i in range(n - 1):
-        w = toks[i].norm
-        if nouns.noun(w, nouns.plural) or (w.startswith("ال") and nouns.noun(w[2:], nouns.plural)):
-            # (a definite noun takes adjectives, not names: "القرى المطلة على البحيرة")
-            starts = [] if w.startswith("ال") else [i + 1]
-            starts += [k + 1 for k in range(i + 1, min(i + 1 + _INTRO_GAP, n - 1))
-                       if _strip(toks[k].norm) in nouns.introducers]
-            for a in starts:
-                spans = _list_members(toks, a, forms, name_like, gaz, held)
-                for span in spans:
-                    out.setdefault(span.i, span)
-                if spans:
-                    break
+    # 1. members of a list after a plural or dual place noun: all of them places
+    for span in _plural_lists(toks, forms, name_like, gaz, nouns, held):
+        out.setdefault(span.i, span)
     # 2. gazetteer names: free ones anywhere, the others in a place context
     waiting = []  # names without a context here, which a list may still make places
     i = 0
@@ -225,6 +213,26 @@ def find_places(toks: Sequence[Token], held: dict[int, tuple[int, int, str, bool
             if i not in out and _next_to_place(toks, i, j, chain, starts, ends, comma=gaz.names[key] != "noun"):
                 out[i] = PlaceSpan(i, j, off, tuple(key.split(" ")))
     return sorted(out.values(), key=lambda s: s.i)
+
+
+def _plural_lists(toks: Sequence[Token], forms: Forms, name_like: NameLike, gaz: PlaceNames, nouns: PlaceNouns,
+                  held: dict[int, tuple[int, int, str, bool]]) -> list[PlaceSpan]:
+    """Members of the lists right after a plural or dual place noun ("ولايات صلالة وطاقة"), or a
+    few words later after "منها" 'among them' / "هي" 'they are' ("الأقضية الأكثر تضررا، ومنها ...")."""
+    n, out = len(toks), []
+    for i in range(n - 1):
+        w = toks[i].norm
+        if nouns.noun(w, nouns.plural) or (w.startswith("ال") and nouns.noun(w[2:], nouns.plural)):
+            # (a definite noun takes adjectives, not names: "القرى المطلة على البحيرة")
+            starts = [] if w.startswith("ال") else [i + 1]
+            starts += [k + 1 for k in range(i + 1, min(i + 1 + _INTRO_GAP, n - 1))
+                       if _strip(toks[k].norm) in nouns.introducers]
+            for a in starts:
+                spans = _list_members(toks, a, forms, name_like, gaz, held)
+                out.extend(spans)
+                if spans:
+                    break
+    return out
 
 
 def _strip(w: str) -> str:
