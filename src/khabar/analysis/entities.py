@@ -666,7 +666,8 @@ class EntityStage:
     def _outlets(self, toks, si: int, cands: list[Cand]) -> tuple[list[Cand], set[int]]:
         """News outlets and agencies (khabar.analysis.outlets) as ORG mentions, and the ids of the
         candidates they replace: tagger spans inside them, KB names inside a longer outlet name
-        ("القدس" in "القدس العربي"), any name when a cue confirms the outlet («الشرق الأوسط»)."""
+        ("القدس" in "القدس العربي"), any name when a cue confirms the outlet (a quoted «الخليج» is
+        the newspaper, not the Gulf)."""
         out, gone = [], set()
         for o in find_outlets(toks, _forms):
             inside = [c for c in cands if o.i <= c.i and c.j <= o.j]
