@@ -113,6 +113,10 @@ class EntityStage(_MentionFinder, _TitleReader):
         for si, toks in enumerate(sents):  # "مجلس التنمية السياحية": head noun + complements
             merged[si], orgs = self._org_names(toks, si, merged[si], headed[si])
             headed[si].extend(orgs)
+            outlets, gone = self._outlets(toks, si, merged[si] + headed[si])  # "CNN", "لـ«الغد»"
+            merged[si] = [c for c in merged[si] if id(c) not in gone]
+            headed[si] = [c for c in headed[si] if id(c) not in gone] + outlets
+            headed[si].extend(self._places(toks, si, merged[si] + headed[si]))  # small places no tagger saw
         titles: list[TitleHit] = []
         for si, toks in enumerate(sents):
             titles.extend(self._titles(toks, si, merged[si] + headed[si]))
@@ -121,11 +125,12 @@ class EntityStage(_MentionFinder, _TitleReader):
         cands.extend(self._surnames_after_speech(sents, cands))
         generic = load_generic_words()  # "لي" (to me), "التقرير" (the report): never a name alone
         alone = load_name_lexicons()  # and words the NER corpora almost never label alone ("الأمم")
-        cands = [c for c in cands if c.kb is not None or not (
+        cands = [c for c in cands if c.kb is not None or c.source == "outlet" or not (
             generic.is_generic(c.key) or (c.source == "tagger" and alone.is_never_alone(c.key)))]
         credits = {si: spans for si, toks in enumerate(sents) if (spans := credit_spans(toks))}
-        if credits:  # "(و م ع)", "/ وام /": the agency that credits the article names no entity of it
-            cands = [c for c in cands if not any(a < c.j and c.i < b for a, b in credits.get(c.sent, ()))]
+        for c in cands:  # "(و م ع)", "/ وام /": the credited agency is an organisation (GUIDELINES,
+            if any(a < c.j and c.i < b for a, b in credits.get(c.sent, ())):  # as the dev gold's "سبق-"),
+                c.type = "ORG"  # whatever the tagger read in its initials
         cands.sort(key=lambda c: c.start)
         self._bind_titles(sents, cands, titles)
         for c in cands:  # "عادل بن أحمد الجبير" is the KB's "عادل الجبير"

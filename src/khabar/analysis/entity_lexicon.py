@@ -116,7 +116,7 @@ class Cand:
     sent: int
     type: str
     key: Key  # normalised words, clitics stripped
-    source: str  # "tagger" | "kb" | "rule"
+    source: str  # "tagger" | "kb" | "rule" | "outlet" (a cued outlet: "/ بنا /" is not 'with us')
     kb: KBEntry | None = None
     weak: bool = False  # matched only through an ambiguous alias
     clitic: bool = False  # the token's first letters are a proclitic the span could not leave out

@@ -31,6 +31,8 @@ from .entity_lexicon import (
 )
 from .kb import KB, Key
 from .name_lexicons import bare, load_name_lexicons, org_name_end
+from .outlets import find_outlets
+from .place_names import find_places
 from .places import load_place_heads
 from .timexes import day_month_reader
 from .translit import transliterate
@@ -426,6 +428,37 @@ class _MentionFinder:
                             (hit[0],) + tuple(x.norm for x in toks[i + 1:end]), "rule"))
             i = end
         return [c for c in merged if id(c) not in drop], out
+
+    def _outlets(self, toks, si: int, cands: list[Cand]) -> tuple[list[Cand], set[int]]:
+        """News outlets and agencies (khabar.analysis.outlets) as ORG mentions, and the ids of the
+        candidates they replace: tagger spans inside them, KB names inside a longer outlet name
+        ("القدس" in "القدس العربي"), any name when a cue confirms the outlet (a quoted «الخليج» is
+        the newspaper, not the Gulf)."""
+        out, gone = [], set()
+        for o in find_outlets(toks, _forms):
+            inside = [c for c in cands if o.i <= c.i and c.j <= o.j]
+            if any(c.i < o.j and o.i < c.j for c in cands if c not in inside) or (not o.cued and any(
+                    c.source != "tagger" and (c.i, c.j) == (o.i, o.j) for c in inside)):
+                continue  # another name overlaps it, or a KB/rule name is exactly this one
+            gone.update(id(c) for c in inside)
+            out.append(Cand(toks[o.i].start + o.off, toks[o.j - 1].end, o.i, o.j, si, "ORG", o.key, "outlet",
+                            name_en=o.en))
+        return out, gone
+
+    def _places(self, toks, si: int, cands: list[Cand]) -> list[Cand]:
+        """Place names of the gazetteer in a place context, and lists after a place noun
+        (khabar.analysis.place_names); a tagger span it shows to be a place is retyped LOC."""
+        held = {k: (c.i, c.j, c.type, c.source == "tagger" and c.kb is None) for c in cands for k in range(c.i, c.j)}
+        out = []
+        for p in find_places(toks, held, _forms, lambda w, raw: _name_like(w, self.lex, self.kb, raw),
+                             first_sentence=si == 0):
+            if p.retype:
+                for c in cands:
+                    if (c.i, c.j) == (p.i, p.j):
+                        c.type = "LOC"
+            else:
+                out.append(Cand(toks[p.i].start + p.off, toks[p.j - 1].end, p.i, p.j, si, "LOC", p.key, "rule"))
+        return out
 
     def _date_named_place(self, toks, si: int, i: int, inside: set[int]) -> Cand | None:
         """"مدينة السادس من أكتوبر", "شارع 26 يوليو": a place noun (data/places.json) before a
