@@ -14,6 +14,7 @@ from typing import Any
 import click
 
 from khabar.cli import fail, max_chars_option
+from khabar.errors import InputError, WatchError
 from khabar.cli.corpus import db_option, open_store
 
 
@@ -63,7 +64,7 @@ def watch_cmd(sources_file: str | None, feeds: tuple[str, ...], db: str, once: b
     with --once. Exit code 1 when a source or page failed (each is reported and recorded).
     """
     from ..monitor.delivery import WebhookDelivery
-    from ..monitor.watch import Fetcher, WatchError, load_sources, make_source, record_deliveries, watch
+    from ..monitor.watch import Fetcher, load_sources, make_source, record_deliveries, watch
     from ..service import default_workers
 
     if not sources_file and not feeds:
@@ -74,7 +75,7 @@ def watch_cmd(sources_file: str | None, feeds: tuple[str, ...], db: str, once: b
             try:
                 text = Path(sources_file).read_text(encoding="utf-8")
             except (OSError, UnicodeDecodeError) as exc:
-                fail(f"{sources_file}: cannot read ({exc})")
+                fail(f"{sources_file}: cannot read ({exc})", error=InputError)
             sources = load_sources(text, sources_file)
         names = {s.name for s in sources}
         for url in feeds:
@@ -124,6 +125,11 @@ def watch_cmd(sources_file: str | None, feeds: tuple[str, ...], db: str, once: b
     if stop.is_set() and not once:
         click.echo("khabar: watch stopped", err=True)
     return 1 if failed else 0
+
+
+# A value this command cannot use (an interval under 30 s, a missing SOURCES file) is bad input
+# (E104, E101), as the same value in a sources file is, not a command line that is not understood.
+watch_cmd.bad_value_error = WatchError  # type: ignore[attr-defined]
 
 
 def _when(ts: float | None) -> str:
