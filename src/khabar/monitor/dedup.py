@@ -146,12 +146,13 @@ def same_article(a: frozenset[str], b: frozenset[str]) -> bool:
 
 
 def confirmed_duplicate(text: str, signature: np.ndarray, candidates: Iterable[tuple[str, bytes]],
-                        text_of: Callable[[str], str | None]) -> str | None:
+                        text_of: Callable[[str], str | None], grams: frozenset[str] | None = None) -> str | None:
     """The id of a candidate (id, stored MinHash signature) whose text (``text_of(id)``) is the
-    same article as ``text``; the most similar by estimate is tried first."""
+    same article as ``text`` (whose :func:`shingles` are ``grams`` when the caller has them); the
+    most similar by estimate is tried first."""
     ranked = sorted(((float(np.mean(signature == np.frombuffer(blob, dtype=">u8").astype(np.uint64))), aid)
                      for aid, blob in candidates), reverse=True)
-    mine: frozenset[str] | None = None
+    mine = grams
     for estimate, aid in ranked:
         if estimate < CANDIDATE_SIMILARITY:
             break

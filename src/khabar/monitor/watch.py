@@ -47,7 +47,7 @@ from .. import __version__
 from ..corpus.store import Alert, Store, WatchState
 from ..dates import from_http_date, from_struct_time, parse_date
 from ..errors import FeedError, FetchError, WatchError  # defined in khabar.errors (stable codes)
-from ..io import DEFAULT_MAX_CHARS, InputError, article_id, check_unicode, html_document, is_empty
+from ..io import DEFAULT_MAX_CHARS, InputError, check_unicode, html_document, is_empty
 from ..model import Document
 from ..settings import (  # the limits, named in khabar.settings
     DEFAULT_INTERVAL,
@@ -146,8 +146,14 @@ def minhash(text: str) -> np.ndarray:
     """MinHash signature (``MINHASH_SIZE`` uint64 values) of the word 3-grams of the normalised
     text without dateline and credit line (:func:`khabar.monitor.dedup.shingles`): the share of equal
     values estimates the Jaccard similarity of two texts."""
-    hashes = np.fromiter((int.from_bytes(hashlib.blake2b(sh.encode("utf-8"), digest_size=8).digest(), "big")
-                          for sh in shingles(text)), dtype=np.uint64)
+    return minhash_of(shingles(text))
+
+
+def minhash_of(grams: Iterable[str]) -> np.ndarray:
+    """:func:`minhash` of the shingles already computed (the watcher keeps them to confirm
+    candidates). The 8-byte digests are joined and read as big-endian integers at once."""
+    digests = b"".join([hashlib.blake2b(sh.encode("utf-8"), digest_size=8).digest() for sh in grams])
+    hashes = np.frombuffer(digests, dtype=">u8").astype(np.uint64)
     return (hashes[None, :] ^ _MASKS[:, None]).min(axis=1)
 
 
@@ -458,7 +464,8 @@ def fetch_page(url: str, entry: FeedEntry, source: Source, fetcher: Fetcher, *,
     published = doc.published or entry.published
     if published is None:
         published = from_http_date(resp.headers.get("last-modified"))
-    return Page(url, replace(doc, id=article_id(doc.text), title=doc.title or entry.title, published=published,
+    # doc.id is already khabar.io.article_id(doc.text) (html_document was given no id): not hashed twice
+    return Page(url, replace(doc, title=doc.title or entry.title, published=published,
                              source=source.name, url=url, meta={"path": url}))
 
 
@@ -517,6 +524,7 @@ class NewArticle:
     signature: np.ndarray
     bands: list[int]
     rec: dict[str, Any]  # what khabar.corpus.ingest.analyze_record takes
+    grams: frozenset[str] | None = None  # the text's shingles, to confirm candidates without redoing them
 
 
 @dataclass
@@ -535,11 +543,12 @@ def begin_poll(store: Store, poll: Poll, *, check_pages: bool = True) -> PollInP
     and list the new articles to analyse (``check_pages``; else the caller checks them)."""
     src = poll.source
     pending = PollInProgress(poll, SourceReport(src.name, poll.status), store.alerts(), [])
-    for url in poll.known_urls:
-        _link_known(store, url, src, pending.report)
-    if check_pages:
-        pending.jobs = [job for page in poll.pages if (job := _checked(store, page, src, pending.report))]
-        pending.waiting = len(pending.jobs)
+    with store.transaction():  # one commit for the poll's links and failures, not one each
+        for url in poll.known_urls:
+            _link_known(store, url, src, pending.report)
+        if check_pages:
+            pending.jobs = [job for page in poll.pages if (job := _checked(store, page, src, pending.report))]
+            pending.waiting = len(pending.jobs)
     return pending
 
 
@@ -564,7 +573,7 @@ def store_analysed(store: Store, pending: PollInProgress, job: NewArticle, resul
         if isinstance(result, str):
             _page_failed(store, page.url, src, report, result, True)
             return
-        if recheck and _link_duplicate(store, page, job.signature, job.bands, src, report):
+        if recheck and _link_duplicate(store, page, job.signature, job.bands, src, report, job.grams):
             return
         d, fts = result
         cid = page.doc.id  # type: ignore[union-attr]
@@ -661,21 +670,22 @@ def _check_page(store: Store, page: Page, src: Source, report: SourceReport) -> 
         _page_failed(store, page.url, src, report, page.error or "no article", page.permanent)
         return None
     doc = page.doc
-    sig = minhash(doc.text)
+    grams = shingles(doc.text)
+    sig = minhash_of(grams)
     bands = lsh_bands(sig)
-    if _link_duplicate(store, page, sig, bands, src, report):
+    if _link_duplicate(store, page, sig, bands, src, report, grams):
         return None
     return NewArticle(page, sig, bands, {"id": doc.id, "text": doc.text, "title": doc.title,
-                                         "published": doc.published, "source": doc.source, "url": doc.url})
+                                         "published": doc.published, "source": doc.source, "url": doc.url}, grams)
 
 
 def _link_duplicate(store: Store, page: Page, sig: np.ndarray, bands: list[int], src: Source,
-                    report: SourceReport) -> bool:
+                    report: SourceReport, grams: frozenset[str] | None = None) -> bool:
     """Link the page to a stored article with the same or nearly the same text, if any."""
     cid = page.doc.id  # type: ignore[union-attr]
     # a near duplicate is confirmed on the texts themselves: the estimate alone is too coarse
-    same = cid if store.has_article(cid) else confirmed_duplicate(page.doc.text, sig,  # type: ignore[union-attr]
-                                                                  store.minhash_candidates(bands), store.article_text)
+    same = cid if store.has_article(cid) else confirmed_duplicate(
+        page.doc.text, sig, store.minhash_candidates(bands), store.article_text, grams)  # type: ignore[union-attr]
     if same is None:
         return False
     with store.transaction():
