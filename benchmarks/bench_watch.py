@@ -191,7 +191,7 @@ def child(args: argparse.Namespace) -> None:
     if args.no_analysis:  # what analyze_record stores, without the pipeline
         from khabar.corpus.ingest_workers import record_document, stored_form
 
-        def real(cid: str, rec: dict[str, Any], stages: Any = None) -> Any:  # noqa: F811
+        def real(cid: str, rec: dict[str, Any], stages: Any = None) -> Any:
             return stored_form(record_document(cid, rec))
 
     def timed(*a: Any, **kw: Any) -> Any:  # store_poll looks it up in khabar.corpus.ingest at each call

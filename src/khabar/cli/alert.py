@@ -12,8 +12,8 @@ from typing import TYPE_CHECKING
 import click
 
 from khabar.cli import fail
-from khabar.errors import NotFound, QueryError, WatchError
 from khabar.cli.corpus import db_option, open_store
+from khabar.errors import NotFound, QueryError, WatchError
 
 if TYPE_CHECKING:
     from ..corpus.store import Store
@@ -98,6 +98,20 @@ def remove_cmd(name: str, db: str) -> None:
         if not store.remove_alert(name):
             fail(f"no alert named {name!r}", error=NotFound)
     click.echo(f"alert {name!r} removed")
+
+
+@alert_group.command("retry")
+@click.argument("name")
+@db_option
+def retry_cmd(name: str, db: str) -> None:
+    """Queue the dead webhook deliveries of alert NAME again (given up after a 4xx, too many
+    attempts or too long): the next 'khabar watch' sends them."""
+    with open_store(db) as store:
+        if store.get_alert(name) is None:
+            fail(f"no alert named {name!r}", error=NotFound)
+        n = store.retry_deliveries(name, time.time())
+    click.echo(f"alert {name!r}: {n} dead deliver{'y' if n == 1 else 'ies'} queued again"
+               + (" (the next 'khabar watch' sends them)" if n else ""))
 
 
 @alert_group.command("show")

@@ -14,8 +14,8 @@ from typing import Any
 import click
 
 from khabar.cli import fail, max_chars_option
-from khabar.errors import InputError, WatchError
 from khabar.cli.corpus import db_option, open_store
+from khabar.errors import InputError, WatchError
 
 
 @click.command("watch")
@@ -112,7 +112,8 @@ def watch_cmd(sources_file: str | None, feeds: tuple[str, ...], db: str, once: b
     def delivered(result: Any) -> None:
         if result.error:  # a dead webhook is reported, never fatal
             tries = f" ({result.attempts} attempts)" if result.attempts > 1 else ""
-            click.echo(f"khabar: alert {result.alert!r}: webhook {result.error}{tries}", err=True)
+            kept = "; kept for a later attempt" if result.kept else ""  # in the store's delivery outbox
+            click.echo(f"khabar: alert {result.alert!r}: webhook {result.error}{tries}{kept}", err=True)
 
     stop = threading.Event()
     delivery = WebhookDelivery(timeout=webhook_timeout, retries=webhook_retries)

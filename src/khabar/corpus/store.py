@@ -43,6 +43,7 @@ from .records import (
     Failure,
     FtsFields,
     LatestArticle,
+    OutboxItem,
     QuoteRecord,
     SearchHit,
     SearchPage,
@@ -97,7 +98,11 @@ def db_error(exc: sqlite3.Error, path: str | Path | None = None) -> StoreError:
     return StoreError(f"{where}{text} ({exc})", kind)
 
 
-_ALERT_COLUMNS = ", ".join(Alert.__slots__)  # type: ignore[attr-defined]
+_ALERT_COUNTS = ("waiting", "dead")  # not columns: counted in the delivery outbox
+_ALERT_COLUMNS = ", ".join(k for k in Alert.__slots__ if k not in _ALERT_COUNTS)  # type: ignore[attr-defined]
+_ALERT_SELECT = (f"{_ALERT_COLUMNS}, "
+                 "(SELECT COUNT(*) FROM delivery_outbox o WHERE o.alert = alerts.name AND o.dead_at IS NULL), "
+                 "(SELECT COUNT(*) FROM delivery_outbox o WHERE o.alert = alerts.name AND o.dead_at IS NOT NULL)")
 
 
 # --------------------------------------------------------------------------- text helpers
@@ -347,17 +352,18 @@ class Store(StoreWrites, StoreQueries):
                               values)
 
     def get_alert(self, name: str) -> Alert | None:
-        row = self.conn.execute(f"SELECT {_ALERT_COLUMNS} FROM alerts WHERE name=?", (name,)).fetchone()
+        row = self.conn.execute(f"SELECT {_ALERT_SELECT} FROM alerts WHERE name=?", (name,)).fetchone()
         return Alert(*row) if row else None
 
     def alerts(self) -> list[Alert]:
         """Every saved alert, by name."""
-        return [Alert(*r) for r in self.conn.execute(f"SELECT {_ALERT_COLUMNS} FROM alerts ORDER BY name")]
+        return [Alert(*r) for r in self.conn.execute(f"SELECT {_ALERT_SELECT} FROM alerts ORDER BY name")]
 
     def remove_alert(self, name: str) -> bool:
-        """Delete an alert and its recorded matches; False when there was none."""
+        """Delete an alert, its recorded matches and its deliveries waiting; False when there was none."""
         with self.transaction():
             self.conn.execute("DELETE FROM alert_matches WHERE alert=?", (name,))
+            self.conn.execute("DELETE FROM delivery_outbox WHERE alert=?", (name,))
             return self.conn.execute("DELETE FROM alerts WHERE name=?", (name,)).rowcount > 0
 
     def record_alert_match(self, name: str, article_id: str) -> bool:
@@ -366,13 +372,59 @@ class Store(StoreWrites, StoreQueries):
                                 (name, article_id, time.time()))
         return cur.rowcount > 0
 
-    def record_delivery(self, name: str, error: str | None, at: float) -> None:
-        """Count one webhook delivery of an alert's match: delivered, or failed and why."""
+    def record_delivery(self, name: str, error: str | None, at: float, *, final: bool = True) -> None:
+        """Count one webhook delivery of an alert's match: delivered, or failed and why (counted
+        as failed when ``final``: given up; else only the last error is kept, the match waits)."""
         if error is None:
             self.conn.execute("UPDATE alerts SET delivered = delivered + 1 WHERE name=?", (name,))
         else:
-            self.conn.execute("UPDATE alerts SET failed = failed + 1, last_error=?, last_error_at=? WHERE name=?",
-                              (error, at, name))
+            self.conn.execute("UPDATE alerts SET failed = failed + ?, last_error=?, last_error_at=? WHERE name=?",
+                              (int(final), error, at, name))
+
+    # -- the delivery outbox (khabar.monitor.outbox) ------------------------------------------
+
+    def queue_delivery(self, alert: str, article_id: str, payload: str, at: float) -> bool:
+        """Keep a match for its alert's webhook until it is delivered; False when it is kept already."""
+        return self.conn.execute(
+            "INSERT OR IGNORE INTO delivery_outbox (alert, article_id, payload, next_attempt, created) "
+            "VALUES (?, ?, ?, ?, ?)", (alert, article_id, payload, at, at)).rowcount > 0
+
+    def due_deliveries(self, now: float, limit: int) -> list[OutboxItem]:
+        """The waiting matches whose next attempt is due (oldest first), with their alert's webhook."""
+        return [OutboxItem(*r) for r in self.conn.execute(
+            "SELECT o.id, o.alert, o.article_id, a.webhook, o.payload, o.attempts, o.rounds, o.created "
+            "FROM delivery_outbox o JOIN alerts a ON a.name = o.alert WHERE o.dead_at IS NULL AND "
+            "o.next_attempt <= ? AND a.webhook IS NOT NULL ORDER BY o.next_attempt, o.id LIMIT ?", (now, limit))]
+
+    def next_delivery_due(self) -> float | None:
+        """Epoch seconds of the next waiting match's attempt; None when none waits."""
+        return self.conn.execute("SELECT MIN(next_attempt) FROM delivery_outbox WHERE dead_at IS NULL").fetchone()[0]
+
+    def outbox_item(self, item_id: int) -> OutboxItem | None:
+        row = self.conn.execute(
+            "SELECT o.id, o.alert, o.article_id, COALESCE(a.webhook, ''), o.payload, o.attempts, o.rounds, "
+            "o.created FROM delivery_outbox o LEFT JOIN alerts a ON a.name = o.alert WHERE o.id=?",
+            (item_id,)).fetchone()
+        return OutboxItem(*row) if row else None
+
+    def delivery_done(self, item_id: int) -> None:
+        """A match delivered: it leaves the outbox."""
+        self.conn.execute("DELETE FROM delivery_outbox WHERE id=?", (item_id,))
+
+    def delivery_failed(self, item_id: int, attempts: int, error: str, at: float, next_attempt: float | None) -> None:
+        """A delivery round failed after ``attempts`` POSTs: try again at ``next_attempt``, or
+        give the match up (dead) when that is None."""
+        self.conn.execute(
+            "UPDATE delivery_outbox SET attempts = attempts + ?, rounds = rounds + 1, last_error=?, "
+            "last_error_at=?, next_attempt=COALESCE(?, next_attempt), dead_at=? WHERE id=?",
+            (attempts, error, at, next_attempt, None if next_attempt is not None else at, item_id))
+
+    def retry_deliveries(self, alert: str, at: float) -> int:
+        """Queue an alert's dead deliveries again, as new (attempts and age start over); how many."""
+        with self.transaction():
+            return self.conn.execute(
+                "UPDATE delivery_outbox SET dead_at=NULL, attempts=0, rounds=0, next_attempt=?, created=? "
+                "WHERE alert=? AND dead_at IS NOT NULL", (at, at, alert)).rowcount
 
     def alert_matches(self, name: str, limit: int = 50) -> list[AlertMatch]:
         """The matches of an alert, newest first, with what a reader needs to find the article."""

@@ -64,6 +64,7 @@ from .alerts import record_alert_matches
 from .analysis_pool import AnalysisPool, result_of
 from .dedup import confirmed_duplicate, shingles
 from .delivery import DeliveryResult, WebhookDelivery
+from .outbox import queue_matches, settle, submit_due
 
 USER_AGENT = f"khabar/{__version__} (news monitoring; +https://github.com/khabar/khabar)"
 
@@ -583,6 +584,7 @@ def store_analysed(store: Store, pending: PollInProgress, job: NewArticle, resul
             store.link_source(cid, src.name, page.url)
             store.mark_seen(page.url, src.name, cid)
             found = record_alert_matches(store, pending.alerts, d, cid)
+            queue_matches(store, pending.alerts, found)  # kept until delivered, whatever happens next
         report.added += 1
         report.matches.extend(found)
     except Exception as exc:  # one bad article never stops the source (store errors do)
@@ -592,7 +594,8 @@ def store_analysed(store: Store, pending: PollInProgress, job: NewArticle, resul
 
 
 def finish_poll(store: Store, pending: PollInProgress, delivery: WebhookDelivery | None = None) -> SourceReport:
-    """Update the source's state and health after its poll, queue the webhook deliveries."""
+    """Update the source's state and health after its poll, hand the webhook deliveries due
+    (this poll's matches, kept in the outbox, among them) to ``delivery``."""
     poll, report, alerts = pending.poll, pending.report, pending.alerts
     src = poll.source
     if poll.error:
@@ -613,27 +616,23 @@ def finish_poll(store: Store, pending: PollInProgress, delivery: WebhookDelivery
         fail_streak=report.fail_streak, next_poll=report.next_poll)
     with store.transaction():
         store.save_watch_state(state)
-    hooks = {a.name: a.webhook for a in alerts if a.webhook}
-    if delivery is not None:
-        for match in report.matches:
-            if match["alert"] in hooks:
-                delivery.submit(hooks[match["alert"]], match)
+    if delivery is not None and any(a.webhook for a in alerts):
+        submit_due(store, delivery)
     return report
 
 
 def record_deliveries(store: Store, results: Sequence[DeliveryResult],
                       on_delivery: Callable[[DeliveryResult], None] | None = None) -> list[str]:
-    """Count settled webhook deliveries in their alerts' status (in this, the store's thread);
-    the failures as messages."""
+    """Count settled webhook deliveries in their alerts' status and the delivery outbox (in
+    this, the store's thread: :func:`khabar.monitor.outbox.settle`); the failures as messages."""
     if not results:
         return []
-    with store.transaction():
-        for r in results:
-            store.record_delivery(r.alert, r.error, r.at)
+    results = settle(store, results)
     for r in results:
         if on_delivery:
             on_delivery(r)
-    return [f"alert {r.alert!r}: webhook {r.error}" for r in results if r.error]
+    return [f"alert {r.alert!r}: webhook {r.error}" + ("; kept for a later attempt" if r.kept else "")
+            for r in results if r.error]
 
 
 def store_errors() -> tuple[type[BaseException], ...]:
@@ -747,7 +746,8 @@ def _watch(store: Store, sources: Sequence[Source], fetcher: Fetcher, *, once: b
                 reports.append(report)
                 if on_report:
                     on_report(report)
-    # The analysis processes are forked before any thread of ours starts (see analysis_pool).
+    # The analysis processes are forked before any thread of ours starts (see analysis_pool), the
+    # webhook threads included: deliveries kept from earlier runs are submitted after that.
     analysis = AnalysisPool(workers, stages) if workers > 1 else None
     queued: deque[tuple[PollInProgress, NewArticle]] = deque()  # waiting for a worker
     analysing: dict[Future[Any], tuple[PollInProgress, NewArticle]] = {}
@@ -768,6 +768,8 @@ def _watch(store: Store, sources: Sequence[Source], fetcher: Fetcher, *, once: b
     try:
         with ThreadPoolExecutor(max_workers=max(1, fetchers), thread_name_prefix="khabar-watch") as pool:
             while not stop.is_set():
+                record_deliveries(store, delivery.results(), on_delivery)
+                submit_due(store, delivery)  # kept in the outbox: from earlier runs, or failed and due again
                 now = time.monotonic()
                 batch = [s for s in sources if due[s.name] <= now]
                 # Threads only fetch; the store is read and written here (one connection, one thread).
@@ -807,12 +809,22 @@ def _watch(store: Store, sources: Sequence[Source], fetcher: Fetcher, *, once: b
                         feed_workers()
                 if once:
                     break
-                stop.wait(max(0.0, min(due.values()) - time.monotonic()) if due else 1.0)
+                stop.wait(_next_wake(store, delivery, due))
     finally:
         if analysis is not None:  # stopping: queued analyses are dropped (their pages are fetched again)
             queued.clear()
             analysis.close(cancel=bool(analysing) or stop.is_set())
     return reports
+
+
+def _next_wake(store: Store, delivery: WebhookDelivery, due: dict[str, float]) -> float:
+    """Seconds until the next source is due or, at least a second from now, the next delivery
+    (settled ones are collected then, due ones submitted)."""
+    wait = max(0.0, min(due.values()) - time.monotonic()) if due else 1.0
+    nxt = store.next_delivery_due()
+    if delivery.pending() or nxt is not None:
+        wait = min(wait, max(1.0, (nxt or 0.0) - time.time()))
+    return wait
 
 
 def _first_due(state: WatchState | None) -> float:
