@@ -14,7 +14,7 @@ from typing import Any
 import click
 
 from khabar.cli import fail, max_chars_option
-from khabar.cli.corpus import db_option, open_store
+from khabar.cli.corpus import db_option, open_store, refresh_signatures
 from khabar.errors import InputError, WatchError
 
 
@@ -118,6 +118,7 @@ def watch_cmd(sources_file: str | None, feeds: tuple[str, ...], db: str, once: b
     stop = threading.Event()
     delivery = WebhookDelivery(timeout=webhook_timeout, retries=webhook_retries)
     with open_store(db, create=True) as store, _stop_on_signals(stop):
+        refresh_signatures(store)  # before watching: with a progress bar, once
         watch(store, sources, fetcher, once=once, stop=stop, fetchers=fetchers,
               workers=workers or default_workers(), max_chars=max_chars,
               max_items=max_items, on_report=show, delivery=delivery, on_delivery=delivered)

@@ -244,6 +244,9 @@ class Store(StoreWrites, StoreQueries):
     def set_meta(self, key: str, value: str) -> None:
         self.conn.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (key, value))
 
+    def delete_meta(self, key: str) -> None:
+        self.conn.execute("DELETE FROM meta WHERE key=?", (key,))
+
     def index_is_current(self) -> bool:
         """Whether the full-text index was built by the current word rules (see
         :func:`index_fingerprint`)."""
@@ -331,6 +334,22 @@ class Store(StoreWrites, StoreQueries):
         self.conn.execute("INSERT OR REPLACE INTO article_minhash VALUES (?, ?)", (article_id, signature))
         self.conn.executemany("INSERT OR IGNORE INTO minhash_bands VALUES (?, ?)",
                               [(band, article_id) for band in bands])
+
+    def count_signatures(self) -> int:
+        return self.conn.execute("SELECT COUNT(*) FROM article_minhash").fetchone()[0]
+
+    def signatures_after(self, after: str, limit: int) -> list[tuple[str, bytes, str | None]]:
+        """(article id, signature, text) of the next ``limit`` signatures by article id after
+        ``after``; the text is None for an article no longer stored."""
+        return list(self.conn.execute(
+            "SELECT m.article_id, m.signature, a.text FROM article_minhash m LEFT JOIN articles a "
+            "ON a.id = m.article_id WHERE m.article_id > ? ORDER BY m.article_id LIMIT ?", (after, limit)))
+
+    def replace_minhash(self, article_id: str, signature: bytes, old_bands: Iterable[int], bands: Iterable[int]) -> None:
+        """Put a new signature in place of the old one, whose band keys are ``old_bands``."""
+        self.conn.executemany("DELETE FROM minhash_bands WHERE band=? AND article_id=?",
+                              [(band, article_id) for band in old_bands])
+        self.add_minhash(article_id, signature, bands)
 
     def minhash_candidates(self, bands: Sequence[int]) -> list[tuple[str, bytes]]:
         """(article id, signature) of the articles sharing at least one band key."""

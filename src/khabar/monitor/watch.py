@@ -53,6 +53,7 @@ from ..settings import (  # the limits, named in khabar.settings
     DEFAULT_INTERVAL,
     DEFAULT_MAX_BYTES,
     DRAIN_SECONDS,
+    FINGERPRINT_BATCH,
     LSH_ROWS,
     MAX_BACKOFF,
     MIN_INTERVAL,
@@ -156,6 +157,47 @@ def minhash_of(grams: Iterable[str]) -> np.ndarray:
     digests = b"".join([hashlib.blake2b(sh.encode("utf-8"), digest_size=8).digest() for sh in grams])
     hashes = np.frombuffer(digests, dtype=">u8").astype(np.uint64)
     return (hashes[None, :] ^ _MASKS[:, None]).min(axis=1)
+
+
+# How signatures are computed, kept in the store (meta "minhash_scheme") so that stored ones are
+# recomputed once when it changes (:func:`refingerprint`). 1: 3-grams of the whole normalised text
+# (before stop 18); 2: without dateline and credit lines (khabar.monitor.dedup.shingles).
+SIGNATURE_SCHEME = "2"
+_SCHEME_KEY, _RESUME_KEY = "minhash_scheme", "minhash_refresh_after"
+
+
+def signatures_current(store: Store) -> bool:
+    """Whether the store's near-duplicate signatures follow :data:`SIGNATURE_SCHEME`."""
+    return store.get_meta(_SCHEME_KEY) == SIGNATURE_SCHEME
+
+
+def refingerprint(store: Store, *, batch: int = FINGERPRINT_BATCH,
+                  on_batch: Callable[[int, int], None] | None = None) -> int:
+    """Recompute the stored signatures made under another scheme from the stored texts, ``batch``
+    articles per transaction (``on_batch(done, total)`` after each), then record the scheme so
+    that it runs once. Interrupted, it resumes after the last batch committed; run again, it
+    does nothing. Returns how many signatures were recomputed."""
+    if signatures_current(store):
+        return 0
+    total, done = store.count_signatures(), 0
+    after = store.get_meta(_RESUME_KEY) or ""
+    while rows := store.signatures_after(after, batch):
+        with store.transaction():
+            for aid, blob, text in rows:
+                if text is None:  # its article is gone: nothing to compare with
+                    continue
+                sig = minhash(text)
+                old = np.frombuffer(blob, dtype=">u8").astype(np.uint64)
+                store.replace_minhash(aid, signature_bytes(sig), lsh_bands(old), lsh_bands(sig))
+            after = rows[-1][0]
+            store.set_meta(_RESUME_KEY, after)
+        done += len(rows)
+        if on_batch:
+            on_batch(done, total)
+    with store.transaction():
+        store.set_meta(_SCHEME_KEY, SIGNATURE_SCHEME)
+        store.delete_meta(_RESUME_KEY)
+    return done
 
 
 def backoff_interval(interval: float, fail_streak: int) -> float:
@@ -717,6 +759,7 @@ def watch(store: Store, sources: Sequence[Source], fetcher: Fetcher, *, once: bo
     from ..corpus.ingest import pipeline_version
 
     stop = stop or threading.Event()
+    refingerprint(store)  # signatures stored under an older scheme are recomputed once
     version = pipeline_version(stages)
     own_delivery = delivery is None
     delivery = delivery or WebhookDelivery()
