@@ -711,6 +711,9 @@ def _check_page(store: Store, page: Page, src: Source, report: SourceReport) -> 
         _page_failed(store, page.url, src, report, page.error or "no article", page.permanent)
         return None
     doc = page.doc
+    if store.has_article(doc.id):  # the very text is stored: linked without computing a signature
+        _link_page(store, doc.id, page, src, report)
+        return None
     grams = shingles(doc.text)
     sig = minhash_of(grams)
     bands = lsh_bands(sig)
@@ -729,11 +732,16 @@ def _link_duplicate(store: Store, page: Page, sig: np.ndarray, bands: list[int],
         page.doc.text, sig, store.minhash_candidates(bands), store.article_text, grams)  # type: ignore[union-attr]
     if same is None:
         return False
+    _link_page(store, same, page, src, report)
+    return True
+
+
+def _link_page(store: Store, same: str, page: Page, src: Source, report: SourceReport) -> None:
+    """Record that the page holds the stored article ``same``."""
     with store.transaction():
         store.link_source(same, src.name, page.url)
         store.mark_seen(page.url, src.name, same)
     report.linked += 1
-    return True
 
 
 # --------------------------------------------------------------------------- the loop
