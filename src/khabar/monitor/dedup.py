@@ -117,19 +117,20 @@ def _strip_credit(toks: list[str], credits: Credits) -> list[str]:
     return toks
 
 
-def article_words(text: str) -> list[str]:
+def article_words(text: str, folded: str | None = None) -> list[str]:
     """The normalised words of a news text without a leading dateline and a trailing credit
-    line (at most one of each, plus a trailing agency in parentheses)."""
+    line (at most one of each, plus a trailing agency in parentheses). ``folded`` is
+    ``fold(text)`` when the caller has it already."""
     credits = load_credits()
-    toks = _TOKEN_RE.findall(fold(text))
+    toks = _TOKEN_RE.findall(fold(text) if folded is None else folded)
     stripped = _strip_credit(_strip_credit(_strip_dateline(toks, credits), credits), credits)
     words = [t for t in stripped if t[0].isalnum() or t[0] == "_"]  # _is_word, inlined: once per token
     return words or [t for t in toks if _is_word(t)]  # a text that is all credit stays itself
 
 
-def shingles(text: str, size: int = 3) -> frozenset[str]:
+def shingles(text: str, size: int = 3, folded: str | None = None) -> frozenset[str]:
     """Word ``size``-grams of :func:`article_words` (one shingle for a shorter text)."""
-    words = article_words(text)
+    words = article_words(text, folded)
     return frozenset(" ".join(words[i:i + size]) for i in range(max(1, len(words) - size + 1)))
 
 

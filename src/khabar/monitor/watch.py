@@ -44,10 +44,11 @@ from typing import Any
 import numpy as np
 
 from .. import __version__
+from ..analysis.text.normalize import fold
 from ..corpus.store import Alert, Store, WatchState
 from ..dates import from_http_date, from_struct_time, parse_date
 from ..errors import FeedError, FetchError, WatchError  # defined in khabar.errors (stable codes)
-from ..io import DEFAULT_MAX_CHARS, InputError, check_unicode, html_document, is_empty
+from ..io import DEFAULT_MAX_CHARS, InputError, check_unicode, html_document
 from ..model import Document
 from ..settings import (  # the limits, named in khabar.settings
     DEFAULT_INTERVAL,
@@ -420,6 +421,7 @@ class Page:
     doc: Document | None = None
     error: str | None = None
     permanent: bool = True  # a failure not worth retrying on the next poll
+    folded: str | None = None  # fold(doc.text), computed once in the fetch thread
 
 
 @dataclass
@@ -498,7 +500,8 @@ def fetch_page(url: str, entry: FeedEntry, source: Source, fetcher: Fetcher, *,
     except Exception as exc:  # noqa: BLE001 - an extractor bug on one page must not stop the source
         return Page(url, error=f"cannot extract: {type(exc).__name__}: {exc}")
     words = len(doc.text.split())
-    if is_empty(doc.text) or words < MIN_WORDS:  # a menu or a cookie notice is not an article
+    folded = fold(doc.text)  # once: for khabar.io.is_empty's test here and the shingles later
+    if not folded.strip() or words < MIN_WORDS:  # empty (is_empty), a menu or a cookie notice: no article
         return Page(url, error=f"no article text found on the page ({words} words)")
     try:
         check_unicode(doc.text, url)
@@ -509,7 +512,7 @@ def fetch_page(url: str, entry: FeedEntry, source: Source, fetcher: Fetcher, *,
         published = from_http_date(resp.headers.get("last-modified"))
     # doc.id is already khabar.io.article_id(doc.text) (html_document was given no id): not hashed twice
     return Page(url, replace(doc, title=doc.title or entry.title, published=published,
-                             source=source.name, url=url, meta={"path": url}))
+                             source=source.name, url=url, meta={"path": url}), folded=folded)
 
 
 # --------------------------------------------------------------------------- storing
@@ -714,7 +717,7 @@ def _check_page(store: Store, page: Page, src: Source, report: SourceReport) -> 
     if store.has_article(doc.id):  # the very text is stored: linked without computing a signature
         _link_page(store, doc.id, page, src, report)
         return None
-    grams = shingles(doc.text)
+    grams = shingles(doc.text, folded=page.folded)
     sig = minhash_of(grams)
     bands = lsh_bands(sig)
     if _link_duplicate(store, page, sig, bands, src, report, grams):
