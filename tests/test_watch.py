@@ -582,6 +582,26 @@ def _old_signature(text: str):
     return (hashes[None, :] ^ _MASKS[:, None]).min(axis=1)
 
 
+def test_faster_minhash_stores_the_same_signatures() -> None:
+    """The digests read at once, the shingles kept or made from the folded text: the values are
+    those of the hash-per-shingle computation (stored signatures stay comparable)."""
+    import hashlib
+
+    import numpy as np
+
+    from khabar.analysis.text.normalize import fold
+    from khabar.monitor.dedup import shingles
+    from khabar.monitor.watch import _MASKS, minhash_of
+
+    for text in (NILE, HEALTH, "الرياض - واس: " + SCHOOLS + " (واس)", "كلمة"):  # "word": one shingle
+        grams = shingles(text)
+        hashes = np.array([int.from_bytes(hashlib.blake2b(g.encode("utf-8"), digest_size=8).digest(), "big")
+                           for g in grams], dtype=np.uint64)
+        expected = (hashes[None, :] ^ _MASKS[:, None]).min(axis=1)
+        assert (minhash(text) == expected).all() and (minhash_of(grams) == expected).all()
+        assert shingles(text, folded=fold(text)) == grams
+
+
 def test_old_signatures_are_refingerprinted_once_and_find_the_copy(serve: Callable[[dict[str, Route]], Site],
                                                                    tmp_path: Path) -> None:
     from khabar.io import article_id
