@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner
-from test_watch import NILE, Route, Site, html, page, rss, serve  # noqa: F401 - serve is a fixture
+from test_watch import HEALTH, NILE, PORT, RAIN, Route, Site, html, page, rss, serve  # noqa: F401 - serve is a fixture
 
 from khabar.cli import main
 from khabar.corpus.store import Alert, Store
@@ -383,16 +383,196 @@ def test_watch_delivers_off_thread_retries_and_counts_in_alert_status(
     assert time.monotonic() - t < 15  # the hanging webhook held up neither storing nor stopping
     assert "1 new" in res.stdout and len(flaky_posts) == 2  # delivered on the retry, while draining
     assert "alert 'gone': webhook failed: HTTP 410" in res.stderr
-    assert "alert 'hang': webhook not delivered within 2 s of stopping" in res.stderr
+    # not delivered at the stop: kept in the outbox for the next run, not failed
+    assert "alert 'hang': webhook not delivered within 2 s of stopping; kept for a later attempt" in res.stderr
     res = run("alert", "list", "--db", db)
     lines = {ln.split(":")[0]: ln for ln in res.stdout.splitlines()}
     assert lines["flaky"].endswith("(1 delivered, 0 failed)")
-    assert "0 delivered, 1 failed; last failure " in lines["gone"] and lines["gone"].endswith("HTTP 410 Gone)")
-    assert "0 delivered, 1 failed" in lines["hang"]
+    assert "0 delivered, 1 failed, 1 dead ('khabar alert retry gone' queues them again); last failure " in \
+        lines["gone"] and lines["gone"].endswith("HTTP 410 Gone)")
+    assert "0 delivered, 0 failed, 1 waiting; last failure " in lines["hang"]
     res = run("stats", "--db", db)
     assert "alert webhooks: 3" in res.stdout and "  flaky: 1 delivered, 0 failed" in res.stdout
     st = json.loads(run("stats", "--db", db, "--format", "json").stdout)
-    assert {a["name"]: (a["delivered"], a["failed"]) for a in st["alerts"]} == {
-        "flaky": (1, 0), "gone": (0, 1), "hang": (0, 1)}
+    assert {a["name"]: (a["delivered"], a["failed"], a["waiting"], a["dead"]) for a in st["alerts"]} == {
+        "flaky": (1, 0, 0, 0), "gone": (0, 1, 0, 1), "hang": (0, 0, 1, 0)}
     with Store(db, readonly=True) as store:
         assert store.count_articles() == 1 and len(store.alert_matches("hang")) == 1  # the match is kept
+
+
+# ------------------------------------------------------------------ the delivery outbox: deliveries survive a stop
+
+class Hook:
+    """A webhook on 127.0.0.1 (``port`` 0: any free one) that keeps the JSON bodies POSTed to it
+    and answers with ``statuses`` in turn (the last repeats), after ``delay`` seconds."""
+
+    def __init__(self, port: int = 0, statuses: tuple[int, ...] = (204,), delay: float = 0.0) -> None:
+        self.bodies: list[dict[str, Any]] = []
+        hook = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:
+                import time
+
+                body = json.loads(self.rfile.read(int(self.headers.get("Content-Length", "0"))))
+                hook.bodies.append(body)
+                time.sleep(delay)
+                self.send_response(statuses[min(len(hook.bodies), len(statuses)) - 1])
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+
+            def log_message(self, *args: object) -> None:
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", port), Handler)
+        self.server.daemon_threads = True
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/hook"
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+def _nile_site(serve: Callable[[dict[str, Route]], Site], n: int = 1) -> Site:  # noqa: F811
+    """``n`` feeds, each with one article that names the Nile basin (the alert's query "حوض النيل")."""
+    routes: dict[str, Route] = {}
+    # distinct articles, the last three with a sentence added: "the Nile basin's water crisis was discussed too"
+    texts = [NILE] + [f"{t} وجرى أيضا بحث أزمة المياه في حوض النيل." for t in (HEALTH, PORT, RAIN)]
+    for i in range(n):
+        title = f"اجتماع إقليمي حول مياه النيل {i + 1}"  # "a regional meeting on the Nile's water N"
+        routes[f"/f{i}/rss.xml"] = Route(rss([(title, f"/a/nile{i}")]).encode(), content_type="application/rss+xml")
+        routes[f"/a/nile{i}"] = html(page(title, texts[i]))
+    return serve(routes)
+
+
+def _watch_once(site: Site, db: str, *extra: str, feeds: int = 1) -> Any:
+    args = ["watch", "--db", db, "--once", "--delay", "0", "--workers", "1", "--webhook-timeout", "2",
+            "--alerts-jsonl", "--format", "json", *extra]
+    for i in range(feeds):
+        args += ["--feed", site.url(f"/f{i}/rss.xml")]
+    res = CliRunner().invoke(main, args, catch_exceptions=False)
+    assert res.exit_code == 0, res.output
+    return res
+
+
+def _later(db: str, seconds: float) -> None:
+    """Time passes for the outbox: every waiting delivery becomes due ``seconds`` earlier."""
+    with Store(db) as store:
+        store.conn.execute("UPDATE delivery_outbox SET next_attempt = next_attempt - ?", (seconds,))
+
+
+def test_webhook_down_during_a_run_gets_the_match_in_the_next_run(serve, tmp_path: Path) -> None:  # noqa: F811
+    site = _nile_site(serve)
+    port = closed_port()  # nothing listens there during the first run
+    db = str(tmp_path / "w.db")
+    assert run("alert", "add", "nile", "--query", "حوض النيل", "--webhook", f"http://127.0.0.1:{port}/hook",
+               "--db", db).exit_code == 0
+    res = _watch_once(site, db, "--webhook-retries", "1")
+    printed = [json.loads(x) for x in res.stdout.splitlines() if '"alert"' in x]
+    assert len(printed) == 1
+    assert "alert 'nile': webhook failed: cannot connect" in res.stderr and "kept for a later attempt" in res.stderr
+    assert "(0 delivered, 0 failed, 1 waiting; last failure " in run("alert", "list", "--db", db).stdout
+    st = json.loads(run("stats", "--db", db, "--format", "json").stdout)
+    assert [(a["waiting"], a["dead"], a["failed"]) for a in st["alerts"]] == [(1, 0, 0)]
+
+    hook = Hook(port)  # the webhook is back
+    try:
+        _watch_once(site, db)  # its backoff is not over: not tried yet
+        assert hook.bodies == []
+        _later(db, 3600)
+        res = _watch_once(site, db)
+        assert hook.bodies == printed  # the very match of the first run
+        assert not [x for x in res.stdout.splitlines() if '"alert"' in x]  # not matched again
+        listed = run("alert", "list", "--db", db).stdout
+        assert "(1 delivered, 0 failed; last failure" in listed and "waiting" not in listed  # the outbox is empty
+        _later(db, 86400)
+        _watch_once(site, db)  # delivered: nothing is sent again
+        assert len(hook.bodies) == 1
+    finally:
+        hook.close()
+
+
+def test_a_4xx_delivery_is_given_up_not_retried_and_alert_retry_queues_it_again(serve, tmp_path: Path) -> None:  # noqa: F811
+    site = _nile_site(serve)
+    hook = Hook(statuses=(404, 204))
+    db = str(tmp_path / "w.db")
+    try:
+        assert run("alert", "add", "nile", "--query", "حوض النيل", "--webhook", hook.url, "--db", db).exit_code == 0
+        res = _watch_once(site, db)
+        assert "alert 'nile': webhook failed: HTTP 404 Not Found" in res.stderr and "kept" not in res.stderr
+        assert len(hook.bodies) == 1  # a 4xx is not retried within the run
+        listed = run("alert", "list", "--db", db).stdout
+        assert "(0 delivered, 1 failed, 1 dead ('khabar alert retry nile' queues them again); last failure" in listed
+        assert "  nile: 0 delivered, 1 failed, 1 dead" in run("stats", "--db", db).stdout
+        _later(db, 10 * 86400)
+        _watch_once(site, db)
+        assert len(hook.bodies) == 1  # nor by a later run
+        res = run("alert", "retry", "nile", "--db", db)
+        assert res.exit_code == 0 and "1 dead delivery queued again" in res.stdout
+        assert "1 waiting" in run("alert", "list", "--db", db).stdout
+        _watch_once(site, db)
+        assert len(hook.bodies) == 2 and hook.bodies[0] == hook.bodies[1]
+        listed = run("alert", "list", "--db", db).stdout
+        assert "(1 delivered, 1 failed; last failure" in listed and "waiting" not in listed and "dead" not in listed
+        assert run("alert", "retry", "nile", "--db", db).stdout.startswith("alert 'nile': 0 dead deliveries")
+    finally:
+        hook.close()
+    res = run("alert", "retry", "nope", "--db", db)
+    assert res.exit_code == 2 and "E303" in res.stderr and "no alert named 'nope'" in res.stderr
+
+
+def test_nothing_is_delivered_twice_on_a_clean_path(serve, tmp_path: Path) -> None:  # noqa: F811
+    """A slow webhook: the watcher looks at its outbox again and again while the calls are in
+    flight (each poll, each wake-up) and must not send them twice."""
+    from khabar.corpus.store import Alert
+    from khabar.monitor.watch import Fetcher, Source, watch
+
+    site = _nile_site(serve, 4)
+    hook = Hook(delay=1.5)
+    stop = threading.Event()
+    try:
+        with Store(tmp_path / "w.db") as store:
+            store.add_alert(Alert("nile", query="حوض النيل", webhook=hook.url))
+            sources = [Source(f"s{i}", site.url(f"/f{i}/rss.xml"), interval=3600) for i in range(4)]
+            timer = threading.Timer(5.0, stop.set)  # the watcher wakes each second meanwhile
+            timer.start()
+            reports = watch(store, sources, Fetcher(delay=0), stop=stop, workers=1, drain=5)
+            timer.cancel()
+            assert sum(r.added for r in reports) == 4
+            assert sorted(b["article_id"] for b in hook.bodies) == sorted(store.article_ids())
+            assert store.get_alert("nile").delivered == 4
+            assert (store.get_alert("nile").waiting, store.get_alert("nile").dead) == (0, 0)
+            store.conn.execute("UPDATE delivery_outbox SET next_attempt = 0")  # were anything left, due now
+            watch(store, sources, Fetcher(delay=0), once=True, workers=1)
+        assert len(hook.bodies) == 4
+    finally:
+        stop.set()
+        hook.close()
+
+
+def test_outbox_gives_up_after_its_attempts_or_age(tmp_path: Path) -> None:
+    import time
+
+    from khabar.monitor.delivery import DeliveryResult
+    from khabar.monitor.outbox import queue_matches, settle
+    from khabar.settings import OUTBOX_MAX_AGE, OUTBOX_MAX_ATTEMPTS
+
+    with Store(tmp_path / "o.db") as store:
+        alert = Alert("x", query="خبر", webhook="http://127.0.0.1:9/x")  # "news"
+        store.add_alert(alert)
+        with store.transaction():
+            assert queue_matches(store, [alert, Alert("no-hook", query="خبر")],
+                                 [{"alert": "x", "article_id": f"a{i}"} for i in range(3)]
+                                 + [{"alert": "no-hook", "article_id": "a0"}]) == 3
+        ids = [r[0] for r in store.conn.execute("SELECT id FROM delivery_outbox ORDER BY id")]
+        store.conn.execute("UPDATE delivery_outbox SET created = ? WHERE id = ?", (time.time() - OUTBOX_MAX_AGE, ids[2]))
+        now = time.time()
+        out = settle(store, [DeliveryResult("x", "u", "a0", 1, "failed: HTTP 503", now, ids[0], True),
+                             DeliveryResult("x", "u", "a1", OUTBOX_MAX_ATTEMPTS, "failed: HTTP 503", now, ids[1], True),
+                             DeliveryResult("x", "u", "a2", 1, "failed: HTTP 503", now, ids[2], True)])
+        assert [r.kept for r in out] == [True, False, False]  # too many attempts, too old: given up
+        a = store.get_alert("x")
+        assert (a.waiting, a.dead, a.failed) == (1, 2, 2)
+        (nxt,) = store.conn.execute("SELECT next_attempt FROM delivery_outbox WHERE id=?", (ids[0],)).fetchone()
+        assert nxt >= now + 59  # backs off before its next round

@@ -108,3 +108,31 @@ def test_api_error_body_carries_the_code_and_keeps_its_fields():
         body = r.json()
         assert r.status_code == status and body["status"] == status, body
         assert body["error"] == name and body["code"] == code and body["message"], body
+
+
+@pytest.mark.parametrize(("args", "code"), [
+    (["watch", "{tmp}/missing.toml"], "E101"),  # a SOURCES file that does not exist: an input
+    (["watch", "{tmp}/latin1.toml"], "E101"),  # not UTF-8: cannot be read
+    (["watch", "--feed", "http://127.0.0.1:9/rss", "--interval", "5"], "E104"),  # as `interval = 5` in a file
+    (["watch", "--feed", "ftp://127.0.0.1/rss"], "E104"),
+    (["watch"], "E001"),  # nothing to watch: the command line itself
+    (["alert", "add", "x", "--query", "!?"], "E302"),  # a query without words
+    (["alert", "add", "x", "--source", "s", "--webhook", "ftp://h/x"], "E104"),
+    (["alert", "add", "x", "--entity", "999"], "E303"),
+    (["alert", "remove", "nope"], "E303"),
+    (["alert", "show", "nope"], "E303"),
+    (["alert", "add", "x", "--colour", "red"], "E001"),  # an unknown option stays a usage error
+    (["serve", "--db", "{tmp}/none.db"], "E301"),  # as `search --db none.db`
+    (["serve", "--db", "{tmp}/no/such/dir.db", "--create"], "E301"),
+])
+def test_bad_input_to_watch_alert_and_serve_gets_its_own_code(args, code, tmp_path):
+    if args[0] == "serve":
+        pytest.importorskip("uvicorn", reason="the web extra is not installed (pip install 'khabar[web]')")
+    (tmp_path / "latin1.toml").write_bytes('[[source]]\nname = "é"\nurl = "http://h/"\n'.encode("latin-1"))
+    args = [a.format(tmp=tmp_path) for a in args]
+    if args[0] == "alert":
+        from khabar.corpus.store import Store
+
+        Store(tmp_path / "a.db").close()
+        args += ["--db", str(tmp_path / "a.db")]
+    assert _cli_error(*args).startswith(f"khabar: error {code}: ")

@@ -559,6 +559,88 @@ def test_watch_links_short_copies_with_dateline_and_credit(serve: Callable[[dict
         assert {s for s, _u in store.article_sources(original)} == {"a", "b", "c"}
 
 
+# ------------------------------------------------------------------ signatures stored before stop 18
+
+SCHOOLS = ("افتتحت وزارة التعليم صباح الأحد ثلاث مدارس جديدة في المنطقة الشرقية بتكلفة تجاوزت عشرين مليون ريال. "
+           "وقال مدير التعليم إن المدارس ستستقبل أكثر من ألف طالب مع بداية الفصل الدراسي المقبل.")
+
+
+def _old_signature(text: str):
+    """A signature as the watcher computed it before stop 18 (scheme 1): 3-grams of the whole
+    normalised text, dateline and credit line included."""
+    import hashlib
+
+    import numpy as np
+
+    from khabar.analysis.text.normalize import normalize
+    from khabar.monitor.watch import _MASKS
+
+    words = normalize(text).text.split()
+    grams = {" ".join(words[i:i + 3]) for i in range(max(1, len(words) - 2))}
+    hashes = np.array([int.from_bytes(hashlib.blake2b(g.encode("utf-8"), digest_size=8).digest(), "big")
+                       for g in grams], dtype=np.uint64)
+    return (hashes[None, :] ^ _MASKS[:, None]).min(axis=1)
+
+
+def test_faster_minhash_stores_the_same_signatures() -> None:
+    """The digests read at once, the shingles kept or made from the folded text: the values are
+    those of the hash-per-shingle computation (stored signatures stay comparable)."""
+    import hashlib
+
+    import numpy as np
+
+    from khabar.analysis.text.normalize import fold
+    from khabar.monitor.dedup import shingles
+    from khabar.monitor.watch import _MASKS, minhash_of
+
+    for text in (NILE, HEALTH, "الرياض - واس: " + SCHOOLS + " (واس)", "كلمة"):  # "word": one shingle
+        grams = shingles(text)
+        hashes = np.array([int.from_bytes(hashlib.blake2b(g.encode("utf-8"), digest_size=8).digest(), "big")
+                           for g in grams], dtype=np.uint64)
+        expected = (hashes[None, :] ^ _MASKS[:, None]).min(axis=1)
+        assert (minhash(text) == expected).all() and (minhash_of(grams) == expected).all()
+        assert shingles(text, folded=fold(text)) == grams
+
+
+def test_old_signatures_are_refingerprinted_once_and_find_the_copy(serve: Callable[[dict[str, Route]], Site],
+                                                                   tmp_path: Path) -> None:
+    from khabar.io import article_id
+
+    stored = "الدمام - واس: " + SCHOOLS + " (واس)"  # "Dammam - SPA: ... (SPA)"
+    old = _old_signature(stored)
+    # the old signature shares no LSH band with the copy's: the lookup could not find it
+    assert not set(lsh_bands(old)) & set(lsh_bands(minhash(SCHOOLS)))
+    db = tmp_path / "old.db"
+    with Store(db) as store, store.transaction():  # a store as the watcher left it before stop 18
+        cid = article_id(stored)
+        store.add_article({"id": "", "text": stored, "title": "مدارس جديدة", "source": "spa"}, content_id=cid)
+        store.add_minhash(cid, signature_bytes(old), lsh_bands(old))
+        for i in range(3):  # and a few more, to run in several batches
+            other = f"{HEALTH} الخبر رقم {i}."  # "report number i"
+            store.add_article({"id": "", "text": other}, content_id=article_id(other))
+            store.add_minhash(article_id(other), signature_bytes(_old_signature(other)), lsh_bands(minhash(other)))
+    site = serve({"/rss.xml": Route(rss([("مدارس", "/a/schools")]).encode(), content_type="application/rss+xml"),
+                  "/a/schools": html(page("مدارس جديدة", SCHOOLS))})  # "new schools": the copy, bare
+    res = CliRunner().invoke(main, ["watch", "--feed", site.url("/rss.xml"), "--db", str(db), "--once", "--delay",
+                                    "0", "--workers", "1", "--format", "json"], catch_exceptions=False)
+    assert res.exit_code == 0, res.output
+    assert [(r["added"], r["linked"]) for r in map(json.loads, res.stdout.splitlines())] == [(0, 1)]
+    assert "near-duplicate signatures of 4 watched articles recomputed" in res.stderr
+    from khabar.monitor.watch import refingerprint, signatures_current
+
+    with Store(db) as store:
+        assert store.count_articles() == 4 and signatures_current(store)
+        assert {s for s, _u in store.article_sources(cid)} == {site.url("/rss.xml").split("/")[2].split(":")[0]}
+        (sig,) = store.conn.execute("SELECT signature FROM article_minhash WHERE article_id=?", (cid,)).fetchone()
+        assert sig == signature_bytes(minhash(stored))
+        bands = {b for (b,) in store.conn.execute("SELECT band FROM minhash_bands WHERE article_id=?", (cid,))}
+        assert bands == set(lsh_bands(minhash(stored)))  # the old bands are gone
+        assert refingerprint(store) == 0  # once: recorded in the store
+        store.delete_meta("minhash_scheme")
+        assert refingerprint(store, batch=3) == 4  # idempotent: the same signatures again
+        assert store.conn.execute("SELECT COUNT(*) FROM minhash_bands").fetchone()[0] == 4 * 16
+
+
 # ------------------------------------------------------------------ failing sources back off
 
 def _make_due(db: Path, name: str) -> None:

@@ -67,3 +67,9 @@ WEBHOOK_BACKOFF = 1.0  # seconds before the first retry (then doubled)
 MAX_PENDING = 1000  # matches waiting for delivery (queued or between retries)
 DELIVERY_THREADS = 4  # webhook calls at once
 DRAIN_SECONDS = 10.0  # at shutdown, how long waiting matches may still be delivered
+# The delivery outbox (khabar.monitor.outbox): matches kept in the store until their webhook has them
+OUTBOX_BACKOFF = 60.0  # seconds after a delivery round that failed before the next (then doubled)
+OUTBOX_MAX_BACKOFF = 3600.0  # ... at most this long between two rounds
+OUTBOX_MAX_ATTEMPTS = 20  # POSTs of one match, all runs together, before it is given up (dead)
+OUTBOX_MAX_AGE = 172_800.0  # seconds (two days) after which a match not yet delivered is given up
+FINGERPRINT_BATCH = 500  # stored signatures re-fingerprinted per transaction (khabar.monitor.watch)

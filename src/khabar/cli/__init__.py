@@ -104,7 +104,7 @@ class KhabarGroup(click.Group):
             sys.exit(2)
         except click.UsageError as exc:
             hint = f" (see '{exc.ctx.command_path} --help')" if exc.ctx else ""
-            fail(exc.format_message().replace("\n", " ") + hint)
+            fail(exc.format_message().replace("\n", " ") + hint, error=_usage_error_class(exc))
         except click.Abort:
             fail("aborted", 130)
         except click.ClickException as exc:
@@ -119,6 +119,17 @@ class KhabarGroup(click.Group):
                 fail(store.db_error(exc))
             raise
         sys.exit(rv if isinstance(rv, int) else 0)
+
+
+def _usage_error_class(exc: click.UsageError) -> type[KhabarError]:
+    """The error class of a click usage message. A value that a command cannot use is bad input,
+    not a command line that cannot be understood, when the command says so: a command with a
+    ``bad_value_error`` class gets it for a bad option value, and InputError for a path that
+    cannot be read; anything else (unknown or missing options) is a UsageError."""
+    declared = getattr(exc.ctx.command, "bad_value_error", None) if exc.ctx else None
+    if declared is None or not isinstance(exc, click.BadParameter) or isinstance(exc, click.MissingParameter):
+        return UsageError
+    return InputError if isinstance(getattr(exc.param, "type", None), click.Path) else declared
 
 
 @click.group(cls=KhabarGroup, context_settings={"help_option_names": ["-h", "--help"]})

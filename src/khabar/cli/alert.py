@@ -13,6 +13,7 @@ import click
 
 from khabar.cli import fail
 from khabar.cli.corpus import db_option, open_store
+from khabar.errors import NotFound, QueryError, WatchError
 
 if TYPE_CHECKING:
     from ..corpus.store import Store
@@ -46,11 +47,11 @@ def add_cmd(name: str, query: str | None, entity: str | None, speaker: str | Non
     if not (query or entity or speaker or source):
         fail("an alert needs at least one of --query, --entity, --speaker, --source")
     if query and not index_words(query):  # punctuation only: it could never match
-        fail(f"--query: {query!r} has no words")
+        fail(f"--query: {query!r} has no words", error=QueryError)
     if webhook is not None:
         parts = urllib.parse.urlsplit(webhook)
         if parts.scheme not in ("http", "https") or not parts.hostname:
-            fail(f"--webhook: {webhook!r} is not an http(s) URL")
+            fail(f"--webhook: {webhook!r} is not an http(s) URL", error=WatchError)
     with open_store(db, create=True) as store:
         if entity and entity.isdigit():
             entity = _entity_name(store, entity, "--entity")
@@ -64,7 +65,7 @@ def _entity_name(store: Store, entity_id: str, option: str) -> str:
     """A store entity id becomes what every article can be matched on: its KB id, else its name."""
     record = store.get_entity(int(entity_id))
     if record is None:
-        fail(f"{option}: no entity with id {entity_id} in the store")
+        fail(f"{option}: no entity with id {entity_id} in the store", error=NotFound)
         raise AssertionError("unreachable")  # fail() exits
     return record.kb_id or record.name
 
@@ -95,8 +96,22 @@ def remove_cmd(name: str, db: str) -> None:
     """Delete alert NAME and its recorded matches."""
     with open_store(db) as store:
         if not store.remove_alert(name):
-            fail(f"no alert named {name!r}")
+            fail(f"no alert named {name!r}", error=NotFound)
     click.echo(f"alert {name!r} removed")
+
+
+@alert_group.command("retry")
+@click.argument("name")
+@db_option
+def retry_cmd(name: str, db: str) -> None:
+    """Queue the dead webhook deliveries of alert NAME again (given up after a 4xx, too many
+    attempts or too long): the next 'khabar watch' sends them."""
+    with open_store(db) as store:
+        if store.get_alert(name) is None:
+            fail(f"no alert named {name!r}", error=NotFound)
+        n = store.retry_deliveries(name, time.time())
+    click.echo(f"alert {name!r}: {n} dead deliver{'y' if n == 1 else 'ies'} queued again"
+               + (" (the next 'khabar watch' sends them)" if n else ""))
 
 
 @alert_group.command("show")
@@ -108,7 +123,7 @@ def show_cmd(name: str, db: str, limit: int, fmt: str) -> None:
     """The articles that matched alert NAME, newest first."""
     with open_store(db, write=False) as store:
         if store.get_alert(name) is None:
-            fail(f"no alert named {name!r}")
+            fail(f"no alert named {name!r}", error=NotFound)
         found = store.alert_matches(name, limit)
     for m in found:
         if fmt == "jsonl":

@@ -196,8 +196,32 @@ def reindex_cmd(db: str, workers: int | None, stages: str | None, force: bool, a
             report = reindex(store, workers=workers, stages=_stages(stages), force=force, progress=not as_json)
         except PipelineError as exc:
             fail(exc)
+        refresh_signatures(store, quiet=as_json)
         _print_report(report, store.count_articles(), db, as_json, "reindex")
     return 130 if report.interrupted else 1 if report.failed else 0
+
+
+def refresh_signatures(store: Any, *, quiet: bool = False) -> int:
+    """Recompute the near-duplicate signatures that ``khabar watch`` stored under an older scheme
+    (once; :func:`khabar.monitor.watch.refingerprint`), with a progress bar on stderr."""
+    import sys
+
+    from ..monitor.watch import refingerprint, signatures_current
+
+    if signatures_current(store) or not store.count_signatures():
+        return refingerprint(store)  # nothing to recompute: the scheme is recorded
+    with click.progressbar(length=store.count_signatures(), label="near-duplicate signatures",
+                           file=sys.stderr) as bar:
+        done = [0]
+
+        def step(n: int, _total: int) -> None:
+            bar.update(n - done[0])
+            done[0] = n
+
+        n = refingerprint(store, on_batch=step)
+    if not quiet:
+        click.echo(f"near-duplicate signatures of {n} watched articles recomputed (the scheme changed)", err=True)
+    return n
 
 
 @click.command("stats")

@@ -14,7 +14,8 @@ from typing import Any
 import click
 
 from khabar.cli import fail, max_chars_option
-from khabar.cli.corpus import db_option, open_store
+from khabar.cli.corpus import db_option, open_store, refresh_signatures
+from khabar.errors import InputError, WatchError
 
 
 @click.command("watch")
@@ -63,7 +64,7 @@ def watch_cmd(sources_file: str | None, feeds: tuple[str, ...], db: str, once: b
     with --once. Exit code 1 when a source or page failed (each is reported and recorded).
     """
     from ..monitor.delivery import WebhookDelivery
-    from ..monitor.watch import Fetcher, WatchError, load_sources, make_source, record_deliveries, watch
+    from ..monitor.watch import Fetcher, load_sources, make_source, record_deliveries, watch
     from ..service import default_workers
 
     if not sources_file and not feeds:
@@ -74,7 +75,7 @@ def watch_cmd(sources_file: str | None, feeds: tuple[str, ...], db: str, once: b
             try:
                 text = Path(sources_file).read_text(encoding="utf-8")
             except (OSError, UnicodeDecodeError) as exc:
-                fail(f"{sources_file}: cannot read ({exc})")
+                fail(f"{sources_file}: cannot read ({exc})", error=InputError)
             sources = load_sources(text, sources_file)
         names = {s.name for s in sources}
         for url in feeds:
@@ -111,11 +112,13 @@ def watch_cmd(sources_file: str | None, feeds: tuple[str, ...], db: str, once: b
     def delivered(result: Any) -> None:
         if result.error:  # a dead webhook is reported, never fatal
             tries = f" ({result.attempts} attempts)" if result.attempts > 1 else ""
-            click.echo(f"khabar: alert {result.alert!r}: webhook {result.error}{tries}", err=True)
+            kept = "; kept for a later attempt" if result.kept else ""  # in the store's delivery outbox
+            click.echo(f"khabar: alert {result.alert!r}: webhook {result.error}{tries}{kept}", err=True)
 
     stop = threading.Event()
     delivery = WebhookDelivery(timeout=webhook_timeout, retries=webhook_retries)
     with open_store(db, create=True) as store, _stop_on_signals(stop):
+        refresh_signatures(store)  # before watching: with a progress bar, once
         watch(store, sources, fetcher, once=once, stop=stop, fetchers=fetchers,
               workers=workers or default_workers(), max_chars=max_chars,
               max_items=max_items, on_report=show, delivery=delivery, on_delivery=delivered)
@@ -124,6 +127,11 @@ def watch_cmd(sources_file: str | None, feeds: tuple[str, ...], db: str, once: b
     if stop.is_set() and not once:
         click.echo("khabar: watch stopped", err=True)
     return 1 if failed else 0
+
+
+# A value this command cannot use (an interval under 30 s, a missing SOURCES file) is bad input
+# (E104, E101), as the same value in a sources file is, not a command line that is not understood.
+watch_cmd.bad_value_error = WatchError  # type: ignore[attr-defined]
 
 
 def _when(ts: float | None) -> str:

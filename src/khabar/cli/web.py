@@ -8,6 +8,7 @@ from pathlib import Path
 
 import click
 
+from ..errors import StoreError
 from ..service import default_workers
 
 
@@ -60,14 +61,14 @@ def serve(db_path: str, create: bool, host: str, port: int, workers: int | None,
     path = Path(db_path).expanduser()
     if not path.exists() and not create:
         fail(f"{db_path} does not exist (make it with 'khabar ingest ... --db {db_path}', "
-             "or pass --create to serve a new empty store)")
+             "or pass --create to serve a new empty store)", error=StoreError)
     if not path.resolve().parent.is_dir():
-        fail(f"{db_path}: folder {path.resolve().parent} does not exist")
+        fail(f"{db_path}: folder {path.resolve().parent} does not exist", error=StoreError)
     hosts = api.allowed_hosts(host, extra_hosts)
     try:  # opens (creates with --create) and migrates the store once, before any worker starts
         app = api.create_app(path, token=token, allowed_hosts=hosts, anonymous_writes=local)
     except (RuntimeError, OSError, ValueError) as exc:  # an unreadable or foreign database file
-        fail(f"{db_path}: cannot open the store ({exc})")
+        fail(f"{db_path}: cannot open the store ({exc})", error=StoreError)
     try:
         check_port(host, port)
     except OSError as exc:

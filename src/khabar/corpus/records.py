@@ -187,9 +187,25 @@ class Alert:
     failed: int = 0  # matches whose delivery failed for good (after retries)
     last_error: str | None = None  # why the last failed delivery failed
     last_error_at: float | None = None
+    waiting: int = 0  # matches in the delivery outbox, to be tried (again)
+    dead: int = 0  # matches given up (khabar alert retry queues them again)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
+
+
+@dataclass(frozen=True, slots=True)
+class OutboxItem:
+    """A match waiting in the delivery outbox for its alert's webhook (khabar.monitor.outbox)."""
+
+    id: int
+    alert: str
+    article_id: str
+    webhook: str
+    payload: str  # the JSON body
+    attempts: int  # POSTs made so far, every run together
+    rounds: int  # delivery rounds that failed
+    created: float
 
 
 @dataclass(frozen=True, slots=True)

@@ -145,6 +145,21 @@ ALTER TABLE alerts ADD COLUMN failed INTEGER NOT NULL DEFAULT 0;  -- ... that fa
 ALTER TABLE alerts ADD COLUMN last_error TEXT;
 ALTER TABLE alerts ADD COLUMN last_error_at REAL;
 """),
+    (5, "webhook delivery outbox", """
+CREATE TABLE delivery_outbox (
+    id INTEGER PRIMARY KEY,
+    alert TEXT NOT NULL, article_id TEXT NOT NULL,
+    payload TEXT NOT NULL,            -- the JSON body POSTed (khabar.monitor.alerts.match_payload)
+    attempts INTEGER NOT NULL DEFAULT 0,  -- POSTs made, every run together
+    rounds INTEGER NOT NULL DEFAULT 0,    -- delivery rounds that failed (the backoff doubles with each)
+    next_attempt REAL NOT NULL,       -- epoch seconds: not tried again before
+    last_error TEXT, last_error_at REAL,
+    created REAL NOT NULL,
+    dead_at REAL,                     -- given up (a 4xx, too many attempts, too old); NULL while it waits
+    UNIQUE (alert, article_id)
+);
+CREATE INDEX delivery_outbox_due ON delivery_outbox(dead_at, next_attempt);
+"""),
 ]
 
 

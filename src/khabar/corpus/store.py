@@ -43,6 +43,7 @@ from .records import (
     Failure,
     FtsFields,
     LatestArticle,
+    OutboxItem,
     QuoteRecord,
     SearchHit,
     SearchPage,
@@ -97,7 +98,11 @@ def db_error(exc: sqlite3.Error, path: str | Path | None = None) -> StoreError:
     return StoreError(f"{where}{text} ({exc})", kind)
 
 
-_ALERT_COLUMNS = ", ".join(Alert.__slots__)  # type: ignore[attr-defined]
+_ALERT_COUNTS = ("waiting", "dead")  # not columns: counted in the delivery outbox
+_ALERT_COLUMNS = ", ".join(k for k in Alert.__slots__ if k not in _ALERT_COUNTS)  # type: ignore[attr-defined]
+_ALERT_SELECT = (f"{_ALERT_COLUMNS}, "
+                 "(SELECT COUNT(*) FROM delivery_outbox o WHERE o.alert = alerts.name AND o.dead_at IS NULL), "
+                 "(SELECT COUNT(*) FROM delivery_outbox o WHERE o.alert = alerts.name AND o.dead_at IS NOT NULL)")
 
 
 # --------------------------------------------------------------------------- text helpers
@@ -239,6 +244,9 @@ class Store(StoreWrites, StoreQueries):
     def set_meta(self, key: str, value: str) -> None:
         self.conn.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (key, value))
 
+    def delete_meta(self, key: str) -> None:
+        self.conn.execute("DELETE FROM meta WHERE key=?", (key,))
+
     def index_is_current(self) -> bool:
         """Whether the full-text index was built by the current word rules (see
         :func:`index_fingerprint`)."""
@@ -327,6 +335,22 @@ class Store(StoreWrites, StoreQueries):
         self.conn.executemany("INSERT OR IGNORE INTO minhash_bands VALUES (?, ?)",
                               [(band, article_id) for band in bands])
 
+    def count_signatures(self) -> int:
+        return self.conn.execute("SELECT COUNT(*) FROM article_minhash").fetchone()[0]
+
+    def signatures_after(self, after: str, limit: int) -> list[tuple[str, bytes, str | None]]:
+        """(article id, signature, text) of the next ``limit`` signatures by article id after
+        ``after``; the text is None for an article no longer stored."""
+        return list(self.conn.execute(
+            "SELECT m.article_id, m.signature, a.text FROM article_minhash m LEFT JOIN articles a "
+            "ON a.id = m.article_id WHERE m.article_id > ? ORDER BY m.article_id LIMIT ?", (after, limit)))
+
+    def replace_minhash(self, article_id: str, signature: bytes, old_bands: Iterable[int], bands: Iterable[int]) -> None:
+        """Put a new signature in place of the old one, whose band keys are ``old_bands``."""
+        self.conn.executemany("DELETE FROM minhash_bands WHERE band=? AND article_id=?",
+                              [(band, article_id) for band in old_bands])
+        self.add_minhash(article_id, signature, bands)
+
     def minhash_candidates(self, bands: Sequence[int]) -> list[tuple[str, bytes]]:
         """(article id, signature) of the articles sharing at least one band key."""
         if not bands:
@@ -347,17 +371,18 @@ class Store(StoreWrites, StoreQueries):
                               values)
 
     def get_alert(self, name: str) -> Alert | None:
-        row = self.conn.execute(f"SELECT {_ALERT_COLUMNS} FROM alerts WHERE name=?", (name,)).fetchone()
+        row = self.conn.execute(f"SELECT {_ALERT_SELECT} FROM alerts WHERE name=?", (name,)).fetchone()
         return Alert(*row) if row else None
 
     def alerts(self) -> list[Alert]:
         """Every saved alert, by name."""
-        return [Alert(*r) for r in self.conn.execute(f"SELECT {_ALERT_COLUMNS} FROM alerts ORDER BY name")]
+        return [Alert(*r) for r in self.conn.execute(f"SELECT {_ALERT_SELECT} FROM alerts ORDER BY name")]
 
     def remove_alert(self, name: str) -> bool:
-        """Delete an alert and its recorded matches; False when there was none."""
+        """Delete an alert, its recorded matches and its deliveries waiting; False when there was none."""
         with self.transaction():
             self.conn.execute("DELETE FROM alert_matches WHERE alert=?", (name,))
+            self.conn.execute("DELETE FROM delivery_outbox WHERE alert=?", (name,))
             return self.conn.execute("DELETE FROM alerts WHERE name=?", (name,)).rowcount > 0
 
     def record_alert_match(self, name: str, article_id: str) -> bool:
@@ -366,13 +391,59 @@ class Store(StoreWrites, StoreQueries):
                                 (name, article_id, time.time()))
         return cur.rowcount > 0
 
-    def record_delivery(self, name: str, error: str | None, at: float) -> None:
-        """Count one webhook delivery of an alert's match: delivered, or failed and why."""
+    def record_delivery(self, name: str, error: str | None, at: float, *, final: bool = True) -> None:
+        """Count one webhook delivery of an alert's match: delivered, or failed and why (counted
+        as failed when ``final``: given up; else only the last error is kept, the match waits)."""
         if error is None:
             self.conn.execute("UPDATE alerts SET delivered = delivered + 1 WHERE name=?", (name,))
         else:
-            self.conn.execute("UPDATE alerts SET failed = failed + 1, last_error=?, last_error_at=? WHERE name=?",
-                              (error, at, name))
+            self.conn.execute("UPDATE alerts SET failed = failed + ?, last_error=?, last_error_at=? WHERE name=?",
+                              (int(final), error, at, name))
+
+    # -- the delivery outbox (khabar.monitor.outbox) ------------------------------------------
+
+    def queue_delivery(self, alert: str, article_id: str, payload: str, at: float) -> bool:
+        """Keep a match for its alert's webhook until it is delivered; False when it is kept already."""
+        return self.conn.execute(
+            "INSERT OR IGNORE INTO delivery_outbox (alert, article_id, payload, next_attempt, created) "
+            "VALUES (?, ?, ?, ?, ?)", (alert, article_id, payload, at, at)).rowcount > 0
+
+    def due_deliveries(self, now: float, limit: int) -> list[OutboxItem]:
+        """The waiting matches whose next attempt is due (oldest first), with their alert's webhook."""
+        return [OutboxItem(*r) for r in self.conn.execute(
+            "SELECT o.id, o.alert, o.article_id, a.webhook, o.payload, o.attempts, o.rounds, o.created "
+            "FROM delivery_outbox o JOIN alerts a ON a.name = o.alert WHERE o.dead_at IS NULL AND "
+            "o.next_attempt <= ? AND a.webhook IS NOT NULL ORDER BY o.next_attempt, o.id LIMIT ?", (now, limit))]
+
+    def next_delivery_due(self) -> float | None:
+        """Epoch seconds of the next waiting match's attempt; None when none waits."""
+        return self.conn.execute("SELECT MIN(next_attempt) FROM delivery_outbox WHERE dead_at IS NULL").fetchone()[0]
+
+    def outbox_item(self, item_id: int) -> OutboxItem | None:
+        row = self.conn.execute(
+            "SELECT o.id, o.alert, o.article_id, COALESCE(a.webhook, ''), o.payload, o.attempts, o.rounds, "
+            "o.created FROM delivery_outbox o LEFT JOIN alerts a ON a.name = o.alert WHERE o.id=?",
+            (item_id,)).fetchone()
+        return OutboxItem(*row) if row else None
+
+    def delivery_done(self, item_id: int) -> None:
+        """A match delivered: it leaves the outbox."""
+        self.conn.execute("DELETE FROM delivery_outbox WHERE id=?", (item_id,))
+
+    def delivery_failed(self, item_id: int, attempts: int, error: str, at: float, next_attempt: float | None) -> None:
+        """A delivery round failed after ``attempts`` POSTs: try again at ``next_attempt``, or
+        give the match up (dead) when that is None."""
+        self.conn.execute(
+            "UPDATE delivery_outbox SET attempts = attempts + ?, rounds = rounds + 1, last_error=?, "
+            "last_error_at=?, next_attempt=COALESCE(?, next_attempt), dead_at=? WHERE id=?",
+            (attempts, error, at, next_attempt, None if next_attempt is not None else at, item_id))
+
+    def retry_deliveries(self, alert: str, at: float) -> int:
+        """Queue an alert's dead deliveries again, as new (attempts and age start over); how many."""
+        with self.transaction():
+            return self.conn.execute(
+                "UPDATE delivery_outbox SET dead_at=NULL, attempts=0, rounds=0, next_attempt=?, created=? "
+                "WHERE alert=? AND dead_at IS NOT NULL", (at, at, alert)).rowcount
 
     def alert_matches(self, name: str, limit: int = 50) -> list[AlertMatch]:
         """The matches of an alert, newest first, with what a reader needs to find the article."""

@@ -124,8 +124,11 @@ def atom_feed(alert: Alert, found: Sequence[AlertMatch], *, feed_url: str) -> by
 
 
 def delivery_status(a: Alert) -> str:
-    """How an alert's webhook is doing: deliveries made and failed, the last failure and when."""
+    """How an alert's webhook is doing: deliveries made and failed, matches waiting in the
+    delivery outbox and given up there (dead), the last failure and when."""
     line = f"{a.delivered} delivered, {a.failed} failed"
+    line += f", {a.waiting} waiting" if a.waiting else ""
+    line += f", {a.dead} dead ('khabar alert retry {a.name}' queues them again)" if a.dead else ""
     if a.last_error:
         when = time.strftime("%Y-%m-%d %H:%M", time.localtime(a.last_error_at)) if a.last_error_at else "?"
         line += f"; last failure {when}: {a.last_error}"

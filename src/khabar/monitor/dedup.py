@@ -117,19 +117,20 @@ def _strip_credit(toks: list[str], credits: Credits) -> list[str]:
     return toks
 
 
-def article_words(text: str) -> list[str]:
+def article_words(text: str, folded: str | None = None) -> list[str]:
     """The normalised words of a news text without a leading dateline and a trailing credit
-    line (at most one of each, plus a trailing agency in parentheses)."""
+    line (at most one of each, plus a trailing agency in parentheses). ``folded`` is
+    ``fold(text)`` when the caller has it already."""
     credits = load_credits()
-    toks = _TOKEN_RE.findall(fold(text))
+    toks = _TOKEN_RE.findall(fold(text) if folded is None else folded)
     stripped = _strip_credit(_strip_credit(_strip_dateline(toks, credits), credits), credits)
-    words = [t for t in stripped if _is_word(t)]
+    words = [t for t in stripped if t[0].isalnum() or t[0] == "_"]  # _is_word, inlined: once per token
     return words or [t for t in toks if _is_word(t)]  # a text that is all credit stays itself
 
 
-def shingles(text: str, size: int = 3) -> frozenset[str]:
+def shingles(text: str, size: int = 3, folded: str | None = None) -> frozenset[str]:
     """Word ``size``-grams of :func:`article_words` (one shingle for a shorter text)."""
-    words = article_words(text)
+    words = article_words(text, folded)
     return frozenset(" ".join(words[i:i + size]) for i in range(max(1, len(words) - size + 1)))
 
 
@@ -146,12 +147,13 @@ def same_article(a: frozenset[str], b: frozenset[str]) -> bool:
 
 
 def confirmed_duplicate(text: str, signature: np.ndarray, candidates: Iterable[tuple[str, bytes]],
-                        text_of: Callable[[str], str | None]) -> str | None:
+                        text_of: Callable[[str], str | None], grams: frozenset[str] | None = None) -> str | None:
     """The id of a candidate (id, stored MinHash signature) whose text (``text_of(id)``) is the
-    same article as ``text``; the most similar by estimate is tried first."""
+    same article as ``text`` (whose :func:`shingles` are ``grams`` when the caller has them); the
+    most similar by estimate is tried first."""
     ranked = sorted(((float(np.mean(signature == np.frombuffer(blob, dtype=">u8").astype(np.uint64))), aid)
                      for aid, blob in candidates), reverse=True)
-    mine: frozenset[str] | None = None
+    mine = grams
     for estimate, aid in ranked:
         if estimate < CANDIDATE_SIMILARITY:
             break

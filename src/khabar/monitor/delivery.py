@@ -10,6 +10,8 @@ outcome of every delivery comes back as a :class:`DeliveryResult` (:meth:`Webhoo
 which the watcher records in the store from its own thread. :meth:`WebhookDelivery.close`
 stops taking matches and delivers those waiting until a deadline; any still waiting then are
 reported as failed (the match itself stays recorded in the store and in the alert's Atom feed).
+A match submitted with a ``key`` (its row in the store's delivery outbox, :mod:`khabar.monitor.outbox`)
+is queued once however often it is submitted, until its outcome has been collected.
 """
 
 from __future__ import annotations
@@ -48,6 +50,9 @@ class DeliveryResult:
     attempts: int
     error: str | None
     at: float
+    key: int | None = None  # the match's outbox row, if it has one
+    transient: bool = False  # a failure that a later attempt may not meet (5xx, timeout, not tried)
+    kept: bool = False  # the outbox keeps the match for a later attempt (set by khabar.monitor.outbox)
 
     @property
     def ok(self) -> bool:
@@ -82,6 +87,7 @@ class _Job:
     url: str = ""
     payload: Any = None
     attempts: int = 0
+    key: int | None = None
 
 
 class WebhookDelivery:
@@ -100,19 +106,25 @@ class WebhookDelivery:
         self._current: dict[int, _Job] = {}  # jobs being attempted, by the seq
         self._abandoned = False  # close() gave up waiting: a late outcome is not reported twice
         self._results: list[DeliveryResult] = []
+        self._keys: set[int] = set()  # outbox rows queued or settled but not yet collected
         self._cond = threading.Condition()
         self._closing = False
         self._deadline: float | None = None
         self._workers: list[threading.Thread] = []
 
-    def submit(self, url: str, payload: dict[str, Any]) -> bool:
-        """Queue one match; False (and a failed result) when too many are waiting already."""
+    def submit(self, url: str, payload: dict[str, Any], key: int | None = None) -> bool:
+        """Queue one match; False (and a failed result) when too many are waiting already. A
+        ``key`` queued already (or settled, not yet collected) is not queued again."""
         with self._cond:
+            if key is not None and key in self._keys:
+                return True
+            if key is not None:
+                self._keys.add(key)
             if self._closing or len(self._jobs) + self._busy >= self.max_pending:
                 why = "the watcher is stopping" if self._closing else f"{self.max_pending} deliveries waiting already"
-                self._results.append(self._result(url, payload, 0, f"not delivered: {why}"))
+                self._results.append(self._result(url, payload, 0, f"not delivered: {why}", key, True))
                 return False
-            heapq.heappush(self._jobs, _Job(time.monotonic(), next(self._seq), url, payload))
+            heapq.heappush(self._jobs, _Job(time.monotonic(), next(self._seq), url, payload, key=key))
             if len(self._workers) < self.threads and self._busy + len(self._jobs) > len(self._workers) - 1:
                 worker = threading.Thread(target=self._run, name="khabar-webhook", daemon=True)
                 self._workers.append(worker)
@@ -124,11 +136,22 @@ class WebhookDelivery:
         """The outcomes since the last call, in the order they were settled."""
         with self._cond:
             out, self._results = self._results, []
+            self._keys.difference_update(r.key for r in out if r.key is not None)
             return out
 
     def pending(self) -> int:
         with self._cond:
             return len(self._jobs) + self._busy
+
+    def room(self) -> int:
+        """How many more matches may be queued now."""
+        with self._cond:
+            return 0 if self._closing else max(0, self.max_pending - len(self._jobs) - self._busy)
+
+    def holds(self, key: int) -> bool:
+        """Whether the outbox row ``key`` is queued, being tried, or settled and not yet collected."""
+        with self._cond:
+            return key in self._keys
 
     def close(self, drain: float = DRAIN_SECONDS) -> list[DeliveryResult]:
         """Take no more matches; deliver those waiting for at most ``drain`` seconds (retries
@@ -147,12 +170,14 @@ class WebhookDelivery:
             self._abandoned = True
             for job in left:
                 self._results.append(self._result(job.url, job.payload, job.attempts,
-                                                  f"not delivered within {drain:g} s of stopping"))
+                                                  f"not delivered within {drain:g} s of stopping", job.key, True))
             self._jobs.clear()
         return self.results()
 
-    def _result(self, url: str, payload: Any, attempts: int, error: str | None) -> DeliveryResult:
-        return DeliveryResult(str(payload.get("alert")), url, payload.get("article_id"), attempts, error, time.time())
+    def _result(self, url: str, payload: Any, attempts: int, error: str | None, key: int | None = None,
+                transient: bool = False) -> DeliveryResult:
+        return DeliveryResult(str(payload.get("alert")), url, payload.get("article_id"), attempts, error, time.time(),
+                              key, transient and error is not None)
 
     def _run(self) -> None:
         while True:
@@ -181,4 +206,4 @@ class WebhookDelivery:
                     job.due = time.monotonic() + self.backoff * 2 ** (job.attempts - 1)
                     heapq.heappush(self._jobs, job)
                 else:
-                    self._results.append(self._result(job.url, job.payload, job.attempts, error))
+                    self._results.append(self._result(job.url, job.payload, job.attempts, error, job.key, transient))

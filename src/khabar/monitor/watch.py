@@ -44,15 +44,17 @@ from typing import Any
 import numpy as np
 
 from .. import __version__
+from ..analysis.text.normalize import fold
 from ..corpus.store import Alert, Store, WatchState
 from ..dates import from_http_date, from_struct_time, parse_date
 from ..errors import FeedError, FetchError, WatchError  # defined in khabar.errors (stable codes)
-from ..io import DEFAULT_MAX_CHARS, InputError, article_id, check_unicode, html_document, is_empty
+from ..io import DEFAULT_MAX_CHARS, InputError, check_unicode, html_document
 from ..model import Document
 from ..settings import (  # the limits, named in khabar.settings
     DEFAULT_INTERVAL,
     DEFAULT_MAX_BYTES,
     DRAIN_SECONDS,
+    FINGERPRINT_BATCH,
     LSH_ROWS,
     MAX_BACKOFF,
     MIN_INTERVAL,
@@ -64,6 +66,7 @@ from .alerts import record_alert_matches
 from .analysis_pool import AnalysisPool, result_of
 from .dedup import confirmed_duplicate, shingles
 from .delivery import DeliveryResult, WebhookDelivery
+from .outbox import queue_matches, settle, submit_due
 
 USER_AGENT = f"khabar/{__version__} (news monitoring; +https://github.com/khabar/khabar)"
 
@@ -146,9 +149,56 @@ def minhash(text: str) -> np.ndarray:
     """MinHash signature (``MINHASH_SIZE`` uint64 values) of the word 3-grams of the normalised
     text without dateline and credit line (:func:`khabar.monitor.dedup.shingles`): the share of equal
     values estimates the Jaccard similarity of two texts."""
-    hashes = np.fromiter((int.from_bytes(hashlib.blake2b(sh.encode("utf-8"), digest_size=8).digest(), "big")
-                          for sh in shingles(text)), dtype=np.uint64)
+    return minhash_of(shingles(text))
+
+
+def minhash_of(grams: Iterable[str]) -> np.ndarray:
+    """:func:`minhash` of the shingles already computed (the watcher keeps them to confirm
+    candidates). The 8-byte digests are joined and read as big-endian integers at once."""
+    digests = b"".join([hashlib.blake2b(sh.encode("utf-8"), digest_size=8).digest() for sh in grams])
+    hashes = np.frombuffer(digests, dtype=">u8").astype(np.uint64)
     return (hashes[None, :] ^ _MASKS[:, None]).min(axis=1)
+
+
+# How signatures are computed, kept in the store (meta "minhash_scheme") so that stored ones are
+# recomputed once when it changes (:func:`refingerprint`). 1: 3-grams of the whole normalised text
+# (before stop 18); 2: without dateline and credit lines (khabar.monitor.dedup.shingles).
+SIGNATURE_SCHEME = "2"
+_SCHEME_KEY, _RESUME_KEY = "minhash_scheme", "minhash_refresh_after"
+
+
+def signatures_current(store: Store) -> bool:
+    """Whether the store's near-duplicate signatures follow :data:`SIGNATURE_SCHEME`."""
+    return store.get_meta(_SCHEME_KEY) == SIGNATURE_SCHEME
+
+
+def refingerprint(store: Store, *, batch: int = FINGERPRINT_BATCH,
+                  on_batch: Callable[[int, int], None] | None = None) -> int:
+    """Recompute the stored signatures made under another scheme from the stored texts, ``batch``
+    articles per transaction (``on_batch(done, total)`` after each), then record the scheme so
+    that it runs once. Interrupted, it resumes after the last batch committed; run again, it
+    does nothing. Returns how many signatures were recomputed."""
+    if signatures_current(store):
+        return 0
+    total, done = store.count_signatures(), 0
+    after = store.get_meta(_RESUME_KEY) or ""
+    while rows := store.signatures_after(after, batch):
+        with store.transaction():
+            for aid, blob, text in rows:
+                if text is None:  # its article is gone: nothing to compare with
+                    continue
+                sig = minhash(text)
+                old = np.frombuffer(blob, dtype=">u8").astype(np.uint64)
+                store.replace_minhash(aid, signature_bytes(sig), lsh_bands(old), lsh_bands(sig))
+            after = rows[-1][0]
+            store.set_meta(_RESUME_KEY, after)
+        done += len(rows)
+        if on_batch:
+            on_batch(done, total)
+    with store.transaction():
+        store.set_meta(_SCHEME_KEY, SIGNATURE_SCHEME)
+        store.delete_meta(_RESUME_KEY)
+    return done
 
 
 def backoff_interval(interval: float, fail_streak: int) -> float:
@@ -371,6 +421,7 @@ class Page:
     doc: Document | None = None
     error: str | None = None
     permanent: bool = True  # a failure not worth retrying on the next poll
+    folded: str | None = None  # fold(doc.text), computed once in the fetch thread
 
 
 @dataclass
@@ -449,7 +500,8 @@ def fetch_page(url: str, entry: FeedEntry, source: Source, fetcher: Fetcher, *,
     except Exception as exc:  # noqa: BLE001 - an extractor bug on one page must not stop the source
         return Page(url, error=f"cannot extract: {type(exc).__name__}: {exc}")
     words = len(doc.text.split())
-    if is_empty(doc.text) or words < MIN_WORDS:  # a menu or a cookie notice is not an article
+    folded = fold(doc.text)  # once: for khabar.io.is_empty's test here and the shingles later
+    if not folded.strip() or words < MIN_WORDS:  # empty (is_empty), a menu or a cookie notice: no article
         return Page(url, error=f"no article text found on the page ({words} words)")
     try:
         check_unicode(doc.text, url)
@@ -458,8 +510,9 @@ def fetch_page(url: str, entry: FeedEntry, source: Source, fetcher: Fetcher, *,
     published = doc.published or entry.published
     if published is None:
         published = from_http_date(resp.headers.get("last-modified"))
-    return Page(url, replace(doc, id=article_id(doc.text), title=doc.title or entry.title, published=published,
-                             source=source.name, url=url, meta={"path": url}))
+    # doc.id is already khabar.io.article_id(doc.text) (html_document was given no id): not hashed twice
+    return Page(url, replace(doc, title=doc.title or entry.title, published=published,
+                             source=source.name, url=url, meta={"path": url}), folded=folded)
 
 
 # --------------------------------------------------------------------------- storing
@@ -517,6 +570,7 @@ class NewArticle:
     signature: np.ndarray
     bands: list[int]
     rec: dict[str, Any]  # what khabar.corpus.ingest.analyze_record takes
+    grams: frozenset[str] | None = None  # the text's shingles, to confirm candidates without redoing them
 
 
 @dataclass
@@ -535,11 +589,12 @@ def begin_poll(store: Store, poll: Poll, *, check_pages: bool = True) -> PollInP
     and list the new articles to analyse (``check_pages``; else the caller checks them)."""
     src = poll.source
     pending = PollInProgress(poll, SourceReport(src.name, poll.status), store.alerts(), [])
-    for url in poll.known_urls:
-        _link_known(store, url, src, pending.report)
-    if check_pages:
-        pending.jobs = [job for page in poll.pages if (job := _checked(store, page, src, pending.report))]
-        pending.waiting = len(pending.jobs)
+    with store.transaction():  # one commit for the poll's links and failures, not one each
+        for url in poll.known_urls:
+            _link_known(store, url, src, pending.report)
+        if check_pages:
+            pending.jobs = [job for page in poll.pages if (job := _checked(store, page, src, pending.report))]
+            pending.waiting = len(pending.jobs)
     return pending
 
 
@@ -564,7 +619,7 @@ def store_analysed(store: Store, pending: PollInProgress, job: NewArticle, resul
         if isinstance(result, str):
             _page_failed(store, page.url, src, report, result, True)
             return
-        if recheck and _link_duplicate(store, page, job.signature, job.bands, src, report):
+        if recheck and _link_duplicate(store, page, job.signature, job.bands, src, report, job.grams):
             return
         d, fts = result
         cid = page.doc.id  # type: ignore[union-attr]
@@ -574,6 +629,7 @@ def store_analysed(store: Store, pending: PollInProgress, job: NewArticle, resul
             store.link_source(cid, src.name, page.url)
             store.mark_seen(page.url, src.name, cid)
             found = record_alert_matches(store, pending.alerts, d, cid)
+            queue_matches(store, pending.alerts, found)  # kept until delivered, whatever happens next
         report.added += 1
         report.matches.extend(found)
     except Exception as exc:  # one bad article never stops the source (store errors do)
@@ -583,7 +639,8 @@ def store_analysed(store: Store, pending: PollInProgress, job: NewArticle, resul
 
 
 def finish_poll(store: Store, pending: PollInProgress, delivery: WebhookDelivery | None = None) -> SourceReport:
-    """Update the source's state and health after its poll, queue the webhook deliveries."""
+    """Update the source's state and health after its poll, hand the webhook deliveries due
+    (this poll's matches, kept in the outbox, among them) to ``delivery``."""
     poll, report, alerts = pending.poll, pending.report, pending.alerts
     src = poll.source
     if poll.error:
@@ -604,27 +661,23 @@ def finish_poll(store: Store, pending: PollInProgress, delivery: WebhookDelivery
         fail_streak=report.fail_streak, next_poll=report.next_poll)
     with store.transaction():
         store.save_watch_state(state)
-    hooks = {a.name: a.webhook for a in alerts if a.webhook}
-    if delivery is not None:
-        for match in report.matches:
-            if match["alert"] in hooks:
-                delivery.submit(hooks[match["alert"]], match)
+    if delivery is not None and any(a.webhook for a in alerts):
+        submit_due(store, delivery)
     return report
 
 
 def record_deliveries(store: Store, results: Sequence[DeliveryResult],
                       on_delivery: Callable[[DeliveryResult], None] | None = None) -> list[str]:
-    """Count settled webhook deliveries in their alerts' status (in this, the store's thread);
-    the failures as messages."""
+    """Count settled webhook deliveries in their alerts' status and the delivery outbox (in
+    this, the store's thread: :func:`khabar.monitor.outbox.settle`); the failures as messages."""
     if not results:
         return []
-    with store.transaction():
-        for r in results:
-            store.record_delivery(r.alert, r.error, r.at)
+    results = settle(store, results)
     for r in results:
         if on_delivery:
             on_delivery(r)
-    return [f"alert {r.alert!r}: webhook {r.error}" for r in results if r.error]
+    return [f"alert {r.alert!r}: webhook {r.error}" + ("; kept for a later attempt" if r.kept else "")
+            for r in results if r.error]
 
 
 def store_errors() -> tuple[type[BaseException], ...]:
@@ -661,28 +714,37 @@ def _check_page(store: Store, page: Page, src: Source, report: SourceReport) -> 
         _page_failed(store, page.url, src, report, page.error or "no article", page.permanent)
         return None
     doc = page.doc
-    sig = minhash(doc.text)
+    if store.has_article(doc.id):  # the very text is stored: linked without computing a signature
+        _link_page(store, doc.id, page, src, report)
+        return None
+    grams = shingles(doc.text, folded=page.folded)
+    sig = minhash_of(grams)
     bands = lsh_bands(sig)
-    if _link_duplicate(store, page, sig, bands, src, report):
+    if _link_duplicate(store, page, sig, bands, src, report, grams):
         return None
     return NewArticle(page, sig, bands, {"id": doc.id, "text": doc.text, "title": doc.title,
-                                         "published": doc.published, "source": doc.source, "url": doc.url})
+                                         "published": doc.published, "source": doc.source, "url": doc.url}, grams)
 
 
 def _link_duplicate(store: Store, page: Page, sig: np.ndarray, bands: list[int], src: Source,
-                    report: SourceReport) -> bool:
+                    report: SourceReport, grams: frozenset[str] | None = None) -> bool:
     """Link the page to a stored article with the same or nearly the same text, if any."""
     cid = page.doc.id  # type: ignore[union-attr]
     # a near duplicate is confirmed on the texts themselves: the estimate alone is too coarse
-    same = cid if store.has_article(cid) else confirmed_duplicate(page.doc.text, sig,  # type: ignore[union-attr]
-                                                                  store.minhash_candidates(bands), store.article_text)
+    same = cid if store.has_article(cid) else confirmed_duplicate(
+        page.doc.text, sig, store.minhash_candidates(bands), store.article_text, grams)  # type: ignore[union-attr]
     if same is None:
         return False
+    _link_page(store, same, page, src, report)
+    return True
+
+
+def _link_page(store: Store, same: str, page: Page, src: Source, report: SourceReport) -> None:
+    """Record that the page holds the stored article ``same``."""
     with store.transaction():
         store.link_source(same, src.name, page.url)
         store.mark_seen(page.url, src.name, same)
     report.linked += 1
-    return True
 
 
 # --------------------------------------------------------------------------- the loop
@@ -708,6 +770,7 @@ def watch(store: Store, sources: Sequence[Source], fetcher: Fetcher, *, once: bo
     from ..corpus.ingest import pipeline_version
 
     stop = stop or threading.Event()
+    refingerprint(store)  # signatures stored under an older scheme are recomputed once
     version = pipeline_version(stages)
     own_delivery = delivery is None
     delivery = delivery or WebhookDelivery()
@@ -737,7 +800,8 @@ def _watch(store: Store, sources: Sequence[Source], fetcher: Fetcher, *, once: b
                 reports.append(report)
                 if on_report:
                     on_report(report)
-    # The analysis processes are forked before any thread of ours starts (see analysis_pool).
+    # The analysis processes are forked before any thread of ours starts (see analysis_pool), the
+    # webhook threads included: deliveries kept from earlier runs are submitted after that.
     analysis = AnalysisPool(workers, stages) if workers > 1 else None
     queued: deque[tuple[PollInProgress, NewArticle]] = deque()  # waiting for a worker
     analysing: dict[Future[Any], tuple[PollInProgress, NewArticle]] = {}
@@ -758,6 +822,8 @@ def _watch(store: Store, sources: Sequence[Source], fetcher: Fetcher, *, once: b
     try:
         with ThreadPoolExecutor(max_workers=max(1, fetchers), thread_name_prefix="khabar-watch") as pool:
             while not stop.is_set():
+                record_deliveries(store, delivery.results(), on_delivery)
+                submit_due(store, delivery)  # kept in the outbox: from earlier runs, or failed and due again
                 now = time.monotonic()
                 batch = [s for s in sources if due[s.name] <= now]
                 # Threads only fetch; the store is read and written here (one connection, one thread).
@@ -797,12 +863,22 @@ def _watch(store: Store, sources: Sequence[Source], fetcher: Fetcher, *, once: b
                         feed_workers()
                 if once:
                     break
-                stop.wait(max(0.0, min(due.values()) - time.monotonic()) if due else 1.0)
+                stop.wait(_next_wake(store, delivery, due))
     finally:
         if analysis is not None:  # stopping: queued analyses are dropped (their pages are fetched again)
             queued.clear()
             analysis.close(cancel=bool(analysing) or stop.is_set())
     return reports
+
+
+def _next_wake(store: Store, delivery: WebhookDelivery, due: dict[str, float]) -> float:
+    """Seconds until the next source is due or, at least a second from now, the next delivery
+    (settled ones are collected then, due ones submitted)."""
+    wait = max(0.0, min(due.values()) - time.monotonic()) if due else 1.0
+    nxt = store.next_delivery_due()
+    if delivery.pending() or nxt is not None:
+        wait = min(wait, max(1.0, (nxt or 0.0) - time.time()))
+    return wait
 
 
 def _first_due(state: WatchState | None) -> float:
