@@ -224,28 +224,28 @@ def to_bio(tag: str) -> str:
 
 def viterbi(em: np.ndarray, lengths: np.ndarray, trans: np.ndarray, start: np.ndarray,
             end: np.ndarray) -> list[list[int]]:
-    """Best tag index sequences for emissions (B, T, K), batched over sentences."""
+    """Best tag index sequences for emissions (B, T, K), batched over sentences (the backtrace
+    too: one step back for all sentences at once)."""
     B, T, K = em.shape
     score = start[None, :] + em[:, 0]
-    back = np.zeros((T, B, K), dtype=np.int32)
+    back = np.zeros((T, B, K), dtype=np.intp)
     final = np.where((lengths == 1)[:, None], score + end, -np.inf)
     for t in range(1, T):
         cand = score[:, :, None] + trans[None]
-        back[t] = cand.argmax(axis=1)
-        score = cand.max(axis=1) + em[:, t]
+        best = back[t] = cand.argmax(axis=1)
+        score = np.take_along_axis(cand, best[:, None, :], axis=1)[:, 0] + em[:, t]  # = cand.max(axis=1)
         done = lengths == t + 1
         if done.any():
             final[done] = score[done] + end
-    out = []
-    for b in range(B):
-        n = int(lengths[b])
-        k = int(final[b].argmax())
-        path = [k]
-        for t in range(n - 1, 0, -1):
-            k = int(back[t, b, k])
-            path.append(k)
-        out.append(path[::-1])
-    return out
+    rows = np.arange(B)
+    k = final.argmax(axis=1)  # the last tag of each sentence
+    paths = np.empty((B, T), dtype=np.intp)
+    for t in range(T - 1, 0, -1):
+        paths[:, t] = k  # at and after its last position a sentence keeps its last tag
+        k = np.where(lengths > t, back[t, rows, k], k)
+    if T:
+        paths[:, 0] = k
+    return [p[:n] for p, n in zip(paths.tolist(), lengths.tolist())]
 
 
 class NeuralTagger:
@@ -357,9 +357,17 @@ class NeuralTagger:
             ids[b, :len(sent)] = [index[t] for t in sent]
         return rows, ids
 
-    def _bilstm(self, rows: np.ndarray, ids: np.ndarray, rev: np.ndarray) -> np.ndarray:
+    def _bilstm(self, rows: np.ndarray, ids: np.ndarray, lengths: np.ndarray, rev: np.ndarray) -> np.ndarray:
         """Hidden states (T, S, B, H) of all streams, step by step: a backward stream reads each
-        sentence reversed in place (``rev``: the position read at each step; pads stay last)."""
+        sentence reversed in place (``rev``: the position read at each step; pads stay last).
+
+        The sentences come longest first, so those still being read at a step are a prefix of
+        the batch and a step computes only them: padding costs nothing (states at padded
+        positions are left at 0; nothing reads them). The prefix keeps at least 2 rows when the
+        batch has them: the recurrent product then stays a matrix-matrix product, whose rows do
+        not depend on how many there are (a single row would go the matrix-vector way, rounded
+        differently), so a sentence gets the very same states in any batch.
+        """
         B, T = ids.shape
         H, S = self.H, 2 * len(self.members)
         rows = rows.reshape(len(rows), S, 4 * H)
@@ -367,37 +375,45 @@ class NeuralTagger:
         gx = np.empty((S, T, B, 4 * H), dtype=np.float32)
         for s in range(S):  # gathered straight into place, streams first
             np.take(rows[:, s], read[s % 2], axis=0, out=gx[s], mode="clip")
-        h = np.zeros((S, B, H), dtype=np.float32)
+        active = np.maximum((lengths[None, :] > np.arange(T)[:, None]).sum(axis=1), min(2, B)).tolist()
         c = np.zeros((S, B, H), dtype=np.float32)
-        out = np.empty((T, S, B, H), dtype=np.float32)
+        out = np.zeros((T, S, B, H), dtype=np.float32)
         z = np.empty((S, B, 4 * H), dtype=np.float32)
         tc = np.empty((S, B, H), dtype=np.float32)
-        sig, i_gate, f_gate, o_gate, g_gate = (z[:, :, :3 * H], z[:, :, :H], z[:, :, H:2 * H],
-                                               z[:, :, 2 * H:3 * H], z[:, :, 3 * H:])
         w_hh = self.w_hh
-        for t in range(T):  # in place, on preallocated buffers: the step is mostly small ops
+        h = np.zeros((S, B, H), dtype=np.float32)
+        for t, n in enumerate(active):  # in place, on preallocated buffers: the step is mostly small ops
+            zt, ct, tct = z[:, :n], c[:, :n], tc[:, :n]
             # the recurrent product is one batched matmul over the streams,
-            # (S, B, H) @ (S, H, 4H), not a block-diagonal matrix of mostly zeros
-            np.matmul(h, w_hh, out=z)
-            z += gx[:, t]
-            np.tanh(z, out=z)
+            # (S, n, H) @ (S, H, 4H), not a block-diagonal matrix of mostly zeros
+            np.matmul(h[:, :n], w_hh, out=zt)
+            zt += gx[:, t, :n]
+            np.tanh(zt, out=zt)
+            sig = zt[:, :, :3 * H]
             sig += 1.0
             sig *= 0.5
-            c *= f_gate
-            g_gate *= i_gate
-            c += g_gate
-            np.tanh(c, out=tc)
+            ct *= zt[:, :, H:2 * H]  # forget gate
+            g_gate = zt[:, :, 3 * H:]
+            g_gate *= zt[:, :, :H]  # input gate
+            ct += g_gate
+            np.tanh(ct, out=tct)
             h = out[t]
-            np.multiply(o_gate, tc, out=h)
+            np.multiply(zt[:, :, 2 * H:3 * H], tct, out=h[:, :n])  # output gate
         return out
 
     def emissions(self, sentences: Sequence[Sequence[str]]) -> tuple[np.ndarray, np.ndarray]:
+        """Emission scores (B, T, K) of the sentences, averaged over the members, and lengths."""
         lengths = np.array([len(s) for s in sentences], dtype=np.int64)
         rows, ids = self._gates(sentences)
         B, T = ids.shape
         pos = np.arange(T)[None, :]
         rev = np.where(pos < lengths[:, None], lengths[:, None] - 1 - pos, pos)  # its own inverse
-        hid = self._bilstm(rows, ids, rev)
+        # the LSTM runs on the sentences longest first; its states come back in the given order,
+        # in which the output layer scores them as before (its products round by batch layout)
+        order = np.argsort(-lengths, kind="stable")
+        hid = self._bilstm(rows, ids[order], lengths[order], rev[order])
+        if (order != np.arange(B)).any():
+            hid = hid[:, :, np.argsort(order)]
         H = self.H
         em = 0.0
         for i, m in enumerate(self.members):
