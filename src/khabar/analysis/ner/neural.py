@@ -91,8 +91,8 @@ class Lexicons:
             self.tables.append({w: by_classes.get(v) or by_classes.setdefault(v, positions(
                 f"nm={c}" for c in v.split())) for w, v in names.items()})
 
-    def vector(self, forms: Sequence[str]) -> np.ndarray:
-        """The multi-hot vector of a word given its forms (key, stem, bare stem), first hit wins."""
+    def positions(self, forms: Sequence[str]) -> tuple[int, ...]:
+        """The inputs a word switches on, given its forms (key, stem, bare stem), first hit wins."""
         on: list[int] = []
         for table in self.tables:
             for f in forms:
@@ -100,8 +100,12 @@ class Lexicons:
                 if hit is not None:
                     on.extend(hit)
                     break
+        return tuple(on)
+
+    def vector(self, forms: Sequence[str]) -> np.ndarray:
+        """The multi-hot vector of a word given its forms (see ``positions``)."""
         vec = np.zeros(len(self.features), dtype=np.float32)
-        vec[on] = 1.0
+        vec[list(self.positions(forms))] = 1.0
         return vec
 
 
@@ -147,6 +151,7 @@ class Featurizer:
         self.counts = dict(zip(vocab, (int(c) for c in counts)))
         self.proclitics = tuple(proclitics)
         self.pre_index = {p: i + 1 for i, p in enumerate(self.proclitics)}  # 0 = none
+        self._pre_lengths = sorted({len(p) for p in self.proclitics if p}, reverse=True)
         self.char_index = {c: i + 2 for i, c in enumerate(chars)}
         self.shape_index = {s: i + 1 for i, s in enumerate(shapes)}  # 0 = other
         self._cache: dict[str, tuple] = {}
@@ -155,11 +160,15 @@ class Featurizer:
     def stem(self, key: str) -> tuple[str, str]:
         """(proclitics, stem): strip the proclitics whose stem is most frequent in the corpus."""
         counts = self.counts
-        return strip_proclitics(key, self.proclitics, lambda w: counts.get(w, 0))
+        # only the few proclitics the word starts with are tried, in the order of the list (which
+        # settles ties), rather than every one of them
+        order = self.pre_index
+        starts = sorted((p for n in self._pre_lengths if (p := key[:n]) in order and len(p) == n), key=order.get)
+        return strip_proclitics(key, starts, lambda w: counts.get(w, 0))
 
     def token(self, token: str) -> tuple:
         """(word id, stem id, proclitic id, shape id, frequency band, learnt-word id, char ids,
-        lexicon vector or None)."""
+        lexicon input positions or None)."""
         cached = self._cache.get(token)
         if cached is not None:
             return cached
@@ -174,7 +183,7 @@ class Featurizer:
         out = (wid, sid, self.pre_index.get(pre, 0), self.shape_index.get(shape_of(key), 0),
                freq_band(self.counts.get(key, 0)),
                self.train_index.get(key) or self.train_index.get(stem) or UNK, chars,
-               self.lexicons.vector((key, stem, bare)) if self.lexicons else None)
+               self.lexicons.positions((key, stem, bare)) if self.lexicons else None)
         if len(self._cache) >= self._cache_size:
             self._cache.clear()
         self._cache[token] = out
@@ -187,13 +196,16 @@ class Featurizer:
         ints = np.zeros((B, T, 6), dtype=np.int64)
         chars = np.zeros((B, T, MAX_CHARS), dtype=np.int64)
         lex = np.zeros((B, T, len(self.lexicons.features) if self.lexicons else 0), dtype=np.float32)
-        for b, sent in enumerate(sentences):
-            for t, tok in enumerate(sent):
-                f = self.token(tok)
-                ints[b, t] = f[:6]
-                chars[b, t] = f[6]
-                if f[7] is not None:
-                    lex[b, t] = f[7]
+        feats = [self.token(tok) for sent in sentences for tok in sent]
+        if feats:  # filled in a few whole-array assignments, not token by token
+            rows = np.repeat(np.arange(B), lengths)
+            cols = np.arange(len(feats)) - np.repeat(np.cumsum(lengths) - lengths, lengths)
+            ints[rows, cols] = [f[:6] for f in feats]
+            chars[rows, cols] = [f[6] for f in feats]
+            on = [(i, k) for i, f in enumerate(feats) if f[7] for k in f[7]]
+            if on:
+                at, k = np.array(on).T
+                lex[rows[at], cols[at], k] = 1.0
         return {"word": ints[..., 0], "stem": ints[..., 1], "pre": ints[..., 2], "shape": ints[..., 3],
                 "freq": ints[..., 4], "tword": ints[..., 5], "chars": chars, "lex": lex, "lengths": lengths}
 
@@ -230,12 +242,14 @@ def viterbi(em: np.ndarray, lengths: np.ndarray, trans: np.ndarray, start: np.nd
     score = start[None, :] + em[:, 0]
     back = np.zeros((T, B, K), dtype=np.intp)
     final = np.where((lengths == 1)[:, None], score + end, -np.inf)
+    into = trans.T[None]  # (1, K, K): to each tag (rows) from each previous tag (the last axis)
+    ends = set(lengths.tolist())
     for t in range(1, T):
-        cand = score[:, :, None] + trans[None]
-        best = back[t] = cand.argmax(axis=1)
-        score = np.take_along_axis(cand, best[:, None, :], axis=1)[:, 0] + em[:, t]  # = cand.max(axis=1)
-        done = lengths == t + 1
-        if done.any():
+        cand = score[:, None, :] + into  # reduced over the last axis, the fast one
+        back[t] = cand.argmax(axis=2)
+        score = cand.max(axis=2) + em[:, t]
+        if t + 1 in ends:
+            done = lengths == t + 1
             final[done] = score[done] + end
     rows = np.arange(B)
     k = final.argmax(axis=1)  # the last tag of each sentence
@@ -301,7 +315,12 @@ class NeuralTagger:
             m["b_ih"] = np.concatenate([m["fw_b"][order] * scale, m["bw_b"][order] * scale])
             for d, key in enumerate(("fw_hh", "bw_hh")):
                 self.w_hh[2 * i + d] = m[key][order].T * scale
-        self._cache: dict[str, np.ndarray] = {}
+        # The per-word cache of input pre-activations, in two generations: new rows go into the
+        # recent one; when that is full, it becomes the older one and the older is dropped, and a
+        # word found in the older one moves back to the recent one, so that the words in use
+        # stay while the rest turns over (rather than dropping everything when the cache is full).
+        self._cache: dict[str, np.ndarray] = {}  # the recent generation
+        self._older: dict[str, np.ndarray] = {}
         # words whose input pre-activations are kept: a memory budget, whatever the ensemble size
         self._cache_size = cache_size or CACHE_BYTES // (S * 4 * H * 4)
         self.window = WINDOW  # label consistency over this many consecutive sentences (0: off)
@@ -313,10 +332,15 @@ class NeuralTagger:
         ch = w["char_emb"][f["chars"]]  # (B, T, C, E)
         B, T, C, E = ch.shape
         k = w["char_conv_w"]  # (F, E, 3), padding 1
-        padded = np.zeros((B, T, C + 2, E), dtype=np.float32)
-        padded[:, :, 1:-1] = ch
-        conv = w["char_conv_b"] + sum((padded[:, :, j:j + C].reshape(-1, E) @ k[:, :, j].T).reshape(B, T, C, -1)
-                                      for j in range(3))
+        # kernel column j at position c reads character c + j - 1: each column's products over
+        # the characters, shifted into place and summed in the order of the columns (the
+        # padding's products are zeros, which leave a sum as it is)
+        x = ch.reshape(-1, E)
+        left, mid, right = ((x @ k[:, :, j].T).reshape(B, T, C, -1) for j in range(3))
+        conv = mid
+        conv[:, :, 1:] += left[:, :, :-1]
+        conv[:, :, :-1] += right[:, :, 1:]
+        conv = w["char_conv_b"] + conv
         charvec = np.maximum(conv, 0.0).max(axis=2)  # ReLU, max over positions
         return np.concatenate([emb[f["word"]], emb[f["stem"]], charvec, w["pre_emb"][f["pre"]],
                                w["shape_emb"][f["shape"]], w["freq_emb"][f["freq"]],
@@ -328,8 +352,17 @@ class NeuralTagger:
     def _token_gates(self, tokens: list[str]) -> np.ndarray:
         """Input-to-gate pre-activations (M, S * 4H) of distinct tokens: everything before the LSTM
         depends on the word alone, so this is computed once per word and cached."""
+        if len(tokens) == 1:  # as two rows: a product with one row is rounded differently
+            return self._token_gates(tokens * 2)[:1]
         f = self.featurizer.batch([tokens])
         return np.concatenate([self._inputs(m, f)[0] @ m["w_ih"] + m["b_ih"] for m in self.members], axis=-1)
+
+    def _remember(self, tok: str, row: np.ndarray) -> None:
+        recent = self._cache
+        if len(recent) >= max(1, self._cache_size // 2):  # both generations together stay in budget
+            self._older, self._cache = recent, {}
+            recent = self._cache
+        recent[tok] = row
 
     def _gates(self, sentences: Sequence[Sequence[str]]) -> tuple[np.ndarray, np.ndarray]:
         """Input pre-activations of the distinct words (N, S * 4H) and each position's row (B, T)."""
@@ -339,17 +372,27 @@ class NeuralTagger:
                 if tok not in index:
                     index[tok] = len(index)
         toks = list(index)
-        cache = self._cache
-        # rows of this batch are collected locally: another thread may clear the shared cache
-        # between our lookups and our use of them
-        found = {t: row for t in toks if (row := cache.get(t)) is not None}
-        missing = [t for t in toks if t not in found]
-        if missing and len(cache) + len(missing) > self._cache_size:
-            cache.clear()  # bounded memory: start over
+        # rows of this batch are collected locally: another thread may turn the shared cache
+        # over between our lookups and our use of them
+        found: dict[str, np.ndarray] = {}
+        missing = []
+        recent, older = self._cache, self._older
+        for t in toks:
+            row = recent.get(t)
+            if row is None:
+                row = older.get(t)
+                if row is None:
+                    missing.append(t)
+                    continue
+                # a copy: the row is a view of the array of its first batch, which must not be
+                # kept alive by it once the older generation goes
+                self._remember(t, row.copy())
+            found[t] = row
         for s in range(0, len(missing), 1024):  # in chunks, to bound the memory of the char CNN
             part = missing[s:s + 1024]
             for tok, row in zip(part, self._token_gates(part)):
-                found[tok] = cache[tok] = row
+                found[tok] = row
+                self._remember(tok, row)
         rows = np.stack([found[t] for t in toks])
         T = max(len(s) for s in sentences)
         ids = np.zeros((len(sentences), T), dtype=np.int64)
@@ -371,11 +414,15 @@ class NeuralTagger:
         B, T = ids.shape
         H, S = self.H, 2 * len(self.members)
         rows = rows.reshape(len(rows), S, 4 * H)
-        read = (ids.T, np.take_along_axis(ids, rev, axis=1).T)  # (T, B) word rows, forward/backward
-        gx = np.empty((S, T, B, 4 * H), dtype=np.float32)
+        active = np.maximum((lengths[None, :] > np.arange(T)[:, None]).sum(axis=1), min(2, B))
+        # the input rows of the steps' active prefixes, packed one step after the other
+        packed = np.arange(B)[None, :] < active[:, None]  # (T, B)
+        read = (ids.T[packed], np.take_along_axis(ids, rev, axis=1).T[packed])  # forward, backward
+        gx = np.empty((S, len(read[0]), 4 * H), dtype=np.float32)
         for s in range(S):  # gathered straight into place, streams first
-            np.take(rows[:, s], read[s % 2], axis=0, out=gx[s], mode="clip")
-        active = np.maximum((lengths[None, :] > np.arange(T)[:, None]).sum(axis=1), min(2, B)).tolist()
+            np.take(rows[:, s], read[s % 2], axis=0, out=gx[s])
+        at = np.concatenate([[0], np.cumsum(active)]).tolist()  # where each step's rows start
+        active = active.tolist()
         c = np.zeros((S, B, H), dtype=np.float32)
         out = np.zeros((T, S, B, H), dtype=np.float32)
         z = np.empty((S, B, 4 * H), dtype=np.float32)
@@ -387,7 +434,7 @@ class NeuralTagger:
             # the recurrent product is one batched matmul over the streams,
             # (S, n, H) @ (S, H, 4H), not a block-diagonal matrix of mostly zeros
             np.matmul(h[:, :n], w_hh, out=zt)
-            zt += gx[:, t, :n]
+            zt += gx[:, at[t]:at[t] + n]
             np.tanh(zt, out=zt)
             sig = zt[:, :, :3 * H]
             sig += 1.0
