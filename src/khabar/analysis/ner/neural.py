@@ -304,7 +304,9 @@ class NeuralTagger:
         # One LSTM step for all members and both directions ("streams" = member x direction):
         # gate columns reordered to (i, f, o, g), the weights of the three sigmoid gates halved
         # so that one tanh call serves all four (sigmoid(x) = (tanh(x / 2) + 1) / 2), recurrent
-        # weights one block per stream.
+        # weights one block per stream. The LSTM computes twice its hidden states (it saves a
+        # step's halving of three gates, see _bilstm), so the weights that read them are halved:
+        # the products stay exactly the same (halving a float is exact).
         order = np.r_[0:2 * H, 3 * H:4 * H, 2 * H:3 * H]
         scale = np.r_[np.full(3 * H, 0.5), np.ones(H)].astype(np.float32)
         S = 2 * M
@@ -314,7 +316,8 @@ class NeuralTagger:
                 np.concatenate([m["fw_ih"][order].T * scale, m["bw_ih"][order].T * scale], axis=1))
             m["b_ih"] = np.concatenate([m["fw_b"][order] * scale, m["bw_b"][order] * scale])
             for d, key in enumerate(("fw_hh", "bw_hh")):
-                self.w_hh[2 * i + d] = m[key][order].T * scale
+                self.w_hh[2 * i + d] = m[key][order].T * scale * 0.5
+            m["out_w_half"] = m["out_w"] * 0.5
         # The per-word cache of input pre-activations, in two generations: new rows go into the
         # recent one; when that is full, it becomes the older one and the older is dropped, and a
         # word found in the older one moves back to the recent one, so that the words in use
@@ -401,8 +404,13 @@ class NeuralTagger:
         return rows, ids
 
     def _bilstm(self, rows: np.ndarray, ids: np.ndarray, lengths: np.ndarray, rev: np.ndarray) -> np.ndarray:
-        """Hidden states (T, S, B, H) of all streams, step by step: a backward stream reads each
-        sentence reversed in place (``rev``: the position read at each step; pads stay last).
+        """Hidden states (T, S, B, H) of all streams, doubled, step by step: a backward stream reads
+        each sentence reversed in place (``rev``: the position read at each step; pads stay last).
+
+        Doubled because sigmoid(x) = (tanh(x / 2) + 1) / 2 and halving is exact in floating
+        point: the three sigmoid gates are kept doubled, the cell is halved once, and the doubled
+        hidden state that comes out is read by halved weights; every value is the one of the
+        textbook order of operations.
 
         The sentences come longest first, so those still being read at a step are a prefix of
         the batch and a step computes only them: padding costs nothing (states at padded
@@ -436,16 +444,15 @@ class NeuralTagger:
             np.matmul(h[:, :n], w_hh, out=zt)
             zt += gx[:, at[t]:at[t] + n]
             np.tanh(zt, out=zt)
-            sig = zt[:, :, :3 * H]
-            sig += 1.0
-            sig *= 0.5
+            zt[:, :, :3 * H] += 1.0  # the sigmoid gates, doubled
             ct *= zt[:, :, H:2 * H]  # forget gate
             g_gate = zt[:, :, 3 * H:]
             g_gate *= zt[:, :, :H]  # input gate
             ct += g_gate
+            ct *= 0.5  # the cell: both its terms were doubled
             np.tanh(ct, out=tct)
             h = out[t]
-            np.multiply(zt[:, :, 2 * H:3 * H], tct, out=h[:, :n])  # output gate
+            np.multiply(zt[:, :, 2 * H:3 * H], tct, out=h[:, :n])  # output gate: h, doubled
         return out
 
     def emissions(self, sentences: Sequence[Sequence[str]]) -> tuple[np.ndarray, np.ndarray]:
@@ -464,7 +471,7 @@ class NeuralTagger:
         H = self.H
         em = 0.0
         for i, m in enumerate(self.members):
-            w = m["out_w"]  # (K, 2H): forward half, backward half
+            w = m["out_w_half"]  # (K, 2H): forward half, backward half; halved, as hid is doubled
             fw = hid[:, 2 * i] @ w[:, :H].T  # (T, B, K), by position
             bw = hid[:, 2 * i + 1] @ w[:, H:].T  # (T, B, K), by backward step
             em = em + fw.transpose(1, 0, 2) + bw[rev, np.arange(B)[:, None]] + m["out_b"]
