@@ -425,35 +425,36 @@ class NeuralTagger:
         active = np.maximum((lengths[None, :] > np.arange(T)[:, None]).sum(axis=1), min(2, B))
         # the input rows of the steps' active prefixes, packed one step after the other
         packed = np.arange(B)[None, :] < active[:, None]  # (T, B)
-        read = (ids.T[packed], np.take_along_axis(ids, rev, axis=1).T[packed])  # forward, backward
-        gx = np.empty((S, len(read[0]), 4 * H), dtype=np.float32)
-        for s in range(S):  # gathered straight into place, streams first
-            np.take(rows[:, s], read[s % 2], axis=0, out=gx[s])
+        gx = np.empty((int(active.sum()), S, 4 * H), dtype=np.float32)
+        fw, bw = ids.T[packed], np.take_along_axis(ids, rev, axis=1).T[packed]
+        for s in range(S):  # forward streams read the words in order, backward ones reversed
+            np.take(rows[:, s], bw if s % 2 else fw, axis=0, out=gx[:, s])
         at = np.concatenate([[0], np.cumsum(active)]).tolist()  # where each step's rows start
-        active = active.tolist()
-        c = np.zeros((S, B, H), dtype=np.float32)
-        out = np.zeros((T, S, B, H), dtype=np.float32)
-        z = np.empty((S, B, 4 * H), dtype=np.float32)
-        tc = np.empty((S, B, H), dtype=np.float32)
+        # Sentence-major buffers (B, S, ...): a step's active prefix is one contiguous block, which
+        # the element-wise operations, most of a step's time, run through fastest.
+        c = np.zeros((B, S, H), dtype=np.float32)
+        out = np.zeros((T, B, S, H), dtype=np.float32)
+        z = np.empty((B, S, 4 * H), dtype=np.float32)
+        tc = np.empty((B, S, H), dtype=np.float32)
         w_hh = self.w_hh
-        h = np.zeros((S, B, H), dtype=np.float32)
-        for t, n in enumerate(active):  # in place, on preallocated buffers: the step is mostly small ops
-            zt, ct, tct = z[:, :n], c[:, :n], tc[:, :n]
+        h = np.zeros((B, S, H), dtype=np.float32)
+        for t, n in enumerate(active.tolist()):  # in place, on preallocated buffers
+            zt, ct, tct = z[:n], c[:n], tc[:n]
             # the recurrent product is one batched matmul over the streams,
             # (S, n, H) @ (S, H, 4H), not a block-diagonal matrix of mostly zeros
-            np.matmul(h[:, :n], w_hh, out=zt)
-            zt += gx[:, at[t]:at[t] + n]
+            np.matmul(h[:n].transpose(1, 0, 2), w_hh, out=zt.transpose(1, 0, 2))
+            zt += gx[at[t]:at[t] + n]
             np.tanh(zt, out=zt)
-            zt[:, :, :3 * H] += 1.0  # the sigmoid gates, doubled
-            ct *= zt[:, :, H:2 * H]  # forget gate
-            g_gate = zt[:, :, 3 * H:]
-            g_gate *= zt[:, :, :H]  # input gate
+            zt[..., :3 * H] += 1.0  # the sigmoid gates, doubled
+            ct *= zt[..., H:2 * H]  # forget gate
+            g_gate = zt[..., 3 * H:]
+            g_gate *= zt[..., :H]  # input gate
             ct += g_gate
             ct *= 0.5  # the cell: both its terms were doubled
             np.tanh(ct, out=tct)
             h = out[t]
-            np.multiply(zt[:, :, 2 * H:3 * H], tct, out=h[:, :n])  # output gate: h, doubled
-        return out
+            np.multiply(zt[..., 2 * H:3 * H], tct, out=h[:n])  # output gate: h, doubled
+        return out.transpose(0, 2, 1, 3)
 
     def emissions(self, sentences: Sequence[Sequence[str]]) -> tuple[np.ndarray, np.ndarray]:
         """Emission scores (B, T, K) of the sentences, averaged over the members, and lengths."""
@@ -466,8 +467,9 @@ class NeuralTagger:
         # in which the output layer scores them as before (its products round by batch layout)
         order = np.argsort(-lengths, kind="stable")
         hid = self._bilstm(rows, ids[order], lengths[order], rev[order])
-        if (order != np.arange(B)).any():
-            hid = hid[:, :, np.argsort(order)]
+        # back in the given order and in the layout the output layer always had: its products
+        # are rounded by layout
+        hid = np.ascontiguousarray(hid[:, :, np.argsort(order)] if (order != np.arange(B)).any() else hid)
         H = self.H
         em = 0.0
         for i, m in enumerate(self.members):
