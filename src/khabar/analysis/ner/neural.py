@@ -246,20 +246,22 @@ def viterbi(em: np.ndarray, lengths: np.ndarray, trans: np.ndarray, start: np.nd
     ends = set(lengths.tolist())
     for t in range(1, T):
         cand = score[:, None, :] + into  # reduced over the last axis, the fast one
-        back[t] = cand.argmax(axis=2)
-        score = cand.max(axis=2) + em[:, t]
+        cand.argmax(axis=2, out=back[t])
+        score = cand.max(axis=2)
+        score += em[:, t]
         if t + 1 in ends:
             done = lengths == t + 1
             final[done] = score[done] + end
     rows = np.arange(B)
     k = final.argmax(axis=1)  # the last tag of each sentence
-    paths = np.empty((B, T), dtype=np.intp)
+    paths = np.empty((T, B), dtype=np.intp)
+    inside = lengths[None, :] > np.arange(T)[:, None]  # (T, B)
     for t in range(T - 1, 0, -1):
-        paths[:, t] = k  # at and after its last position a sentence keeps its last tag
-        k = np.where(lengths > t, back[t, rows, k], k)
+        paths[t] = k  # at and after its last position a sentence keeps its last tag
+        k = np.where(inside[t], back[t, rows, k], k)
     if T:
-        paths[:, 0] = k
-    return [p[:n] for p, n in zip(paths.tolist(), lengths.tolist())]
+        paths[0] = k
+    return [p[:n] for p, n in zip(paths.T.tolist(), lengths.tolist())]
 
 
 class NeuralTagger:
