@@ -44,6 +44,7 @@ MAX_CHARS = 16
 COMMON_WORD = 5000
 CACHE_BYTES = 96 << 20  # per-word cache of the network's input pre-activations (10k words for 3 networks)
 PAD, UNK = 0, 1
+HALF_TABLES = frozenset({"emb", "tword_emb"})  # the large embedding tables, kept in float16
 
 
 LEX_CLASSES = ("PFN", "PPT", "PTR", "SPK", "OHD", "MHD", "LHD", "NAT")
@@ -290,7 +291,10 @@ class NeuralTagger:
         self.featurizer = Featurizer(vocab, meta.pop("counts"), lines("proclitics"),
                                      "".join(lines("chars")), lines("shapes"), lines("train_vocab"),
                                      lexicons=lexicons)
-        w = {k: v if v.dtype.kind == "i" else v.astype(np.float32) for k, v in meta.items()}
+        # The embedding tables stay in their file's float16 (half the memory): only rows looked up
+        # are widened, to the same float32 values, when a word's inputs are put together.
+        w = {k: v if v.dtype.kind == "i" or k.split(".")[-1] in HALF_TABLES else v.astype(np.float32)
+             for k, v in meta.items()}
         prefixes = sorted({k.split(".")[0] + "." for k in w if "." in k}) or [""]
         shared = {k: v for k, v in w.items() if "." not in k}
         self.members = [{**shared, **{k[len(p):]: v for k, v in w.items() if p and k.startswith(p)}}
@@ -352,7 +356,7 @@ class NeuralTagger:
                                w["tword_emb"][f["tword"]]]
                               + [w[f"cluster_emb{j}"][w["cluster_ids"][f[key], j]] for key in ("word", "stem")
                                  for j in range(w["cluster_ids"].shape[1])]
-                              + ([f["lex"]] if f["lex"].shape[-1] else []), axis=-1)
+                              + ([f["lex"]] if f["lex"].shape[-1] else []), axis=-1, dtype=np.float32)
 
     def _token_gates(self, tokens: list[str]) -> np.ndarray:
         """Input-to-gate pre-activations (M, S * 4H) of distinct tokens: everything before the LSTM
