@@ -26,6 +26,8 @@ LSTM is vectorised across the sentences of a batch.
 
 from __future__ import annotations
 
+import itertools
+import threading
 from collections.abc import Sequence
 from importlib import resources
 
@@ -271,9 +273,9 @@ class NeuralTagger:
     An ensemble file holds the weights of member i under keys prefixed ``m<i>.``; the members
     share the featurizer and the pretrained embeddings, run as one block-diagonal LSTM, and
     their emission and transition scores are averaged. ``tag`` is thread-safe: the only shared
-    state is the per-word cache of input pre-activations, updated with atomic dict operations and
-    never relied on between two of them (a call keeps the rows it uses in locals); the LSTM
-    buffers are allocated per call.
+    state is the per-word cache of input pre-activations, updated under a lock and never relied
+    on between two of its uses (a call keeps the rows it uses in locals); the LSTM buffers are
+    allocated per call.
     """
 
     def __init__(self, path, cache_size: int | None = None) -> None:
@@ -324,12 +326,11 @@ class NeuralTagger:
             for d, key in enumerate(("fw_hh", "bw_hh")):
                 self.w_hh[2 * i + d] = m[key][order].T * scale * 0.5
             m["out_w_half"] = m["out_w"] * 0.5
-        # The per-word cache of input pre-activations, in two generations: new rows go into the
-        # recent one; when that is full, it becomes the older one and the older is dropped, and a
-        # word found in the older one moves back to the recent one, so that the words in use
-        # stay while the rest turns over (rather than dropping everything when the cache is full).
-        self._cache: dict[str, np.ndarray] = {}  # the recent generation
-        self._older: dict[str, np.ndarray] = {}
+        # The per-word cache of input pre-activations, least recently used first (a dict keeps its
+        # order: a word looked up moves to the end); when full, the words unused the longest go,
+        # so that the words in use stay (-23% misses on news against dropping everything).
+        self._cache: dict[str, np.ndarray] = {}
+        self._lock = threading.Lock()  # its reordering is several dict operations
         # words whose input pre-activations are kept: a memory budget, whatever the ensemble size
         self._cache_size = cache_size or CACHE_BYTES // (S * 4 * H * 4)
         self.window = WINDOW  # label consistency over this many consecutive sentences (0: off)
@@ -366,13 +367,6 @@ class NeuralTagger:
         f = self.featurizer.batch([tokens])
         return np.concatenate([self._inputs(m, f)[0] @ m["w_ih"] + m["b_ih"] for m in self.members], axis=-1)
 
-    def _remember(self, tok: str, row: np.ndarray) -> None:
-        recent = self._cache
-        if len(recent) >= max(1, self._cache_size // 2):  # both generations together stay in budget
-            self._older, self._cache = recent, {}
-            recent = self._cache
-        recent[tok] = row
-
     def _gates(self, sentences: Sequence[Sequence[str]]) -> tuple[np.ndarray, np.ndarray]:
         """Input pre-activations of the distinct words (N, S * 4H) and each position's row (B, T)."""
         index: dict[str, int] = {}
@@ -381,27 +375,29 @@ class NeuralTagger:
                 if tok not in index:
                     index[tok] = len(index)
         toks = list(index)
-        # rows of this batch are collected locally: another thread may turn the shared cache
-        # over between our lookups and our use of them
+        # rows of this batch are collected locally: another thread may evict them from the shared
+        # cache between our lookups and our use of them
         found: dict[str, np.ndarray] = {}
         missing = []
-        recent, older = self._cache, self._older
-        for t in toks:
-            row = recent.get(t)
-            if row is None:
-                row = older.get(t)
+        cache = self._cache
+        with self._lock:
+            for t in toks:
+                row = cache.pop(t, None)
                 if row is None:
                     missing.append(t)
-                    continue
-                # a copy: the row is a view of the array of its first batch, which must not be
-                # kept alive by it once the older generation goes
-                self._remember(t, row.copy())
-            found[t] = row
+                else:
+                    found[t] = cache[t] = row  # now the most recently used
         for s in range(0, len(missing), 1024):  # in chunks, to bound the memory of the char CNN
             part = missing[s:s + 1024]
-            for tok, row in zip(part, self._token_gates(part)):
-                found[tok] = row
-                self._remember(tok, row)
+            # one array per row: a view would keep its chunk's whole array alive after the others go
+            new = [row.copy() for row in self._token_gates(part)]
+            with self._lock:
+                excess = len(cache) + len(part) - self._cache_size
+                if excess > 0:  # the least recently used go, a tenth more than needed
+                    for t in list(itertools.islice(cache, excess + self._cache_size // 10)):
+                        del cache[t]
+                for tok, row in zip(part, new):
+                    found[tok] = cache[tok] = row
         rows = np.stack([found[t] for t in toks])
         T = max(len(s) for s in sentences)
         ids = np.zeros((len(sentences), T), dtype=np.int64)
