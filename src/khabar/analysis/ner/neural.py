@@ -423,14 +423,14 @@ class NeuralTagger:
         """
         B, T = ids.shape
         H, S = self.H, 2 * len(self.members)
-        rows = rows.reshape(len(rows), S, 4 * H)
         active = np.maximum((lengths[None, :] > np.arange(T)[:, None]).sum(axis=1), min(2, B))
-        # the input rows of the steps' active prefixes, packed one step after the other
+        # the input rows of the steps' active prefixes, packed one step after the other, in one
+        # gather: forward streams read the words in order, backward ones reversed
         packed = np.arange(B)[None, :] < active[:, None]  # (T, B)
-        gx = np.empty((int(active.sum()), S, 4 * H), dtype=np.float32)
         fw, bw = ids.T[packed], np.take_along_axis(ids, rev, axis=1).T[packed]
-        for s in range(S):  # forward streams read the words in order, backward ones reversed
-            np.take(rows[:, s], bw if s % 2 else fw, axis=0, out=gx[:, s])
+        streams = np.arange(S)
+        which = np.where(streams % 2 == 1, bw[:, None], fw[:, None]) * S + streams  # (P, S)
+        gx = np.take(rows.reshape(-1, 4 * H), which, axis=0)  # (P, S, 4H)
         at = np.concatenate([[0], np.cumsum(active)]).tolist()  # where each step's rows start
         # Sentence-major buffers (B, S, ...): a step's active prefix is one contiguous block, which
         # the element-wise operations, most of a step's time, run through fastest.
