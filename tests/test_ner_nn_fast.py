@@ -93,7 +93,7 @@ def test_viterbi_matches_brute_force_on_random_batches():
         trans, start, end = rng.normal(size=(K, K)), rng.normal(size=K), rng.normal(size=K)
         paths = viterbi(em, lengths, trans, start, end)
         for b, n in enumerate(lengths.tolist()):
-            def total(p, b=b, n=n):
+            def total(p, b=b, n=n, em=em, trans=trans, start=start, end=end):
                 return start[p[0]] + end[p[-1]] + sum(em[b, t, p[t]] for t in range(n)) + sum(
                     trans[p[t - 1], p[t]] for t in range(1, n))
             assert paths[b] == list(max(itertools.product(range(K), repeat=n), key=total))

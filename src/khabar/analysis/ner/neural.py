@@ -27,7 +27,6 @@ LSTM is vectorised across the sentences of a batch.
 from __future__ import annotations
 
 import itertools
-import threading
 from collections.abc import Sequence
 from importlib import resources
 
@@ -273,9 +272,9 @@ class NeuralTagger:
     An ensemble file holds the weights of member i under keys prefixed ``m<i>.``; the members
     share the featurizer and the pretrained embeddings, run as one block-diagonal LSTM, and
     their emission and transition scores are averaged. ``tag`` is thread-safe: the only shared
-    state is the per-word cache of input pre-activations, updated under a lock and never relied
-    on between two of its uses (a call keeps the rows it uses in locals); the LSTM buffers are
-    allocated per call.
+    state is the per-word cache of input pre-activations, updated with atomic dict operations and
+    never relied on between two of them (a call keeps the rows it uses in locals); the LSTM
+    buffers are allocated per call.
     """
 
     def __init__(self, path, cache_size: int | None = None) -> None:
@@ -330,7 +329,6 @@ class NeuralTagger:
         # order: a word looked up moves to the end); when full, the words unused the longest go,
         # so that the words in use stay (-23% misses on news against dropping everything).
         self._cache: dict[str, np.ndarray] = {}
-        self._lock = threading.Lock()  # its reordering is several dict operations
         # words whose input pre-activations are kept: a memory budget, whatever the ensemble size
         self._cache_size = cache_size or CACHE_BYTES // (S * 4 * H * 4)
         self.window = WINDOW  # label consistency over this many consecutive sentences (0: off)
@@ -375,29 +373,32 @@ class NeuralTagger:
                 if tok not in index:
                     index[tok] = len(index)
         toks = list(index)
-        # rows of this batch are collected locally: another thread may evict them from the shared
-        # cache between our lookups and our use of them
+        # Rows of this batch are collected locally: another thread may evict them from the shared
+        # cache between our lookups and our use of them. Every cache update is one dict operation
+        # (atomic): a word that another thread moves or evicts meanwhile is at worst recomputed.
         found: dict[str, np.ndarray] = {}
         missing = []
         cache = self._cache
-        with self._lock:
-            for t in toks:
-                row = cache.pop(t, None)
-                if row is None:
-                    missing.append(t)
-                else:
-                    found[t] = cache[t] = row  # now the most recently used
+        for t in toks:
+            row = cache.pop(t, None)
+            if row is None:
+                missing.append(t)
+            else:
+                found[t] = cache[t] = row  # now the most recently used
         for s in range(0, len(missing), 1024):  # in chunks, to bound the memory of the char CNN
             part = missing[s:s + 1024]
             # one array per row: a view would keep its chunk's whole array alive after the others go
             new = [row.copy() for row in self._token_gates(part)]
-            with self._lock:
-                excess = len(cache) + len(part) - self._cache_size
-                if excess > 0:  # the least recently used go, a tenth more than needed
-                    for t in list(itertools.islice(cache, excess + self._cache_size // 10)):
-                        del cache[t]
-                for tok, row in zip(part, new):
-                    found[tok] = cache[tok] = row
+            excess = len(cache) + len(part) - self._cache_size
+            if excess > 0:  # the least recently used go, a tenth more than needed
+                try:
+                    old = list(itertools.islice(cache, excess + self._cache_size // 10))
+                except RuntimeError:  # changed by another thread while listed: evict next time
+                    old = []
+                for t in old:
+                    cache.pop(t, None)
+            for tok, row in zip(part, new):
+                found[tok] = cache[tok] = row
         rows = np.stack([found[t] for t in toks])
         T = max(len(s) for s in sentences)
         ids = np.zeros((len(sentences), T), dtype=np.int64)
