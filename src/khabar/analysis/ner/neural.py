@@ -416,11 +416,12 @@ class NeuralTagger:
         textbook order of operations.
 
         The sentences come longest first, so those still being read at a step are a prefix of
-        the batch and a step computes only them: padding costs nothing (states at padded
-        positions are left at 0; nothing reads them). The prefix keeps at least 2 rows when the
-        batch has them: the recurrent product then stays a matrix-matrix product, whose rows do
-        not depend on how many there are (a single row would go the matrix-vector way, rounded
-        differently), so a sentence gets the very same states in any batch.
+        the batch and a step computes only them: padding costs next to nothing (states at padded
+        positions are 0 or, for the second row below, whatever; nothing reads them). The prefix
+        keeps at least 2 rows when the batch has them: the recurrent product then stays a
+        matrix-matrix product, whose rows do not depend on how many there are (a single row would
+        go the matrix-vector way, rounded differently), so a sentence gets the very same states
+        in any batch.
         """
         B, T = ids.shape
         H, S = self.H, 2 * len(self.members)
