@@ -22,6 +22,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from ..clitics import PROCLITICS as _PROCLITICS
 from ..clitics import strip_proclitics
@@ -31,6 +32,7 @@ _WINDOW = (-2, -1, 0, 1, 2)
 _ARABIC_LO, _ARABIC_HI = "\u0621", "\u064a"
 
 
+@lru_cache(maxsize=1 << 15)  # called for the same words by the featurizers and the consistency pass
 def word_key(token: str) -> str:
     """The form a word is looked up by: normalised (see khabar.analysis.text.normalize), digits as 0."""
     text = normalize(token).text

@@ -26,6 +26,7 @@ LSTM is vectorised across the sentences of a batch.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Sequence
 from importlib import resources
 
@@ -44,6 +45,7 @@ MAX_CHARS = 16
 COMMON_WORD = 5000
 CACHE_BYTES = 96 << 20  # per-word cache of the network's input pre-activations (10k words for 3 networks)
 PAD, UNK = 0, 1
+HALF_TABLES = frozenset({"emb", "tword_emb"})  # the large embedding tables, kept in float16
 
 
 LEX_CLASSES = ("PFN", "PPT", "PTR", "SPK", "OHD", "MHD", "LHD", "NAT")
@@ -91,8 +93,8 @@ class Lexicons:
             self.tables.append({w: by_classes.get(v) or by_classes.setdefault(v, positions(
                 f"nm={c}" for c in v.split())) for w, v in names.items()})
 
-    def vector(self, forms: Sequence[str]) -> np.ndarray:
-        """The multi-hot vector of a word given its forms (key, stem, bare stem), first hit wins."""
+    def positions(self, forms: Sequence[str]) -> tuple[int, ...]:
+        """The inputs a word switches on, given its forms (key, stem, bare stem), first hit wins."""
         on: list[int] = []
         for table in self.tables:
             for f in forms:
@@ -100,8 +102,12 @@ class Lexicons:
                 if hit is not None:
                     on.extend(hit)
                     break
+        return tuple(on)
+
+    def vector(self, forms: Sequence[str]) -> np.ndarray:
+        """The multi-hot vector of a word given its forms (see ``positions``)."""
         vec = np.zeros(len(self.features), dtype=np.float32)
-        vec[on] = 1.0
+        vec[list(self.positions(forms))] = 1.0
         return vec
 
 
@@ -147,6 +153,7 @@ class Featurizer:
         self.counts = dict(zip(vocab, (int(c) for c in counts)))
         self.proclitics = tuple(proclitics)
         self.pre_index = {p: i + 1 for i, p in enumerate(self.proclitics)}  # 0 = none
+        self._pre_lengths = sorted({len(p) for p in self.proclitics if p}, reverse=True)
         self.char_index = {c: i + 2 for i, c in enumerate(chars)}
         self.shape_index = {s: i + 1 for i, s in enumerate(shapes)}  # 0 = other
         self._cache: dict[str, tuple] = {}
@@ -155,11 +162,15 @@ class Featurizer:
     def stem(self, key: str) -> tuple[str, str]:
         """(proclitics, stem): strip the proclitics whose stem is most frequent in the corpus."""
         counts = self.counts
-        return strip_proclitics(key, self.proclitics, lambda w: counts.get(w, 0))
+        # only the few proclitics the word starts with are tried, in the order of the list (which
+        # settles ties), rather than every one of them
+        order = self.pre_index
+        starts = sorted((p for n in self._pre_lengths if (p := key[:n]) in order and len(p) == n), key=order.get)
+        return strip_proclitics(key, starts, lambda w: counts.get(w, 0))
 
     def token(self, token: str) -> tuple:
         """(word id, stem id, proclitic id, shape id, frequency band, learnt-word id, char ids,
-        lexicon vector or None)."""
+        lexicon input positions or None)."""
         cached = self._cache.get(token)
         if cached is not None:
             return cached
@@ -174,7 +185,7 @@ class Featurizer:
         out = (wid, sid, self.pre_index.get(pre, 0), self.shape_index.get(shape_of(key), 0),
                freq_band(self.counts.get(key, 0)),
                self.train_index.get(key) or self.train_index.get(stem) or UNK, chars,
-               self.lexicons.vector((key, stem, bare)) if self.lexicons else None)
+               self.lexicons.positions((key, stem, bare)) if self.lexicons else None)
         if len(self._cache) >= self._cache_size:
             self._cache.clear()
         self._cache[token] = out
@@ -187,13 +198,16 @@ class Featurizer:
         ints = np.zeros((B, T, 6), dtype=np.int64)
         chars = np.zeros((B, T, MAX_CHARS), dtype=np.int64)
         lex = np.zeros((B, T, len(self.lexicons.features) if self.lexicons else 0), dtype=np.float32)
-        for b, sent in enumerate(sentences):
-            for t, tok in enumerate(sent):
-                f = self.token(tok)
-                ints[b, t] = f[:6]
-                chars[b, t] = f[6]
-                if f[7] is not None:
-                    lex[b, t] = f[7]
+        feats = [self.token(tok) for sent in sentences for tok in sent]
+        if feats:  # filled in a few whole-array assignments, not token by token
+            rows = np.repeat(np.arange(B), lengths)
+            cols = np.arange(len(feats)) - np.repeat(np.cumsum(lengths) - lengths, lengths)
+            ints[rows, cols] = [f[:6] for f in feats]
+            chars[rows, cols] = [f[6] for f in feats]
+            on = [(i, k) for i, f in enumerate(feats) if f[7] for k in f[7]]
+            if on:
+                at, k = np.array(on).T
+                lex[rows[at], cols[at], k] = 1.0
         return {"word": ints[..., 0], "stem": ints[..., 1], "pre": ints[..., 2], "shape": ints[..., 3],
                 "freq": ints[..., 4], "tword": ints[..., 5], "chars": chars, "lex": lex, "lengths": lengths}
 
@@ -224,28 +238,32 @@ def to_bio(tag: str) -> str:
 
 def viterbi(em: np.ndarray, lengths: np.ndarray, trans: np.ndarray, start: np.ndarray,
             end: np.ndarray) -> list[list[int]]:
-    """Best tag index sequences for emissions (B, T, K), batched over sentences."""
+    """Best tag index sequences for emissions (B, T, K), batched over sentences (the backtrace
+    too: one step back for all sentences at once)."""
     B, T, K = em.shape
     score = start[None, :] + em[:, 0]
-    back = np.zeros((T, B, K), dtype=np.int32)
+    back = np.zeros((T, B, K), dtype=np.intp)
     final = np.where((lengths == 1)[:, None], score + end, -np.inf)
+    into = trans.T[None]  # (1, K, K): to each tag (rows) from each previous tag (the last axis)
+    ends = set(lengths.tolist())
     for t in range(1, T):
-        cand = score[:, :, None] + trans[None]
-        back[t] = cand.argmax(axis=1)
-        score = cand.max(axis=1) + em[:, t]
-        done = lengths == t + 1
-        if done.any():
+        cand = score[:, None, :] + into  # reduced over the last axis, the fast one
+        cand.argmax(axis=2, out=back[t])
+        score = cand.max(axis=2)
+        score += em[:, t]
+        if t + 1 in ends:
+            done = lengths == t + 1
             final[done] = score[done] + end
-    out = []
-    for b in range(B):
-        n = int(lengths[b])
-        k = int(final[b].argmax())
-        path = [k]
-        for t in range(n - 1, 0, -1):
-            k = int(back[t, b, k])
-            path.append(k)
-        out.append(path[::-1])
-    return out
+    rows = np.arange(B)
+    k = final.argmax(axis=1)  # the last tag of each sentence
+    paths = np.empty((T, B), dtype=np.intp)
+    inside = lengths[None, :] > np.arange(T)[:, None]  # (T, B)
+    for t in range(T - 1, 0, -1):
+        paths[t] = k  # at and after its last position a sentence keeps its last tag
+        k = np.where(inside[t], back[t, rows, k], k)
+    if T:
+        paths[0] = k
+    return [p[:n] for p, n in zip(paths.T.tolist(), lengths.tolist())]
 
 
 class NeuralTagger:
@@ -274,7 +292,10 @@ class NeuralTagger:
         self.featurizer = Featurizer(vocab, meta.pop("counts"), lines("proclitics"),
                                      "".join(lines("chars")), lines("shapes"), lines("train_vocab"),
                                      lexicons=lexicons)
-        w = {k: v if v.dtype.kind == "i" else v.astype(np.float32) for k, v in meta.items()}
+        # The embedding tables stay in their file's float16 (half the memory): only rows looked up
+        # are widened, to the same float32 values, when a word's inputs are put together.
+        w = {k: v if v.dtype.kind == "i" or k.split(".")[-1] in HALF_TABLES else v.astype(np.float32)
+             for k, v in meta.items()}
         prefixes = sorted({k.split(".")[0] + "." for k in w if "." in k}) or [""]
         shared = {k: v for k, v in w.items() if "." not in k}
         self.members = [{**shared, **{k[len(p):]: v for k, v in w.items() if p and k.startswith(p)}}
@@ -290,7 +311,9 @@ class NeuralTagger:
         # One LSTM step for all members and both directions ("streams" = member x direction):
         # gate columns reordered to (i, f, o, g), the weights of the three sigmoid gates halved
         # so that one tanh call serves all four (sigmoid(x) = (tanh(x / 2) + 1) / 2), recurrent
-        # weights one block per stream.
+        # weights one block per stream. The LSTM computes twice its hidden states (it saves a
+        # step's halving of three gates, see _bilstm), so the weights that read them are halved:
+        # the products stay exactly the same (halving a float is exact).
         order = np.r_[0:2 * H, 3 * H:4 * H, 2 * H:3 * H]
         scale = np.r_[np.full(3 * H, 0.5), np.ones(H)].astype(np.float32)
         S = 2 * M
@@ -300,7 +323,11 @@ class NeuralTagger:
                 np.concatenate([m["fw_ih"][order].T * scale, m["bw_ih"][order].T * scale], axis=1))
             m["b_ih"] = np.concatenate([m["fw_b"][order] * scale, m["bw_b"][order] * scale])
             for d, key in enumerate(("fw_hh", "bw_hh")):
-                self.w_hh[2 * i + d] = m[key][order].T * scale
+                self.w_hh[2 * i + d] = m[key][order].T * scale * 0.5
+            m["out_w_half"] = m["out_w"] * 0.5
+        # The per-word cache of input pre-activations, least recently used first (a dict keeps its
+        # order: a word looked up moves to the end); when full, the words unused the longest go,
+        # so that the words in use stay (-23% misses on news against dropping everything).
         self._cache: dict[str, np.ndarray] = {}
         # words whose input pre-activations are kept: a memory budget, whatever the ensemble size
         self._cache_size = cache_size or CACHE_BYTES // (S * 4 * H * 4)
@@ -313,21 +340,28 @@ class NeuralTagger:
         ch = w["char_emb"][f["chars"]]  # (B, T, C, E)
         B, T, C, E = ch.shape
         k = w["char_conv_w"]  # (F, E, 3), padding 1
-        padded = np.zeros((B, T, C + 2, E), dtype=np.float32)
-        padded[:, :, 1:-1] = ch
-        conv = w["char_conv_b"] + sum((padded[:, :, j:j + C].reshape(-1, E) @ k[:, :, j].T).reshape(B, T, C, -1)
-                                      for j in range(3))
+        # kernel column j at position c reads character c + j - 1: each column's products over
+        # the characters, shifted into place and summed in the order of the columns (the
+        # padding's products are zeros, which leave a sum as it is)
+        x = ch.reshape(-1, E)
+        left, mid, right = ((x @ k[:, :, j].T).reshape(B, T, C, -1) for j in range(3))
+        conv = mid
+        conv[:, :, 1:] += left[:, :, :-1]
+        conv[:, :, :-1] += right[:, :, 1:]
+        conv = w["char_conv_b"] + conv
         charvec = np.maximum(conv, 0.0).max(axis=2)  # ReLU, max over positions
         return np.concatenate([emb[f["word"]], emb[f["stem"]], charvec, w["pre_emb"][f["pre"]],
                                w["shape_emb"][f["shape"]], w["freq_emb"][f["freq"]],
                                w["tword_emb"][f["tword"]]]
                               + [w[f"cluster_emb{j}"][w["cluster_ids"][f[key], j]] for key in ("word", "stem")
                                  for j in range(w["cluster_ids"].shape[1])]
-                              + ([f["lex"]] if f["lex"].shape[-1] else []), axis=-1)
+                              + ([f["lex"]] if f["lex"].shape[-1] else []), axis=-1, dtype=np.float32)
 
     def _token_gates(self, tokens: list[str]) -> np.ndarray:
         """Input-to-gate pre-activations (M, S * 4H) of distinct tokens: everything before the LSTM
         depends on the word alone, so this is computed once per word and cached."""
+        if len(tokens) == 1:  # as two rows: a product with one row is rounded differently
+            return self._token_gates(tokens * 2)[:1]
         f = self.featurizer.batch([tokens])
         return np.concatenate([self._inputs(m, f)[0] @ m["w_ih"] + m["b_ih"] for m in self.members], axis=-1)
 
@@ -339,16 +373,31 @@ class NeuralTagger:
                 if tok not in index:
                     index[tok] = len(index)
         toks = list(index)
+        # Rows of this batch are collected locally: another thread may evict them from the shared
+        # cache between our lookups and our use of them. Every cache update is one dict operation
+        # (atomic): a word that another thread moves or evicts meanwhile is at worst recomputed.
+        found: dict[str, np.ndarray] = {}
+        missing = []
         cache = self._cache
-        # rows of this batch are collected locally: another thread may clear the shared cache
-        # between our lookups and our use of them
-        found = {t: row for t in toks if (row := cache.get(t)) is not None}
-        missing = [t for t in toks if t not in found]
-        if missing and len(cache) + len(missing) > self._cache_size:
-            cache.clear()  # bounded memory: start over
+        for t in toks:
+            row = cache.pop(t, None)
+            if row is None:
+                missing.append(t)
+            else:
+                found[t] = cache[t] = row  # now the most recently used
         for s in range(0, len(missing), 1024):  # in chunks, to bound the memory of the char CNN
             part = missing[s:s + 1024]
-            for tok, row in zip(part, self._token_gates(part)):
+            # one array per row: a view would keep its chunk's whole array alive after the others go
+            new = [row.copy() for row in self._token_gates(part)]
+            excess = len(cache) + len(part) - self._cache_size
+            if excess > 0:  # the least recently used go, a tenth more than needed
+                try:
+                    old = list(itertools.islice(cache, excess + self._cache_size // 10))
+                except RuntimeError:  # changed by another thread while listed: evict next time
+                    old = []
+                for t in old:
+                    cache.pop(t, None)
+            for tok, row in zip(part, new):
                 found[tok] = cache[tok] = row
         rows = np.stack([found[t] for t in toks])
         T = max(len(s) for s in sentences)
@@ -357,51 +406,78 @@ class NeuralTagger:
             ids[b, :len(sent)] = [index[t] for t in sent]
         return rows, ids
 
-    def _bilstm(self, rows: np.ndarray, ids: np.ndarray, rev: np.ndarray) -> np.ndarray:
-        """Hidden states (T, S, B, H) of all streams, step by step: a backward stream reads each
-        sentence reversed in place (``rev``: the position read at each step; pads stay last)."""
+    def _bilstm(self, rows: np.ndarray, ids: np.ndarray, lengths: np.ndarray, rev: np.ndarray) -> np.ndarray:
+        """Hidden states (T, S, B, H) of all streams, doubled, step by step: a backward stream reads
+        each sentence reversed in place (``rev``: the position read at each step; pads stay last).
+
+        Doubled because sigmoid(x) = (tanh(x / 2) + 1) / 2 and halving is exact in floating
+        point: the three sigmoid gates are kept doubled, the cell is halved once, and the doubled
+        hidden state that comes out is read by halved weights; every value is the one of the
+        textbook order of operations.
+
+        The sentences come longest first, so those still being read at a step are a prefix of
+        the batch and a step computes only them: padding costs next to nothing (states at padded
+        positions are 0 or, for the second row below, whatever; nothing reads them). The prefix
+        keeps at least 2 rows when the batch has them: the recurrent product then stays a
+        matrix-matrix product, whose rows do not depend on how many there are (a single row would
+        go the matrix-vector way, rounded differently), so a sentence gets the very same states
+        in any batch.
+        """
         B, T = ids.shape
         H, S = self.H, 2 * len(self.members)
-        rows = rows.reshape(len(rows), S, 4 * H)
-        read = (ids.T, np.take_along_axis(ids, rev, axis=1).T)  # (T, B) word rows, forward/backward
-        gx = np.empty((S, T, B, 4 * H), dtype=np.float32)
-        for s in range(S):  # gathered straight into place, streams first
-            np.take(rows[:, s], read[s % 2], axis=0, out=gx[s], mode="clip")
-        h = np.zeros((S, B, H), dtype=np.float32)
-        c = np.zeros((S, B, H), dtype=np.float32)
-        out = np.empty((T, S, B, H), dtype=np.float32)
-        z = np.empty((S, B, 4 * H), dtype=np.float32)
-        tc = np.empty((S, B, H), dtype=np.float32)
-        sig, i_gate, f_gate, o_gate, g_gate = (z[:, :, :3 * H], z[:, :, :H], z[:, :, H:2 * H],
-                                               z[:, :, 2 * H:3 * H], z[:, :, 3 * H:])
+        active = np.maximum((lengths[None, :] > np.arange(T)[:, None]).sum(axis=1), min(2, B))
+        # the input rows of the steps' active prefixes, packed one step after the other, in one
+        # gather: forward streams read the words in order, backward ones reversed
+        packed = np.arange(B)[None, :] < active[:, None]  # (T, B)
+        fw, bw = ids.T[packed], np.take_along_axis(ids, rev, axis=1).T[packed]
+        streams = np.arange(S)
+        which = np.where(streams % 2 == 1, bw[:, None], fw[:, None]) * S + streams  # (P, S)
+        gx = np.take(rows.reshape(-1, 4 * H), which, axis=0)  # (P, S, 4H)
+        at = np.concatenate([[0], np.cumsum(active)]).tolist()  # where each step's rows start
+        # Sentence-major buffers (B, S, ...): a step's active prefix is one contiguous block, which
+        # the element-wise operations, most of a step's time, run through fastest.
+        c = np.zeros((B, S, H), dtype=np.float32)
+        out = np.zeros((T, B, S, H), dtype=np.float32)
+        z = np.empty((B, S, 4 * H), dtype=np.float32)
+        tc = np.empty((B, S, H), dtype=np.float32)
         w_hh = self.w_hh
-        for t in range(T):  # in place, on preallocated buffers: the step is mostly small ops
+        h = np.zeros((B, S, H), dtype=np.float32)
+        for t, n in enumerate(active.tolist()):  # in place, on preallocated buffers
+            zt, ct, tct = z[:n], c[:n], tc[:n]
             # the recurrent product is one batched matmul over the streams,
-            # (S, B, H) @ (S, H, 4H), not a block-diagonal matrix of mostly zeros
-            np.matmul(h, w_hh, out=z)
-            z += gx[:, t]
-            np.tanh(z, out=z)
-            sig += 1.0
-            sig *= 0.5
-            c *= f_gate
-            g_gate *= i_gate
-            c += g_gate
-            np.tanh(c, out=tc)
+            # (S, n, H) @ (S, H, 4H), not a block-diagonal matrix of mostly zeros
+            np.matmul(h[:n].transpose(1, 0, 2), w_hh, out=zt.transpose(1, 0, 2))
+            zt += gx[at[t]:at[t] + n]
+            np.tanh(zt, out=zt)
+            zt[..., :3 * H] += 1.0  # the sigmoid gates, doubled
+            ct *= zt[..., H:2 * H]  # forget gate
+            g_gate = zt[..., 3 * H:]
+            g_gate *= zt[..., :H]  # input gate
+            ct += g_gate
+            ct *= 0.5  # the cell: both its terms were doubled
+            np.tanh(ct, out=tct)
             h = out[t]
-            np.multiply(o_gate, tc, out=h)
-        return out
+            np.multiply(zt[..., 2 * H:3 * H], tct, out=h[:n])  # output gate: h, doubled
+        return out.transpose(0, 2, 1, 3)
 
     def emissions(self, sentences: Sequence[Sequence[str]]) -> tuple[np.ndarray, np.ndarray]:
+        """Emission scores (B, T, K) of the sentences, averaged over the members, and lengths."""
         lengths = np.array([len(s) for s in sentences], dtype=np.int64)
         rows, ids = self._gates(sentences)
         B, T = ids.shape
         pos = np.arange(T)[None, :]
         rev = np.where(pos < lengths[:, None], lengths[:, None] - 1 - pos, pos)  # its own inverse
-        hid = self._bilstm(rows, ids, rev)
+        # the LSTM runs on the sentences longest first; its states come back in the given order,
+        # in which the output layer scores them as before (its products round by batch layout)
+        order = np.argsort(-lengths, kind="stable")
+        hid = self._bilstm(rows, ids[order], lengths[order], rev[order])
+        # back in the given order and in the layout the output layer always had: its products
+        # are rounded by layout
+        hid = np.ascontiguousarray(hid[:, :, np.argsort(order)] if (order != np.arange(B)).any() else hid)
         H = self.H
         em = 0.0
         for i, m in enumerate(self.members):
-            w = m["out_w"]  # (K, 2H): forward half, backward half
+            w = m["out_w_half"]  # (K, 2H): forward half, backward half; halved, as hid is doubled
             fw = hid[:, 2 * i] @ w[:, :H].T  # (T, B, K), by position
             bw = hid[:, 2 * i + 1] @ w[:, H:].T  # (T, B, K), by backward step
             em = em + fw.transpose(1, 0, 2) + bw[rev, np.arange(B)[:, None]] + m["out_b"]
