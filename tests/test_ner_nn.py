@@ -278,3 +278,22 @@ def test_trainer_continues_from_an_exported_network(monkeypatch, tmp_path):
     with torch.no_grad():
         assert torch.allclose(first(f)[0], second(f)[0], atol=1e-2)
         assert not torch.allclose(first(f)[0], tr.build_model(*args).eval()(f)[0], atol=1e-2)
+
+
+def test_consistency_tie_does_not_depend_on_the_hash_seed():
+    """A name tagged PER and ORG once each in one sentence: the tie goes to the type seen first, the
+    same in every process (it followed the set order of the sentence's spans: PYTHONHASHSEED decided)."""
+    import os
+    import subprocess
+    import sys
+
+    code = ("from khabar.analysis.ner.consistency import propagate\n"
+            "s = [['زار', 'بايبيليس', 'و', 'كرونا', 'و', 'بايبيليس', 'و', 'كرونا'], ['ثم', 'بايبيليس', 'و', 'كرونا']]\n"
+            "t = [['O', 'B-PER', 'O', 'B-ORG', 'O', 'B-ORG', 'O', 'B-PER'], ['O', 'O', 'O', 'O']]\n"
+            "print(propagate(s, t)[1])\n")
+    seen = set()
+    for seed in range(8):
+        env = {**os.environ, "PYTHONHASHSEED": str(seed)}
+        seen.add(subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True,
+                                check=True).stdout.strip())
+    assert seen == {"['O', 'B-PER', 'O', 'B-ORG']"}, seen

@@ -36,8 +36,8 @@ def _propagate_window(sentences: Sequence[Sequence[str]], tags: list[list[str]],
     seen: dict[tuple[str, ...], Counter] = defaultdict(Counter)
     surnames: set[str] = set()
     for toks, tg in zip(sentences, tags):
-        for i, j, typ in entity_spans(tg):
-            seen[tuple(toks[i:j])][typ] += 1
+        for i, j, typ in sorted(entity_spans(tg)):  # in text order: a tie between two types goes to
+            seen[tuple(toks[i:j])][typ] += 1  # the first seen, not to the hash seed's set order
             if typ == "PER" and j - i > 1 and len(toks[j - 1]) >= MIN_CHARS and word_key(toks[j - 1]).isalpha():
                 surnames.add(toks[j - 1])  # a word, not a mark or a number the tagger took in
     names = {k: c.most_common(1)[0][0] for k, c in seen.items() if len("".join(k)) >= MIN_CHARS}
