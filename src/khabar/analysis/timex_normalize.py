@@ -315,6 +315,8 @@ class TimexValues:
             if ctx.next_word(end) in self.wd_block_after:
                 return None  # "اللاعبون الأحد عشر" 'the eleven players'
         if rel is not None and wd is None and m.group("adj"):
+            if rel[1] == "NI" and self.rel_adj.get(_key(m.group("adj"))) == -2 and pub is not None:
+                return "TIME", f"{_d(pub - dt.timedelta(days=2))}TNI"  # "الليلة قبل الماضية" 'the night before last'
             return None  # "اليوم السابق" is "the day before" (anaphoric), not today
         if rel is not None and not m.group("pod") and wd is None and _key(m.group("rel")) in self.rel_need_pod:
             return None  # "جيل الغد" 'the generation of tomorrow'; "صباح الغد", "غد الأحد" are days
@@ -821,6 +823,8 @@ class TimexValues:
         n = self._number(m.group("num"))
         if n is None or n == 0:
             return None
+        if n >= 100 and ctx.norm.startswith(ARTICLE, m.start("t")) and not m.group("num")[:1].isdigit():
+            return None  # "في المائة عام 2014" is 'per cent, (in) 2014', not a century
         if count == 2:  # "three two-years" does not occur; a number before a dual is a list
             return None
         later = self._later(m, ctx, unit, n)
@@ -892,8 +896,10 @@ class TimexValues:
         indefinite noun. Before a definite noun or a name the form is a dual construct ("يومي
         الراحة" 'the two rest days') or a noun, not a set."""
         prev = ctx.prev_word(m.start())
-        if not prev or prev.startswith(ARTICLE) or prev[:1].isdigit():
+        if not prev or prev.startswith(ARTICLE) or prev[:1].isdigit() or prev in self.set_adj_block:
             return None
+        if (m.group("clitic") or "")[-1:] in ("\u0628", "\u0644", "\u0643"):
+            return None  # "بيومي" is the name Bayoumi, "بفصلي" 'of my dismissal'
         nxt = ctx.next_word(m.end("t"))
         if nxt.startswith(ARTICLE) or nxt in self.month_words:
             return None

@@ -145,6 +145,7 @@ class TimexTagger(TimexValues):
         self.part_blockers = lex.set("period_part_blockers_after")
         self.economic = lex.set("economic_context")
         self.set_adjectives = lex.map("set_adjectives")
+        self.set_adj_block = lex.set("set_adjective_blockers_before")
         self.verb_particles = lex.set("verb_particles")
         self.future_stop = lex.set("future_prefix_stoplist")
         self.noun_endings = tuple(sorted(lex.set("noun_endings")))
