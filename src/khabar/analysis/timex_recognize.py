@@ -485,9 +485,10 @@ class TimexTagger(TimexValues):
         return out
 
     def _coordinated_weekdays(self, chosen: list[_Cand], ctx: _Ctx) -> list[_Cand]:
-        """"السبت والأحد", "يومي الخميس والجمعة المقبلين": a weekday joined by و to the weekday
-        before it is the next such day after that one, and a 'next / last' after the second (also
-        a dual, المقبلين) sets the direction of both."""
+        """"السبت والأحد", "يومي الخميس والجمعة المقبلين": two weekdays joined by و are days of
+        one week, the second after the first. A 'next / last' after the second (also a dual,
+        المقبلين) sets the direction of both; a future pair starts from the first day, a past one
+        ends on the second, on or before the publication date."""
         out: list[_Cand] = []
         for c in chosen:
             prev = out[-1] if out else None
@@ -498,16 +499,22 @@ class TimexTagger(TimexValues):
                 continue
             wd1 = self._named_weekday(ctx.norm[prev.start:prev.end])
             wd2 = self._named_weekday(ctx.norm[c.start:c.end])
-            if wd1 is None or wd2 is None or wd1 == wd2 or self._relative_words(ctx.norm[c.start:c.end]) > 1:
-                out.append(c)
+            if (wd1 is None or wd2 is None or wd1 == wd2
+                    or self._relative_words(ctx.norm[prev.start:prev.end]) > 1):
+                out.append(c)  # the first has its own week ("أمس الأربعاء والخميس المقبل")
                 continue
+            delta = dt.timedelta(days=(wd2 - wd1) % 7)
             sign = self._direction_after(ctx, c)
             first = dt.date.fromisoformat(prev.value[:10])
-            if sign and self._relative_words(ctx.norm[prev.start:prev.end]) == 1:
-                first = _weekday_date(ctx.pub, wd1, "future_strict" if sign > 0 else "past_strict")
-                out[-1] = _Cand(prev.start, prev.end, prev.type, _d(first) + prev.value[10:], prev.rank, prev.rule)
-            day = first + dt.timedelta(days=(wd2 - wd1) % 7)
-            out.append(_Cand(c.start, c.end, c.type, _d(day) + c.value[10:], c.rank, c.rule))
+            if sign > 0 or (sign == 0 and first > ctx.pub):
+                if sign > 0:
+                    first = _weekday_date(ctx.pub, wd1, "future_strict")
+                second = first + delta
+            else:
+                second = _weekday_date(ctx.pub, wd2, "past_strict" if sign < 0 else "past")
+                first = second - delta
+            out[-1] = _Cand(prev.start, prev.end, prev.type, _d(first) + prev.value[10:], prev.rank, prev.rule)
+            out.append(_Cand(c.start, c.end, c.type, _d(second) + c.value[10:], c.rank, c.rule))
         return out
 
     def _relative_words(self, norm_text: str) -> int:
