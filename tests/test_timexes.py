@@ -574,8 +574,10 @@ def test_adjectives_that_are_not_sets(text):
     assert [t for t in found(text) if t[1] == "SET"] == []
 
 
-def test_a_dual_construct_is_not_a_set():
-    assert ("يومي", "SET", "P1D") not in found("عاد الفريق إلى التدريبات بعد يومي الراحة")
+def test_a_dual_construct_is_a_duration_not_a_set():
+    assert one("عاد الفريق إلى التدريبات بعد يومي الراحة") == ("يومي", "DURATION", "P2D")
+    assert one("تنخفض الأسعار خلال شهري الصيف") == ("شهري", "DURATION", "P2M")
+    assert [t[1] for t in found("تقام المباريات يومي الخميس والجمعة")] == ["DATE", "DATE"]
 
 
 @pytest.mark.parametrize("text, expected", [  # published on a Thursday

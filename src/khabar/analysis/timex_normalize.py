@@ -893,17 +893,22 @@ class TimexValues:
 
     def _set_adjective(self, m: regex.Match, ctx: _Ctx) -> tuple[str, str] | None:
         """"جوائز يومية" 'daily prizes', "بشكل شهري" 'monthly': an indefinite adjective after an
-        indefinite noun. Before a definite noun or a name the form is a dual construct ("يومي
-        الراحة" 'the two rest days') or a noun, not a set."""
+        indefinite noun. Before a definite noun the masculine form is a dual construct ("بعد يومي
+        الراحة" 'after the two rest days'); after a proclitic or "معظم" it is a noun or a name."""
+        if (m.group("clitic") or "")[-1:] in ("\u0628", "\u0644", "\u0643"):
+            return None  # "بيومي" is the name Bayoumi, "بفصلي" 'of my dismissal'
+        word = _key(m.group("setadj"))
+        value = self.set_adjectives[word]
+        nxt = ctx.next_word(m.end("t"))
+        if nxt.startswith(ARTICLE) or nxt in self.month_words:
+            if (word.endswith("\u064a") and " " not in word and value in ("P1D", "P1W", "P1M")
+                    and _key(nxt) not in self.weekdays and nxt not in self.month_words):
+                return "DURATION", value.replace("1", "2")
+            return None  # "يومي الخميس والجمعة": the weekdays are the expressions
         prev = ctx.prev_word(m.start())
         if not prev or prev.startswith(ARTICLE) or prev[:1].isdigit() or prev in self.set_adj_block:
             return None
-        if (m.group("clitic") or "")[-1:] in ("\u0628", "\u0644", "\u0643"):
-            return None  # "بيومي" is the name Bayoumi, "بفصلي" 'of my dismissal'
-        nxt = ctx.next_word(m.end("t"))
-        if nxt.startswith(ARTICLE) or nxt in self.month_words:
-            return None
-        return "SET", self.set_adjectives[_key(m.group("setadj"))]
+        return "SET", value
 
     def _same_period(self, m: regex.Match, ctx: _Ctx) -> tuple[str, str] | None:
         yadj = self.rel_adj[_key(m.group("yadj"))]
