@@ -606,9 +606,13 @@ def test_future_after_on_condition_that():
 @pytest.mark.parametrize("text, published, expected", [
     ("وتنطلق الفعاليات يومي الخميس والجمعة المقبلين", PUB, ["2021-08-26", "2021-08-27"]),
     ("ستقام المباريات يومي الخميس والجمعة", "2021-08-21", ["2021-08-26", "2021-08-27"]),
-    # a past pair ends on or before publication (a Sunday): not Saturday 21 and Sunday 15
-    ("شنت الطائرات غارات السبت والأحد على مواقع التنظيم", "2021-08-22", ["2021-08-21", "2021-08-22"]),
-    ("شنت الطائرات غارات السبت والأحد على مواقع التنظيم", "2021-08-21", ["2021-08-14", "2021-08-15"]),
+    # published on the Saturday: Saturday and Sunday 22, not Sunday 15
+    ("وتنطلق الفعاليات يومي السبت والأحد في الحديقة", "2021-08-21", ["2021-08-21", "2021-08-22"]),
+    # a past pair ends on or before publication (a Monday): not Sunday 22 and Monday 16
+    ("شنت الطائرات غارات الأحد والاثنين على مواقع التنظيم", "2021-08-23", ["2021-08-22", "2021-08-23"]),
+    ("شنت الطائرات غارات الأحد والثلاثاء على مواقع التنظيم", "2021-08-23", ["2021-08-15", "2021-08-17"]),
+    ("شنت الطائرات غارات الجمعة والسبت والأحد على مواقع التنظيم", "2021-08-22",
+     ["2021-08-20", "2021-08-21", "2021-08-22"]),
 ])
 def test_weekdays_joined_by_and_are_one_week(text, published, expected):
     assert [v for _, _, v in found(text, published)] == expected

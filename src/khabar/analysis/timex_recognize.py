@@ -138,7 +138,9 @@ class TimexTagger(TimexValues):
         self.today_block_before = lex.set("today_blockers_before")
         self.eid_ctx = lex.set("eid_context_before")
         self.future_markers = lex.set("future_markers")
-        self._future_phrases = [regex.compile(f"{B}{_word_re(_n(p))}{E}") for p in lex.words("future_phrases")]
+        # "على أن يعود": only before an imperfect verb ("أكد على أن ما تم" is 'stressed that')
+        self._future_phrases = [regex.compile(f"{B}{_word_re(_n(p))}{S}[{_n(lex.raw['imperfect_prefixes'])}]\\w{{2,}}")
+                                for p in lex.words("future_phrases")]
         self.clause_openers = lex.set("clause_openers")
         self.plural_rel_adj = lex.map("plural_relative_adjectives")
         self.part_last = lex.set("period_part_last")
@@ -487,8 +489,8 @@ class TimexTagger(TimexValues):
     def _coordinated_weekdays(self, chosen: list[_Cand], ctx: _Ctx) -> list[_Cand]:
         """"السبت والأحد", "يومي الخميس والجمعة المقبلين": two weekdays joined by و are days of
         one week, the second after the first. A 'next / last' after the second (also a dual,
-        المقبلين) sets the direction of both; a future pair starts from the first day, a past one
-        ends on the second, on or before the publication date."""
+        المقبلين) sets the direction of both; a pair whose first day is the publication day or
+        later starts from it, a past one ends on the second, on or before the publication date."""
         out: list[_Cand] = []
         for c in chosen:
             prev = out[-1] if out else None
@@ -506,7 +508,7 @@ class TimexTagger(TimexValues):
             delta = dt.timedelta(days=(wd2 - wd1) % 7)
             sign = self._direction_after(ctx, c)
             first = dt.date.fromisoformat(prev.value[:10])
-            if sign > 0 or (sign == 0 and first > ctx.pub):
+            if sign > 0 or (sign == 0 and first >= ctx.pub):  # from today on: "today and tomorrow"
                 if sign > 0:
                     first = _weekday_date(ctx.pub, wd1, "future_strict")
                 second = first + delta
