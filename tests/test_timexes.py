@@ -648,6 +648,8 @@ def test_counted_plurals_duals_and_nights(text, expected):
     "كان الشابان قد ظهرا في مقطع فيديو",  # 'the two had appeared', not 'at noon'
     "دمر المخيم عن بكرة أبيه",  # 'entirely', not 'tomorrow'
     "ونعمل من أجل غد أفضل",  # 'a better tomorrow'
+    "أن يرتفع التضخم فوق مستوى الاثنين في المائة الذي يستهدفه البنك",  # 'two per cent'
+    "وتم توزيع موسوعة خطب الجمعة على المساجد",  # 'Friday sermons'
 ])
 def test_verbs_and_idioms_are_not_time_expressions(text):
     assert found(text) == []

@@ -314,6 +314,8 @@ class TimexValues:
                 return None
             if ctx.next_word(end) in self.wd_block_after:
                 return None  # "اللاعبون الأحد عشر" 'the eleven players'
+            if " ".join(_WORDS.findall(ctx.after(end, 14))[:2]) in self.wd_block_after_phrases:
+                return None  # "مستوى الاثنين في المائة" 'the two per cent level'
         if rel is not None and wd is None and m.group("adj"):
             if rel[1] == "NI" and self.rel_adj.get(_key(m.group("adj"))) == -2 and pub is not None:
                 return "TIME", f"{_d(pub - dt.timedelta(days=2))}TNI"  # "الليلة قبل الماضية" 'the night before last'

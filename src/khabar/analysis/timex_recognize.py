@@ -133,6 +133,7 @@ class TimexTagger(TimexValues):
         self.holidays = lex.map("holidays")
         self.wd_block = lex.set("weekday_blockers_before")
         self.wd_block_after = lex.set("weekday_blockers_after")
+        self.wd_block_after_phrases = lex.set("weekday_blockers_after_phrases")
         self.rel_need_pod = lex.set("relative_days_with_part_of_day")
         self.today_block_after = lex.set("today_blockers_after")
         self.today_block_before = lex.set("today_blockers_before")
