@@ -653,3 +653,9 @@ def test_counted_plurals_duals_and_nights(text, expected):
 ])
 def test_verbs_and_idioms_are_not_time_expressions(text):
     assert found(text) == []
+
+
+def test_evening_with_its_tanween_and_units_in_family_names():
+    assert one("غادر الفريق المعسكر إلى لندن مساءً.") == ("مساءً", "TIME", "XXXX-XX-XXTEV")
+    assert found("وقال المذيع مساء الخير للمشاهدين") == []  # 'good evening'
+    assert found("وحضر الصلاة اللواء محمد أبو قرنين") == []  # a family name, not two centuries

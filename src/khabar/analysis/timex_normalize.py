@@ -163,6 +163,14 @@ class _Ctx:
     original: str = ""  # the text as given, and where each normalised character came from in it
     offsets: Sequence[int] = ()
 
+    def has_tanween(self, end: int) -> bool:
+        """Whether the word ending at normalised ``end`` carries a tanween fatha in the text
+        (deleted from the normalised copy): "مساءً"."""
+        if not self.original or end == 0 or end > len(self.offsets) - 1:
+            return False
+        after = self.original[self.offsets[end - 1] + 1:self.offsets[end]]
+        return "\u064b" in after
+
     def is_taa_marbuta(self, pos: int) -> bool:
         """Whether the normalised ه at ``pos`` was a taa marbuta ة in the text (a noun ending,
         never a verb's: normalisation writes both as ه)."""
@@ -815,6 +823,8 @@ class TimexValues:
     def _pod_alone(self, m: regex.Match, ctx: _Ctx) -> tuple[str, str] | None:
         if ctx.prev_word(m.start()) in self.verb_particles:
             return None  # "قد ظهرا" 'the two had appeared': a verb, not 'at noon'
+        if _key(m.group("poda")) in self.pod_need_tanween and not ctx.has_tanween(m.end("t")):
+            return None  # "مساء الخير" 'good evening'; "مساءً" is 'in the evening'
         return "TIME", f"XXXX-XX-XXT{self.pod_adv[_key(m.group('poda'))]}"
 
     def _midnight(self, m: regex.Match, ctx: _Ctx) -> tuple[str, str] | None:
@@ -848,6 +858,8 @@ class TimexValues:
             word = word[2:]
         if word not in self.units:
             return None
+        if _strip_clitics(ctx.prev_word(m.start()), self.name_particles) in self.name_particles:
+            return None  # "اللواء محمد أبو قرنين": a family name
         unit, count = self.units[word]
         later = self._later(m, ctx, unit, count)
         if later is not None:

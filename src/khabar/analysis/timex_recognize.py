@@ -150,6 +150,8 @@ class TimexTagger(TimexValues):
         self.set_adjectives = lex.map("set_adjectives")
         self.set_adj_block = lex.set("set_adjective_blockers_before")
         self.verb_particles = lex.set("verb_particles")
+        self.pod_need_tanween = lex.set("parts_of_day_need_tanween")
+        self.name_particles = lex.set("name_particles")
         self.future_stop = lex.set("future_prefix_stoplist")
         self.noun_endings = tuple(sorted(lex.set("noun_endings")))
         self.imperfect = _n(lex.raw["imperfect_prefixes"])
