@@ -659,3 +659,15 @@ def test_evening_with_its_tanween_and_units_in_family_names():
     assert one("غادر الفريق المعسكر إلى لندن مساءً.") == ("مساءً", "TIME", "XXXX-XX-XXTEV")
     assert found("وقال المذيع مساء الخير للمشاهدين") == []  # 'good evening'
     assert found("وحضر الصلاة اللواء محمد أبو قرنين") == []  # a family name, not two centuries
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("وقال المواطن إن الأسعار زادت الأسبوع اللي فات", ("الأسبوع اللي فات", "DATE", "2021-W32")),
+    ("الشهر الجاي رح يرتفع السعر", ("الشهر الجاي", "DATE", "2021-09")),
+    ("وصلنا امبارح بالليل من السفر", ("امبارح", "DATE", "2021-08-18")),
+    ("غدوة نمشيو للسوق مع العائلة", ("غدوة", "DATE", "2021-08-20")),
+    ("هلق الوضع صعب على الناس", ("هلق", "DATE", "PRESENT_REF")),
+    ("دابا كلشي تبدل في المدينة", ("دابا", "DATE", "PRESENT_REF")),
+])
+def test_dialect_days_and_next_last(text, expected):
+    assert one(text) == expected
