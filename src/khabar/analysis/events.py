@@ -420,7 +420,6 @@ def _sentence_events(doc: Document, si: int, sent: Sentence, mentions: list[tupl
     return [ev for _, ev in sorted(best.values(), key=lambda se: se[1].trigger.start)]
 
 
-# long: fills one event's fields (actors, time, place, CAMEO code) in the order each needs the last
 def _agent_after_cue(doc: Document, toks: tuple[Token, ...], vs: list[frozenset[str]], trig: Trigger,
                      triggers: list[Trigger], cands: list[Candidate], lex: Lexicon) -> Candidate | None:
     """"هجوم مسلح نفذه متطرف", "ضربة جوية نفذها الجيش", "من قبل عدة ضباط": the actor named after
@@ -478,6 +477,7 @@ def _possessed(tok: Token, lex: Lexicon) -> bool:
     return _MARKS.sub("", tok.text).endswith(lex.possessive)
 
 
+# long: fills one event's fields (actors, time, place, CAMEO code) in the order each needs the last
 def _code(doc: Document, si: int, toks: tuple[Token, ...], vs: list[frozenset[str]], trig: Trigger,
           cands: list[Candidate], timexes: list[Timex], lex: Lexicon,
           pairs: dict[str, tuple[str, str]], by: Candidate | None = None) -> Event:

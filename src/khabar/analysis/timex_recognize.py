@@ -133,25 +133,12 @@ class TimexTagger(TimexValues):
         self.holidays = lex.map("holidays")
         self.wd_block = lex.set("weekday_blockers_before")
         self.wd_block_after = lex.set("weekday_blockers_after")
-        self.wd_block_after_phrases = lex.set("weekday_blockers_after_phrases")
         self.rel_need_pod = lex.set("relative_days_with_part_of_day")
         self.today_block_after = lex.set("today_blockers_after")
         self.today_block_before = lex.set("today_blockers_before")
         self.eid_ctx = lex.set("eid_context_before")
         self.future_markers = lex.set("future_markers")
-        # "على أن يعود": only before an imperfect verb ("أكد على أن ما تم" is 'stressed that')
-        self._future_phrases = [regex.compile(f"{B}{_word_re(_n(p))}{S}[{_n(lex.raw['imperfect_prefixes'])}]\\w{{2,}}")
-                                for p in lex.words("future_phrases")]
-        self.clause_openers = lex.set("clause_openers")
-        self.plural_rel_adj = lex.map("plural_relative_adjectives")
-        self.part_last = lex.set("period_part_last")
-        self.part_blockers = lex.set("period_part_blockers_after")
-        self.economic = lex.set("economic_context")
-        self.set_adjectives = lex.map("set_adjectives")
-        self.set_adj_block = lex.set("set_adjective_blockers_before")
-        self.verb_particles = lex.set("verb_particles")
-        self.pod_need_tanween = lex.set("parts_of_day_need_tanween")
-        self.name_particles = lex.set("name_particles")
+        self._load_context_words(lex)
         self.future_stop = lex.set("future_prefix_stoplist")
         self.noun_endings = tuple(sorted(lex.set("noun_endings")))
         self.imperfect = _n(lex.raw["imperfect_prefixes"])
@@ -183,6 +170,24 @@ class TimexTagger(TimexValues):
         self.month_words = self.gmonths.keys() | self.hmonths.keys()
         self.rules: list[tuple[regex.Pattern, Handler, int]] = []
         self._build()
+
+    def _load_context_words(self, lex: Lexicon) -> None:
+        """Word tables that the handlers read around a match: tense, parts of the year, sets."""
+        # "على أن يعود": only before an imperfect verb ("أكد على أن ما تم" is 'stressed that')
+        imperfect = _n(lex.raw["imperfect_prefixes"])
+        self._future_phrases = [regex.compile(f"{B}{_word_re(_n(p))}{S}[{imperfect}]\\w{{2,}}")
+                                for p in lex.words("future_phrases")]
+        self.clause_openers = lex.set("clause_openers")
+        self.plural_rel_adj = lex.map("plural_relative_adjectives")
+        self.wd_block_after_phrases = lex.set("weekday_blockers_after_phrases")
+        self.part_last = lex.set("period_part_last")
+        self.part_blockers = lex.set("period_part_blockers_after")
+        self.economic = lex.set("economic_context")
+        self.set_adjectives = lex.map("set_adjectives")
+        self.set_adj_block = lex.set("set_adjective_blockers_before")
+        self.verb_particles = lex.set("verb_particles")
+        self.pod_need_tanween = lex.set("parts_of_day_need_tanween")
+        self.name_particles = lex.set("name_particles")
 
     # ---------------------------------------------------------------- patterns
     # long: the stage's pattern table, one pattern per case; left whole while the timexes stage is rewritten (issue 14)
