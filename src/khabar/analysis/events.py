@@ -76,6 +76,8 @@ class Lexicon:
     anaphoric: frozenset[str] = frozenset()  # عقب 'after': before a noun naming an earlier event
     agent_cues: frozenset[str] = frozenset()  # نفذه 'carried out by': the actor of the noun before follows
     agent_cue_phrases: frozenset[tuple[str, ...]] = frozenset()  # من قبل 'by'
+    agent_cue_first: frozenset[str] = frozenset()  # the first words of those phrases
+    agent_cue_forms: frozenset[str] = frozenset()  # cue words as written, with و/ف: a quick test per sentence
     possessive: tuple[str, ...] = ()  # suffixes of "قواته" 'its forces'
     hit_cache: dict[str, tuple[tuple, tuple]] = field(default_factory=dict)
 
@@ -139,6 +141,8 @@ def load_lexicon() -> Lexicon:
     lex.anaphoric = words("anaphoric_before")
     lex.agent_cues = words("agent_cues")
     lex.agent_cue_phrases = frozenset(tuple(_n(w) for w in p.split()) for p in raw.get("agent_cue_phrases", ()))
+    lex.agent_cue_first = frozenset(p[0] for p in lex.agent_cue_phrases)
+    lex.agent_cue_forms = frozenset(c + w for w in lex.agent_cues | lex.agent_cue_first for c in ("", *CONJUNCTIONS))
     lex.possessive = tuple(sorted(words("possessive_suffixes"), key=len, reverse=True))
     return lex
 
@@ -404,7 +408,9 @@ def _sentence_events(doc: Document, si: int, sent: Sentence, mentions: list[tupl
     cands = _candidates(doc, sent, toks, vs, mentions, lex, {i for t in triggers for i in range(t.first, t.last + 1)})
     timexes = [x for x in sent_timexes if x.start >= sent.start and x.end <= sent.end and x.type in _ANCHOR_TYPES]
     best: dict[str, tuple[tuple, Event]] = {}
-    bys = [_agent_after_cue(doc, toks, vs, trig, triggers, cands, lex) for trig in triggers]
+    cues = _agent_cues_at(toks, lex)
+    starts = {t.first for t in triggers}
+    bys = [_agent_after_cue(doc, toks, vs, trig, starts, cues, cands, lex) if cues else None for trig in triggers]
     any_by = any(b is not None for b in bys)
     for trig, by in zip(triggers, bys, strict=True):
         if trig.first > 0 and toks[trig.first - 1].norm in lex.negators:
@@ -420,25 +426,39 @@ def _sentence_events(doc: Document, si: int, sent: Sentence, mentions: list[tupl
     return [ev for _, ev in sorted(best.values(), key=lambda se: se[1].trigger.start)]
 
 
+def _agent_cues_at(toks: tuple[Token, ...], lex: Lexicon) -> dict[int, int]:
+    """Token index -> length of each agent cue in a sentence ("نفذه" 1, "من قبل" 2)."""
+    out: dict[int, int] = {}
+    n = len(toks)
+    forms = lex.agent_cue_forms
+    for k, tok in enumerate(toks):
+        if tok.norm not in forms:
+            continue
+        word = tok.norm.lstrip(_CONJ) or tok.norm
+        if word in lex.agent_cues:
+            out[k] = 1
+        elif word in lex.agent_cue_first:
+            span = next((len(p) for p in lex.agent_cue_phrases if p[0] == word and k + len(p) <= n
+                         and all((toks[k + j].norm.lstrip(_CONJ) or toks[k + j].norm) == p[j]
+                                 for j in range(1, len(p)))), 0)
+            if span:
+                out[k] = span
+    return out
+
+
 def _agent_after_cue(doc: Document, toks: tuple[Token, ...], vs: list[frozenset[str]], trig: Trigger,
-                     triggers: list[Trigger], cands: list[Candidate], lex: Lexicon) -> Candidate | None:
+                     starts: set[int], cues: dict[int, int], cands: list[Candidate],
+                     lex: Lexicon) -> Candidate | None:
     """"هجوم مسلح نفذه متطرف", "ضربة جوية نفذها الجيش", "من قبل عدة ضباط": the actor named after
-    an agent cue that follows an event noun (within four tokens, no other trigger between)."""
+    an agent cue (``cues``) that follows an event noun within four tokens, with no other trigger
+    (``starts``) or clause break between."""
     if trig.entry.pos == "verb":
         return None
-    n = len(toks)
-    k = trig.last + 1
-    while k < n and k <= trig.last + 4 and not any(t.first == k for t in triggers):
-        word = toks[k].norm.lstrip(_CONJ) or toks[k].norm
-        span = 1 if (word in lex.agent_cues or toks[k].norm in lex.agent_cues) else next(
-            (len(p) for p in lex.agent_cue_phrases
-             if k + len(p) <= n and all(toks[k + j].norm.lstrip(_CONJ) == p[j] or toks[k + j].norm == p[j]
-                                        for j in range(len(p)))), 0)
-        if span:
-            return _actor_at(doc, toks, vs, k + span, cands, lex)
-        if toks[k].norm in lex.breaks:
+    for k in range(trig.last + 1, min(len(toks), trig.last + 5)):
+        if k in starts or toks[k].norm in lex.breaks:
             return None
-        k += 1
+        if k in cues:
+            return _actor_at(doc, toks, vs, k + cues[k], cands, lex)
     return None
 
 
