@@ -23,8 +23,9 @@ _PLACEHOLDER = regex.compile(r"@(?P<unit>[DNWMY])(?P<off>[+-]\d+)(?P<tail>(?:-\d
 _ANCHOR = regex.compile(r"(?P<y>\d{4})(?:-(?P<m>\d{2})(?:-(?P<d>\d{2}))?)?(?=$|T)")
 # "The same period of last year": "@S" year offset, or "=" a year given with it ("@S-1", "@S=2014").
 _SAME_PERIOD = regex.compile(r"@S(?:(?P<off>[+-]\d+)|=(?P<year>\d{4}))")
-# A value naming a part of a year (a half, quarter, season, month, week or day): "2015-H1", "2015-07".
-_PART_OF_YEAR = regex.compile(r"(?P<y>\d{4})(?P<part>-(?:H[12]|Q[1-4]|SP|SU|FA|WI|W\d{2}|\d{2}(?:-\d{2})?))(?=$|T)")
+# A value naming a part of a year (a half, quarter, season or month): "2015-H1", "2015-07". A day or a
+# week is no period to compare with: "the same period of last year" after one is the year.
+_PART_OF_YEAR = regex.compile(r"(?P<y>\d{4})(?P<part>-(?:H[12]|Q[1-4]|SP|SU|FA|WI|\d{2}))$")
 _GRAIN_NEEDED = {"D": 3, "N": 3, "W": 3, "M": 2, "Y": 1}
 _UNKNOWN = {"D": "XXXX-XX-XX", "N": "XXXX-XX-XXTNI", "W": "XXXX-WXX", "M": "XXXX-XX", "Y": "XXXX"}
 

@@ -542,7 +542,8 @@ class TimexValues:
 
     def _part_alone(self, m: regex.Match, ctx: _Ctx) -> tuple[str, str] | None:
         """"الربع الثالث", "السداسي الأول" without a year: in economic text, the latest such part
-        that has begun by the publication date, or in a future clause the next one not yet over."""
+        that has begun by the publication date; in a future clause a later part of this year
+        (results of a past quarter are often announced in the future tense)."""
         part = self._part_number(m)
         if part is None or ctx.next_word(m.end("t")) in self.part_blockers:
             return None  # "الربع الأول من المباراة" 'the first quarter of the match'
@@ -554,10 +555,8 @@ class TimexValues:
         months = 6 if code == "H" else 3
         current = (ctx.pub.month - 1) // months + 1
         year = ctx.pub.year
-        if self._tense(m, ctx) == "future":
-            year += 1 if n < current else 0
-        else:
-            year -= 1 if n > current else 0
+        if n > current and self._tense(m, ctx) != "future":
+            year -= 1
         return "DATE", f"{year:04d}-{code}{n}"
 
     def _rel_period(self, m: regex.Match, ctx: _Ctx) -> tuple[str, str] | None:

@@ -298,7 +298,7 @@ class TimexTagger(TimexValues):
             (rf"(?:(?P<part>{PART}){S}(?P<pord>{PORD}){S}(?:{OF}{S}|\u0644(?=\u0644))?)?(?:(?P<mod>{MOD}){S}(?:{OF}{S})?)?"
              rf"(?:(?P<yw>{YW}){S0})?{year()}", self._year, 4),
             # this/last/next week, month, year, season
-            (rf"(?:(?P<part>{PART}){S}(?P<pord>{PORD}){S}(?:{OF}{S}|\u0644(?=\u0644))?)?(?:(?P<mod>{MOD}){S}(?:{OF}{S})?)?"
+            (rf"(?:(?P<part>{PART}){S}(?P<pord>{PORD}){S}(?:{OF}{S}|\u0644(?=\u0644)))?(?:(?P<mod>{MOD}){S}(?:{OF}{S})?)?"
              rf"(?:(?P<dem>{THIS}){S})?(?P<unit>{RELU})(?:{S}(?P<adj>{RELADJ}|{SEASONCUR}))?"
              rf"(?:{S}{year()})?", self._rel_period, 5),
             # a part of the year without the year, in economic text: "الربع الثالث", "السداسي الأول"
