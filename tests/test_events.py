@@ -93,6 +93,33 @@ def test_passive_killing_has_no_source():
     assert v.actor2_mention.text == "شخصا"
 
 
+def test_actor_named_after_carried_out_by():
+    # "نفذه" 'carried out by': the actor of the attack, rather than the adjective "مسلح" 'armed'
+    v = only(analyse("مقتل ثلاثة حراس في هجوم مسلح نفذه متطرف ضد مصرف في العاصمة."), "ASSAULT")
+    assert v.trigger.text == "هجوم" and v.actor1_mention.text == "متطرف"
+    doc = analyse("وتأتي الهجمات الانتحارية بعد ضربة جوية نفذها الجيش على قاعدة للمتشددين.",
+                  {"الجيش": ("e1", "ORG", "name")})
+    assert only(doc, "ASSAULT").actor1 == "e1"
+    v = only(analyse("وأكدت السيدة أنها تعرضت للاعتداء من قبل عدة ضباط في المركز."), "ASSAULT")
+    assert v.actor1_mention.text == "ضباط"
+
+
+def test_an_actor_named_by_carried_out_by_does_not_outrank_a_verb_event():
+    doc = analyse("سلاح الجو يشن غارة على موقع قرب دمشق ردا على هجوم شنته حركة الجهاد في حيفا.",
+                  {"سلاح الجو": ("e1", "ORG", "name"), "حركة الجهاد": ("e2", "ORG", "name")})
+    assert only(doc, "ASSAULT").actor1 == "e1"
+
+
+def test_its_forces_act_for_the_body_named_before():
+    doc = analyse("وقال الجيش التركي في بيان إن طائراته قصفت مواقع المتمردين.", {"الجيش التركي": ("e1", "ORG", "name")})
+    assert only(doc, "ASSAULT").actor1 == "e1"
+    doc = analyse("وأعلنت القيادة أن عناصرها اعتقلوا عشرة مطلوبين.", {"القيادة": ("e1", "ORG", "name")})
+    assert only(doc, "COERCE").actor1 == "e1"
+    # the ة of "أجنبية" is no possessive suffix (normalisation writes both as ه)
+    doc = analyse("وقالت الوزارة إن قوات أجنبية قتلت خمسة جنود.", {"الوزارة": ("e1", "ORG", "name")})
+    assert only(doc, "ASSAULT").actor1_mention.text == "قوات أجنبية"
+
+
 def test_protest_with_clitic_actor_span():
     doc = analyse("وتظاهر آلاف الطلاب أمام البرلمان احتجاجا على رفع الرسوم.")
     v = only(doc, "PROTEST")

@@ -522,3 +522,159 @@ def test_anchor_arithmetic_edges():
     assert resolve(anaphoric_value("D", 1) + "TMO", ["2019-03-03"], pub) == "2019-03-04TMO"
     assert resolve(anaphoric_value("D", 1), ["9999-12-31"], pub) == "XXXX-XX-XX"  # off the calendar
     assert resolve(anaphoric_value("M", 0, year_offset=-1), ["2021-06"], pub) == "2020-06"
+
+
+# ------------------------------------------------------------------ issue 14, stop 19: parts of the year, sets, future weekdays
+
+@pytest.mark.parametrize("text, expected", [
+    # Maghrebi half-year and quarter words, the economic quarter, "the last quarter"
+    ("حققت الشركة أرباحا في السداسي الأول من السنة الجارية", ("السداسي الأول من السنة الجارية", "DATE", "2021-H1")),
+    ("تراجعت المبيعات في الثلاثي الثالث من سنة 2020", ("الثلاثي الثالث من سنة 2020", "DATE", "2020-Q3")),
+    ("ارتفعت أرباح البنك بنسبة 8% في الفصل الأول من العام", ("الفصل الأول من العام", "DATE", "2021-Q1")),
+    ("انكمش الاقتصاد في الربع الأخير من العام الماضي", ("الربع الأخير من العام الماضي", "DATE", "2020-Q4")),
+    ("يتوقع البنك نموا أسرع في النصف الثاني من العام", ("النصف الثاني من العام", "DATE", "2021-H2")),
+    # without the year, in economic text: the latest such part begun by publication, or the next in a future clause
+    ("بلغت إيرادات الشركة 40 مليون دينار في الربع الثالث", ("الربع الثالث", "DATE", "2021-Q3")),
+    ("بلغت إيرادات الشركة 40 مليون دينار في الربع الرابع", ("الربع الرابع", "DATE", "2020-Q4")),
+    ("ويتوقع أن ترتفع المبيعات في الربع الرابع", ("الربع الرابع", "DATE", "2021-Q4")),
+    # a past quarter announced in the future tense is still the past one
+    ("تراجعت الصادرات بنسبة 3% خلال السداسي الأول", ("السداسي الأول", "DATE", "2021-H1")),
+])
+def test_halves_and_quarters_of_the_year(text, expected):
+    assert one(text) == expected
+
+
+@pytest.mark.parametrize("text", [
+    "سجل الفريق عشرين نقطة في الربع الثالث",  # no economic context: a quarter of a match
+    "سجل اللاعب عشرين مليون مشاهدة في الربع الثالث من المباراة",
+    "يبدأ الفصل الأول من العام الدراسي بعد العطلة",  # a school term
+    "يشرح الكاتب ذلك في الفصل الأول من الكتاب",
+])
+def test_parts_that_are_not_parts_of_the_year(text):
+    assert [v for _, _, v in found(text) if "-Q" in v or "-H" in v] == []
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("يحصل الفائز على جوائز يومية خلال المهرجان", ("يومية", "SET", "P1D")),
+    ("تتم عمليات الصيانة بشكل يومي في المحطة", ("يومي", "SET", "P1D")),
+    ("يتقاضى المتطوع مكافأة شهرية من الجمعية", ("شهرية", "SET", "P1M")),
+    ("تقدم الهيئة تقرير سنوي عن الأداء", ("سنوي", "SET", "P1Y")),
+    ("تنشر الشركة تقريرا نصف سنوي عن نتائجها", ("نصف سنوي", "SET", "P6M")),
+    ("سجل المؤشر أكبر هبوط أسبوعي له", ("أسبوعي", "SET", "P1W")),
+])
+def test_adjectives_of_frequency_are_sets(text, expected):
+    assert one(text) == expected
+
+
+@pytest.mark.parametrize("text", [
+    "تغيرت الحياة اليومية في المدينة",  # definite: daily life, no recurrence
+    "قضيت معظم يومي في القراءة",  # 'my day'
+    "ارتفعت الأسعار بنسبة 2 في المائة على أساس سنوي",  # 'year on year'
+    "حاضر الدكتور محمد بيومي في الندوة",  # the name Bayoumi
+])
+def test_adjectives_that_are_not_sets(text):
+    assert [t for t in found(text) if t[1] == "SET"] == []
+
+
+def test_a_dual_construct_is_a_duration_not_a_set():
+    assert one("عاد الفريق إلى التدريبات بعد يومي الراحة") == ("يومي", "DURATION", "P2D")
+    assert one("تنخفض الأسعار خلال شهري الصيف") == ("شهري", "DURATION", "P2M")
+    assert [t[1] for t in found("تقام المباريات يومي الخميس والجمعة")] == ["DATE", "DATE"]
+
+
+@pytest.mark.parametrize("text, expected", [  # published on a Thursday
+    ("ويرتقب أن يلتقي الرئيس نظيره الفرنسي الاثنين في باريس", ("الاثنين", "DATE", "2021-08-23")),
+    ("فمن المرجح أن يجرى التصويت يوم الجمعة", ("يوم الجمعة", "DATE", "2021-08-20")),
+    ("وقال المتحدث إن الحكومة لن تعلن قرارها قبل الأحد", ("الأحد", "DATE", "2021-08-22")),
+    # a future verb ending in ه (normalised like the noun ending ة)
+    ("وسيتوجه الوفد إلى القاهرة يوم السبت", ("يوم السبت", "DATE", "2021-08-21")),
+    ("غدا الجمعة يفتتح المعرض", ("غدا الجمعة", "DATE", "2021-08-20")),
+    ("تتواصل غد الجمعة فعاليات المهرجان", ("غد الجمعة", "DATE", "2021-08-20")),
+    ("ورح يبدأ التسجيل نهار الأحد الجاي", ("نهار الأحد الجاي", "DATE", "2021-08-22")),
+    # a future verb in the reported clause after أن is not the weekday's tense
+    ("وقال الوزير في تصريحات أذيعت يوم الأحد إن من المتوقع أن ترتفع الأسعار", ("يوم الأحد", "DATE", "2021-08-15")),
+    ("وأعلنت الشركة الأحد أنها ستطلق الخدمة في المدن", ("الأحد", "DATE", "2021-08-15")),
+    ("وصل الوفد الأحد قبل الماضي", ("الأحد قبل الماضي", "DATE", "2021-08-08")),
+    ("ارتفعت الأسعار الشهر قبل الماضي", ("الشهر قبل الماضي", "DATE", "2021-06")),
+])
+def test_future_and_relative_weekdays(text, expected):
+    assert one(text) == expected
+
+
+def test_future_after_on_condition_that():
+    assert [v for _, _, v in found("وسيغادر الوفد السبت، على أن يعود الثلاثاء")] == ["2021-08-21", "2021-08-24"]
+
+
+@pytest.mark.parametrize("text, published, expected", [
+    ("وتنطلق الفعاليات يومي الخميس والجمعة المقبلين", PUB, ["2021-08-26", "2021-08-27"]),
+    ("ستقام المباريات يومي الخميس والجمعة", "2021-08-21", ["2021-08-26", "2021-08-27"]),
+    # published on the Saturday: Saturday and Sunday 22, not Sunday 15
+    ("وتنطلق الفعاليات يومي السبت والأحد في الحديقة", "2021-08-21", ["2021-08-21", "2021-08-22"]),
+    # a past pair ends on or before publication (a Monday): not Sunday 22 and Monday 16
+    ("شنت الطائرات غارات الأحد والاثنين على مواقع التنظيم", "2021-08-23", ["2021-08-22", "2021-08-23"]),
+    ("شنت الطائرات غارات الأحد والثلاثاء على مواقع التنظيم", "2021-08-23", ["2021-08-15", "2021-08-17"]),
+    ("شنت الطائرات غارات الجمعة والسبت والأحد على مواقع التنظيم", "2021-08-22",
+     ["2021-08-20", "2021-08-21", "2021-08-22"]),
+])
+def test_weekdays_joined_by_and_are_one_week(text, published, expected):
+    assert [v for _, _, v in found(text, published)] == expected
+
+
+@pytest.mark.parametrize("text, published, expected", [
+    ("ارتفع عدد الركاب في النصف الأول من العام الحالي إلى 271 مليونا، مقارنة بنحو 262 مليونا"
+     " في الفترة ذاتها من العام الماضي.", PUB, ["2021-H1", "2020-H1"]),
+    ("ارتفع عدد الركاب في النصف الأول من العام الحالي، مقارنة بالفترة ذاتها من العام الماضي 2014.",
+     "2015-07-20", ["2015-H1", "2014-H1"]),
+    ("نمت الصادرات في مارس مقارنة بنفس الفترة من العام الماضي", PUB, ["2021-03", "2020-03"]),
+    ("بلغ العجز 10 مليارات مقارنة بالفترة المناظرة من العام السابق", PUB, ["2020"]),
+])
+def test_the_same_period_of_last_year(text, published, expected):
+    assert [v for _, _, v in found(text, published)] == expected
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("تنفذ الخطة خلال خمس السنوات القادمة", ("خمس السنوات القادمة", "DURATION", "P5Y")),
+    ("تنفذ الخطة خلال الخمس سنوات المقبلة", ("الخمس سنوات", "DURATION", "P5Y")),
+    ("نما الاستثمار في التسعة أشهر الأولى من العام المالي", ("التسعة أشهر", "DURATION", "P9M")),
+    ("تغير الطقس في الأربع والعشرين ساعة", ("الأربع والعشرين ساعة", "DURATION", "PT24H")),
+    ("عايشتها خلال العقدين الماضيين", ("العقدين الماضيين", "DURATION", "P20Y")),
+    ("تظاهرة في الساحة مساء غد للمطالبة بالخدمات", ("مساء غد", "TIME", "2021-08-20TEV")),
+    ("ارتفع الدين إلى 177 في المائة عام 2014", ("عام 2014", "DATE", "2014")),
+    ("اعتقلت الشرطة الليلة قبل الماضية ثلاثة أشخاص", ("الليلة قبل الماضية", "TIME", "2021-08-17TNI")),
+])
+def test_counted_plurals_duals_and_nights(text, expected):
+    assert one(text) == expected
+
+
+@pytest.mark.parametrize("text", [
+    "كان الشابان قد ظهرا في مقطع فيديو",  # 'the two had appeared', not 'at noon'
+    "دمر المخيم عن بكرة أبيه",  # 'entirely', not 'tomorrow'
+    "ونعمل من أجل غد أفضل",  # 'a better tomorrow'
+    "أن يرتفع التضخم فوق مستوى الاثنين في المائة الذي يستهدفه البنك",  # 'two per cent'
+    "وتم توزيع موسوعة خطب الجمعة على المساجد",  # 'Friday sermons'
+])
+def test_verbs_and_idioms_are_not_time_expressions(text):
+    assert found(text) == []
+
+
+def test_evening_with_its_tanween_and_units_in_family_names():
+    assert one("غادر الفريق المعسكر إلى لندن مساءً.") == ("مساءً", "TIME", "XXXX-XX-XXTEV")
+    assert found("وقال المذيع مساء الخير للمشاهدين") == []  # 'good evening'
+    assert found("وحضر الصلاة اللواء محمد أبو قرنين") == []  # a family name, not two centuries
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("وقال المواطن إن الأسعار زادت الأسبوع اللي فات", ("الأسبوع اللي فات", "DATE", "2021-W32")),
+    ("الشهر الجاي رح يرتفع السعر", ("الشهر الجاي", "DATE", "2021-09")),
+    ("وصلنا امبارح بالليل من السفر", ("امبارح", "DATE", "2021-08-18")),
+    ("غدوة نمشيو للسوق مع العائلة", ("غدوة", "DATE", "2021-08-20")),
+    ("هلق الوضع صعب على الناس", ("هلق", "DATE", "PRESENT_REF")),
+    ("دابا كلشي تبدل في المدينة", ("دابا", "DATE", "PRESENT_REF")),
+])
+def test_dialect_days_and_next_last(text, expected):
+    assert one(text) == expected
+
+
+def test_a_past_quarter_announced_in_the_future_and_next_week():
+    assert found("وستعلن الهيئة بيانات النمو الاقتصادي للربع الأول الأسبوع المقبل") == [
+        ("للربع الأول", "DATE", "2021-Q1"), ("الأسبوع المقبل", "DATE", "2021-W34")]

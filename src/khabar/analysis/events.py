@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import bisect
 import json
+import re
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from importlib import resources
@@ -33,6 +34,7 @@ _NO_HIT: tuple[tuple, tuple] = ((), ())  # shared value for words that start no 
 _VERB_WINDOW = 6  # tokens after a verb in which its subject is looked for
 _QUOTES = frozenset('"\'«»“”')  # quotation marks (normalised) may stand between subject and verb
 _ARTICLE = "ال"  # the definite article
+_MARKS = re.compile("[\u064b-\u0652\u0640]")  # harakat and tatweel, which may follow a suffix
 
 
 def _n(word: str) -> str:
@@ -72,6 +74,11 @@ class Lexicon:
     particles: frozenset[str] = frozenset()
     stop: frozenset[str] = frozenset()
     anaphoric: frozenset[str] = frozenset()  # عقب 'after': before a noun naming an earlier event
+    agent_cues: frozenset[str] = frozenset()  # نفذه 'carried out by': the actor of the noun before follows
+    agent_cue_phrases: frozenset[tuple[str, ...]] = frozenset()  # من قبل 'by'
+    agent_cue_first: frozenset[str] = frozenset()  # the first words of those phrases
+    agent_cue_forms: frozenset[str] = frozenset()  # cue words as written, with و/ف: a quick test per sentence
+    possessive: tuple[str, ...] = ()  # suffixes of "قواته" 'its forces'
     hit_cache: dict[str, tuple[tuple, tuple]] = field(default_factory=dict)
 
 
@@ -132,6 +139,11 @@ def load_lexicon() -> Lexicon:
     lex.location, lex.breaks = words("location_preps"), words("clause_breaks")
     lex.particles, lex.stop = words("verb_particles"), words("not_triggers")
     lex.anaphoric = words("anaphoric_before")
+    lex.agent_cues = words("agent_cues")
+    lex.agent_cue_phrases = frozenset(tuple(_n(w) for w in p.split()) for p in raw.get("agent_cue_phrases", ()))
+    lex.agent_cue_first = frozenset(p[0] for p in lex.agent_cue_phrases)
+    lex.agent_cue_forms = frozenset(c + w for w in lex.agent_cues | lex.agent_cue_first for c in ("", *CONJUNCTIONS))
+    lex.possessive = tuple(sorted(words("possessive_suffixes"), key=len, reverse=True))
     return lex
 
 
@@ -396,22 +408,99 @@ def _sentence_events(doc: Document, si: int, sent: Sentence, mentions: list[tupl
     cands = _candidates(doc, sent, toks, vs, mentions, lex, {i for t in triggers for i in range(t.first, t.last + 1)})
     timexes = [x for x in sent_timexes if x.start >= sent.start and x.end <= sent.end and x.type in _ANCHOR_TYPES]
     best: dict[str, tuple[tuple, Event]] = {}
-    for trig in triggers:
+    cues = _agent_cues_at(toks, lex)
+    starts = {t.first for t in triggers}
+    bys = [_agent_after_cue(doc, toks, vs, trig, starts, cues, cands, lex) if cues else None for trig in triggers]
+    any_by = any(b is not None for b in bys)
+    for trig, by in zip(triggers, bys, strict=True):
         if trig.first > 0 and toks[trig.first - 1].norm in lex.negators:
             continue
-        ev = _code(doc, si, toks, vs, trig, cands, timexes, lex, pairs)
+        ev = _code(doc, si, toks, vs, trig, cands, timexes, lex, pairs, by)
         if doc.entities and ev.type in lex.need_actor and ev.actor1 is None and ev.actor1_mention is None:
             continue  # "آفة تهدد المجتمع": a threat nobody makes
-        score = (ev.actor1_mention is None, trig.entry.pos == "noun" and ev.actor1_mention is None, trig.first)
+        # an actor named by "نفذه" / "من قبل" is surer than one guessed for another event noun
+        score = (ev.actor1_mention is None, any_by and by is None and trig.entry.pos == "noun",
+                 trig.entry.pos == "noun" and ev.actor1_mention is None, trig.first)
         if ev.type not in best or score < best[ev.type][0]:
             best[ev.type] = (score, ev)
     return [ev for _, ev in sorted(best.values(), key=lambda se: se[1].trigger.start)]
 
 
+def _agent_cues_at(toks: tuple[Token, ...], lex: Lexicon) -> dict[int, int]:
+    """Token index -> length of each agent cue in a sentence ("نفذه" 1, "من قبل" 2)."""
+    out: dict[int, int] = {}
+    n = len(toks)
+    forms = lex.agent_cue_forms
+    for k, tok in enumerate(toks):
+        if tok.norm not in forms:
+            continue
+        word = tok.norm.lstrip(_CONJ) or tok.norm
+        if word in lex.agent_cues:
+            out[k] = 1
+        elif word in lex.agent_cue_first:
+            span = next((len(p) for p in lex.agent_cue_phrases if p[0] == word and k + len(p) <= n
+                         and all((toks[k + j].norm.lstrip(_CONJ) or toks[k + j].norm) == p[j]
+                                 for j in range(1, len(p)))), 0)
+            if span:
+                out[k] = span
+    return out
+
+
+def _agent_after_cue(doc: Document, toks: tuple[Token, ...], vs: list[frozenset[str]], trig: Trigger,
+                     starts: set[int], cues: dict[int, int], cands: list[Candidate],
+                     lex: Lexicon) -> Candidate | None:
+    """"هجوم مسلح نفذه متطرف", "ضربة جوية نفذها الجيش", "من قبل عدة ضباط": the actor named after
+    an agent cue (``cues``) that follows an event noun within four tokens, with no other trigger
+    (``starts``) or clause break between."""
+    if trig.entry.pos == "verb":
+        return None
+    for k in range(trig.last + 1, min(len(toks), trig.last + 5)):
+        if k in starts or toks[k].norm in lex.breaks:
+            return None
+        if k in cues:
+            return _actor_at(doc, toks, vs, k + cues[k], cands, lex)
+    return None
+
+
+def _actor_at(doc: Document, toks: tuple[Token, ...], vs: list[frozenset[str]], i: int,
+              cands: list[Candidate], lex: Lexicon) -> Candidate | None:
+    """The actor starting at token ``i`` (after a count: "عدة ضباط"): a candidate there, else its
+    first two words up to a preposition or a break."""
+    n = len(toks)
+    while i < n and (toks[i].norm in _QUOTES or _is_number(toks[i], vs[i], lex) or toks[i].norm in ("عده", "بضعه")):
+        i += 1
+    if i >= n:
+        return None
+    cand = next((c for c in cands if c.first == i and not c.patient), None)
+    if cand is not None:
+        return cand
+    last = i
+    while last + 1 < n and last - i < 1 and toks[last + 1].norm not in lex.preps \
+            and toks[last + 1].norm not in lex.breaks and toks[last + 1].norm[:1].isalpha():
+        last += 1
+    if not toks[i].norm[:1].isalpha() or toks[i].norm in lex.preps or toks[i].norm in lex.breaks:
+        return None
+    return Candidate(i, last, toks[i].start, toks[last].end)
+
+
+def _possessor(c: Candidate, toks: tuple[Token, ...], cands: list[Candidate], lex: Lexicon) -> Candidate | None:
+    """"قواته" 'its forces' acts for the organisation or actor named before it in the sentence."""
+    if c.entity is not None or not c.agent_word or not _possessed(toks[c.last], lex):
+        return None
+    return next((o for o in reversed(cands) if o.last < c.first and o.marker is None and not o.patient
+                 and (o.etype == "ORG" or (o.agent_word and not _possessed(toks[o.last], lex)))), None)
+
+
+def _possessed(tok: Token, lex: Lexicon) -> bool:
+    """A word with a possessive suffix as written: the ه of "قواته", never the ة of "أجنبية"
+    (normalisation writes both as ه)."""
+    return _MARKS.sub("", tok.text).endswith(lex.possessive)
+
+
 # long: fills one event's fields (actors, time, place, CAMEO code) in the order each needs the last
 def _code(doc: Document, si: int, toks: tuple[Token, ...], vs: list[frozenset[str]], trig: Trigger,
           cands: list[Candidate], timexes: list[Timex], lex: Lexicon,
-          pairs: dict[str, tuple[str, str]]) -> Event:
+          pairs: dict[str, tuple[str, str]], by: Candidate | None = None) -> Event:
     entry = trig.entry
     lo, hi = _clause_bounds(toks, lex, trig.first)
     forceful = entry.type in _FORCEFUL
@@ -451,6 +540,10 @@ def _code(doc: Document, si: int, toks: tuple[Token, ...], vs: list[frozenset[st
             (c for c in reversed(before) if can_act(c, False)), None) or next((c for c in after if can_act(c, True)), None)
     if a1 is None and lo > 0 and toks[lo - 1].norm in lex.relatives:  # "رئيس المجلس الذي التقى": the antecedent acts
         a1 = next((c for c in reversed(own) if c.last < lo and lo - c.last <= 4 and can_act(c, False)), None)
+    if by is not None:
+        a1 = by
+    elif a1 is not None:
+        a1 = _possessor(a1, toks, cands, lex) or a1
     if (entry.pos != "verb" and a1 is not None and a1.last < trig.first and trig.first > 0
             and vs[trig.first - 1] & lex.undergo):  # "تعرضت القوات لهجوم": the subject suffered it
         a1, a2_first = None, a1

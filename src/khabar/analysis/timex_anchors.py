@@ -21,6 +21,11 @@ _PLACEHOLDER = regex.compile(r"@(?P<unit>[DNWMY])(?P<off>[+-]\d+)(?P<tail>(?:-\d
                          r"(?:Y(?P<yoff>[+-]\d+))?(?P<pod>T[A-Z]{2})?")
 # A value that fixes a calendar year, month or day ("2019", "2019-03", "2019-03-03T10:00").
 _ANCHOR = regex.compile(r"(?P<y>\d{4})(?:-(?P<m>\d{2})(?:-(?P<d>\d{2}))?)?(?=$|T)")
+# "The same period of last year": "@S" year offset, or "=" a year given with it ("@S-1", "@S=2014").
+_SAME_PERIOD = regex.compile(r"@S(?:(?P<off>[+-]\d+)|=(?P<year>\d{4}))")
+# A value naming a part of a year (a half, quarter, season or month): "2015-H1", "2015-07". A day or a
+# week is no period to compare with: "the same period of last year" after one is the year.
+_PART_OF_YEAR = regex.compile(r"(?P<y>\d{4})(?P<part>-(?:H[12]|Q[1-4]|SP|SU|FA|WI|\d{2}))$")
 _GRAIN_NEEDED = {"D": 3, "N": 3, "W": 3, "M": 2, "Y": 1}
 _UNKNOWN = {"D": "XXXX-XX-XX", "N": "XXXX-XX-XXTNI", "W": "XXXX-WXX", "M": "XXXX-XX", "Y": "XXXX"}
 
@@ -30,6 +35,33 @@ def anaphoric_value(unit: str, offset: int, tail: str = "", year_offset: int | N
     year, for a month or day of the anchor's year; ``year_offset``: that many years from it, for
     'the same month of the previous year')."""
     return f"@{unit}{offset:+d}{tail}" + (f"Y{year_offset:+d}" if year_offset is not None else "")
+
+
+def same_period_value(year_offset: int, year: int | None = None) -> str:
+    """The placeholder of "the same period" ``year_offset`` years from the one last named, or of
+    the year given with it ("الفترة ذاتها من العام الماضي 2014")."""
+    return f"@S={year:04d}" if year is not None else f"@S{year_offset:+d}"
+
+
+def _same_period(m: regex.Match, before: Sequence[str], published: dt.date | None) -> str:
+    """The part of the year last named (a half, quarter, month...) in the year of ``m``."""
+    part = None
+    for v in reversed(before):
+        p = _PART_OF_YEAR.match(v)
+        if p is not None:
+            part = p
+            break
+    if m.group("year"):
+        year = int(m.group("year"))
+    elif part is not None:
+        year = int(part.group("y")) + int(m.group("off"))
+    elif published is not None:
+        year = published.year + int(m.group("off"))
+    else:
+        return "XXXX"
+    if not 1 <= year <= 9999:
+        return "XXXX"
+    return f"{year:04d}" + (part.group("part") if part is not None else "")
 
 
 def is_anaphoric(value: str) -> bool:
@@ -47,6 +79,9 @@ def _parts(value: str) -> tuple[int, ...] | None:
 def resolve(value: str, before: Sequence[str], published: dt.date | None) -> str:
     """The value of a placeholder, counted from the last of ``before`` (values of the expressions
     before it, in text order) that is precise enough, else from ``published``."""
+    sp = _SAME_PERIOD.fullmatch(value)
+    if sp is not None:
+        return _same_period(sp, before, published)
     m = _PLACEHOLDER.fullmatch(value)
     if m is None:
         return value

@@ -155,7 +155,8 @@ class Numbers:
         self.mult = lex.set("multipliers")
         atoms = _alt(list(lex.raw["cardinals"]))
         compound = _alt(list(lex.raw["cardinal_compound_only"])) + S + _alt(lex.raw["ones_before_ten"])
-        self.pattern = f"(?:{compound}|{atoms})(?:{S}\u0648?{S0}(?:{atoms}))*"  # joined by و "and"
+        # joined by و "and"; after an article on the first word the others take it too (الأربع والعشرين)
+        self.pattern = f"(?:{compound}|{atoms})(?:{S}\u0648?{S0}(?:{ARTICLE})?(?:{atoms}))*"
         self.ordinals = lex.map("ordinals")
         self.ordinal_tens = lex.map("ordinal_tens")
         self.construct = lex.map("ordinals_construct")
@@ -170,6 +171,10 @@ class Numbers:
         for i, w in enumerate(words):
             if w[:1] == "\u0648" and w not in self.card and w[1:] in self.card:
                 w = w[1:]  # a leading و "and"
+            if w.startswith(ARTICLE) and w not in self.card and w[2:] in self.card:
+                w = w[2:]  # the article: "الأربع والعشرين"
+            elif w[:3] == "\u0648" + ARTICLE and w[3:] in self.card:
+                w = w[3:]
             v = self.card.get(w, self.compound_only.get(w))
             if v is None:
                 return None

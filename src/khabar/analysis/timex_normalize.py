@@ -14,7 +14,7 @@ from functools import lru_cache
 
 import regex
 
-from .timex_anchors import anaphoric_value
+from .timex_anchors import anaphoric_value, same_period_value
 from .timex_lexicon import (
     _VERB_SUFFIXES,
     ARTICLE,
@@ -160,6 +160,23 @@ class _Ctx:
     pub: dt.date | None
     sent_starts: list[int]
     sent_ends: list[int]
+    original: str = ""  # the text as given, and where each normalised character came from in it
+    offsets: Sequence[int] = ()
+
+    def has_tanween(self, end: int) -> bool:
+        """Whether the word ending at normalised ``end`` carries a tanween fatha in the text
+        (deleted from the normalised copy): "مساءً"."""
+        if not self.original or end == 0 or end > len(self.offsets) - 1:
+            return False
+        after = self.original[self.offsets[end - 1] + 1:self.offsets[end]]
+        return "\u064b" in after
+
+    def is_taa_marbuta(self, pos: int) -> bool:
+        """Whether the normalised ه at ``pos`` was a taa marbuta ة in the text (a noun ending,
+        never a verb's: normalisation writes both as ه)."""
+        if not self.original or pos >= len(self.offsets):
+            return True  # unknown: read as the noun ending, as before
+        return self.original[self.offsets[pos]] == "\u0629"
 
     def sentence(self, pos: int) -> tuple[int, int]:
         i = bisect.bisect_right(self.sent_starts, pos) - 1
@@ -187,11 +204,23 @@ class _Ctx:
 
     def clause(self, start: int, end: int, before: int = 60, after: int = 30) -> str:
         """Text around a match, cut at clause punctuation (commas, quotes, brackets)."""
-        left = self.before(start, before)
-        right = self.after(end, after)
-        left = _CLAUSE_BREAK.split(left)[-1]
-        right = _CLAUSE_BREAK.split(right)[0]
-        return left + " " + right
+        (a, b), (c, d) = self.clause_spans(start, end, before, after)
+        return self.norm[a:b] + " " + self.norm[c:d]
+
+    def clause_spans(self, start: int, end: int, before: int = 60,
+                     after: int = 30) -> tuple[tuple[int, int], tuple[int, int]]:
+        """``clause`` as two spans of ``norm``: the text before the match and after it."""
+        s, _ = self.sentence(start)
+        a = max(s, start - before)
+        breaks = list(_CLAUSE_BREAK.finditer(self.norm, a, start))
+        if breaks:
+            a = breaks[-1].end()
+        _, e = self.sentence(max(0, end - 1))
+        d = min(e, end + after)
+        brk = _CLAUSE_BREAK.search(self.norm, end, d)
+        if brk:
+            d = brk.start()
+        return (a, start), (end, d)
 
 
 _PREV_WORD = regex.compile(r"(\w+)[^\S\n]*$")
@@ -247,18 +276,28 @@ class TimexValues:
 
     # ---------------------------------------------------------------- context
     def _tense(self, m: regex.Match, ctx: _Ctx) -> str | None:
-        """'future' when the clause around the match has a future marker, else None."""
-        window = ctx.clause(m.start("t"), m.end("t"))
-        for w in window.split():
-            w = w.strip(".,،؛:!?\"'()")
-            bare = w[1:] if w[:1] in ("\u0648", "\u0641") else w  # strip و/ف "and"
-            if w in self.future_markers or bare in self.future_markers:
+        """'future' when the clause around the match has a future marker, else None. After the
+        match the clause ends at a complement's أن/إن 'that': "أعلن الأحد أن الاجتماع سيعقد" is a
+        past Sunday."""
+        (a, b), (c, d) = ctx.clause_spans(m.start("t"), m.end("t"))
+        for w in _WORDS.finditer(ctx.norm, c, d):
+            if w.group() in self.clause_openers:
+                d = w.start()
+                break
+        for lo, hi in ((a, b), (c, d)):
+            for w in ctx.norm[lo:hi].split():
+                w = w.strip(".,،؛:!?\"'()")
+                bare = w[1:] if w[:1] in ("\u0648", "\u0641") else w  # strip و/ف "and"
+                if w in self.future_markers or bare in self.future_markers:
+                    return "future"
+            if any(p.search(ctx.norm, lo, hi) for p in self._future_phrases):
                 return "future"
-        for fm in self._future_re.finditer(window):
-            word = fm.group("w")
-            if word in self.future_stop or word.endswith(self.noun_endings):
-                continue  # a noun or name that starts like a future verb (سيطرة، سنيا، سيارات)
-            return "future"
+            for fm in self._future_re.finditer(ctx.norm, lo, hi):
+                word = fm.group("w")
+                if word in self.future_stop or (word.endswith(self.noun_endings)
+                                                and (word[-1] != "\u0647" or ctx.is_taa_marbuta(fm.end("w") - 1))):
+                    continue  # a noun or name that starts like a future verb (سيطرة، سنيا، سيارات)
+                return "future"
         return None
 
     def _pod_code(self, m: regex.Match, *groups: str) -> str | None:
@@ -283,10 +322,14 @@ class TimexValues:
                 return None
             if ctx.next_word(end) in self.wd_block_after:
                 return None  # "اللاعبون الأحد عشر" 'the eleven players'
+            if " ".join(_WORDS.findall(ctx.after(end, 14))[:2]) in self.wd_block_after_phrases:
+                return None  # "مستوى الاثنين في المائة" 'the two per cent level'
         if rel is not None and wd is None and m.group("adj"):
+            if rel[1] == "NI" and self.rel_adj.get(_key(m.group("adj"))) == -2 and pub is not None:
+                return "TIME", f"{_d(pub - dt.timedelta(days=2))}TNI"  # "الليلة قبل الماضية" 'the night before last'
             return None  # "اليوم السابق" is "the day before" (anaphoric), not today
-        if rel is not None and not m.group("pod") and _key(m.group("rel")) in self.rel_need_pod:
-            return None  # "جيل الغد" 'the generation of tomorrow'; "صباح الغد" is a day
+        if rel is not None and not m.group("pod") and wd is None and _key(m.group("rel")) in self.rel_need_pod:
+            return None  # "جيل الغد" 'the generation of tomorrow'; "صباح الغد", "غد الأحد" are days
         if rel is not None and wd is None and rel[0] == 0 and not m.group("pod"):  # "today", "tonight"
             if (ctx.next_word(end) in self.today_block_after
                     or ctx.prev_word(m.start()) in self.today_block_before):
@@ -307,6 +350,9 @@ class TimexValues:
                     day = _weekday_date(pub, wd, direction)  # the weekday wins over أمس/غدا
                 else:
                     adj = self.rel_adj.get(_key(m.group("adj"))) if m.group("adj") else None
+                    if adj is not None and abs(adj) == 2:  # "الأحد قبل الماضي" 'Sunday before last'
+                        day = _weekday_date(pub, wd, "past_strict" if adj < 0 else "future_strict")
+                        return self._day_result(day + dt.timedelta(weeks=adj // 2), pod)
                     if adj == -1:
                         direction = "past_strict"
                     elif adj == 1:
@@ -322,6 +368,10 @@ class TimexValues:
         if pod:
             return "TIME", f"{day_value}T{pod}"
         return "DATE", day_value
+
+    @staticmethod
+    def _day_result(day: dt.date, pod: str | None) -> tuple[str, str]:
+        return ("TIME", f"{_d(day)}T{pod}") if pod else ("DATE", _d(day))
 
     def _month_num(self, name: str) -> tuple[str, int]:
         k = _key(name)
@@ -456,6 +506,8 @@ class TimexValues:
             if not (prev in self.year_ctx or clitic.endswith("\u0628")
                     or (clitic == "\u0648" and regex.fullmatch(r"[\u0648]?[12]\d{3}", prev))):
                 return None
+        if m.group("part") and self._part_blocked(m, ctx):
+            return None
         if cal == "H":
             return "DATE", f"H{year}"
         value = str(year)
@@ -463,12 +515,49 @@ class TimexValues:
             value += self._part_suffix(m)
         return "DATE", value
 
-    def _part_suffix(self, m: regex.Match) -> str:
+    def _part_number(self, m: regex.Match) -> tuple[str, int] | None:
+        """(code, n) of "الربع الثالث" ('Q', 3), "السداسي الأخير" ('H', 2); None past the last part."""
         code = self.period_parts.get(_key(m.group("part")))
-        n = self.num.ordinal(m.group("pord")) or 1
-        if (code == "H" and n <= 2) or (code == "Q" and n <= 4):
-            return f"-{code}{n}"
-        return ""
+        if code is None:
+            return None
+        last = {"H": 2, "Q": 4}[code]
+        word = _key(m.group("pord"))
+        n = last if word in self.part_last else (self.num.ordinal(m.group("pord")) or 1)
+        return (code, n) if n <= last else None
+
+    def _part_suffix(self, m: regex.Match) -> str:
+        part = self._part_number(m)
+        return f"-{part[0]}{part[1]}" if part else ""
+
+    def _part_blocked(self, m: regex.Match, ctx: _Ctx) -> bool:
+        """"الفصل الأول من العام الدراسي" is a school term, not a quarter."""
+        return ctx.next_word(m.end("t")) in self.part_blockers - self.of_words
+
+    def _economic(self, ctx: _Ctx, pos: int) -> bool:
+        """Whether the sentence at ``pos`` is about the economy (figures, profits, growth)."""
+        s, e = ctx.sentence(pos)
+        if "%" in ctx.norm[s:e]:
+            return True
+        return any(_strip_clitics(w, self.economic) in self.economic for w in _WORDS.findall(ctx.norm, s, e))
+
+    def _part_alone(self, m: regex.Match, ctx: _Ctx) -> tuple[str, str] | None:
+        """"الربع الثالث", "السداسي الأول" without a year: in economic text, the latest such part
+        that has begun by the publication date; in a future clause a later part of this year
+        (results of a past quarter are often announced in the future tense)."""
+        part = self._part_number(m)
+        if part is None or ctx.next_word(m.end("t")) in self.part_blockers:
+            return None  # "الربع الأول من المباراة" 'the first quarter of the match'
+        if not self._economic(ctx, m.start("t")):
+            return None
+        code, n = part
+        if ctx.pub is None:
+            return "DATE", f"XXXX-{code}{n}"
+        months = 6 if code == "H" else 3
+        current = (ctx.pub.month - 1) // months + 1
+        year = ctx.pub.year
+        if n > current and self._tense(m, ctx) != "future":
+            year -= 1
+        return "DATE", f"{year:04d}-{code}{n}"
 
     def _rel_period(self, m: regex.Match, ctx: _Ctx) -> tuple[str, str] | None:
         unit_word = _key(m.group("unit"))
@@ -476,6 +565,8 @@ class TimexValues:
         adj_word = _key(m.group("adj")) if m.group("adj") else None
         yr = self._year_of(m)
         if yr is None and self._general(m, ctx):
+            return None
+        if m.group("part") and self._part_blocked(m, ctx):
             return None
         if adj_word in self.season_current:
             # "the new season" (الموسم) is the current one; "the new year" is ambiguous
@@ -501,8 +592,9 @@ class TimexValues:
     def _rel_plural(self, m: regex.Match, ctx: _Ctx) -> tuple[str, str] | None:
         unit = self.rel_plural[_key(m.group("pl"))]
         adj = self.rel_adj[_key(m.group("adj"))]
-        if m.group("num"):
-            n = self._number(m.group("num"))
+        num = m.group("num") or m.group("num0")
+        if num:
+            n = self._number(num)
             if n is None or unit == "X":
                 return None
             return "DURATION", _duration(n, unit)
@@ -728,6 +820,10 @@ class TimexValues:
         return word in self.since_point_verbs
 
     def _pod_alone(self, m: regex.Match, ctx: _Ctx) -> tuple[str, str] | None:
+        if ctx.prev_word(m.start()) in self.verb_particles:
+            return None  # "قد ظهرا" 'the two had appeared': a verb, not 'at noon'
+        if _key(m.group("poda")) in self.pod_need_tanween and not ctx.has_tanween(m.end("t")):
+            return None  # "مساء الخير" 'good evening'; "مساءً" is 'in the evening'
         return "TIME", f"XXXX-XX-XXT{self.pod_adv[_key(m.group('poda'))]}"
 
     def _midnight(self, m: regex.Match, ctx: _Ctx) -> tuple[str, str] | None:
@@ -738,6 +834,8 @@ class TimexValues:
         n = self._number(m.group("num"))
         if n is None or n == 0:
             return None
+        if n >= 100 and ctx.norm.startswith(ARTICLE, m.start("t")) and not m.group("num")[:1].isdigit():
+            return None  # "في المائة عام 2014" is 'per cent, (in) 2014', not a century
         if count == 2:  # "three two-years" does not occur; a number before a dual is a list
             return None
         later = self._later(m, ctx, unit, n)
@@ -759,6 +857,8 @@ class TimexValues:
             word = word[2:]
         if word not in self.units:
             return None
+        if _strip_clitics(ctx.prev_word(m.start()), self.name_particles) in self.name_particles:
+            return None  # "اللواء محمد أبو قرنين": a family name
         unit, count = self.units[word]
         later = self._later(m, ctx, unit, count)
         if later is not None:
@@ -803,6 +903,34 @@ class TimexValues:
 
     def _set_adverb(self, m: regex.Match, ctx: _Ctx) -> tuple[str, str] | None:
         return "SET", self.sets_adv[_key(m.group("adv"))]
+
+    def _set_adjective(self, m: regex.Match, ctx: _Ctx) -> tuple[str, str] | None:
+        """"جوائز يومية" 'daily prizes', "بشكل شهري" 'monthly': an indefinite adjective after an
+        indefinite noun. Before a definite noun the masculine form is a dual construct ("بعد يومي
+        الراحة" 'after the two rest days'); after a proclitic or "معظم" it is a noun or a name."""
+        if (m.group("clitic") or "")[-1:] in ("\u0628", "\u0644", "\u0643"):
+            return None  # "بيومي" is the name Bayoumi, "بفصلي" 'of my dismissal'
+        word = _key(m.group("setadj"))
+        value = self.set_adjectives[word]
+        nxt = ctx.next_word(m.end("t"))
+        if nxt.startswith(ARTICLE) or nxt in self.month_words:
+            if (word.endswith("\u064a") and " " not in word and value in ("P1D", "P1W", "P1M")
+                    and _key(nxt) not in self.weekdays and nxt not in self.month_words):
+                return "DURATION", value.replace("1", "2")
+            return None  # "يومي الخميس والجمعة": the weekdays are the expressions
+        prev = ctx.prev_word(m.start())
+        if not prev or prev.startswith(ARTICLE) or prev[:1].isdigit() or prev in self.set_adj_block:
+            return None
+        return "SET", value
+
+    def _same_period(self, m: regex.Match, ctx: _Ctx) -> tuple[str, str] | None:
+        yadj = self.rel_adj[_key(m.group("yadj"))]
+        if yadj >= 0:
+            return None  # "the same period of this year" is the period itself: left to the year rules
+        yr = self._year_of(m)
+        if yr is not None and yr[0] != "G":
+            return None
+        return "DATE", same_period_value(yadj, yr[1] if yr else None)
 
     def _set_every(self, m: regex.Match, ctx: _Ctx) -> tuple[str, str] | None:
         unit, count = self.units[_key(m.group("unit"))]

@@ -34,7 +34,7 @@ from .timex_lexicon import (
     _word_re,
     load_lexicon,
 )
-from .timex_normalize import DayMonth, Handler, TimexValues, _Ctx, _d, parse_published
+from .timex_normalize import DayMonth, Handler, TimexValues, _Ctx, _d, _weekday_date, parse_published
 
 # --------------------------------------------------------------------------- candidates
 
@@ -68,10 +68,13 @@ _RULE_KEYS: dict[str, tuple[str, ...]] = {
     "_year": ("YEAR",),
     "_rel_period": ("relative_units",),
     "_rel_plural": ("relative_units_plural",),
+    "_part_alone": ("period_parts",),
+    "_set_adjective": ("set_adjectives",),
     "_numeric_date": ("DATESEP",),
     "_clock": ("clock_word", "DATESEP", "parts_of_day_after_clock"),
     "_noon": ("noon_phrases",),
     "_anaphoric": ("anaphoric_units",),
+    "_same_period": ("period_words",),
     "_season": ("seasons", "seasons_construct"),
     "_decade": ("decades", "century_word"),
     "_later_one": ("later_cues",),
@@ -89,6 +92,8 @@ _RULE_KEYS: dict[str, tuple[str, ...]] = {
     "_vague": ("vague_words",),
     "_holiday": ("holidays", "eid"),
 }
+# What joins two weekdays of one span of days: "السبت والأحد", "ليل الخميس - الجمعة".
+_AND_JOIN = regex.compile(r"[^\S\n]*(?:\u0648|[-\u2013/])[^\S\n]*")
 _UNANCHORED_CLOCK = regex.compile(r"XXXX-XX-XXT\d")
 _FULL_DATE = regex.compile(r"\d{4}-\d{2}-\d{2}")
 _YEAR_DIGITS = regex.compile(r"(?<!\d)\d{4}(?!\d)")
@@ -133,6 +138,7 @@ class TimexTagger(TimexValues):
         self.today_block_before = lex.set("today_blockers_before")
         self.eid_ctx = lex.set("eid_context_before")
         self.future_markers = lex.set("future_markers")
+        self._load_context_words(lex)
         self.future_stop = lex.set("future_prefix_stoplist")
         self.noun_endings = tuple(sorted(lex.set("noun_endings")))
         self.imperfect = _n(lex.raw["imperfect_prefixes"])
@@ -165,6 +171,24 @@ class TimexTagger(TimexValues):
         self.rules: list[tuple[regex.Pattern, Handler, int]] = []
         self._build()
 
+    def _load_context_words(self, lex: Lexicon) -> None:
+        """Word tables that the handlers read around a match: tense, parts of the year, sets."""
+        # "على أن يعود": only before an imperfect verb ("أكد على أن ما تم" is 'stressed that')
+        imperfect = _n(lex.raw["imperfect_prefixes"])
+        self._future_phrases = [regex.compile(f"{B}{_word_re(_n(p))}{S}[{imperfect}]\\w{{2,}}")
+                                for p in lex.words("future_phrases")]
+        self.clause_openers = lex.set("clause_openers")
+        self.plural_rel_adj = lex.map("plural_relative_adjectives")
+        self.wd_block_after_phrases = lex.set("weekday_blockers_after_phrases")
+        self.part_last = lex.set("period_part_last")
+        self.part_blockers = lex.set("period_part_blockers_after")
+        self.economic = lex.set("economic_context")
+        self.set_adjectives = lex.map("set_adjectives")
+        self.set_adj_block = lex.set("set_adjective_blockers_before")
+        self.verb_particles = lex.set("verb_particles")
+        self.pod_need_tanween = lex.set("parts_of_day_need_tanween")
+        self.name_particles = lex.set("name_particles")
+
     # ---------------------------------------------------------------- patterns
     # long: the stage's pattern table, one pattern per case; left whole while the timexes stage is rewritten (issue 14)
     def _build(self) -> None:
@@ -185,6 +209,7 @@ class TimexTagger(TimexValues):
         ERA = lx.alt("hijri_era", "gregorian_era")
         MOD = lx.alt("period_modifiers")
         PART = lx.alt("period_parts")
+        PORD = rf"(?:{self.num.ordinal_pattern}|{lx.alt('period_part_last')})"
         ORD = self.num.ordinal_pattern
         ORDC = lx.alt("ordinals_construct")
         NUMW = self.num.pattern
@@ -270,14 +295,16 @@ class TimexTagger(TimexValues):
             (rf"(?:(?P<mod>{MOD}){S}(?:{OF}{S})?)?(?:(?P<mw>{MW}){S})?(?P<mon>{MON}){equiv}?"
              rf"(?:{S}(?P<adj>{RELADJ}|{HON}))?(?:{year_tail}|{ayear_tail})?", self._month, 3),
             # years
-            (rf"(?:(?P<part>{PART}){S}(?P<pord>{ORD}){S}(?:{OF}{S}|\u0644(?=\u0644))?)?(?:(?P<mod>{MOD}){S}(?:{OF}{S})?)?"
+            (rf"(?:(?P<part>{PART}){S}(?P<pord>{PORD}){S}(?:{OF}{S}|\u0644(?=\u0644))?)?(?:(?P<mod>{MOD}){S}(?:{OF}{S})?)?"
              rf"(?:(?P<yw>{YW}){S0})?{year()}", self._year, 4),
             # this/last/next week, month, year, season
-            (rf"(?:(?P<part>{PART}){S}(?P<pord>{ORD}){S}(?:{OF}{S}|\u0644(?=\u0644))?)?(?:(?P<mod>{MOD}){S}(?:{OF}{S})?)?"
+            (rf"(?:(?P<part>{PART}){S}(?P<pord>{PORD}){S}(?:{OF}{S}|\u0644(?=\u0644)))?(?:(?P<mod>{MOD}){S}(?:{OF}{S})?)?"
              rf"(?:(?P<dem>{THIS}){S})?(?P<unit>{RELU})(?:{S}(?P<adj>{RELADJ}|{SEASONCUR}))?"
              rf"(?:{S}{year()})?", self._rel_period, 5),
-            # the past three years, the coming days, recent times
-            (rf"(?P<pl>{RELPL})(?:{S}(?:{ARTICLE})?(?P<num>{NUMW}|\d+))?(?:{S}(?P<fill>{PLFILL}))?{S}(?P<adj>{RELADJ})",
+            # a part of the year without the year, in economic text: "الربع الثالث", "السداسي الأول"
+            (rf"(?P<part>{PART}){S}(?P<pord>{PORD})", self._part_alone, 5),
+            # the past three years, the coming days, recent times; "خمس السنوات المقبلة"
+            (rf"(?:(?P<num0>{NUMW}|\d+){S})?(?P<pl>{RELPL})(?:{S}(?:{ARTICLE})?(?P<num>{NUMW}|\d+))?(?:{S}(?P<fill>{PLFILL}))?{S}(?P<adj>{RELADJ})",
              self._rel_plural, 5),
             # numeric dates 22-9-1436هـ, 1/ 6/ 1428, 2015-07-21
             (rf"(?P<a>\d{{1,4}}){S0}(?P<sep>[/\-.]){S0}(?P<b>\d{{1,2}}){S0}(?P=sep){S0}(?P<c>\d{{1,4}})(?!\d)"
@@ -297,6 +324,9 @@ class TimexTagger(TimexValues):
              rf"(?:(?P<abefore>{ABEFORE}){S}(?P<unit>{AUNIT})|(?P<unit>{AUNIT}){S}(?P<aafter>{AAFTER}))"
              rf"(?:{S}{OF}{S}(?P<ayear>{AYEAR}){S}(?:(?P<yadj>{RELADJ})|(?P<yafter>{AAFTER})))?",
              self._anaphoric, 4),
+            # "الفترة ذاتها من العام الماضي" 'the same period of last year' (counted: ``_same_period``)
+            (rf"(?:(?P<abefore>{ABEFORE}){S}{lx.alt('period_words')}|{lx.alt('period_words')}{S}{lx.alt('same_period_after')})"
+             rf"{S}{OF}{S}(?P<ayear>{AYEAR}){S}(?P<yadj>{RELADJ})(?:{S0}{year()})?", self._same_period, 3),
             # "بعد ذلك بيوم" 'a day later', "قبلها بأسبوع" 'a week before' (counts: ``_later``)
             (rf"(?P<lc>{LATER}){S}\u0628(?P<t>(?P<unit>{SING_CUE}))", self._later_one, 4),
             # decades and centuries: "التسعينيات", "ستينيات القرن الماضي", "القرن التاسع عشر"
@@ -309,7 +339,7 @@ class TimexTagger(TimexValues):
             (rf"(?P<poda>{PODA_ALONE})", self._pod_alone, 7),
             # durations: number + unit, [ago]
             (rf"(?:(?P<ago>{AGO}){S}(?:{APPROX}{S})?)?"
-             rf"(?:(?:{ARTICLE}{S0})?(?P<num>\d+(?:[.,]\d+)*(?:{S}{BIG})?){S0}|(?P<num>{NUMW}){S})(?P<unit>{UNIT})",
+             rf"(?:(?:{ARTICLE}{S0})?(?P<num>\d+(?:[.,]\d+)*(?:{S}{BIG})?){S0}|(?:{ARTICLE})?(?P<num>{NUMW}){S})(?P<unit>{UNIT})",
              self._duration, 3),
             (rf"(?P<unit>{SING1}){S}(?P<one>{ONE})", self._duration_one, 3),
             (rf"(?P<unit>(?:{ARTICLE})?{STANDALONE})(?:{S}{DUALREL})?", self._duration_standalone, 6),
@@ -318,6 +348,7 @@ class TimexTagger(TimexValues):
              self._duration_vague, 6),
             # sets
             (rf"(?P<adv>{SETADV})", self._set_adverb, 5),
+            (rf"(?P<setadj>{lx.alt('set_adjectives')})", self._set_adjective, 5),
             (rf"{EVERY}{S}(?:(?P<num>\d+|{NUMW}){S0})?(?P<unit>{UNIT})", self._set_every, 4),
             (rf"{EVERY}{S}(?:{DAYW}{S})?(?P<wd>{WD}|{WDI})", self._set_weekday, 4),
             # vague references
@@ -463,6 +494,52 @@ class TimexTagger(TimexValues):
             out.append(c)
         return out
 
+    def _coordinated_weekdays(self, chosen: list[_Cand], ctx: _Ctx) -> list[_Cand]:
+        """"السبت والأحد", "يومي الخميس والجمعة المقبلين": two weekdays joined by و are days of
+        one week, the second after the first. A 'next / last' after the second (also a dual,
+        المقبلين) sets the direction of both; a pair whose first day is the publication day or
+        later starts from it, a past one ends on the second, on or before the publication date."""
+        out: list[_Cand] = []
+        for c in chosen:
+            prev = out[-1] if out else None
+            if (prev is None or ctx.pub is None or c.rule != "_dayref" or prev.rule != "_dayref"
+                    or not _FULL_DATE.match(prev.value) or not _FULL_DATE.match(c.value)
+                    or not _AND_JOIN.fullmatch(ctx.norm, prev.end, c.start)):
+                out.append(c)
+                continue
+            wd1 = self._named_weekday(ctx.norm[prev.start:prev.end])
+            wd2 = self._named_weekday(ctx.norm[c.start:c.end])
+            if (wd1 is None or wd2 is None or wd1 == wd2
+                    or self._relative_words(ctx.norm[prev.start:prev.end]) > 1):
+                out.append(c)  # the first has its own week ("أمس الأربعاء والخميس المقبل")
+                continue
+            delta = dt.timedelta(days=(wd2 - wd1) % 7)
+            sign = self._direction_after(ctx, c)
+            first = dt.date.fromisoformat(prev.value[:10])
+            if sign > 0 or (sign == 0 and first >= ctx.pub):  # from today on: "today and tomorrow"
+                if sign > 0:
+                    first = _weekday_date(ctx.pub, wd1, "future_strict")
+                second = first + delta
+            else:
+                second = _weekday_date(ctx.pub, wd2, "past_strict" if sign < 0 else "past")
+                first = second - delta
+            out[-1] = _Cand(prev.start, prev.end, prev.type, _d(first) + prev.value[10:], prev.rank, prev.rule)
+            out.append(_Cand(c.start, c.end, c.type, _d(second) + c.value[10:], c.rank, c.rule))
+        return out
+
+    def _relative_words(self, norm_text: str) -> int:
+        """How many words of a weekday span say which week it is (أمس، المقبل...), plus one for
+        the weekday itself: 1 for a bare weekday."""
+        words = [_key(w) for w in norm_text.split()]
+        return 1 + sum(1 for w in words if w in self.rel_adj or w in self.reldays)
+
+    def _direction_after(self, ctx: _Ctx, c: _Cand) -> int:
+        """+1 / -1 for 'next' / 'last' in the span of ``c`` or right after it (المقبلين), else 0."""
+        for w in ctx.norm[c.start:c.end].split():
+            if _key(w) in self.rel_adj:
+                return self.rel_adj[_key(w)]
+        return self.plural_rel_adj.get(ctx.next_word(c.end), 0)
+
     def _named_weekday(self, norm_text: str) -> int | None:
         for w in norm_text.split():
             k = _key(w)
@@ -532,7 +609,7 @@ class TimexTagger(TimexValues):
             ends = [bisect.bisect_left(offs, e) for _, e in sentences]
         else:
             starts, ends = [0], [len(norm)]
-        ctx = _Ctx(norm, parse_published(published), starts, ends)
+        ctx = _Ctx(norm, parse_published(published), starts, ends, text, offs)
         undated = _Ctx(norm, None, starts, ends)
         cands: list[_Cand] = []
         # Each rule runs only around its key words, within their sentence (or line).
@@ -573,6 +650,7 @@ class TimexTagger(TimexValues):
             chosen.append(c)
         chosen = [c for c in chosen if not self._names_place(norm, c)]
         chosen = self._merge_weekday_dates(sorted(chosen, key=lambda c: c.start), ctx)
+        chosen = self._coordinated_weekdays(chosen, ctx)
         chosen = self._anchor_clock_times(chosen, ctx)
         chosen = self._resolve_anaphora(chosen, ctx)
         out = []
