@@ -100,6 +100,7 @@ class Lexicon:
     relay_lemmas: frozenset[str] = frozenset()  # نقل 'relayed': its subject is a medium, the source follows عن
     relay_markers: frozenset[str] = frozenset()  # نقلا 'relaying' (نقلا عن): a relayed source follows
     relay_prep: str = ""  # عن 'from': the preposition before the relayed source
+    after_verb: frozenset[str] = frozenset()  # حسب ما أفاد به: 'به' after the verb is no source
 
     def masdar_stem(self, word: str) -> str | None:
         """The stem of a stance noun carrying a possessive pronoun (رفضه -> رفض), or None."""
@@ -251,6 +252,7 @@ def load_lexicon() -> Lexicon:
         relay_lemmas=frozenset(_n(v["perfect"]) for v in relay["verbs"]),
         relay_markers=_lset(relay["markers"]),
         relay_prep=_light(relay["preposition"]),
+        after_verb=_lset(raw["nominal"]["after_verb"]),
         former=_lset(raw["former_latter"]["former"]),
         latter=_lset(raw["former_latter"]["latter"]),
     )

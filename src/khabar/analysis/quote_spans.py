@@ -967,7 +967,8 @@ class _Analyzer:
                 break  # وقال المصدر لوكالة الأنباء: the medium is not part of the speaker
             end += 1
         comma = next((z for z in range(end, b) if self.is_comma(z)), None) if end > start else None
-        if comma is not None and (app := self.named_apposition(comma + 1, b)):
+        if comma is not None and not any(m[3] == "PER" for m in self.mentions_overlapping(
+                toks[start].start, toks[comma].start)) and (app := self.named_apposition(comma + 1, b)):
             start, end = app  # المسؤولة في المنظمة، الدكتورة فلانة، قالت: the named person speaks
         while start < end and (toks[start].text[0] in _QUOTE_CHARS or L[start] in lex.speech_nouns):
             start += 1
@@ -1038,7 +1039,7 @@ class _Analyzer:
                 k += 1
                 if k < se and L[k] == _FI:
                     k += 1
-                while k < se and verb_cue is not None and L[k] in lex.np_skip:
+                while k < se and verb_cue is not None and (L[k] in lex.after_verb or L[k] in lex.np_skip):
                     k += 1  # حسب ما أفاد به المصدر: 'what the source stated (it)'; به is no source
         if k >= se:
             return None
@@ -1097,8 +1098,9 @@ class _Analyzer:
             m = self.mention_at(toks[np_a].start)
             if m is not None:
                 b = max(b, bisect.bisect_left(self.starts, m[1]))
-            if np_b < se and self.is_comma(np_b):
-                b = np_b  # وحسب معطيات وزارة الصحة، ...: a comma closes the source phrase
+            if np_b < se and self.is_comma(np_b) and L[np_a] in lex.doc_nouns and \
+                    not (np_b + 1 < se and self.cue_at(np_b + 1)[0] is not None):
+                b = np_b  # وحسب معطيات وزارة الصحة، ...: a comma closes a document's source phrase
             c = b
             while c < se and not self.is_word(c):
                 c += 1
