@@ -87,9 +87,8 @@ def test_according_to_after_the_content():
     assert q.cue.text == "وفق" and mention(q) == "معطيات الأمم المتحدة"
     assert q.text.startswith("وقتل في الاشتباكات أكثر من 40 شخصا")
     # the narrator's يذكر أن ('it is worth noting that') is no part of the reported clause
-    q = only(analyse("ويذكر أن الدورة الماضية للمعرض، التي أقيمت في الخريف، استقطبت أكثر من مئة ألف زائر، "
-                     "بحسب إحصاءات اللجنة المنظمة."))
-    assert q.text.startswith("الدورة الماضية للمعرض") and q.text.endswith("مئة ألف زائر")
+    q = only(analyse("ويذكر أن الدورة الماضية للمعرض استقطبت أكثر من مئة ألف زائر، بحسب إحصاءات اللجنة المنظمة."))
+    assert q.text == "الدورة الماضية للمعرض استقطبت أكثر من مئة ألف زائر"
 
 
 def test_named_person_after_a_title_and_a_comma_speaks():

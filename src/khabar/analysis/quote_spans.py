@@ -1068,7 +1068,7 @@ class _Analyzer:
         # يذكر أن ...، بحسب إحصاءات اللجنة: the reported clause follows the narrator's أن
         n = next((x for x in range(ss, i - 2) if toks[x].norm in lex.narration), None)
         if n is not None and toks[n + 1].norm in lex.complementizers:
-            a = n + 2  # through the commas of a relative clause (الدورة، التي أقيمت ...، استقطبت)
+            a = max(a, n + 2)  # not across commas: the clause after the last comma, as before
         if fa is None and any(x in self.reported for x in range(a, i)):
             # وقال الوزير إن "..." وفق ما نقلته الوكالة: the medium of that report, which ends here
             self.nominal_ok.add(i)
