@@ -966,10 +966,7 @@ class _Analyzer:
                     w.startswith(_LAM) and not w.startswith(_LIL) and w[1:] in lex.source_nouns)):
                 break  # وقال المصدر لوكالة الأنباء: the medium is not part of the speaker
             end += 1
-        comma = next((z for z in range(end, b) if self.is_comma(z)), None) if end > start else None
-        if comma is not None and not any(m[3] == "PER" for m in self.mentions_overlapping(
-                toks[start].start, toks[comma].start)) and (app := self.named_apposition(comma + 1, b)):
-            start, end = app  # المسؤولة في المنظمة، الدكتورة فلانة، قالت: the named person speaks
+        start, end = self.named_apposition(start, end, b) or (start, end)
         while start < end and (toks[start].text[0] in _QUOTE_CHARS or L[start] in lex.speech_nouns):
             start += 1
         while end > start and (toks[end - 1].text[0] in _QUOTE_CHARS or L[end - 1] == _FI):
@@ -979,11 +976,16 @@ class _Analyzer:
             end -= 1
         return start, end, doc_pp
 
-    def named_apposition(self, x: int, b: int) -> tuple[int, int] | None:
-        """A person named after a title and a comma, up to the content at ``b`` (عالم المناخ في
-        جامعة ريدينغ، البروفيسور فلان، إن ...): honorifics, then a person mention (or, without
-        one, two to four words after an honorific), then only a comma. Returns its token span."""
-        a = x
+    def named_apposition(self, start: int, end: int, b: int) -> tuple[int, int] | None:
+        """A person named after the title phrase start..end and a comma, up to the content at ``b``
+        (عالم المناخ في جامعة ريدينغ، البروفيسور فلان، إن ...: the named person speaks): honorifics,
+        then a person mention (or, without one, two to four words after an honorific), then only
+        a comma. Only when the title phrase names no person itself. Returns its token span."""
+        comma = next((z for z in range(end, b) if self.is_comma(z)), None) if end > start else None
+        if comma is None or any(m[3] == "PER" for m in self.mentions_overlapping(
+                self.toks[start].start, self.toks[comma].start)):
+            return None
+        a = x = comma + 1
         while x < b and is_honorific(self.toks[x].norm):
             x += 1
         m = self.mention_at(self.toks[x].start) if x < b else None
