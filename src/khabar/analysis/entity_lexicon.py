@@ -83,6 +83,8 @@ def load_lexicon() -> Lexicon:
         for ar in t["ar"]:
             titles.setdefault(key_of(ar), spec)
     honor = {key_of(h) for h in raw["honorifics"]}
+    # a rank with its complement (اللواء أركان حرب، العميد الركن) is one honorific, never a name
+    honor |= {h + key_of(c) for h in list(honor) for c in raw["rank_complements"]}
     domains = {key_of(k): (v[0], v[1]) for k, v in raw["domains"].items()}
     return Lexicon(
         honorifics=honor, titles=titles, domains=domains,

@@ -97,6 +97,10 @@ class Lexicon:
     manner: frozenset[str] = frozenset()  # بشدة 'strongly' before the object: not reported
     agent_heads: frozenset[str] = frozenset()  # first words of titles (النائب، المدعي): a subject's head
     narrator_comments: tuple[tuple[str, ...], ...] = ()
+    relay_lemmas: frozenset[str] = frozenset()  # نقل 'relayed': its subject is a medium, the source follows عن
+    relay_markers: frozenset[str] = frozenset()  # نقلا 'relaying' (نقلا عن): a relayed source follows
+    relay_prep: str = ""  # عن 'from': the preposition before the relayed source
+    after_verb: frozenset[str] = frozenset()  # حسب ما أفاد به: 'به' after the verb is no source
 
     def masdar_stem(self, word: str) -> str | None:
         """The stem of a stance noun carrying a possessive pronoun (رفضه -> رفض), or None."""
@@ -178,6 +182,16 @@ def load_lexicon() -> Lexicon:
                    comp_after_obj=True)
         for s in psuf:
             add(stem + s, verb)
+    # relaying verbs (نقلت/ينقل ... عن): strict cues like the mined ones, the imperfect too
+    relay = raw["relay"]
+    for v in relay["verbs"]:
+        verb = Cue(lemma=v["perfect"], kind="verb", strict=True, comp_after_obj=True)
+        verb_imp = Cue(lemma=v["perfect"], kind="verb", strict=True, comp_after_obj=True, imperfect=True)
+        for s in psuf:
+            add(v["perfect"] + s, verb)
+        for st in (v["imperfect"], _TA + v["imperfect"][1:]):
+            for s in isuf:
+                add(st + s, verb_imp)
     for f in raw["verbal_nouns"]["forms"]:
         add(f, Cue(lemma=f, kind="noun", strict=True, obj=(_light(_ALA),)))
     for f in raw["impersonal"]["forms"]:
@@ -235,6 +249,10 @@ def load_lexicon() -> Lexicon:
         agent_heads=_title_heads(),
         manner=_lset(raw["manner_words"]["forms"]),
         narrator_comments=tuple(tuple(_light(w) for w in f.split()) for f in raw["narrator_comments"]["forms"]),
+        relay_lemmas=frozenset(_n(v["perfect"]) for v in relay["verbs"]),
+        relay_markers=_lset(relay["markers"]),
+        relay_prep=_light(relay["preposition"]),
+        after_verb=_lset(raw["nominal"]["after_verb"]),
         former=_lset(raw["former_latter"]["former"]),
         latter=_lset(raw["former_latter"]["latter"]),
     )

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 
 from ..model import Document, Token
 from .generic_words import load_generic_words
+from .name_lexicons import is_honorific
 from .quote_cues import Cue, Lexicon, _light, _n
 
 # Quotation marks: openers, closers, and marks used both ways.
@@ -731,7 +732,8 @@ class _Analyzer:
             if subj is not None:
                 cand.np = subj  # the subject of the clause, not the last speaker
             return cand
-        a, b, doc_pp = self.clean_np(i + 1, np_b, cue) if cue is not _DOC_CUE else (i + 2, np_b, None)
+        relayed = self.relay_source(i + 1, np_b, _n(cue.lemma) in lex.relay_lemmas)
+        a, b, doc_pp = self.clean_np(relayed or i + 1, np_b, cue) if cue is not _DOC_CUE else (i + 2, np_b, None)
         consumed.update(range(i + 1, np_b))
         cand.doc_pp = doc_pp
         if a < b:
@@ -774,6 +776,26 @@ class _Analyzer:
             return None
         s, e = self.content_to(a, b)
         return _Cand(i, self.lex.forms.get(toks[i].norm, Cue("", "verb")), False, s, e, "indirect", "np"), npe
+
+    def is_relay_verb(self, k: int) -> bool:
+        """Token k is a relaying verb (نقلت، ينقل), also with an object pronoun (نقلته 'relayed it')."""
+        w = self.toks[k].norm
+        for suf in ("", "هم", "ها", "ه"):  # object pronouns 'them', 'her/it', 'him/it'
+            if w.endswith(suf) and (cue := self.lex.forms.get(w[: len(w) - len(suf)])) is not None:
+                return _n(cue.lemma) in self.lex.relay_lemmas
+        return False
+
+    def relay_source(self, a: int, b: int, relay: bool) -> int | None:
+        """Where the relayed source starts in the words a..b after a cue: past عن after a relaying
+        verb (``relay``: نقلت وكالة تاس عن الوزارة قولها) or after نقلا (ذكرت الصحيفة نقلا عن متحدث).
+        The medium before it only passes the words on; the source is the speaker."""
+        lex = self.lex
+        for x in range(a, min(b, a + 12) - 1):
+            if self.is_comma(x):
+                return None
+            if self.L[x] == lex.relay_prep and (relay or (x > a and self.L[x - 1] in lex.relay_markers)):
+                return x + 1
+        return None
 
     def np_end(self, a: int, se: int) -> int:
         """End of a noun phrase starting at ``a`` (stops at commas, prepositions, relatives...)."""
@@ -944,6 +966,7 @@ class _Analyzer:
                     w.startswith(_LAM) and not w.startswith(_LIL) and w[1:] in lex.source_nouns)):
                 break  # وقال المصدر لوكالة الأنباء: the medium is not part of the speaker
             end += 1
+        start, end = self.named_apposition(start, end, b) or (start, end)
         while start < end and (toks[start].text[0] in _QUOTE_CHARS or L[start] in lex.speech_nouns):
             start += 1
         while end > start and (toks[end - 1].text[0] in _QUOTE_CHARS or L[end - 1] == _FI):
@@ -952,6 +975,29 @@ class _Analyzer:
                 break  # the closing mark of a quoted name («إياتا»)
             end -= 1
         return start, end, doc_pp
+
+    def named_apposition(self, start: int, end: int, b: int) -> tuple[int, int] | None:
+        """A person named after the title phrase start..end and a comma, up to the content at ``b``
+        (عالم المناخ في جامعة ريدينغ، البروفيسور فلان، إن ...: the named person speaks): honorifics,
+        then a person mention (or, without one, two to four words after an honorific), then only
+        a comma. Only when the title phrase names no person itself. Returns its token span."""
+        comma = next((z for z in range(end, b) if self.is_comma(z)), None) if end > start else None
+        if comma is None or any(m[3] == "PER" for m in self.mentions_overlapping(
+                self.toks[start].start, self.toks[comma].start)):
+            return None
+        a = x = comma + 1
+        while x < b and is_honorific(self.toks[x].norm):
+            x += 1
+        m = self.mention_at(self.toks[x].start) if x < b else None
+        if m is not None and m[3] == "PER":
+            y = bisect.bisect_left(self.starts, m[1])
+        elif x > a:
+            y = next((z for z in range(x, min(b, x + 5)) if not self.is_word(z)), b)
+            if not 2 <= y - x <= 4:
+                return None
+        else:
+            return None
+        return (a, y) if all(not self.is_word(z) for z in range(y, b)) else None
 
     def close_comp(self, np_a: int, np_b: int, se: int) -> int | None:
         """A complementizer right after a source phrase, or past its relative clause."""
@@ -989,12 +1035,14 @@ class _Analyzer:
                 k += 1
             if k < se:
                 c2, _ = self.cue_at(k)
-                if c2 is not None and c2.kind == "verb":
+                if (c2 is not None and c2.kind == "verb") or self.is_relay_verb(k):
                     verb_cue = k
                     consumed.add(k)
                 k += 1
                 if k < se and L[k] == _FI:
                     k += 1
+                while k < se and verb_cue is not None and (L[k] in lex.after_verb or L[k] in lex.np_skip):
+                    k += 1  # حسب ما أفاد به المصدر: 'what the source stated (it)'; به is no source
         if k >= se:
             return None
         t, w = toks[k], L[k]
@@ -1019,6 +1067,10 @@ class _Analyzer:
                 break
         while a < i and (toks[a].norm == _WA or not self.is_word(a)):
             a += 1
+        # يذكر أن ...، بحسب إحصاءات اللجنة: the reported clause follows the narrator's أن
+        n = next((x for x in range(ss, i - 2) if toks[x].norm in lex.narration), None)
+        if n is not None and toks[n + 1].norm in lex.complementizers:
+            a = max(a, n + 2)  # not across commas: the clause after the last comma, as before
         if fa is None and any(x in self.reported for x in range(a, i)):
             # وقال الوزير إن "..." وفق ما نقلته الوكالة: the medium of that report, which ends here
             self.nominal_ok.add(i)
@@ -1048,6 +1100,9 @@ class _Analyzer:
             m = self.mention_at(toks[np_a].start)
             if m is not None:
                 b = max(b, bisect.bisect_left(self.starts, m[1]))
+            if np_b < se and self.is_comma(np_b) and L[np_a] in lex.doc_nouns and \
+                    not (np_b + 1 < se and self.cue_at(np_b + 1)[0] is not None):
+                b = np_b  # وحسب معطيات وزارة الصحة، ...: a comma closes a document's source phrase
             c = b
             while c < se and not self.is_word(c):
                 c += 1
@@ -1055,6 +1110,13 @@ class _Analyzer:
                 return None
             s, e = self.content_to(c, se)
             cand = _Cand(i, cue, False, s, e, "indirect", "np", (np_a, b))
+        if verb_cue is not None and cand.np is not None and \
+                (relayed := self.relay_source(verb_cue + 1, se, self.is_relay_verb(verb_cue))) is not None:
+            # وفق ما نقلته الوكالة عن تاجر: the trader speaks, the agency relays
+            cand.np, skip = (relayed, self.np_end(relayed, se)), 0
+        if cand.np is not None and cand.np[1] - cand.np[0] > 1 and toks[cand.np[1] - 1].text == ")" and \
+                "(" not in self.text[toks[cand.np[0]].start:toks[cand.np[1] - 1].start]:
+            cand.np = (cand.np[0], cand.np[1] - 1)  # (وفق معطيات الوزارة): the closing parenthesis
         consumed.update(range(i + 1, np_b))
         cand.np_skip = skip
         return cand

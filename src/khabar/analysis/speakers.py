@@ -98,7 +98,7 @@ def load_ranker() -> Ranker:
 @lru_cache(maxsize=1)
 def _honorifics() -> frozenset[str]:
     raw = json.loads(resources.files("khabar.data").joinpath("titles.json").read_text(encoding="utf-8"))
-    return frozenset(w for h in raw["honorifics"] for w in normalize(h).text.split())
+    return frozenset(w for h in raw["honorifics"] + raw["rank_complements"] for w in normalize(h).text.split())
 
 
 class Layout:
