@@ -4,34 +4,18 @@ named person after a title and a comma. Every sentence here was written for thes
 
 from __future__ import annotations
 
+from test_quotes_outlets import analyse, mention, only  # the quotes stage alone, and its helpers
+
 from khabar.analysis.pipeline import Pipeline
-from khabar.analysis.quotes import QuoteStage
 from khabar.model import Document
 
-SEGMENT = Pipeline.build(["segment"])
-STAGE = QuoteStage()
 FULL = Pipeline.build(None)
-
-
-def analyse(text: str) -> Document:
-    doc = STAGE(SEGMENT(Document(id="t", text=text)))
-    doc.to_dict()  # span invariant
-    return doc
 
 
 def analyse_full(text: str) -> Document:
     doc = FULL(Document(id="t", text=text))
     doc.to_dict()
     return doc
-
-
-def only(doc: Document):
-    assert len(doc.quotes) == 1, [q.text for q in doc.quotes]
-    return doc.quotes[0]
-
-
-def mention(q) -> str | None:
-    return q.speaker_mention.text if q.speaker_mention else None
 
 
 def speaker_name(doc: Document, q) -> str | None:
