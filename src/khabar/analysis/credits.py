@@ -31,10 +31,16 @@ _INNER_DOTS = frozenset({"."})  # "و.م.ع": the initials of an acronym written
 
 
 @lru_cache(maxsize=1)
+def credits_data() -> dict:
+    """``data/credits.json`` as read, once per process (khabar.monitor.dedup takes its dateline and
+    credit-line data from here too)."""
+    return json.loads(resources.files("khabar.data").joinpath("credits.json").read_text(encoding="utf-8"))
+
+
+@lru_cache(maxsize=1)
 def agency_forms() -> frozenset[tuple[str, ...]]:
     """The agencies' forms as tuples of normalised words ("أ ف ب" -> ("ا", "ف", "ب"))."""
-    raw = json.loads(resources.files("khabar.data").joinpath("credits.json").read_text(encoding="utf-8"))
-    return frozenset(tuple(re.findall(r"\w+", fold(e["form"]))) for e in raw["agencies"])
+    return frozenset(tuple(re.findall(r"\w+", fold(e["form"]))) for e in credits_data()["agencies"])
 
 
 def _form_end(toks: tuple[Token, ...], i: int, forms: frozenset[tuple[str, ...]], longest: int) -> int | None:
@@ -98,4 +104,4 @@ def credit_spans(toks: tuple[Token, ...]) -> list[tuple[int, int]]:
     return out
 
 
-__all__ = ["agency_forms", "credit_spans"]
+__all__ = ["agency_forms", "credit_spans", "credits_data"]

@@ -11,15 +11,14 @@ decided borderline cases by chance.
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import lru_cache
-from importlib import resources
 
 import numpy as np
 
+from ..analysis.credits import agency_forms, credits_data
 from ..analysis.text.normalize import fold
 from ..settings import CANDIDATE_SIMILARITY, CONTAINED_SHARE, EXTRA_SHINGLES, SAME_ARTICLE_JACCARD
 
@@ -45,9 +44,8 @@ def _words(form: str) -> tuple[str, ...]:
 
 @lru_cache(maxsize=1)
 def load_credits() -> Credits:
-    raw = json.loads(resources.files("khabar.data").joinpath("credits.json").read_text(encoding="utf-8"))
-    return Credits(frozenset(_words(e["form"]) for e in raw["agencies"]),
-                   frozenset(_words(e["form"]) for e in raw["credit_prefixes"]),
+    raw = credits_data()  # one reader of data/credits.json, shared with the entities stage
+    return Credits(agency_forms(), frozenset(_words(e["form"]) for e in raw["credit_prefixes"]),
                    int(raw["max_dateline_words"]), int(raw["max_credit_words"]))
 
 
