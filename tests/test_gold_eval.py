@@ -61,18 +61,29 @@ def dev_scores(shared: Path, tmp_path_factory) -> dict:
     return _score(shared, "dev gold", articles, shared / "gold" / "dev" / "gold", tmp_path_factory.mktemp("pred"))
 
 
+def _team_set(shared: Path, folder: Path, label: str, out: Path) -> dict:
+    """Scores on one of the team's sets (gold/own, gold/tune): 30+ articles and their gold."""
+    articles = sorted((folder / "articles").glob("*.json"))
+    assert len(articles) >= 30, f"{folder} should hold the team's 30+ articles"
+    return _score(shared, label, articles, folder / "gold", out)
+
+
 @pytest.fixture(scope="module")
 def own_scores(shared: Path, tmp_path_factory) -> dict:
-    articles = sorted((OWN / "articles").glob("*.json"))
-    assert len(articles) >= 30, "gold/own should hold the team's 30+ blind articles"
-    return _score(shared, "own blind set", articles, OWN / "gold", tmp_path_factory.mktemp("own-pred"))
+    return _team_set(shared, OWN, "own blind set", tmp_path_factory.mktemp("own-pred"))
 
 
 @pytest.fixture(scope="module")
 def tune_scores(shared: Path, tmp_path_factory) -> dict:
-    articles = sorted((TUNE / "articles").glob("*.json"))
-    assert len(articles) >= 30, "gold/tune should hold the team's 30+ tuning articles"
-    return _score(shared, "tuning set", articles, TUNE / "gold", tmp_path_factory.mktemp("tune-pred"))
+    return _team_set(shared, TUNE, "tuning set", tmp_path_factory.mktemp("tune-pred"))
+
+
+def _assert_floors(scores: dict, f: dict) -> None:
+    """Every measure of a team set at or above its floor in ``f`` (a section of eval_floors.toml)."""
+    for part, measure, key in (("entities", "f1", "entities_f1"), ("quotes", "f1", "quote_f1"),
+                               ("quotes", "precision", "quote_precision"), ("attribution", "f1", "attribution_f1"),
+                               ("timexes", "f1", "timex_f1"), ("timexes", "value_accuracy", "timex_value_accuracy")):
+        assert scores[part][measure] >= f[key], (key, scores[part])
 
 
 @pytest.mark.slow
@@ -88,26 +99,14 @@ def test_quotes_and_attribution_floors(dev_scores: dict, floors: dict):
 @pytest.mark.shared
 def test_own_blind_set_floors(own_scores: dict, floors: dict):
     """Every measure on the blind set stays at or above its floor (raised as khabar improves)."""
-    f = floors["own"]
-    assert own_scores["entities"]["f1"] >= f["entities_f1"], own_scores["entities"]
-    assert own_scores["quotes"]["f1"] >= f["quote_f1"], own_scores["quotes"]
-    assert own_scores["quotes"]["precision"] >= f["quote_precision"], own_scores["quotes"]
-    assert own_scores["attribution"]["f1"] >= f["attribution_f1"], own_scores["attribution"]
-    assert own_scores["timexes"]["f1"] >= f["timex_f1"], own_scores["timexes"]
-    assert own_scores["timexes"]["value_accuracy"] >= f["timex_value_accuracy"], own_scores["timexes"]
+    _assert_floors(own_scores, floors["own"])
 
 
 @pytest.mark.slow
 @pytest.mark.shared
 def test_tuning_set_floors(tune_scores: dict, floors: dict):
     """Every measure on the tuning set stays at or above its floor (raised as khabar improves)."""
-    f = floors["tune"]
-    assert tune_scores["entities"]["f1"] >= f["entities_f1"], tune_scores["entities"]
-    assert tune_scores["quotes"]["f1"] >= f["quote_f1"], tune_scores["quotes"]
-    assert tune_scores["quotes"]["precision"] >= f["quote_precision"], tune_scores["quotes"]
-    assert tune_scores["attribution"]["f1"] >= f["attribution_f1"], tune_scores["attribution"]
-    assert tune_scores["timexes"]["f1"] >= f["timex_f1"], tune_scores["timexes"]
-    assert tune_scores["timexes"]["value_accuracy"] >= f["timex_value_accuracy"], tune_scores["timexes"]
+    _assert_floors(tune_scores, floors["tune"])
 
 
 @pytest.mark.parametrize("folder", [OWN, TUNE], ids=["own", "tune"])
