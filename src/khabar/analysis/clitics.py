@@ -57,6 +57,9 @@ PROCLITICS: tuple[str, ...] = tuple(sorted({
 # --------------------------------------------------------------------------- segmentation
 
 _MIN_STEM = 3  # clitic_pieces: letters a stem keeps
+# SUFFIXES grouped by length, longest first: a word ends with at most one suffix of each length.
+_SUFFIXES_BY_LENGTH: tuple[tuple[int, frozenset[str]], ...] = tuple(
+    (n, frozenset(s for s in SUFFIXES if len(s) == n)) for n in sorted({len(s) for s in SUFFIXES if s}, reverse=True))
 
 
 @lru_cache(maxsize=200_000)
@@ -82,14 +85,16 @@ def clitic_pieces(raw: str, norm: str) -> tuple[tuple[int, int, str], ...]:
           and len(norm) - i - 1 >= _MIN_STEM + 1):
         pieces.append((i, i + 1, "prefix"))
         i += 1
-    if norm.startswith(ARTICLE, i) and len(norm) - i - 2 >= _MIN_STEM - 1:
+    end = len(norm)
+    if norm.startswith(ARTICLE, i) and end - i - 2 >= _MIN_STEM - 1:
         pieces.append((i, i + 2, "prefix"))
         i += 2
-    end = len(norm)
-    if not any(k == "prefix" and norm[a:b] == ARTICLE for a, b, k in pieces):  # no suffix after the article
-        for suf in SUFFIXES:
-            if raw.endswith(suf, i) and end - len(suf) - i >= _MIN_STEM:  # raw: ة is not the pronoun ه
-                end -= len(suf)
+    else:  # no suffix after the article
+        # The longest suffix (raw: ة is not the pronoun ه) that leaves a stem; one set lookup per
+        # length instead of an endswith per suffix (this runs once per new word of every article).
+        for n, sufs in _SUFFIXES_BY_LENGTH:
+            if end - n - i >= _MIN_STEM and raw[end - n:] in sufs:
+                end -= n
                 break
     if not pieces and end == len(norm):
         return ()

@@ -254,7 +254,9 @@ def _hits(lex: Lexicon, norm: str) -> tuple[tuple, tuple]:
     got = cache.get(norm)
     if got is None:
         got = _NO_HIT
-        if norm not in lex.stop:
+        single, phrases_of = lex.single, lex.phrases
+        # most words start nothing: test their forms before sorting and collecting them
+        if norm not in lex.stop and any(v in single or v in phrases_of for v in variants(norm)):
             forms = sorted(variants(norm), key=lambda v: (-len(v), v))  # least stripped first
             phrases = sorted((pe for v in forms for pe in lex.phrases.get(v, ())), key=lambda pe: -len(pe[0]))
             singles = tuple(e for v in forms for e in lex.single.get(v, ()))

@@ -12,9 +12,11 @@ bonus for the lead (news puts the essentials first).
 from __future__ import annotations
 
 import gzip
+import heapq
 import math
 from collections import Counter
 from functools import lru_cache
+from itertools import chain
 from importlib import resources
 
 from ..model import Document, Topic
@@ -96,9 +98,16 @@ class SummaryStage:
             return doc.with_(summary=(), topics=())
         ck = self._ck
         sent_keys: list[list[str]] = []
+        written: list[tuple[str, str]] = []  # (word as written, key) of each content word, in text order
         for s in doc.sentences:
-            sent_keys.append([k for k in (ck(t.text, t.norm) for t in s.tokens) if k is not None])
-        tf: Counter[str] = Counter(k for keys in sent_keys for k in keys)
+            keys: list[str] = []
+            for t in s.tokens:
+                k = ck(t.text, t.norm)
+                if k is not None:
+                    keys.append(k)
+                    written.append((t.text, k))
+            sent_keys.append(keys)
+        tf: Counter[str] = Counter(chain.from_iterable(sent_keys))
         if not tf:
             return doc.with_(summary=(0,), topics=())
         idf = self.idf
@@ -111,14 +120,12 @@ class SummaryStage:
             k, w = kv
             boosted = w * (1.5 if k in title_keys else 1.0)
             return (not (tf[k] >= 2 or k in title_keys), -boosted, k)
-        top = sorted(weights.items(), key=topic_rank)[: self.max_topics]
+        top = heapq.nsmallest(self.max_topics, weights.items(), key=topic_rank)  # = sorted(...)[:n]
         top = sorted(((k, w * (1.5 if k in title_keys else 1.0)) for k, w in top), key=lambda kv: (-kv[1], kv[0]))
         surface: dict[str, Counter[str]] = {k: Counter() for k, _ in top}
-        for s in doc.sentences:
-            for t in s.tokens:
-                k = ck(t.text, t.norm)
-                if k in surface:
-                    surface[k][t.text] += 1
+        for raw, k in written:  # the keys of the first pass: no second lookup per token
+            if k in surface:
+                surface[k][raw] += 1
         topics = tuple(Topic(self.label(k, surface[k]), min(1.0, w / norm)) for k, w in top)
         return doc.with_(summary=self.summarize(sent_keys, weights), topics=topics)
 

@@ -14,6 +14,9 @@ import re
 _TERMINATORS = ".!?؟…؛"
 _OPENERS = {"«": "»", "“": "”", "„": "“", "‹": "›", '"': '"', "'": "'"}
 _ALL_QUOTES = set(_OPENERS) | set(_OPENERS.values()) | {"”"}
+# The characters the scan below acts on; it jumps from one to the next (most characters are neither).
+_SPECIAL_RE = re.compile("[" + re.escape(_TERMINATORS + "".join(sorted(_ALL_QUOTES))) + "]")
+_LINE_RE = re.compile(r"[^\n\r\u2028\u2029]+")
 
 
 def _line_sentences(text: str, lo: int, hi: int) -> list[tuple[int, int]]:
@@ -22,8 +25,13 @@ def _line_sentences(text: str, lo: int, hi: int) -> list[tuple[int, int]]:
     start = lo
     closer: str | None = None  # closing mark of the quotation we are in
     last: dict[str, int] = {}  # last place of each closing mark on the line (one search per mark)
+    special = _SPECIAL_RE.search
     i = lo
     while i < hi:
+        m = special(text, i, hi)
+        if m is None:
+            break
+        i = m.start()
         ch = text[i]
         if closer is not None:
             if ch == closer:
@@ -65,6 +73,6 @@ def _line_sentences(text: str, lo: int, hi: int) -> list[tuple[int, int]]:
 def segment_sentences(text: str) -> list[tuple[int, int]]:
     """Disjoint, ordered ``(start, end)`` sentence spans covering every non-space character."""
     spans: list[tuple[int, int]] = []
-    for m in re.finditer(r"[^\n\r\u2028\u2029]+", text):
+    for m in _LINE_RE.finditer(text):
         spans.extend(_line_sentences(text, m.start(), m.end()))
     return spans
