@@ -16,8 +16,8 @@ import heapq
 import math
 from collections import Counter
 from functools import lru_cache
-from itertools import chain
 from importlib import resources
+from itertools import chain
 
 from ..model import Document, Topic
 from .clitics import clitic_pieces
@@ -110,8 +110,9 @@ class SummaryStage:
         tf: Counter[str] = Counter(chain.from_iterable(sent_keys))
         if not tf:
             return doc.with_(summary=(0,), topics=())
-        idf = self.idf
-        weights = {k: (1 + math.log(c)) * idf(k) for k, c in tf.items()}
+        # self.idf(k) written out (same arithmetic): no method call per word
+        log, docs1, df = math.log, self.n_docs + 1, self.df
+        weights = {k: (1 + log(c)) * (log(docs1 / (df.get(k, 0) + 1)) + 1.0) for k, c in tf.items()}
         norm = math.sqrt(sum(w * w for w in weights.values())) or 1.0
         # Topics: words the article repeats or puts in its title come first (a word said once,
         # however rare, is seldom what the article is about).

@@ -53,6 +53,9 @@ _LINE = regex.compile(r"[^\n]+")
 # Keys for numbers: any number, a four-digit number, a number before a date or clock separator.
 _NUMBER_KEYS = frozenset({"DIGITS", "YEAR", "DATESEP"})
 _DATE_SEPARATORS = frozenset("/-.:")
+# The keys of a number, by (four digits, a date or clock separator follows): built once, not per number.
+_NUMBER_KINDS = {(year, sep): frozenset({"DIGITS"} | ({"YEAR"} if year else set()) | ({"DATESEP"} if sep else set()))
+                 for year in (False, True) for sep in (False, True)}
 _TOKEN = regex.compile(r"\d+|[^\W\d_]+")  # digits and letters apart: "3سنوات", "أغسطس2013"
 _Hit = tuple[int, int, int, frozenset[str]]  # start, end, chunk index, key words
 # How far from a key word a time expression may start or end ("النصف الأول من العام", "غرة شهر
@@ -379,6 +382,7 @@ class TimexTagger(TimexValues):
             for k in ks or ():
                 self._rules_of_key.setdefault(k, []).append(i)
         self._all_keys = frozenset(all_keys)
+        self._rules_of_words: dict[frozenset[str], frozenset[int]] = {}  # filled by _rule_windows
         self._key_forms = self._surface_forms(all_keys)
         self.rules = []
         for pat, handler, rank in rules:
@@ -438,12 +442,9 @@ class TimexTagger(TimexValues):
             for m in _TOKEN.finditer(norm, a, b):
                 w = m.group()
                 if w[0].isdigit():
-                    kinds = {"DIGITS"}
-                    if len(w) == 4:
-                        kinds.add("YEAR")
-                    if norm[m.end():m.end() + 2].strip()[:1] in _DATE_SEPARATORS:
-                        kinds.add("DATESEP")
-                    out.append((m.start(), m.end(), i, frozenset(kinds)))
+                    e = m.end()
+                    sep = norm[e:e + 2].strip()[:1] in _DATE_SEPARATORS
+                    out.append((m.start(), e, i, _NUMBER_KINDS[len(w) == 4, sep]))
                     continue
                 words = forms.get(w)
                 if words is not None:
@@ -455,8 +456,11 @@ class TimexTagger(TimexValues):
         """For each rule (by index), the stretches of text around the hits of its key words, within
         their sentence, merged."""
         per_rule: dict[int, list[tuple[int, int, int]]] = {}
+        rules_of = self._rules_of_words
         for s, e, i, words in hits:
-            rules = {r for w in words for r in self._rules_of_key.get(w, ())}
+            rules = rules_of.get(words)
+            if rules is None:  # the rules of a set of key words, worked out once per set
+                rules = rules_of[words] = frozenset(r for w in words for r in self._rules_of_key.get(w, ()))
             for r in rules:
                 per_rule.setdefault(r, []).append((s, e, i))
         return {r: self._windows(norm, rh, chunks) for r, rh in per_rule.items()}

@@ -19,7 +19,7 @@ def index_words(text: str) -> list[str]:
     """The words of ``text`` as the index sees them: normalised, with proclitics (و ف ب ك ل ال)
     removed, so "وللمدرسة", "المدرسة" and "مدرسة" are all "مدرسه". Queries go through the
     same function, so a word always matches itself whatever the segmenter decides."""
-    return [without_prefixes(w) for w in _INDEX_WORD_RE.findall(normalize(text).text)]
+    return list(map(without_prefixes, _INDEX_WORD_RE.findall(normalize(text).text)))
 
 
 _INDEX_WORD_RE = re.compile(r"[^\W\d_]+|\d+")
