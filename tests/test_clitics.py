@@ -8,6 +8,9 @@ import tomllib
 from importlib import resources
 from pathlib import Path
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from khabar.analysis import clitics
 from khabar.analysis.text import tokenize
 from khabar.corpus.store import index_words
@@ -63,3 +66,17 @@ def test_place_nouns_take_conjunction_and_in_to_chains_only():
 
     assert set(_CLITICS) == {"", "و", "ف", "ب", "ل", "وب", "ول", "فب", "فل"}
     assert [len(c) for c in _CLITICS] == sorted(len(c) for c in _CLITICS)  # the bare word is tried first
+
+
+@given(st.text(alphabet="ابتكلمنهوسيةفدر", min_size=1, max_size=9))
+@settings(max_examples=400)
+def test_clitic_pieces_strips_the_longest_suffix_that_leaves_a_stem(word):
+    """The suffix lookup by length (one set per length) answers like trying SUFFIXES in order."""
+    pieces = clitics.clitic_pieces(word, word)
+    if len(word) <= 3 or any(word[a:b] == clitics.ARTICLE for a, b, k in pieces if k == "prefix"):
+        return  # too short to split; no suffix after the article
+    stem_start = next((a for a, _b, k in pieces if k == "stem"), 0)
+    expected = next((s for s in clitics.SUFFIXES if word.endswith(s, stem_start)
+                     and len(word) - len(s) - stem_start >= 3), "")
+    suffix = next((word[a:b] for a, b, k in pieces if k == "suffix"), "")
+    assert suffix == expected

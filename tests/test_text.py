@@ -116,3 +116,39 @@ def test_tokens_and_segments_point_into_text(text):
         assert text[t.start:t.end] == t.text and t.text.strip()
         for s in t.segments:
             assert t.start <= s.start < s.end <= t.end and text[s.start:s.end] == s.text
+
+
+def test_the_translation_table_answers_like_the_mapping():
+    """normalize translates through a tuple indexed by code point: the same as the dict it is built from,
+    for every character (those beyond the tuple are left alone, as missing keys are)."""
+    from khabar.analysis.text.normalize import _MAPPING, _TABLE
+
+    every = "".join(map(chr, range(0x110000)))
+    assert every.translate(_TABLE) == every.translate(_MAPPING)
+
+
+def test_normalize_remembers_only_the_very_same_text():
+    a = "قالَ الرئيس " * 100
+    b = "".join(reversed(a))  # another text of the same length
+    assert normalize(a).text != normalize(b).text
+    assert normalize(a) == normalize(a) and normalize("".join(list(a))).text == normalize(a).text
+
+
+@given(arabic_text)
+@settings(max_examples=200)
+def test_tokenize_makes_the_tokens_the_constructor_makes(text):
+    import pickle
+
+    from khabar.model import Token
+
+    for t in tokenize(text):
+        made = Token(t.start, t.end, t.text, t.norm)
+        assert t == made and hash(t) == hash(made) and repr(t) == repr(made)
+        assert pickle.loads(pickle.dumps(t)) == made and t.norm == normalize(t.text).text
+
+
+def test_the_segmenter_jumps_to_every_character_it_acts_on():
+    from khabar.analysis.text import segment
+
+    acted_on = set(segment._TERMINATORS) | segment._ALL_QUOTES
+    assert {chr(c) for c in range(0x10000) if segment._SPECIAL_RE.match(chr(c))} == acted_on

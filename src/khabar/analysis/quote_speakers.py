@@ -182,17 +182,17 @@ class _Resolver:
         """Index the names of ``sp`` not indexed yet (names only grow: spans are appended)."""
         names = self.names(sp)
         done = self.indexed.get(id(sp), 0)
+        ref = id(sp)  # each index maps a key to {id: speaker}
         for name in names[done:]:
-            ref = {id(sp): sp}
-            self.by_name.setdefault(" ".join(name), {}).update(ref)
-            self.by_last.setdefault(name[-1], {}).update(ref)
+            self.by_name.setdefault(" ".join(name), {})[ref] = sp
+            self.by_last.setdefault(name[-1], {})[ref] = sp
             if len(name) >= 2:
-                self.by_first2.setdefault(name[:2], {}).update(ref)
+                self.by_first2.setdefault(name[:2], {})[ref] = sp
             for x in range(len(name)):
                 for y in range(x + 1, len(name) + 1):
-                    self.by_run.setdefault(" ".join(name[x:y]), {}).update(ref)
+                    self.by_run.setdefault(" ".join(name[x:y]), {})[ref] = sp
                 if x + 2 <= len(name):
-                    self.by_pair.setdefault(" ".join(name[x:x + 2]), {}).update(ref)
+                    self.by_pair.setdefault(" ".join(name[x:x + 2]), {})[ref] = sp
         self.indexed[id(sp)] = len(names)
 
     def _first_in_order(self, found: dict[int, _Speaker], test) -> _Speaker | None:
