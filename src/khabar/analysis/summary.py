@@ -17,7 +17,6 @@ import math
 from collections import Counter
 from functools import lru_cache
 from importlib import resources
-from itertools import chain
 
 from ..model import Document, Topic
 from .clitics import clitic_pieces
@@ -98,16 +97,18 @@ class SummaryStage:
             return doc.with_(summary=(), topics=())
         ck = self._ck
         sent_keys: list[list[str]] = []
-        written: list[tuple[str, str]] = []  # (word as written, key) of each content word, in text order
+        written: list[str] = []  # each content word as written, in text order (its key: in all_keys)
+        all_keys: list[str] = []
         for s in doc.sentences:
             keys: list[str] = []
             for t in s.tokens:
                 k = ck(t.text, t.norm)
                 if k is not None:
                     keys.append(k)
-                    written.append((t.text, k))
+                    written.append(t.text)
             sent_keys.append(keys)
-        tf: Counter[str] = Counter(chain.from_iterable(sent_keys))
+            all_keys += keys
+        tf: Counter[str] = Counter(all_keys)
         if not tf:
             return doc.with_(summary=(0,), topics=())
         # self.idf(k) written out (same arithmetic): no method call per word
@@ -124,7 +125,7 @@ class SummaryStage:
         top = heapq.nsmallest(self.max_topics, weights.items(), key=topic_rank)  # = sorted(...)[:n]
         top = sorted(((k, w * (1.5 if k in title_keys else 1.0)) for k, w in top), key=lambda kv: (-kv[1], kv[0]))
         surface: dict[str, Counter[str]] = {k: Counter() for k, _ in top}
-        for raw, k in written:  # the keys of the first pass: no second lookup per token
+        for raw, k in zip(written, all_keys):  # the keys of the first pass: no second lookup per token
             if k in surface:
                 surface[k][raw] += 1
         topics = tuple(Topic(self.label(k, surface[k]), min(1.0, w / norm)) for k, w in top)
