@@ -325,6 +325,11 @@ class NeuralTagger:
             for d, key in enumerate(("fw_hh", "bw_hh")):
                 self.w_hh[2 * i + d] = m[key][order].T * scale * 0.5
             m["out_w_half"] = m["out_w"] * 0.5
+            # The char CNN's products of each character with each kernel column (3, chars, F), once:
+            # a character's products are the same in any matrix product of two rows or more (the
+            # rows of a product do not depend on each other), so looking them up gives the very
+            # values that multiplying every character of every word gave, for far less work.
+            m["char_products"] = np.stack([m["char_emb"] @ m["char_conv_w"][:, :, j].T for j in range(3)])
         # The per-word cache of input pre-activations, least recently used first (a dict keeps its
         # order: a word looked up moves to the end); when full, the words unused the longest go,
         # so that the words in use stay (-23% misses on news against dropping everything).
@@ -337,17 +342,14 @@ class NeuralTagger:
     @staticmethod
     def _inputs(w: dict[str, np.ndarray], f: dict[str, np.ndarray]) -> np.ndarray:
         emb = w["emb"]
-        ch = w["char_emb"][f["chars"]]  # (B, T, C, E)
-        B, T, C, E = ch.shape
-        k = w["char_conv_w"]  # (F, E, 3), padding 1
-        # kernel column j at position c reads character c + j - 1: each column's products over
-        # the characters, shifted into place and summed in the order of the columns (the
-        # padding's products are zeros, which leave a sum as it is)
-        x = ch.reshape(-1, E)
-        left, mid, right = ((x @ k[:, :, j].T).reshape(B, T, C, -1) for j in range(3))
-        conv = mid
-        conv[:, :, 1:] += left[:, :, :-1]
-        conv[:, :, :-1] += right[:, :, 1:]
+        # kernel column j at position c reads character c + j - 1: each column's products,
+        # looked up by character (``char_products``), shifted into place and summed in the order
+        # of the columns (the padding's products are zeros, which leave a sum as it is)
+        left, mid, right = w["char_products"]
+        chars = f["chars"]
+        conv = mid[chars]  # (B, T, C, F)
+        conv[:, :, 1:] += left[chars[:, :, :-1]]
+        conv[:, :, :-1] += right[chars[:, :, 1:]]
         conv = w["char_conv_b"] + conv
         charvec = np.maximum(conv, 0.0).max(axis=2)  # ReLU, max over positions
         return np.concatenate([emb[f["word"]], emb[f["stem"]], charvec, w["pre_emb"][f["pre"]],
