@@ -27,12 +27,14 @@ LSTM is vectorised across the sentences of a batch.
 from __future__ import annotations
 
 import itertools
+import os
 import threading
 from collections.abc import Sequence
 from importlib import resources
 
 import numpy as np
 
+from ...errors import UsageError
 from ..clitics import strip_proclitics
 from .consistency import WINDOW, propagate
 from .features import _shape as shape_of  # one word-shape definition for both taggers
@@ -47,6 +49,8 @@ COMMON_WORD = 5000
 CACHE_BYTES = 96 << 20  # per-word cache of the network's input pre-activations (10k words for 3 networks)
 PAD, UNK = 0, 1
 HALF_TABLES = frozenset({"emb", "tword_emb"})  # the large embedding tables, kept in float16
+# Opt-in, for speed: run only the first N networks of the packaged ensemble (docs/ner.md)
+MEMBERS_ENV = "KHABAR_NER_MEMBERS"
 
 
 LEX_CLASSES = ("PFN", "PPT", "PTR", "SPK", "OHD", "MHD", "LHD", "NAT")
@@ -281,7 +285,7 @@ class NeuralTagger:
     are allocated per call.
     """
 
-    def __init__(self, path, cache_size: int | None = None) -> None:
+    def __init__(self, path, cache_size: int | None = None, members: int | None = None) -> None:
         with np.load(path, allow_pickle=False) as z:
             meta = {k: z[k] for k in z.files}
         lines = lambda name: bytes(meta.pop(name)).decode("utf-8").split("\n")  # noqa: E731
@@ -301,6 +305,7 @@ class NeuralTagger:
         w = {k: v if v.dtype.kind == "i" or k.split(".")[-1] in HALF_TABLES else v.astype(np.float32)
              for k, v in meta.items()}
         prefixes = sorted({k.split(".")[0] + "." for k in w if "." in k}) or [""]
+        prefixes = prefixes[:members]  # the first ``members`` of an ensemble (None: all)
         shared = {k: v for k, v in w.items() if "." not in k}
         self.members = [{**shared, **{k[len(p):]: v for k, v in w.items() if p and k.startswith(p)}}
                         for p in prefixes]
@@ -544,10 +549,25 @@ def model_path():
     return resources.files("khabar.data").joinpath(MODEL_FILE)
 
 
+def members_setting() -> int | None:
+    """How many networks of the packaged ensemble ``KHABAR_NER_MEMBERS`` asks to run (its first
+    ones), or None for all of them: unset, or as many as there are. Fewer is faster and tags a
+    little worse (docs/ner.md); stores record it in their pipeline version. Raises UsageError
+    for a value that is not a number from 1 to the ensemble's size."""
+    raw = os.environ.get(MEMBERS_ENV, "").strip()
+    if not raw or not model_path().is_file():
+        return None
+    with resources.as_file(model_path()) as path, np.load(path, allow_pickle=False) as z:
+        size = len({k.split(".")[0] for k in z.files if "." in k}) or 1  # the archive's index only
+    if not raw.isdigit() or not 1 <= int(raw) <= size:
+        raise UsageError(f"{MEMBERS_ENV}={raw}: expected a number of NER ensemble members from 1 to {size}")
+    return int(raw) if int(raw) < size else None
+
+
 def load_neural_tagger() -> NeuralTagger:
     model = model_path()
     with resources.as_file(model) as path:
         if not path.is_file():
             raise FileNotFoundError(f"neural NER model {MODEL_FILE} is missing from khabar.data "
                                     "(rebuild it with scripts/train_ner_nn.py all)")
-        return NeuralTagger(path)
+        return NeuralTagger(path, members=members_setting())
