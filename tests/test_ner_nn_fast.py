@@ -201,3 +201,10 @@ def test_word_cache_emptied_from_outside_fills_again():
     assert tagger.tag_sents([SENTS[0]]) == expected
     assert 0 < len(tagger._cache) <= 6
     assert tagger.tag_sents([SENTS[0]]) == expected
+    # and no word goes before the budget is reached again (a cold cache is a whole cache)
+    tagger = NeuralTagger(model_path(), cache_size=6)
+    tagger.tag_sents([["الرياض", "موسكو"]])
+    tagger._cache.clear()
+    tagger.tag_sents([SENTS[1][:3]])
+    tagger.tag_sents([SENTS[1][3:]])
+    assert sorted(tagger._cache) == sorted(SENTS[1])
