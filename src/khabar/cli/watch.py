@@ -68,17 +68,12 @@ def watch_cmd(sources_file: str | None, feeds: tuple[str, ...], db: str, once: b
     linked to the new source instead of stored twice. Polls until Ctrl-C or SIGTERM, or once
     with --once. Exit code 1 when a source or page failed (each is reported and recorded).
     """
-    from ..analysis.ner.neural import MEMBERS_ENV, members_setting
     from ..monitor.delivery import WebhookDelivery
     from ..monitor.watch import Fetcher, load_sources, make_source, record_deliveries, watch
     from ..service import default_workers
 
-    if ner_members is not None:  # an environment variable: the analysis worker processes read it too
-        os.environ[MEMBERS_ENV] = str(ner_members)
-        try:
-            members_setting()
-        except UsageError as exc:
-            fail(exc)
+    if ner_members is not None:
+        _use_ner_members(ner_members)
     if not sources_file and not feeds:
         fail("nothing to watch: give a SOURCES file or --feed URL")
     try:
@@ -144,6 +139,17 @@ def watch_cmd(sources_file: str | None, feeds: tuple[str, ...], db: str, once: b
 # A value this command cannot use (an interval under 30 s, a missing SOURCES file) is bad input
 # (E104, E101), as the same value in a sources file is, not a command line that is not understood.
 watch_cmd.bad_value_error = WatchError  # type: ignore[attr-defined]
+
+
+def _use_ner_members(n: int) -> None:
+    """Set KHABAR_NER_MEMBERS, which the analysis worker processes read too; one line if too many."""
+    from ..analysis.ner.neural import MEMBERS_ENV, members_setting
+
+    os.environ[MEMBERS_ENV] = str(n)
+    try:
+        members_setting()
+    except UsageError as exc:
+        fail(exc)
 
 
 def _when(ts: float | None) -> str:
