@@ -148,3 +148,63 @@ def test_word_cache_drops_the_least_recently_used_words():
     assert len(tagger._cache) <= 6
     expected = NeuralTagger(model_path()).tag_sents([["عاد", "الرئيس", "إلى", "موسكو"]])
     assert tagger.tag_sents([["عاد", "الرئيس", "إلى", "موسكو"]]) == expected
+
+
+@needs_model
+def test_char_products_looked_up_are_the_products_computed():
+    """The char CNN looks up each character's products with the kernel columns: the very float32
+    values that multiplying the characters of the words gave (not merely close ones)."""
+    tagger = NeuralTagger(model_path())
+    f = tagger.featurizer.batch([SENTS[0] + SENTS[3]])
+    for m in tagger.members:
+        ch = m["char_emb"][f["chars"]]  # (1, T, C, E)
+        B, T, C, E = ch.shape
+        left, mid, right = ((ch.reshape(-1, E) @ m["char_conv_w"][:, :, j].T).reshape(B, T, C, -1)
+                            for j in range(3))
+        conv = mid
+        conv[:, :, 1:] += left[:, :, :-1]
+        conv[:, :, :-1] += right[:, :, 1:]
+        charvec = np.maximum(m["char_conv_b"] + conv, 0.0).max(axis=2)[0]
+        E2 = 2 * m["emb"].shape[1]
+        assert np.array_equal(tagger._inputs(m, f)[0][:, E2:E2 + charvec.shape[1]], charvec)
+
+
+def test_viterbi_breaks_ties_as_a_plain_dynamic_programme():
+    """Small integer scores tie often: each step's maximum is read at its argmax, which must
+    give the same paths as taking the maximum and the argmax apart (the first best tag wins)."""
+    rng = np.random.default_rng(2)
+    K = 4
+    for _ in range(50):
+        lengths = rng.integers(1, 8, size=int(rng.integers(1, 6)))
+        em = rng.integers(-2, 3, size=(len(lengths), int(lengths.max()), K)).astype(np.float32)
+        trans, start, end = (rng.integers(-2, 3, size=s).astype(np.float32) for s in ((K, K), K, K))
+        paths = viterbi(em, lengths, trans, start, end)
+        for b, n in enumerate(lengths.tolist()):
+            score, back = start + em[b, 0], []
+            for t in range(1, n):
+                cand = score[None, :] + trans.T  # to each tag from each previous tag
+                back.append(cand.argmax(axis=1))
+                score = cand.max(axis=1) + em[b, t]
+            path = [int((score + end).argmax())]
+            for ptr in reversed(back):
+                path.append(int(ptr[path[-1]]))
+            assert paths[b] == path[::-1]
+
+
+@needs_model
+def test_word_cache_emptied_from_outside_fills_again():
+    """benchmarks/bench_ner.py empties the cache's dict to time a cold cache: the rows it held
+    must be free again, so that words are cached after it as before."""
+    tagger = NeuralTagger(model_path(), cache_size=6)
+    expected = tagger.tag_sents([SENTS[0]])  # ten words: the cache full
+    tagger._cache.clear()
+    assert tagger.tag_sents([SENTS[0]]) == expected
+    assert 0 < len(tagger._cache) <= 6
+    assert tagger.tag_sents([SENTS[0]]) == expected
+    # and no word goes before the budget is reached again (a cold cache is a whole cache)
+    tagger = NeuralTagger(model_path(), cache_size=6)
+    tagger.tag_sents([["الرياض", "موسكو"]])
+    tagger._cache.clear()
+    tagger.tag_sents([SENTS[1][:3]])
+    tagger.tag_sents([SENTS[1][3:]])
+    assert sorted(tagger._cache) == sorted(SENTS[1])

@@ -82,6 +82,10 @@ class Pipeline:
     def build(cls, stages: Iterable[str | Component] | None = None) -> Pipeline:
         """Build and check a pipeline (see :func:`check`)."""
         names = default_stages() if stages is None else list(stages)
+        if "entities" in names:  # a bad setting is refused here, not taken for a broken model later
+            from .ner.neural import members_setting
+
+            members_setting()
         components = tuple(load_component(s) if isinstance(s, str) else s for s in names)
         check(components)
         return cls(components)
@@ -125,6 +129,11 @@ def pipeline_version(names: Sequence[str]) -> str:
     code changes nothing. Articles stored under another identity are what ``khabar reindex``
     re-analyses."""
     h = hashlib.sha1(f"{PIPELINE_VERSION}|{','.join(names)}|".encode())
+    if "entities" in names:  # fewer NER networks (KHABAR_NER_MEMBERS, opt-in) tag otherwise
+        from .ner.neural import members_setting
+
+        if (members := members_setting()) is not None:
+            h.update(f"ner-members={members}|".encode())
     h.update(_data_digest())
     return h.hexdigest()[:12]
 

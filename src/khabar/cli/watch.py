@@ -4,6 +4,7 @@ Registered lazily in ``khabar.cli.LAZY_COMMANDS``."""
 from __future__ import annotations
 
 import json
+import os
 import signal
 import threading
 from collections.abc import Iterator
@@ -15,7 +16,7 @@ import click
 
 from khabar.cli import fail, max_chars_option
 from khabar.cli.corpus import db_option, open_store, refresh_signatures
-from khabar.errors import InputError, WatchError
+from khabar.errors import InputError, UsageError, WatchError
 
 
 @click.command("watch")
@@ -50,11 +51,15 @@ from khabar.errors import InputError, WatchError
 @click.option("--webhook-retries", type=click.IntRange(min=0), default=3, show_default=True,
               help="Retries of a webhook delivery after a 5xx, a timeout or a refused connection "
                    "(after 1 s, then twice as long each time); a 4xx is not retried.")
+@click.option("--ner-members", type=click.IntRange(min=1), default=None, metavar="N",
+              help="Run only the first N networks of the NER ensemble: faster, tags a little worse "
+                   "(docs/watch.md); the same as KHABAR_NER_MEMBERS=N.")
 @click.option("--drain", type=click.FloatRange(min=0), default=10, show_default=True,
               help="On stopping, seconds left to deliver the webhook calls still waiting.")
 def watch_cmd(sources_file: str | None, feeds: tuple[str, ...], db: str, once: bool, interval: float,
               workers: int | None, fetchers: int, timeout: float, delay: float, max_bytes: int, max_items: int, max_chars: int, fmt: str,
-              alerts_jsonl: bool, webhook_timeout: float, webhook_retries: int, drain: float) -> int:
+              alerts_jsonl: bool, webhook_timeout: float, webhook_retries: int, drain: float,
+              ner_members: int | None) -> int:
     """Watch news feeds (RSS, Atom, JSON Feed) and store every new article, analysed.
 
     SOURCES is a TOML file of [[source]] tables (name, url, country, interval in seconds).
@@ -67,6 +72,8 @@ def watch_cmd(sources_file: str | None, feeds: tuple[str, ...], db: str, once: b
     from ..monitor.watch import Fetcher, load_sources, make_source, record_deliveries, watch
     from ..service import default_workers
 
+    if ner_members is not None:
+        _use_ner_members(ner_members)
     if not sources_file and not feeds:
         fail("nothing to watch: give a SOURCES file or --feed URL")
     try:
@@ -132,6 +139,17 @@ def watch_cmd(sources_file: str | None, feeds: tuple[str, ...], db: str, once: b
 # A value this command cannot use (an interval under 30 s, a missing SOURCES file) is bad input
 # (E104, E101), as the same value in a sources file is, not a command line that is not understood.
 watch_cmd.bad_value_error = WatchError  # type: ignore[attr-defined]
+
+
+def _use_ner_members(n: int) -> None:
+    """Set KHABAR_NER_MEMBERS, which the analysis worker processes read too; one line if too many."""
+    from ..analysis.ner.neural import MEMBERS_ENV, members_setting
+
+    os.environ[MEMBERS_ENV] = str(n)
+    try:
+        members_setting()
+    except UsageError as exc:
+        fail(exc)
 
 
 def _when(ts: float | None) -> str:

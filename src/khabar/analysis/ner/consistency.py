@@ -47,16 +47,21 @@ def _propagate_window(sentences: Sequence[Sequence[str]], tags: list[list[str]],
     if common:
         surnames = {w for w in surnames if not common(w)}
 
+    found: dict[str, str | None] = {}  # a window repeats its words: each is looked up once
+
     def single(tok: str) -> str | None:
         """The type of a one-word match: exact, after a clitic chain, or a surname alone."""
+        if tok in found:
+            return found[tok]
         typ = names.get((tok,))
         if typ is None and by_key and tok[:1] in _CLITIC_LETTERS:
             typ = next((by_key[f] for f in clitic_forms(word_key(tok)) if f in by_key), None)
         if typ is None and tok in surnames:
             typ = "PER"
+        found[tok] = typ
         return typ
 
-    # the lengths of the multi-word names each word starts, longest first, then 1
+    # the lengths of the multi-word names each word starts, longest first (then the word alone)
     lengths: dict[str, list[int]] = defaultdict(list)
     for k in names:
         if len(k) > 1:
@@ -64,18 +69,21 @@ def _propagate_window(sentences: Sequence[Sequence[str]], tags: list[list[str]],
     for v in lengths.values():
         v.sort(reverse=True)
     for toks, tg in zip(sentences, tags):
-        i = 0
-        while i < len(toks):
+        i, size = 0, len(toks)
+        while i < size:
             if tg[i] == "O":
-                for n in (*lengths.get(toks[i], ()), 1):
-                    if i + n > len(toks):
-                        continue
-                    typ = single(toks[i]) if n == 1 else names.get(tuple(toks[i:i + n]))
+                tok = toks[i]
+                for n in lengths.get(tok, ()):
+                    typ = names.get(tuple(toks[i:i + n])) if i + n <= size else None
                     if (typ and all(t == "O" for t in tg[i:i + n])
-                            and (i + n == len(toks) or not tg[i + n].startswith("I-"))):
+                            and (i + n == size or not tg[i + n].startswith("I-"))):
                         tg[i:i + n] = [f"B-{typ}"] + [f"I-{typ}"] * (n - 1)
                         i += n - 1
                         break
+                else:  # no longer name here: the word alone
+                    typ = found[tok] if tok in found else single(tok)
+                    if typ and (i + 1 == size or not tg[i + 1].startswith("I-")):
+                        tg[i] = f"B-{typ}"
             i += 1
 
 

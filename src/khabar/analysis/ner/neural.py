@@ -27,11 +27,14 @@ LSTM is vectorised across the sentences of a batch.
 from __future__ import annotations
 
 import itertools
+import os
+import threading
 from collections.abc import Sequence
 from importlib import resources
 
 import numpy as np
 
+from ...errors import UsageError
 from ..clitics import strip_proclitics
 from .consistency import WINDOW, propagate
 from .features import _shape as shape_of  # one word-shape definition for both taggers
@@ -46,6 +49,8 @@ COMMON_WORD = 5000
 CACHE_BYTES = 96 << 20  # per-word cache of the network's input pre-activations (10k words for 3 networks)
 PAD, UNK = 0, 1
 HALF_TABLES = frozenset({"emb", "tword_emb"})  # the large embedding tables, kept in float16
+# Opt-in, for speed: run only the first N networks of the packaged ensemble (docs/ner.md)
+MEMBERS_ENV = "KHABAR_NER_MEMBERS"
 
 
 LEX_CLASSES = ("PFN", "PPT", "PTR", "SPK", "OHD", "MHD", "LHD", "NAT")
@@ -246,10 +251,13 @@ def viterbi(em: np.ndarray, lengths: np.ndarray, trans: np.ndarray, start: np.nd
     final = np.where((lengths == 1)[:, None], score + end, -np.inf)
     into = trans.T[None]  # (1, K, K): to each tag (rows) from each previous tag (the last axis)
     ends = set(lengths.tolist())
+    cand = np.empty((B, K, K), dtype=np.result_type(score, into))
+    flat = np.arange(B * K) * K  # where each (sentence, tag) row of ``cand`` starts, flattened
     for t in range(1, T):
-        cand = score[:, None, :] + into  # reduced over the last axis, the fast one
+        np.add(score[:, None, :], into, out=cand)  # reduced over the last axis, the fast one
         cand.argmax(axis=2, out=back[t])
-        score = cand.max(axis=2)
+        # the maxima, read at the argmax: the same values, at half the cost of a second reduction
+        score = cand.reshape(-1).take(flat + back[t].reshape(-1)).reshape(B, K)
         score += em[:, t]
         if t + 1 in ends:
             done = lengths == t + 1
@@ -272,12 +280,12 @@ class NeuralTagger:
     An ensemble file holds the weights of member i under keys prefixed ``m<i>.``; the members
     share the featurizer and the pretrained embeddings, run as one block-diagonal LSTM, and
     their emission and transition scores are averaged. ``tag`` is thread-safe: the only shared
-    state is the per-word cache of input pre-activations, updated with atomic dict operations and
-    never relied on between two of them (a call keeps the rows it uses in locals); the LSTM
-    buffers are allocated per call.
+    state is the per-word cache of input pre-activations, read and updated under a lock (a call
+    copies the rows it uses out of it and never relies on them staying there); the LSTM buffers
+    are allocated per call.
     """
 
-    def __init__(self, path, cache_size: int | None = None) -> None:
+    def __init__(self, path, cache_size: int | None = None, members: int | None = None) -> None:
         with np.load(path, allow_pickle=False) as z:
             meta = {k: z[k] for k in z.files}
         lines = lambda name: bytes(meta.pop(name)).decode("utf-8").split("\n")  # noqa: E731
@@ -297,6 +305,7 @@ class NeuralTagger:
         w = {k: v if v.dtype.kind == "i" or k.split(".")[-1] in HALF_TABLES else v.astype(np.float32)
              for k, v in meta.items()}
         prefixes = sorted({k.split(".")[0] + "." for k in w if "." in k}) or [""]
+        prefixes = prefixes[:members]  # the first ``members`` of an ensemble (None: all)
         shared = {k: v for k, v in w.items() if "." not in k}
         self.members = [{**shared, **{k[len(p):]: v for k, v in w.items() if p and k.startswith(p)}}
                         for p in prefixes]
@@ -325,29 +334,39 @@ class NeuralTagger:
             for d, key in enumerate(("fw_hh", "bw_hh")):
                 self.w_hh[2 * i + d] = m[key][order].T * scale * 0.5
             m["out_w_half"] = m["out_w"] * 0.5
-        # The per-word cache of input pre-activations, least recently used first (a dict keeps its
-        # order: a word looked up moves to the end); when full, the words unused the longest go,
-        # so that the words in use stay (-23% misses on news against dropping everything).
-        self._cache: dict[str, np.ndarray] = {}
+            # The char CNN's products of each character with each kernel column (3, chars, F), once.
+            # Looked up, they are the very values that multiplying the 16 characters of every word
+            # gave (products of 32 rows or more, as this one: their rows are rounded alike; checked
+            # on 30,000 words of news, and by tests/test_ner_nn_fast.py), for far less work.
+            m["char_products"] = np.stack([m["char_emb"] @ m["char_conv_w"][:, :, j].T for j in range(3)])
+        # The per-word cache of input pre-activations: word -> its row of ``_cached``, least
+        # recently used first (a dict keeps its order: a word looked up moves to the end); when
+        # full, the words unused the longest go, so that the words in use stay (-23% misses on news
+        # against dropping everything). The rows live in one preallocated array (its pages taken
+        # as it fills), so that a batch's rows are one gather, not hundreds of small arrays stacked.
+        # Which words miss together matters: a product of one or two rows is rounded otherwise
+        # than one of three or more, so a word's cached row depends on how many words were
+        # computed with it, and the outputs stay the same only as long as the misses do.
+        self._cache: dict[str, int] = {}
         # words whose input pre-activations are kept: a memory budget, whatever the ensemble size
         self._cache_size = cache_size or CACHE_BYTES // (S * 4 * H * 4)
+        self._cached = np.empty((self._cache_size, S * 4 * H), dtype=np.float32)
+        self._free = list(range(self._cache_size))  # rows of ``_cached`` that no word holds
+        self._lock = threading.Lock()
         self.window = WINDOW  # label consistency over this many consecutive sentences (0: off)
 
     # -- network ------------------------------------------------------------------------
     @staticmethod
     def _inputs(w: dict[str, np.ndarray], f: dict[str, np.ndarray]) -> np.ndarray:
         emb = w["emb"]
-        ch = w["char_emb"][f["chars"]]  # (B, T, C, E)
-        B, T, C, E = ch.shape
-        k = w["char_conv_w"]  # (F, E, 3), padding 1
-        # kernel column j at position c reads character c + j - 1: each column's products over
-        # the characters, shifted into place and summed in the order of the columns (the
-        # padding's products are zeros, which leave a sum as it is)
-        x = ch.reshape(-1, E)
-        left, mid, right = ((x @ k[:, :, j].T).reshape(B, T, C, -1) for j in range(3))
-        conv = mid
-        conv[:, :, 1:] += left[:, :, :-1]
-        conv[:, :, :-1] += right[:, :, 1:]
+        # kernel column j at position c reads character c + j - 1: each column's products,
+        # looked up by character (``char_products``), shifted into place and summed in the order
+        # of the columns (the padding's products are zeros, which leave a sum as it is)
+        left, mid, right = w["char_products"]
+        chars = f["chars"]
+        conv = mid[chars]  # (B, T, C, F)
+        conv[:, :, 1:] += left[chars[:, :, :-1]]
+        conv[:, :, :-1] += right[chars[:, :, 1:]]
         conv = w["char_conv_b"] + conv
         charvec = np.maximum(conv, 0.0).max(axis=2)  # ReLU, max over positions
         return np.concatenate([emb[f["word"]], emb[f["stem"]], charvec, w["pre_emb"][f["pre"]],
@@ -367,44 +386,57 @@ class NeuralTagger:
 
     def _gates(self, sentences: Sequence[Sequence[str]]) -> tuple[np.ndarray, np.ndarray]:
         """Input pre-activations of the distinct words (N, S * 4H) and each position's row (B, T)."""
-        index: dict[str, int] = {}
-        for sent in sentences:
-            for tok in sent:
-                if tok not in index:
-                    index[tok] = len(index)
-        toks = list(index)
-        # Rows of this batch are collected locally: another thread may evict them from the shared
-        # cache between our lookups and our use of them. Every cache update is one dict operation
-        # (atomic): a word that another thread moves or evicts meanwhile is at worst recomputed.
-        found: dict[str, np.ndarray] = {}
-        missing = []
-        cache = self._cache
-        for t in toks:
-            row = cache.pop(t, None)
-            if row is None:
-                missing.append(t)
-            else:
-                found[t] = cache[t] = row  # now the most recently used
-        for s in range(0, len(missing), 1024):  # in chunks, to bound the memory of the char CNN
-            part = missing[s:s + 1024]
-            # one array per row: a view would keep its chunk's whole array alive after the others go
-            new = [row.copy() for row in self._token_gates(part)]
-            excess = len(cache) + len(part) - self._cache_size
-            if excess > 0:  # the least recently used go, a tenth more than needed
-                try:
-                    old = list(itertools.islice(cache, excess + self._cache_size // 10))
-                except RuntimeError:  # changed by another thread while listed: evict next time
-                    old = []
-                for t in old:
-                    cache.pop(t, None)
-            for tok, row in zip(part, new):
-                found[tok] = cache[tok] = row
-        rows = np.stack([found[t] for t in toks])
+        index: dict[str, int] = {}  # word -> its row
         T = max(len(s) for s in sentences)
         ids = np.zeros((len(sentences), T), dtype=np.int64)
         for b, sent in enumerate(sentences):
-            ids[b, :len(sent)] = [index[t] for t in sent]
+            at = []
+            for tok in sent:
+                i = index.get(tok)
+                if i is None:
+                    i = index[tok] = len(index)
+                at.append(i)
+            ids[b, :len(sent)] = at
+        keys = list(index)
+        rows = np.empty((len(keys), self._cached.shape[1]), dtype=np.float32)
+        missing: list[int] = []
+        with self._lock:  # the rows found are copied out: another thread may reuse their place next
+            cache = self._cache
+            hits, slots = [], []
+            for i, key in enumerate(keys):
+                slot = cache.pop(key, None)
+                if slot is None:
+                    missing.append(i)
+                else:
+                    cache[key] = slot  # now the most recently used
+                    hits.append(i)
+                    slots.append(slot)
+            if hits:
+                rows[hits] = self._cached[slots]
+        for s in range(0, len(missing), 1024):  # in chunks, to bound the memory of the char CNN
+            part = missing[s:s + 1024]
+            new = rows[part] = self._token_gates([keys[i] for i in part])
+            with self._lock:
+                self._store([keys[i] for i in part], new)
         return rows, ids
+
+    def _store(self, keys: list[str], new: np.ndarray) -> None:
+        """Cache the rows of these words (under the lock), making room by dropping the least
+        recently used words, a tenth more than needed."""
+        cache, free = self._cache, self._free
+        if len(free) < len(keys) and len(cache) + len(free) < self._cache_size:
+            # the dict was emptied from outside (benchmarks/bench_ner.py does): its rows are free
+            held = set(cache.values())
+            free[:] = [slot for slot in range(self._cache_size) if slot not in held]
+        if len(free) < len(keys):
+            for key in list(itertools.islice(cache, len(keys) - len(free) + self._cache_size // 10)):
+                free.append(cache.pop(key))
+        for key, row in zip(keys, new):
+            if key in cache or not free:  # cached meanwhile by another thread; or a batch over budget
+                continue
+            slot = free.pop()
+            self._cached[slot] = row
+            cache[key] = slot
 
     def _bilstm(self, rows: np.ndarray, ids: np.ndarray, lengths: np.ndarray, rev: np.ndarray) -> np.ndarray:
         """Hidden states (T, S, B, H) of all streams, doubled, step by step: a backward stream reads
@@ -518,10 +550,25 @@ def model_path():
     return resources.files("khabar.data").joinpath(MODEL_FILE)
 
 
+def members_setting() -> int | None:
+    """How many networks of the packaged ensemble ``KHABAR_NER_MEMBERS`` asks to run (its first
+    ones), or None for all of them: unset, or as many as there are. Fewer is faster and tags a
+    little worse (docs/ner.md); stores record it in their pipeline version. Raises UsageError
+    for a value that is not a number from 1 to the ensemble's size."""
+    raw = os.environ.get(MEMBERS_ENV, "").strip()
+    if not raw or not model_path().is_file():
+        return None
+    with resources.as_file(model_path()) as path, np.load(path, allow_pickle=False) as z:
+        size = len({k.split(".")[0] for k in z.files if "." in k}) or 1  # the archive's index only
+    if not raw.isdigit() or not 1 <= int(raw) <= size:
+        raise UsageError(f"{MEMBERS_ENV}={raw}: expected a number of NER ensemble members from 1 to {size}")
+    return int(raw) if int(raw) < size else None
+
+
 def load_neural_tagger() -> NeuralTagger:
     model = model_path()
     with resources.as_file(model) as path:
         if not path.is_file():
             raise FileNotFoundError(f"neural NER model {MODEL_FILE} is missing from khabar.data "
                                     "(rebuild it with scripts/train_ner_nn.py all)")
-        return NeuralTagger(path)
+        return NeuralTagger(path, members=members_setting())
