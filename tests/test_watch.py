@@ -812,10 +812,12 @@ def test_watch_with_analysis_workers_stores_each_article_once(serve: Callable[[d
 
 # Common words of news reports, written for this test: random sequences of them make articles that
 # share no 3-gram with one another (so the right answer is known).
-NEWS_WORDS = ("الوزير الحكومة الرئيس المدينة الاجتماع الاتفاق المحادثات الأسبوع الشهر اليوم البلاد الوفد "
-              "الشركة السوق الأسعار المياه الكهرباء الطريق الميناء المطار المستشفى المدرسة الجامعة الشرطة "
-              "المجلس البرلمان القرار المشروع الميزانية الصادرات الواردات النفط الغاز القمح المطر الشتاء "
-              "الصيف الحدود السفير المؤتمر البيان اللجنة التقرير المواطنين العمال الطلاب المزارعين").split()
+NEWS_WORDS = ("الوزير", "الحكومة", "الرئيس", "المدينة", "الاجتماع", "الاتفاق", "المحادثات", "الأسبوع",
+              "الشهر", "اليوم", "البلاد", "الوفد", "الشركة", "السوق", "الأسعار", "المياه", "الكهرباء",
+              "الطريق", "الميناء", "المطار", "المستشفى", "المدرسة", "الجامعة", "الشرطة", "المجلس",
+              "البرلمان", "القرار", "المشروع", "الميزانية", "الصادرات", "الواردات", "النفط", "الغاز",
+              "القمح", "المطر", "الشتاء", "الصيف", "الحدود", "السفير", "المؤتمر", "البيان", "اللجنة",
+              "التقرير", "المواطنين", "العمال", "الطلاب", "المزارعين")
 
 
 def test_slow_analysis_holds_at_most_the_limit_and_analyses_each_article_once(
@@ -871,3 +873,33 @@ def test_slow_analysis_holds_at_most_the_limit_and_analyses_each_article_once(
         assert waiting.count == 0
     assert peaks[5] <= 5  # a poll is taken in only when it fits (four pages at most here)
     assert peaks[1000] > 10  # without the limit, slow workers let the backlog grow
+
+
+def test_a_copy_waits_for_its_original_and_is_analysed_if_that_fails() -> None:
+    from khabar.io import article_id
+    from khabar.model import Document
+    from khabar.monitor.dedup import shingles
+    from khabar.monitor.watch import NewArticle, Page, Poll, PollInProgress, SourceReport, minhash_of
+
+    src = Source("a", "http://127.0.0.1/rss", None, 60)
+
+    def job(text: str) -> tuple[NewArticle, frozenset[str]]:
+        doc = Document(id=article_id(text), text=text)
+        grams = shingles(text)
+        sig = minhash_of(grams)
+        return NewArticle(Page(f"http://127.0.0.1/{doc.id}", doc), sig, lsh_bands(sig), {"text": text}), grams
+
+    waiting = Waiting(10)
+    polls = [PollInProgress(Poll(src, 0.0), SourceReport("a", "ok"), []) for _ in range(3)]
+    original, copy, other = job(NILE), job("القاهرة (وكالات) - " + NILE), job(PORT)  # Cairo (agencies) -
+    for pending, (j, grams) in zip(polls, (original, copy, other)):
+        waiting.take(pending, j, grams)
+    assert [j for _, j in waiting.queued] == [original[0], other[0]]  # the copy is not analysed
+    assert waiting.count == waiting.peak == 3 and [p.waiting for p in polls] == [1, 1, 1]
+    waiting.take_queued()
+    assert waiting.settled(other[0]) == []
+    followers = waiting.settled(original[0])
+    assert followers == [(polls[1], copy[0])] and waiting.count == 1
+    waiting.retry(followers)  # the original's analysis failed: the copy is analysed now
+    assert [j for _, j in waiting.queued] == [copy[0]] and polls[1].analysing == 1
+    assert waiting.settled(copy[0]) == [] and waiting.count == 0

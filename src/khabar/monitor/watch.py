@@ -632,7 +632,7 @@ class Waiting:
     def _analyse(self, pending: PollInProgress, job: NewArticle, first: bool = False) -> None:
         cid = job.page.doc.id  # type: ignore[union-attr]
         self._jobs[cid] = job
-        for b in job.bands:
+        for b in set(job.bands):
             self._bands.setdefault(b, []).append(cid)
         self._followers[cid] = []
         pending.analysing += 1
@@ -651,9 +651,9 @@ class Waiting:
         links to it or, when it failed, gives back with :meth:`retry`."""
         cid = job.page.doc.id  # type: ignore[union-attr]
         self._jobs.pop(cid, None)
-        for b in job.bands:
+        for b in set(job.bands):
             ids = self._bands.get(b)
-            if ids is not None:
+            if ids is not None and cid in ids:
                 ids.remove(cid)
                 if not ids:
                     del self._bands[b]
