@@ -19,7 +19,8 @@ file. With ``--workers 1`` the child times each call of the analysis
 time; with more, the analysis is the CPU of the worker processes (RUSAGE_CHILDREN, reaped when the
 pool closes) and everything else the watcher's own. It reports its peak RSS and the largest
 worker's (forked: they share the models' pages with the watcher, so the sum overstates). ``--profile`` runs it under cProfile (main thread:
-analysis, dedup and writes; fetching threads are not profiled) and prints the top functions.
+analysis, dedup and writes) and the fetch threads (feeds, pages, extraction: each thread its own profiler,
+merged) and prints the top functions of each.
 ``--no-analysis`` stubs the analysis out (the record becomes a document with no annotations, as
 ``analyze_record`` would store it, without running the pipeline), so that the CPU left is what
 the watcher spends outside the analysis: fetching, feed parsing, extraction, de-duplication,
@@ -184,7 +185,7 @@ def child(args: argparse.Namespace) -> None:
 
     import khabar.corpus.ingest
     from khabar.corpus.store import Store
-    from khabar.monitor.watch import Fetcher, load_sources, watch
+    from khabar.monitor.watch import Fetcher, Waiting, load_sources, watch
 
     analysis = {"cpu": 0.0, "wall": 0.0, "calls": 0}
     real = khabar.corpus.ingest.analyze_record
@@ -204,6 +205,26 @@ def child(args: argparse.Namespace) -> None:
             analysis["calls"] += 1
 
     khabar.corpus.ingest.analyze_record = timed
+    thread_profiles: list[cProfile.Profile] = []
+    if args.profile:  # the fetch threads too, each under its own profiler (merged at the end)
+        import khabar.monitor.watch as watch_module
+
+        local = threading.local()
+
+        def profiled(fn: Any) -> Any:
+            def run(*a: Any, **kw: Any) -> Any:
+                if not hasattr(local, "prof"):
+                    local.prof = cProfile.Profile()
+                    thread_profiles.append(local.prof)
+                local.prof.enable()
+                try:
+                    return fn(*a, **kw)
+                finally:
+                    local.prof.disable()
+            return run
+
+        watch_module.fetch_feed = profiled(watch_module.fetch_feed)
+        watch_module.fetch_pages = profiled(watch_module.fetch_pages)
     sources = load_sources(Path(args.child[0]).read_text(encoding="utf-8"), args.child[0])
     stages = tuple(args.stages.split(",")) if args.stages else None
     store = Store(args.child[1], create=True)
@@ -213,7 +234,9 @@ def child(args: argparse.Namespace) -> None:
     c0, w0, t0 = time.process_time(), time.perf_counter(), time.thread_time()
     if prof:
         prof.enable()
-    reports = watch(store, sources, fetcher, once=True, stages=stages, max_items=args.items, workers=args.workers)
+    waiting = Waiting()
+    reports = watch(store, sources, fetcher, once=True, stages=stages, max_items=args.items, workers=args.workers,
+                    waiting=waiting)
     if prof:
         prof.disable()
     wall, cpu, main_cpu = time.perf_counter() - w0, time.process_time() - c0, time.thread_time() - t0
@@ -222,6 +245,11 @@ def child(args: argparse.Namespace) -> None:
         st = pstats.Stats(prof, stream=sys.stderr).strip_dirs()
         st.sort_stats("tottime").print_stats(25)
         st.sort_stats("cumulative").print_stats(40)
+        if thread_profiles:
+            print(f"fetch threads ({len(thread_profiles)}), merged:", file=sys.stderr)
+            ft = pstats.Stats(*thread_profiles, stream=sys.stderr).strip_dirs()
+            ft.sort_stats("tottime").print_stats(25)
+            ft.sort_stats("cumulative").print_stats(30)
     ru = resource.getrusage(resource.RUSAGE_SELF)
     kids = resource.getrusage(resource.RUSAGE_CHILDREN)
     if args.workers > 1:  # analysed in the workers: their CPU is the analysis, ours the rest
@@ -229,7 +257,8 @@ def child(args: argparse.Namespace) -> None:
         cpu += analysis["cpu"]
     print(json.dumps({
         "wall": wall, "cpu": cpu, "main_cpu": main_cpu, "analysis": analysis, "maxrss_kb": ru.ru_maxrss,
-        "worker_maxrss_kb": kids.ru_maxrss if args.workers > 1 else 0,
+        "worker_maxrss_kb": kids.ru_maxrss if args.workers > 1 else 0, "peak_waiting": waiting.peak,
+        "max_waiting": waiting.limit,
         "added": sum(r.added for r in reports), "linked": sum(r.linked for r in reports),
         "failed": sum(r.failed for r in reports), "errors": [e for r in reports for e in r.errors][:10]}))
 
@@ -311,6 +340,7 @@ def main() -> None:
         print(f"peak RSS of the watcher: {res['maxrss_kb'] / 1024:.0f} MiB, of the largest of {args.workers} "
               f"workers {w:.0f} MiB (at most {res['maxrss_kb'] / 1024 + args.workers * w:.0f} MiB in all; "
               f"less, as they share pages)")
+        print(f"new articles waiting to be stored: at most {res['peak_waiting']} (limit {res['max_waiting']})")
     else:
         print(f"peak RSS of the watcher: {res['maxrss_kb'] / 1024:.0f} MiB")
     added = max(1, res["added"])

@@ -29,10 +29,12 @@ PINNED = {
     "QueryError": "E302",
     "NotFound": "E303",
     "ExportError": "E304",
+    "AlreadyExists": "E305",
     "FetchError": "E401",
     "FeedError": "E402",
     "AuthError": "E501",
     "BusyError": "E502",
+    "ListenError": "E503",
     "InternalError": "E900",
 }
 
@@ -136,3 +138,30 @@ def test_bad_input_to_watch_alert_and_serve_gets_its_own_code(args, code, tmp_pa
         Store(tmp_path / "a.db").close()
         args += ["--db", str(tmp_path / "a.db")]
     assert _cli_error(*args).startswith(f"khabar: error {code}: ")
+
+
+def test_taken_alert_name_gets_its_own_code_and_keeps_the_alert(tmp_path):
+    from khabar.corpus.store import Store
+
+    db = str(tmp_path / "a.db")
+    assert CliRunner().invoke(main, ["alert", "add", "nile", "--query", "نهر", "--db", db]).exit_code == 0  # "river"
+    line = _cli_error("alert", "add", "nile", "--source", "s", "--db", db)
+    assert line.startswith("khabar: error E305: ") and "'nile' exists already" in line
+    with Store(db, readonly=True) as store:  # the first alert is kept as it was
+        assert [(a.name, a.query, a.source) for a in store.alerts()] == [("nile", "نهر", None)]
+
+
+def test_serve_on_a_port_it_cannot_listen_on_gets_its_own_code(tmp_path):
+    import socket
+
+    pytest.importorskip("uvicorn", reason="the web extra is not installed (pip install 'khabar[web]')")
+    db = str(tmp_path / "a.db")
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        line = _cli_error("serve", "--db", db, "--create", "--port", str(port))
+    assert line.startswith("khabar: error E503: ") and f"127.0.0.1:{port}" in line and "in use" in line
+    # an address that is not this machine's (TEST-NET-1, RFC 5737): the same code, host:port named
+    line = _cli_error("serve", "--db", db, "--create", "--host", "192.0.2.1", "--port", "8000", "--insecure")
+    assert line.startswith("khabar: error E503: ") and "192.0.2.1:8000" in line

@@ -5,6 +5,7 @@ at run time."""
 from __future__ import annotations
 
 import json
+import random
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -22,6 +23,7 @@ from khabar.monitor.watch import (
     Fetcher,
     FetchError,
     Source,
+    Waiting,
     WatchError,
     decode_page,
     load_sources,
@@ -806,3 +808,98 @@ def test_watch_with_analysis_workers_stores_each_article_once(serve: Callable[[d
             assert {st.name: st.polls for st in store.watch_states()} == {"a": 1, "b": 1}
     # which copy came first (and is stored) depends on the fetch order; one per article either way
     assert len(results[1]) == len(results[2]) == 5
+
+
+# Common words of news reports, written for this test: random sequences of them make articles that
+# share no 3-gram with one another (so the right answer is known).
+NEWS_WORDS = ("الوزير", "الحكومة", "الرئيس", "المدينة", "الاجتماع", "الاتفاق", "المحادثات", "الأسبوع",
+              "الشهر", "اليوم", "البلاد", "الوفد", "الشركة", "السوق", "الأسعار", "المياه", "الكهرباء",
+              "الطريق", "الميناء", "المطار", "المستشفى", "المدرسة", "الجامعة", "الشرطة", "المجلس",
+              "البرلمان", "القرار", "المشروع", "الميزانية", "الصادرات", "الواردات", "النفط", "الغاز",
+              "القمح", "المطر", "الشتاء", "الصيف", "الحدود", "السفير", "المؤتمر", "البيان", "اللجنة",
+              "التقرير", "المواطنين", "العمال", "الطلاب", "المزارعين")
+
+
+def test_slow_analysis_holds_at_most_the_limit_and_analyses_each_article_once(
+        serve: Callable[[dict[str, Route]], Site], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Analysis slower than fetching (as in bench_watch): the articles waiting for it never
+    exceed the limit (a backlog of them held 410 MiB), a copy fetched while its original waits is
+    not analysed a second time, and still every article is stored once and every copy linked."""
+    import khabar.corpus.ingest as ingest
+
+    real = ingest.analyze_record
+    log = tmp_path / "analysed.txt"
+
+    def slow(cid: str, rec: dict, stages: tuple[str, ...] | None = None):  # runs in the forked workers
+        time.sleep(0.1)
+        with open(log, "a", encoding="utf-8") as f:  # one short append per call: whole lines
+            f.write(cid + "\n")
+        return real(cid, rec, stages)
+
+    monkeypatch.setattr(ingest, "analyze_record", slow)
+    rng = random.Random(16)
+    texts = [" ".join(rng.choice(NEWS_WORDS) for _ in range(40)) + "." for _ in range(24)]
+    site = serve({})
+    groups: list[list[str]] = [[f"/o{i // 4}/{i}"] for i in range(24)]  # six feeds of four originals
+    for i, text in enumerate(texts):
+        site.routes[groups[i][0]] = html(page(f"خبر {i}", text))  # "news item i"
+    for k in range(6):  # two more feeds republish an earlier feed's articles, one with a dateline
+        path = f"/o{6 + k // 3}/copy{k}"
+        site.routes[path] = html(page(f"خبر {k}", texts[k] if k % 2 else "الرياض - واس: " + texts[k]))  # Riyadh - SPA:
+        groups[k].append(path)
+    feeds = {}
+    for paths in groups:
+        for path in paths:
+            feeds.setdefault(path.split("/")[1], []).append(path)
+    for name, paths in feeds.items():
+        site.routes[f"/{name}/rss.xml"] = Route(rss([(p, site.url(p)) for p in paths]).encode(),
+                                                content_type="application/rss+xml")
+    srcs = [Source(name, site.url(f"/{name}/rss.xml"), None, 60) for name in sorted(feeds)]
+    peaks = {}
+    for limit in (5, 1000):
+        log.unlink(missing_ok=True)
+        waiting = Waiting(limit)
+        with Store(tmp_path / f"limit{limit}.db") as store:
+            reports = watch(store, srcs, fetcher(), once=True, workers=2, stages=("segment",), waiting=waiting,
+                            fetchers=8)
+            assert sum(r.failed for r in reports) == 0, [e for r in reports for e in r.errors]
+            assert sum(r.added for r in reports) == 24 and sum(r.linked for r in reports) == 6
+            assert store.count_articles() == 24
+            ids = [{store.seen_article(site.url(p)) for p in paths} for paths in groups]
+            assert all(len(g) == 1 and None not in g for g in ids) and len(set().union(*ids)) == 24
+        analysed = log.read_text(encoding="utf-8").split()
+        assert len(analysed) == 24 and len(set(analysed)) == 24  # each article once, no copy
+        peaks[limit] = waiting.peak
+        assert waiting.count == 0
+    assert peaks[5] <= 5  # a poll is taken in only when it fits (four pages at most here)
+    assert peaks[1000] > 10  # without the limit, slow workers let the backlog grow
+
+
+def test_a_copy_waits_for_its_original_and_is_analysed_if_that_fails() -> None:
+    from khabar.io import article_id
+    from khabar.model import Document
+    from khabar.monitor.dedup import shingles
+    from khabar.monitor.watch import NewArticle, Page, Poll, PollInProgress, SourceReport, minhash_of
+
+    src = Source("a", "http://127.0.0.1/rss", None, 60)
+
+    def job(text: str) -> tuple[NewArticle, frozenset[str]]:
+        doc = Document(id=article_id(text), text=text)
+        grams = shingles(text)
+        sig = minhash_of(grams)
+        return NewArticle(Page(f"http://127.0.0.1/{doc.id}", doc), sig, lsh_bands(sig), {"text": text}), grams
+
+    waiting = Waiting(10)
+    polls = [PollInProgress(Poll(src, 0.0), SourceReport("a", "ok"), []) for _ in range(3)]
+    original, copy, other = job(NILE), job("القاهرة (وكالات) - " + NILE), job(PORT)  # Cairo (agencies) -
+    for pending, (j, grams) in zip(polls, (original, copy, other)):
+        waiting.take(pending, j, grams)
+    assert [j for _, j in waiting.queued] == [original[0], other[0]]  # the copy is not analysed
+    assert waiting.count == waiting.peak == 3 and [p.waiting for p in polls] == [1, 1, 1]
+    waiting.take_queued()
+    assert waiting.settled(other[0]) == []
+    followers = waiting.settled(original[0])
+    assert followers == [(polls[1], copy[0])] and waiting.count == 1
+    waiting.retry(followers)  # the original's analysis failed: the copy is analysed now
+    assert [j for _, j in waiting.queued] == [copy[0]] and polls[1].analysing == 1
+    assert waiting.settled(copy[0]) == [] and waiting.count == 0

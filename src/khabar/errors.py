@@ -95,6 +95,12 @@ class ExportError(KhabarError, ValueError):
     code = "E304"
 
 
+class AlreadyExists(KhabarError, ValueError):
+    """A name that is taken already (``khabar alert add`` with the name of a saved alert)."""
+
+    code = "E305"
+
+
 class FetchError(KhabarError):
     """A request that failed; ``transient`` when a later poll may succeed (5xx, timeout)."""
 
@@ -121,6 +127,12 @@ class BusyError(KhabarError, RuntimeError):
     """The web server runs as many analyses as it may; try again shortly."""
 
     code = "E502"
+
+
+class ListenError(KhabarError, OSError):
+    """The web server cannot listen on its host:port (taken, no permission, not an address here)."""
+
+    code = "E503"
 
 
 class InternalError(KhabarError, RuntimeError):

@@ -56,6 +56,7 @@ MINHASH_SIZE = 64  # values in a MinHash signature
 LSH_ROWS = 4  # signature values per LSH band (16 bands)
 NEAR_DUPLICATE_SIMILARITY = 0.8  # estimated Jaccard similarity of word 3-grams: the same article
 MAX_BACKOFF = 16  # a failing feed waits 2, 4, 8, then at most 16 times its interval
+MAX_WAITING = 300  # new articles the watcher holds for analysis; beyond, it fetches no more until some are stored
 # Near duplicates confirmed on the texts (khabar.monitor.dedup):
 SAME_ARTICLE_JACCARD = 0.8  # exact Jaccard similarity of word 3-grams: the same article
 CONTAINED_SHARE = 0.9  # ... or the shorter text's 3-grams nearly all in the longer one,

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import errno
 import os
 import socket
 from pathlib import Path
 
 import click
 
-from ..errors import StoreError
+from ..errors import ListenError, StoreError
 from ..service import default_workers
 
 
@@ -72,7 +73,7 @@ def serve(db_path: str, create: bool, host: str, port: int, workers: int | None,
     try:
         check_port(host, port)
     except OSError as exc:
-        fail(f"cannot listen on {host}:{port} ({exc.strerror or exc})")
+        fail(listen_failure(host, port, exc), error=ListenError)
     workers = workers or default_workers()
     if not local and token is None:
         click.echo(f"khabar: warning: serving {host} without a token (--insecure): anyone who can reach "
@@ -98,7 +99,16 @@ def serve(db_path: str, create: bool, host: str, port: int, workers: int | None,
         uvicorn.run(target, host=host, port=port, workers=workers, factory=factory, log_level="warning",
                     server_header=False)
     except OSError as exc:
-        fail(f"cannot listen on {host}:{port} ({exc.strerror or exc})")
+        fail(listen_failure(host, port, exc), error=ListenError)
+
+
+def listen_failure(host: str, port: int, exc: OSError) -> str:
+    """One line naming host:port and why it cannot be listened on, with what to do about it."""
+    why = {errno.EADDRINUSE: "the port is in use (another server?): choose another --port",
+           errno.EACCES: "no permission (ports below 1024 need privileges): choose another --port",
+           errno.EADDRNOTAVAIL: "not an address of this machine: choose another --host"}.get(exc.errno or 0)
+    detail = " ".join(str(exc.strerror or exc).split())
+    return f"cannot listen on {host}:{port}: {why} ({detail})" if why else f"cannot listen on {host}:{port} ({detail})"
 
 
 def _host_is_wildcard(host: str) -> bool:

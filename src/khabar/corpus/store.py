@@ -32,7 +32,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
-from ..errors import QueryError, StoreError  # defined in khabar.errors (stable codes)
+from ..errors import AlreadyExists, QueryError, StoreError  # defined in khabar.errors (stable codes)
 from ..settings import STORE_BUSY_TIMEOUT_MS, STORE_CACHE_KIB
 from .queries import StoreQueries
 from .records import (
@@ -362,10 +362,11 @@ class Store(StoreWrites, StoreQueries):
     # -- alerts (khabar.monitor.alerts) --------------------------------------------------------
 
     def add_alert(self, alert: Alert) -> None:
-        """Save a new alert; StoreError when the name is taken."""
+        """Save a new alert; AlreadyExists when the name is taken (the user's to change, not a store failure)."""
         with self.transaction():
             if self.get_alert(alert.name) is not None:
-                raise StoreError(f"an alert named {alert.name!r} exists already (remove it first)")
+                raise AlreadyExists(f"an alert named {alert.name!r} exists already: choose another name, or "
+                                    f"'khabar alert remove {alert.name}' first")
             values = tuple(getattr(alert, k) for k in _ALERT_COLUMNS.split(", "))
             self.conn.execute(f"INSERT INTO alerts ({_ALERT_COLUMNS}) VALUES ({', '.join('?' * len(values))})",
                               values)

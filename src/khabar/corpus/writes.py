@@ -8,6 +8,7 @@ import json
 import sqlite3
 import time
 import zlib
+from functools import lru_cache
 from typing import Any
 
 from ..analysis.text.normalize import normalize_name
@@ -16,9 +17,13 @@ from ..errors import StoreError
 from .records import FtsFields
 from .search_text import fts_fields
 
+# The same names come back in every article (and twice or more in one: entity, mentions): each
+# is normalised once (normalize_name is pure).
+_name_key = lru_cache(maxsize=1 << 16)(normalize_name)
+
 
 def _entity_key(kb_id: str | None, name: str) -> str:
-    return f"kb:{kb_id}" if kb_id else f"name:{normalize_name(name)}"
+    return f"kb:{kb_id}" if kb_id else f"name:{_name_key(name)}"
 
 
 def event_date(timex_value: str | None, published: str | None) -> str | None:
@@ -93,7 +98,7 @@ class StoreWrites:
         if row is None and not ent.get("kb_id"):
             # An unlinked name that is the canonical name of exactly one linked entity is that entity.
             linked = self.conn.execute("SELECT id, name_en FROM entities WHERE name_norm=? AND kb_id IS NOT NULL "
-                                       "LIMIT 2", (normalize_name(ent["name"]),)).fetchall()
+                                       "LIMIT 2", (_name_key(ent["name"]),)).fetchall()
             row = linked[0] if len(linked) == 1 else None
         if row:
             eid = row[0]
@@ -102,7 +107,7 @@ class StoreWrites:
         else:
             eid = self.conn.execute(
                 "INSERT INTO entities (key, type, name, name_norm, name_en, kb_id) VALUES (?,?,?,?,?,?)",
-                (key, ent["type"], ent["name"], normalize_name(ent["name"]), ent.get("name_en"), ent.get("kb_id")),
+                (key, ent["type"], ent["name"], _name_key(ent["name"]), ent.get("name_en"), ent.get("kb_id")),
             ).lastrowid
         if len(self._entity_cache) > 200_000:
             self._entity_cache.clear()
@@ -120,12 +125,12 @@ class StoreWrites:
             eid = self._entity_id(ent)
             local[ent["id"]] = eid
             per_entity[eid] = per_entity.get(eid, 0) + len(ent.get("mentions", []))
-            aliases.add((normalize_name(ent["name"]), eid))
+            aliases.add((_name_key(ent["name"]), eid))
             for m in ent.get("mentions", []):
                 mention_rows.append((rowid, m["start"], m["end"], eid, m.get("kind", "name")))
                 spans.append((m["start"], m["end"], eid))
                 if m.get("kind", "name") == "name":
-                    alias = normalize_name(m["text"])
+                    alias = _name_key(m["text"])
                     if alias:
                         aliases.add((alias, eid))
         c = self.conn
@@ -143,20 +148,20 @@ class StoreWrites:
                  sm["text"] if sm else None, cue["text"] if cue else None, published)).lastrowid
             about = {e for s, e_, e in spans if s >= q["start"] and e_ <= q["end"] and e != speaker}
             c.executemany("INSERT OR IGNORE INTO quote_about VALUES (?,?)", [(e, qid) for e in about])
-        timex_values = {}
-        for t in doc.get("timexes", []):
-            timex_values[t["id"]] = t["value"]
-            c.execute('INSERT OR IGNORE INTO timexes VALUES (?,?,?,?,?,?,?)',
-                      (rowid, t["id"], t["start"], t["end"], t["text"], t["type"], t["value"]))
+        timexes = doc.get("timexes", [])
+        timex_values = {t["id"]: t["value"] for t in timexes}
+        c.executemany('INSERT OR IGNORE INTO timexes VALUES (?,?,?,?,?,?,?)',
+                      [(rowid, t["id"], t["start"], t["end"], t["text"], t["type"], t["value"]) for t in timexes])
+        rows = []
         for v in doc.get("events", []):
             tv = timex_values.get(v.get("time")) if v.get("time") else None
             trig = v["trigger"]
-            c.execute(
-                "INSERT INTO events (article, local_id, type, cameo, actor1, actor2, location, trigger_start, "
-                "trigger_end, trigger_text, sentence, timex, date, published) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-                (rowid, v["id"], v["type"], v.get("cameo"), local.get(v.get("actor1")), local.get(v.get("actor2")),
-                 local.get(v.get("location")), trig["start"], trig["end"], trig["text"], v.get("sentence"),
-                 tv, event_date(tv, published), published))
+            rows.append((rowid, v["id"], v["type"], v.get("cameo"), local.get(v.get("actor1")),
+                         local.get(v.get("actor2")), local.get(v.get("location")), trig["start"], trig["end"],
+                         trig["text"], v.get("sentence"), tv, event_date(tv, published), published))
+        c.executemany(
+            "INSERT INTO events (article, local_id, type, cameo, actor1, actor2, location, trigger_start, "
+            "trigger_end, trigger_text, sentence, timex, date, published) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)", rows)
 
     def _delete_annotations(self, rowid: int) -> None:
         c = self.conn

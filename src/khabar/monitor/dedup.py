@@ -129,7 +129,9 @@ def article_words(text: str, folded: str | None = None) -> list[str]:
 def shingles(text: str, size: int = 3, folded: str | None = None) -> frozenset[str]:
     """Word ``size``-grams of :func:`article_words` (one shingle for a shorter text)."""
     words = article_words(text, folded)
-    return frozenset(" ".join(words[i:i + size]) for i in range(max(1, len(words) - size + 1)))
+    if len(words) <= size:
+        return frozenset((" ".join(words),))
+    return frozenset(map(" ".join, zip(*(words[k:] for k in range(size)))))  # the n-grams, without slicing
 
 
 def same_article(a: frozenset[str], b: frozenset[str]) -> bool:

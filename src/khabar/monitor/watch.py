@@ -57,6 +57,7 @@ from ..settings import (  # the limits, named in khabar.settings
     FINGERPRINT_BATCH,
     LSH_ROWS,
     MAX_BACKOFF,
+    MAX_WAITING,
     MIN_INTERVAL,
     MIN_WORDS,
     MINHASH_SIZE,
@@ -548,29 +549,30 @@ def store_poll(store: Store, poll: Poll, *, stages: tuple[str, ...] | None = Non
     :func:`store_analysed` for each, :func:`finish_poll`."""
     from ..corpus.ingest import analyze_record
 
-    pending = begin_poll(store, poll, check_pages=False)
-    for page in poll.pages:  # one at a time: a page sees the articles of the pages before it
-        job = _checked(store, page, poll.source, pending.report)
-        if job is None:
-            continue
-        pending.waiting += 1
-        try:
-            result: Any = analyze_record(page.doc.id, job.rec, stages)  # type: ignore[union-attr]
-        except Exception as exc:  # noqa: BLE001 - one bad article never stops the source
-            result = f"cannot store: {type(exc).__name__}: {exc}"
-        store_analysed(store, pending, job, result, version, recheck=False)
+    waiting = Waiting()
+    pending = begin_poll(store, poll, waiting)
+    while waiting.queued:  # the copies of an article whose analysis failed are analysed in turn
+        results = []
+        for _, job in waiting.take_queued():
+            try:
+                result: Any = analyze_record(job.page.doc.id, job.rec, stages)  # type: ignore[union-attr]
+            except Exception as exc:  # noqa: BLE001 - one bad article never stops the source
+                result = f"cannot store: {type(exc).__name__}: {exc}"
+            results.append((job, result))
+        store_analysed(store, waiting, pending, results, version)
     return finish_poll(store, pending, delivery)
 
 
 @dataclass
 class NewArticle:
-    """A page whose text is not stored yet, waiting for its analysis."""
+    """A page whose text is not stored yet, waiting for its analysis (or for its original's).
+    It keeps what storing it and the re-check after the analysis need, no more: the shingles
+    and the folded text are dropped once it is checked (a backlog of them held 150 MB)."""
 
     page: Page
     signature: np.ndarray
     bands: list[int]
     rec: dict[str, Any]  # what khabar.corpus.ingest.analyze_record takes
-    grams: frozenset[str] | None = None  # the text's shingles, to confirm candidates without redoing them
 
 
 @dataclass
@@ -580,25 +582,119 @@ class PollInProgress:
     poll: Poll
     report: SourceReport
     alerts: list[Alert]
-    jobs: list[NewArticle]
-    waiting: int = 0  # analyses not yet stored
+    waiting: int = 0  # new articles not yet stored or linked
+    analysing: int = 0  # ... of which queued for or in analysis
+    results: list[tuple[NewArticle, Any]] = field(default_factory=list)  # analyses back, not yet written
 
 
-def begin_poll(store: Store, poll: Poll, *, check_pages: bool = True) -> PollInProgress:
-    """Link what is known (the URL, the same or nearly the same text), record failed pages,
-    and list the new articles to analyse (``check_pages``; else the caller checks them)."""
+class Waiting:
+    """The new articles taken in and not yet stored: queued for analysis, in analysis, or copies
+    waiting for their original's analysis. An article found here by content id or near-duplicate
+    signature (as :func:`_link_duplicate` finds stored ones) is not analysed a second time: it
+    follows the one taken in first and is linked to it once that is stored (analysed again only
+    if that one fails). ``limit``: :func:`watch` takes a poll in only while it fits."""
+
+    def __init__(self, limit: int = MAX_WAITING) -> None:
+        self.limit = limit
+        self.count = 0  # articles waiting, followers included
+        self.peak = 0
+        self.queued: deque[tuple[PollInProgress, NewArticle]] = deque()  # not yet handed to a worker
+        self._jobs: dict[str, NewArticle] = {}  # content id -> the article analysed for it
+        self._bands: dict[int, list[str]] = {}
+        self._followers: dict[str, list[tuple[PollInProgress, NewArticle]]] = {}
+
+    def room_for(self, n: int) -> bool:
+        """Whether ``n`` more articles may be taken in (always, when none waits)."""
+        return self.count == 0 or self.count + n <= self.limit
+
+    def take(self, pending: PollInProgress, job: NewArticle, grams: frozenset[str]) -> None:
+        """Queue the article for analysis, or make it follow the copy of it that waits already."""
+        self.count += 1
+        self.peak = max(self.peak, self.count)
+        pending.waiting += 1
+        leader = self._leader(job, grams)
+        if leader is not None:
+            self._followers[leader].append((pending, job))
+        else:
+            self._analyse(pending, job)
+
+    def _leader(self, job: NewArticle, grams: frozenset[str]) -> str | None:
+        cid = job.page.doc.id  # type: ignore[union-attr]
+        if cid in self._jobs:
+            return cid
+        ids = {c for b in job.bands for c in self._bands.get(b, ())}
+        if not ids:
+            return None
+        return confirmed_duplicate(job.page.doc.text, job.signature,  # type: ignore[union-attr]
+                                   [(c, signature_bytes(self._jobs[c].signature)) for c in sorted(ids)],
+                                   lambda c: self._jobs[c].page.doc.text, grams)  # type: ignore[union-attr]
+
+    def _analyse(self, pending: PollInProgress, job: NewArticle, first: bool = False) -> None:
+        cid = job.page.doc.id  # type: ignore[union-attr]
+        self._jobs[cid] = job
+        for b in set(job.bands):
+            self._bands.setdefault(b, []).append(cid)
+        self._followers[cid] = []
+        pending.analysing += 1
+        if first:
+            self.queued.appendleft((pending, job))
+        else:
+            self.queued.append((pending, job))
+
+    def take_queued(self) -> list[tuple[PollInProgress, NewArticle]]:
+        out = list(self.queued)
+        self.queued.clear()
+        return out
+
+    def settled(self, job: NewArticle) -> list[tuple[PollInProgress, NewArticle]]:
+        """The article is stored or failed: it waits no more; its followers, which the caller
+        links to it or, when it failed, gives back with :meth:`retry`."""
+        cid = job.page.doc.id  # type: ignore[union-attr]
+        self._jobs.pop(cid, None)
+        for b in set(job.bands):
+            ids = self._bands.get(b)
+            if ids is not None and cid in ids:
+                ids.remove(cid)
+                if not ids:
+                    del self._bands[b]
+        self.count -= 1
+        return self._followers.pop(cid, [])
+
+    def linked(self) -> None:
+        """A follower was linked to its stored original."""
+        self.count -= 1
+
+    def retry(self, followers: list[tuple[PollInProgress, NewArticle]]) -> None:
+        """The original failed: its first follower is analysed (next), the others follow it."""
+        (pending, job), rest = followers[0], followers[1:]
+        self._analyse(pending, job, first=True)
+        self._followers[job.page.doc.id].extend(rest)  # type: ignore[union-attr]
+
+    def clear(self) -> None:
+        self.queued.clear()
+        self._jobs.clear()
+        self._bands.clear()
+        self._followers.clear()
+        self.count = 0
+
+
+def begin_poll(store: Store, poll: Poll, waiting: Waiting) -> PollInProgress:
+    """Link what is known (the URL, the same or nearly the same text, stored or waiting in
+    ``waiting``), record failed pages, and hand the new articles to ``waiting``; one commit."""
     src = poll.source
-    pending = PollInProgress(poll, SourceReport(src.name, poll.status), store.alerts(), [])
+    pending = PollInProgress(poll, SourceReport(src.name, poll.status), store.alerts())
     with store.transaction():  # one commit for the poll's links and failures, not one each
         for url in poll.known_urls:
             _link_known(store, url, src, pending.report)
-        if check_pages:
-            pending.jobs = [job for page in poll.pages if (job := _checked(store, page, src, pending.report))]
-            pending.waiting = len(pending.jobs)
+        for page in poll.pages:
+            checked = _checked(store, page, src, pending.report)
+            if checked is not None:
+                waiting.take(pending, *checked)
     return pending
 
 
-def _checked(store: Store, page: Page, src: Source, report: SourceReport) -> NewArticle | None:
+def _checked(store: Store, page: Page, src: Source, report: SourceReport
+             ) -> tuple[NewArticle, frozenset[str]] | None:
     try:
         return _check_page(store, page, src, report)
     except Exception as exc:  # one bad article never stops the source (store errors do)
@@ -608,18 +704,40 @@ def _checked(store: Store, page: Page, src: Source, report: SourceReport) -> New
         return None
 
 
-def store_analysed(store: Store, pending: PollInProgress, job: NewArticle, result: Any, version: str, *,
-                   recheck: bool = True) -> None:
-    """Store one analysed article ((dict, index fields) from analyze_record, or an error
-    message). ``recheck``: analyses run in parallel, so a copy of this article may have been
-    stored since :func:`begin_poll` looked: then it is linked to that one instead."""
+def store_analysed(store: Store, waiting: Waiting, pending: PollInProgress,
+                   results: Sequence[tuple[NewArticle, Any]], version: str) -> list[PollInProgress]:
+    """Store a poll's analysed articles ((dict, index fields) from analyze_record, or an error
+    message), in one transaction (one commit, one full-text index segment), and link the
+    copies that waited for them. Analyses run in parallel, so a copy of an article may have been
+    stored since :func:`begin_poll` looked (by another process): then it is linked to that one.
+    Returns the polls whose last article this was (to finish)."""
+    touched = [pending]
+    with store.transaction():
+        for job, result in results:
+            _store_one(store, pending, job, result, version)
+            followers = waiting.settled(job)
+            pending.waiting -= 1
+            if not followers:
+                continue
+            aid = store.seen_article(job.page.url)
+            if aid is None:  # its analysis failed: a copy may fare better
+                waiting.retry(followers)
+                continue
+            for fpending, fjob in followers:
+                _link_page(store, aid, fjob.page, fpending.poll.source, fpending.report)
+                waiting.linked()
+                fpending.waiting -= 1
+                touched.append(fpending)
+    return [p for i, p in enumerate(touched) if p.waiting == 0 and p not in touched[:i]]
+
+
+def _store_one(store: Store, pending: PollInProgress, job: NewArticle, result: Any, version: str) -> None:
     src, report, page = pending.poll.source, pending.report, job.page
-    pending.waiting -= 1
     try:
         if isinstance(result, str):
             _page_failed(store, page.url, src, report, result, True)
             return
-        if recheck and _link_duplicate(store, page, job.signature, job.bands, src, report, job.grams):
+        if _link_duplicate(store, page, job.signature, job.bands, src, report):
             return
         d, fts = result
         cid = page.doc.id  # type: ignore[union-attr]
@@ -705,8 +823,10 @@ def _link_known(store: Store, url: str, src: Source, report: SourceReport) -> No
                 report.linked += 1
 
 
-def _check_page(store: Store, page: Page, src: Source, report: SourceReport) -> NewArticle | None:
-    """Link or fail the page if it holds nothing new; else what its analysis needs."""
+def _check_page(store: Store, page: Page, src: Source, report: SourceReport
+                ) -> tuple[NewArticle, frozenset[str]] | None:
+    """Link or fail the page if it holds nothing new; else what its analysis needs, and its
+    shingles (to find a copy of it among the articles waiting)."""
     if store.seen_urls([page.url]):  # another source of this round had the same URL
         _link_known(store, page.url, src, report)
         return None
@@ -718,12 +838,13 @@ def _check_page(store: Store, page: Page, src: Source, report: SourceReport) -> 
         _link_page(store, doc.id, page, src, report)
         return None
     grams = shingles(doc.text, folded=page.folded)
+    page.folded = None  # needed no more: not kept while the article waits
     sig = minhash_of(grams)
     bands = lsh_bands(sig)
     if _link_duplicate(store, page, sig, bands, src, report, grams):
         return None
     return NewArticle(page, sig, bands, {"id": doc.id, "text": doc.text, "title": doc.title,
-                                         "published": doc.published, "source": doc.source, "url": doc.url}, grams)
+                                         "published": doc.published, "source": doc.source, "url": doc.url}), grams
 
 
 def _link_duplicate(store: Store, page: Page, sig: np.ndarray, bands: list[int], src: Source,
@@ -754,14 +875,17 @@ def watch(store: Store, sources: Sequence[Source], fetcher: Fetcher, *, once: bo
           stages: tuple[str, ...] | None = None,
           max_chars: int = DEFAULT_MAX_CHARS, max_items: int = 50,
           on_report: Callable[[SourceReport], None] | None = None, delivery: WebhookDelivery | None = None,
-          drain: float = DRAIN_SECONDS, on_delivery: Callable[[DeliveryResult], None] | None = None
-          ) -> list[SourceReport]:
+          drain: float = DRAIN_SECONDS, on_delivery: Callable[[DeliveryResult], None] | None = None,
+          waiting: Waiting | None = None) -> list[SourceReport]:
     """Poll every source (each at its own interval) until ``stop`` is set, or once each when
     ``once``. Feeds and pages are fetched in ``fetchers`` threads; de-duplication and writes
     happen in this thread, and the analysis too with ``workers`` 1, else in that many worker
     processes (:class:`~khabar.monitor.analysis_pool.AnalysisPool`), the articles of several sources at
-    once, each stored when its analysis is back (every article once: a copy analysed meanwhile is
-    linked, not stored). A source whose feed is failing waits out its backoff (kept
+    once, each poll's stored in one transaction when their analyses are back (every article
+    once: a copy of an article waiting for its analysis waits for it and is linked, not
+    analysed again). With workers, at most ``waiting.limit`` new articles wait (default
+    :class:`Waiting` with ``khabar.settings.MAX_WAITING``; pass one to read its ``peak``
+    afterwards): beyond, no more feeds are fetched until some are stored. A source whose feed is failing waits out its backoff (kept
     in the store, so also across restarts and ``once`` runs: such a source gets a report with
     status ``backoff``). Alert matches go to their webhooks through ``delivery`` (by default a
     :class:`~khabar.monitor.delivery.WebhookDelivery` of this run, closed at the end with ``drain``
@@ -778,7 +902,7 @@ def watch(store: Store, sources: Sequence[Source], fetcher: Fetcher, *, once: bo
         return _watch(store, sources, fetcher, once=once, stop=stop, fetchers=fetchers, workers=workers,
                       stages=stages,
                       max_chars=max_chars, max_items=max_items, on_report=on_report, delivery=delivery,
-                      version=version, on_delivery=on_delivery)
+                      version=version, on_delivery=on_delivery, waiting=waiting or Waiting())
     finally:
         if own_delivery:  # a clean stop: what waits is delivered within the drain time, else reported
             record_deliveries(store, delivery.close(drain), on_delivery)
@@ -788,7 +912,7 @@ def watch(store: Store, sources: Sequence[Source], fetcher: Fetcher, *, once: bo
 def _watch(store: Store, sources: Sequence[Source], fetcher: Fetcher, *, once: bool, stop: threading.Event,
            fetchers: int, workers: int, stages: tuple[str, ...] | None, max_chars: int, max_items: int,
            on_report: Callable[[SourceReport], None] | None, delivery: WebhookDelivery, version: str,
-           on_delivery: Callable[[DeliveryResult], None] | None) -> list[SourceReport]:
+           on_delivery: Callable[[DeliveryResult], None] | None, waiting: Waiting) -> list[SourceReport]:
     due = {s.name: _first_due(store.watch_state(s.name)) for s in sources}
     reports: list[SourceReport] = []
     if once:
@@ -803,8 +927,9 @@ def _watch(store: Store, sources: Sequence[Source], fetcher: Fetcher, *, once: b
     # The analysis processes are forked before any thread of ours starts (see analysis_pool), the
     # webhook threads included: deliveries kept from earlier runs are submitted after that.
     analysis = AnalysisPool(workers, stages) if workers > 1 else None
-    queued: deque[tuple[PollInProgress, NewArticle]] = deque()  # waiting for a worker
     analysing: dict[Future[Any], tuple[PollInProgress, NewArticle]] = {}
+    to_fetch: deque[Source] = deque()  # due, not yet fetched
+    fetched: deque[Poll] = deque()  # pages fetched, waiting for room among the articles waiting
 
     def stored(s: Source, report: SourceReport) -> None:
         """A poll written in full: deliveries settled meanwhile, the next poll, the report."""
@@ -815,20 +940,36 @@ def _watch(store: Store, sources: Sequence[Source], fetcher: Fetcher, *, once: b
             on_report(report)
 
     def feed_workers() -> None:
-        while queued and len(analysing) < 2 * workers:  # a little read-ahead
-            pending, job = queued.popleft()
+        while waiting.queued and len(analysing) < 2 * workers:  # a little read-ahead
+            pending, job = waiting.queued.popleft()
             analysing[analysis.submit(job.page.doc.id, job.rec)] = (pending, job)  # type: ignore[union-attr]
+
+    def take_in() -> None:
+        """Polls fetched go to de-duplication and analysis while the articles waiting leave room."""
+        while fetched and waiting.room_for(len(fetched[0].pages)):
+            pending = begin_poll(store, fetched.popleft(), waiting)
+            if not pending.waiting:
+                stored(pending.poll.source, finish_poll(store, pending, delivery))
+        feed_workers()
 
     try:
         with ThreadPoolExecutor(max_workers=max(1, fetchers), thread_name_prefix="khabar-watch") as pool:
+            fetching: dict[Future[Poll], tuple[Source, str]] = {}
+
+            def fetch_more() -> None:
+                """Fetch due feeds, ``fetchers`` at a time, while the articles waiting leave room."""
+                held = sum(len(p.pages) for p in fetched)
+                while to_fetch and len(fetching) < max(1, fetchers) and waiting.count + held < waiting.limit:
+                    s = to_fetch.popleft()
+                    fetching[pool.submit(fetch_feed, s, store.watch_state(s.name), fetcher)] = (s, "feed")
+
             while not stop.is_set():
                 record_deliveries(store, delivery.results(), on_delivery)
                 submit_due(store, delivery)  # kept in the outbox: from earlier runs, or failed and due again
                 now = time.monotonic()
-                batch = [s for s in sources if due[s.name] <= now]
                 # Threads only fetch; the store is read and written here (one connection, one thread).
-                fetching: dict[Future[Poll], tuple[Source, str]] = {
-                    pool.submit(fetch_feed, s, store.watch_state(s.name), fetcher): (s, "feed") for s in batch}
+                to_fetch.extend(s for s in sources if due[s.name] <= now)
+                fetch_more()
                 while fetching or analysing:
                     if stop.is_set():  # stopping: what is stored stays, unfinished work is dropped
                         for fut in fetching:
@@ -838,10 +979,12 @@ def _watch(store: Store, sources: Sequence[Source], fetcher: Fetcher, *, once: b
                     for fut in done:
                         if fut in analysing:
                             pending, job = analysing.pop(fut)
-                            store_analysed(store, pending, job, result_of(fut), version)
-                            if pending.waiting == 0:
-                                stored(pending.poll.source, finish_poll(store, pending, delivery))
-                            feed_workers()
+                            pending.results.append((job, result_of(fut)))
+                            pending.analysing -= 1
+                            if pending.analysing == 0:  # the poll's analyses are back: written at once
+                                results, pending.results = pending.results, []
+                                for p in store_analysed(store, waiting, pending, results, version):
+                                    stored(p.poll.source, finish_poll(store, p, delivery))
                             continue
                         s, step = fetching.pop(fut)
                         try:
@@ -855,18 +998,17 @@ def _watch(store: Store, sources: Sequence[Source], fetcher: Fetcher, *, once: b
                             continue
                         if analysis is None:  # analysed here, one page after another
                             stored(s, store_poll(store, poll, stages=stages, version=version, delivery=delivery))
-                            continue
-                        pending = begin_poll(store, poll)
-                        if not pending.jobs:
-                            stored(s, finish_poll(store, pending, delivery))
-                        queued.extend((pending, job) for job in pending.jobs)
-                        feed_workers()
+                        else:
+                            fetched.append(poll)
+                    take_in()
+                    fetch_more()
                 if once:
                     break
                 stop.wait(_next_wake(store, delivery, due))
     finally:
         if analysis is not None:  # stopping: queued analyses are dropped (their pages are fetched again)
-            queued.clear()
+            waiting.clear()
+            fetched.clear()
             analysis.close(cancel=bool(analysing) or stop.is_set())
     return reports
 
