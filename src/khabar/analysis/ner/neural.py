@@ -48,6 +48,11 @@ MAX_CHARS = 16
 COMMON_WORD = 5000
 CACHE_BYTES = 96 << 20  # per-word cache of the network's input pre-activations (10k words for 3 networks)
 PAD, UNK = 0, 1
+# The fewest rows a product of new words' inputs is computed with: OpenBLAS rounds a product of one
+# or two rows differently from one of three or more (measured: every row differed), so without
+# this a word's cached row, and so an article's tags, would depend on how many other new words
+# happened to miss the cache with it, i.e. on what the process had analysed before.
+MIN_ROWS = 3
 HALF_TABLES = frozenset({"emb", "tword_emb"})  # the large embedding tables, kept in float16
 # Opt-in, for speed: run only the first N networks of the packaged ensemble (docs/ner.md)
 MEMBERS_ENV = "KHABAR_NER_MEMBERS"
@@ -379,8 +384,8 @@ class NeuralTagger:
     def _token_gates(self, tokens: list[str]) -> np.ndarray:
         """Input-to-gate pre-activations (M, S * 4H) of distinct tokens: everything before the LSTM
         depends on the word alone, so this is computed once per word and cached."""
-        if len(tokens) == 1:  # as two rows: a product with one row is rounded differently
-            return self._token_gates(tokens * 2)[:1]
+        if len(tokens) < MIN_ROWS:  # padded with copies of its words, see MIN_ROWS
+            return self._token_gates((tokens * MIN_ROWS)[:MIN_ROWS])[:len(tokens)]
         f = self.featurizer.batch([tokens])
         return np.concatenate([self._inputs(m, f)[0] @ m["w_ih"] + m["b_ih"] for m in self.members], axis=-1)
 
