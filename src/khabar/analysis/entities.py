@@ -47,6 +47,7 @@ from .entity_lexicon import (
     _strip_conj,
     _strip_honorifics,
     load_lexicon,
+    with_proclitics,
 )
 from .entity_mentions import _MentionFinder
 from .entity_titles import _TitleReader
@@ -83,6 +84,9 @@ class EntityStage(_MentionFinder, _TitleReader):
     def __init__(self, tagger: Any | None = ..., kb: KB | None = None) -> None:
         self.kb = kb or load_kb()
         self.lex = load_lexicon()
+        # the first words of the KB's names, proclitics allowed: the dictionary scan passes any
+        # other word by one probe instead of trying each of its readings
+        self.kb_words = with_proclitics(k[0] for k in self.kb.index)
         self.tagger = _load_tagger() if tagger is ... else tagger
 
     @property

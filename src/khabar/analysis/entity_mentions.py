@@ -7,6 +7,7 @@ institutions named by a country, places named by a date).
 from __future__ import annotations
 
 from collections import Counter
+from functools import lru_cache
 from itertools import pairwise
 from typing import Any
 
@@ -26,12 +27,14 @@ from .entity_lexicon import (
     _name_like,
     _ordinal_en,
     _org_head,
+    _org_head_words,
     _org_heads,
     _strip_conj,
+    with_proclitics,
 )
 from .kb import KB, Key
 from .name_lexicons import bare, load_name_lexicons, org_name_end
-from .outlets import find_outlets
+from .outlets import find_outlets, load_outlets
 from .place_names import find_places
 from .places import load_place_heads
 from .timexes import day_month_reader
@@ -45,6 +48,7 @@ class _MentionFinder:
     lex: Lexicon
     tagger: Any
     given_names: frozenset[str]
+    kb_words: frozenset[str]  # words with a reading that starts a KB name (``with_proclitics``)
 
     # ---- KB dictionary matching ------------------------------------------------------------
 
@@ -85,7 +89,8 @@ class _MentionFinder:
         i = 0
         while i < n:
             best: tuple[int, int, Cand] | None = None
-            if toks[i].norm.isalpha():
+            norm = toks[i].norm
+            if norm in self.kb_words and norm.isalpha():  # (a word no KB name starts with is passed by)
                 for form, off, chain in _forms(toks[i]):
                     key: Key = (form,)
                     longest = None
@@ -295,23 +300,27 @@ class _MentionFinder:
     def _headed_names(self, toks: tuple[Token, ...], si: int, cands: list[Cand]) -> list[Cand]:
         """Multi-word names built on a head noun: "جامعة جازان", "مهرجان الجنادرية", "مستشفى الملك فهد"."""
         lex, n = self.lex, len(toks)
+        date_heads = load_place_heads().by_word
         starts = {c.i: c for c in cands}
         inside = {k for c in cands for k in range(c.i, c.j) if c.j - c.i > 1 or c.type != "LOC"}
         out: list[Cand] = []
         i = 0
         while i < n:
-            skip = next((len(k) for k in lex.skip if tuple(t.norm for t in toks[i:i + len(k)]) == k), 0) \
-                if toks[i].norm in lex.firsts else 0
+            # each test of a word's readings is one probe of the lexicon's ``*_words`` sets, and
+            # the helpers below run only on words that pass theirs: most words start nothing
+            norm = toks[i].norm
+            skip = next((len(k) for k in lex.skip_by_first.get(norm, ())
+                         if tuple(t.norm for t in toks[i:i + len(k)]) == k), 0)
             if skip:
                 i += skip
                 continue
-            dated = self._date_named_place(toks, si, i, inside) if i + 1 < n else None
+            dated = self._date_named_place(toks, si, i, inside) if i + 1 < n and norm in date_heads else None
             if dated is not None:
                 out.append(dated)
                 i = dated.j
                 continue
             if i not in inside and i + 1 < n and i + 1 not in inside and i + 1 not in starts \
-                    and any(f in lex.place_heads for f, _o, _c in _forms(toks[i])) \
+                    and norm in lex.place_head_words \
                     and not toks[i + 1].norm.startswith("ال") and not toks[i + 1].norm.endswith(("ات", "يه")) \
                     and _name_like(toks[i + 1].norm, lex, self.kb, toks[i + 1].text):
                 # "مدينة الموصل": the place is the word after the head (not a plural or an adjective:
@@ -321,16 +330,15 @@ class _MentionFinder:
                 i += 2
                 continue
             form, off = None, 0
-            if i not in inside and toks[i].norm.isalpha():
-                mini = self._ministry(toks, si, i, starts) or self._institution(toks, si, i, starts)
+            if i not in inside and norm.isalpha():
+                mini = (self._ministry(toks, si, i, starts) if norm in lex.ministry_words else None) \
+                    or (self._institution(toks, si, i, starts) if norm in lex.first_words else None)
                 if mini is not None:
                     out.append(mini)
                     i = mini.j
                     continue
-                for f, o, _chain in _forms(toks[i]):
-                    if f in lex.heads:
-                        form, off = f, o
-                        break
+                if norm in lex.head_words:
+                    form, off = next((f, o) for f, o, _chain in _forms(toks[i]) if f in lex.heads)
             if form is None:
                 i += 1
                 continue
@@ -394,13 +402,14 @@ class _MentionFinder:
         """
         lex, n = self.lex, len(toks)
         heads, stops = _org_heads()
+        head_words = _org_head_words()
         held = {k for c in (*merged, *headed) if c.source != "tagger" or c.kb for k in range(c.i, c.j)}
         cover = {k: c for c in merged if c.source == "tagger" and not c.kb for k in range(c.i, c.j)}
         drop: set[int] = set()
         out: list[Cand] = []
         i = 0
         while i < n:
-            hit = _org_head(toks[i].text, toks[i].norm) if i not in held else None
+            hit = _org_head(toks[i].text, toks[i].norm) if i not in held and toks[i].norm in head_words else None
             if hit is None:
                 i += 1
                 continue
@@ -435,7 +444,7 @@ class _MentionFinder:
         ("القدس" in "القدس العربي"), any name when a cue confirms the outlet (a quoted «الخليج» is
         the newspaper, not the Gulf)."""
         out, gone = [], set()
-        for o in find_outlets(toks, _forms):
+        for o in find_outlets(toks, _forms, _outlet_words()):
             inside = [c for c in cands if o.i <= c.i and c.j <= o.j]
             if any(c.i < o.j and o.i < c.j for c in cands if c not in inside) or (not o.cued and any(
                     c.source != "tagger" and (c.i, c.j) == (o.i, o.j) for c in inside)):
@@ -530,3 +539,9 @@ class _MentionFinder:
         name_en = f"Ministry of {dom[1]}" + (f" ({country.en})" if country else "")
         return Cand(toks[i].start + off, toks[j - 1].end, i, j, si, "ORG", key, "rule", entry,
                     name_en=None if entry else name_en)
+
+
+@lru_cache(maxsize=1)
+def _outlet_words() -> frozenset[str]:
+    """Words with a reading that starts an outlet's name: the outlet scan passes the rest by."""
+    return with_proclitics(load_outlets().first_words)

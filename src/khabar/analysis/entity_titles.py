@@ -40,7 +40,8 @@ class _TitleReader:
         i = 0
         while i < n:
             hit = None
-            if i not in covered and toks[i].norm.isalpha():
+            norm = toks[i].norm
+            if i not in covered and norm in lex.first_words and norm.isalpha():  # (no title starts elsewhere)
                 for form, off, _chain in _forms(toks[i]):
                     if form not in lex.firsts:
                         continue
@@ -52,7 +53,7 @@ class _TitleReader:
                             break
                     if hit:
                         break
-            if hit is None and out and i + 1 < n:
+            if hit is None and out and i + 1 < n and norm in lex.counterpart_words:
                 hit = self._counterpart(toks, i, out[-1])
             if hit:
                 out.append(hit)

@@ -12,7 +12,7 @@ ORG mentions (no I/O here besides loading the packaged file).
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Container, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
@@ -36,6 +36,11 @@ class Outlets:
     forms: dict[tuple[str, ...], tuple[str, bool]]
     prefixes: frozenset[tuple[str, ...]]
     cue_words: frozenset[str]
+
+    @property
+    def first_words(self) -> frozenset[str]:
+        """The first words of the forms (what a reading must be to start an outlet's name)."""
+        return frozenset(k[0] for k in self.forms if k)
 
 
 def _words(text: str) -> tuple[str, ...]:
@@ -67,14 +72,23 @@ class OutletSpan:
     cued: bool
 
 
-def find_outlets(toks: Sequence[Token], forms: Forms) -> list[OutletSpan]:
-    """Outlet names in one sentence: strong forms anywhere, weak ones with evidence."""
+def find_outlets(toks: Sequence[Token], forms: Forms, starts: Container[str] | None = None) -> list[OutletSpan]:
+    """Outlet names in one sentence: strong forms anywhere, weak ones with evidence.
+
+    ``starts``, for speed: the normalised words with a reading (of ``forms``) that is the first
+    word of an outlet's form; a word outside it is passed by without reading it (unless it has
+    upper-case letters, which the forms' Latin words read lower-cased). None: every word is read.
+    """
     data = load_outlets()
     out: list[OutletSpan] = []
     n, i = len(toks), 0
     while i < n:
+        norm = toks[i].norm
+        if starts is not None and norm not in starts and norm == norm.lower():
+            i += 1
+            continue
         best = None
-        readings = forms(toks[i]) if toks[i].norm.isalpha() else ((toks[i].norm, 0, ""),)
+        readings = forms(toks[i]) if norm.isalpha() else ((norm, 0, ""),)
         for form, off, chain in readings:
             key, k, found = (form.lower(),), i + 1, None
             while True:

@@ -22,7 +22,7 @@ from __future__ import annotations
 import gzip
 import json
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
 
@@ -58,9 +58,19 @@ class PlaceNouns:
     plural: frozenset[str]
     prepositions: frozenset[str]
     introducers: frozenset[str] = frozenset()  # "ومنها" 'among them' between a plural noun and its list
+    # the nouns of each group with every proclitic chain before them ("وبمحافظة"): ``noun`` is
+    # asked about every word of an article, and one set probe answers what the scan of chains did
+    with_clitics: dict[frozenset[str], frozenset[str]] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "with_clitics", {group: frozenset(
+            c + w for c in ("", *_NOUN_CLITICS) for w in group) for group in (self.singular, self.plural)})
 
     def noun(self, norm_word: str, group: frozenset[str]) -> bool:
         """Is a word (proclitics allowed: "وبمحافظة") one of ``group``?"""
+        words = self.with_clitics.get(group)
+        if words is not None:
+            return norm_word in words
         return norm_word in group or any(
             norm_word.startswith(c) and norm_word[len(c):] in group for c in _NOUN_CLITICS)
 
@@ -220,9 +230,10 @@ def _plural_lists(toks: Sequence[Token], forms: Forms, name_like: NameLike, gaz:
     """Members of the lists right after a plural or dual place noun ("ولايات صلالة وطاقة"), or a
     few words later after "منها" 'among them' / "هي" 'they are' ("الأقضية الأكثر تضررا، ومنها ...")."""
     n, out = len(toks), []
+    plural = nouns.with_clitics[nouns.plural]  # what nouns.noun(w, nouns.plural) probes
     for i in range(n - 1):
         w = toks[i].norm
-        if nouns.noun(w, nouns.plural) or (w.startswith("ال") and nouns.noun(w[2:], nouns.plural)):
+        if w in plural or (w.startswith("ال") and w[2:] in plural):
             # (a definite noun takes adjectives, not names: "القرى المطلة على البحيرة")
             starts = [] if w.startswith("ال") else [i + 1]
             starts += [k + 1 for k in range(i + 1, min(i + 1 + _INTRO_GAP, n - 1))
