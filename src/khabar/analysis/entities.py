@@ -46,8 +46,8 @@ from .entity_lexicon import (
     _role_match,
     _strip_conj,
     _strip_honorifics,
+    _transliterate,
     load_lexicon,
-    with_proclitics,
 )
 from .entity_mentions import _MentionFinder
 from .entity_titles import _TitleReader
@@ -55,7 +55,6 @@ from .generic_words import load_generic_words
 from .kb import KB, Key, load_kb
 from .name_lexicons import load_name_lexicons, variant_key
 from .text.normalize import strip_invisible
-from .translit import transliterate
 
 
 def _load_tagger() -> Any | None:
@@ -84,9 +83,6 @@ class EntityStage(_MentionFinder, _TitleReader):
     def __init__(self, tagger: Any | None = ..., kb: KB | None = None) -> None:
         self.kb = kb or load_kb()
         self.lex = load_lexicon()
-        # the first words of the KB's names, proclitics allowed: the dictionary scan passes any
-        # other word by one probe instead of trying each of its readings
-        self.kb_words = with_proclitics(k[0] for k in self.kb.index)
         self.tagger = _load_tagger() if tagger is ... else tagger
 
     @property
@@ -294,7 +290,7 @@ class EntityStage(_MentionFinder, _TitleReader):
             if cl.kb:
                 name_en, kb_id = cl.kb.en, cl.kb.id
             elif names:
-                name_en, kb_id = built_en.get((best.start, best.end)) or transliterate(name, cl.type), None
+                name_en, kb_id = built_en.get((best.start, best.end)) or _transliterate(name, cl.type), None
             else:
                 t = cl.titles[0]
                 name_en = f"{t.role_en} of {t.qualifier_en}" if t.qualifier_en else t.role_en

@@ -19,6 +19,7 @@ from .clitics import CLITIC_CHAINS, CONJUNCTIONS
 from .kb import KB, KBEntry, Key, key_of, load_kb
 from .name_lexicons import bare, load_name_lexicons
 from .text import normalize
+from .translit import transliterate
 
 _CONJ = CONJUNCTIONS  # and, so
 _PREP = ("ب", "ك", "ل")  # with/in, like, for/to
@@ -191,6 +192,12 @@ def _word_forms(text: str, n: str) -> tuple[tuple[str, int, str], ...]:
     return tuple(out)
 
 
+def _readings(norm: str) -> tuple[str, ...]:
+    """The forms of ``_word_forms`` alone, which depend on the normalised word alone (not cached:
+    for callers that cache what they derive from them)."""
+    return tuple(f for f, _o, _c in _word_forms.__wrapped__(norm, norm))
+
+
 def with_proclitics(forms: Iterable[str]) -> frozenset[str]:
     """The normalised words that have a reading (``_word_forms``) in ``forms``, so that
     ``norm in with_proclitics(S)`` answers ``any(f in S for f, _o, _c in _forms(tok))`` by one
@@ -226,6 +233,13 @@ def _name_like(w: str, lex: Lexicon, kb: KB, raw: str | None = None) -> bool:
     if raw is not None and len(w) >= 5 and w.endswith("نا"):
         return False  # a verb with "we": "بذلنا"
     return raw is None or raw.endswith("الله") or not raw.endswith(_PRONOUN_ENDS)
+
+
+@lru_cache(maxsize=1 << 14)
+def _transliterate(name: str, entity_type: str | None = None) -> str:
+    """``transliterate``, remembered: the names no KB record spells recur across a feed's
+    articles, and spelling one out looks up each of its words in the name lists again."""
+    return transliterate(name, entity_type)
 
 
 def _ordinal_en(n: int) -> str:

@@ -7,7 +7,7 @@ institutions named by a country, places named by a date).
 from __future__ import annotations
 
 from collections import Counter
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from itertools import pairwise
 from typing import Any
 
@@ -29,16 +29,17 @@ from .entity_lexicon import (
     _org_head,
     _org_head_words,
     _org_heads,
+    _readings,
     _strip_conj,
+    _transliterate,
     with_proclitics,
 )
 from .kb import KB, Key
 from .name_lexicons import bare, load_name_lexicons, org_name_end
 from .outlets import find_outlets, load_outlets
-from .place_names import find_places
+from .place_names import find_places, load_place_names
 from .places import load_place_heads
 from .timexes import day_month_reader
-from .translit import transliterate
 
 
 class _MentionFinder:
@@ -48,7 +49,21 @@ class _MentionFinder:
     lex: Lexicon
     tagger: Any
     given_names: frozenset[str]
-    kb_words: frozenset[str]  # words with a reading that starts a KB name (``with_proclitics``)
+
+    # ---- word tests of the scans (one set probe per word; see ``with_proclitics``) -------------
+
+    @cached_property
+    def kb_words(self) -> frozenset[str]:
+        """Words with a reading that starts a KB name: the dictionary scan passes the others by."""
+        return with_proclitics(k[0] for k in self.kb.index)
+
+    @cached_property
+    def headed_words(self) -> frozenset[str]:
+        """Words on which a case of ``_headed_names`` may start (a skip, a place noun before a date
+        or a name, a ministry, an institution, a head noun): the scan passes the others by."""
+        lex = self.lex
+        return lex.first_words | lex.head_words | lex.place_head_words | lex.ministry_words \
+            | frozenset(load_place_heads().by_word)
 
     # ---- KB dictionary matching ------------------------------------------------------------
 
@@ -300,7 +315,7 @@ class _MentionFinder:
     def _headed_names(self, toks: tuple[Token, ...], si: int, cands: list[Cand]) -> list[Cand]:
         """Multi-word names built on a head noun: "جامعة جازان", "مهرجان الجنادرية", "مستشفى الملك فهد"."""
         lex, n = self.lex, len(toks)
-        date_heads = load_place_heads().by_word
+        date_heads, may_start = load_place_heads().by_word, self.headed_words
         starts = {c.i: c for c in cands}
         inside = {k for c in cands for k in range(c.i, c.j) if c.j - c.i > 1 or c.type != "LOC"}
         out: list[Cand] = []
@@ -309,8 +324,12 @@ class _MentionFinder:
             # each test of a word's readings is one probe of the lexicon's ``*_words`` sets, and
             # the helpers below run only on words that pass theirs: most words start nothing
             norm = toks[i].norm
-            skip = next((len(k) for k in lex.skip_by_first.get(norm, ())
-                         if tuple(t.norm for t in toks[i:i + len(k)]) == k), 0)
+            if norm not in may_start:
+                i += 1
+                continue
+            skips = lex.skip_by_first.get(norm)
+            skip = next((len(k) for k in skips if tuple(t.norm for t in toks[i:i + len(k)]) == k), 0) \
+                if skips else 0
             if skip:
                 i += skip
                 continue
@@ -368,7 +387,7 @@ class _MentionFinder:
             inner_en = None
             if end is not None and k == i + 1:  # the known name follows the head directly
                 c = starts[k]
-                inner_en = c.kb.en if c.kb else transliterate(" ".join(t.text for t in toks[c.i:c.j]), c.type)
+                inner_en = c.kb.en if c.kb else _transliterate(" ".join(t.text for t in toks[c.i:c.j]), c.type)
             hon = next((L for L in range(lex.max_honorific, 0, -1)
                         if tuple(t.norm for t in toks[i + 1:i + 1 + L]) in lex.honorifics), 0)
             if end is None and (form in lex.direct_heads or hon) and i + 1 < n:
@@ -381,7 +400,7 @@ class _MentionFinder:
                 predicate = k < n and toks[k].norm in _PREP_PRONOUNS  # "جامعة معترف بها" (a recognised university)
                 if words and not predicate and (hon or not toks[i + 1].norm.endswith(("يه", "ي"))):
                     end = k
-                    inner_en = transliterate(" ".join(t.text for t in toks[i + 1:end]))
+                    inner_en = _transliterate(" ".join(t.text for t in toks[i + 1:end]))
             if end is None:
                 i += 1
                 continue
@@ -444,7 +463,7 @@ class _MentionFinder:
         ("القدس" in "القدس العربي"), any name when a cue confirms the outlet (a quoted «الخليج» is
         the newspaper, not the Gulf)."""
         out, gone = [], set()
-        for o in find_outlets(toks, _forms, _outlet_words()):
+        for o in find_outlets(toks, _forms, _may_start_outlet):
             inside = [c for c in cands if o.i <= c.i and c.j <= o.j]
             if any(c.i < o.j and o.i < c.j for c in cands if c not in inside) or (not o.cued and any(
                     c.source != "tagger" and (c.i, c.j) == (o.i, o.j) for c in inside)):
@@ -460,7 +479,7 @@ class _MentionFinder:
         held = {k: (c.i, c.j, c.type, c.source == "tagger" and c.kb is None) for c in cands for k in range(c.i, c.j)}
         out = []
         for p in find_places(toks, held, _forms, lambda w, raw: _name_like(w, self.lex, self.kb, raw),
-                             first_sentence=si == 0):
+                             first_sentence=si == 0, may_start=_may_start_place):
             if p.retype:
                 for c in cands:
                     if (c.i, c.j) == (p.i, p.j):
@@ -545,3 +564,17 @@ class _MentionFinder:
 def _outlet_words() -> frozenset[str]:
     """Words with a reading that starts an outlet's name: the outlet scan passes the rest by."""
     return with_proclitics(load_outlets().first_words)
+
+
+@lru_cache(maxsize=1 << 16)
+def _may_start_outlet(norm: str) -> bool:
+    """May a word start an outlet's name? A Latin word with capitals is read lower-cased."""
+    return norm in _outlet_words() or norm != norm.lower()
+
+
+@lru_cache(maxsize=1 << 16)
+def _may_start_place(norm: str) -> bool:
+    """Has a word a reading that starts a gazetteer name? Asked of most words of an article, and
+    the gazetteer's first words are too many to list with their proclitics: cached by word."""
+    starts = load_place_names().starts
+    return any(starts(f) for f in _readings(norm))

@@ -18,9 +18,9 @@ from .entity_lexicon import (
     _name_like,
     _role_match,
     _strip_conj,
+    _transliterate,
 )
 from .kb import KB
-from .translit import transliterate
 
 
 class _TitleReader:
@@ -91,7 +91,7 @@ class _TitleReader:
                 c = c if c and c.type == "LOC" else None
             if c is not None and c.type in ("ORG", "LOC"):
                 qual = c.kb.id if c.kb else "text:" + " ".join(c.key)
-                qual_en = c.kb.en if c.kb else c.name_en or transliterate(" ".join(t.text for t in toks[c.i:c.j]), c.type)
+                qual_en = c.kb.en if c.kb else c.name_en or _transliterate(" ".join(t.text for t in toks[c.i:c.j]), c.type)
                 j = c.j
             elif kb.country_of_adjective(toks[j].norm):
                 e = kb.country_of_adjective(toks[j].norm)
@@ -104,7 +104,7 @@ class _TitleReader:
                     k += 1
                 if k > j:
                     qual = "text:" + " ".join(t.norm for t in toks[j:k])
-                    qual_en = transliterate(" ".join(t.text for t in toks[j:k]))
+                    qual_en = _transliterate(" ".join(t.text for t in toks[j:k]))
                     j = k
         if qual is not None and j < n and kb.country_of_adjective(toks[j].norm):
             e = kb.country_of_adjective(toks[j].norm)  # "رئيس مجلس الدوما الروسي"

@@ -12,7 +12,7 @@ ORG mentions (no I/O here besides loading the packaged file).
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Container, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
@@ -72,19 +72,19 @@ class OutletSpan:
     cued: bool
 
 
-def find_outlets(toks: Sequence[Token], forms: Forms, starts: Container[str] | None = None) -> list[OutletSpan]:
+def find_outlets(toks: Sequence[Token], forms: Forms, may_start: Callable[[str], bool] | None = None) -> list[OutletSpan]:
     """Outlet names in one sentence: strong forms anywhere, weak ones with evidence.
 
-    ``starts``, for speed: the normalised words with a reading (of ``forms``) that is the first
-    word of an outlet's form; a word outside it is passed by without reading it (unless it has
-    upper-case letters, which the forms' Latin words read lower-cased). None: every word is read.
+    ``may_start``, for speed: False for a normalised word none of whose readings (``forms``),
+    lower-cased, is the first word of an outlet's form (``Outlets.first_words``); such a word is
+    passed by without reading it.
     """
     data = load_outlets()
     out: list[OutletSpan] = []
     n, i = len(toks), 0
     while i < n:
         norm = toks[i].norm
-        if starts is not None and norm not in starts and norm == norm.lower():
+        if may_start is not None and not may_start(norm):
             i += 1
             continue
         best = None
