@@ -7,11 +7,13 @@ institutions named by a country, places named by a date).
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
 from functools import cached_property, lru_cache
 from itertools import pairwise
 from typing import Any
 
 from ..model import Token
+from .clitics import CLITIC_CHAINS
 from .entity_lexicon import (
     _CONJ,
     _DATELINE_MARKS,
@@ -29,7 +31,6 @@ from .entity_lexicon import (
     _org_head,
     _org_head_words,
     _org_heads,
-    _readings,
     _strip_conj,
     _transliterate,
     with_proclitics,
@@ -463,7 +464,7 @@ class _MentionFinder:
         ("القدس" in "القدس العربي"), any name when a cue confirms the outlet (a quoted «الخليج» is
         the newspaper, not the Gulf)."""
         out, gone = [], set()
-        for o in find_outlets(toks, _forms, _may_start_outlet):
+        for o in find_outlets(toks, _forms, _outlet_test()):
             inside = [c for c in cands if o.i <= c.i and c.j <= o.j]
             if any(c.i < o.j and o.i < c.j for c in cands if c not in inside) or (not o.cued and any(
                     c.source != "tagger" and (c.i, c.j) == (o.i, o.j) for c in inside)):
@@ -479,7 +480,7 @@ class _MentionFinder:
         held = {k: (c.i, c.j, c.type, c.source == "tagger" and c.kb is None) for c in cands for k in range(c.i, c.j)}
         out = []
         for p in find_places(toks, held, _forms, lambda w, raw: _name_like(w, self.lex, self.kb, raw),
-                             first_sentence=si == 0, may_start=_may_start_place):
+                             first_sentence=si == 0, may_start=_place_test()):
             if p.retype:
                 for c in cands:
                     if (c.i, c.j) == (p.i, p.j):
@@ -561,20 +562,22 @@ class _MentionFinder:
 
 
 @lru_cache(maxsize=1)
-def _outlet_words() -> frozenset[str]:
-    """Words with a reading that starts an outlet's name: the outlet scan passes the rest by."""
-    return with_proclitics(load_outlets().first_words)
+def _outlet_test() -> Callable[[str], bool]:
+    """May a word start an outlet's name: has it a reading among the first words of the outlets'
+    forms? (Latin words with capitals are always read: the forms are matched lower-cased.)"""
+    words = with_proclitics(load_outlets().first_words)
+    return lambda norm: norm in words or norm != norm.lower()
 
 
-@lru_cache(maxsize=1 << 16)
-def _may_start_outlet(norm: str) -> bool:
-    """May a word start an outlet's name? A Latin word with capitals is read lower-cased."""
-    return norm in _outlet_words() or norm != norm.lower()
-
-
-@lru_cache(maxsize=1 << 16)
-def _may_start_place(norm: str) -> bool:
-    """Has a word a reading that starts a gazetteer name? Asked of most words of an article, and
-    the gazetteer's first words are too many to list with their proclitics: cached by word."""
-    starts = load_place_names().starts
-    return any(starts(f) for f in _readings(norm))
+@lru_cache(maxsize=1)
+def _place_test() -> Callable[[str], bool]:
+    """May a word start a gazetteer name? A quick test that lets through every word with a
+    reading (``_forms``) that starts one: a reading is the word less a proclitic chain of none,
+    one or two letters, or that with its alef back (لل = ل + ال). The gazetteer's first words
+    with every proclitic would make a set of 300,000 words; these sets are small."""
+    gaz = load_place_names()
+    words = frozenset(gaz.names) | gaz.prefixes
+    words |= {w[1:] for w in words if w.startswith("ا")}
+    one, two = (frozenset(c for c in CLITIC_CHAINS if len(c) == n) for n in (1, 2))
+    return lambda norm: norm in words or (norm[:1] in one and norm[1:] in words) \
+        or (norm[:2] in two and norm[2:] in words)
