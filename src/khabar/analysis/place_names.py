@@ -171,9 +171,6 @@ def find_places(toks: Sequence[Token], held: dict[int, tuple[int, int, str, bool
     n = len(toks)
     out: dict[int, PlaceSpan] = {}
 
-    def free(k: int) -> bool:
-        return k not in held
-
     def context(i: int, chain: str, kind: str) -> bool:
         """Is the name at token ``i`` (read after the proclitics ``chain``) where a place of this
         kind may stand? ("retype": where a name the tagger read as another type is a place)"""
