@@ -30,7 +30,8 @@ from __future__ import annotations
 
 import warnings
 from collections import Counter
-from itertools import pairwise
+from itertools import chain, pairwise
+from operator import attrgetter
 from typing import Any
 
 from ..model import Document, Entity, Mention, Token
@@ -98,7 +99,7 @@ class EntityStage(_MentionFinder, _TitleReader):
     def extract(self, doc: Document) -> list[Entity]:
         year = int(doc.published[:4]) if doc.published and doc.published[:4].isdigit() else None
         sents = [s.tokens for s in doc.sentences]
-        doc_norms = Counter(t.norm for toks in sents for t in toks)
+        doc_norms = Counter(map(attrgetter("norm"), chain.from_iterable(sents)))
         kb_hits = [self._kb_matches(toks, si) for si, toks in enumerate(sents)]
         self._disambiguate([c for hits in kb_hits for c in hits], doc_norms)
         strong_ids = {c.kb.id for hits in kb_hits for c in hits if c.kb and not c.weak}

@@ -72,7 +72,7 @@ class _MentionFinder:
         """Read a name shared by several KB entries by the article's other places: عمان is
         Amman in an article about Jordan, Oman otherwise (the KB's priority decides alone)."""
         kb = self.kb
-        adjective_countries = {e.id for w in doc_norms if (e := kb.country_of_adjective(w))}
+        adjective_countries = {e.id for w in doc_norms.keys() & kb.adjectives.keys() if (e := kb.country_of_adjective(w))}
         # the context of a hit is every KB id linked by a hit of another name: kept as counts of
         # (id, name) pairs, updated as hits are relinked, rather than rebuilt for each hit
         linked: dict[str, Counter[Key]] = {}
@@ -157,13 +157,17 @@ class _MentionFinder:
         if not toks or not tags:
             return []
         spans: list[tuple[int, int, str]] = []
-        cur: list[Any] | None = None
-        for k, tag in enumerate(list(tags) + ["O"]):
-            if cur and (tag == "O" or tag.startswith("B-") or tag[2:] != cur[2]):
-                spans.append((cur[0], k, cur[2]))
+        cur: tuple[int, str] | None = None  # (first token, type) of the open span
+        end = -1  # one past the last tag read: an O there (or the sentence's end) closes the span
+        for k, tag in [(k, tag) for k, tag in enumerate(tags) if tag != "O"]:  # (most tags are O)
+            if cur and (k != end or tag.startswith("B-") or tag[2:] != cur[1]):
+                spans.append((cur[0], end, cur[1]))
                 cur = None
-            if tag != "O" and cur is None and "-" in tag:
-                cur = [k, k + 1, tag[2:]]
+            if cur is None and "-" in tag:
+                cur = (k, tag[2:])
+            end = k + 1
+        if cur:
+            spans.append((cur[0], end, cur[1]))
         spans = [piece for span in spans for piece in self._split_list(toks, *span)]
         stop = self.lex.stopwords
         spans = [(i + (toks[i].norm in stop and j - i > 1), j, typ) for i, j, typ in spans]  # "هي ويندي شيرمان"
