@@ -171,9 +171,7 @@ class _TitleReader:
                                     tuple(x.norm for x in toks[k:t.i - 1]), "rule"))
                     taken.update((t.sent, x) for x in range(k, t.i - 1))
         for si, toks in enumerate(sents):
-            for i in range(len(toks)):
-                if toks[i].norm not in lex.firsts:
-                    continue
+            for i in [i for i, t in enumerate(toks) if t.norm in lex.firsts]:  # (an honorific's first word)
                 for L in range(lex.max_honorific, 0, -1):
                     if i + L <= len(toks) and tuple(t.norm for t in toks[i:i + L]) in lex.honorifics:
                         anchors.append((si, i + L, False))
@@ -214,12 +212,14 @@ class _TitleReader:
         verbs = {w for w in lex.speech_cues if len(w) > 2 and w not in _NOT_VERBS}
         surnames = {c.key[-1] for c in cands if c.type == "PER" and len(c.key) >= 2 and len(c.key[-1]) >= 3
                     and c.key[-1] not in lex.connectors}
+        if not surnames:
+            return []
         taken = {(c.sent, k) for c in cands for k in range(c.i, c.j)}
         out = []
         for si, toks in enumerate(sents):
-            for k in range(1, len(toks)):
+            for k in [k for k, t in enumerate(toks) if k and t.norm in surnames]:
                 w = toks[k].norm
-                if w in surnames and (si, k) not in taken:
+                if (si, k) not in taken:
                     prev = toks[k - 1].norm
                     if prev in verbs or _strip_conj(prev) in verbs:
                         out.append(Cand(toks[k].start, toks[k].end, k, k + 1, si, "PER", (w,), "rule"))
