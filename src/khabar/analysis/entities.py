@@ -111,13 +111,14 @@ class EntityStage(_MentionFinder, _TitleReader):
         merged = [self._merge(toks, si, kb_hits[si], tagged[si] if tagged else [], strong_ids)
                   for si, toks in enumerate(sents)]
         headed = [self._headed_names(toks, si, merged[si]) for si, toks in enumerate(sents)]
+        outlet_words, place_words = self._scan_starts(doc_norms)
         for si, toks in enumerate(sents):  # "مجلس التنمية السياحية": head noun + complements
             merged[si], orgs = self._org_names(toks, si, merged[si], headed[si])
             headed[si].extend(orgs)
-            outlets, gone = self._outlets(toks, si, merged[si] + headed[si])  # "CNN", "لـ«الغد»"
+            outlets, gone = self._outlets(toks, si, merged[si] + headed[si], outlet_words)  # "CNN", "لـ«الغد»"
             merged[si] = [c for c in merged[si] if id(c) not in gone]
             headed[si] = [c for c in headed[si] if id(c) not in gone] + outlets
-            headed[si].extend(self._places(toks, si, merged[si] + headed[si]))  # small places no tagger saw
+            headed[si].extend(self._places(toks, si, merged[si] + headed[si], place_words))  # small places no tagger saw
         titles: list[TitleHit] = []
         for si, toks in enumerate(sents):
             titles.extend(self._titles(toks, si, merged[si] + headed[si]))

@@ -433,7 +433,7 @@ class _MentionFinder:
         out: list[Cand] = []
         i = 0
         while i < n:
-            hit = _org_head(toks[i].text, toks[i].norm) if i not in held and toks[i].norm in head_words else None
+            hit = _org_head(toks[i].text, toks[i].norm) if toks[i].norm in head_words and i not in held else None
             if hit is None:
                 i += 1
                 continue
@@ -462,13 +462,18 @@ class _MentionFinder:
             i = end
         return [c for c in merged if id(c) not in drop], out
 
-    def _outlets(self, toks, si: int, cands: list[Cand]) -> tuple[list[Cand], set[int]]:
+    def _scan_starts(self, doc_norms: Counter[str]) -> tuple[frozenset[str], frozenset[str]]:
+        """The article's words that may start an outlet's name, and a gazetteer name: each word
+        tested once (``_outlet_test``, ``_place_test``), not at each of its occurrences."""
+        return frozenset(filter(_outlet_test(), doc_norms)), frozenset(filter(_place_test(), doc_norms))
+
+    def _outlets(self, toks, si: int, cands: list[Cand], may_start: frozenset[str]) -> tuple[list[Cand], set[int]]:
         """News outlets and agencies (khabar.analysis.outlets) as ORG mentions, and the ids of the
         candidates they replace: tagger spans inside them, KB names inside a longer outlet name
         ("القدس" in "القدس العربي"), any name when a cue confirms the outlet (a quoted «الخليج» is
-        the newspaper, not the Gulf)."""
+        the newspaper, not the Gulf). ``may_start``: the words of ``_scan_starts``."""
         out, gone = [], set()
-        for o in find_outlets(toks, _forms, _outlet_test()):
+        for o in find_outlets(toks, _forms, may_start.__contains__):
             inside = [c for c in cands if o.i <= c.i and c.j <= o.j]
             if any(c.i < o.j and o.i < c.j for c in cands if c not in inside) or (not o.cued and any(
                     c.source != "tagger" and (c.i, c.j) == (o.i, o.j) for c in inside)):
@@ -478,13 +483,14 @@ class _MentionFinder:
                             name_en=o.en))
         return out, gone
 
-    def _places(self, toks, si: int, cands: list[Cand]) -> list[Cand]:
+    def _places(self, toks, si: int, cands: list[Cand], may_start: frozenset[str]) -> list[Cand]:
         """Place names of the gazetteer in a place context, and lists after a place noun
-        (khabar.analysis.place_names); a tagger span it shows to be a place is retyped LOC."""
+        (khabar.analysis.place_names); a tagger span it shows to be a place is retyped LOC.
+        ``may_start``: the words of ``_scan_starts``."""
         held = {k: (c.i, c.j, c.type, c.source == "tagger" and c.kb is None) for c in cands for k in range(c.i, c.j)}
         out = []
         for p in find_places(toks, held, _forms, lambda w, raw: _name_like(w, self.lex, self.kb, raw),
-                             first_sentence=si == 0, may_start=_place_test()):
+                             first_sentence=si == 0, may_start=may_start.__contains__):
             if p.retype:
                 for c in cands:
                     if (c.i, c.j) == (p.i, p.j):
