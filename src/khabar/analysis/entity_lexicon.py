@@ -192,12 +192,6 @@ def _word_forms(text: str, n: str) -> tuple[tuple[str, int, str], ...]:
     return tuple(out)
 
 
-def _readings(norm: str) -> tuple[str, ...]:
-    """The forms of ``_word_forms`` alone, which depend on the normalised word alone (not cached:
-    for callers that cache what they derive from them)."""
-    return tuple(f for f, _o, _c in _word_forms.__wrapped__(norm, norm))
-
-
 def with_proclitics(forms: Iterable[str]) -> frozenset[str]:
     """The normalised words that have a reading (``_word_forms``) in ``forms``, so that
     ``norm in with_proclitics(S)`` answers ``any(f in S for f, _o, _c in _forms(tok))`` by one
