@@ -101,45 +101,44 @@ class _MentionFinder:
 
     def _kb_matches(self, toks: tuple[Token, ...], si: int) -> list[Cand]:
         out: list[Cand] = []
-        kb, n = self.kb, len(toks)
-        i = 0
-        while i < n:
+        kb, n, words = self.kb, len(toks), self.kb_words
+        after = 0  # a match starts at or after the end of the one before
+        # only the words with a reading that starts a KB name are read (``kb_words``)
+        for i in [k for k, t in enumerate(toks) if t.norm in words and t.norm.isalpha()]:
+            if i < after:
+                continue
             best: tuple[int, int, Cand] | None = None
-            norm = toks[i].norm
-            if norm in self.kb_words and norm.isalpha():  # (a word no KB name starts with is passed by)
-                for form, off, chain in _forms(toks[i]):
-                    key: Key = (form,)
-                    longest = None
-                    L = 1
-                    while True:  # grow the n-gram while it is a prefix of some KB name
-                        if key in kb.index:
-                            longest = (L, key)
-                        if key not in kb.prefixes or i + L >= n:
-                            break
-                        key = key + (toks[i + L].norm,)
-                        L += 1
-                    if longest is None:
-                        continue
-                    L, key = longest
-                    entry = kb.lookup(key)
-                    if chain and chain[-1] in _PREP and not form.startswith("ال") and L == 1 \
-                            and entry.kind not in ("person", "country", "city", "region"):
-                        continue  # a bare preposition before a one-word organisation name needs ال
-                    score = (L, 0 if not chain else -1)
-                    if best is None or score > best[:2]:
-                        c = Cand(toks[i].start + off, toks[i + L - 1].end, i, i + L, si, entry.type, key, "kb",
-                                 entry, kb.lookup(key, allow_weak=False) is None,
-                                 clitic=not toks[i].norm.endswith(form))  # "للمملكة" keeps its ل
-                        best = (score[0], score[1], c)
+            for form, off, chain in _forms(toks[i]):
+                key: Key = (form,)
+                longest = None
+                L = 1
+                while True:  # grow the n-gram while it is a prefix of some KB name
+                    if key in kb.index:
+                        longest = (L, key)
+                    if key not in kb.prefixes or i + L >= n:
+                        break
+                    key = key + (toks[i + L].norm,)
+                    L += 1
+                if longest is None:
+                    continue
+                L, key = longest
+                entry = kb.lookup(key)
+                if chain and chain[-1] in _PREP and not form.startswith("ال") and L == 1 \
+                        and entry.kind not in ("person", "country", "city", "region"):
+                    continue  # a bare preposition before a one-word organisation name needs ال
+                score = (L, 0 if not chain else -1)
+                if best is None or score > best[:2]:
+                    c = Cand(toks[i].start + off, toks[i + L - 1].end, i, i + L, si, entry.type, key, "kb",
+                             entry, kb.lookup(key, allow_weak=False) is None,
+                             clitic=not toks[i].norm.endswith(form))  # "للمملكة" keeps its ل
+                    best = (score[0], score[1], c)
             if best and best[2].j - best[2].i == 1 and i > 0 \
                     and kb.country_of_adjective(toks[i].norm) and toks[i - 1].norm not in self.lex.stopwords \
                     and any(f.startswith("ال") for f, _o, _c in _forms(toks[i - 1])):
                 best = None  # an adjective after a definite noun: "الجوازات السعودية" (Saudi passports)
             if best:
                 out.append(best[2])
-                i = best[2].j
-            else:
-                i += 1
+                after = best[2].j
         return out
 
     # ---- tagger ----------------------------------------------------------------------------
