@@ -30,7 +30,8 @@ from __future__ import annotations
 
 import warnings
 from collections import Counter
-from itertools import pairwise
+from itertools import chain, pairwise
+from operator import attrgetter
 from typing import Any
 
 from ..model import Document, Entity, Mention, Token
@@ -46,6 +47,7 @@ from .entity_lexicon import (
     _role_match,
     _strip_conj,
     _strip_honorifics,
+    _transliterate,
     load_lexicon,
 )
 from .entity_mentions import _MentionFinder
@@ -54,7 +56,6 @@ from .generic_words import load_generic_words
 from .kb import KB, Key, load_kb
 from .name_lexicons import load_name_lexicons, variant_key
 from .text.normalize import strip_invisible
-from .translit import transliterate
 
 
 def _load_tagger() -> Any | None:
@@ -98,7 +99,7 @@ class EntityStage(_MentionFinder, _TitleReader):
     def extract(self, doc: Document) -> list[Entity]:
         year = int(doc.published[:4]) if doc.published and doc.published[:4].isdigit() else None
         sents = [s.tokens for s in doc.sentences]
-        doc_norms = Counter(t.norm for toks in sents for t in toks)
+        doc_norms = Counter(map(attrgetter("norm"), chain.from_iterable(sents)))
         kb_hits = [self._kb_matches(toks, si) for si, toks in enumerate(sents)]
         self._disambiguate([c for hits in kb_hits for c in hits], doc_norms)
         strong_ids = {c.kb.id for hits in kb_hits for c in hits if c.kb and not c.weak}
@@ -110,13 +111,14 @@ class EntityStage(_MentionFinder, _TitleReader):
         merged = [self._merge(toks, si, kb_hits[si], tagged[si] if tagged else [], strong_ids)
                   for si, toks in enumerate(sents)]
         headed = [self._headed_names(toks, si, merged[si]) for si, toks in enumerate(sents)]
+        outlet_words, place_words = self._scan_starts(doc_norms)
         for si, toks in enumerate(sents):  # "مجلس التنمية السياحية": head noun + complements
             merged[si], orgs = self._org_names(toks, si, merged[si], headed[si])
             headed[si].extend(orgs)
-            outlets, gone = self._outlets(toks, si, merged[si] + headed[si])  # "CNN", "لـ«الغد»"
+            outlets, gone = self._outlets(toks, si, merged[si] + headed[si], outlet_words)  # "CNN", "لـ«الغد»"
             merged[si] = [c for c in merged[si] if id(c) not in gone]
             headed[si] = [c for c in headed[si] if id(c) not in gone] + outlets
-            headed[si].extend(self._places(toks, si, merged[si] + headed[si]))  # small places no tagger saw
+            headed[si].extend(self._places(toks, si, merged[si] + headed[si], place_words))  # small places no tagger saw
         titles: list[TitleHit] = []
         for si, toks in enumerate(sents):
             titles.extend(self._titles(toks, si, merged[si] + headed[si]))
@@ -290,7 +292,7 @@ class EntityStage(_MentionFinder, _TitleReader):
             if cl.kb:
                 name_en, kb_id = cl.kb.en, cl.kb.id
             elif names:
-                name_en, kb_id = built_en.get((best.start, best.end)) or transliterate(name, cl.type), None
+                name_en, kb_id = built_en.get((best.start, best.end)) or _transliterate(name, cl.type), None
             else:
                 t = cl.titles[0]
                 name_en = f"{t.role_en} of {t.qualifier_en}" if t.qualifier_en else t.role_en

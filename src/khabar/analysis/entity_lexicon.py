@@ -9,6 +9,7 @@ mention and title readers share.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
@@ -18,6 +19,7 @@ from .clitics import CLITIC_CHAINS, CONJUNCTIONS
 from .kb import KB, KBEntry, Key, key_of, load_kb
 from .name_lexicons import bare, load_name_lexicons
 from .text import normalize
+from .translit import transliterate
 
 _CONJ = CONJUNCTIONS  # and, so
 _PREP = ("ب", "ك", "ل")  # with/in, like, for/to
@@ -64,10 +66,29 @@ class Lexicon:
     direct_heads: frozenset[str]
     counterparts: frozenset[str] = frozenset()  # "نظيره" (his counterpart)
     firsts: frozenset[str] = field(init=False)  # first words of titles, honorifics, institutions, skips
+    # The scans ask of every word of an article whether one of its readings (``_forms``: the
+    # word, or the word less a proclitic chain) is in one of the word lists above: these sets of
+    # the words that have such a reading answer it by one probe (built by ``with_proclitics``).
+    first_words: frozenset[str] = field(init=False)  # a reading in ``firsts``
+    head_words: frozenset[str] = field(init=False)  # a reading in ``heads``
+    place_head_words: frozenset[str] = field(init=False)  # a reading in ``place_heads``
+    ministry_words: frozenset[str] = field(init=False)  # a reading in ``ministry``
+    counterpart_words: frozenset[str] = field(init=False)  # a reading in ``counterparts``
+    skip_by_first: dict[str, tuple[Key, ...]] = field(init=False)  # ``skip`` by first word, in set order
 
     def __post_init__(self) -> None:
         keys = [*self.titles, *self.honorifics, *self.institutions, *self.skip]
         self.firsts = frozenset(k[0] for k in keys if k)
+        self.first_words = with_proclitics(self.firsts)
+        self.head_words = with_proclitics(self.heads)
+        self.place_head_words = with_proclitics(self.place_heads)
+        self.ministry_words = with_proclitics(self.ministry)
+        self.counterpart_words = with_proclitics(self.counterparts)
+        by_first: dict[str, list[Key]] = {}
+        for k in self.skip:  # (the scan took the first match in the set's order: kept)
+            if k:
+                by_first.setdefault(k[0], []).append(k)
+        self.skip_by_first = {w: tuple(ks) for w, ks in by_first.items()}
 
 
 @lru_cache(maxsize=1)
@@ -171,6 +192,23 @@ def _word_forms(text: str, n: str) -> tuple[tuple[str, int, str], ...]:
     return tuple(out)
 
 
+def with_proclitics(forms: Iterable[str]) -> frozenset[str]:
+    """The normalised words that have a reading (``_word_forms``) in ``forms``, so that
+    ``norm in with_proclitics(S)`` answers ``any(f in S for f, _o, _c in _forms(tok))`` by one
+    probe (a reading depends on the norm alone). The readings of ``_word_forms`` read backwards:
+    the form itself; a proclitic chain + a form of two letters or more ("ب" + "جامعه"); a chain
+    ending in ل + a form "ال..." of four letters or more less its alef, since ل + ال is written لل
+    ("ل" + "الجامعه" -> "للجامعه")."""
+    out: set[str] = set()
+    for f in forms:
+        out.add(f)
+        if len(f) >= 2:
+            out.update(c + f for c in CLITIC_CHAINS)
+        if f.startswith("ال") and len(f) >= 4:
+            out.update(c + f[1:] for c in CLITIC_CHAINS if c.endswith("ل"))
+    return frozenset(out)
+
+
 # Word starts that mark a preposition/conjunction + article, not the start of a name.
 _NON_NAME_STARTS = ("لل", "بال", "كال", "وال", "فال", "وب", "ول")
 # Pronoun suffixes written with ه/هم/ها (the raw word; taa marbuta ة is not one of them).
@@ -189,6 +227,13 @@ def _name_like(w: str, lex: Lexicon, kb: KB, raw: str | None = None) -> bool:
     if raw is not None and len(w) >= 5 and w.endswith("نا"):
         return False  # a verb with "we": "بذلنا"
     return raw is None or raw.endswith("الله") or not raw.endswith(_PRONOUN_ENDS)
+
+
+@lru_cache(maxsize=1 << 14)
+def _transliterate(name: str, entity_type: str | None = None) -> str:
+    """``transliterate``, remembered: the names no KB record spells recur across a feed's
+    articles, and spelling one out looks up each of its words in the name lists again."""
+    return transliterate(name, entity_type)
 
 
 def _ordinal_en(n: int) -> str:
@@ -212,6 +257,13 @@ def _org_heads() -> tuple[dict[str, tuple[float | None, float | None]], frozense
             heads.setdefault(bare(w), (None, None))
     stops = lex.stopwords | {w for w in lex.firsts if bare(w) not in heads} | load_name_lexicons().closers
     return heads, frozenset(stops)
+
+
+@lru_cache(maxsize=1)
+def _org_head_words() -> frozenset[str]:
+    """The words ``_org_head`` can find a head in (one probe passes the others by)."""
+    heads = _org_heads()[0]
+    return with_proclitics(f for h in heads for f in (h, "ال" + h) if bare(f) in heads)
 
 
 @lru_cache(maxsize=65536)

@@ -7,10 +7,13 @@ institutions named by a country, places named by a date).
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
+from functools import cached_property, lru_cache
 from itertools import pairwise
 from typing import Any
 
 from ..model import Token
+from .clitics import CLITIC_CHAINS
 from .entity_lexicon import (
     _CONJ,
     _DATELINE_MARKS,
@@ -26,16 +29,18 @@ from .entity_lexicon import (
     _name_like,
     _ordinal_en,
     _org_head,
+    _org_head_words,
     _org_heads,
     _strip_conj,
+    _transliterate,
+    with_proclitics,
 )
 from .kb import KB, Key
 from .name_lexicons import bare, load_name_lexicons, org_name_end
-from .outlets import find_outlets
-from .place_names import find_places
+from .outlets import find_outlets, load_outlets
+from .place_names import find_places, load_place_names
 from .places import load_place_heads
 from .timexes import day_month_reader
-from .translit import transliterate
 
 
 class _MentionFinder:
@@ -46,13 +51,28 @@ class _MentionFinder:
     tagger: Any
     given_names: frozenset[str]
 
+    # ---- word tests of the scans (one set probe per word; see ``with_proclitics``) -------------
+
+    @cached_property
+    def kb_words(self) -> frozenset[str]:
+        """Words with a reading that starts a KB name: the dictionary scan passes the others by."""
+        return with_proclitics(k[0] for k in self.kb.index)
+
+    @cached_property
+    def headed_words(self) -> frozenset[str]:
+        """Words on which a case of ``_headed_names`` may start (a skip, a place noun before a date
+        or a name, a ministry, an institution, a head noun): the scan passes the others by."""
+        lex = self.lex
+        return lex.first_words | lex.head_words | lex.place_head_words | lex.ministry_words \
+            | frozenset(load_place_heads().by_word)
+
     # ---- KB dictionary matching ------------------------------------------------------------
 
     def _disambiguate(self, hits: list[Cand], doc_norms: Counter[str]) -> None:
         """Read a name shared by several KB entries by the article's other places: عمان is
         Amman in an article about Jordan, Oman otherwise (the KB's priority decides alone)."""
         kb = self.kb
-        adjective_countries = {e.id for w in doc_norms if (e := kb.country_of_adjective(w))}
+        adjective_countries = {e.id for w in doc_norms.keys() & kb.adjectives.keys() if (e := kb.country_of_adjective(w))}
         # the context of a hit is every KB id linked by a hit of another name: kept as counts of
         # (id, name) pairs, updated as hits are relinked, rather than rebuilt for each hit
         linked: dict[str, Counter[Key]] = {}
@@ -81,44 +101,44 @@ class _MentionFinder:
 
     def _kb_matches(self, toks: tuple[Token, ...], si: int) -> list[Cand]:
         out: list[Cand] = []
-        kb, n = self.kb, len(toks)
-        i = 0
-        while i < n:
+        kb, n, words = self.kb, len(toks), self.kb_words
+        after = 0  # a match starts at or after the end of the one before
+        # only the words with a reading that starts a KB name are read (``kb_words``)
+        for i in [k for k, t in enumerate(toks) if t.norm in words and t.norm.isalpha()]:
+            if i < after:
+                continue
             best: tuple[int, int, Cand] | None = None
-            if toks[i].norm.isalpha():
-                for form, off, chain in _forms(toks[i]):
-                    key: Key = (form,)
-                    longest = None
-                    L = 1
-                    while True:  # grow the n-gram while it is a prefix of some KB name
-                        if key in kb.index:
-                            longest = (L, key)
-                        if key not in kb.prefixes or i + L >= n:
-                            break
-                        key = key + (toks[i + L].norm,)
-                        L += 1
-                    if longest is None:
-                        continue
-                    L, key = longest
-                    entry = kb.lookup(key)
-                    if chain and chain[-1] in _PREP and not form.startswith("ال") and L == 1 \
-                            and entry.kind not in ("person", "country", "city", "region"):
-                        continue  # a bare preposition before a one-word organisation name needs ال
-                    score = (L, 0 if not chain else -1)
-                    if best is None or score > best[:2]:
-                        c = Cand(toks[i].start + off, toks[i + L - 1].end, i, i + L, si, entry.type, key, "kb",
-                                 entry, kb.lookup(key, allow_weak=False) is None,
-                                 clitic=not toks[i].norm.endswith(form))  # "للمملكة" keeps its ل
-                        best = (score[0], score[1], c)
+            for form, off, chain in _forms(toks[i]):
+                key: Key = (form,)
+                longest = None
+                L = 1
+                while True:  # grow the n-gram while it is a prefix of some KB name
+                    if key in kb.index:
+                        longest = (L, key)
+                    if key not in kb.prefixes or i + L >= n:
+                        break
+                    key = key + (toks[i + L].norm,)
+                    L += 1
+                if longest is None:
+                    continue
+                L, key = longest
+                entry = kb.lookup(key)
+                if chain and chain[-1] in _PREP and not form.startswith("ال") and L == 1 \
+                        and entry.kind not in ("person", "country", "city", "region"):
+                    continue  # a bare preposition before a one-word organisation name needs ال
+                score = (L, 0 if not chain else -1)
+                if best is None or score > best[:2]:
+                    c = Cand(toks[i].start + off, toks[i + L - 1].end, i, i + L, si, entry.type, key, "kb",
+                             entry, kb.lookup(key, allow_weak=False) is None,
+                             clitic=not toks[i].norm.endswith(form))  # "للمملكة" keeps its ل
+                    best = (score[0], score[1], c)
             if best and best[2].j - best[2].i == 1 and i > 0 \
                     and kb.country_of_adjective(toks[i].norm) and toks[i - 1].norm not in self.lex.stopwords \
                     and any(f.startswith("ال") for f, _o, _c in _forms(toks[i - 1])):
                 best = None  # an adjective after a definite noun: "الجوازات السعودية" (Saudi passports)
             if best:
                 out.append(best[2])
-                i = best[2].j
-            else:
-                i += 1
+                after = best[2].j
         return out
 
     # ---- tagger ----------------------------------------------------------------------------
@@ -136,13 +156,17 @@ class _MentionFinder:
         if not toks or not tags:
             return []
         spans: list[tuple[int, int, str]] = []
-        cur: list[Any] | None = None
-        for k, tag in enumerate(list(tags) + ["O"]):
-            if cur and (tag == "O" or tag.startswith("B-") or tag[2:] != cur[2]):
-                spans.append((cur[0], k, cur[2]))
+        cur: tuple[int, str] | None = None  # (first token, type) of the open span
+        end = -1  # one past the last tag read: an O there (or the sentence's end) closes the span
+        for k, tag in [(k, tag) for k, tag in enumerate(tags) if tag != "O"]:  # (most tags are O)
+            if cur and (k != end or tag.startswith("B-") or tag[2:] != cur[1]):
+                spans.append((cur[0], end, cur[1]))
                 cur = None
-            if tag != "O" and cur is None and "-" in tag:
-                cur = [k, k + 1, tag[2:]]
+            if cur is None and "-" in tag:
+                cur = (k, tag[2:])
+            end = k + 1
+        if cur:
+            spans.append((cur[0], end, cur[1]))
         spans = [piece for span in spans for piece in self._split_list(toks, *span)]
         stop = self.lex.stopwords
         spans = [(i + (toks[i].norm in stop and j - i > 1), j, typ) for i, j, typ in spans]  # "هي ويندي شيرمان"
@@ -295,23 +319,31 @@ class _MentionFinder:
     def _headed_names(self, toks: tuple[Token, ...], si: int, cands: list[Cand]) -> list[Cand]:
         """Multi-word names built on a head noun: "جامعة جازان", "مهرجان الجنادرية", "مستشفى الملك فهد"."""
         lex, n = self.lex, len(toks)
+        date_heads, may_start = load_place_heads().by_word, self.headed_words
         starts = {c.i: c for c in cands}
         inside = {k for c in cands for k in range(c.i, c.j) if c.j - c.i > 1 or c.type != "LOC"}
         out: list[Cand] = []
         i = 0
         while i < n:
-            skip = next((len(k) for k in lex.skip if tuple(t.norm for t in toks[i:i + len(k)]) == k), 0) \
-                if toks[i].norm in lex.firsts else 0
+            # each test of a word's readings is one probe of the lexicon's ``*_words`` sets, and
+            # the helpers below run only on words that pass theirs: most words start nothing
+            norm = toks[i].norm
+            if norm not in may_start:
+                i += 1
+                continue
+            skips = lex.skip_by_first.get(norm)
+            skip = next((len(k) for k in skips if tuple(t.norm for t in toks[i:i + len(k)]) == k), 0) \
+                if skips else 0
             if skip:
                 i += skip
                 continue
-            dated = self._date_named_place(toks, si, i, inside) if i + 1 < n else None
+            dated = self._date_named_place(toks, si, i, inside) if i + 1 < n and norm in date_heads else None
             if dated is not None:
                 out.append(dated)
                 i = dated.j
                 continue
             if i not in inside and i + 1 < n and i + 1 not in inside and i + 1 not in starts \
-                    and any(f in lex.place_heads for f, _o, _c in _forms(toks[i])) \
+                    and norm in lex.place_head_words \
                     and not toks[i + 1].norm.startswith("ال") and not toks[i + 1].norm.endswith(("ات", "يه")) \
                     and _name_like(toks[i + 1].norm, lex, self.kb, toks[i + 1].text):
                 # "مدينة الموصل": the place is the word after the head (not a plural or an adjective:
@@ -321,16 +353,15 @@ class _MentionFinder:
                 i += 2
                 continue
             form, off = None, 0
-            if i not in inside and toks[i].norm.isalpha():
-                mini = self._ministry(toks, si, i, starts) or self._institution(toks, si, i, starts)
+            if i not in inside and norm.isalpha():
+                mini = (self._ministry(toks, si, i, starts) if norm in lex.ministry_words else None) \
+                    or (self._institution(toks, si, i, starts) if norm in lex.first_words else None)
                 if mini is not None:
                     out.append(mini)
                     i = mini.j
                     continue
-                for f, o, _chain in _forms(toks[i]):
-                    if f in lex.heads:
-                        form, off = f, o
-                        break
+                if norm in lex.head_words:
+                    form, off = next((f, o) for f, o, _chain in _forms(toks[i]) if f in lex.heads)
             if form is None:
                 i += 1
                 continue
@@ -360,7 +391,7 @@ class _MentionFinder:
             inner_en = None
             if end is not None and k == i + 1:  # the known name follows the head directly
                 c = starts[k]
-                inner_en = c.kb.en if c.kb else transliterate(" ".join(t.text for t in toks[c.i:c.j]), c.type)
+                inner_en = c.kb.en if c.kb else _transliterate(" ".join(t.text for t in toks[c.i:c.j]), c.type)
             hon = next((L for L in range(lex.max_honorific, 0, -1)
                         if tuple(t.norm for t in toks[i + 1:i + 1 + L]) in lex.honorifics), 0)
             if end is None and (form in lex.direct_heads or hon) and i + 1 < n:
@@ -373,7 +404,7 @@ class _MentionFinder:
                 predicate = k < n and toks[k].norm in _PREP_PRONOUNS  # "جامعة معترف بها" (a recognised university)
                 if words and not predicate and (hon or not toks[i + 1].norm.endswith(("يه", "ي"))):
                     end = k
-                    inner_en = transliterate(" ".join(t.text for t in toks[i + 1:end]))
+                    inner_en = _transliterate(" ".join(t.text for t in toks[i + 1:end]))
             if end is None:
                 i += 1
                 continue
@@ -394,13 +425,14 @@ class _MentionFinder:
         """
         lex, n = self.lex, len(toks)
         heads, stops = _org_heads()
+        head_words = _org_head_words()
         held = {k for c in (*merged, *headed) if c.source != "tagger" or c.kb for k in range(c.i, c.j)}
         cover = {k: c for c in merged if c.source == "tagger" and not c.kb for k in range(c.i, c.j)}
         drop: set[int] = set()
         out: list[Cand] = []
         i = 0
         while i < n:
-            hit = _org_head(toks[i].text, toks[i].norm) if i not in held else None
+            hit = _org_head(toks[i].text, toks[i].norm) if toks[i].norm in head_words and i not in held else None
             if hit is None:
                 i += 1
                 continue
@@ -429,13 +461,18 @@ class _MentionFinder:
             i = end
         return [c for c in merged if id(c) not in drop], out
 
-    def _outlets(self, toks, si: int, cands: list[Cand]) -> tuple[list[Cand], set[int]]:
+    def _scan_starts(self, doc_norms: Counter[str]) -> tuple[frozenset[str], frozenset[str]]:
+        """The article's words that may start an outlet's name, and a gazetteer name: each word
+        tested once (``_outlet_test``, ``_place_test``), not at each of its occurrences."""
+        return frozenset(filter(_outlet_test(), doc_norms)), frozenset(filter(_place_test(), doc_norms))
+
+    def _outlets(self, toks, si: int, cands: list[Cand], may_start: frozenset[str]) -> tuple[list[Cand], set[int]]:
         """News outlets and agencies (khabar.analysis.outlets) as ORG mentions, and the ids of the
         candidates they replace: tagger spans inside them, KB names inside a longer outlet name
         ("القدس" in "القدس العربي"), any name when a cue confirms the outlet (a quoted «الخليج» is
-        the newspaper, not the Gulf)."""
+        the newspaper, not the Gulf). ``may_start``: the words of ``_scan_starts``."""
         out, gone = [], set()
-        for o in find_outlets(toks, _forms):
+        for o in find_outlets(toks, _forms, may_start.__contains__):
             inside = [c for c in cands if o.i <= c.i and c.j <= o.j]
             if any(c.i < o.j and o.i < c.j for c in cands if c not in inside) or (not o.cued and any(
                     c.source != "tagger" and (c.i, c.j) == (o.i, o.j) for c in inside)):
@@ -445,13 +482,14 @@ class _MentionFinder:
                             name_en=o.en))
         return out, gone
 
-    def _places(self, toks, si: int, cands: list[Cand]) -> list[Cand]:
+    def _places(self, toks, si: int, cands: list[Cand], may_start: frozenset[str]) -> list[Cand]:
         """Place names of the gazetteer in a place context, and lists after a place noun
-        (khabar.analysis.place_names); a tagger span it shows to be a place is retyped LOC."""
+        (khabar.analysis.place_names); a tagger span it shows to be a place is retyped LOC.
+        ``may_start``: the words of ``_scan_starts``."""
         held = {k: (c.i, c.j, c.type, c.source == "tagger" and c.kb is None) for c in cands for k in range(c.i, c.j)}
         out = []
         for p in find_places(toks, held, _forms, lambda w, raw: _name_like(w, self.lex, self.kb, raw),
-                             first_sentence=si == 0):
+                             first_sentence=si == 0, may_start=may_start.__contains__):
             if p.retype:
                 for c in cands:
                     if (c.i, c.j) == (p.i, p.j):
@@ -530,3 +568,25 @@ class _MentionFinder:
         name_en = f"Ministry of {dom[1]}" + (f" ({country.en})" if country else "")
         return Cand(toks[i].start + off, toks[j - 1].end, i, j, si, "ORG", key, "rule", entry,
                     name_en=None if entry else name_en)
+
+
+@lru_cache(maxsize=1)
+def _outlet_test() -> Callable[[str], bool]:
+    """May a word start an outlet's name: has it a reading among the first words of the outlets'
+    forms? (Latin words with capitals are always read: the forms are matched lower-cased.)"""
+    words = with_proclitics(load_outlets().first_words)
+    return lambda norm: norm in words or norm != norm.lower()
+
+
+@lru_cache(maxsize=1)
+def _place_test() -> Callable[[str], bool]:
+    """May a word start a gazetteer name? A quick test that lets through every word with a
+    reading (``_forms``) that starts one: a reading is the word less a proclitic chain of none,
+    one or two letters, or that with its alef back (لل = ل + ال). The gazetteer's first words
+    with every proclitic would make a set of 300,000 words; these sets are small."""
+    gaz = load_place_names()
+    words = frozenset(gaz.names) | gaz.prefixes
+    words |= {w[1:] for w in words if w.startswith("ا")}
+    one, two = (frozenset(c for c in CLITIC_CHAINS if len(c) == n) for n in (1, 2))
+    return lambda norm: norm in words or (norm[:1] in one and norm[1:] in words) \
+        or (norm[:2] in two and norm[2:] in words)

@@ -18,9 +18,9 @@ from .entity_lexicon import (
     _name_like,
     _role_match,
     _strip_conj,
+    _transliterate,
 )
 from .kb import KB
-from .translit import transliterate
 
 
 class _TitleReader:
@@ -40,7 +40,8 @@ class _TitleReader:
         i = 0
         while i < n:
             hit = None
-            if i not in covered and toks[i].norm.isalpha():
+            norm = toks[i].norm
+            if i not in covered and norm in lex.first_words and norm.isalpha():  # (no title starts elsewhere)
                 for form, off, _chain in _forms(toks[i]):
                     if form not in lex.firsts:
                         continue
@@ -52,7 +53,7 @@ class _TitleReader:
                             break
                     if hit:
                         break
-            if hit is None and out and i + 1 < n:
+            if hit is None and out and i + 1 < n and norm in lex.counterpart_words:
                 hit = self._counterpart(toks, i, out[-1])
             if hit:
                 out.append(hit)
@@ -90,7 +91,7 @@ class _TitleReader:
                 c = c if c and c.type == "LOC" else None
             if c is not None and c.type in ("ORG", "LOC"):
                 qual = c.kb.id if c.kb else "text:" + " ".join(c.key)
-                qual_en = c.kb.en if c.kb else c.name_en or transliterate(" ".join(t.text for t in toks[c.i:c.j]), c.type)
+                qual_en = c.kb.en if c.kb else c.name_en or _transliterate(" ".join(t.text for t in toks[c.i:c.j]), c.type)
                 j = c.j
             elif kb.country_of_adjective(toks[j].norm):
                 e = kb.country_of_adjective(toks[j].norm)
@@ -103,7 +104,7 @@ class _TitleReader:
                     k += 1
                 if k > j:
                     qual = "text:" + " ".join(t.norm for t in toks[j:k])
-                    qual_en = transliterate(" ".join(t.text for t in toks[j:k]))
+                    qual_en = _transliterate(" ".join(t.text for t in toks[j:k]))
                     j = k
         if qual is not None and j < n and kb.country_of_adjective(toks[j].norm):
             e = kb.country_of_adjective(toks[j].norm)  # "رئيس مجلس الدوما الروسي"
@@ -170,9 +171,7 @@ class _TitleReader:
                                     tuple(x.norm for x in toks[k:t.i - 1]), "rule"))
                     taken.update((t.sent, x) for x in range(k, t.i - 1))
         for si, toks in enumerate(sents):
-            for i in range(len(toks)):
-                if toks[i].norm not in lex.firsts:
-                    continue
+            for i in [i for i, t in enumerate(toks) if t.norm in lex.firsts]:  # (an honorific's first word)
                 for L in range(lex.max_honorific, 0, -1):
                     if i + L <= len(toks) and tuple(t.norm for t in toks[i:i + L]) in lex.honorifics:
                         anchors.append((si, i + L, False))
@@ -213,12 +212,14 @@ class _TitleReader:
         verbs = {w for w in lex.speech_cues if len(w) > 2 and w not in _NOT_VERBS}
         surnames = {c.key[-1] for c in cands if c.type == "PER" and len(c.key) >= 2 and len(c.key[-1]) >= 3
                     and c.key[-1] not in lex.connectors}
+        if not surnames:
+            return []
         taken = {(c.sent, k) for c in cands for k in range(c.i, c.j)}
         out = []
         for si, toks in enumerate(sents):
-            for k in range(1, len(toks)):
+            for k in [k for k, t in enumerate(toks) if k and t.norm in surnames]:
                 w = toks[k].norm
-                if w in surnames and (si, k) not in taken:
+                if (si, k) not in taken:
                     prev = toks[k - 1].norm
                     if prev in verbs or _strip_conj(prev) in verbs:
                         out.append(Cand(toks[k].start, toks[k].end, k, k + 1, si, "PER", (w,), "rule"))

@@ -37,6 +37,11 @@ class Outlets:
     prefixes: frozenset[tuple[str, ...]]
     cue_words: frozenset[str]
 
+    @property
+    def first_words(self) -> frozenset[str]:
+        """The first words of the forms (what a reading must be to start an outlet's name)."""
+        return frozenset(k[0] for k in self.forms if k)
+
 
 def _words(text: str) -> tuple[str, ...]:
     return tuple(t.norm.lower() for t in tokenize(text))
@@ -67,14 +72,23 @@ class OutletSpan:
     cued: bool
 
 
-def find_outlets(toks: Sequence[Token], forms: Forms) -> list[OutletSpan]:
-    """Outlet names in one sentence: strong forms anywhere, weak ones with evidence."""
+def find_outlets(toks: Sequence[Token], forms: Forms, may_start: Callable[[str], bool] | None = None) -> list[OutletSpan]:
+    """Outlet names in one sentence: strong forms anywhere, weak ones with evidence.
+
+    ``may_start``, for speed: False for a normalised word none of whose readings (``forms``),
+    lower-cased, is the first word of an outlet's form (``Outlets.first_words``); such a word is
+    passed by without reading it.
+    """
     data = load_outlets()
     out: list[OutletSpan] = []
     n, i = len(toks), 0
     while i < n:
+        norm = toks[i].norm
+        if may_start is not None and not may_start(norm):
+            i += 1
+            continue
         best = None
-        readings = forms(toks[i]) if toks[i].norm.isalpha() else ((toks[i].norm, 0, ""),)
+        readings = forms(toks[i]) if norm.isalpha() else ((norm, 0, ""),)
         for form, off, chain in readings:
             key, k, found = (form.lower(),), i + 1, None
             while True:

@@ -22,7 +22,7 @@ from __future__ import annotations
 import gzip
 import json
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
 
@@ -58,9 +58,24 @@ class PlaceNouns:
     plural: frozenset[str]
     prepositions: frozenset[str]
     introducers: frozenset[str] = frozenset()  # "ومنها" 'among them' between a plural noun and its list
+    # the nouns of each group with every proclitic chain before them ("وبمحافظة"): ``noun`` is
+    # asked about every word of an article, and one set probe answers what the scan of chains did
+    with_clitics: dict[frozenset[str], frozenset[str]] = field(init=False, repr=False, compare=False)
+    # what the plural lists start after: a plural noun (proclitics allowed) or ال + one
+    plural_words: frozenset[str] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        with_clitics = {group: frozenset(c + w for c in ("", *_NOUN_CLITICS) for w in group)
+                        for group in (self.singular, self.plural)}
+        object.__setattr__(self, "with_clitics", with_clitics)
+        plural = with_clitics[self.plural]
+        object.__setattr__(self, "plural_words", plural | {"ال" + w for w in plural})
 
     def noun(self, norm_word: str, group: frozenset[str]) -> bool:
         """Is a word (proclitics allowed: "وبمحافظة") one of ``group``?"""
+        words = self.with_clitics.get(group)
+        if words is not None:
+            return norm_word in words
         return norm_word in group or any(
             norm_word.startswith(c) and norm_word[len(c):] in group for c in _NOUN_CLITICS)
 
@@ -83,6 +98,10 @@ class PlaceNames:
     names: dict[str, str]
     prefixes: frozenset[str]  # proper word prefixes of the multi-word names
     words: frozenset[str] = frozenset()  # ordinary words read whole ("لترات" is not ل + a place)
+
+    def starts(self, form: str) -> bool:
+        """Does a name start with the word ``form`` (a reading of a token)?"""
+        return form in self.names or form in self.prefixes
 
     def readings(self, tok: Token, forms: Forms) -> Sequence[tuple[str, int, str]]:
         """The readings of a token that may start a place name."""
@@ -138,19 +157,19 @@ class PlaceSpan:
 
 
 def find_places(toks: Sequence[Token], held: dict[int, tuple[int, int, str, bool]], forms: Forms,
-                name_like: NameLike, *, first_sentence: bool = False) -> list[PlaceSpan]:
+                name_like: NameLike, *, first_sentence: bool = False,
+                may_start: Callable[[str], bool] | None = None) -> list[PlaceSpan]:
     """Place names in one sentence that no other source holds.
 
     ``held``: token index -> (start, end, type, from the tagger without a KB link) of the
     candidates the stage already has; a tagger span of another type is retyped only when it is a
-    member of a list after a place noun, or a gazetteer name in a place context.
+    member of a list after a place noun, or a gazetteer name in a place context. ``may_start``,
+    for speed: False for a normalised word none of whose readings (``forms``) starts a gazetteer
+    name (``PlaceNames.starts``); the scan for names then passes it by without reading it.
     """
     gaz, nouns = load_place_names(), load_place_nouns()
     n = len(toks)
     out: dict[int, PlaceSpan] = {}
-
-    def free(k: int) -> bool:
-        return k not in held
 
     def context(i: int, chain: str, kind: str) -> bool:
         """Is the name at token ``i`` (read after the proclitics ``chain``) where a place of this
@@ -176,14 +195,18 @@ def find_places(toks: Sequence[Token], held: dict[int, tuple[int, int, str, bool
         out.setdefault(span.i, span)
     # 2. gazetteer names: free ones anywhere, the others in a place context
     waiting = []  # names without a context here, which a list may still make places
+    starts_name, may_start = gaz.starts, may_start or (lambda _w: True)
     i = 0
     while i < n:
-        if not free(i) or i in out or not toks[i].norm.isalpha():
+        norm = toks[i].norm
+        if not may_start(norm) or i in held or i in out or not norm.isalpha():
             i += 1
             continue
         hit = None
         for form, off, chain in gaz.readings(toks[i], forms):
-            found = gaz.longest(form, toks, i + 1, lambda k: not free(k))
+            if not starts_name(form):
+                continue  # no name starts so (what ``longest`` would find out more slowly)
+            found = gaz.longest(form, toks, i + 1, held.__contains__)
             if found is not None and (hit is None or found[0] > hit[0]):
                 hit = (found[0], found[1], off, chain)
         if hit is None:
@@ -220,18 +243,18 @@ def _plural_lists(toks: Sequence[Token], forms: Forms, name_like: NameLike, gaz:
     """Members of the lists right after a plural or dual place noun ("ولايات صلالة وطاقة"), or a
     few words later after "منها" 'among them' / "هي" 'they are' ("الأقضية الأكثر تضررا، ومنها ...")."""
     n, out = len(toks), []
-    for i in range(n - 1):
+    plural = nouns.plural_words
+    for i in [k for k in range(n - 1) if toks[k].norm in plural]:
         w = toks[i].norm
-        if nouns.noun(w, nouns.plural) or (w.startswith("ال") and nouns.noun(w[2:], nouns.plural)):
-            # (a definite noun takes adjectives, not names: "القرى المطلة على البحيرة")
-            starts = [] if w.startswith("ال") else [i + 1]
-            starts += [k + 1 for k in range(i + 1, min(i + 1 + _INTRO_GAP, n - 1))
-                       if _strip(toks[k].norm) in nouns.introducers]
-            for a in starts:
-                spans = _list_members(toks, a, forms, name_like, gaz, held)
-                out.extend(spans)
-                if spans:
-                    break
+        # (a definite noun takes adjectives, not names: "القرى المطلة على البحيرة")
+        starts = [] if w.startswith("ال") else [i + 1]
+        starts += [k + 1 for k in range(i + 1, min(i + 1 + _INTRO_GAP, n - 1))
+                   if _strip(toks[k].norm) in nouns.introducers]
+        for a in starts:
+            spans = _list_members(toks, a, forms, name_like, gaz, held)
+            out.extend(spans)
+            if spans:
+                break
     return out
 
 

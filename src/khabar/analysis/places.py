@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import calendar
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
 
@@ -26,15 +26,20 @@ class PlaceHeads:
 
     heads: dict[str, tuple[str, bool]]
     hijri_months_en: tuple[str, ...]  # English names of the Hijri months, Muharram first
+    # every place noun with each allowed proclitic chain -> its entry: ``head`` is asked about
+    # every word of an article, and one dict probe answers what trying each chain in turn did
+    by_word: dict[str, tuple[str, bool]] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        by_word: dict[str, tuple[str, bool]] = {}
+        for chain in _CLITICS:  # shortest chain first, as the scan tried them: the first one wins
+            for noun, entry in self.heads.items():
+                by_word.setdefault(chain + noun, entry)
+        object.__setattr__(self, "by_word", by_word)
 
     def head(self, norm_word: str) -> tuple[str, bool] | None:
         """The entry of a normalised word that is a place noun, proclitics allowed, else None."""
-        for chain in _CLITICS:
-            if norm_word.startswith(chain):
-                hit = self.heads.get(norm_word[len(chain):])
-                if hit is not None:
-                    return hit
-        return None
+        return self.by_word.get(norm_word)
 
     def month_en(self, calendar_code: str, month: int) -> str:
         """English month name for a calendar ("G" Gregorian, "H" Hijri) and month number."""
