@@ -72,12 +72,8 @@ class PlaceNouns:
         object.__setattr__(self, "plural_words", plural | {"ال" + w for w in plural})
 
     def noun(self, norm_word: str, group: frozenset[str]) -> bool:
-        """Is a word (proclitics allowed: "وبمحافظة") one of ``group``?"""
-        words = self.with_clitics.get(group)
-        if words is not None:
-            return norm_word in words
-        return norm_word in group or any(
-            norm_word.startswith(c) and norm_word[len(c):] in group for c in _NOUN_CLITICS)
+        """Is a word (proclitics allowed: "وبمحافظة") one of ``group`` (``singular`` or ``plural``)?"""
+        return norm_word in self.with_clitics[group]
 
 
 @lru_cache(maxsize=1)

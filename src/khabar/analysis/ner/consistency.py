@@ -81,7 +81,7 @@ def _propagate_window(sentences: Sequence[Sequence[str]], tags: list[list[str]],
                         i += n - 1
                         break
                 else:  # no longer name here: the word alone
-                    typ = found[tok] if tok in found else single(tok)
+                    typ = single(tok)
                     if typ and (i + 1 == size or not tg[i + 1].startswith("I-")):
                         tg[i] = f"B-{typ}"
             i += 1

@@ -349,9 +349,7 @@ class NeuralTagger:
         # full, the words unused the longest go, so that the words in use stay (-23% misses on news
         # against dropping everything). The rows live in one preallocated array (its pages taken
         # as it fills), so that a batch's rows are one gather, not hundreds of small arrays stacked.
-        # Which words miss together matters: a product of one or two rows is rounded otherwise
-        # than one of three or more, so a word's cached row depends on how many words were
-        # computed with it, and the outputs stay the same only as long as the misses do.
+        # A word's row does not depend on which words missed the cache with it (see MIN_ROWS).
         self._cache: dict[str, int] = {}
         # words whose input pre-activations are kept: a memory budget, whatever the ensemble size
         self._cache_size = cache_size or CACHE_BYTES // (S * 4 * H * 4)
